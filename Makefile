@@ -1,0 +1,60 @@
+# lhs-kg: `make help` lists the targets. `make run` and `make test` are the two README commands.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+LHS     := $(VENV)/bin/lhs-kg
+STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: help install store run serve test lint typecheck unit browser-deps bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install lhs-kg with everything the tests need
+
+var/store/CURRENT: | $(STAMP)
+	$(LHS) init
+
+store: var/store/CURRENT ## Build the embedded store from ontology/ and data/ if it is missing
+
+run: store ## Set up, build the store if missing, and start the browser on http://$(HOST):$(PORT)
+	$(LHS) serve --host $(HOST) --port $(PORT)
+
+browser-deps: ## Install Debian's Chromium for the browser tests, and axe-core from npm, when missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian package) for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+	@test -f node_modules/axe-core/axe.min.js || { \
+	  command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund axe-core@4 >/dev/null \
+	  || echo "WARNING: could not install axe-core; the accessibility scan will be skipped"; }
+
+lint: $(STAMP) ## ruff check and format check
+	$(VENV)/bin/ruff check lhs_kg web tests bench
+	$(VENV)/bin/ruff format --check lhs_kg web tests bench
+
+typecheck: $(STAMP) ## mypy --strict on the engine
+	$(VENV)/bin/mypy
+
+unit: $(STAMP) ## Run the test-suite only (no lint, no installs)
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+test: $(STAMP) browser-deps lint typecheck unit ## Install everything the tests need and run the whole suite
+
+bench: $(STAMP) ## Run the benchmarks (slow; prints tables)
+	$(PY) bench/store.py
+
+clean: ## Remove the virtual environment, the store and caches
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules

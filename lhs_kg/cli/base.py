@@ -1,0 +1,83 @@
+"""The command group, its shared options, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import click
+
+from lhs_kg import __version__
+from lhs_kg.config import MEMORY, Settings
+from lhs_kg.errors import LhsKgError
+from lhs_kg.kb import KnowledgeBase
+
+
+@dataclass
+class CliState:
+    """Settings for this run and the knowledge base, opened on first use only."""
+
+    settings: Settings
+    debug: bool = False
+    _kb: KnowledgeBase | None = field(default=None, repr=False)
+
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base (opening the store takes its lock, so commands that need none skip it)."""
+        if self._kb is None:
+            self._kb = KnowledgeBase(self.settings)
+        return self._kb
+
+    def close(self) -> None:
+        """Release the store if it was opened."""
+        if self._kb is not None:
+            self._kb.close()
+            self._kb = None
+
+
+class LhsKgGroup(click.Group):
+    """Turns engine errors into one line on stderr and the documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LhsKgError as err:
+            _fail(ctx, str(err), err.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            _fail(ctx, "interrupted", 2)
+        except Exception as err:  # a bug: say so plainly, keep the traceback for --debug
+            _fail(ctx, f"unexpected {type(err).__name__}: {err} (rerun with --debug for details)", 2)
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
+    state = ctx.find_object(CliState)
+    if state is not None and state.debug:
+        raise
+    click.echo(f"lhs-kg: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=LhsKgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store", metavar="PATH|memory|URL", default=None,
+              help="Store to use (overrides LHS_KG_STORE): a folder, 'memory' or a SPARQL server URL.")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.version_option(__version__, prog_name="lhs-kg")
+@click.pass_context
+def main(ctx: click.Context, store: str | None, debug: bool) -> None:
+    """lhs-kg: the Learning Health System knowledge graph.
+
+    Exit codes: 0 success, 1 a finding (invalid data, failed check), 2 usage or input error.
+    """
+    env = dict(os.environ)
+    if store is not None:
+        env["LHS_KG_STORE"] = store
+    ctx.obj = CliState(Settings.from_env(env), debug=debug)
+    ctx.call_on_close(ctx.obj.close)
+
+
+pass_state = click.make_pass_decorator(CliState)
+
+__all__ = ["MEMORY", "CliState", "main", "pass_state"]

@@ -1,0 +1,167 @@
+"""Core commands: build the store, load files, list graphs, run queries, dump, count."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from lhs_kg.cli.base import CliState, pass_state
+from lhs_kg.cli.base import main as cli
+from lhs_kg.errors import InputError, QueryError
+from lhs_kg.formats import rdf_format, result_format
+from lhs_kg.render import compact, table
+
+SELECT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
+GRAPH_FORMATS = ["ttl", "nt", "jsonld", "rdfxml"]
+
+
+@cli.command()
+@pass_state
+def init(state: CliState) -> None:
+    """(Re)build the store from ontology/ and data/, one named graph per file."""
+    kb = state.kb()
+    files_total = 0
+    with click.progressbar(length=1, label="loading", file=sys.stderr,
+                           show_pos=False) as bar:
+
+        def progress(done: int, total: int, path: Path) -> None:
+            nonlocal files_total
+            files_total += 1
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        summary = kb.rebuild(progress=progress)
+    click.echo(
+        f"{summary.graphs} graphs, {summary.triples:,} triples loaded in "
+        f"{summary.seconds:.2f} s" + (f"; {summary.dropped} stale graphs dropped"
+                                       if summary.dropped else "")
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--graph", metavar="IRI", help="Named graph to load into (default: from the path).")
+@click.option("--format", "fmt", metavar="FORMAT", help="ttl, nt, nq, trig, jsonld or rdfxml.")
+@pass_state
+def load(state: CliState, file: Path, graph: str | None, fmt: str | None) -> None:
+    """Add one RDF file to the store."""
+    target = state.kb().load(file, graph=graph, fmt=fmt)
+    click.echo(f"loaded {file} into <{target}>")
+
+
+@cli.command()
+@pass_state
+def graphs(state: CliState) -> None:
+    """List the named graphs with their triple counts."""
+    infos = state.kb().graphs()
+    width = max((len(g.iri) for g in infos), default=5)
+    for info in infos:
+        click.echo(f"{info.iri.ljust(width)}  {info.triples:>9,}")
+    click.echo(f"({len(infos)} graphs, {sum(g.triples for g in infos):,} triples)")
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"--param takes NAME=VALUE, got {pair!r}")
+        params[name] = value
+    return params
+
+
+def _looks_like_sparql(text: str) -> bool:
+    return any(ch.isspace() for ch in text.strip()) or "{" in text
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of a named query (repeatable).")
+@click.option("--format", "-f", "fmt", default=None,
+              type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+              help="table|csv|tsv|json|xml (SELECT/ASK), ttl|nt|jsonld|rdfxml (CONSTRUCT/DESCRIBE).")
+@pass_state
+def query(state: CliState, query: str, params: tuple[str, ...], fmt: str | None) -> None:
+    """Run QUERY: inline SPARQL text, a .rq file, or the name of a query in queries/."""
+    kb = state.kb()
+    bindings = None
+    path = Path(query)
+    if query.endswith(".rq") or (not _looks_like_sparql(query) and path.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise InputError(f"{query}: cannot read: {err.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{query}: not UTF-8 text") from None
+    elif _looks_like_sparql(query):
+        text = query
+    else:
+        from lhs_kg.queries import QueryLibrary
+
+        named = QueryLibrary(state.settings.queries_dir).get(query)
+        text = named.text
+        bindings = named.bind(_parse_params(params))
+    if params and bindings is None:
+        raise InputError("--param works with named queries only")
+    result = kb.query(text, bindings=bindings)
+    out = click.get_binary_stream("stdout")
+    if result.kind == "graph":
+        if fmt in SELECT_FORMATS:
+            raise QueryError(f"--format {fmt} is for SELECT/ASK; use ttl, nt, jsonld or rdfxml")
+        result.serialize(rdf_format(fmt or "ttl"), out)
+    else:
+        if fmt in GRAPH_FORMATS:
+            raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, "
+                             "json or xml")
+        if fmt in (None, "table"):
+            click.echo(table(result))
+        else:
+            result.serialize(result_format(fmt), out)
+    out.flush()
+
+
+@cli.command()
+@click.option("--graph", metavar="IRI", help="Dump one graph (default: the whole dataset).")
+@click.option("--format", "-f", "fmt", default=None,
+              type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld", "rdfxml"]),
+              help="Default: nq for the dataset, ttl for a graph.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="File (default: stdout).")
+@pass_state
+def dump(state: CliState, graph: str | None, fmt: str | None, output: Path | None) -> None:
+    """Write a graph or the whole dataset as RDF, streamed."""
+    chosen = fmt or ("ttl" if graph else "nq")
+    if output is None:
+        stream = click.get_binary_stream("stdout")
+        state.kb().dump(stream, chosen, graph)
+        stream.flush()
+        return
+    partial = output.with_name(output.name + ".part")
+    try:
+        with partial.open("wb") as handle:
+            state.kb().dump(handle, chosen, graph)
+        partial.replace(output)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"{output}: cannot write: {err.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@pass_state
+def stats(state: CliState) -> None:
+    """Count triples and graphs, instances per class and concepts per scheme."""
+    result = state.kb().stats()
+    click.echo(f"triples: {result.triples:,}")
+    click.echo(f"graphs:  {result.graphs:,}")
+    click.echo("\ninstances per class:")
+    for iri, count in result.classes:
+        click.echo(f"  {compact(ox.NamedNode(iri)):<45} {count:>7,}")
+    click.echo("\nconcepts per scheme:")
+    for iri, label, count in result.schemes:
+        click.echo(f"  {(label or compact(ox.NamedNode(iri))):<45} {count:>7,}")

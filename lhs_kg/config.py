@@ -1,0 +1,171 @@
+"""Settings from ``LHS_KG_*`` environment variables: the only place that knows where things live.
+
+Every path default is relative to the project root (the folder holding ``ontology/``), so the
+engine behaves the same whatever the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from lhs_kg.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_IRI = "https://w3id.org/lhs-kg/"
+MEMORY = "memory"
+
+
+@dataclass(frozen=True)
+class RemoteEndpoints:
+    """The URLs of a SPARQL 1.1 server: query, update and Graph Store Protocol."""
+
+    query: str
+    update: str
+    graph_store: str
+    user: str | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration; build it with :meth:`from_env` rather than by hand."""
+
+    store: str = ""
+    base_iri: str = DEFAULT_BASE_IRI
+    root: Path = PROJECT_ROOT
+    ontology_dir: Path = PROJECT_ROOT / "ontology"
+    data_dir: Path = PROJECT_ROOT / "data"
+    shapes_dir: Path = PROJECT_ROOT / "shapes"
+    queries_dir: Path = PROJECT_ROOT / "queries"
+    var_dir: Path = PROJECT_ROOT / "var"
+    max_upload_bytes: int = 1_000_000
+    max_load_bytes: int = 2_000_000_000
+    max_query_chars: int = 100_000
+    max_query_depth: int = 64
+    query_timeout_s: float = 10.0
+    max_result_rows: int = 100_000
+    allow_service: bool = False
+    remote: RemoteEndpoints | None = field(default=None)
+
+    @property
+    def is_remote(self) -> bool:
+        """True when the store is a SPARQL server reached over HTTP."""
+        return self.remote is not None
+
+    @property
+    def store_path(self) -> Path | None:
+        """The on-disk folder of the embedded store, or None for memory or remote stores."""
+        if self.is_remote or self.store == MEMORY:
+            return None
+        return Path(self.store)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields changed (tests and the CLI's --store option use this)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ``LHS_KG_*`` variables; malformed values raise :class:`ConfigError` naming them."""
+        env = os.environ if env is None else env
+        root = Path(env.get("LHS_KG_ROOT", str(PROJECT_ROOT))).resolve()
+
+        def folder(name: str, default: str) -> Path:
+            return Path(env.get(f"LHS_KG_{name}", str(root / default))).resolve()
+
+        var_dir = folder("VAR_DIR", "var")
+        store = env.get("LHS_KG_STORE", "").strip() or str(var_dir / "store")
+        remote = _remote_from_env(store, env)
+        base_iri = env.get("LHS_KG_BASE_IRI", DEFAULT_BASE_IRI).strip()
+        if not _is_http_url(base_iri) or not base_iri.endswith("/"):
+            raise ConfigError(
+                f"LHS_KG_BASE_IRI must be an http(s) IRI ending in '/', got {base_iri!r}"
+            )
+        return cls(
+            store=store,
+            base_iri=base_iri,
+            root=root,
+            ontology_dir=folder("ONTOLOGY_DIR", "ontology"),
+            data_dir=folder("DATA_DIR", "data"),
+            shapes_dir=folder("SHAPES_DIR", "shapes"),
+            queries_dir=folder("QUERIES_DIR", "queries"),
+            var_dir=var_dir,
+            max_upload_bytes=_int(env, "LHS_KG_MAX_UPLOAD_BYTES", 1_000_000),
+            max_load_bytes=_int(env, "LHS_KG_MAX_LOAD_BYTES", 2_000_000_000),
+            max_query_chars=_int(env, "LHS_KG_MAX_QUERY_CHARS", 100_000),
+            max_query_depth=_int(env, "LHS_KG_MAX_QUERY_DEPTH", 64),
+            query_timeout_s=_float(env, "LHS_KG_QUERY_TIMEOUT", 10.0),
+            max_result_rows=_int(env, "LHS_KG_MAX_RESULT_ROWS", 100_000),
+            allow_service=_bool(env, "LHS_KG_ALLOW_SERVICE", False),
+            remote=remote,
+        )
+
+
+def _is_http_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _remote_from_env(store: str, env: Mapping[str, str]) -> RemoteEndpoints | None:
+    """Interpret ``LHS_KG_STORE=http://host:port/...`` as a SPARQL server (Oxigraph layout by default)."""
+    if "://" not in store:
+        return None
+    if not _is_http_url(store):
+        raise ConfigError(
+            f"LHS_KG_STORE must be a folder path, 'memory' or an http(s) URL; got {store!r}"
+        )
+    base = store.rstrip("/")
+    query = env.get("LHS_KG_STORE_QUERY_URL", f"{base}/query")
+    update = env.get("LHS_KG_STORE_UPDATE_URL", f"{base}/update")
+    gsp = env.get("LHS_KG_STORE_GSP_URL", f"{base}/store")
+    for name, url in (("query", query), ("update", update), ("graph store", gsp)):
+        if not _is_http_url(url):
+            raise ConfigError(f"the {name} URL of the remote store is not an http(s) URL: {url!r}")
+    return RemoteEndpoints(
+        query=query,
+        update=update,
+        graph_store=gsp,
+        user=env.get("LHS_KG_STORE_USER") or None,
+        password=env.get("LHS_KG_STORE_PASSWORD") or None,
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")

@@ -1,0 +1,67 @@
+"""One error hierarchy for the engine, so every face can turn failures into one readable line.
+
+The CLI maps these to exit code 2 (input or usage) or 1 (a finding); the web layer maps them to 4xx.
+Messages name the file, line, query or URL concerned and never include a traceback.
+"""
+
+from __future__ import annotations
+
+
+class LhsKgError(Exception):
+    """Base class: anything the engine reports to a person."""
+
+    exit_code = 2
+
+
+class ConfigError(LhsKgError):
+    """A setting (usually an ``LHS_KG_*`` variable) is malformed."""
+
+
+class InputError(LhsKgError):
+    """A file, document or request body cannot be read: missing, too big, empty, wrong format."""
+
+
+class ParseError(InputError):
+    """RDF or SPARQL text that does not parse; carries the location when the parser gives one."""
+
+    def __init__(self, message: str, *, source: str = "", line: int | None = None,
+                 column: int | None = None) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        where = source
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class UnknownFormatError(InputError):
+    """A format name, file extension or media type we do not support."""
+
+
+class StoreError(LhsKgError):
+    """The store cannot be opened or used (locked, unreachable, refused the request)."""
+
+
+class StoreUnavailableError(StoreError):
+    """A remote store did not answer; the message names the URL."""
+
+
+class QueryError(LhsKgError):
+    """A SPARQL query is refused or fails (syntax, guard, timeout, unknown name or parameter)."""
+
+
+class QueryRejectedError(QueryError):
+    """A query refused before execution by a guard (too long, too deep, SERVICE, update)."""
+
+
+class QueryTimeoutError(QueryError):
+    """A query that ran longer than the configured limit."""
+
+
+class UnknownQueryError(QueryError):
+    """A named query that does not exist."""
+
+
+class ParameterError(QueryError):
+    """A named query's parameter is unknown, missing or of the wrong type."""

@@ -1,0 +1,111 @@
+"""The Python API: one object that opens the configured store and answers questions about it.
+
+>>> from lhs_kg import KnowledgeBase, Settings
+>>> with KnowledgeBase(Settings(store="memory")) as kb:
+...     kb.load_bytes(b'<https://example.org/a> a <https://example.org/C> .', "ttl",
+...                   graph="https://example.org/g")
+...     [row["s"].value for row in kb.query("SELECT ?s WHERE { ?s a ?c }").rows()]
+['https://example.org/a']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from lhs_kg.config import Settings
+from lhs_kg.formats import rdf_format
+from lhs_kg.loader import LoadSummary, Progress, load_file, rebuild
+from lhs_kg.sparql_text import check_query
+from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
+from lhs_kg.store.base import Bindings
+
+_CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
+GROUP BY ?class ORDER BY DESC(?n) ?class
+"""
+_SCHEME_COUNTS = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?scheme (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?c) AS ?n)
+WHERE { ?c skos:inScheme ?scheme . OPTIONAL { ?scheme skos:prefLabel ?l } }
+GROUP BY ?scheme ORDER BY ?scheme
+"""
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts that describe the knowledge base at a glance."""
+
+    triples: int
+    graphs: int
+    classes: list[tuple[str, int]]
+    schemes: list[tuple[str, str, int]]
+
+
+class KnowledgeBase:
+    """The LHS knowledge base on the configured store; use it as a context manager."""
+
+    def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.store = store or open_store(self.settings)
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
+
+    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
+              timeout_s: float | None = None) -> QueryResult:
+        """Run a SPARQL query over the union of all graphs, after the safety checks."""
+        check_query(text, max_chars=self.settings.max_query_chars,
+                    max_depth=self.settings.max_query_depth,
+                    allow_service=self.settings.allow_service)
+        return self.store.query(text, bindings=bindings, union=union, timeout_s=timeout_s)
+
+    def load(self, path: Path, *, graph: str | None = None, fmt: str | None = None) -> str:
+        """Add one file to the store (graph derived from the path unless given)."""
+        return load_file(self.store, path, self.settings, graph=graph,
+                         fmt=rdf_format(fmt) if fmt else None)
+
+    def load_bytes(self, data: bytes, fmt: str, *, graph: str) -> None:
+        """Add RDF held in memory to a named graph."""
+        self.store.load(data, rdf_format(fmt), graph)
+
+    def rebuild(self, progress: Progress | None = None) -> LoadSummary:
+        """(Re)build the content graphs from ``ontology/`` and ``data/``."""
+        return rebuild(self.store, self.settings, progress=progress)
+
+    def is_empty(self) -> bool:
+        """True when the store holds no named graph yet."""
+        return not self.store.graphs()
+
+    def graphs(self) -> list[GraphInfo]:
+        """Named graphs with their triple counts."""
+        return self.store.graphs()
+
+    def dump(self, output: IO[bytes], fmt: str = "nq", graph: str | None = None) -> None:
+        """Stream a graph or the whole dataset to ``output``."""
+        self.store.dump(output, rdf_format(fmt), graph)
+
+    def stats(self) -> Stats:
+        """Triples, graphs, instances per class and concepts per scheme."""
+        graphs = self.store.graphs()
+        classes = [
+            (row["class"].value, int(row["n"].value))
+            for row in self.store.query(_CLASS_COUNTS).rows()
+            if isinstance(row.get("class"), ox.NamedNode)
+        ]
+        schemes = [
+            (row["scheme"].value, row["label"].value if "label" in row else "",
+             int(row["n"].value))
+            for row in self.store.query(_SCHEME_COUNTS).rows()
+        ]
+        return Stats(sum(g.triples for g in graphs), len(graphs), classes, schemes)

@@ -1,0 +1,159 @@
+"""The store interface every backend implements, and the result type every query returns.
+
+Results are pyoxigraph's own types whatever the backend (a remote server's answer is parsed into
+them), so callers iterate and serialise them the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from lhs_kg.errors import QueryTimeoutError
+from lhs_kg.formats import Format, ox_rdf, ox_results
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Bindings = Mapping[str, ox.NamedNode | ox.Literal]
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph and how many triples it holds."""
+
+    iri: str
+    triples: int
+
+
+class QueryResult:
+    """The answer to a query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+
+    def __init__(self, kind: str, payload: Any, *, deadline: float | None = None,
+                 max_rows: int | None = None) -> None:
+        self.kind = kind
+        self._payload = payload
+        self._deadline = deadline
+        self._max_rows = max_rows
+
+    @property
+    def variables(self) -> list[str]:
+        """Names of the projected variables of a SELECT, in order."""
+        if self.kind != "select":
+            return []
+        return [v.value for v in self._payload.variables]
+
+    @property
+    def boolean(self) -> bool:
+        """The answer of an ASK query."""
+        return bool(self._payload)
+
+    def __iter__(self) -> Iterator[Any]:
+        """Solutions or triples, stopping with :class:`QueryTimeoutError` past the deadline."""
+        if self.kind == "ask":
+            return iter(())
+        return self._guarded(iter(self._payload))
+
+    def _guarded(self, items: Iterator[Any]) -> Iterator[Any]:
+        for count, item in enumerate(items, 1):
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                raise QueryTimeoutError("the query ran past its time limit")
+            if self._max_rows is not None and count > self._max_rows:
+                raise QueryTimeoutError(
+                    f"the query returned more than {self._max_rows:,} results; narrow it down"
+                )
+            yield item
+
+    def rows(self) -> list[dict[str, Term]]:
+        """SELECT solutions as dicts of bound variables (unbound ones left out)."""
+        names = self.variables
+        out = []
+        for solution in self:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            out.append(row)
+        return out
+
+    def triples(self) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE."""
+        return list(self)
+
+    def serialize(self, fmt: Format, output: IO[bytes] | None = None) -> bytes | None:
+        """Write the result in a SPARQL results format (SELECT/ASK) or RDF format (graphs).
+
+        Serialisation runs in pyoxigraph's writer; the row limit and deadline of :meth:`__iter__`
+        apply to graph results only (callers that must bound SELECT output iterate instead).
+        """
+        if self.kind == "graph":
+            return ox.serialize(self._guarded(iter(self._payload)), output, ox_rdf(fmt))
+        return self._payload.serialize(output, ox_results(fmt))  # type: ignore[no-any-return]
+
+
+class Store(ABC):
+    """A quad store reachable for SPARQL query and update, graph loads and dumps."""
+
+    description: str = ""
+
+    @abstractmethod
+    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              timeout_s: float | None = None, max_rows: int | None = None) -> QueryResult:
+        """Run a SPARQL query; ``union`` makes the default graph the union of all named graphs."""
+
+    @abstractmethod
+    def update(self, text: str) -> None:
+        """Run a SPARQL update in one transaction."""
+
+    @abstractmethod
+    def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+        """Add RDF to a named graph, all or nothing."""
+
+    @abstractmethod
+    def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
+        """Replace a named graph's content atomically: readers see the old or the new, never a mix."""
+
+    @abstractmethod
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph (no error when it does not exist)."""
+
+    @abstractmethod
+    def dump(self, output: IO[bytes], fmt: Format, graph: str | None = None) -> None:
+        """Stream one graph (as triples) or the whole dataset (as quads) to ``output``."""
+
+    @abstractmethod
+    def graphs(self) -> list[GraphInfo]:
+        """Every named graph with its triple count, sorted by IRI."""
+
+    def bulk_load(self, data: Path, fmt: Format, graph: str) -> None:
+        """Load a large file fast; backends without a faster path fall back to :meth:`load`."""
+        self.load(data, fmt, graph)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Insert quads in one transaction (used by contributions and reasoning)."""
+        data = ox.serialize(quads, None, ox.RdfFormat.N_QUADS)
+        assert data is not None
+        self._load_nquads(data)
+
+    @abstractmethod
+    def _load_nquads(self, data: bytes) -> None:
+        """Insert N-Quads text in one transaction."""
+
+    def triple_count(self) -> int:
+        """Triples in all named graphs together."""
+        return sum(g.triples for g in self.graphs())
+
+    def close(self) -> None:
+        """Release the store (files, locks, connections)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,165 @@
+"""The default store: pyoxigraph's persistent on-disk store (or an in-memory one for tests)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from lhs_kg.errors import ParseError, QueryError, StoreError
+from lhs_kg.formats import Format, ox_rdf
+from lhs_kg.sparql_text import inject_values, query_form
+from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store
+
+_COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+class EmbeddedStore(Store):
+    """A pyoxigraph store; ``path=None`` keeps everything in memory."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.description = str(path) if path else "memory"
+        try:
+            if path is None:
+                self._store = ox.Store()
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as err:
+            text = str(err)
+            if "lock" in text.lower():
+                raise StoreError(
+                    f"the store at {path} is in use by another process (it holds the lock); "
+                    "stop that process or point LHS_KG_STORE at another folder"
+                ) from None
+            raise StoreError(f"cannot open the store at {path}: {text}") from None
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store, for engine modules that need its speed directly."""
+        return self._store
+
+    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              timeout_s: float | None = None, max_rows: int | None = None) -> QueryResult:
+        kwargs: dict[str, object] = {}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif union:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if bindings:  # VALUES, not substitutions: those require the variable to be projected
+            text = inject_values(text, bindings)
+        deadline = time.monotonic() + timeout_s if timeout_s else None
+        try:
+            payload = self._store.query(text, **kwargs)  # type: ignore[arg-type]
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax error: {err}") from None
+        except OSError as err:
+            raise QueryError(f"the query failed: {err}") from None
+        if isinstance(payload, ox.QueryBoolean):
+            kind = "ask"
+        elif isinstance(payload, ox.QuerySolutions):
+            kind = "select"
+        else:
+            kind = "graph"
+        return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
+
+    def update(self, text: str) -> None:
+        if query_form(text) != "update":
+            raise QueryError("not a SPARQL update")
+        try:
+            self._store.update(text)
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL update syntax error: {err}") from None
+        except OSError as err:
+            raise StoreError(f"the update failed: {err}") from None
+
+    def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+        source = str(data) if isinstance(data, Path) else "input"
+        try:
+            if isinstance(data, Path):
+                self._store.load(path=str(data), format=ox_rdf(fmt), to_graph=_iri(graph))
+            else:
+                self._store.load(data, format=ox_rdf(fmt), to_graph=_iri(graph))
+        except SyntaxError as err:
+            raise _parse_error(err, source) from None
+        except OSError as err:
+            raise StoreError(f"{source}: cannot load: {err}") from None
+
+    def bulk_load(self, data: Path, fmt: Format, graph: str) -> None:
+        """Check the syntax in one streaming pass first, so a bad file leaves the store untouched."""
+        try:
+            for _ in ox.parse(path=str(data), format=ox_rdf(fmt)):
+                pass
+            self._store.bulk_load(path=str(data), format=ox_rdf(fmt), to_graph=_iri(graph))
+        except SyntaxError as err:
+            raise _parse_error(err, str(data)) from None
+        except OSError as err:
+            raise StoreError(f"{data}: cannot load: {err}") from None
+
+    def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
+        target = _iri(graph)
+        staging = ox.NamedNode(f"{target.value}#staging-{time.monotonic_ns()}")
+        self.load(data, fmt, staging.value)  # a parse error leaves the store untouched
+        if self._store.contains_named_graph(staging):
+            self._store.update(f"MOVE GRAPH {staging} TO GRAPH {target}")
+        else:
+            self.drop_graph(graph)
+
+    def drop_graph(self, graph: str) -> None:
+        self._store.update(f"DROP SILENT GRAPH {_iri(graph)}")
+
+    def dump(self, output: IO[bytes], fmt: Format, graph: str | None = None) -> None:
+        if graph is None:
+            if not ox_rdf(fmt).supports_datasets:
+                raise StoreError(
+                    f"{fmt.name} holds one graph only; dump the dataset as nq or trig, or name a graph"
+                )
+            self._store.dump(output, ox_rdf(fmt))
+        else:
+            self._store.dump(output, ox_rdf(fmt), from_graph=ox.NamedNode(graph))
+
+    def graphs(self) -> list[GraphInfo]:
+        counts = {
+            row["g"].value: int(row["n"].value)
+            for row in self._store.query(_COUNT_PER_GRAPH)  # type: ignore[union-attr]
+        }
+        for name in self._store.named_graphs():
+            counts.setdefault(name.value, 0)
+        return [GraphInfo(iri, n) for iri, n in sorted(counts.items())]
+
+    def _load_nquads(self, data: bytes) -> None:
+        try:
+            self._store.load(data, format=ox.RdfFormat.N_QUADS)
+        except SyntaxError as err:
+            raise _parse_error(err, "quads") from None
+
+    def flush(self) -> None:
+        """Make sure everything written so far is on disk."""
+        self._store.flush()
+
+    def close(self) -> None:
+        if self.path is not None:
+            try:
+                self._store.flush()
+            except OSError:
+                pass
+        del self._store
+
+
+def _iri(text: str) -> ox.NamedNode:
+    """A graph name checked by pyoxigraph, so it can be written into update text safely."""
+    try:
+        return ox.NamedNode(text)
+    except ValueError as err:
+        raise StoreError(f"not a valid graph IRI: {text!r} ({err})") from None
+
+
+def _parse_error(err: SyntaxError, source: str) -> ParseError:
+    message = str(err.msg if hasattr(err, "msg") and err.msg else err)
+    return ParseError(message, source=source, line=err.lineno, column=err.offset)

@@ -1,0 +1,200 @@
+"""Any SPARQL 1.1 server: the Protocol (through SPARQLWrapper) for query and update, and the
+Graph Store HTTP Protocol (through requests) for graph loads, replacements and dumps.
+
+The knowledge base keeps every file and contribution in its own named graph and queries their
+union; on a remote server the union is asked for portably, by naming every graph as a
+``default-graph-uri`` of the request.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+import requests
+from SPARQLWrapper import POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from lhs_kg.config import RemoteEndpoints
+from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
+from lhs_kg.formats import Format, ox_rdf, rdf_format
+from lhs_kg.sparql_text import inject_values, query_form
+from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store
+
+_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_GRAPH_CACHE_S = 2.0
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 server reached over HTTP."""
+
+    def __init__(self, endpoints: RemoteEndpoints, *, timeout_s: float = 60.0) -> None:
+        self.endpoints = endpoints
+        self.description = endpoints.query
+        self._timeout_s = timeout_s
+        self._session = requests.Session()
+        if endpoints.user:
+            self._session.auth = (endpoints.user, endpoints.password or "")
+        self._graph_cache: tuple[float, list[str]] | None = None
+
+    # -- SPARQL Protocol -------------------------------------------------------------------
+
+    def _client(self, url: str, timeout_s: float | None) -> SPARQLWrapper:
+        client = SPARQLWrapper(url, updateEndpoint=self.endpoints.update)
+        client.setMethod(POST)
+        client.setTimeout(max(1, round(timeout_s or self._timeout_s)))
+        if self.endpoints.user:
+            client.setCredentials(self.endpoints.user, self.endpoints.password or "")
+        return client
+
+    def _send(self, client: SPARQLWrapper, url: str) -> bytes:
+        try:
+            response = client.query().response
+            return response.read()  # type: ignore[no-any-return]
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode("utf-8", "replace")[:500]
+            raise QueryError(f"{url} answered {err.code}: {detail}") from None
+        except SPARQLWrapperException as err:
+            raise QueryError(f"{url} refused the request: {err.msg}") from None
+        except (urllib.error.URLError, OSError) as err:
+            reason = getattr(err, "reason", err)
+            raise StoreUnavailableError(f"cannot reach the SPARQL server at {url}: {reason}") from None
+
+    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              timeout_s: float | None = None, max_rows: int | None = None) -> QueryResult:
+        form = query_form(text)
+        if bindings:
+            text = inject_values(text, bindings)
+        url = self.endpoints.query
+        client = self._client(url, timeout_s)
+        client.setQuery(text)
+        defaults = default_graphs if default_graphs else (self._graph_names() if union else [])
+        for graph in defaults:
+            client.addDefaultGraph(graph)
+        for graph in named_graphs or []:
+            client.addNamedGraph(graph)
+        accept = "application/n-triples" if form in ("construct", "describe") else (
+            "application/sparql-results+json")
+        client.addCustomHttpHeader("Accept", accept)
+        body = self._send(client, url)
+        deadline = time.monotonic() + timeout_s if timeout_s else None
+        if form in ("construct", "describe"):
+            try:
+                triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+            except SyntaxError as err:
+                raise QueryError(f"{url} sent triples that do not parse: {err}") from None
+            return QueryResult("graph", triples, deadline=deadline, max_rows=max_rows)
+        try:
+            payload = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except SyntaxError as err:
+            raise QueryError(f"{url} sent results that do not parse: {err}") from None
+        kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
+        return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
+
+    def update(self, text: str) -> None:
+        if query_form(text) != "update":
+            raise QueryError("not a SPARQL update")
+        url = self.endpoints.update
+        client = self._client(url, None)
+        client.setQuery(text)
+        self._send(client, url)
+        self._graph_cache = None
+
+    # -- Graph Store Protocol --------------------------------------------------------------
+
+    def _gsp(self, method: str, graph: str, **kwargs: Any) -> requests.Response:
+        url = self.endpoints.graph_store
+        try:
+            response = self._session.request(
+                method, url, params={"graph": graph}, timeout=self._timeout_s, **kwargs
+            )
+        except requests.RequestException as err:
+            raise StoreUnavailableError(f"cannot reach the graph store at {url}: {err}") from None
+        if response.status_code >= 400 and not (method == "GET" and response.status_code == 404):
+            raise StoreError(
+                f"{url} answered {response.status_code} to {method} of graph <{graph}>: "
+                f"{response.text[:500]}"
+            )
+        return response
+
+    def _body(self, data: bytes | Path, fmt: Format) -> bytes:
+        raw = data.read_bytes() if isinstance(data, Path) else data
+        source = str(data) if isinstance(data, Path) else "input"
+        try:  # check locally first: a server's parse error messages vary and the file stays ours
+            for _ in ox.parse(raw, format=ox_rdf(fmt)):
+                pass
+        except SyntaxError as err:
+            raise ParseError(str(err.msg or err), source=source, line=err.lineno,
+                             column=err.offset) from None
+        return raw
+
+    def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+        body = self._body(data, fmt)
+        self._gsp("POST", graph, data=body, headers={"Content-Type": fmt.media_type})
+        self._graph_cache = None
+
+    def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
+        body = self._body(data, fmt)
+        self._gsp("PUT", graph, data=body, headers={"Content-Type": fmt.media_type})
+        self._graph_cache = None
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
+
+    def _load_nquads(self, data: bytes) -> None:
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                raise StoreError("quads for a remote store must be in named graphs")
+            by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
+        for graph, triples in by_graph.items():
+            body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
+            assert body is not None
+            self.load(body, rdf_format("nt"), graph)
+
+    def dump(self, output: IO[bytes], fmt: Format, graph: str | None = None) -> None:
+        if graph is not None:
+            response = self._gsp("GET", graph, headers={"Accept": fmt.media_type}, stream=True)
+            if response.status_code == 404:
+                return
+            for chunk in response.iter_content(chunk_size=1 << 16):
+                output.write(chunk)
+            return
+        if not ox_rdf(fmt).supports_datasets:
+            raise StoreError(
+                f"{fmt.name} holds one graph only; dump the dataset as nq or trig, or name a graph"
+            )
+        ox.serialize(self._all_quads(), output, ox_rdf(fmt))
+
+    def _all_quads(self) -> Iterator[ox.Quad]:
+        for name in self._graph_names(fresh=True):
+            response = self._gsp("GET", name, headers={"Accept": "application/n-triples"},
+                                 stream=True)
+            if response.status_code == 404:
+                continue
+            response.raw.decode_content = True
+            graph = ox.NamedNode(name)
+            for quad in ox.parse(response.raw, format=ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+
+    def graphs(self) -> list[GraphInfo]:
+        result = self.query(_GRAPH_COUNTS, union=False)
+        infos = [GraphInfo(row["g"].value, int(row["n"].value)) for row in result.rows()]
+        return sorted(infos, key=lambda g: g.iri)
+
+    def _graph_names(self, fresh: bool = False) -> list[str]:
+        now = time.monotonic()
+        if not fresh and self._graph_cache and now - self._graph_cache[0] < _GRAPH_CACHE_S:
+            return self._graph_cache[1]
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)
+        names = [row["g"].value for row in result.rows() if isinstance(row.get("g"), ox.NamedNode)]
+        self._graph_cache = (now, names)
+        return names
+
+    def close(self) -> None:
+        self._session.close()
