@@ -1,0 +1,66 @@
+"""Which named graph holds what, and which graphs make up the published knowledge base.
+
+- ``<base>graph/ontology/…`` and ``<base>graph/data/…``: one per content file (see ``loader``);
+- ``<base>graph/inferred/…``: what the reasoner materialised;
+- ``<base>graph/contribution/<id>/v<n>``: one version of a contribution;
+- ``<base>graph/registry``: the state of every contribution version (pending, published,
+  changes-requested, rejected, withdrawn) and its provenance.
+
+The published view is the content graphs, the inferred graphs and the contribution versions whose
+registry state is ``published``; exports and the public pages read that view.
+"""
+
+from __future__ import annotations
+
+from lhs_kg.config import Settings
+from lhs_kg.store import Store
+
+REVIEW_STATE = "concept/review-state/"
+
+
+def graph_prefix(settings: Settings) -> str:
+    """Where every graph of this knowledge base starts."""
+    return f"{settings.base_iri}graph/"
+
+
+def registry_graph(settings: Settings) -> str:
+    """The graph that records contribution states and provenance."""
+    return f"{graph_prefix(settings)}registry"
+
+
+def contribution_graph(settings: Settings, contribution_id: str, version: int) -> str:
+    """The graph of one version of a contribution."""
+    return f"{graph_prefix(settings)}contribution/{contribution_id}/v{version}"
+
+
+def inferred_graph(settings: Settings, name: str = "owl") -> str:
+    """The graph holding what a reasoner inferred."""
+    return f"{graph_prefix(settings)}inferred/{name}"
+
+
+def state_iri(settings: Settings, state: str) -> str:
+    """The concept IRI of a review state ('pending', 'published', …)."""
+    return f"{settings.base_iri}{REVIEW_STATE}{state}"
+
+
+_STATE_QUERY = """
+SELECT ?g ?state WHERE { GRAPH ?registry { ?g <https://w3id.org/lhs-kg/ontology/reviewState> ?state } }
+"""
+
+
+def published_graphs(store: Store, settings: Settings) -> list[str]:
+    """The graphs of the published view, sorted."""
+    prefix = graph_prefix(settings)
+    always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
+    contributions = prefix + "contribution/"
+    graphs = [info.iri for info in store.graphs()]
+    registry = registry_graph(settings)
+    states: dict[str, str] = {}
+    if registry in graphs:
+        rows = store.query(_STATE_QUERY, union=False, named_graphs=[registry]).rows()
+        states = {row["g"].value: row["state"].value for row in rows}
+    published = state_iri(settings, "published")
+    return sorted(
+        iri for iri in graphs
+        if iri.startswith(always) or (iri.startswith(contributions) and states.get(iri) == published)
+    )
