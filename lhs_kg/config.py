@@ -49,6 +49,7 @@ class Settings:
     query_timeout_s: float = 10.0
     max_result_rows: int = 100_000
     allow_service: bool = False
+    sparql_update_token: str | None = field(default=None, repr=False)
     remote: RemoteEndpoints | None = field(default=None)
 
     @property
@@ -100,6 +101,7 @@ class Settings:
             query_timeout_s=_float(env, "LHS_KG_QUERY_TIMEOUT", 10.0),
             max_result_rows=_int(env, "LHS_KG_MAX_RESULT_ROWS", 100_000),
             allow_service=_bool(env, "LHS_KG_ALLOW_SERVICE", False),
+            sparql_update_token=env.get("LHS_KG_SPARQL_UPDATE_TOKEN", "").strip() or None,
             remote=remote,
         )
 

@@ -1,0 +1,341 @@
+"""Answering SPARQL Protocol requests safely: time limit, result-size limit, service description.
+
+pyoxigraph cannot cancel a query. So each query runs on its own worker thread and the caller
+waits for it only until the deadline; past it the caller gets :class:`QueryTimeoutError` and
+moves on. The abandoned computation is not killed: it keeps its worker thread until pyoxigraph
+hands back the next solution (then the deadline check in the result iteration stops it) or, for
+a query that computes everything before its first solution (ORDER BY, GROUP BY), until that
+computation ends. pyoxigraph releases the GIL while it evaluates, so other requests keep being
+answered meanwhile. At most ``max_running`` queries run at once, abandoned ones included; beyond
+that a new query is refused at once with :class:`ServerBusyError` instead of queueing, so a
+flood of runaway queries degrades to 503 answers rather than to an unresponsive server.
+
+Workers get a large stack (64 MiB) as a second line of defence, behind the nesting-depth guard
+of :func:`lhs_kg.sparql_text.check_query`, against parser recursion on pathological queries.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+
+from lhs_kg.errors import LhsKgError, QueryError, QueryRejectedError, QueryTimeoutError
+from lhs_kg.formats import Format, ox_rdf, ox_results
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.sparql_text import check_query
+from lhs_kg.store.base import Bindings, Term
+
+WORKER_STACK_BYTES = 64 * 1024 * 1024
+_STACK_LOCK = threading.Lock()
+T = TypeVar("T")
+
+
+class ServerBusyError(QueryTimeoutError):
+    """Every query slot is taken (often by abandoned runaway queries); try again shortly."""
+
+
+class ResultTooLargeError(QueryRejectedError):
+    """A query whose answer has more rows or triples than the configured limit."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset of a request (``default-graph-uri``, ``named-graph-uri``).
+
+    Empty means "not given": the default graph is then the union of every named graph.
+    """
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def given(self) -> bool:
+        """True when the request named its own dataset."""
+        return bool(self.default_graphs or self.named_graphs)
+
+
+@dataclass
+class Answer:
+    """A finished query: the solutions, boolean or triples, and the body in the chosen format."""
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool = False
+    triples: list[ox.Triple] = field(default_factory=list)
+    body: bytes = b""
+    seconds: float = 0.0
+
+
+class QueryRunner:
+    """Runs queries against a knowledge base under a deadline, a row limit and a slot limit."""
+
+    def __init__(self, kb: KnowledgeBase, *, max_running: int = 8) -> None:
+        self.kb = kb
+        self.settings = kb.settings
+        self.max_running = max_running
+        self._slots = threading.BoundedSemaphore(max_running)
+
+    def check(self, text: str) -> str:
+        """Apply the length, depth and SERVICE guards; return the query form."""
+        return check_query(
+            text,
+            max_chars=self.settings.max_query_chars,
+            max_depth=self.settings.max_query_depth,
+            allow_service=self.settings.allow_service,
+        )
+
+    def run(
+        self,
+        text: str,
+        *,
+        fmt: Format | None = None,
+        dataset: Dataset | None = None,
+        bindings: Bindings | None = None,
+        timeout_s: float | None = None,
+    ) -> Answer:
+        """Run a query and serialise its answer in ``fmt`` (or keep it as rows when None)."""
+        form = self.check(text)
+        if form == "update":
+            raise QueryRejectedError("this is a SPARQL update, not a query")
+        limit = timeout_s or self.settings.query_timeout_s
+        deadline = time.monotonic() + limit
+        return self.call(
+            lambda: self._execute(text, fmt, dataset or Dataset(), bindings, deadline), deadline
+        )
+
+    def call(self, work: Callable[[], T], deadline: float) -> T:
+        """Run ``work`` on a worker thread; give up waiting for it at ``deadline``."""
+        if not self._slots.acquire(timeout=0.05):
+            raise ServerBusyError(
+                f"all {self.max_running} query slots are busy (long-running queries are still "
+                "finishing); try again in a few seconds"
+            )
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def target() -> None:
+            try:
+                box["value"] = work()
+            except BaseException as err:  # handed to the waiting thread, re-raised there
+                box["error"] = err
+            finally:
+                self._slots.release()
+                done.set()
+
+        with _STACK_LOCK:
+            previous = threading.stack_size(WORKER_STACK_BYTES)
+            try:
+                worker = threading.Thread(target=target, name="lhs-kg-query", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(previous)
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise QueryTimeoutError(
+                f"the query did not finish within {self.settings.query_timeout_s:g} s and was "
+                "abandoned; narrow it down (add a LIMIT or more specific patterns)"
+            )
+        if "error" in box:
+            raise box["error"]
+        return box["value"]  # type: ignore[no-any-return]
+
+    def _execute(
+        self,
+        text: str,
+        fmt: Format | None,
+        dataset: Dataset,
+        bindings: Bindings | None,
+        deadline: float,
+    ) -> Answer:
+        started = time.monotonic()
+        try:
+            result = self.kb.store.query(
+                text,
+                bindings=bindings,
+                union=not dataset.given,
+                default_graphs=list(dataset.default_graphs) or None,
+                named_graphs=list(dataset.named_graphs) or None,
+                timeout_s=max(0.001, deadline - time.monotonic()),
+            )
+        except RecursionError:
+            raise QueryRejectedError("the query is nested too deeply to evaluate") from None
+        limit = self.settings.max_result_rows
+        answer = Answer(result.kind)
+        if result.kind == "ask":
+            answer.boolean = result.boolean
+            if fmt is not None:
+                answer.body = result.serialize(fmt) or b""
+        elif result.kind == "select":
+            answer.variables = result.variables
+            solutions = _limited(result, limit, "rows")
+            if fmt is None:
+                answer.rows = [
+                    {
+                        name: term
+                        for name in answer.variables
+                        if (term := solution[name]) is not None
+                    }
+                    for solution in solutions
+                ]
+            else:
+                answer.body = _solutions_body(answer.variables, solutions, fmt)
+        else:
+            answer.triples = _limited(result, limit, "triples")
+            if fmt is not None:
+                answer.body = ox.serialize(answer.triples, None, ox_rdf(fmt)) or b""
+        answer.seconds = time.monotonic() - started
+        return answer
+
+
+def _limited(items: Any, limit: int, what: str) -> list[Any]:
+    """Everything ``items`` yields (deadline-guarded by QueryResult), refusing past ``limit``."""
+    out: list[Any] = []
+    for item in items:
+        if len(out) >= limit:
+            raise ResultTooLargeError(
+                f"the answer has more than {limit:,} {what}, the limit of this server; "
+                "add a LIMIT or narrow the query down"
+            )
+        out.append(item)
+    return out
+
+
+def _solutions_body(variables: list[str], solutions: list[ox.QuerySolution], fmt: Format) -> bytes:
+    """SELECT solutions in a results format: written as TSV, converted by pyoxigraph's writers.
+
+    TSV holds every term in its N-Triples form, which pyoxigraph writes and reads exactly, so the
+    round trip loses nothing and the JSON, XML and CSV writers stay pyoxigraph's own.
+    """
+    lines = ["\t".join(f"?{name}" for name in variables)]
+    for solution in solutions:
+        lines.append("\t".join("" if (t := solution[n]) is None else str(t) for n in variables))
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    if fmt.name == "tsv":
+        return tsv
+    parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+    out = io.BytesIO()
+    parsed.serialize(out, ox_results(fmt))
+    return out.getvalue()
+
+
+def run_update(kb: KnowledgeBase, text: str) -> None:
+    """Run a SPARQL update after the length and depth guards (callers check authorisation)."""
+    if len(text) > kb.settings.max_query_chars:
+        raise QueryRejectedError(
+            f"the update is {len(text):,} characters long; the limit is "
+            f"{kb.settings.max_query_chars:,}"
+        )
+    check_query(
+        text,
+        max_chars=kb.settings.max_query_chars,
+        max_depth=kb.settings.max_query_depth,
+        allow_service=kb.settings.allow_service,
+    )
+    try:
+        kb.store.update(text)
+    except LhsKgError:
+        raise
+    except Exception as err:  # pyoxigraph raises plain errors for evaluation failures
+        raise QueryError(f"the update failed: {err}") from None
+
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+_DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+_VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+RESULT_FORMAT_IRIS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+
+
+def service_description(
+    endpoint: str, kb: KnowledgeBase, *, update_enabled: bool = False
+) -> list[ox.Triple]:
+    """A SPARQL 1.1 Service Description of the endpoint at ``endpoint`` (sd: vocabulary).
+
+    It states that the default graph is the union of every named graph when a request names no
+    dataset, and the limits (time, rows, SERVICE, updates) a client will meet.
+    """
+    settings = kb.settings
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(_SD + name)
+
+    def count(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=_XSD_INTEGER)
+
+    service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    graphs = kb.graphs()
+    notes = [
+        "The default graph of a request that gives no default-graph-uri or named-graph-uri is "
+        "the union of all named graphs of the knowledge base (sd:UnionDefaultGraph); every "
+        "named graph is also available by name.",
+        f"Queries stop after {settings.query_timeout_s:g} seconds (HTTP 503) and answers are "
+        f"limited to {settings.max_result_rows:,} rows or triples (HTTP 400).",
+        f"Queries longer than {settings.max_query_chars:,} characters or nested deeper than "
+        f"{settings.max_query_depth} levels are refused (HTTP 400).",
+        "SERVICE (federated) queries are "
+        + ("allowed." if settings.allow_service else "refused (HTTP 400)."),
+        "Updates are "
+        + (
+            "accepted with the configured bearer token."
+            if update_enabled
+            else "refused (HTTP 403): the endpoint is read-only."
+        ),
+    ]
+    triples = [
+        ox.Triple(service, _RDF_TYPE, sd("Service")),
+        ox.Triple(service, _DCT_TITLE, ox.Literal("lhs-kg SPARQL endpoint", language="en")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(
+            service,
+            sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, _RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, _RDF_TYPE, sd("Graph")),
+        ox.Triple(default, _VOID_TRIPLES, count(sum(g.triples for g in graphs))),
+        ox.Triple(
+            default, _RDFS_COMMENT, ox.Literal("The union of all named graphs.", language="en")
+        ),
+    ]
+    triples += [ox.Triple(service, _RDFS_COMMENT, ox.Literal(n, language="en")) for n in notes]
+    triples += [
+        ox.Triple(service, sd("resultFormat"), ox.NamedNode(_FORMATS + name))
+        for name in RESULT_FORMAT_IRIS
+    ]
+    if update_enabled:
+        triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
+    if settings.allow_service:
+        triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
+    for info in graphs:
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, _RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), ox.NamedNode(info.iri)),
+            ox.Triple(named, sd("graph"), graph),
+            ox.Triple(graph, _RDF_TYPE, sd("Graph")),
+            ox.Triple(graph, _VOID_TRIPLES, count(info.triples)),
+        ]
+    return triples
