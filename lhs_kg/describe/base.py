@@ -1,0 +1,259 @@
+"""What every read model shares: running fixed queries on the published view, and naming terms.
+
+A :class:`Reader` runs the read models' own SPARQL (module constants, parameters bound as VALUES)
+over a set of graphs (the published view, or the union when everything is published). Terms come
+back as :class:`TermView`: an IRI with its display label, a literal with its language and
+datatype, or a blank node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.namespaces import PREFIXES
+from lhs_kg.store.base import QueryResult, Term
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+SCHEMA = "https://schema.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LHS = "https://w3id.org/lhs-kg/ontology/"
+
+#: Label properties in the order docs/MODEL.md gives them; earlier wins.
+LABEL_PROPERTIES: tuple[str, ...] = (
+    SKOS + "prefLabel",
+    RDFS + "label",
+    DCT + "title",
+    FOAF + "name",
+    SCHEMA + "name",
+)
+
+#: The VALUES clause listing the label properties, shared by the queries of this package.
+LABEL_VALUES = "VALUES ?lp { " + " ".join(f"<{p}>" for p in LABEL_PROPERTIES) + " }"
+
+#: Readable names for terms of reused vocabularies, which the store does not describe.
+WELL_KNOWN: dict[str, str] = {
+    RDF + "type": "type",
+    RDFS + "label": "label",
+    RDFS + "comment": "comment",
+    RDFS + "seeAlso": "see also",
+    RDFS + "isDefinedBy": "defined by",
+    RDFS + "subClassOf": "subclass of",
+    SKOS + "prefLabel": "preferred label",
+    SKOS + "altLabel": "alternative label",
+    SKOS + "definition": "definition",
+    SKOS + "scopeNote": "scope note",
+    SKOS + "editorialNote": "editorial note",
+    SKOS + "notation": "notation",
+    SKOS + "broader": "broader",
+    SKOS + "narrower": "narrower",
+    SKOS + "related": "related",
+    SKOS + "inScheme": "in scheme",
+    SKOS + "topConceptOf": "top concept of",
+    SKOS + "hasTopConcept": "top concept",
+    SKOS + "exactMatch": "exact match",
+    SKOS + "closeMatch": "close match",
+    SKOS + "Concept": "concept",
+    SKOS + "ConceptScheme": "concept scheme",
+    DCT + "title": "title",
+    DCT + "description": "description",
+    DCT + "source": "source",
+    DCT + "subject": "subject",
+    DCT + "contributor": "contributor",
+    DCT + "creator": "creator",
+    DCT + "issued": "issued",
+    DCT + "date": "date",
+    DCT + "publisher": "publisher",
+    DCT + "isPartOf": "part of",
+    DCT + "identifier": "identifier",
+    DCT + "license": "licence",
+    FOAF + "name": "name",
+    FOAF + "page": "web page",
+    FOAF + "homepage": "home page",
+    FOAF + "Person": "person",
+    "http://www.w3.org/2002/07/owl#sameAs": "same as",
+    "http://www.w3.org/ns/prov#wasAttributedTo": "attributed to",
+    "http://purl.org/ontology/bibo/authorList": "authors",
+    "http://purl.org/ontology/bibo/doi": "DOI",
+    "http://purl.org/ontology/bibo/volume": "volume",
+    "http://purl.org/ontology/bibo/issue": "issue",
+    "http://purl.org/ontology/bibo/pages": "pages",
+    "http://purl.org/ontology/bibo/isbn13": "ISBN",
+    "http://purl.org/ontology/bibo/pmid": "PubMed ID",
+    "http://purl.org/ontology/bibo/Journal": "journal",
+    "http://purl.org/ontology/bibo/AcademicArticle": "academic article",
+    "http://purl.org/ontology/bibo/Book": "book",
+    "http://purl.org/ontology/bibo/BookSection": "book section",
+    "http://purl.org/ontology/bibo/Report": "report",
+    "http://purl.org/ontology/bibo/Webpage": "web page",
+}
+
+_LANG_RANK = {"en": 0, "en-gb": 1, "en-us": 1, "": 2}
+
+
+@dataclass(frozen=True)
+class TermView:
+    """One RDF term ready for display: ``kind`` is 'iri', 'literal' or 'bnode'."""
+
+    kind: str
+    value: str
+    label: str = ""
+    language: str = ""
+    datatype: str = ""
+    local: bool = False
+
+    @property
+    def datatype_label(self) -> str:
+        """The datatype as a short name ('xsd:gYear'), empty for plain strings."""
+        if not self.datatype or self.datatype in (XSD + "string", RDF + "langString"):
+            return ""
+        return curie(self.datatype)
+
+
+def curie(iri: str) -> str:
+    """``prefix:local`` for an IRI in a known namespace, else the IRI itself."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            local = iri[len(namespace) :]
+            if "/" not in local and "#" not in local:
+                return f"{prefix}:{local}"
+    return iri
+
+
+def fallback_label(iri: str) -> str:
+    """A name for an IRI nobody labelled: a well-known name, a CURIE, or the IRI itself."""
+    if iri in WELL_KNOWN:
+        return WELL_KNOWN[iri]
+    return curie(iri)
+
+
+def label_rank(prop: str, literal: ox.Literal | None) -> tuple[int, int]:
+    """Sort key of a candidate label: property order first, then English before others."""
+    try:
+        position = LABEL_PROPERTIES.index(prop)
+    except ValueError:
+        position = len(LABEL_PROPERTIES)
+    language = (literal.language or "").lower() if literal is not None else ""
+    return position, _LANG_RANK.get(language, 3)
+
+
+class LabelBook:
+    """Collects candidate labels for IRIs and answers with the best one per MODEL.md's order."""
+
+    def __init__(self) -> None:
+        self._best: dict[str, tuple[tuple[int, int], str]] = {}
+
+    def offer(self, iri: str, prop: str, literal: Term | None) -> None:
+        """Consider ``literal`` (found through ``prop``) as a label of ``iri``."""
+        if not isinstance(literal, ox.Literal):
+            return
+        rank = label_rank(prop, literal)
+        current = self._best.get(iri)
+        if current is None or rank < current[0]:
+            self._best[iri] = (rank, literal.value)
+
+    def get(self, iri: str) -> str:
+        """The best label offered for ``iri``, or a fallback name."""
+        found = self._best.get(iri)
+        return found[1] if found else fallback_label(iri)
+
+    def __contains__(self, iri: object) -> bool:
+        return iri in self._best
+
+
+class Reader:
+    """Runs the read models' fixed queries on a knowledge base, over the published graphs.
+
+    ``graphs=None`` reads the union of every named graph (right when everything is published).
+    """
+
+    def __init__(self, kb: KnowledgeBase, graphs: Sequence[str] | None = None) -> None:
+        self.kb = kb
+        self.graphs = list(graphs) if graphs is not None else None
+        self.base_iri = kb.settings.base_iri
+
+    def select(self, text: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Term]]:
+        """SELECT rows of one of our queries, with parameters bound as VALUES."""
+        return self._run(text, bindings).rows()
+
+    def triples(self, text: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.Triple]:
+        """Triples of one of our CONSTRUCT or DESCRIBE queries."""
+        return self._run(text, bindings).triples()
+
+    def _run(self, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> QueryResult:
+        if self.graphs is None:
+            return self.kb.store.query(
+                text,
+                bindings=bindings or None,
+                union=True,
+                timeout_s=self.kb.settings.query_timeout_s,
+            )
+        return self.kb.store.query(
+            text,
+            bindings=bindings or None,
+            union=False,
+            default_graphs=self.graphs or ["urn:lhs-kg:empty"],
+            timeout_s=self.kb.settings.query_timeout_s,
+        )
+
+    def is_local(self, iri: str) -> bool:
+        """True for IRIs this server answers for (under the base IRI)."""
+        return iri.startswith(self.base_iri)
+
+    def view(self, term: Term, labels: LabelBook | None = None) -> TermView:
+        """A display form of ``term``, labelled from ``labels`` when it is an IRI."""
+        if isinstance(term, ox.NamedNode):
+            label = labels.get(term.value) if labels is not None else fallback_label(term.value)
+            return TermView("iri", term.value, label, local=self.is_local(term.value))
+        if isinstance(term, ox.Literal):
+            return TermView(
+                "literal",
+                term.value,
+                term.value,
+                term.language or "",
+                term.datatype.value if term.datatype else "",
+            )
+        return TermView("bnode", str(term.value), "")
+
+
+def iri_or_none(text: str) -> ox.NamedNode | None:
+    """A NamedNode when ``text`` is a valid absolute IRI, else None (bad input is not found)."""
+    if not text or len(text) > 4096:
+        return None
+    try:
+        return ox.NamedNode(text)
+    except ValueError:
+        return None
+
+
+def value(row: Mapping[str, Term], name: str, default: str = "") -> str:
+    """The lexical value of a bound variable, or ``default``."""
+    term = row.get(name)
+    return term.value if term is not None else default
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order without repeats."""
+    return list(dict.fromkeys(items))
+
+
+def best_label_pattern(var: str, out: str) -> str:
+    """SPARQL that binds ``?out`` to ``?var``'s best English or plain label, in MODEL.md's order.
+
+    Built only from our constants (variable names and the label properties), never from input.
+    """
+    names = [f"?{out}_{i}" for i in range(len(LABEL_PROPERTIES))]
+    parts = [
+        f"OPTIONAL {{ ?{var} <{prop}> {name} . "
+        f"FILTER(lang({name}) = '' || langMatches(lang({name}), 'en')) }}"
+        for prop, name in zip(LABEL_PROPERTIES, names, strict=True)
+    ]
+    parts.append(f"BIND(COALESCE({', '.join(names)}) AS ?{out})")
+    return "\n".join(parts)

@@ -1,0 +1,284 @@
+"""SKOS read models: schemes, a scheme's concept tree, a concept's place in it, the framework wheel.
+
+The wheel follows the framework scheme: its top concepts are the four rings and each ring's
+narrower concepts are its elements (the Better Care Loop stages form the hub).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from lhs_kg.describe.base import LHS, SKOS, Reader, TermView, best_label_pattern, value
+
+SCHEMES = f"""
+PREFIX skos: <{SKOS}>
+SELECT ?s (SAMPLE(?slabel) AS ?label) (SAMPLE(?sdef) AS ?definition) (COUNT(DISTINCT ?c) AS ?n)
+WHERE {{
+  ?s a skos:ConceptScheme .
+  {best_label_pattern("s", "slabel")}
+  OPTIONAL {{ ?s skos:definition ?sdef }}
+  OPTIONAL {{ ?c skos:inScheme ?s }}
+}}
+GROUP BY ?s ORDER BY ?s
+"""
+
+SCHEME_TREE = f"""
+PREFIX skos: <{SKOS}>
+PREFIX lhs: <{LHS}>
+SELECT ?c ?label ?notation ?broader ?order WHERE {{
+  ?c skos:inScheme ?scheme .
+  {best_label_pattern("c", "label")}
+  OPTIONAL {{ ?c skos:notation ?notation }}
+  OPTIONAL {{ ?c skos:broader ?broader . ?broader skos:inScheme ?scheme }}
+  OPTIONAL {{ ?c lhs:stageOrder|lhs:levelRank ?order }}
+}}
+"""
+
+CONCEPT_CONTEXT = f"""
+PREFIX skos: <{SKOS}>
+SELECT ?rel ?x ?label ?up WHERE {{
+  {{ ?r skos:broader ?x BIND("broader" AS ?rel) }}
+  UNION {{ {{ ?r skos:narrower ?x }} UNION {{ ?x skos:broader ?r }} BIND("narrower" AS ?rel) }}
+  UNION {{ ?r skos:inScheme ?x BIND("scheme" AS ?rel) }}
+  UNION {{ ?r skos:broader+ ?x BIND("ancestor" AS ?rel) OPTIONAL {{ ?x skos:broader ?up }} }}
+  {best_label_pattern("x", "label")}
+}}
+"""
+
+WHEEL = f"""
+PREFIX skos: <{SKOS}>
+PREFIX lhs: <{LHS}>
+SELECT ?ring ?ringLabel ?el ?elLabel ?notation ?order WHERE {{
+  ?scheme skos:hasTopConcept ?ring .
+  {best_label_pattern("ring", "ringLabel")}
+  OPTIONAL {{
+    {{ ?ring skos:narrower ?el }} UNION {{ ?el skos:broader ?ring }}
+    {best_label_pattern("el", "elLabel")}
+    OPTIONAL {{ ?el skos:notation ?notation }}
+    OPTIONAL {{ ?el lhs:stageOrder ?order }}
+  }}
+}}
+"""
+
+LOOP = f"""
+PREFIX skos: <{SKOS}>
+PREFIX lhs: <{LHS}>
+SELECT ?stage ?label ?notation ?order ?next WHERE {{
+  ?stage a lhs:LoopStage .
+  {best_label_pattern("stage", "label")}
+  OPTIONAL {{ ?stage skos:notation ?notation }}
+  OPTIONAL {{ ?stage lhs:stageOrder ?order }}
+  OPTIONAL {{ ?stage lhs:nextStage ?next }}
+}}
+"""
+
+#: The rings of the wheel from the outside in (ids under concept/framework/).
+RING_ORDER = ("rationale", "strategic-considerations", "complexity", "technical-building-blocks")
+
+
+@dataclass
+class TreeNode:
+    """A concept in a scheme tree with its narrower concepts."""
+
+    iri: str
+    label: str
+    notation: str
+    children: list[TreeNode] = field(default_factory=list)
+
+
+@dataclass
+class SchemeSummary:
+    """A concept scheme and how many concepts it holds."""
+
+    iri: str
+    label: str
+    definition: str
+    concepts: int
+
+
+@dataclass
+class Hierarchy:
+    """A concept's place: its ancestors from the top, broader, narrower, schemes and the tree."""
+
+    ancestors: list[TermView]
+    broader: list[TermView]
+    narrower: list[TermView]
+    schemes: list[TermView]
+    home_scheme: str
+    tree: list[TreeNode]
+
+
+@dataclass
+class Element:
+    """One segment of a ring of the wheel, or one stage of the loop."""
+
+    iri: str
+    label: str
+    notation: str
+    order: int
+
+
+@dataclass
+class Ring:
+    """One ring of the framework wheel with its elements."""
+
+    iri: str
+    label: str
+    elements: list[Element]
+
+
+@dataclass
+class LoopStage:
+    """A stage of the Better Care Loop and the stage that follows it."""
+
+    iri: str
+    label: str
+    notation: str
+    order: int
+    next: str
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort '2' before '10' and '1A' before '1B'."""
+    return tuple(
+        (0, int(p)) if p.isdigit() else (1, p.lower()) for p in re.findall(r"\d+|\D+", text)
+    )
+
+
+def schemes(reader: Reader) -> list[SchemeSummary]:
+    """Every concept scheme with its label, definition and size."""
+    return [
+        SchemeSummary(
+            value(r, "s"),
+            value(r, "label") or value(r, "s"),
+            value(r, "definition"),
+            int(value(r, "n", "0")),
+        )
+        for r in reader.select(SCHEMES)
+    ]
+
+
+def scheme_tree(reader: Reader, scheme: str) -> list[TreeNode]:
+    """The concepts of ``scheme`` as a forest: roots are those with no broader in the scheme."""
+    rows = reader.select(SCHEME_TREE, scheme=ox.NamedNode(scheme))
+    nodes: dict[str, TreeNode] = {}
+    parents: dict[str, set[str]] = {}
+    order: dict[str, int] = {}
+    for row in rows:
+        iri = value(row, "c")
+        node = nodes.setdefault(
+            iri, TreeNode(iri, value(row, "label") or iri, value(row, "notation"))
+        )
+        node.notation = node.notation or value(row, "notation")
+        if value(row, "broader"):
+            parents.setdefault(iri, set()).add(value(row, "broader"))
+        if value(row, "order").isdigit():
+            order[iri] = int(value(row, "order"))
+
+    def key(node: TreeNode) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
+        return order.get(node.iri, 0), natural_key(node.notation), node.label.lower()
+
+    roots = []
+    for iri, node in nodes.items():
+        ups = [p for p in parents.get(iri, ()) if p in nodes and p != iri]
+        if not ups:
+            roots.append(node)
+        for up in ups:
+            nodes[up].children.append(node)
+    for node in nodes.values():
+        node.children.sort(key=key)
+    roots.sort(key=key)
+    return _break_cycles(roots)
+
+
+def _break_cycles(roots: list[TreeNode]) -> list[TreeNode]:
+    """Copy the forest, cutting any branch that revisits a concept (data may be wrong)."""
+
+    def copy(node: TreeNode, path: frozenset[str]) -> TreeNode:
+        return TreeNode(
+            node.iri,
+            node.label,
+            node.notation,
+            [copy(c, path | {c.iri}) for c in node.children if c.iri not in path],
+        )
+
+    return [copy(r, frozenset({r.iri})) for r in roots]
+
+
+def hierarchy(reader: Reader, iri: str) -> Hierarchy:
+    """Where a concept sits: its ancestors, broader and narrower concepts and its scheme's tree."""
+    rows = reader.select(CONCEPT_CONTEXT, r=ox.NamedNode(iri))
+    found: dict[str, dict[str, TermView]] = {}
+    up: dict[str, str] = {}
+    for row in rows:
+        x = value(row, "x")
+        view = TermView("iri", x, value(row, "label") or x, local=reader.is_local(x))
+        found.setdefault(value(row, "rel"), {})[x] = view
+        if value(row, "up"):
+            up.setdefault(x, value(row, "up"))
+    broader = sorted(found.get("broader", {}).values(), key=lambda t: t.label.lower())
+    narrower = sorted(found.get("narrower", {}).values(), key=lambda t: natural_key(t.label))
+    in_schemes = sorted(found.get("scheme", {}).values(), key=lambda t: t.value)
+    home = next(
+        (s.value for s in in_schemes if iri.startswith(s.value + "/")),
+        in_schemes[0].value if in_schemes else "",
+    )
+    ancestors: list[TermView] = []
+    anc = found.get("ancestor", {})
+    step = broader[0].value if broader else ""
+    while step in anc and all(a.value != step for a in ancestors):
+        ancestors.insert(0, anc[step])
+        step = up.get(step, "")
+    return Hierarchy(
+        ancestors, broader, narrower, in_schemes, home, scheme_tree(reader, home) if home else []
+    )
+
+
+def wheel(reader: Reader) -> list[Ring]:
+    """The framework wheel's rings, outside in, each with its elements in order."""
+    scheme = ox.NamedNode(reader.base_iri + "concept/framework")
+    rings: dict[str, Ring] = {}
+    for row in reader.select(WHEEL, scheme=scheme):
+        ring = rings.setdefault(
+            value(row, "ring"), Ring(value(row, "ring"), value(row, "ringLabel"), [])
+        )
+        el = value(row, "el")
+        if el and all(e.iri != el for e in ring.elements):
+            order = value(row, "order")
+            ring.elements.append(
+                Element(
+                    el,
+                    value(row, "elLabel") or el,
+                    value(row, "notation"),
+                    int(order) if order.isdigit() else 0,
+                )
+            )
+    for ring in rings.values():
+        ring.elements.sort(key=lambda e: (e.order, natural_key(e.notation), e.label.lower()))
+
+    def position(ring: Ring) -> tuple[int, str]:
+        tail = ring.iri.rsplit("/", 1)[-1]
+        return (RING_ORDER.index(tail) if tail in RING_ORDER else len(RING_ORDER)), ring.label
+
+    return sorted(rings.values(), key=position)
+
+
+def loop(reader: Reader) -> list[LoopStage]:
+    """The Better Care Loop's stages in order."""
+    stages: dict[str, LoopStage] = {}
+    for row in reader.select(LOOP):
+        order = value(row, "order")
+        stages.setdefault(
+            value(row, "stage"),
+            LoopStage(
+                value(row, "stage"),
+                value(row, "label") or value(row, "stage"),
+                value(row, "notation"),
+                int(order) if order.isdigit() else 0,
+                value(row, "next"),
+            ),
+        )
+    return sorted(stages.values(), key=lambda s: (s.order, s.label))

@@ -1,0 +1,297 @@
+"""One resource as a page and as linked data: its description, its links out and the links in.
+
+The RDF description of a resource is its Concise Bounded Description (the triples it is the
+subject of, following blank nodes; SPARQL DESCRIBE on Oxigraph) plus the labels of every resource
+and property it links to, so a client can show it without a second request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from lhs_kg.describe.base import (
+    DCT,
+    LABEL_VALUES,
+    LHS,
+    RDF,
+    SKOS,
+    LabelBook,
+    Reader,
+    TermView,
+    best_label_pattern,
+    iri_or_none,
+    value,
+)
+from lhs_kg.store.base import Term
+
+DESCRIBE = "DESCRIBE ?r WHERE { }"
+
+LINKED_LABELS = f"""
+CONSTRUCT {{ ?x ?lp ?label }} WHERE {{
+  {{ ?r ?x ?o }} UNION {{ ?r ?p ?x . FILTER(isIRI(?x)) }}
+  {LABEL_VALUES}
+  ?x ?lp ?label .
+}}
+"""
+
+INCOMING_COUNTS = """
+SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?r . FILTER(isIRI(?s)) }
+GROUP BY ?p ORDER BY ?p
+"""
+
+INCOMING_PROPERTY_LABELS = f"""
+SELECT DISTINCT ?p ?lp ?label WHERE {{ ?s ?p ?r . FILTER(isIRI(?s)) {LABEL_VALUES} ?p ?lp ?label }}
+"""
+
+INCOMING_PAGE = f"""
+SELECT ?p ?s (SAMPLE(?slabel) AS ?label) WHERE {{
+  ?s ?p ?r . FILTER(isIRI(?s))
+  {best_label_pattern("s", "slabel")}
+}}
+GROUP BY ?p ?s ORDER BY ?p ?s LIMIT %(limit)d OFFSET %(offset)d
+"""
+
+UNCONFIRMED = "https://w3id.org/lhs-kg/concept/verification/unconfirmed"
+_KINDS = (
+    (SKOS + "ConceptScheme", "scheme"),
+    (SKOS + "Concept", "concept"),
+    (LHS + "CaseStudy", "case-study"),
+    (LHS + "Source", "source"),
+    (LHS + "Organisation", "organisation"),
+)
+_HEADER_PROPS = {
+    "definition": SKOS + "definition",
+    "notation": SKOS + "notation",
+    "source": DCT + "source",
+    "note": SKOS + "editorialNote",
+}
+_MAX_BLANK_DEPTH = 12
+
+#: A triple without RDF-star terms: subject, predicate IRI, object.
+Edge = tuple[Term, str, Term]
+
+
+def _edges(triples: list[ox.Triple]) -> list[Edge]:
+    """Triples as plain edges, leaving out any with a quoted triple as a term."""
+    return [
+        (t.subject, t.predicate.value, t.object)
+        for t in triples
+        if not isinstance(t.subject, ox.Triple) and not isinstance(t.object, ox.Triple)
+    ]
+
+
+@dataclass
+class ValueView:
+    """One object of a link: a term; a blank node's own links; or an rdf:List's members."""
+
+    term: TermView
+    groups: list[LinkGroup] = field(default_factory=list)
+    items: list[ValueView] | None = None
+
+
+@dataclass
+class LinkGroup:
+    """The values of one property, in a stable order."""
+
+    property: TermView
+    values: list[ValueView]
+
+
+@dataclass
+class IncomingGroup:
+    """Resources that point at this one through ``property`` (the current page of them)."""
+
+    property: TermView
+    subjects: list[TermView]
+    total: int
+
+
+@dataclass
+class Description:
+    """Everything the resource page shows, whatever the kind of resource."""
+
+    iri: str
+    label: str
+    kind: str
+    types: list[TermView]
+    definition: str
+    notations: list[str]
+    sources: list[TermView]
+    groups: list[LinkGroup]
+    incoming: list[IncomingGroup]
+    incoming_total: int
+    page: int
+    pages: int
+    unconfirmed: bool
+    editorial_notes: list[str]
+
+
+def rdf_description(reader: Reader, iri: str) -> list[ox.Triple]:
+    """The resource's CBD plus labels of what it links to; empty when it is not described."""
+    node = iri_or_none(iri)
+    if node is None:
+        return []
+    triples = reader.triples(DESCRIBE, r=node)
+    if not triples:
+        return []
+    seen = set(triples)
+    for triple in reader.triples(LINKED_LABELS, r=node):
+        if triple not in seen:
+            seen.add(triple)
+            triples.append(triple)
+    return triples
+
+
+def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) -> Description | None:
+    """The page model of ``iri``, or None when the knowledge base does not describe it."""
+    node = iri_or_none(iri)
+    if node is None:
+        return None
+    cbd = reader.triples(DESCRIBE, r=node)
+    if not cbd:
+        return None
+    labels = LabelBook()
+    for s, p, o in _edges(reader.triples(LINKED_LABELS, r=node)):
+        labels.offer(s.value, p, o)
+    by_subject: dict[Term, list[Edge]] = {}
+    for edge in _edges(cbd):
+        by_subject.setdefault(edge[0], []).append(edge)
+    own = by_subject.get(node, [])
+    for _, p, o in own:
+        labels.offer(iri, p, o)
+
+    def objects(prop: str) -> list[Term]:
+        return [o for _, p, o in own if p == prop]
+
+    types = [reader.view(t, labels) for t in objects(RDF + "type")]
+    type_iris = {t.value for t in types}
+    kind = next((k for cls, k in _KINDS if cls in type_iris), "other")
+    groups = _groups(reader, own, by_subject, labels, depth=0)
+    definition = _english(objects(_HEADER_PROPS["definition"]))
+    page = max(1, page)
+    incoming, total = _incoming(reader, node, page, page_size)
+    pages = max(1, -(-max(g.total for g in incoming) // page_size)) if incoming else 1
+    return Description(
+        iri=iri,
+        label=labels.get(iri),
+        kind=kind,
+        types=types,
+        definition=definition,
+        notations=sorted(o.value for o in objects(_HEADER_PROPS["notation"])),
+        sources=sorted(
+            (reader.view(o, labels) for o in objects(_HEADER_PROPS["source"])),
+            key=lambda t: t.label.lower(),
+        ),
+        groups=groups,
+        incoming=incoming,
+        incoming_total=total,
+        page=page,
+        pages=pages,
+        unconfirmed=any(o.value == UNCONFIRMED for o in objects(LHS + "verification")),
+        editorial_notes=[o.value for o in objects(_HEADER_PROPS["note"])],
+    )
+
+
+def _english(terms: list[Term]) -> str:
+    """The English (or untagged) literal among ``terms``, else any, else ''."""
+    literals = [t for t in terms if isinstance(t, ox.Literal)]
+    for literal in literals:
+        if (literal.language or "en").lower().startswith("en"):
+            return literal.value
+    return literals[0].value if literals else ""
+
+
+def _sort_key(view: ValueView) -> tuple[int, str]:
+    order = {"iri": 0, "literal": 1, "bnode": 2}[view.term.kind]
+    return order, view.term.label.lower()
+
+
+def _groups(
+    reader: Reader,
+    edges: list[Edge],
+    by_subject: dict[Term, list[Edge]],
+    labels: LabelBook,
+    depth: int,
+) -> list[LinkGroup]:
+    """Links grouped by property (properties sorted by label), following blank nodes."""
+    grouped: dict[str, list[ValueView]] = {}
+    for _, prop, obj in edges:
+        grouped.setdefault(prop, []).append(_value(reader, obj, by_subject, labels, depth))
+    out = [
+        LinkGroup(reader.view(ox.NamedNode(prop), labels), sorted(values, key=_sort_key))
+        for prop, values in grouped.items()
+    ]
+    out.sort(key=lambda g: (g.property.value != RDF + "type", g.property.label.lower()))
+    return out
+
+
+def _value(
+    reader: Reader,
+    term: Term,
+    by_subject: dict[Term, list[Edge]],
+    labels: LabelBook,
+    depth: int,
+) -> ValueView:
+    view = ValueView(reader.view(term, labels))
+    if not isinstance(term, ox.BlankNode) or depth >= _MAX_BLANK_DEPTH:
+        return view
+    members = _list_members(term, by_subject)
+    if members is not None:
+        view.items = [_value(reader, m, by_subject, labels, depth + 1) for m in members]
+    else:
+        view.groups = _groups(reader, by_subject.get(term, []), by_subject, labels, depth + 1)
+    return view
+
+
+def _list_members(head: Term, by_subject: dict[Term, list[Edge]]) -> list[Term] | None:
+    """The members of an rdf:List starting at ``head``, or None when it is not a proper list."""
+    members: list[Term] = []
+    node: Term = head
+    seen: set[Term] = set()
+    while not (isinstance(node, ox.NamedNode) and node.value == RDF + "nil"):
+        if node in seen or not isinstance(node, ox.BlankNode):
+            return None
+        seen.add(node)
+        links = {p: o for _, p, o in by_subject.get(node, [])}
+        if set(links) != {RDF + "first", RDF + "rest"}:
+            return None
+        members.append(links[RDF + "first"])
+        node = links[RDF + "rest"]
+    return members
+
+
+def _incoming(
+    reader: Reader, node: ox.NamedNode, page: int, page_size: int
+) -> tuple[list[IncomingGroup], int]:
+    """Groups of incoming links on ``page`` (pages run over the largest group) and the total."""
+    counts = {
+        value(r, "p"): int(value(r, "n", "0")) for r in reader.select(INCOMING_COUNTS, r=node)
+    }
+    if not counts:
+        return [], 0
+    groups: list[IncomingGroup] = []
+    labels = LabelBook()
+    for row in reader.select(INCOMING_PROPERTY_LABELS, r=node):
+        labels.offer(value(row, "p"), value(row, "lp"), row.get("label"))
+    offset = (page - 1) * page_size
+    for prop, total in counts.items():
+        if offset >= total:
+            groups.append(IncomingGroup(reader.view(ox.NamedNode(prop), labels), [], total))
+            continue
+        rows = reader.select(
+            INCOMING_PAGE % {"limit": page_size, "offset": offset}, r=node, p=ox.NamedNode(prop)
+        )
+        subjects = [
+            TermView(
+                "iri",
+                value(row, "s"),
+                value(row, "label") or labels.get(value(row, "s")),
+                local=reader.is_local(value(row, "s")),
+            )
+            for row in rows
+        ]
+        groups.append(IncomingGroup(reader.view(ox.NamedNode(prop), labels), subjects, total))
+    groups.sort(key=lambda g: g.property.label.lower())
+    return groups, sum(counts.values())

@@ -1,0 +1,159 @@
+"""Search and autocomplete over labels, alt labels, definitions, notations and case-study text.
+
+Every word of the query must occur (case-insensitively) in one field; hits are ranked by the
+field they matched in (a label beats a definition) and by how closely (exact, prefix, phrase).
+The words are bound as SPARQL parameters; only the number of words changes the query text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from lhs_kg.describe.base import (
+    DCT,
+    FOAF,
+    LHS,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    Reader,
+    best_label_pattern,
+    value,
+)
+
+#: Fields searched and their weight in the ranking.
+FIELDS: dict[str, float] = {
+    SKOS + "prefLabel": 100,
+    SKOS + "notation": 90,
+    RDFS + "label": 80,
+    SKOS + "altLabel": 60,
+    DCT + "title": 70,
+    FOAF + "name": 70,
+    SCHEMA + "name": 70,
+    SKOS + "definition": 20,
+    DCT + "description": 10,
+    LHS + "aim": 10,
+    LHS + "setting": 5,
+}
+LABEL_FIELDS = tuple(list(FIELDS)[:7])
+
+#: Type filters people can choose, and the classes behind them.
+TYPES: dict[str, str] = {
+    "concept": SKOS + "Concept",
+    "scheme": SKOS + "ConceptScheme",
+    "case-study": LHS + "CaseStudy",
+    "source": LHS + "Source",
+    "organisation": LHS + "Organisation",
+}
+MAX_WORDS = 5
+MAX_QUERY_CHARS = 200
+
+
+def _search_query(words: int, fields: tuple[str, ...]) -> str:
+    """The search query for ``words`` bound words ``?w1``… (text built from constants only)."""
+    contains = " && ".join(f"CONTAINS(LCASE(STR(?text)), ?w{i})" for i in range(1, words + 1))
+    return f"""
+SELECT ?s ?p ?text ?type ?label ?scheme ?schemeLabel ?broaderLabel WHERE {{
+  VALUES ?p {{ {" ".join(f"<{f}>" for f in fields)} }}
+  ?s ?p ?text .
+  FILTER(isIRI(?s) && isLiteral(?text) && {contains})
+  OPTIONAL {{ VALUES ?type {{ {" ".join(f"<{t}>" for t in TYPES.values())} }} ?s a ?type }}
+  OPTIONAL {{ ?s <{SKOS}inScheme> ?scheme . {best_label_pattern("scheme", "schemeLabel")} }}
+  OPTIONAL {{ ?s <{SKOS}broader> ?broader . {best_label_pattern("broader", "broaderLabel")} }}
+  {best_label_pattern("s", "label")}
+}}
+LIMIT 5000
+"""
+
+
+SEARCH_QUERIES = {n: _search_query(n, tuple(FIELDS)) for n in range(1, MAX_WORDS + 1)}
+AUTOCOMPLETE_QUERIES = {n: _search_query(n, LABEL_FIELDS) for n in range(1, MAX_WORDS + 1)}
+
+
+@dataclass
+class Hit:
+    """One search result with its context (scheme, broader concept) and what matched."""
+
+    iri: str
+    label: str
+    kind: str
+    score: float
+    matched_field: str
+    snippet: str
+    local: bool
+    schemes: list[str] = field(default_factory=list)
+    broader: list[str] = field(default_factory=list)
+
+
+def words_of(query: str) -> list[str]:
+    """The lower-cased words of a query (at most MAX_WORDS, from its first MAX_QUERY_CHARS)."""
+    return [w for w in query[:MAX_QUERY_CHARS].lower().split() if w][:MAX_WORDS]
+
+
+def _kind(types: set[str]) -> str:
+    for name, cls in TYPES.items():
+        if cls in types:
+            return name
+    return "other"
+
+
+def _closeness(text: str, phrase: str) -> float:
+    lowered = text.lower()
+    if lowered == phrase:
+        return 3.0
+    if lowered.startswith(phrase):
+        return 2.0
+    if phrase in lowered:
+        return 1.5
+    return 1.0
+
+
+def search(
+    reader: Reader,
+    query: str,
+    *,
+    types: list[str] | None = None,
+    limit: int = 50,
+    labels_only: bool = False,
+) -> list[Hit]:
+    """Ranked hits for ``query``, optionally only of the given kinds ('concept', 'source'…)."""
+    words = words_of(query)
+    if not words:
+        return []
+    phrase = " ".join(words)
+    text = (AUTOCOMPLETE_QUERIES if labels_only else SEARCH_QUERIES)[len(words)]
+    rows = reader.select(text, **{f"w{i}": ox.Literal(w) for i, w in enumerate(words, 1)})
+    hits: dict[str, Hit] = {}
+    kinds: dict[str, set[str]] = {}
+    for row in rows:
+        iri = value(row, "s")
+        prop = value(row, "p")
+        matched = value(row, "text")
+        score = FIELDS.get(prop, 1) * _closeness(matched, phrase)
+        kinds.setdefault(iri, set()).add(value(row, "type"))
+        hit = hits.get(iri)
+        if hit is None:
+            hit = hits[iri] = Hit(
+                iri, value(row, "label") or iri, "other", score, prop, matched, reader.is_local(iri)
+            )
+        elif score > hit.score:
+            hit.score, hit.matched_field, hit.snippet = score, prop, matched
+        if value(row, "schemeLabel") and value(row, "schemeLabel") not in hit.schemes:
+            hit.schemes.append(value(row, "schemeLabel"))
+        if value(row, "broaderLabel") and value(row, "broaderLabel") not in hit.broader:
+            hit.broader.append(value(row, "broaderLabel"))
+    for iri, hit in hits.items():
+        hit.kind = _kind(kinds[iri])
+        hit.schemes.sort()
+        hit.broader.sort()
+    wanted = {t for t in (types or []) if t in TYPES or t == "other"}
+    found = [h for h in hits.values() if not wanted or h.kind in wanted]
+    found.sort(key=lambda h: (-h.score, h.label.lower(), h.iri))
+    return found[: max(1, limit)]
+
+
+def autocomplete(reader: Reader, query: str, limit: int = 10) -> list[Hit]:
+    """The best few label matches for a search box."""
+    return search(reader, query, limit=limit, labels_only=True)

@@ -1,0 +1,314 @@
+"""Source read models: a citation, its BibTeX and CSL-JSON renderings, and what cites it.
+
+Authors come from ``bibo:authorList`` in list order; a name written "Family G" becomes
+family "Family", given "G". Nothing here is guessed: absent fields are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from lhs_kg.describe.base import (
+    DCT,
+    FOAF,
+    LHS,
+    RDF,
+    SKOS,
+    Reader,
+    TermView,
+    best_label_pattern,
+    value,
+)
+
+BIBO = "http://purl.org/ontology/bibo/"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+
+SOURCE_FIELDS = f"""
+SELECT ?p ?v WHERE {{
+  VALUES ?p {{ <{DCT}title> <{DCT}issued> <{DCT}publisher> <{BIBO}volume> <{BIBO}issue>
+              <{BIBO}pages> <{BIBO}doi> <{BIBO}isbn13> <{BIBO}pmid> <{FOAF}page> <{OWL_SAME_AS}>
+              <{RDF}type> }}
+  ?r ?p ?v .
+}}
+"""
+
+CONTAINER = f"""
+SELECT ?c ?title WHERE {{
+  ?r <{DCT}isPartOf> ?c .
+  OPTIONAL {{ ?c <{DCT}title> ?title }}
+}}
+"""
+
+AUTHORS = f"""
+SELECT ?node ?name (COUNT(?mid) AS ?pos) WHERE {{
+  ?r <{BIBO}authorList> ?list .
+  ?list <{RDF}rest>* ?mid . ?mid <{RDF}rest>* ?node .
+  ?node <{RDF}first> ?a . ?a <{FOAF}name> ?name .
+}}
+GROUP BY ?node ?name ORDER BY ?pos
+"""
+
+CITED_BY = f"""
+SELECT ?s ?label ?type WHERE {{
+  {{ ?s <{DCT}source> ?r }} UNION {{ ?s <{DCT}isPartOf> ?r }}
+  FILTER(isIRI(?s))
+  {best_label_pattern("s", "label")}
+  OPTIONAL {{
+    VALUES ?type {{ <{LHS}CaseStudy> <{LHS}Source> <{SKOS}Concept> <{SKOS}ConceptScheme>
+                   <{LHS}Organisation> <{LHS}Outcome> <{LHS}ComplexityAssessment> }}
+    ?s a ?type
+  }}
+}}
+"""
+
+LIST = f"""
+SELECT ?s ?label ?title ?issued WHERE {{
+  ?s a <{LHS}Source> .
+  {best_label_pattern("s", "label")}
+  OPTIONAL {{ ?s <{DCT}title> ?title }}
+  OPTIONAL {{ ?s <{DCT}issued> ?issued }}
+}}
+"""
+
+_CSL_TYPES = {
+    "AcademicArticle": "article-journal",
+    "Article": "article-journal",
+    "Book": "book",
+    "BookSection": "chapter",
+    "Chapter": "chapter",
+    "Report": "report",
+    "Webpage": "webpage",
+}
+_BIBTEX_TYPES = {
+    "article-journal": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "report": "techreport",
+    "webpage": "misc",
+}
+_GROUP_NAMES = {
+    LHS + "CaseStudy": "Case studies",
+    LHS + "Source": "Sources (parts of this one)",
+    SKOS + "Concept": "Concepts",
+    SKOS + "ConceptScheme": "Concept schemes",
+    LHS + "Organisation": "Organisations",
+    LHS + "Outcome": "Outcomes",
+    LHS + "ComplexityAssessment": "Complexity assessments",
+}
+
+
+@dataclass
+class Citation:
+    """A source's bibliographic fields, as found."""
+
+    iri: str
+    key: str
+    csl_type: str
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: str = ""
+    container: str = ""
+    publisher: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    isbn: str = ""
+    pmid: str = ""
+    url: str = ""
+
+    @property
+    def text(self) -> str:
+        """A plain author–year citation line."""
+        parts = []
+        if self.authors:
+            parts.append(", ".join(self.authors))
+        parts.append(f"({self.year})" if self.year else "(n.d.)")
+        head = " ".join(parts) + "."
+        body = f" {self.title}." if self.title else ""
+        where = self.container or self.publisher
+        if where:
+            body += f" {where}"
+            if self.volume:
+                body += f", {self.volume}" + (f"({self.issue})" if self.issue else "")
+            if self.pages:
+                body += f", {self.pages}"
+            body += "."
+        return head + body
+
+    @property
+    def doi_url(self) -> str:
+        """https://doi.org/… for the DOI, or ''."""
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+@dataclass
+class CitedBy:
+    """Resources that cite a source, grouped by what they are."""
+
+    group: str
+    items: list[TermView]
+
+
+def citation(reader: Reader, iri: str) -> Citation:
+    """The bibliographic fields of the source ``iri``."""
+    node = ox.NamedNode(iri)
+    fields: dict[str, list[str]] = {}
+    for row in reader.select(SOURCE_FIELDS, r=node):
+        fields.setdefault(value(row, "p"), []).append(value(row, "v"))
+
+    def first(prop: str) -> str:
+        return sorted(fields.get(prop, [""]))[0]
+
+    types = [t.rsplit("/", 1)[-1] for t in fields.get(RDF + "type", [])]
+    csl_type = next((_CSL_TYPES[t] for t in types if t in _CSL_TYPES), "document")
+    container_rows = reader.select(CONTAINER, r=node)
+    authors = [value(r, "name") for r in reader.select(AUTHORS, r=node)]
+    doi = first(BIBO + "doi")
+    if not doi:
+        doi = next(
+            (s.split("doi.org/", 1)[1] for s in fields.get(OWL_SAME_AS, []) if "doi.org/" in s), ""
+        )
+    return Citation(
+        iri=iri,
+        key=re.sub(r"[^A-Za-z0-9_:-]", "-", iri.rstrip("/").rsplit("/", 1)[-1]) or "source",
+        csl_type=csl_type,
+        title=first(DCT + "title"),
+        authors=authors,
+        year=first(DCT + "issued")[:4],
+        container=next((value(r, "title") for r in container_rows if "title" in r), ""),
+        publisher=first(DCT + "publisher"),
+        volume=first(BIBO + "volume"),
+        issue=first(BIBO + "issue"),
+        pages=first(BIBO + "pages"),
+        doi=doi,
+        isbn=first(BIBO + "isbn13"),
+        pmid=first(BIBO + "pmid"),
+        url=first(FOAF + "page"),
+    )
+
+
+def cited_by(reader: Reader, iri: str) -> list[CitedBy]:
+    """Everything that names ``iri`` as its source (or is part of it), grouped by kind."""
+    items: dict[str, tuple[str, TermView]] = {}
+    for row in reader.select(CITED_BY, r=ox.NamedNode(iri)):
+        s = value(row, "s")
+        group = _GROUP_NAMES.get(value(row, "type"), "Other resources")
+        view = TermView("iri", s, value(row, "label") or s, local=reader.is_local(s))
+        if s not in items or items[s][0] == "Other resources":
+            items[s] = (group, view)
+    groups: dict[str, list[TermView]] = {}
+    for group, view in items.values():
+        groups.setdefault(group, []).append(view)
+    return [CitedBy(g, sorted(v, key=lambda t: t.label.lower())) for g, v in sorted(groups.items())]
+
+
+def sources(reader: Reader) -> list[tuple[str, str, str, str]]:
+    """Every source as (iri, label, title, year), by label."""
+    found: dict[str, tuple[str, str, str, str]] = {}
+    for r in reader.select(LIST):
+        found.setdefault(
+            value(r, "s"),
+            (
+                value(r, "s"),
+                value(r, "label") or value(r, "s"),
+                value(r, "title"),
+                value(r, "issued")[:4],
+            ),
+        )
+    return sorted(found.values(), key=lambda s: s[1].lower())
+
+
+def _split_name(name: str) -> dict[str, str]:
+    """CSL name parts of 'Foley T' (family, then initials); anything else stays literal."""
+    parts = name.split()
+    if len(parts) >= 2 and re.fullmatch(r"[A-Z][A-Z.\-]*", parts[-1]):
+        return {"family": " ".join(parts[:-1]), "given": parts[-1]}
+    return {"literal": name}
+
+
+def csl_json(cite: Citation) -> list[dict[str, Any]]:
+    """The source as CSL-JSON (a one-item array), for reference managers."""
+    item: dict[str, Any] = {"id": cite.key, "type": cite.csl_type}
+    if cite.title:
+        item["title"] = cite.title
+    if cite.authors:
+        item["author"] = [_split_name(a) for a in cite.authors]
+    if cite.year.isdigit():
+        item["issued"] = {"date-parts": [[int(cite.year)]]}
+    for key, text in (
+        ("container-title", cite.container),
+        ("publisher", cite.publisher),
+        ("volume", cite.volume),
+        ("issue", cite.issue),
+        ("page", cite.pages),
+        ("DOI", cite.doi),
+        ("ISBN", cite.isbn),
+        ("PMID", cite.pmid),
+        ("URL", cite.url),
+    ):
+        if text:
+            item[key] = text
+    return [item]
+
+
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _bibtex_escape(text: str) -> str:
+    return "".join(_BIBTEX_ESCAPES.get(c, c) for c in text.replace("\n", " "))
+
+
+def bibtex(cite: Citation) -> str:
+    """The source as one BibTeX entry, every value escaped."""
+    kind = _BIBTEX_TYPES.get(cite.csl_type, "misc")
+    e = _bibtex_escape
+    authors = " and ".join(
+        f"{e(p['family'])}, {e(p['given'])}" if "family" in p else "{" + e(p["literal"]) + "}"
+        for p in (_split_name(a) for a in cite.authors)
+    )
+    fields = [
+        ("title", cite.title),
+        ("author", authors),
+        ("year", cite.year),
+        (
+            "journal"
+            if kind == "article"
+            else "booktitle"
+            if kind == "incollection"
+            else "howpublished"
+            if kind == "misc"
+            else "series",
+            cite.container,
+        ),
+        ("publisher" if kind != "techreport" else "institution", cite.publisher),
+        ("volume", cite.volume),
+        ("number", cite.issue),
+        ("pages", cite.pages),
+        ("doi", cite.doi),
+        ("isbn", cite.isbn),
+        ("pmid", cite.pmid),
+        ("url", cite.url),
+    ]
+    lines = [f"@{kind}{{{cite.key},"]
+    for name, text in fields:
+        if text:
+            escaped = text if name == "author" else _bibtex_escape(text)
+            lines.append(f"  {name} = {{{escaped}}},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
