@@ -1,0 +1,161 @@
+"""The named queries over HTTP: a gallery, one page per query, and a JSON/CSV API.
+
+- ``/queries``: every question of the library with its summary;
+- ``/queries/<name>``: the summary, a form for the parameters, the answer as a table (labels as
+  link text, resource IRIs linked to their pages here), downloads, and the SPARQL text;
+- ``/api/queries`` (JSON list) and ``/api/queries/<name>``: the answer as SPARQL JSON results
+  (default), CSV, TSV or XML, or as RDF for CONSTRUCT queries; ``format=`` or Accept chooses.
+
+Query-string parameters other than ``format`` are the query's parameters; an unknown or
+ill-typed one is a 400 naming it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from lhs_kg.errors import LhsKgError, ParameterError
+from lhs_kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate
+from lhs_kg.queries import NamedQuery, Parameter, QueryLibrary
+from lhs_kg.sparql_text import inject_values
+from web.engine import get_settings
+from web.errors import status_for
+from web.views.sparql import content_type, get_runner, result_table
+
+bp = Blueprint("queries", __name__)
+
+_RESERVED = ("format",)
+_INPUT_TYPES = {"int": "number", "date": "date", "iri": "url", "string": "text"}
+
+
+def library() -> QueryLibrary:
+    """The app's query library (parsed files are cached by modification time)."""
+    settings = get_settings()
+    return QueryLibrary(settings.queries_dir, settings.base_iri)
+
+
+def _values() -> dict[str, str]:
+    """The query's parameters from the query string: one value each, ``format`` left out."""
+    values: dict[str, str] = {}
+    for name in request.args:
+        if name in _RESERVED:
+            continue
+        given = request.args.getlist(name)
+        if len(given) > 1:
+            raise ParameterError(f"parameter {name!r} is given {len(given)} times; give it once")
+        values[name] = given[0]
+    return values
+
+
+def _choices(param: Parameter) -> list[tuple[str, str]]:
+    """The concepts a ``concept:<scheme>`` parameter accepts, as (id, label), for a select box."""
+    if param.scheme is None:
+        return []
+    settings = get_settings()
+    named = library().get("concepts-of-scheme") if "concepts-of-scheme" in library().names() \
+        else None
+    if named is None:
+        return []
+    scheme_iri = f"{settings.base_iri}concept/{param.scheme}"
+    answer = get_runner().run(named.text, bindings=named.bind({"scheme": scheme_iri}))
+    prefix = scheme_iri + "/"
+    seen: dict[str, str] = {}
+    for row in answer.rows:
+        iri = row["concept"].value
+        if iri.startswith(prefix) and iri not in seen:
+            label = row["conceptLabel"].value
+            notation = row.get("notation")
+            seen[iri] = f"{notation.value} · {label}" if notation is not None else label
+    return sorted(((iri[len(prefix):], label) for iri, label in seen.items()),
+                  key=lambda item: item[1])
+
+
+@bp.get("/queries")
+def gallery() -> str:
+    """Every named query with its summary and parameters."""
+    return render_template("queries.html", queries=library().all())
+
+
+@bp.get("/queries/<name>")
+def page(name: str) -> Response:
+    """One named query: form, answer table, downloads and the SPARQL text."""
+    named = library().get(name)
+    values = _values()
+    error = None
+    table = answer = None
+    ran = bool(values) or not any(p.required for p in named.params)
+    bound_text = named.text
+    status = 200
+    if ran:
+        try:
+            bindings = named.bind(values)
+            bound_text = inject_values(named.text, bindings) if bindings else named.text
+            answer = get_runner().run(named.text, bindings=bindings)
+            table = result_table(answer)
+        except LhsKgError as err:
+            error, status = str(err), status_for(err)
+    try:
+        choices = {p.name: _choices(p) for p in named.params if p.scheme}
+    except LhsKgError:
+        choices = {}
+    query_string = urlencode(values)
+    html = render_template(
+        "queries_page.html", query=named, values=values, table=table, answer=answer,
+        error=error, ran=ran, choices=choices, input_types=_INPUT_TYPES,
+        csv_url=url_for("queries.api_query", name=name) + "?" + urlencode({**values,
+                                                                             "format": "csv"}),
+        json_url=url_for("queries.api_query", name=name) + (f"?{query_string}"
+                                                             if query_string else ""),
+        editor_url=url_for("sparql.endpoint", example=name, **values),
+        bound_text=bound_text,
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/api/queries")
+def api_list() -> Response:
+    """The library as JSON: names, summaries, parameters and links."""
+    return jsonify([_describe(q) for q in library().all()])
+
+
+def _describe(named: NamedQuery) -> dict[str, object]:
+    return {
+        "name": named.name,
+        "summary": named.summary,
+        "returns": named.returns,
+        "params": [{"name": p.name, "type": p.type, "required": p.required,
+                    "default": p.default} for p in named.params],
+        "api": url_for("queries.api_query", name=named.name, _external=True),
+        "page": url_for("queries.page", name=named.name, _external=True),
+    }
+
+
+def _api_format(named: NamedQuery) -> Format:
+    graph = named.returns in ("construct", "describe")
+    formats = RDF_FORMATS[:4] if graph else RESULT_FORMATS
+    wanted = request.args.get("format")
+    if wanted:
+        for fmt in formats:
+            if wanted.lower() in (fmt.name, *fmt.media_types):
+                return fmt
+        known = ", ".join(f.name for f in formats)
+        raise ParameterError(f"format {wanted[:50]!r} is not offered for this query ({known})")
+    offers = [m for f in formats for m in f.media_types]
+    chosen = negotiate(request.headers.get("Accept"), offers) or offers[0]
+    return next(f for f in formats if chosen in f.media_types)
+
+
+@bp.get("/api/queries/<name>")
+def api_query(name: str) -> Response:
+    """A named query's answer as SPARQL results (JSON by default) or RDF, for programs."""
+    named = library().get(name)
+    fmt = _api_format(named)
+    answer = get_runner().run(named.text, fmt=fmt, bindings=named.bind(_values()))
+    response = Response(answer.body, content_type=content_type(fmt))
+    if fmt.name in ("csv", "tsv"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt.name}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    return response

@@ -1,0 +1,400 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``, and the query editor browsers see there.
+
+- query by GET (``?query=``), by POST form-encoded, or by POST ``application/sparql-query``;
+- ``default-graph-uri`` / ``named-graph-uri`` pick the dataset; without them the default graph
+  is the union of every named graph (said in the service description);
+- results as SPARQL JSON, XML, CSV, TSV (SELECT/ASK) or Turtle, N-Triples, JSON-LD, RDF/XML
+  (CONSTRUCT/DESCRIBE) chosen by ``Accept`` (q-values) or a ``format`` parameter; HTML for
+  browsers (the editor page with a results table);
+- without a query: the service description (Turtle, JSON-LD…), or the editor for browsers;
+- read-only: updates get 403 unless ``LHS_KG_SPARQL_UPDATE_TOKEN`` is set and sent as a bearer
+  token. The time and size limits are enforced by :class:`lhs_kg.protocol.QueryRunner`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+from werkzeug.datastructures import MultiDict
+
+from lhs_kg.errors import LhsKgError
+from lhs_kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, ox_rdf
+from lhs_kg.namespaces import PREFIXES
+from lhs_kg.protocol import Answer, Dataset, QueryRunner, run_update, service_description
+from lhs_kg.queries import QueryLibrary
+from lhs_kg.sparql_text import inject_values
+from web.engine import get_kb, get_settings
+from web.errors import status_for
+
+bp = Blueprint("sparql", __name__)
+
+HTML = "text/html"
+_RESULT_OFFERS = [m for f in RESULT_FORMATS for m in f.media_types]
+_GRAPH_OFFERS = [m for f in RDF_FORMATS[:4] for m in f.media_types]
+_SD_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples",
+              "application/rdf+xml", "application/json", "text/plain"]
+_FORMAT_NAMES = {f.name: f for f in (*RESULT_FORMATS, *RDF_FORMATS[:4])}
+_FORMAT_NAMES.update({"turtle": RDF_FORMATS[0], "json-ld": RDF_FORMATS[2],
+                      "ntriples": RDF_FORMATS[1], "rdf": RDF_FORMATS[3]})
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization",
+    "Access-Control-Max-Age": "86400",
+}
+_RUNNER_LOCK = threading.Lock()
+
+
+def get_runner(app: Flask | None = None) -> QueryRunner:
+    """The app's query runner (one per process, so the slot limit is process-wide)."""
+    app = app or current_app
+    runner: QueryRunner | None = app.extensions.get("lhs_kg_runner")
+    if runner is None:
+        with _RUNNER_LOCK:
+            runner = app.extensions.get("lhs_kg_runner")
+            if runner is None:
+                runner = QueryRunner(app.extensions["lhs_kg"])
+                app.extensions["lhs_kg_runner"] = runner
+    return runner
+
+
+class ProtocolError(LhsKgError):
+    """A request that breaks the SPARQL Protocol; carries its HTTP status."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a request asks for, after the protocol's rules were checked."""
+
+    query: str | None
+    update: str | None
+    dataset: Dataset
+    format: str | None
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"the request has {len(values)} '{name}' parameters; send one")
+    return values[0] if values else None
+
+
+def _body_text() -> str:
+    try:
+        return request.get_data(cache=True).decode(request.mimetype_params.get("charset", "utf-8"))
+    except (UnicodeDecodeError, LookupError):
+        raise ProtocolError(400, "the request body is not text in the declared charset "
+                                 "(UTF-8 by default)") from None
+
+
+def parse_request() -> ProtocolRequest:
+    """Read query, update, dataset and format from a request, enforcing the protocol's rules."""
+    url = request.args
+    form: MultiDict[str, str] = MultiDict()
+    body_query = body_update = None
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == "application/x-www-form-urlencoded":
+            _body_text()  # refuses a body that is not text before the form parser sees it
+            form = request.form
+        elif mimetype == "application/sparql-query":
+            body_query = _body_text()
+        elif mimetype == "application/sparql-update":
+            body_update = _body_text()
+        else:
+            raise ProtocolError(
+                415, f"unsupported Content-Type {mimetype or '(none)'!r}: send "
+                "application/x-www-form-urlencoded, application/sparql-query or "
+                "application/sparql-update")
+    queries = url.getlist("query") + form.getlist("query")
+    queries += [body_query] if body_query is not None else []
+    updates = url.getlist("update") + form.getlist("update")
+    updates += [body_update] if body_update is not None else []
+    if url.getlist("update") and request.method == "GET":
+        raise ProtocolError(405, "SPARQL updates must be sent with POST", {"Allow": "POST"})
+    if url.getlist("update"):
+        raise ProtocolError(400, "send the update in the request body, not in the URL")
+    if queries and updates:
+        raise ProtocolError(400, "the request holds both a query and an update; send one")
+    query = _single(queries, "query")
+    update = _single(updates, "update")
+    formats = url.getlist("format") + form.getlist("format")
+    dataset = Dataset(
+        tuple(url.getlist("default-graph-uri") + form.getlist("default-graph-uri")),
+        tuple(url.getlist("named-graph-uri") + form.getlist("named-graph-uri")),
+    )
+    if update is not None and (url.getlist("default-graph-uri") or url.getlist("named-graph-uri")
+                               or form.getlist("default-graph-uri")):
+        raise ProtocolError(400, "updates take using-graph-uri, not default-graph-uri; "
+                                 "this endpoint supports neither")
+    for iri in (*dataset.default_graphs, *dataset.named_graphs):
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise ProtocolError(400, f"not a valid graph IRI: {iri[:200]!r}") from None
+        if ":" not in iri:
+            raise ProtocolError(400, f"graph IRIs must be absolute: {iri[:200]!r}")
+    return ProtocolRequest(query, update, dataset, _single(formats, "format"))
+
+
+def choose_format(form: str, format_param: str | None) -> Format | None:
+    """The output format for a query form: ``format`` wins, then Accept; None means HTML."""
+    graph = form in ("construct", "describe")
+    if format_param:
+        name = format_param.strip().lower()
+        if name == "html":
+            return None
+        fmt = _FORMAT_NAMES.get(name)
+        if fmt is None:
+            offered = [f.name for f in (RDF_FORMATS[:4] if graph else RESULT_FORMATS)]
+            for candidate in (RDF_FORMATS[:4] if graph else RESULT_FORMATS):
+                if name in candidate.media_types:
+                    return candidate
+            raise ProtocolError(400, f"unknown format {format_param[:50]!r}; use one of "
+                                     f"{', '.join([*offered, 'html'])}")
+        if (fmt in RESULT_FORMATS) == graph:
+            kind = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
+            raise ProtocolError(400, f"format {fmt.name} does not fit a {kind} query")
+        return fmt
+    offers = (_GRAPH_OFFERS if graph else _RESULT_OFFERS) + [HTML]
+    chosen = negotiate(request.headers.get("Accept"), offers)
+    if chosen is None:
+        raise ProtocolError(406, "none of the media types in Accept can hold this answer; "
+                                 f"offered: {', '.join(offers)}")
+    if chosen == HTML:
+        return None
+    for fmt in RDF_FORMATS[:4] if graph else RESULT_FORMATS:
+        if chosen in fmt.media_types:
+            return fmt
+    raise ProtocolError(406, f"cannot write {chosen}")  # pragma: no cover - offers match table
+
+
+def content_type(fmt: Format) -> str:
+    """The Content-Type of a response in ``fmt`` (UTF-8 declared for text types)."""
+    return f"{fmt.media_type}; charset=utf-8"
+
+
+def _with_cors(response: Response) -> Response:
+    response.headers.update(_CORS)
+    response.vary.add("Accept")
+    return response
+
+
+def _protocol_error(err: ProtocolError | LhsKgError) -> Response:
+    """A plain-text error body: SPARQL clients show it to their users as it is."""
+    status = err.status if isinstance(err, ProtocolError) else status_for(err)
+    response = Response(f"{str(err)}\n", status=status, mimetype="text/plain")
+    if isinstance(err, ProtocolError):
+        response.headers.update(err.headers)
+    return _with_cors(response)
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def endpoint() -> Response:
+    """The SPARQL 1.1 Protocol endpoint (see the module docstring)."""
+    if request.method == "OPTIONS":
+        return _with_cors(Response(status=204))
+    html_wanted = negotiate(request.headers.get("Accept"), [_RESULT_OFFERS[0], HTML]) == HTML
+    try:
+        req = parse_request()
+        if req.update is not None:
+            return _update(req.update)
+        if req.query is None:
+            if html_wanted and req.format is None:
+                return _with_cors(_editor_page())
+            return _with_cors(_service_description(req.format))
+        form = get_runner().check(req.query)
+        if form == "update":
+            raise ProtocolError(400, "this is a SPARQL update: send it as 'update' with POST, "
+                                     "not as 'query'")
+        fmt = choose_format(form, req.format)
+        answer = get_runner().run(req.query, fmt=fmt, dataset=req.dataset)
+    except (ProtocolError, LhsKgError) as err:
+        if html_wanted and req_is_editor():
+            response = _editor_page(query=_raw_query(), error=str(err))
+            response.status_code = getattr(err, "status", None) or status_for(err)
+            return _with_cors(response)
+        return _protocol_error(err)
+    if fmt is None:
+        return _with_cors(_editor_page(query=req.query, answer=answer))
+    response = Response(answer.body, content_type=content_type(fmt))
+    response.headers["X-Query-Seconds"] = f"{answer.seconds:.4f}"
+    return _with_cors(response)
+
+
+def req_is_editor() -> bool:
+    """True when the request came from the editor's form (a browser wants a page back)."""
+    return request.method == "GET" or request.mimetype == "application/x-www-form-urlencoded"
+
+
+def _raw_query() -> str:
+    values = request.values.getlist("query")
+    return values[0] if len(values) == 1 else ""
+
+
+def _update(text: str) -> Response:
+    token = get_settings().sparql_update_token
+    if not token:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are disabled")
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise ProtocolError(401, "updates need the bearer token configured on this server",
+                            {"WWW-Authenticate": 'Bearer realm="lhs-kg sparql"'})
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ProtocolError(403, "the bearer token is not the one configured for updates")
+    run_update(get_kb(), text)
+    return _with_cors(Response(status=204))
+
+
+def _service_description(format_param: str | None) -> Response:
+    if format_param:
+        fmt = _FORMAT_NAMES.get(format_param.strip().lower())
+        if fmt is None or fmt not in RDF_FORMATS:
+            raise ProtocolError(400, f"the service description is RDF; format "
+                                     f"{format_param[:50]!r} is not an RDF format")
+    else:
+        chosen = negotiate(request.headers.get("Accept"), _SD_OFFERS)
+        if chosen is None:
+            raise ProtocolError(406, f"the service description is offered as "
+                                     f"{', '.join(_SD_OFFERS)}")
+        fmt = next(f for f in RDF_FORMATS if chosen in f.media_types)
+    endpoint_url = request.base_url
+    triples = service_description(endpoint_url, get_kb(),
+                                  update_enabled=bool(get_settings().sparql_update_token))
+    body = ox.serialize(triples, None, ox_rdf(fmt), prefixes={
+        "sd": "http://www.w3.org/ns/sparql-service-description#",
+        "void": "http://rdfs.org/ns/void#", "dcterms": "http://purl.org/dc/terms/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+    ) if fmt.name == "ttl" else ox.serialize(triples, None, ox_rdf(fmt))
+    return Response(body, content_type=content_type(fmt))
+
+
+# -- the editor page ------------------------------------------------------------------------
+
+
+def _library() -> QueryLibrary:
+    settings = get_settings()
+    return QueryLibrary(settings.queries_dir, settings.base_iri)
+
+
+def default_query() -> str:
+    """The text the editor starts with: our prefixes and a small query."""
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
+             if p in ("lhs", "skos", "rdfs", "dcterms")]
+    return "\n".join(lines) + (
+        "\n\nSELECT ?caseStudy ?label WHERE {\n  ?caseStudy a lhs:CaseStudy ;\n"
+        "             rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 25\n")
+
+
+def _editor_page(query: str | None = None, answer: Answer | None = None,
+                 error: str | None = None) -> Response:
+    library = _library()
+    examples = []
+    try:
+        examples = library.all()
+    except LhsKgError:
+        current_app.logger.warning("the query library cannot be read", exc_info=True)
+    text = query
+    example = request.args.get("example")
+    if text is None and example:
+        try:
+            named = library.get(example)
+            values = {k: v for k, v in request.args.items() if k not in ("example", "format")}
+            text = inject_values(named.text, named.bind(values)) if values else named.text
+        except LhsKgError as err:
+            error = str(err)
+    html = render_template(
+        "sparql.html", query=text if text is not None else default_query(), answer=answer,
+        table=result_table(answer) if answer else None, error=error, examples=examples,
+        formats=[("html", "HTML table"), *((f.name, f.media_type) for f in RESULT_FORMATS),
+                 *((f.name, f.media_type) for f in RDF_FORMATS[:4])],
+        prefixes=PREFIXES,
+    )
+    return Response(html, mimetype="text/html")
+
+
+# -- turning terms into table cells (shared with the named-query pages) ----------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the text shown, an optional link, and a hint (datatype or language)."""
+
+    text: str
+    href: str | None = None
+    hint: str = ""
+    kind: str = "literal"
+
+
+def local_path(iri: str) -> str | None:
+    """The server path of an IRI under the base IRI (``…/case-study/x`` → ``/case-study/x``)."""
+    base = get_settings().base_iri
+    if iri.startswith(base) and len(iri) > len(base):
+        return "/" + quote(iri[len(base):], safe="/:@!$&'()*+,;=-._~%#")
+    return None
+
+
+def cell(term: Any, label: Any = None) -> Cell:
+    """A table cell for a term, labelled when a label term is given."""
+    if term is None:
+        return Cell("")
+    if isinstance(term, ox.NamedNode):
+        shown = label.value if label is not None else compact_iri(term.value)
+        href = local_path(term.value)
+        if href is None and term.value.startswith(("http://", "https://")):
+            href = term.value
+        return Cell(shown, href, term.value if label is not None else "", "iri")
+    if isinstance(term, ox.Literal):
+        hint = f"@{term.language}" if term.language else ""
+        if not hint and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            hint = compact_iri(term.datatype.value)
+        return Cell(term.value, None, hint)
+    if isinstance(term, ox.BlankNode):
+        return Cell(f"_:{term.value}", None, "", "bnode")
+    return Cell(str(term))
+
+
+def compact_iri(iri: str) -> str:
+    """A prefixed name when a known prefix fits, else the IRI itself."""
+    base = get_settings().base_iri
+    for prefix, ns in (*PREFIXES.items(), ("cs", base + "case-study/"),
+                       ("src", base + "source/"), ("org", base + "organisation/")):
+        if iri.startswith(ns) and "/" not in iri[len(ns):]:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+@dataclass
+class Table:
+    """An answer laid out for HTML: column names, rows of cells, or a yes/no."""
+
+    columns: list[str]
+    rows: list[list[Cell]]
+    boolean: bool | None = None
+
+
+def result_table(answer: Answer, *, labels: bool = True) -> Table:
+    """Columns and cells of an answer; a column ``xLabel`` becomes the link text of column ``x``."""
+    if answer.kind == "ask":
+        return Table([], [], answer.boolean)
+    if answer.kind == "graph":
+        return Table(["subject", "predicate", "object"],
+                     [[cell(t.subject), cell(t.predicate), cell(t.object)]
+                      for t in answer.triples])
+    names = answer.variables
+    folded = {n for n in names if labels and n.endswith("Label") and n[:-5] in names}
+    columns = [n for n in names if n not in folded]
+    rows = [[cell(row.get(n), row.get(f"{n}Label") if f"{n}Label" in folded else None)
+             for n in columns] for row in answer.rows]
+    return Table(columns, rows)
