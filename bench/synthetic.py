@@ -32,13 +32,53 @@ LOOP = ["practice-to-data", "data-to-knowledge", "knowledge-to-practice"]
 LEVELS = ["simple", "complicated", "complex"]
 COUNTRIES = ["US", "GB", "SE", "AU", "EU"]
 SCALES = ["team", "provider", "regional", "national", "international"]
-RATIONALES = ["improve-outcomes", "better-value", "reduce-variation", "generate-knowledge",
-              "use-existing-knowledge", "digital-investment", "clinical-performance"]
-ELEMENTS = ["strategy-and-organisation", "culture", "workforce", "implementation-science",
-            "behaviour-change", "co-design", "evaluation-and-maturity"]
-WORDS = ("learning health system registry network sepsis paediatric cardiac quality data "
-         "knowledge practice feedback dashboard outcomes variation value decision support "
-         "implementation culture codesign evaluation maturity primary care hospital").split()
+RATIONALES = [
+    "improve-outcomes",
+    "better-value",
+    "reduce-variation",
+    "generate-knowledge",
+    "use-existing-knowledge",
+    "digital-investment",
+    "clinical-performance",
+]
+ELEMENTS = [
+    "strategy-and-organisation",
+    "culture",
+    "workforce",
+    "implementation-science",
+    "behaviour-change",
+    "co-design",
+    "evaluation-and-maturity",
+]
+WORDS = [
+    "learning",
+    "health",
+    "system",
+    "registry",
+    "network",
+    "sepsis",
+    "paediatric",
+    "cardiac",
+    "quality",
+    "data",
+    "knowledge",
+    "practice",
+    "feedback",
+    "dashboard",
+    "outcomes",
+    "variation",
+    "value",
+    "decision",
+    "support",
+    "implementation",
+    "culture",
+    "codesign",
+    "evaluation",
+    "maturity",
+    "primary",
+    "care",
+    "hospital",
+]
 
 N_CLASSES = 100
 N_SOURCES = 5_000
@@ -103,7 +143,9 @@ def _case_study(rng: random.Random, i: int) -> Iterator[str]:
     yield _quad(cs, RDFS + "label", _lit(title), g)
     yield _quad(cs, DCT + "title", _lit(title, lang="en"), g)
     yield _quad(cs, DCT + "description", _lit(_words(rng, 12)), g)
-    yield _quad(cs, LHS + "organisation", _iri(f"{BASE}organisation/syn-{rng.randrange(N_ORGS)}"), g)
+    yield _quad(
+        cs, LHS + "organisation", _iri(f"{BASE}organisation/syn-{rng.randrange(N_ORGS)}"), g
+    )
     yield _quad(cs, LHS + "country", _iri(C + "country/" + rng.choice(COUNTRIES)), g)
     yield _quad(cs, LHS + "scale", _iri(C + "scale/" + rng.choice(SCALES)), g)
     yield _quad(cs, LHS + "startYear", _lit(str(2000 + rng.randrange(25)), XSD + "gYear"), g)

@@ -112,7 +112,7 @@ def _is_http_url(text: str) -> bool:
 
 
 def _remote_from_env(store: str, env: Mapping[str, str]) -> RemoteEndpoints | None:
-    """Interpret ``LHS_KG_STORE=http://host:port/...`` as a SPARQL server (Oxigraph layout by default)."""
+    """Read ``LHS_KG_STORE=http://host:port/...`` as a SPARQL server (Oxigraph URL layout)."""
     if "://" not in store:
         return None
     if not _is_http_url(store):

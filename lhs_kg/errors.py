@@ -24,8 +24,9 @@ class InputError(LhsKgError):
 class ParseError(InputError):
     """RDF or SPARQL text that does not parse; carries the location when the parser gives one."""
 
-    def __init__(self, message: str, *, source: str = "", line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str = "", line: int | None = None, column: int | None = None
+    ) -> None:
         self.source = source
         self.line = line
         self.column = column

@@ -33,31 +33,51 @@ RDF_FORMATS: tuple[Format, ...] = (
     Format("ttl", ("text/turtle", "application/x-turtle"), (".ttl",), "turtle"),
     Format("nt", ("application/n-triples", "text/plain"), (".nt",), "nt"),
     Format("jsonld", ("application/ld+json", "application/json"), (".jsonld", ".json"), "json-ld"),
-    Format("rdfxml", ("application/rdf+xml", "application/xml", "text/xml"), (".rdf", ".owl", ".xml"),
-           "xml"),
+    Format(
+        "rdfxml",
+        ("application/rdf+xml", "application/xml", "text/xml"),
+        (".rdf", ".owl", ".xml"),
+        "xml",
+    ),
     Format("nq", ("application/n-quads",), (".nq",), "nquads"),
     Format("trig", ("application/trig",), (".trig",), "trig"),
 )
 
 RESULT_FORMATS: tuple[Format, ...] = (
     Format("json", ("application/sparql-results+json", "application/json"), (".srj", ".json")),
-    Format("xml", ("application/sparql-results+xml", "application/xml", "text/xml"), (".srx", ".xml")),
+    Format(
+        "xml", ("application/sparql-results+xml", "application/xml", "text/xml"), (".srx", ".xml")
+    ),
     Format("csv", ("text/csv",), (".csv",)),
     Format("tsv", ("text/tab-separated-values",), (".tsv",)),
 )
 
 _ALIASES = {
-    "turtle": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld", "xml": "rdfxml",
-    "rdf": "rdfxml", "rdf/xml": "rdfxml", "owl": "rdfxml", "nquads": "nq", "n-quads": "nq",
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "json-ld": "jsonld",
+    "xml": "rdfxml",
+    "rdf": "rdfxml",
+    "rdf/xml": "rdfxml",
+    "owl": "rdfxml",
+    "nquads": "nq",
+    "n-quads": "nq",
 }
 
 _OX_RDF = {
-    "ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML, "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
 }
 _OX_RESULTS = {
-    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
 }
 
 
@@ -138,7 +158,7 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 def negotiate(header: str | None, offers: list[str]) -> str | None:
     """Pick the offered media type the client prefers, or None when none is acceptable.
 
-    Ties go to the order of ``offers`` (the server's preference); an explicit ``q=0`` excludes a type.
+    Ties go to the order of ``offers`` (the server's preference); ``q=0`` excludes a type.
     """
     ranges = parse_accept(header)
 

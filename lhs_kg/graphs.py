@@ -44,7 +44,9 @@ def state_iri(settings: Settings, state: str) -> str:
 
 
 _STATE_QUERY = """
-SELECT ?g ?state WHERE { GRAPH ?registry { ?g <https://w3id.org/lhs-kg/ontology/reviewState> ?state } }
+SELECT ?g ?state WHERE {
+  GRAPH ?registry { ?g <https://w3id.org/lhs-kg/ontology/reviewState> ?state }
+}
 """
 
 
@@ -61,6 +63,8 @@ def published_graphs(store: Store, settings: Settings) -> list[str]:
         states = {row["g"].value: row["state"].value for row in rows}
     published = state_iri(settings, "published")
     return sorted(
-        iri for iri in graphs
-        if iri.startswith(always) or (iri.startswith(contributions) and states.get(iri) == published)
+        iri
+        for iri in graphs
+        if iri.startswith(always)
+        or (iri.startswith(contributions) and states.get(iri) == published)
     )

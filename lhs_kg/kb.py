@@ -62,18 +62,28 @@ class KnowledgeBase:
         """Release the store."""
         self.store.close()
 
-    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
-              timeout_s: float | None = None) -> QueryResult:
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Bindings | None = None,
+        union: bool = True,
+        timeout_s: float | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query over the union of all graphs, after the safety checks."""
-        check_query(text, max_chars=self.settings.max_query_chars,
-                    max_depth=self.settings.max_query_depth,
-                    allow_service=self.settings.allow_service)
+        check_query(
+            text,
+            max_chars=self.settings.max_query_chars,
+            max_depth=self.settings.max_query_depth,
+            allow_service=self.settings.allow_service,
+        )
         return self.store.query(text, bindings=bindings, union=union, timeout_s=timeout_s)
 
     def load(self, path: Path, *, graph: str | None = None, fmt: str | None = None) -> str:
         """Add one file to the store (graph derived from the path unless given)."""
-        return load_file(self.store, path, self.settings, graph=graph,
-                         fmt=rdf_format(fmt) if fmt else None)
+        return load_file(
+            self.store, path, self.settings, graph=graph, fmt=rdf_format(fmt) if fmt else None
+        )
 
     def load_bytes(self, data: bytes, fmt: str, *, graph: str) -> None:
         """Add RDF held in memory to a named graph."""
@@ -104,8 +114,7 @@ class KnowledgeBase:
             if isinstance(row.get("class"), ox.NamedNode)
         ]
         schemes = [
-            (row["scheme"].value, row["label"].value if "label" in row else "",
-             int(row["n"].value))
+            (row["scheme"].value, row["label"].value if "label" in row else "", int(row["n"].value))
             for row in self.store.query(_SCHEME_COUNTS).rows()
         ]
         return Stats(sum(g.triples for g in graphs), len(graphs), classes, schemes)

@@ -23,10 +23,12 @@ from lhs_kg.store import Store
 Progress = Callable[[int, int, Path], None]
 """Called after each file with (bytes done, bytes in all, the file) so a face can show progress."""
 
-_CONTENT_EXTENSIONS = {ext for fmt in RDF_FORMATS for ext in fmt.extensions} - {".json", ".jsonld",
-                                                                                   ".xml"}
+_CONTENT_EXTENSIONS = {ext for fmt in RDF_FORMATS for ext in fmt.extensions} - {
+    ".json",
+    ".jsonld",
+    ".xml",
+}
 _SKIPPED_FOLDERS = {"examples"}
-_BULK_THRESHOLD = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,11 @@ def content_files(settings: Settings) -> list[Path]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if (path.is_file() and path.suffix.lower() in _CONTENT_EXTENSIONS
-                    and not _SKIPPED_FOLDERS.intersection(path.relative_to(folder).parts[:-1])):
+            if (
+                path.is_file()
+                and path.suffix.lower() in _CONTENT_EXTENSIONS
+                and not _SKIPPED_FOLDERS.intersection(path.relative_to(folder).parts[:-1])
+            ):
                 files.append(path)
     return files
 
@@ -84,20 +89,21 @@ def check_file(path: Path, settings: Settings) -> Format:
     return rdf_format_for_path(path)
 
 
-def load_file(store: Store, path: Path, settings: Settings, *, graph: str | None = None,
-              fmt: Format | None = None, replace: bool = False) -> str:
+def load_file(
+    store: Store,
+    path: Path,
+    settings: Settings,
+    *,
+    graph: str | None = None,
+    fmt: Format | None = None,
+    replace: bool = False,
+) -> str:
     """Load one file into its graph (derived from the path unless named); return the graph IRI."""
     detected = check_file(path, settings)
     fmt = fmt or detected
     target = graph or graph_iri_for(path, settings)
     if replace:
-        if path.stat().st_size > _BULK_THRESHOLD:
-            store.drop_graph(target)
-            store.bulk_load(path, fmt, target)
-        else:
-            store.replace_graph(target, path, fmt)
-    elif path.stat().st_size > _BULK_THRESHOLD:
-        store.bulk_load(path, fmt, target)
+        store.replace_graph(target, path, fmt)
     else:
         store.load(path, fmt, target)
     return target
@@ -109,8 +115,13 @@ def is_content_graph(iri: str, settings: Settings) -> bool:
     return iri.startswith(prefix + "ontology/") or iri.startswith(prefix + "data/")
 
 
-def rebuild(store: Store, settings: Settings, *, files: Iterable[Path] | None = None,
-            progress: Progress | None = None) -> LoadSummary:
+def rebuild(
+    store: Store,
+    settings: Settings,
+    *,
+    files: Iterable[Path] | None = None,
+    progress: Progress | None = None,
+) -> LoadSummary:
     """Make the store's content graphs equal to the files: replace each, drop the orphans.
 
     Every file is checked (existence, size, syntax) before the first write, so one bad file
@@ -144,5 +155,6 @@ def _check_syntax(paths: list[Path], formats: dict[Path, Format]) -> None:
             for _ in ox.parse(path=str(path), format=ox_rdf(formats[path])):
                 pass
         except SyntaxError as err:
-            raise ParseError(str(err.msg or err), source=str(path), line=err.lineno,
-                             column=err.offset) from None
+            raise ParseError(
+                str(err.msg or err), source=str(path), line=err.lineno, column=err.offset
+            ) from None

@@ -35,7 +35,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = app.config.get("LHS_KG_SETTINGS") or Settings.from_env()
     app.config["LHS_KG_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or (
-        settings.max_upload_bytes + 64 * 1024)
+        settings.max_upload_bytes + 64 * 1024
+    )
     init_engine(app)
     errors.init_app(app)
     for module in sorted(pkgutil.iter_modules(views.__path__), key=lambda m: m.name):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from lhs_kg.kb import KnowledgeBase
 from lhs_kg.config import Settings
+from lhs_kg.kb import KnowledgeBase
 
 
 def init_engine(app: Flask) -> None:

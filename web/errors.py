@@ -38,7 +38,8 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     return negotiate(request.headers.get("Accept"), ["text/html", "application/json"]) == (
-        "application/json")
+        "application/json"
+    )
 
 
 def error_response(status: int, title: str, message: str) -> Response:
@@ -48,8 +49,10 @@ def error_response(status: int, title: str, message: str) -> Response:
     elif request.path.startswith("/sparql"):
         response = Response(f"{title}: {message}\n", mimetype="text/plain")
     else:
-        response = Response(render_template("error.html", status=status, title=title,
-                                            message=message), mimetype="text/html")
+        response = Response(
+            render_template("error.html", status=status, title=title, message=message),
+            mimetype="text/html",
+        )
     response.status_code = status
     response.headers["Vary"] = "Accept"
     return response
@@ -74,8 +77,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(err: Exception) -> Response:
         app.logger.exception("unexpected error on %s", request.path)
-        return error_response(500, "Internal Server Error",
-                              "Something went wrong on our side; the error has been logged.")
+        return error_response(
+            500,
+            "Internal Server Error",
+            "Something went wrong on our side; the error has been logged.",
+        )
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -89,5 +95,11 @@ def init_app(app: Flask) -> None:
         return response
 
 
-_TITLES = {400: "Bad Request", 404: "Not Found", 406: "Not Acceptable", 413: "Too Large",
-           502: "Store Unavailable", 503: "Timed Out"}
+_TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    406: "Not Acceptable",
+    413: "Too Large",
+    502: "Store Unavailable",
+    503: "Timed Out",
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 import click
 
@@ -24,7 +24,7 @@ class CliState:
     _kb: KnowledgeBase | None = field(default=None, repr=False)
 
     def kb(self) -> KnowledgeBase:
-        """The knowledge base (opening the store takes its lock, so commands that need none skip it)."""
+        """The knowledge base, opened on first use (the store's lock is taken only when needed)."""
         if self._kb is None:
             self._kb = KnowledgeBase(self.settings)
         return self._kb
@@ -49,7 +49,9 @@ class LhsKgGroup(click.Group):
         except KeyboardInterrupt:
             _fail(ctx, "interrupted", 2)
         except Exception as err:  # a bug: say so plainly, keep the traceback for --debug
-            _fail(ctx, f"unexpected {type(err).__name__}: {err} (rerun with --debug for details)", 2)
+            _fail(
+                ctx, f"unexpected {type(err).__name__}: {err} (rerun with --debug for details)", 2
+            )
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
@@ -61,8 +63,13 @@ def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
 
 
 @click.group(cls=LhsKgGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--store", "store", metavar="PATH|memory|URL", default=None,
-              help="Store to use (overrides LHS_KG_STORE): a folder, 'memory' or a SPARQL server URL.")
+@click.option(
+    "--store",
+    "store",
+    metavar="PATH|memory|URL",
+    default=None,
+    help="Store to use (overrides LHS_KG_STORE): a folder, 'memory' or a SPARQL server URL.",
+)
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.version_option(__version__, prog_name="lhs-kg")
 @click.pass_context
@@ -80,4 +87,10 @@ def main(ctx: click.Context, store: str | None, debug: bool) -> None:
 
 pass_state = click.make_pass_decorator(CliState)
 
-__all__ = ["MEMORY", "CliState", "main", "pass_state"]
+
+def binary_stdout() -> BinaryIO:
+    """Standard output as bytes, for RDF and results written straight from the serialisers."""
+    return sys.stdout.buffer
+
+
+__all__ = ["MEMORY", "CliState", "binary_stdout", "main", "pass_state"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from lhs_kg.cli.base import CliState, pass_state
+from lhs_kg.cli.base import CliState, binary_stdout, pass_state
 from lhs_kg.cli.base import main as cli
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.formats import rdf_format, result_format
@@ -24,8 +24,7 @@ def init(state: CliState) -> None:
     """(Re)build the store from ontology/ and data/, one named graph per file."""
     kb = state.kb()
     files_total = 0
-    with click.progressbar(length=1, label="loading", file=sys.stderr,
-                           show_pos=False) as bar:
+    with click.progressbar(length=1, label="loading", file=sys.stderr, show_pos=False) as bar:
 
         def progress(done: int, total: int, path: Path) -> None:
             nonlocal files_total
@@ -36,8 +35,8 @@ def init(state: CliState) -> None:
         summary = kb.rebuild(progress=progress)
     click.echo(
         f"{summary.graphs} graphs, {summary.triples:,} triples loaded in "
-        f"{summary.seconds:.2f} s" + (f"; {summary.dropped} stale graphs dropped"
-                                       if summary.dropped else "")
+        f"{summary.seconds:.2f} s"
+        + (f"; {summary.dropped} stale graphs dropped" if summary.dropped else "")
     )
 
 
@@ -79,11 +78,22 @@ def _looks_like_sparql(text: str) -> bool:
 
 @cli.command()
 @click.argument("query")
-@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter of a named query (repeatable).")
-@click.option("--format", "-f", "fmt", default=None,
-              type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
-              help="table|csv|tsv|json|xml (SELECT/ASK), ttl|nt|jsonld|rdfxml (CONSTRUCT/DESCRIBE).")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of a named query (repeatable).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    default=None,
+    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    help="table|csv|tsv|json|xml (SELECT/ASK), ttl|nt|jsonld|rdfxml (CONSTRUCT/DESCRIBE).",
+)
 @pass_state
 def query(state: CliState, query: str, params: tuple[str, ...], fmt: str | None) -> None:
     """Run QUERY: inline SPARQL text, a .rq file, or the name of a query in queries/."""
@@ -108,15 +118,16 @@ def query(state: CliState, query: str, params: tuple[str, ...], fmt: str | None)
     if params and bindings is None:
         raise InputError("--param works with named queries only")
     result = kb.query(text, bindings=bindings)
-    out = click.get_binary_stream("stdout")
+    out = binary_stdout()
     if result.kind == "graph":
         if fmt in SELECT_FORMATS:
             raise QueryError(f"--format {fmt} is for SELECT/ASK; use ttl, nt, jsonld or rdfxml")
         result.serialize(rdf_format(fmt or "ttl"), out)
     else:
         if fmt in GRAPH_FORMATS:
-            raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, "
-                             "json or xml")
+            raise QueryError(
+                f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, json or xml"
+            )
         if fmt in (None, "table"):
             click.echo(table(result))
         else:
@@ -126,16 +137,21 @@ def query(state: CliState, query: str, params: tuple[str, ...], fmt: str | None)
 
 @cli.command()
 @click.option("--graph", metavar="IRI", help="Dump one graph (default: the whole dataset).")
-@click.option("--format", "-f", "fmt", default=None,
-              type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld", "rdfxml"]),
-              help="Default: nq for the dataset, ttl for a graph.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    default=None,
+    type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld", "rdfxml"]),
+    help="Default: nq for the dataset, ttl for a graph.",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="File (default: stdout).")
 @pass_state
 def dump(state: CliState, graph: str | None, fmt: str | None, output: Path | None) -> None:
     """Write a graph or the whole dataset as RDF, streamed."""
     chosen = fmt or ("ttl" if graph else "nq")
     if output is None:
-        stream = click.get_binary_stream("stdout")
+        stream = binary_stdout()
         state.kb().dump(stream, chosen, graph)
         stream.flush()
         return

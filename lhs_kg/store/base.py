@@ -31,10 +31,11 @@ class GraphInfo:
 
 
 class QueryResult:
-    """The answer to a query: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
+    """A query's answer: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE)."""
 
-    def __init__(self, kind: str, payload: Any, *, deadline: float | None = None,
-                 max_rows: int | None = None) -> None:
+    def __init__(
+        self, kind: str, payload: Any, *, deadline: float | None = None, max_rows: int | None = None
+    ) -> None:
         self.kind = kind
         self._payload = payload
         self._deadline = deadline
@@ -102,9 +103,17 @@ class Store(ABC):
     description: str = ""
 
     @abstractmethod
-    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              timeout_s: float | None = None, max_rows: int | None = None) -> QueryResult:
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Bindings | None = None,
+        union: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query; ``union`` makes the default graph the union of all named graphs."""
 
     @abstractmethod
@@ -117,7 +126,7 @@ class Store(ABC):
 
     @abstractmethod
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
-        """Replace a named graph's content atomically: readers see the old or the new, never a mix."""
+        """Replace a graph's content atomically: readers see the old or the new, never a mix."""
 
     @abstractmethod
     def drop_graph(self, graph: str) -> None:
@@ -130,10 +139,6 @@ class Store(ABC):
     @abstractmethod
     def graphs(self) -> list[GraphInfo]:
         """Every named graph with its triple count, sorted by IRI."""
-
-    def bulk_load(self, data: Path, fmt: Format, graph: str) -> None:
-        """Load a large file fast; backends without a faster path fall back to :meth:`load`."""
-        self.load(data, fmt, graph)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Insert quads in one transaction (used by contributions and reasoning)."""
@@ -149,7 +154,7 @@ class Store(ABC):
         """Triples in all named graphs together."""
         return sum(g.triples for g in self.graphs())
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - most stores have nothing to release
         """Release the store (files, locks, connections)."""
 
     def __enter__(self) -> Store:

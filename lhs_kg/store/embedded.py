@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
-from lhs_kg.errors import ParseError, QueryError, StoreError
+from lhs_kg.errors import LhsKgError, ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf
 from lhs_kg.sparql_text import inject_values, query_form
 from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store
 
+_BULK_BYTES = 1_000_000
+"""Files above this size go through the bulk loader (≈3× faster even at 100k triples)."""
 _COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -42,9 +45,17 @@ class EmbeddedStore(Store):
         """The underlying pyoxigraph store, for engine modules that need its speed directly."""
         return self._store
 
-    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              timeout_s: float | None = None, max_rows: int | None = None) -> QueryResult:
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Bindings | None = None,
+        union: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
         kwargs: dict[str, object] = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -80,6 +91,9 @@ class EmbeddedStore(Store):
             raise StoreError(f"the update failed: {err}") from None
 
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+        if isinstance(data, Path) and data.stat().st_size > _BULK_BYTES:
+            self._bulk_add(data, fmt, graph)
+            return
         source = str(data) if isinstance(data, Path) else "input"
         try:
             if isinstance(data, Path):
@@ -91,20 +105,51 @@ class EmbeddedStore(Store):
         except OSError as err:
             raise StoreError(f"{source}: cannot load: {err}") from None
 
-    def bulk_load(self, data: Path, fmt: Format, graph: str) -> None:
-        """Check the syntax in one streaming pass first, so a bad file leaves the store untouched."""
+    def _bulk_add(self, path: Path, fmt: Format, graph: str) -> None:
+        """Load a large file with pyoxigraph's bulk loader, keeping the all-or-nothing promise.
+
+        The bulk loader is not transactional, so it writes into a graph that did not exist before
+        (dropped again if the file turns out to be malformed) and the result is then added to the
+        target in one update. Dataset formats name their own graphs, so they are parsed once first.
+        """
+        if ox_rdf(fmt).supports_datasets:
+            self._check_syntax(path, fmt)
+            self._bulk(path, fmt, None)
+            return
+        target = _iri(graph)
+        fresh = not self._store.contains_named_graph(target)
+        staging = target if fresh else _staging(target)
         try:
-            for _ in ox.parse(path=str(data), format=ox_rdf(fmt)):
-                pass
-            self._store.bulk_load(path=str(data), format=ox_rdf(fmt), to_graph=_iri(graph))
+            self._bulk(path, fmt, staging)
+        except LhsKgError:
+            if self._store.contains_named_graph(staging):
+                self._store.remove_graph(staging)
+            raise
+        if not fresh:
+            self._store.update(f"ADD GRAPH {staging} TO GRAPH {target} ; DROP GRAPH {staging}")
+
+    def _bulk(self, path: Path, fmt: Format, graph: ox.NamedNode | None) -> None:
+        try:
+            if graph is None:
+                self._store.bulk_load(path=str(path), format=ox_rdf(fmt))
+            else:
+                self._store.bulk_load(path=str(path), format=ox_rdf(fmt), to_graph=graph)
         except SyntaxError as err:
-            raise _parse_error(err, str(data)) from None
+            raise _parse_error(err, str(path)) from None
         except OSError as err:
-            raise StoreError(f"{data}: cannot load: {err}") from None
+            raise StoreError(f"{path}: cannot load: {err}") from None
+
+    @staticmethod
+    def _check_syntax(path: Path, fmt: Format) -> None:
+        try:
+            for _ in ox.parse(path=str(path), format=ox_rdf(fmt)):
+                pass
+        except SyntaxError as err:
+            raise _parse_error(err, str(path)) from None
 
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
         target = _iri(graph)
-        staging = ox.NamedNode(f"{target.value}#staging-{time.monotonic_ns()}")
+        staging = _staging(target)
         self.load(data, fmt, staging.value)  # a parse error leaves the store untouched
         if self._store.contains_named_graph(staging):
             self._store.update(f"MOVE GRAPH {staging} TO GRAPH {target}")
@@ -118,7 +163,8 @@ class EmbeddedStore(Store):
         if graph is None:
             if not ox_rdf(fmt).supports_datasets:
                 raise StoreError(
-                    f"{fmt.name} holds one graph only; dump the dataset as nq or trig, or name a graph"
+                    f"{fmt.name} holds one graph only; dump the dataset as nq or trig, "
+                    "or name a graph"
                 )
             self._store.dump(output, ox_rdf(fmt))
         else:
@@ -145,11 +191,14 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         if self.path is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._store.flush()
-            except OSError:
-                pass
         del self._store
+
+
+def _staging(target: ox.NamedNode) -> ox.NamedNode:
+    """A graph name nobody else uses, for loading before a swap."""
+    return ox.NamedNode(f"{target.value}#staging-{time.monotonic_ns()}")
 
 
 def _iri(text: str) -> ox.NamedNode:

@@ -12,7 +12,7 @@ import time
 import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 import requests
@@ -54,7 +54,8 @@ class RemoteStore(Store):
     def _send(self, client: SPARQLWrapper, url: str) -> bytes:
         try:
             response = client.query().response
-            return response.read()  # type: ignore[no-any-return]
+            body: bytes = response.read()
+            return body
         except urllib.error.HTTPError as err:
             detail = err.read().decode("utf-8", "replace")[:500]
             raise QueryError(f"{url} answered {err.code}: {detail}") from None
@@ -62,11 +63,21 @@ class RemoteStore(Store):
             raise QueryError(f"{url} refused the request: {err.msg}") from None
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
-            raise StoreUnavailableError(f"cannot reach the SPARQL server at {url}: {reason}") from None
+            raise StoreUnavailableError(
+                f"cannot reach the SPARQL server at {url}: {reason}"
+            ) from None
 
-    def query(self, text: str, *, bindings: Bindings | None = None, union: bool = True,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              timeout_s: float | None = None, max_rows: int | None = None) -> QueryResult:
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Bindings | None = None,
+        union: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
         form = query_form(text)
         if bindings:
             text = inject_values(text, bindings)
@@ -78,8 +89,11 @@ class RemoteStore(Store):
             client.addDefaultGraph(graph)
         for graph in named_graphs or []:
             client.addNamedGraph(graph)
-        accept = "application/n-triples" if form in ("construct", "describe") else (
-            "application/sparql-results+json")
+        accept = (
+            "application/n-triples"
+            if form in ("construct", "describe")
+            else ("application/sparql-results+json")
+        )
         client.addCustomHttpHeader("Accept", accept)
         body = self._send(client, url)
         deadline = time.monotonic() + timeout_s if timeout_s else None
@@ -129,8 +143,9 @@ class RemoteStore(Store):
             for _ in ox.parse(raw, format=ox_rdf(fmt)):
                 pass
         except SyntaxError as err:
-            raise ParseError(str(err.msg or err), source=source, line=err.lineno,
-                             column=err.offset) from None
+            raise ParseError(
+                str(err.msg or err), source=source, line=err.lineno, column=err.offset
+            ) from None
         return raw
 
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
@@ -173,13 +188,15 @@ class RemoteStore(Store):
 
     def _all_quads(self) -> Iterator[ox.Quad]:
         for name in self._graph_names(fresh=True):
-            response = self._gsp("GET", name, headers={"Accept": "application/n-triples"},
-                                 stream=True)
+            response = self._gsp(
+                "GET", name, headers={"Accept": "application/n-triples"}, stream=True
+            )
             if response.status_code == 404:
                 continue
             response.raw.decode_content = True
+            stream = cast(IO[bytes], response.raw)
             graph = ox.NamedNode(name)
-            for quad in ox.parse(response.raw, format=ox.RdfFormat.N_TRIPLES):
+            for quad in ox.parse(stream, format=ox.RdfFormat.N_TRIPLES):
                 yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
 
     def graphs(self) -> list[GraphInfo]:

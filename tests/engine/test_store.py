@@ -10,8 +10,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
 from lhs_kg.config import RemoteEndpoints
+from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
 from lhs_kg.formats import rdf_format, result_format
 from lhs_kg.store import RemoteStore, Store
 
@@ -27,10 +27,13 @@ TTL = rdf_format("ttl")
 
 def test_load_then_query_over_the_union_of_graphs(store: Store) -> None:
     store.load(DATA, TTL, G1)
-    store.load(b'<https://example.org/c> a <https://example.org/Thing> .', TTL, G2)
+    store.load(b"<https://example.org/c> a <https://example.org/Thing> .", TTL, G2)
     rows = store.query("SELECT ?s WHERE { ?s a <https://example.org/Thing> } ORDER BY ?s").rows()
     assert [r["s"].value for r in rows] == [
-        "https://example.org/a", "https://example.org/b", "https://example.org/c"]
+        "https://example.org/a",
+        "https://example.org/b",
+        "https://example.org/c",
+    ]
 
 
 def test_query_without_union_sees_only_the_default_graph(store: Store) -> None:
@@ -60,14 +63,14 @@ def test_bound_literal_with_quotes_is_not_injected_as_text(store: Store) -> None
 
 def test_graphs_lists_each_named_graph_with_its_count(store: Store) -> None:
     store.load(DATA, TTL, G1)
-    store.load(b'<https://example.org/c> a <https://example.org/Thing> .', TTL, G2)
+    store.load(b"<https://example.org/c> a <https://example.org/Thing> .", TTL, G2)
     assert [(g.iri, g.triples) for g in store.graphs()] == [(G1, 6), (G2, 1)]
 
 
 def test_replace_graph_swaps_content_and_leaves_other_graphs(store: Store) -> None:
     store.load(DATA, TTL, G1)
-    store.load(b'<https://example.org/c> a <https://example.org/Thing> .', TTL, G2)
-    store.replace_graph(G1, b'<https://example.org/z> a <https://example.org/Thing> .', TTL)
+    store.load(b"<https://example.org/c> a <https://example.org/Thing> .", TTL, G2)
+    store.replace_graph(G1, b"<https://example.org/z> a <https://example.org/Thing> .", TTL)
     assert {(g.iri, g.triples) for g in store.graphs()} == {(G1, 1), (G2, 1)}
 
 
@@ -107,7 +110,7 @@ def test_dump_of_a_graph_is_isomorphic_to_what_was_loaded(store: Store, fmt: str
 
 def test_dump_of_the_dataset_keeps_graph_names(store: Store) -> None:
     store.load(DATA, TTL, G1)
-    store.load(b'<https://example.org/c> a <https://example.org/Thing> .', TTL, G2)
+    store.load(b"<https://example.org/c> a <https://example.org/Thing> .", TTL, G2)
     out = io.BytesIO()
     store.dump(out, rdf_format("nq"))
     graphs = {q.graph_name.value for q in ox.parse(out.getvalue(), format=ox.RdfFormat.N_QUADS)}
@@ -135,8 +138,12 @@ def test_construct_returns_triples(store: Store) -> None:
 
 
 def test_add_quads_is_one_transaction_into_named_graphs(store: Store) -> None:
-    quad = ox.Quad(ox.NamedNode("https://e.org/s"), ox.NamedNode("https://e.org/p"),
-                   ox.Literal("v"), ox.NamedNode(G2))
+    quad = ox.Quad(
+        ox.NamedNode("https://e.org/s"),
+        ox.NamedNode("https://e.org/p"),
+        ox.Literal("v"),
+        ox.NamedNode(G2),
+    )
     store.add_quads([quad])
     assert [(g.iri, g.triples) for g in store.graphs()] == [(G2, 1)]
 
@@ -157,10 +164,15 @@ def test_a_store_folder_locked_by_another_process_is_a_clear_error(tmp_path: Pat
     import sys
 
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); print('ready', flush=True);"
-         " time.sleep(60)", str(tmp_path / "s")],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]);"
+            " print('ready', flush=True); time.sleep(60)",
+            str(tmp_path / "s"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
@@ -177,8 +189,9 @@ def test_an_unreachable_remote_store_names_its_url() -> None:
     from tests.conftest import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
-    remote = RemoteStore(RemoteEndpoints(f"{url}/query", f"{url}/update", f"{url}/store"),
-                         timeout_s=2)
+    remote = RemoteStore(
+        RemoteEndpoints(f"{url}/query", f"{url}/update", f"{url}/store"), timeout_s=2
+    )
     with pytest.raises(StoreUnavailableError, match=url):
         remote.query("ASK {}")
     with pytest.raises(StoreUnavailableError, match=url):
