@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from lhs_kg.namespaces import PREFIXES
+from lhs_kg.namespaces import DISPLAY_PREFIXES
 from lhs_kg.store.base import QueryResult
 
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+_BY_LENGTH = sorted(DISPLAY_PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 def compact(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:

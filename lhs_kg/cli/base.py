@@ -48,6 +48,10 @@ class LhsKgGroup(click.Group):
             raise
         except KeyboardInterrupt:
             _fail(ctx, "interrupted", 2)
+        except BrokenPipeError:  # the reader went away (`lhs-kg dump | head`): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except Exception as err:  # a bug: say so plainly, keep the traceback for --debug
             _fail(
                 ctx, f"unexpected {type(err).__name__}: {err} (rerun with --debug for details)", 2
