@@ -1,0 +1,240 @@
+"""A page for every resource: every IRI under the base IRI is served at the same path.
+
+One URL answers with HTML or RDF (Turtle, JSON-LD, RDF/XML, N-Triples) chosen by ``Accept``
+(q-values honoured, ``Vary: Accept``), by a suffix (``.ttl .jsonld .rdf .nt``) or by
+``?format=``; sources also as BibTeX (``.bib``) and CSL-JSON (``.csl.json``). Listings live
+at ``/case-study/``, ``/source/`` and ``/concept/``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from flask import Blueprint, Response, abort, render_template, request
+
+from lhs_kg.describe import casestudies, concepts, describe, rdf_description, sources
+from lhs_kg.describe.base import TermView
+from lhs_kg.errors import UnknownFormatError
+from lhs_kg.formats import Format, negotiate, ox_rdf, rdf_format
+from lhs_kg.namespaces import PREFIXES
+from web.views import diagrams
+from web.views.reading import base_iri, get_reader, href, iri_for_path
+
+bp = Blueprint("browse", __name__)
+
+MAX_PATH_CHARS = 1024
+PAGE_SIZE = 50
+HTML = "text/html"
+#: What a resource URL can be served as: media type offered → format name ('html' for pages).
+OFFERS: dict[str, str] = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/n-triples": "nt",
+    "application/x-turtle": "ttl",
+    "application/json": "jsonld",
+}
+SUFFIXES = {
+    ".ttl": "ttl",
+    ".jsonld": "jsonld",
+    ".rdf": "rdfxml",
+    ".nt": "nt",
+    ".bib": "bibtex",
+    ".csl.json": "csl-json",
+}
+RDF_NAMES = ("ttl", "jsonld", "rdfxml", "nt")
+_CITATION_FORMATS = {
+    "bibtex": ("application/x-bibtex", ".bib"),
+    "csl-json": ("application/vnd.citationstyles.csl+json", ".csl.json"),
+}
+
+
+@bp.app_template_global("href")
+def href_global(iri: str) -> str | None:
+    """Templates ask where a link to an IRI goes (None: do not link it)."""
+    return href(iri)
+
+
+@bp.app_template_global("external_id_url")
+def external_id_url(prop: str, text: str) -> str | None:
+    """A link out for identifiers held as literals (DOI, ORCID, PubMed ID)."""
+    tail = prop.rsplit("/", 1)[-1].rsplit("#", 1)[-1].lower()
+    if tail == "doi" and text.startswith("10."):
+        return f"https://doi.org/{text}"
+    if tail == "orcid" or (len(text) == 19 and text.count("-") == 3 and text[:4].isdigit()):
+        return f"https://orcid.org/{text.rsplit('/', 1)[-1]}"
+    if tail == "pmid" and text.isdigit():
+        return f"https://pubmed.ncbi.nlm.nih.gov/{text}/"
+    return None
+
+
+def _prefixes() -> dict[str, str]:
+    base = base_iri()
+    found = {
+        "cs": base + "case-study/",
+        "src": base + "source/",
+        "org": base + "organisation/",
+        "lhsc": base + "concept/",
+    }
+    found.update(PREFIXES)
+    return found
+
+
+def serialize(triples: list[ox.Triple], name: str) -> bytes:
+    """Triples in one of the four RDF formats; JSON-LD compacted with our prefixes as context."""
+    if name == "jsonld":
+        graph = rdflib.Graph()
+        graph.parse(data=ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES) or b"", format="nt")
+        text = graph.serialize(format="json-ld", context=_prefixes(), auto_compact=True)
+        return text.encode("utf-8")
+    fmt = rdf_format(name)
+    if name in ("ttl", "rdfxml"):
+        data = ox.serialize(triples, None, ox_rdf(fmt), prefixes=_prefixes())
+    else:
+        data = ox.serialize(triples, None, ox_rdf(fmt))
+    return data or b""
+
+
+def _requested(path: str) -> tuple[str, str | None]:
+    """The resource path and the format a suffix or ``?format=`` asks for (None: negotiate)."""
+    asked = request.args.get("format")
+    if asked is not None:
+        key = asked.strip().lower()
+        if key in ("html", "bibtex", "csl-json"):
+            return path, key
+        try:
+            fmt = rdf_format(key)
+        except UnknownFormatError:
+            abort(400, f"unknown format {asked[:80]!r}; use html, ttl, jsonld, rdfxml or nt")
+        if fmt.name not in RDF_NAMES:
+            abort(400, f"a resource is served as ttl, jsonld, rdfxml or nt, not {fmt.name}")
+        return path, fmt.name
+    for suffix, name in SUFFIXES.items():
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path[: -len(suffix)], name
+    return path, None
+
+
+def _vary(response: Response) -> Response:
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/<path:path>")
+def resource(path: str) -> Response:
+    """Serve the resource whose IRI is ``<base><path>`` as a page, RDF or a citation."""
+    if len(path) > MAX_PATH_CHARS:
+        abort(414)
+    reader = get_reader()
+    target, wanted = _requested(path)
+    iri = iri_for_path(target)
+    if wanted is not None and target != path:
+        probe = iri_for_path(path)
+        if rdf_description(reader, probe):  # an IRI that really ends in a suffix wins
+            iri, wanted = probe, None
+    if wanted is None:
+        chosen = negotiate(request.headers.get("Accept"), list(OFFERS))
+        if chosen is None:
+            abort(
+                406,
+                "this resource is available as HTML, Turtle, JSON-LD, RDF/XML or "
+                "N-Triples; the Accept header allows none of them",
+            )
+        wanted = OFFERS[chosen]
+    if wanted in _CITATION_FORMATS:
+        return _citation(reader, iri, wanted)
+    if wanted != "html":
+        triples = rdf_description(reader, iri)
+        if not triples:
+            abort(404, "nothing is known about this resource")
+        fmt: Format = rdf_format(wanted)
+        response = Response(
+            serialize(triples, wanted), content_type=f"{fmt.media_type}; charset=utf-8"
+        )
+        return _vary(response)
+    return _vary(Response(_page(reader, iri), mimetype=HTML))
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+
+
+def _page(reader: Any, iri: str) -> str:
+    """The resource page, with the parts that depend on what the resource is."""
+    description = describe(reader, iri, page=_page_number(), page_size=PAGE_SIZE)
+    if description is None:
+        abort(404, "nothing is known about this resource")
+    context: dict[str, Any] = {"d": description, "alternates": _alternates(iri)}
+    if description.kind in ("concept", "scheme"):
+        if description.kind == "concept":
+            context["hierarchy"] = concepts.hierarchy(reader, iri)
+        else:
+            context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
+    if description.kind == "case-study":
+        study = casestudies.case_study(reader, iri)
+        context["cs"] = study
+        context["loop_shapes"] = diagrams.loop(concepts.loop(reader), study.stages)
+        context["radar_shapes"] = diagrams.radar(casestudies.domains(reader), study.ratings)
+    if description.kind == "source":
+        context["citation"] = sources.citation(reader, iri)
+        context["cited_by"] = sources.cited_by(reader, iri)
+    return render_template("resource.html", **context)
+
+
+def _alternates(iri: str) -> list[tuple[str, str]]:
+    local = href(iri) or ""
+    return [
+        ("Turtle", local + ".ttl"),
+        ("JSON-LD", local + ".jsonld"),
+        ("RDF/XML", local + ".rdf"),
+        ("N-Triples", local + ".nt"),
+    ]
+
+
+def _citation(reader: Any, iri: str, wanted: str) -> Response:
+    """A source as a BibTeX or CSL-JSON download."""
+    description = describe(reader, iri, page=1, page_size=1)
+    if description is None:
+        abort(404, "nothing is known about this resource")
+    if description.kind != "source":
+        abort(404, "citations are available for sources only")
+    cite = sources.citation(reader, iri)
+    media, suffix = _CITATION_FORMATS[wanted]
+    body = (
+        sources.bibtex(cite)
+        if wanted == "bibtex"
+        else json.dumps(sources.csl_json(cite), ensure_ascii=False, indent=2) + "\n"
+    )
+    response = Response(body, content_type=f"{media}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{cite.key}{suffix}"'
+    return _vary(response)
+
+
+@bp.get("/case-study/")
+def case_study_list() -> str:
+    """Every case study."""
+    return render_template("case_studies.html", rows=casestudies.case_studies(get_reader()))
+
+
+@bp.get("/source/")
+def source_list() -> str:
+    """Every source."""
+    return render_template("sources.html", rows=sources.sources(get_reader()))
+
+
+@bp.get("/concept/")
+def scheme_list() -> str:
+    """Every concept scheme."""
+    return render_template("schemes.html", schemes=concepts.schemes(get_reader()))
+
+
+@bp.app_template_filter("term_text")
+def term_text(term: TermView) -> str:
+    """A term's display text (label of an IRI, value of a literal)."""
+    return term.label or term.value

@@ -1,0 +1,27 @@
+"""The home page: the framework wheel and the Better Care Loop as linked diagrams, and entry points."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from lhs_kg.describe import casestudies, concepts, sources
+from web.views import diagrams
+from web.views.reading import get_reader
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """The wheel, the loop, and the ways into the knowledge graph."""
+    reader = get_reader()
+    rings = concepts.wheel(reader)
+    return render_template(
+        "home.html",
+        rings=rings,
+        wheel=diagrams.wheel(rings),
+        loop_shapes=diagrams.loop(concepts.loop(reader)),
+        schemes=concepts.schemes(reader),
+        n_case_studies=len(casestudies.case_studies(reader)),
+        n_sources=len(sources.sources(reader)),
+    )
