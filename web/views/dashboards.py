@@ -1,4 +1,4 @@
-"""Dashboards: the NASSS heat map of case studies × domains (``/nasss``) and evidence gaps (``/gaps``)."""
+"""Dashboards: the NASSS heat map (case studies × domains, `/nasss`) and evidence gaps (`/gaps`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The home page: the framework wheel and the Better Care Loop as linked diagrams, and entry points."""
+"""The home page: the framework wheel and the Better Care Loop as linked diagrams; entry points."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def search() -> str:
         q=query,
         hits=hits,
         types=types,
-        type_names=list(engine.TYPES) + ["other"],
+        type_names=[*engine.TYPES, "other"],
         words=engine.words_of(query),
     )
 
