@@ -1,0 +1,366 @@
+"""Every named query of ``queries/`` runs on the repository's knowledge base and gives the answer
+the curated data in ``data/`` implies (members and counts read from the case-study files)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib.plugins.sparql import prepareQuery
+
+from lhs_kg.config import Settings
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.queries import NamedQuery, QueryLibrary
+from lhs_kg.store.base import QueryResult
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES = ROOT / "queries"
+LIBRARY = QueryLibrary(QUERIES)
+NAMES = LIBRARY.names()
+BASE = "https://w3id.org/lhs-kg/"
+CS = BASE + "case-study/"
+CONCEPT = BASE + "concept/"
+
+
+@pytest.fixture(scope="module")
+def kb() -> Iterator[KnowledgeBase]:
+    """The repository's ontology and data in a memory store."""
+    with KnowledgeBase(Settings(store="memory")) as base:
+        base.rebuild()
+        yield base
+
+
+def run(kb: KnowledgeBase, name: str, **params: str) -> QueryResult:
+    """Run a named query with text parameters, as the CLI and the web do."""
+    named = LIBRARY.get(name)
+    return kb.query(named.text, bindings=named.bind(params))
+
+
+def values(kb: KnowledgeBase, name: str, column: str, **params: str) -> list[str]:
+    """One column of a SELECT answer, as plain strings, in answer order."""
+    return [row[column].value for row in run(kb, name, **params).rows() if column in row]
+
+
+def slugs(iris: list[str], prefix: str = CS) -> set[str]:
+    """The last path segments of IRIs under ``prefix``."""
+    return {iri[len(prefix):] for iri in iris if iri.startswith(prefix)}
+
+
+def test_the_library_has_at_least_twenty_questions() -> None:
+    assert len(NAMES) >= 20, NAMES
+
+
+# -- the files themselves ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_query_file_is_self_contained(name: str) -> None:
+    """Own PREFIX lines (rdflib, another SPARQL parser, reads it unchanged), full concept IRIs."""
+    named = LIBRARY.get(name)
+    assert named.summary and named.returns in ("select", "construct", "ask")
+    prepareQuery(named.text)  # raises on an undeclared prefix or a syntax error
+    assert not re.search(r"\blhsc:", named.text), "write concept IRIs in full"
+    assert named.text.startswith("#+ summary:")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_query_runs_and_returns_what_its_header_says(kb: KnowledgeBase, name: str) -> None:
+    named = LIBRARY.get(name)
+    result = kb.query(named.text, bindings=named.bind(_sample_values(named)))
+    expected = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
+    assert result.kind == expected[named.returns]
+
+
+def _sample_values(named: NamedQuery) -> dict[str, str]:
+    samples = {"iri": CS + "improvecarenow", "date": "2000-01-01", "int": "1", "string": "x"}
+    return {p.name: samples[p.type] for p in named.params if p.required}
+
+
+def _optional_params() -> list[object]:
+    cases = []
+    for named in LIBRARY.all():
+        for param in named.params:
+            if not param.required and param.type != "int":
+                cases.append(pytest.param(named.name, param.name, param.type,
+                                          id=f"{named.name}:{param.name}"))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "param", "kind"), _optional_params())
+def test_a_bound_parameter_filters_the_answer(kb: KnowledgeBase, name: str, param: str,
+                                              kind: str) -> None:
+    """A parameter bound to a value nothing has gives no answer (it is not only in an OPTIONAL)."""
+    nothing = "no-such-id" if kind.startswith("concept:") else "https://example.org/nothing"
+    named = LIBRARY.get(name)
+    params = {**_sample_values(named), param: nothing}
+    result = run(kb, name, **params)
+    if result.kind == "select":
+        assert result.rows() == []
+    elif result.kind == "ask":
+        assert result.boolean is False
+    else:
+        assert result.triples() == []
+
+
+# -- answers checked against the data --------------------------------------------------------
+
+ALL_CASE_STUDIES = {p.stem for p in (ROOT / "data" / "case-studies").glob("*.ttl")}
+
+
+def check_case_studies(kb: KnowledgeBase) -> None:
+    assert slugs(values(kb, "case-studies", "caseStudy")) == ALL_CASE_STUDIES
+
+
+def check_framework_parts(kb: KnowledgeBase) -> None:
+    rows = run(kb, "framework-parts").rows()
+    parts = {r["part"].value.rsplit("/", 1)[1] for r in rows}
+    assert parts == {"rationale", "strategic-considerations", "complexity",
+                     "technical-building-blocks"}
+    complexity = values(kb, "framework-parts", "element", part="complexity")
+    assert sorted(complexity) == [f"{CONCEPT}nasss/{n}" for n in range(1, 8)]
+    blocks = values(kb, "framework-parts", "element", part="technical-building-blocks")
+    assert len(blocks) == 3 and f"{CONCEPT}loop/data-to-knowledge" in blocks
+    assert len(values(kb, "framework-parts", "element", part="rationale")) == 7
+
+
+def check_nasss_subdomains(kb: KnowledgeBase) -> None:
+    assert values(kb, "nasss-subdomains", "subdomainNotation", domain="5") == [
+        "5A", "5B", "5C", "5D", "5E"]
+    assert len(values(kb, "nasss-subdomains", "subdomain")) == 24
+    assert values(kb, "nasss-subdomains", "subdomainNotation", domain="7") == ["7A", "7B"]
+
+
+def check_loop_stages(kb: KnowledgeBase) -> None:
+    rows = run(kb, "loop-stages").rows()
+    assert [r["stage"].value.rsplit("/", 1)[1] for r in rows] == [
+        "practice-to-data", "data-to-knowledge", "knowledge-to-practice"]
+    assert rows[-1]["next"].value == f"{CONCEPT}loop/practice-to-data"
+
+
+def check_by_loop_stage(kb: KnowledgeBase) -> None:
+    k2p = slugs(values(kb, "case-studies-by-loop-stage", "caseStudy",
+                       stage="knowledge-to-practice"))
+    assert len(k2p) == 12
+    assert {"improvecarenow", "swedeheart", "mayo-askmayoexpert"} <= k2p
+    assert "transform" not in k2p and "billings-clinic" not in k2p
+    every = run(kb, "case-studies-by-loop-stage").rows()
+    assert len(every) == 37  # 10 case studies x 3 stages + 2 x 2 + 3 x 1
+
+
+def check_by_rationale(kb: KnowledgeBase) -> None:
+    assert slugs(values(kb, "case-studies-by-rationale", "caseStudy",
+                        rationale="reduce-variation")) == {
+        "cyphp", "cincinnati-learning-networks", "healthtracker",
+        "intermountain-elective-induction", "swedeheart"}
+
+
+def check_by_country(kb: KnowledgeBase) -> None:
+    assert slugs(values(kb, "case-studies-by-country", "caseStudy", country="SE")) == {
+        "swedeheart", "swedish-rheumatology-registry"}
+    assert slugs(values(kb, "case-studies-by-country", "caseStudy", country="AU")) == {
+        "healthtracker"}
+
+
+def check_by_scale(kb: KnowledgeBase) -> None:
+    assert slugs(values(kb, "case-studies-by-scale", "caseStudy", scale="national")) == {
+        "cincinnati-learning-networks", "improvecarenow", "patientslikeme", "swedeheart",
+        "swedish-rheumatology-registry"}
+
+
+def check_by_element(kb: KnowledgeBase) -> None:
+    assert slugs(values(kb, "case-studies-by-element", "caseStudy", element="co-design")) == {
+        "improvecarenow", "patientslikeme"}
+
+
+def check_complex_in_domain(kb: KnowledgeBase) -> None:
+    adopters = slugs(values(kb, "case-studies-complex-in-domain", "caseStudy", domain="4"))
+    assert adopters == {"geisinger-provencare", "healthtracker", "improvecarenow",
+                        "intermountain-elective-induction", "swedish-rheumatology-registry"}
+    rows = run(kb, "case-studies-complex-in-domain", domain="4").rows()
+    assert all("justification" in r for r in rows)
+
+
+def check_complexity_profiles(kb: KnowledgeBase) -> None:
+    rows = run(kb, "complexity-profiles").rows()
+    assert len(rows) == len(ALL_CASE_STUDIES)
+    top = rows[0]
+    assert top["caseStudy"].value == CS + "healthtracker"
+    assert (top["complex"].value, top["highComplexity"].value) == ("4", "true")
+    counts = [int(r["complex"].value) for r in rows]
+    assert counts == sorted(counts, reverse=True)
+    swedeheart = next(r for r in rows if r["caseStudy"].value == CS + "swedeheart")
+    assert (swedeheart["complex"].value, swedeheart["complicated"].value,
+            swedeheart["simple"].value) == ("1", "1", "5")
+
+
+def check_complexity_ratings(kb: KnowledgeBase) -> None:
+    rows = run(kb, "complexity-ratings", caseStudy="cs:swedeheart").rows()
+    assert [r["domain"].value.rsplit("/", 1)[1] for r in rows] == list("1234567")
+    levels = [r["level"].value.rsplit("/", 1)[1] for r in rows]
+    assert levels.count("complex") == 1 and levels.count("simple") == 5
+
+
+def check_heatmap(kb: KnowledgeBase) -> None:
+    rows = run(kb, "nasss-heatmap").rows()
+    cell = {(r["domainNotation"].value, r["level"].value.rsplit("/", 1)[1]):
+            int(r["caseStudies"].value) for r in rows}
+    assert cell[("4", "complex")] == 5
+    for domain in "1234567":  # every case study rates every domain once
+        assert sum(n for (d, _), n in cell.items() if d == domain) == len(ALL_CASE_STUDIES)
+
+
+def check_high_complexity(kb: KnowledgeBase) -> None:
+    rows = run(kb, "high-complexity-case-studies").rows()
+    assert [(r["caseStudy"].value[len(CS):], r["domains"].value) for r in rows] == [
+        ("healthtracker", "1, 3, 4, 7"), ("improvecarenow", "3, 4, 5")]
+    assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 9
+
+
+def check_is_high_complexity(kb: KnowledgeBase) -> None:
+    assert run(kb, "is-high-complexity", caseStudy="cs:healthtracker").boolean is True
+    assert run(kb, "is-high-complexity", caseStudy="cs:swedeheart").boolean is False
+
+
+def check_outcomes(kb: KnowledgeBase) -> None:
+    rows = run(kb, "outcomes-by-complexity").rows()
+    remission = next(r for r in rows if r["metric"].value == "Proportion of patients in remission")
+    assert (remission["valueBefore"].value, remission["valueAfter"].value) == ("55%", "77%")
+    assert remission["complexDomains"].value == "3"
+    counts = [int(r["complexDomains"].value) for r in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0] == 4
+
+
+def check_sources_for_concept(kb: KnowledgeBase) -> None:
+    sources = values(kb, "sources-for-concept", "source", concept=f"{CONCEPT}nasss/4")
+    assert set(sources) == {BASE + "source/greenhalgh-2017", BASE + "source/lhp-adopter-system"}
+
+
+def check_citations(kb: KnowledgeBase) -> None:
+    citing = values(kb, "citations-of-source", "citing", source="src:britto-2018")
+    assert CS + "cincinnati-learning-networks" in citing
+    assert BASE + "organisation/cincinnati-childrens" in citing
+    assert f"{CONCEPT}strategy/target-operating-model" in citing
+
+
+def check_co_occurrence(kb: KnowledgeBase) -> None:
+    rows = run(kb, "element-co-occurrence", minCases="5").rows()
+    top = rows[0]
+    assert (top["first"].value, top["second"].value, top["caseStudies"].value) == (
+        f"{CONCEPT}loop/data-to-knowledge", f"{CONCEPT}loop/knowledge-to-practice", "12")
+    assert all(int(r["caseStudies"].value) >= 5 for r in rows)
+    assert all(r["first"].value < r["second"].value for r in rows)
+
+
+def check_gaps_no_case_study(kb: KnowledgeBase) -> None:
+    gaps = values(kb, "evidence-gaps-no-case-study", "concept")
+    assert f"{CONCEPT}rationale/digital-investment" in gaps
+    assert f"{CONCEPT}strategy/coercion" in gaps
+    assert f"{CONCEPT}nasss/1A" in gaps  # ratings are per domain, not per subdomain
+    assert f"{CONCEPT}rationale/improve-outcomes" not in gaps
+    assert f"{CONCEPT}nasss/4" not in gaps
+
+
+def check_gaps_no_source(kb: KnowledgeBase) -> None:
+    assert values(kb, "evidence-gaps-no-source", "concept") == []  # every concept is sourced
+
+
+def check_pending(kb: KnowledgeBase) -> None:
+    assert run(kb, "contributions-pending-review").rows() == []  # no contribution yet
+
+
+def check_changed_since(kb: KnowledgeBase) -> None:
+    assessments = values(kb, "changed-since", "resource", since="2026-11-26")
+    assert CS + "swedeheart/assessment" in assessments
+    assert values(kb, "changed-since", "resource", since="2999-01-01") == []
+
+
+def check_sources(kb: KnowledgeBase) -> None:
+    books = values(kb, "sources", "source", kind="http://purl.org/ontology/bibo/Book")
+    assert BASE + "source/olsen-2007" in books and BASE + "source/iom-2013" in books
+    dois = values(kb, "sources", "doi", kind="http://purl.org/ontology/bibo/Book")
+    assert "10.17226/11903" in dois
+
+
+def check_organisations(kb: KnowledgeBase) -> None:
+    assert slugs(values(kb, "organisations", "organisation", country="SE"),
+                 BASE + "organisation/") == {"srq", "swedeheart"}
+
+
+def check_concepts_of_scheme(kb: KnowledgeBase) -> None:
+    assert values(kb, "concepts-of-scheme", "notation", scheme=f"{CONCEPT}loop") == [
+        "D2K", "K2P", "P2D"]
+
+
+def check_loop_coverage(kb: KnowledgeBase) -> None:
+    rows = run(kb, "loop-coverage").rows()
+    closed = {r["caseStudy"].value[len(CS):] for r in rows if r["closesLoop"].value == "true"}
+    assert len(closed) == 10 and "transform" not in closed and "improvecarenow" in closed
+
+
+def check_case_study_graph(kb: KnowledgeBase) -> None:
+    triples = run(kb, "case-study-graph", caseStudy="cs:swedeheart").triples()
+    subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    assert CS + "swedeheart" in subjects
+    assert CS + "swedeheart/rating/4" in subjects
+    assert any(t.predicate.value.endswith("rdf-schema#label") for t in triples)
+
+
+CHECKS: dict[str, Callable[[KnowledgeBase], None]] = {
+    "case-studies": check_case_studies, "framework-parts": check_framework_parts,
+    "nasss-subdomains": check_nasss_subdomains, "loop-stages": check_loop_stages,
+    "case-studies-by-loop-stage": check_by_loop_stage,
+    "case-studies-by-rationale": check_by_rationale,
+    "case-studies-by-country": check_by_country, "case-studies-by-scale": check_by_scale,
+    "case-studies-by-element": check_by_element,
+    "case-studies-complex-in-domain": check_complex_in_domain,
+    "complexity-profiles": check_complexity_profiles,
+    "complexity-ratings": check_complexity_ratings, "nasss-heatmap": check_heatmap,
+    "high-complexity-case-studies": check_high_complexity,
+    "is-high-complexity": check_is_high_complexity, "outcomes-by-complexity": check_outcomes,
+    "sources-for-concept": check_sources_for_concept, "citations-of-source": check_citations,
+    "element-co-occurrence": check_co_occurrence,
+    "evidence-gaps-no-case-study": check_gaps_no_case_study,
+    "evidence-gaps-no-source": check_gaps_no_source,
+    "contributions-pending-review": check_pending, "changed-since": check_changed_since,
+    "sources": check_sources, "organisations": check_organisations,
+    "concepts-of-scheme": check_concepts_of_scheme, "loop-coverage": check_loop_coverage,
+    "case-study-graph": check_case_study_graph,
+}
+
+
+def test_every_query_has_an_answer_check() -> None:
+    assert set(CHECKS) == set(NAMES)
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_answer_matches_the_data(kb: KnowledgeBase, name: str) -> None:
+    CHECKS[name](kb)
+
+
+def test_gap_and_review_queries_find_what_is_added() -> None:
+    """The queries that are empty on today's data do find a sourceless concept and a pending
+    contribution version once there is one (so their emptiness above means something)."""
+    with KnowledgeBase(Settings(store="memory")) as fresh:
+        fresh.rebuild()
+        fresh.load_bytes(
+            f"""<{CONCEPT}strategy/new-idea> a <{BASE}ontology/StrategicConsideration> ;
+                  <http://www.w3.org/2004/02/skos/core#inScheme> <{CONCEPT}strategy> ;
+                  <http://www.w3.org/2004/02/skos/core#prefLabel> "New idea"@en .""".encode(),
+            "ttl", graph=BASE + "graph/data/extra")
+        fresh.load_bytes(
+            f"""<{BASE}graph/contribution/c1/v1> <{BASE}ontology/reviewState>
+                  <{CONCEPT}review-state/pending> ;
+                  <http://www.w3.org/ns/prov#generatedAtTime>
+                  "2030-05-01T10:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .""".encode(),
+            "ttl", graph=BASE + "graph/registry")
+        assert values(fresh, "evidence-gaps-no-source", "concept") == [
+            f"{CONCEPT}strategy/new-idea"]
+        assert f"{CONCEPT}strategy/new-idea" in values(fresh, "evidence-gaps-no-case-study",
+                                                       "concept", scheme=f"{CONCEPT}strategy")
+        pending = run(fresh, "contributions-pending-review").rows()
+        assert [r["version"].value for r in pending] == [BASE + "graph/contribution/c1/v1"]
+        changed = values(fresh, "changed-since", "resource", since="2030-01-01")
+        assert changed == [BASE + "graph/contribution/c1/v1"]
