@@ -23,8 +23,7 @@ def run(env: dict[str, str], *args: str) -> Result:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A store built from the repository with `lhs-kg init`, shared by the module."""
-    env = {"LHS_KG_STORE": str(tmp_path_factory.mktemp("cli") / "store"),
-           "LHS_KG_ROOT": str(ROOT)}
+    env = {"LHS_KG_STORE": str(tmp_path_factory.mktemp("cli") / "store"), "LHS_KG_ROOT": str(ROOT)}
     result = run(env, "init")
     assert result.exit_code == 0, result.output
     yield env
@@ -35,8 +34,10 @@ def test_queries_lists_every_name_with_its_summary(built: dict[str, str]) -> Non
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert len(lines) == len(list((ROOT / "queries").glob("*.rq")))
-    assert any(line.startswith("case-studies-by-loop-stage ") and "Better Care Loop" in line
-               for line in lines)
+    assert any(
+        line.startswith("case-studies-by-loop-stage ") and "Better Care Loop" in line
+        for line in lines
+    )
 
 
 def test_queries_verbose_shows_parameters(built: dict[str, str]) -> None:
@@ -71,26 +72,36 @@ def test_check_only_one_and_unknown_check(built: dict[str, str]) -> None:
 
 
 def test_named_query_with_parameter_as_json(built: dict[str, str]) -> None:
-    result = run(built, "query", "case-studies-by-country", "--param", "country=SE",
-                 "--format", "json")
+    result = run(
+        built, "query", "case-studies-by-country", "--param", "country=SE", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     bindings = json.loads(result.output)["results"]["bindings"]
     assert {b["caseStudy"]["value"].rsplit("/", 1)[1] for b in bindings} == {
-        "swedeheart", "swedish-rheumatology-registry"}
+        "swedeheart",
+        "swedish-rheumatology-registry",
+    }
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    pytest.param(("case-studies-by-contry",), "did you mean case-studies-by-country",
-                 id="typo-in-name"),
-    pytest.param(("case-studies-by-country", "-p", "land=SE"), "no parameter 'land'",
-                 id="unknown-param"),
-    pytest.param(("changed-since",), "needs parameter 'since'", id="missing-param"),
-    pytest.param(("changed-since", "-p", "since=last week"), "YYYY-MM-DD", id="ill-typed"),
-    pytest.param(("case-study-graph", "-p", "caseStudy=<x> } DROP ALL"), "IRI",
-                 id="injection-attempt"),
-])
-def test_named_query_errors_are_one_line_exit_2(built: dict[str, str], args: tuple[str, ...],
-                                                message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("case-studies-by-contry",), "did you mean case-studies-by-country", id="typo-in-name"
+        ),
+        pytest.param(
+            ("case-studies-by-country", "-p", "land=SE"), "no parameter 'land'", id="unknown-param"
+        ),
+        pytest.param(("changed-since",), "needs parameter 'since'", id="missing-param"),
+        pytest.param(("changed-since", "-p", "since=last week"), "YYYY-MM-DD", id="ill-typed"),
+        pytest.param(
+            ("case-study-graph", "-p", "caseStudy=<x> } DROP ALL"), "IRI", id="injection-attempt"
+        ),
+    ],
+)
+def test_named_query_errors_are_one_line_exit_2(
+    built: dict[str, str], args: tuple[str, ...], message: str
+) -> None:
     result = run(built, "query", *args)
     assert result.exit_code == 2
     assert message in result.output

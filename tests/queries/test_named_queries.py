@@ -46,7 +46,7 @@ def values(kb: KnowledgeBase, name: str, column: str, **params: str) -> list[str
 
 def slugs(iris: list[str], prefix: str = CS) -> set[str]:
     """The last path segments of IRIs under ``prefix``."""
-    return {iri[len(prefix):] for iri in iris if iri.startswith(prefix)}
+    return {iri[len(prefix) :] for iri in iris if iri.startswith(prefix)}
 
 
 def test_the_library_has_at_least_twenty_questions() -> None:
@@ -84,14 +84,18 @@ def _optional_params() -> list[object]:
     for named in LIBRARY.all():
         for param in named.params:
             if not param.required and param.type != "int":
-                cases.append(pytest.param(named.name, param.name, param.type,
-                                          id=f"{named.name}:{param.name}"))
+                cases.append(
+                    pytest.param(
+                        named.name, param.name, param.type, id=f"{named.name}:{param.name}"
+                    )
+                )
     return cases
 
 
 @pytest.mark.parametrize(("name", "param", "kind"), _optional_params())
-def test_a_bound_parameter_filters_the_answer(kb: KnowledgeBase, name: str, param: str,
-                                              kind: str) -> None:
+def test_a_bound_parameter_filters_the_answer(
+    kb: KnowledgeBase, name: str, param: str, kind: str
+) -> None:
     """A parameter bound to a value nothing has gives no answer (it is not only in an OPTIONAL)."""
     nothing = "no-such-id" if kind.startswith("concept:") else "https://example.org/nothing"
     named = LIBRARY.get(name)
@@ -117,8 +121,12 @@ def check_case_studies(kb: KnowledgeBase) -> None:
 def check_framework_parts(kb: KnowledgeBase) -> None:
     rows = run(kb, "framework-parts").rows()
     parts = {r["part"].value.rsplit("/", 1)[1] for r in rows}
-    assert parts == {"rationale", "strategic-considerations", "complexity",
-                     "technical-building-blocks"}
+    assert parts == {
+        "rationale",
+        "strategic-considerations",
+        "complexity",
+        "technical-building-blocks",
+    }
     complexity = values(kb, "framework-parts", "element", part="complexity")
     assert sorted(complexity) == [f"{CONCEPT}nasss/{n}" for n in range(1, 8)]
     blocks = values(kb, "framework-parts", "element", part="technical-building-blocks")
@@ -128,7 +136,12 @@ def check_framework_parts(kb: KnowledgeBase) -> None:
 
 def check_nasss_subdomains(kb: KnowledgeBase) -> None:
     assert values(kb, "nasss-subdomains", "subdomainNotation", domain="5") == [
-        "5A", "5B", "5C", "5D", "5E"]
+        "5A",
+        "5B",
+        "5C",
+        "5D",
+        "5E",
+    ]
     assert len(values(kb, "nasss-subdomains", "subdomain")) == 24
     assert values(kb, "nasss-subdomains", "subdomainNotation", domain="7") == ["7A", "7B"]
 
@@ -136,13 +149,17 @@ def check_nasss_subdomains(kb: KnowledgeBase) -> None:
 def check_loop_stages(kb: KnowledgeBase) -> None:
     rows = run(kb, "loop-stages").rows()
     assert [r["stage"].value.rsplit("/", 1)[1] for r in rows] == [
-        "practice-to-data", "data-to-knowledge", "knowledge-to-practice"]
+        "practice-to-data",
+        "data-to-knowledge",
+        "knowledge-to-practice",
+    ]
     assert rows[-1]["next"].value == f"{CONCEPT}loop/practice-to-data"
 
 
 def check_by_loop_stage(kb: KnowledgeBase) -> None:
-    k2p = slugs(values(kb, "case-studies-by-loop-stage", "caseStudy",
-                       stage="knowledge-to-practice"))
+    k2p = slugs(
+        values(kb, "case-studies-by-loop-stage", "caseStudy", stage="knowledge-to-practice")
+    )
     assert len(k2p) == 12
     assert {"improvecarenow", "swedeheart", "mayo-askmayoexpert"} <= k2p
     assert "transform" not in k2p and "billings-clinic" not in k2p
@@ -151,34 +168,53 @@ def check_by_loop_stage(kb: KnowledgeBase) -> None:
 
 
 def check_by_rationale(kb: KnowledgeBase) -> None:
-    assert slugs(values(kb, "case-studies-by-rationale", "caseStudy",
-                        rationale="reduce-variation")) == {
-        "cyphp", "cincinnati-learning-networks", "healthtracker",
-        "intermountain-elective-induction", "swedeheart"}
+    assert slugs(
+        values(kb, "case-studies-by-rationale", "caseStudy", rationale="reduce-variation")
+    ) == {
+        "cyphp",
+        "cincinnati-learning-networks",
+        "healthtracker",
+        "intermountain-elective-induction",
+        "swedeheart",
+    }
 
 
 def check_by_country(kb: KnowledgeBase) -> None:
     assert slugs(values(kb, "case-studies-by-country", "caseStudy", country="SE")) == {
-        "swedeheart", "swedish-rheumatology-registry"}
+        "swedeheart",
+        "swedish-rheumatology-registry",
+    }
     assert slugs(values(kb, "case-studies-by-country", "caseStudy", country="AU")) == {
-        "healthtracker"}
+        "healthtracker"
+    }
 
 
 def check_by_scale(kb: KnowledgeBase) -> None:
     assert slugs(values(kb, "case-studies-by-scale", "caseStudy", scale="national")) == {
-        "cincinnati-learning-networks", "improvecarenow", "patientslikeme", "swedeheart",
-        "swedish-rheumatology-registry"}
+        "cincinnati-learning-networks",
+        "improvecarenow",
+        "patientslikeme",
+        "swedeheart",
+        "swedish-rheumatology-registry",
+    }
 
 
 def check_by_element(kb: KnowledgeBase) -> None:
     assert slugs(values(kb, "case-studies-by-element", "caseStudy", element="co-design")) == {
-        "improvecarenow", "patientslikeme"}
+        "improvecarenow",
+        "patientslikeme",
+    }
 
 
 def check_complex_in_domain(kb: KnowledgeBase) -> None:
     adopters = slugs(values(kb, "case-studies-complex-in-domain", "caseStudy", domain="4"))
-    assert adopters == {"geisinger-provencare", "healthtracker", "improvecarenow",
-                        "intermountain-elective-induction", "swedish-rheumatology-registry"}
+    assert adopters == {
+        "geisinger-provencare",
+        "healthtracker",
+        "improvecarenow",
+        "intermountain-elective-induction",
+        "swedish-rheumatology-registry",
+    }
     rows = run(kb, "case-studies-complex-in-domain", domain="4").rows()
     assert all("justification" in r for r in rows)
 
@@ -192,8 +228,11 @@ def check_complexity_profiles(kb: KnowledgeBase) -> None:
     counts = [int(r["complex"].value) for r in rows]
     assert counts == sorted(counts, reverse=True)
     swedeheart = next(r for r in rows if r["caseStudy"].value == CS + "swedeheart")
-    assert (swedeheart["complex"].value, swedeheart["complicated"].value,
-            swedeheart["simple"].value) == ("1", "1", "5")
+    assert (
+        swedeheart["complex"].value,
+        swedeheart["complicated"].value,
+        swedeheart["simple"].value,
+    ) == ("1", "1", "5")
 
 
 def check_complexity_ratings(kb: KnowledgeBase) -> None:
@@ -205,8 +244,10 @@ def check_complexity_ratings(kb: KnowledgeBase) -> None:
 
 def check_heatmap(kb: KnowledgeBase) -> None:
     rows = run(kb, "nasss-heatmap").rows()
-    cell = {(r["domainNotation"].value, r["level"].value.rsplit("/", 1)[1]):
-            int(r["caseStudies"].value) for r in rows}
+    cell = {
+        (r["domainNotation"].value, r["level"].value.rsplit("/", 1)[1]): int(r["caseStudies"].value)
+        for r in rows
+    }
     assert cell[("4", "complex")] == 5
     for domain in "1234567":  # every case study rates every domain once
         assert sum(n for (d, _), n in cell.items() if d == domain) == len(ALL_CASE_STUDIES)
@@ -214,8 +255,10 @@ def check_heatmap(kb: KnowledgeBase) -> None:
 
 def check_high_complexity(kb: KnowledgeBase) -> None:
     rows = run(kb, "high-complexity-case-studies").rows()
-    assert [(r["caseStudy"].value[len(CS):], r["domains"].value) for r in rows] == [
-        ("healthtracker", "1, 3, 4, 7"), ("improvecarenow", "3, 4, 5")]
+    assert [(r["caseStudy"].value[len(CS) :], r["domains"].value) for r in rows] == [
+        ("healthtracker", "1, 3, 4, 7"),
+        ("improvecarenow", "3, 4, 5"),
+    ]
     assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 9
 
 
@@ -249,7 +292,10 @@ def check_co_occurrence(kb: KnowledgeBase) -> None:
     rows = run(kb, "element-co-occurrence", minCases="5").rows()
     top = rows[0]
     assert (top["first"].value, top["second"].value, top["caseStudies"].value) == (
-        f"{CONCEPT}loop/data-to-knowledge", f"{CONCEPT}loop/knowledge-to-practice", "12")
+        f"{CONCEPT}loop/data-to-knowledge",
+        f"{CONCEPT}loop/knowledge-to-practice",
+        "12",
+    )
     assert all(int(r["caseStudies"].value) >= 5 for r in rows)
     assert all(r["first"].value < r["second"].value for r in rows)
 
@@ -285,18 +331,22 @@ def check_sources(kb: KnowledgeBase) -> None:
 
 
 def check_organisations(kb: KnowledgeBase) -> None:
-    assert slugs(values(kb, "organisations", "organisation", country="SE"),
-                 BASE + "organisation/") == {"srq", "swedeheart"}
+    assert slugs(
+        values(kb, "organisations", "organisation", country="SE"), BASE + "organisation/"
+    ) == {"srq", "swedeheart"}
 
 
 def check_concepts_of_scheme(kb: KnowledgeBase) -> None:
     assert values(kb, "concepts-of-scheme", "notation", scheme=f"{CONCEPT}loop") == [
-        "D2K", "K2P", "P2D"]
+        "D2K",
+        "K2P",
+        "P2D",
+    ]
 
 
 def check_loop_coverage(kb: KnowledgeBase) -> None:
     rows = run(kb, "loop-coverage").rows()
-    closed = {r["caseStudy"].value[len(CS):] for r in rows if r["closesLoop"].value == "true"}
+    closed = {r["caseStudy"].value[len(CS) :] for r in rows if r["closesLoop"].value == "true"}
     assert len(closed) == 10 and "transform" not in closed and "improvecarenow" in closed
 
 
@@ -309,24 +359,33 @@ def check_case_study_graph(kb: KnowledgeBase) -> None:
 
 
 CHECKS: dict[str, Callable[[KnowledgeBase], None]] = {
-    "case-studies": check_case_studies, "framework-parts": check_framework_parts,
-    "nasss-subdomains": check_nasss_subdomains, "loop-stages": check_loop_stages,
+    "case-studies": check_case_studies,
+    "framework-parts": check_framework_parts,
+    "nasss-subdomains": check_nasss_subdomains,
+    "loop-stages": check_loop_stages,
     "case-studies-by-loop-stage": check_by_loop_stage,
     "case-studies-by-rationale": check_by_rationale,
-    "case-studies-by-country": check_by_country, "case-studies-by-scale": check_by_scale,
+    "case-studies-by-country": check_by_country,
+    "case-studies-by-scale": check_by_scale,
     "case-studies-by-element": check_by_element,
     "case-studies-complex-in-domain": check_complex_in_domain,
     "complexity-profiles": check_complexity_profiles,
-    "complexity-ratings": check_complexity_ratings, "nasss-heatmap": check_heatmap,
+    "complexity-ratings": check_complexity_ratings,
+    "nasss-heatmap": check_heatmap,
     "high-complexity-case-studies": check_high_complexity,
-    "is-high-complexity": check_is_high_complexity, "outcomes-by-complexity": check_outcomes,
-    "sources-for-concept": check_sources_for_concept, "citations-of-source": check_citations,
+    "is-high-complexity": check_is_high_complexity,
+    "outcomes-by-complexity": check_outcomes,
+    "sources-for-concept": check_sources_for_concept,
+    "citations-of-source": check_citations,
     "element-co-occurrence": check_co_occurrence,
     "evidence-gaps-no-case-study": check_gaps_no_case_study,
     "evidence-gaps-no-source": check_gaps_no_source,
-    "contributions-pending-review": check_pending, "changed-since": check_changed_since,
-    "sources": check_sources, "organisations": check_organisations,
-    "concepts-of-scheme": check_concepts_of_scheme, "loop-coverage": check_loop_coverage,
+    "contributions-pending-review": check_pending,
+    "changed-since": check_changed_since,
+    "sources": check_sources,
+    "organisations": check_organisations,
+    "concepts-of-scheme": check_concepts_of_scheme,
+    "loop-coverage": check_loop_coverage,
     "case-study-graph": check_case_study_graph,
 }
 
@@ -349,17 +408,23 @@ def test_gap_and_review_queries_find_what_is_added() -> None:
             f"""<{CONCEPT}strategy/new-idea> a <{BASE}ontology/StrategicConsideration> ;
                   <http://www.w3.org/2004/02/skos/core#inScheme> <{CONCEPT}strategy> ;
                   <http://www.w3.org/2004/02/skos/core#prefLabel> "New idea"@en .""".encode(),
-            "ttl", graph=BASE + "graph/data/extra")
+            "ttl",
+            graph=BASE + "graph/data/extra",
+        )
         fresh.load_bytes(
             f"""<{BASE}graph/contribution/c1/v1> <{BASE}ontology/reviewState>
                   <{CONCEPT}review-state/pending> ;
                   <http://www.w3.org/ns/prov#generatedAtTime>
                   "2030-05-01T10:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .""".encode(),
-            "ttl", graph=BASE + "graph/registry")
+            "ttl",
+            graph=BASE + "graph/registry",
+        )
         assert values(fresh, "evidence-gaps-no-source", "concept") == [
-            f"{CONCEPT}strategy/new-idea"]
-        assert f"{CONCEPT}strategy/new-idea" in values(fresh, "evidence-gaps-no-case-study",
-                                                       "concept", scheme=f"{CONCEPT}strategy")
+            f"{CONCEPT}strategy/new-idea"
+        ]
+        assert f"{CONCEPT}strategy/new-idea" in values(
+            fresh, "evidence-gaps-no-case-study", "concept", scheme=f"{CONCEPT}strategy"
+        )
         pending = run(fresh, "contributions-pending-review").rows()
         assert [r["version"].value for r in pending] == [BASE + "graph/contribution/c1/v1"]
         changed = values(fresh, "changed-since", "resource", since="2030-01-01")

@@ -60,8 +60,9 @@ class LiveServer:
 
 def serve(app: Flask, threads: int = 4) -> LiveServer:
     """Start ``app`` on waitress on a free loopback port and wait until it answers."""
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads,
-                                    ident="lhs-kg-test")
+    server = waitress.create_server(
+        app, host="127.0.0.1", port=0, threads=threads, ident="lhs-kg-test"
+    )
     port = server.effective_port  # type: ignore[union-attr]
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
