@@ -1,0 +1,374 @@
+"""SHACL validation of one submission against ``shapes/data/``, fast enough to run on every keystroke.
+
+The shapes and the ontology (``ontology/*.ttl``) are parsed once per process. Instead of asking
+pySHACL for RDFS inference, the facts the shapes need about referenced resources are precomputed:
+for every concept of the ontology, its ``rdf:type`` (with the subclass closure), ``skos:inScheme``
+and ``skos:broader``. References to resources of the knowledge base (cited sources, organisations)
+are resolved with one query whose answers are added to the data graph. So the data graph is the
+submission plus a few dozen facts, whatever the size of the store.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyshacl import Validator as PyshaclValidator
+from pyshacl.graph_abstraction import RdfLibDataGraph
+from pyshacl.shapes_graph import ShapesGraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from lhs_kg.config import Settings
+from lhs_kg.documents import Document, load_context, load_document, prefixed
+from lhs_kg.errors import InputError
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.namespaces import BIBO, LHS
+from lhs_kg.validate.report import Issue, Report
+
+CONTRIBUTION_SHAPES = "contribution.shapes.ttl"
+_FACT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader)
+_DESCRIBED = {LHS.CaseStudy, LHS.Source, LHS.Organisation, LHS.Outcome, LHS.ComplexityAssessment,
+              LHS.DomainRating, BIBO.AcademicArticle, BIBO.Book, BIBO.BookSection, BIBO.Report,
+              BIBO.Webpage}
+_LABELS = (URIRef("http://purl.org/dc/terms/title"), URIRef("http://xmlns.com/foaf/0.1/name"),
+           RDFS.label, SKOS.prefLabel)
+_SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+_RESOLVE_QUERY = """
+SELECT ?s ?p ?o WHERE {{
+  VALUES ?s {{ {iris} }}
+  VALUES ?p {{ <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>
+              <http://www.w3.org/2004/02/skos/core#inScheme>
+              <http://www.w3.org/2004/02/skos/core#broader> }}
+  ?s ?p ?o
+}}
+"""
+
+
+@dataclass(frozen=True)
+class ShapeInfo:
+    """What a report needs to know about a shape: its names, message, example and value set."""
+
+    iri: str
+    name: str
+    message: str
+    example: str
+    owner: str
+    allowed: tuple[str, ...] = ()
+
+
+@dataclass
+class Ontology:
+    """Facts precomputed from ``ontology/``: closure of subclasses, concept facts, labels."""
+
+    superclasses: dict[Node, set[Node]] = field(default_factory=dict)
+    facts: dict[Node, list[tuple[Node, Node, Node]]] = field(default_factory=dict)
+    members: dict[Node, list[Node]] = field(default_factory=dict)
+
+    def types_with_supers(self, classes: Iterable[Node]) -> set[Node]:
+        """The classes and all their superclasses."""
+        out: set[Node] = set()
+        for cls in classes:
+            out.add(cls)
+            out |= self.superclasses.get(cls, set())
+        return out
+
+
+def _load_ontology(ontology_dir: Path) -> Ontology:
+    graph = Graph()
+    for path in sorted(ontology_dir.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    direct: dict[Node, set[Node]] = defaultdict(set)
+    for sub, sup in graph.subject_objects(RDFS.subClassOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+            direct[sub].add(sup)
+    onto = Ontology()
+    for cls in list(direct):
+        seen: set[Node] = set()
+        stack = list(direct[cls])
+        while stack:
+            sup = stack.pop()
+            if sup not in seen:
+                seen.add(sup)
+                stack.extend(direct.get(sup, ()))
+        onto.superclasses[cls] = seen
+    facts: dict[Node, set[tuple[Node, Node, Node]]] = defaultdict(set)
+    for subject in set(graph.subjects(SKOS.inScheme)) | set(graph.subjects(SKOS.topConceptOf)):
+        schemes = set(graph.objects(subject, SKOS.inScheme))
+        schemes |= set(graph.objects(subject, SKOS.topConceptOf))
+        for scheme in schemes:
+            facts[subject].add((subject, SKOS.inScheme, scheme))
+            onto.members.setdefault(scheme, []).append(subject)
+        for broader in graph.objects(subject, SKOS.broader):
+            facts[subject].add((subject, SKOS.broader, broader))
+        for cls in onto.types_with_supers(graph.objects(subject, RDF.type)):
+            facts[subject].add((subject, RDF.type, cls))
+    onto.facts = {node: sorted(triples) for node, triples in facts.items()}
+    for members in onto.members.values():
+        members.sort()
+    return onto
+
+
+class Validator:
+    """The shapes, the ontology facts and pySHACL's parsed shapes, built once and reused."""
+
+    def __init__(self, shapes_dir: Path, ontology_dir: Path) -> None:
+        files = sorted(shapes_dir.glob("*.shapes.ttl"))
+        if not files:
+            raise InputError(f"{shapes_dir}: no *.shapes.ttl files")
+        self.content_graph = Graph()
+        self.contribution_graph = Graph()
+        for path in files:
+            if path.name != CONTRIBUTION_SHAPES:
+                self.content_graph.parse(path, format="turtle")
+            self.contribution_graph.parse(path, format="turtle")
+        self.ontology = _load_ontology(ontology_dir)
+        self._shapes = {False: ShapesGraph(self.content_graph),
+                        True: ShapesGraph(self.contribution_graph)}
+        for shapes in self._shapes.values():
+            _ = shapes.shapes  # harvest now, not on the first submission
+        self.info = self._shape_info(self.contribution_graph)
+        self._lock = threading.Lock()
+
+    def _shape_info(self, graph: Graph) -> dict[Node, ShapeInfo]:
+        owners = {prop: owner for owner, prop in graph.subject_objects(SH.property)}
+        context = load_context()
+        codes: dict[str, str] = {}
+        for term in context.terms.values():
+            for code, iri in term.values.items():
+                codes[iri] = code
+        info: dict[Node, ShapeInfo] = {}
+        for shape in set(graph.subjects(SH.path)) | set(graph.subjects(SH.targetClass)):
+            if not isinstance(shape, URIRef):
+                continue
+            allowed: list[str] = []
+            for helper in graph.objects(shape, SH.node):
+                for prop in graph.objects(helper, SH.property):
+                    if graph.value(prop, SH.path) == SKOS.inScheme:
+                        scheme = graph.value(prop, SH.hasValue)
+                        if scheme is not None:
+                            allowed += [codes.get(str(m), str(m).rsplit("/", 1)[-1])
+                                        for m in self.ontology.members.get(scheme, [])]
+            owner = owners.get(shape)
+            info[shape] = ShapeInfo(
+                str(shape), str(graph.value(shape, SH.name) or ""),
+                str(graph.value(shape, SH.message) or ""),
+                str(graph.value(shape, SKOS.example) or ""),
+                str(graph.value(owner, RDFS.label) or "") if owner is not None else "",
+                tuple(dict.fromkeys(allowed)),
+            )
+        return info
+
+    # -----------------------------------------------------------------------------------------
+
+    def data_graph(self, document: Document, kb: KnowledgeBase | None,
+                   base_iri: str) -> Graph:
+        """The submission plus the precomputed facts about everything it refers to."""
+        data = Graph()
+        for triple in document.graph:
+            data.add(triple)
+        subjects = set(document.graph.subjects())
+        referenced = {node for node in document.graph.objects() if isinstance(node, URIRef)}
+        referenced |= {node for node in subjects if isinstance(node, URIRef)}
+        unknown: list[URIRef] = []
+        for node in referenced:
+            known = self.ontology.facts.get(node)
+            if known is not None:
+                for triple in known:
+                    data.add(triple)
+            elif node not in subjects and str(node).startswith(base_iri):
+                unknown.append(node)
+        if kb is not None and unknown:
+            iris = " ".join(f"<{iri}>" for iri in sorted(unknown) if _safe_iri(str(iri)))
+            if iris:
+                for row in kb.query(_RESOLVE_QUERY.format(iris=iris)).rows():
+                    s, p, o = (URIRef(row[k].value) for k in ("s", "p", "o"))
+                    data.add((s, p, o))
+        for node, cls in list(data.subject_objects(RDF.type)):
+            for sup in self.ontology.superclasses.get(cls, ()):
+                data.add((node, RDF.type, sup))
+        return data
+
+    def run(self, document: Document, *, kb: KnowledgeBase | None = None,
+            contribution: bool = True, base_iri: str = "https://w3id.org/lhs-kg/") -> Report:
+        """Validate a parsed document; the report names fields as the contributor wrote them."""
+        data = self.data_graph(document, kb, base_iri)
+        with self._lock:
+            validator = PyshaclValidator(
+                _PreparedDataGraph(store=data.store, impl=data),
+                shacl_graph=self.contribution_graph if contribution else self.content_graph,
+                options={"inference": "none", "inplace": True},
+            )
+            validator.shacl_graph = self._shapes[contribution]
+            _conforms, results_graph, _text = validator.run()
+        report = Report(document.name, document.format)
+        for note in document.notes:
+            report.issues.append(Issue(note.severity, "", note.path, note.message, note.value,
+                                       "", note.hint, "document"))
+        subjects = set(document.graph.subjects())
+        if not any(cls in _DESCRIBED for cls in document.graph.objects(None, RDF.type)):
+            report.issues.append(Issue(
+                "violation", "", "type" if document.keyed else "rdf:type",
+                "The document does not say what it describes, so nothing in it can be checked.",
+                None, "", 'Add "type": "CaseStudy" at the top level (or a type such as '
+                "lhs:CaseStudy, lhs:Source or lhs:Organisation in RDF).", "document"))
+        report.graph = _report_graph(results_graph, report, subjects)
+        for result in results_graph.objects(None, SH.result):
+            focus = results_graph.value(result, SH.focusNode)
+            if focus not in subjects:
+                continue  # a resource of the knowledge base, not part of this submission
+            report.issues.append(self._issue(document, results_graph, result, focus))
+        report.sort()
+        return report
+
+    def _issue(self, document: Document, results: Graph, result: Node, focus: Node) -> Issue:
+        shape = results.value(result, SH.sourceShape)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        severity = _SEVERITIES.get(results.value(result, SH.resultSeverity), "violation")
+        component = str(results.value(result, SH.sourceConstraintComponent) or "")
+        info = self.info.get(shape) if shape is not None else None
+        message = str(results.value(result, SH.resultMessage) or (info.message if info else ""))
+        predicate = path if isinstance(path, URIRef) else None
+        where, raw = document.field_of(focus, predicate, value)
+        hint = ""
+        if info is not None:
+            if info.allowed:
+                hint = "Allowed values: " + ", ".join(info.allowed) + "."
+            elif info.example:
+                hint = "Example: " + info.example
+        return Issue(
+            severity=severity,
+            focus=_focus_label(document, focus, info.owner if info else ""),
+            field=where,
+            message=message,
+            value=_show(raw, value),
+            shape=_short(shape),
+            hint=hint,
+            constraint=component.rsplit("#", 1)[-1],
+            focus_node="" if isinstance(focus, BNode) else str(focus),
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    """rdflib parses SPARQL slowly (~0.1 s a query): parse each constraint's query once."""
+    return prepareQuery(text)
+
+
+class _PreparedDataGraph(RdfLibDataGraph):  # type: ignore[misc]
+    """pySHACL's data graph, answering SHACL-SPARQL constraints with prepared queries."""
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def _safe_iri(iri: str) -> bool:
+    return not any(ch in iri for ch in '<>"{}|^`\\ \n\t')
+
+
+def _short(shape: Node | None) -> str:
+    if shape is None:
+        return ""
+    text = str(shape)
+    return text.rsplit("/", 1)[-1] if isinstance(shape, URIRef) else ""
+
+
+def _show(raw: Any, value: Node | None) -> str | None:
+    if raw is not None and not isinstance(raw, dict | list):
+        return raw if isinstance(raw, str) else json.dumps(raw)
+    if value is None or isinstance(value, BNode):
+        return None
+    if isinstance(value, Literal):
+        return str(value)
+    return str(value)
+
+
+def _focus_label(document: Document, focus: Node, kind: str) -> str:
+    label = next((str(o) for p in _LABELS for o in document.graph.objects(focus, p)), None)
+    where = document.path_of(focus)
+    if where is not None:
+        place = where or "the top level"
+    elif isinstance(focus, BNode):
+        place = "an unnamed node"
+    else:
+        place = prefixed(focus)
+    text = f"{kind} " if kind else ""
+    if label:
+        return f'{text}"{label}" ({place})'
+    return f"{text}at {place}" if where is not None else f"{text}{place}"
+
+
+def _report_graph(results: Graph, report: Report, subjects: set[Node]) -> Graph:
+    """A SHACL validation report holding only the results about the submission, and the notes."""
+    graph = Graph()
+    for prefix, namespace in results.namespaces():
+        graph.bind(prefix, namespace)
+    graph.bind("sh", SH)
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    kept = [r for r in results.objects(None, SH.result)
+            if results.value(r, SH.focusNode) in subjects]
+    for result in kept:
+        graph.add((node, SH.result, result))
+        _copy_description(results, graph, result)
+    conforms = not any(results.value(r, SH.resultSeverity) == SH.Violation for r in kept)
+    conforms = conforms and not any(n.severity == "violation" for n in report.issues)
+    graph.add((node, SH.conforms, Literal(conforms)))
+    return graph
+
+
+def _copy_description(source: Graph, target: Graph, node: Node) -> None:
+    stack = [node]
+    seen: set[Node] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for p, o in source.predicate_objects(current):
+            target.add((current, p, o))
+            if isinstance(o, BNode):
+                stack.append(o)
+
+
+@functools.cache
+def _validator(shapes_dir: Path, ontology_dir: Path) -> Validator:
+    return Validator(shapes_dir, ontology_dir)
+
+
+def get_validator(settings: Settings | None = None) -> Validator:
+    """The process-wide validator for the configured shapes and ontology folders."""
+    settings = settings or Settings.from_env()
+    return _validator(settings.shapes_dir / "data", settings.ontology_dir)
+
+
+def validate(document: Document | bytes | str | Path, *, kb: KnowledgeBase | None = None,
+             settings: Settings | None = None, fmt: str | None = None, name: str | None = None,
+             contribution: bool = True) -> Report:
+    """Validate a submission (a parsed document, bytes, text or a file) and return the report.
+
+    ``kb`` resolves references to sources and organisations already in the knowledge base (one
+    query); ``contribution=False`` skips the envelope (contributor and licence) for curated files.
+    Unreadable input raises :class:`~lhs_kg.errors.InputError`.
+    """
+    settings = settings or (kb.settings if kb is not None else Settings.from_env())
+    if not isinstance(document, Document):
+        document = load_document(document, fmt=fmt, name=name,
+                                 max_bytes=settings.max_upload_bytes, base_iri=settings.base_iri)
+    return get_validator(settings).run(document, kb=kb, contribution=contribution,
+                                       base_iri=settings.base_iri)
+
+
+__all__ = ["Validator", "get_validator", "validate"]
