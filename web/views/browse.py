@@ -31,11 +31,11 @@ HTML = "text/html"
 #: What a resource URL can be served as: media type offered → format name ('html' for pages).
 OFFERS: dict[str, str] = {
     "text/html": "html",
-    "application/xhtml+xml": "html",
     "text/turtle": "ttl",
     "application/ld+json": "jsonld",
     "application/rdf+xml": "rdfxml",
     "application/n-triples": "nt",
+    "application/xhtml+xml": "html",
     "application/x-turtle": "ttl",
     "application/json": "jsonld",
 }

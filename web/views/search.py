@@ -35,7 +35,6 @@ def autocomplete() -> Response:
     hits = engine.autocomplete(get_reader(), query) if query.strip() else []
     response = jsonify(
         {
-            "query": query,
             "results": [
                 {
                     "label": h.label,
