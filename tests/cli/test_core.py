@@ -215,3 +215,18 @@ def test_the_cli_works_against_a_real_sparql_server(oxigraph_server: OxigraphSer
     )
     assert result.output.splitlines() == ["n", "7"]
     oxigraph_server.clear()
+
+
+def test_a_reader_closing_the_pipe_ends_the_command_quietly(built: dict[str, str]) -> None:
+    lhs_kg = Path(sys.executable).parent / "lhs-kg"
+    pipeline = subprocess.run(
+        f"'{lhs_kg}' dump | head -c 100 > /dev/null",
+        shell=True,
+        env={**built, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+        executable="/bin/bash",
+    )
+    assert "Traceback" not in pipeline.stderr
+    assert "error" not in pipeline.stderr
