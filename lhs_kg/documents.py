@@ -28,7 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from lhs_kg.config import PROJECT_ROOT
@@ -49,7 +49,7 @@ _BNODE_PREFIX = "lhskgp"
 _PLACEHOLDER = "urn:x-lhs-kg-node:"
 
 FORMATS = ("json", "yaml", "jsonld", "ttl", "nt", "rdfxml")
-_SUFFIXES = {
+SUFFIXES = {
     ".json": "json", ".jsonld": "jsonld", ".yaml": "yaml", ".yml": "yaml", ".ttl": "ttl",
     ".nt": "nt", ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml",
 }
@@ -57,6 +57,7 @@ _ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdfxml", "rdf": "rdfxm
             "ntriples": "nt", "n-triples": "nt", "yml": "yaml"}
 _OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
                "rdfxml": ox.RdfFormat.RDF_XML}
+_BAD_IRI_CHARS = re.compile(r'[\s<>"{}|^`\\]')
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -182,7 +183,8 @@ class Document:
         base_path = self.node_paths[focus]
         obj = self.objects.get(base_path, {})
         context = load_context()
-        key = next((k for k in obj if context.expand(k) == str(predicate)), None)
+        key = "type" if predicate == RDF.type else next(
+            (k for k in obj if context.expand(k) == str(predicate)), None)
         if key is None:
             key = context.by_iri.get(str(predicate), prefixed(predicate))
         path = f"{base_path}.{key}" if base_path else key
@@ -285,8 +287,8 @@ def _format(fmt: str | None, name: str | None, raw: bytes) -> str:
         return key
     if name:
         suffix = Path(name).suffix.lower()
-        if suffix in _SUFFIXES:
-            return _SUFFIXES[suffix]
+        if suffix in SUFFIXES:
+            return SUFFIXES[suffix]
         if suffix:
             raise InputError(f"{name}: cannot tell the format from {suffix!r}; use .json, .yaml, "
                              ".jsonld, .ttl, .nt or .rdf")
@@ -557,6 +559,8 @@ class _Walker:
                 continue
             if term is not None and term.drops_relative:
                 self._check_urls(value, where)
+            elif term is not None and term.type in ("@id", "@vocab"):
+                self._check_codes(value, where)
             child_base = term.base if term is not None and term.base else base
             self.walk(value, where, child_base)
 
@@ -586,10 +590,21 @@ class _Walker:
                 self.note("violation", where, f"Unknown type {item!r}.", item,
                           f"Use one of: {known}.")
 
+    def _check_codes(self, value: Any, where: str) -> None:
+        """Codes and short names become IRIs: ones JSON-LD would silently drop are reported."""
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            at = f"{where}[{index}]" if isinstance(value, list) else where
+            if isinstance(item, str) and (not item or _BAD_IRI_CHARS.search(item)):
+                self.note("violation", at, "This code or short name is empty or contains spaces "
+                          "or characters such as < > \" { } | ^ ` \\.", item,
+                          "Codes are short words such as \"P2D\", \"complex\" or "
+                          "\"foley-vale-2022\".")
+
     def _check_urls(self, value: Any, where: str) -> None:
         for index, item in enumerate(value if isinstance(value, list) else [value]):
             at = f"{where}[{index}]" if isinstance(value, list) else where
-            if not isinstance(item, str) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", item):
+            if (not isinstance(item, str) or _BAD_IRI_CHARS.search(item)
+                    or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", item)):
                 self.note("violation", at, "This must be a full web address starting with "
                           "http:// or https://.", item, "For example \"https://example.org/\".")
 

@@ -152,12 +152,15 @@ class Validator:
                 continue
             allowed: list[str] = []
             for helper in graph.objects(shape, SH.node):
+                scheme, kind = None, None
                 for prop in graph.objects(helper, SH.property):
                     if graph.value(prop, SH.path) == SKOS.inScheme:
                         scheme = graph.value(prop, SH.hasValue)
-                        if scheme is not None:
-                            allowed += [codes.get(str(m), str(m).rsplit("/", 1)[-1])
-                                        for m in self.ontology.members.get(scheme, [])]
+                    elif graph.value(prop, SH.path) == RDF.type:
+                        kind = graph.value(prop, SH.hasValue)
+                for member in self.ontology.members.get(scheme, []) if scheme else []:
+                    if kind is None or (member, RDF.type, kind) in self.ontology.facts[member]:
+                        allowed.append(codes.get(str(member), str(member).rsplit("/", 1)[-1]))
             owner = owners.get(shape)
             info[shape] = ShapeInfo(
                 str(shape), str(graph.value(shape, SH.name) or ""),
@@ -222,11 +225,16 @@ class Validator:
                 None, "", 'Add "type": "CaseStudy" at the top level (or a type such as '
                 "lhs:CaseStudy, lhs:Source or lhs:Organisation in RDF).", "document"))
         report.graph = _report_graph(results_graph, report, subjects)
+        seen: set[tuple[str, str, str, str, str | None]] = set()
         for result in results_graph.objects(None, SH.result):
             focus = results_graph.value(result, SH.focusNode)
             if focus not in subjects:
                 continue  # a resource of the knowledge base, not part of this submission
-            report.issues.append(self._issue(document, results_graph, result, focus))
+            issue = self._issue(document, results_graph, result, focus)
+            key = (issue.severity, issue.focus, issue.field, issue.message, issue.value)
+            if key not in seen:  # two constraints of one shape failing on the same value
+                seen.add(key)
+                report.issues.append(issue)
         report.sort()
         return report
 
