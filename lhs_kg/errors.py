@@ -66,3 +66,20 @@ class UnknownQueryError(QueryError):
 
 class ParameterError(QueryError):
     """A named query's parameter is unknown, missing or of the wrong type."""
+
+
+class ReasoningError(LhsKgError):
+    """The reasoner found the ontology and data inconsistent (a finding, so exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(
+        self, message: str, *, axioms: list[str] | None = None, individuals: list[str] | None = None
+    ) -> None:
+        self.axioms = axioms or []
+        self.individuals = individuals or []
+        super().__init__(message)
+
+
+class ReasonerUnavailableError(LhsKgError):
+    """The reasoner cannot run here: no Java, a JVM that does not start, or it ran out of time."""

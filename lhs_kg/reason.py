@@ -1,0 +1,439 @@
+"""OWL reasoning with HermiT (bundled with owlready2): consistency, then materialised inferences.
+
+The input is the published view without earlier inferences: the ontology and data graphs and the
+published contribution versions. They are exported as N-Triples into a temporary folder, read into
+a private owlready2 ``World`` and saved back in the form owlready2 hands to HermiT. HermiT runs as
+a child process with a time limit; what it entails and the store does not already assert (types of
+individuals to named classes, subclass links, object property values) is written to
+``<base>graph/inferred/owl`` in one atomic replacement.
+
+When HermiT finds the whole inconsistent, a small Java program run with HermiT's own jar (Java's
+source-file mode, JDK 11+) searches for one minimal set of axioms that is still inconsistent
+(QuickXplain), so the report names the axioms and individuals involved.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import owlready2
+import pyoxigraph as ox
+from owlready2 import reasoning as owl_reasoning
+
+from lhs_kg.config import Settings
+from lhs_kg.describe.base import LABEL_VALUES, LabelBook
+from lhs_kg.errors import InputError, ReasonerUnavailableError, ReasoningError
+from lhs_kg.formats import rdf_format
+from lhs_kg.graphs import graph_prefix, inferred_graph, published_graphs
+from lhs_kg.namespaces import LHS
+from lhs_kg.store import Store
+
+DEFAULT_TIMEOUT_S = 120.0
+HIGH_COMPLEXITY = str(LHS.HighComplexityCaseStudy)
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+EQUIVALENT_CLASS = "http://www.w3.org/2002/07/owl#equivalentClass"
+OWL_NS = "http://www.w3.org/2002/07/owl#"
+OWL_NOTHING = OWL_NS + "Nothing"
+SAME_AS = OWL_NS + "sameAs"
+
+_HERMIT_MAIN = "org.semanticweb.HermiT.cli.CommandLine"
+_AXIOM_LINE = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+)\)$", re.M)
+_PROPERTY_LINE = re.compile(r"^<([^>]+)> \(known instances:(.*?)\| possible instances:", re.M)
+_PAIR = re.compile(r"\(<([^>]+)>, <([^>]+)>\)")
+_IRI = re.compile(r"<([^>]+)>")
+_JVM_FAILURES = (
+    "Could not create the Java Virtual Machine",
+    "Error occurred during initialization of VM",
+    "UnsupportedClassVersionError",
+    "Could not find or load main class",
+)
+
+Triple = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Member:
+    """An individual the reasoner placed in a class, with its display label."""
+
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ReasoningResult:
+    """What a consistent run found and wrote (or would write, on a dry run)."""
+
+    graph: str
+    input_graphs: int
+    input_triples: int
+    types: int
+    subclasses: int
+    property_values: int
+    members: list[Member]
+    unsatisfiable: list[str] = field(default_factory=list)
+    written: bool = False
+    seconds: float = 0.0
+
+    @property
+    def inferred(self) -> int:
+        """Inferred triples in the graph (written, or to be written on a dry run)."""
+        return self.types + self.subclasses + self.property_values
+
+
+def reason(
+    store: Store,
+    settings: Settings,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    dry_run: bool = False,
+    java: str | None = None,
+) -> ReasoningResult:
+    """Check consistency with HermiT and replace the inferred graph with what it entails.
+
+    Raises :class:`ReasoningError` (inconsistent), :class:`ReasonerUnavailableError` (no Java,
+    time limit) or :class:`InputError` (nothing to reason about).
+    """
+    started = time.monotonic()
+    deadline = started + timeout_s
+    java_exe = find_java(java)
+    graphs = input_graphs(store, settings)
+    if not graphs:
+        raise InputError("the store holds no ontology or data to reason about; run `lhs-kg init`")
+    with tempfile.TemporaryDirectory(prefix="lhs-kg-reason-") as tmp:
+        folder = Path(tmp)
+        exported = folder / "input.nt"
+        with exported.open("wb") as out:
+            for graph in graphs:
+                store.dump(out, rdf_format("nt"), graph)
+        asserted, aliases, count = _asserted(exported)
+        hermit_input = folder / "hermit-input.nt"
+        _normalise(exported, hermit_input)
+        output = _run_hermit(java_exe, hermit_input, folder, deadline, timeout_s)
+    entailed = _entailments(output)
+    new = {
+        kind: sorted(t for t in triples if t not in asserted and not aliases.intersection(t))
+        for kind, triples in entailed.items()
+    }
+    target = inferred_graph(settings)
+    if not dry_run:
+        everything = [t for kind in ("types", "subclasses", "values") for t in new[kind]]
+        store.replace_graph(target, _ntriples(everything), rdf_format("nt"))
+    members = sorted(
+        {s for s, p, o in entailed["types"] | asserted if p == RDF_TYPE and o == HIGH_COMPLEXITY}
+    )
+    return ReasoningResult(
+        graph=target,
+        input_graphs=len(graphs),
+        input_triples=count,
+        types=len(new["types"]),
+        subclasses=len(new["subclasses"]),
+        property_values=len(new["values"]),
+        members=_labelled(store, graphs, members),
+        unsatisfiable=sorted(_unsatisfiable(output)),
+        written=not dry_run,
+        seconds=time.monotonic() - started,
+    )
+
+
+def input_graphs(store: Store, settings: Settings) -> list[str]:
+    """The graphs reasoned over: the published view minus earlier inferences."""
+    inferred = graph_prefix(settings) + "inferred/"
+    return [g for g in published_graphs(store, settings) if not g.startswith(inferred)]
+
+
+def find_java(java: str | None = None) -> str:
+    """The Java executable for HermiT (owlready2's setting unless given), or a clear error."""
+    candidate = java or owlready2.JAVA_EXE
+    found = shutil.which(candidate)
+    if found is None:
+        raise ReasonerUnavailableError(
+            f"Java 11 or newer is needed to run the HermiT reasoner, and {candidate!r} was not "
+            "found; install a Java runtime (e.g. `apt-get install default-jre`) or put java on PATH"
+        )
+    return found
+
+
+def _asserted(path: Path) -> tuple[set[Triple], set[str], int]:
+    """Triples between IRIs already in the input (not to be written again), aliases, a count.
+
+    Aliases are ``owl:sameAs`` objects the input says nothing about (a source's DOI):
+    HermiT copies every fact to them, which would make each source appear twice in the view.
+    """
+    asserted: set[Triple] = set()
+    described: set[str] = set()
+    same_as: set[str] = set()
+    count = 0
+    for triple in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+        count += 1
+        s, p, o = triple.subject, triple.predicate, triple.object
+        described.add(s.value)
+        if isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
+            asserted.add((s.value, p.value, o.value))
+            if p.value == SAME_AS:
+                same_as.add(o.value)
+    return asserted, same_as - described, count
+
+
+def _normalise(source: Path, target: Path) -> None:
+    """Read the export into a private owlready2 World and save it the way owlready2 feeds HermiT."""
+    world = owlready2.World()
+    try:
+        with source.open("rb") as data:
+            world.get_ontology(source.as_uri()).load(fileobj=data, format="ntriples")
+        world.save(file=str(target), format="ntriples")
+    except owlready2.OwlReadyOntologyParsingError as err:
+        raise InputError(f"owlready2 could not read the exported knowledge base: {err}") from None
+    finally:
+        world.close()
+
+
+def _java_command(java: str, *args: str) -> list[str]:
+    return [
+        java,
+        f"-Xmx{owl_reasoning.JAVA_MEMORY}M",
+        "-cp",
+        owl_reasoning._HERMIT_CLASSPATH,
+        *args,
+    ]
+
+
+def _run_java(command: list[str], deadline: float) -> subprocess.CompletedProcess[bytes]:
+    """Run a JVM with what is left of the time limit; the child is killed when it runs over."""
+    try:
+        return subprocess.run(
+            command, capture_output=True, timeout=max(deadline - time.monotonic(), 0.1), check=False
+        )
+    except OSError as err:
+        raise ReasonerUnavailableError(
+            f"Java 11 or newer is needed to run the HermiT reasoner; {command[0]} did not start: "
+            f"{err.strerror or err}"
+        ) from None
+
+
+def _run_hermit(java: str, data: Path, folder: Path, deadline: float, timeout_s: float) -> str:
+    """Classify and realise with HermiT; its text output, or the typed error for its failure."""
+    command = _java_command(
+        java, _HERMIT_MAIN, "-c", "-I", "-Y", "--ignoreUnsupportedDatatypes", data.as_uri()
+    )
+    try:
+        done = _run_java(command, deadline)
+    except subprocess.TimeoutExpired:
+        raise ReasonerUnavailableError(_timeout_message(timeout_s)) from None
+    output = done.stdout.decode("utf-8", "replace")
+    errors = done.stderr.decode("utf-8", "replace")
+    if done.returncode == 0:
+        return output
+    if "Inconsistent ontology" in errors + output:
+        raise _explain(java, data, folder, deadline)
+    _raise_for_jvm(java, errors + output)
+    raise ReasonerUnavailableError(f"HermiT failed: {_last_line(errors or output)}")
+
+
+def _raise_for_jvm(java: str, text: str) -> None:
+    for marker in _JVM_FAILURES:
+        if marker in text:
+            raise ReasonerUnavailableError(
+                f"Java 11 or newer is needed to run the HermiT reasoner; {java} could not start "
+                f"it: {_last_line(text)}"
+            )
+
+
+def _timeout_message(timeout_s: float) -> str:
+    return (
+        f"the reasoner did not finish within {timeout_s:g} s; allow more time with --timeout "
+        "(or LHS_KG_REASON_TIMEOUT)"
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else "no message"
+
+
+def _entailments(output: str) -> dict[str, set[Triple]]:
+    """The types, subclass links and property values HermiT's output entails, between IRIs."""
+    parents: dict[str, set[str]] = {}
+    direct_types: dict[str, set[str]] = {}
+    groups: dict[str, frozenset[str]] = {}
+    for relation, iris in _AXIOM_LINE.findall(output):
+        terms = _IRI.findall(iris)
+        if relation == "EquivalentClasses":
+            group = frozenset(t for t in terms if not t.startswith(OWL_NS))
+            if OWL_NOTHING not in terms:
+                for term in group:
+                    groups[term] = group
+        elif relation == "SubClassOf" and not terms[0].startswith(OWL_NS):
+            parents.setdefault(terms[0], set()).add(terms[1])
+        elif relation == "Type":
+            direct_types.setdefault(terms[0], set()).add(terms[1])
+    unsatisfiable = _unsatisfiable(output)
+
+    def same(cls: str) -> frozenset[str]:
+        return groups.get(cls, frozenset((cls,)))
+
+    memo: dict[str, set[str]] = {}
+
+    def closure(cls: str) -> set[str]:
+        """``cls``, its equivalents and every named superclass (without owl: terms)."""
+        if cls not in memo:
+            memo[cls] = set()
+            found = set(same(cls))
+            for member in same(cls):
+                for parent in parents.get(member, ()):
+                    found |= closure(parent)
+            memo[cls] = {c for c in found if not c.startswith(OWL_NS)}
+        return memo[cls]
+
+    types = {
+        (ind, RDF_TYPE, cls)
+        for ind, classes in direct_types.items()
+        for direct in classes
+        for cls in closure(direct)
+    }
+    classes = (set(parents) | set(groups)) - unsatisfiable
+    subclasses = {
+        (cls, SUBCLASS_OF, sup) for cls in classes for sup in closure(cls) - same(cls)
+    } | {(cls, EQUIVALENT_CLASS, other) for cls in classes for other in same(cls) - {cls}}
+    values = {
+        (a, prop, b)
+        for prop, known in _PROPERTY_LINE.findall(output)
+        if not prop.startswith(OWL_NS)
+        for a, b in _PAIR.findall(known)
+    }
+    return {
+        "types": _only_iris(types),
+        "subclasses": _only_iris(subclasses),
+        "values": _only_iris(values),
+    }
+
+
+def _unsatisfiable(output: str) -> set[str]:
+    """Named classes HermiT found equivalent to owl:Nothing (no individual can belong to them)."""
+    found: set[str] = set()
+    for relation, iris in _AXIOM_LINE.findall(output):
+        terms = _IRI.findall(iris)
+        if relation == "EquivalentClasses" and OWL_NOTHING in terms:
+            found |= {t for t in terms if not t.startswith(OWL_NS)}
+    return found
+
+
+def _only_iris(triples: Iterable[Triple]) -> set[Triple]:
+    return {t for t in triples if not any(part.startswith("_:") for part in t)}
+
+
+def _ntriples(triples: list[Triple]) -> bytes:
+    data = ox.serialize(
+        [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)) for s, p, o in triples],
+        None,
+        ox.RdfFormat.N_TRIPLES,
+    )
+    return data or b""
+
+
+_LABELS = f"SELECT ?lp ?l WHERE {{ {LABEL_VALUES} ?s ?lp ?l }}"
+
+
+def _labelled(store: Store, graphs: list[str], iris: list[str]) -> list[Member]:
+    """Members with their display labels, read from the reasoned graphs, sorted by label."""
+    book = LabelBook()
+    for iri in iris:
+        node = ox.NamedNode(iri)
+        rows = store.query(_LABELS, bindings={"s": node}, union=False, default_graphs=graphs).rows()
+        for row in rows:
+            book.offer(iri, row["lp"].value, row["l"])
+    return sorted((Member(iri, book.get(iri)) for iri in iris), key=lambda m: (m.label, m.iri))
+
+
+# A minimal inconsistent subset of the logical axioms, found by QuickXplain (Junker 2004) with
+# HermiT's consistency test; it prints one AXIOM line per axiom and one INDIVIDUAL line per
+# individual they mention. Run in Java's source-file mode against HermiT's jar (OWL API 3).
+_EXPLAIN_JAVA = """
+import java.io.File;
+import java.util.*;
+import org.semanticweb.HermiT.Configuration;
+import org.semanticweb.HermiT.Reasoner;
+import org.semanticweb.owlapi.apibinding.OWLManager;
+import org.semanticweb.owlapi.model.*;
+
+public class Explain {
+    static OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
+
+    static boolean consistent(Collection<OWLAxiom> axioms) throws Exception {
+        OWLOntology o = manager.createOntology(new HashSet<OWLAxiom>(axioms));
+        try {
+            Configuration c = new Configuration();
+            c.ignoreUnsupportedDatatypes = true;
+            Reasoner r = new Reasoner(c, o);
+            boolean ok = r.isConsistent();
+            r.dispose();
+            return ok;
+        } finally {
+            manager.removeOntology(o);
+        }
+    }
+
+    static List<OWLAxiom> qx(List<OWLAxiom> b, boolean delta, List<OWLAxiom> c) throws Exception {
+        if (delta && !consistent(b)) return new ArrayList<OWLAxiom>();
+        if (c.size() == 1) return c;
+        List<OWLAxiom> c1 = c.subList(0, c.size() / 2), c2 = c.subList(c.size() / 2, c.size());
+        List<OWLAxiom> b1 = new ArrayList<OWLAxiom>(b); b1.addAll(c1);
+        List<OWLAxiom> d2 = qx(b1, !c1.isEmpty(), c2);
+        List<OWLAxiom> b2 = new ArrayList<OWLAxiom>(b); b2.addAll(d2);
+        List<OWLAxiom> d1 = qx(b2, !d2.isEmpty(), c1);
+        List<OWLAxiom> out = new ArrayList<OWLAxiom>(d1); out.addAll(d2);
+        return out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        OWLOntology ont = manager.loadOntologyFromOntologyDocument(new File(args[0]));
+        List<OWLAxiom> axioms = new ArrayList<OWLAxiom>(ont.getLogicalAxioms());
+        Collections.sort(axioms);
+        if (consistent(axioms)) { System.out.println("CONSISTENT"); return; }
+        List<OWLAxiom> core = qx(new ArrayList<OWLAxiom>(), false, axioms);
+        Set<String> individuals = new TreeSet<String>();
+        for (OWLAxiom a : core) {
+            System.out.println("AXIOM\\t" + a);
+            for (OWLNamedIndividual i : a.getIndividualsInSignature())
+                individuals.add(i.getIRI().toString());
+        }
+        for (String i : individuals) System.out.println("INDIVIDUAL\\t" + i);
+    }
+}
+"""
+
+
+def _explain(java: str, data: Path, folder: Path, deadline: float) -> ReasoningError:
+    """The inconsistency error, naming a minimal set of axioms and the individuals in it."""
+    source = folder / "Explain.java"
+    source.write_text(_EXPLAIN_JAVA, encoding="utf-8")
+    headline = "the ontology and data are inconsistent"
+    try:
+        done = _run_java(_java_command(java, str(source), str(data)), deadline)
+    except subprocess.TimeoutExpired:
+        return ReasoningError(f"{headline} (no explanation: the time limit ran out first)")
+    axioms: list[str] = []
+    individuals: list[str] = []
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        kind, _, text = line.partition("\t")
+        if kind == "AXIOM":
+            axioms.append(text)
+        elif kind == "INDIVIDUAL":
+            individuals.append(text)
+    if done.returncode != 0 or not axioms:
+        reason = _last_line(done.stderr.decode("utf-8", "replace"))
+        return ReasoningError(f"{headline} (no explanation: {reason})")
+    named = ", ".join(individuals) if individuals else "none"
+    return ReasoningError(
+        f"{headline}; {len(axioms)} axioms conflict (individuals involved: {named})",
+        axioms=axioms,
+        individuals=individuals,
+    )
