@@ -1,0 +1,110 @@
+"""The dataset description (``/dataset``, ``/.well-known/void``) and the downloads (``/export``).
+
+The description is HTML for browsers and VoID/DCAT in Turtle, JSON-LD, N-Triples or RDF/XML by
+content negotiation (``Vary: Accept``). ``/export`` streams a dump of the published view; every
+parameter is checked before the first byte, so a bad request gets a 400 with a readable message.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from lhs_kg.errors import InputError
+from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
+from lhs_kg.export.case_studies_csv import write_case_studies_csv
+from lhs_kg.export.describe_dataset import describe_dataset
+from lhs_kg.export.stream import stream
+from lhs_kg.formats import negotiate, rdf_format, rdf_format_for_media_type
+from web.engine import get_kb, get_settings
+from web.errors import error_response
+
+bp = Blueprint("export", __name__)
+
+_RDF_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def _description(html_first: bool) -> Response:
+    offers = ["text/html", *_RDF_OFFERS] if html_first else [*_RDF_OFFERS, "text/html"]
+    chosen = negotiate(request.headers.get("Accept"), offers)
+    if chosen is None:
+        response = error_response(
+            406, "Not Acceptable", "This description is available as " + ", ".join(offers)
+        )
+        response.headers["Vary"] = "Accept"
+        return response
+    kb = get_kb()
+    description = describe_dataset(kb.store, get_settings(), server_url=request.host_url)
+    if chosen == "text/html":
+        response = Response(
+            render_template("dataset.html", d=description, formats=EXPORT_FORMATS),
+            mimetype="text/html",
+        )
+    else:
+        fmt = rdf_format_for_media_type(chosen)
+        response = Response(description.serialize(fmt, get_settings()), mimetype=chosen)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/dataset")
+def dataset() -> Response:
+    """The dataset description: HTML for people, VoID/DCAT for machines."""
+    return _description(html_first=True)
+
+
+@bp.get("/.well-known/void")
+def well_known_void() -> Response:
+    """The VoID description at its well-known location (RDF preferred, RFC 8615)."""
+    return _description(html_first=False)
+
+
+def _flag(name: str) -> bool:
+    raw = request.args.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise InputError(f"{name} must be true or false, got {raw!r}")
+
+
+@bp.get("/export")
+def export() -> Response:
+    """A streamed dump: ?format=nq|trig|ttl|nt|jsonld|rdfxml &graph=IRI… &class=IRI
+    &query=NAME &gzip=1."""
+    fmt_name = request.args.get("format", "nq").strip() or "nq"
+    fmt = rdf_format(fmt_name)
+    if fmt.name not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt_name!r}")
+    gzip = _flag("gzip")
+    params = {
+        key[len("param.") :]: value
+        for key, value in request.args.items()
+        if key.startswith("param.")
+    }
+    selection = Selection(
+        tuple(request.args.getlist("graph")),
+        request.args.get("class") or None,
+        request.args.get("query") or None,
+        params,
+    )
+    kb = get_kb()
+    plan = plan_export(kb.store, get_settings(), selection, fmt.name)
+    name = plan.file_name(gzip)
+    body = stream(lambda out: write_export(plan, out, gzip=gzip))
+    response = Response(body, mimetype="application/gzip" if gzip else fmt.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/export/case-studies.csv")
+def case_studies_csv() -> Response:
+    """The case studies and their NASSS ratings as a spreadsheet-friendly CSV."""
+    kb = get_kb()
+    text = write_case_studies_csv(kb.store, get_settings())
+    response = Response(text.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    response.headers["Content-Disposition"] = 'attachment; filename="lhs-kg-case-studies.csv"'
+    return response
