@@ -10,7 +10,7 @@ from typing import IO
 
 import click
 
-from lhs_kg.cli.base import CliState, pass_state
+from lhs_kg.cli.base import CliState, binary_stdout, pass_state
 from lhs_kg.cli.base import main as cli
 from lhs_kg.errors import InputError
 from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
@@ -115,9 +115,9 @@ def export(
     selection = Selection(tuple(graphs), class_iri, query, _parse_params(params))
     plan = plan_export(kb.store, kb.settings, selection, fmt)
     if output is None:
-        stream = click.get_binary_stream("stdout")
-        write_export(plan, stream, gzip=gzip)
-        stream.flush()
+        out = binary_stdout()
+        write_export(plan, out, gzip=gzip)
+        out.flush()
         return
     target = _output_path(output)
     written = 0
@@ -142,9 +142,9 @@ def _export_csv(state: CliState, output: Path | None) -> None:
     kb = state.kb()
     text = write_case_studies_csv(kb.store, kb.settings).encode("utf-8")
     if output is None:
-        stream = click.get_binary_stream("stdout")
-        stream.write(text)
-        stream.flush()
+        out = binary_stdout()
+        out.write(text)
+        out.flush()
         return
     _write_atomically(_output_path(output), lambda handle: handle.write(text))
     click.echo(f"wrote {output}", err=True)
