@@ -75,6 +75,18 @@ SELECT ?stage ?label ?notation ?order ?next WHERE {{
 }}
 """
 
+CASE_STUDIES_FOR = f"""
+PREFIX lhs: <{LHS}>
+SELECT DISTINCT ?cs ?label ?level WHERE {{
+  {{ ?cs ?link ?r . ?cs a lhs:CaseStudy }}
+  UNION
+  {{ ?cs lhs:hasAssessment/lhs:hasRating ?rating .
+     ?rating lhs:ratesDomain|lhs:ratesSubdomain ?r ; lhs:level ?lv .
+     {best_label_pattern("lv", "level")} }}
+  {best_label_pattern("cs", "label")}
+}}
+"""
+
 #: The rings of the wheel from the outside in (ids under concept/framework/).
 RING_ORDER = ("rationale", "strategic-considerations", "complexity", "technical-building-blocks")
 
@@ -235,6 +247,17 @@ def hierarchy(reader: Reader, iri: str) -> Hierarchy:
     return Hierarchy(
         ancestors, broader, narrower, in_schemes, home, scheme_tree(reader, home) if home else []
     )
+
+
+def case_studies_for(reader: Reader, iri: str) -> list[tuple[TermView, str]]:
+    """Case studies that link to the concept or rate it, with the level they rate it at."""
+    found: dict[str, tuple[TermView, str]] = {}
+    for row in reader.select(CASE_STUDIES_FOR, r=ox.NamedNode(iri)):
+        cs = value(row, "cs")
+        view = TermView("iri", cs, value(row, "label") or cs, local=reader.is_local(cs))
+        if cs not in found or value(row, "level"):
+            found[cs] = (view, value(row, "level"))
+    return sorted(found.values(), key=lambda item: item[0].label.lower())
 
 
 def wheel(reader: Reader) -> list[Ring]:

@@ -174,6 +174,7 @@ def _page(reader: Any, iri: str) -> str:
     if description.kind in ("concept", "scheme"):
         if description.kind == "concept":
             context["hierarchy"] = concepts.hierarchy(reader, iri)
+            context["case_studies"] = concepts.case_studies_for(reader, iri)
         else:
             context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
     if description.kind == "case-study":

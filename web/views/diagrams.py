@@ -105,7 +105,7 @@ def wheel(rings: list[Ring]) -> list[RingShape]:
                 Segment(
                     element.iri,
                     element.label,
-                    wrap(element.label, 12 if index < 3 else 11),
+                    wrap(element.label, (12, 11, 10, 11)[index]),
                     sector(r0, r1, a0 + 0.004, a1 - 0.004),
                     x,
                     y,
