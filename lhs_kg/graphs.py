@@ -4,7 +4,7 @@
 - ``<base>graph/inferred/…``: what the reasoner materialised;
 - ``<base>graph/contribution/<id>/v<n>``: one version of a contribution;
 - ``<base>graph/registry``: the state of every contribution version (pending, published,
-  changes-requested, rejected, withdrawn) and its provenance.
+  changes-requested, rejected, withdrawn, superseded) and its provenance.
 
 The published view is the content graphs, the inferred graphs and the contribution versions whose
 registry state is ``published``; exports and the public pages read that view.
@@ -62,9 +62,12 @@ def published_graphs(store: Store, settings: Settings) -> list[str]:
         rows = store.query(_STATE_QUERY, union=False, named_graphs=[registry]).rows()
         states = {row["g"].value: row["state"].value for row in rows}
     published = state_iri(settings, "published")
+    # A content graph replaced by an accepted contribution (or withdrawn) is recorded in the
+    # registry as superseded/withdrawn and leaves the view; its file and graph stay (#7).
+    hidden = {state_iri(settings, "superseded"), state_iri(settings, "withdrawn")}
     return sorted(
         iri
         for iri in graphs
-        if iri.startswith(always)
+        if (iri.startswith(always) and states.get(iri) not in hidden)
         or (iri.startswith(contributions) and states.get(iri) == published)
     )

@@ -337,7 +337,14 @@ EXPECTED_IDS = {
     "country": ["US", "GB", "SE", "AU", "EU"],
     "assessment-basis": ["source-analysis", "curator-reading"],
     "verification": ["verified", "unconfirmed"],
-    "review-state": ["pending", "published", "changes-requested", "rejected", "withdrawn"],
+    "review-state": [
+        "pending",
+        "published",
+        "changes-requested",
+        "rejected",
+        "withdrawn",
+        "superseded",
+    ],
     "loop": ["practice-to-data", "data-to-knowledge", "knowledge-to-practice"],
 }
 
