@@ -1,0 +1,112 @@
+"""Reviewer accounts: names with salted password hashes (scrypt) and hashed API tokens.
+
+Accounts come from instance configuration (a mapping) or a JSON file named by
+``LHS_KG_REVIEWERS_FILE``:
+``{"alice": {"password_hash": "scrypt:…", "token_hashes": ["<sha256 hex>"]}}``.
+Nothing secret is stored in clear: ``lhs-kg review hash-password`` and ``hash-token`` make the
+values. There are no default accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lhs_kg.errors import ConfigError
+
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    """One reviewer account."""
+
+    name: str
+    password_hash: str = field(default="", repr=False)
+    token_hashes: tuple[str, ...] = field(default=(), repr=False)
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of a password, for the reviewers file."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 (hex) of an API token: tokens are long and random, so no salt is needed."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh random API token."""
+    return secrets.token_urlsafe(32)
+
+
+class Reviewers:
+    """The configured accounts; checks take constant time whether a name exists or not."""
+
+    def __init__(self, accounts: Mapping[str, Reviewer] | None = None) -> None:
+        self.accounts = dict(accounts or {})
+
+    def __bool__(self) -> bool:
+        return bool(self.accounts)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], origin: str = "configuration") -> Reviewers:
+        """Accounts from ``{name: {"password_hash": …, "token_hashes": […]}}``."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{origin}: reviewers must be an object of name → account")
+        accounts: dict[str, Reviewer] = {}
+        for name, entry in data.items():
+            if not isinstance(name, str) or not name.strip() or not isinstance(entry, Mapping):
+                raise ConfigError(f"{origin}: reviewer {name!r} must map to an object")
+            password = entry.get("password_hash", "")
+            tokens = entry.get("token_hashes", [])
+            if not isinstance(password, str) or not isinstance(tokens, list):
+                raise ConfigError(f"{origin}: reviewer {name!r} has a malformed account")
+            if password and not password.startswith(("scrypt:", "pbkdf2:")):
+                raise ConfigError(
+                    f"{origin}: reviewer {name!r}: password_hash must be a scrypt or pbkdf2 hash "
+                    "(make one with `lhs-kg review hash-password`), never a clear password"
+                )
+            if not all(isinstance(t, str) and len(t) == 64 for t in tokens):
+                raise ConfigError(f"{origin}: reviewer {name!r}: token_hashes must be SHA-256 hex")
+            accounts[name] = Reviewer(name, password, tuple(tokens))
+        return cls(accounts)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Reviewers:
+        """Accounts from a JSON file."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise ConfigError(f"{path}: cannot read the reviewers file: {err.strerror}") from None
+        except ValueError as err:
+            raise ConfigError(f"{path}: the reviewers file is not valid JSON: {err}") from None
+        return cls.from_mapping(data, str(path))
+
+    def check_password(self, name: str, password: str) -> Reviewer | None:
+        """The reviewer when the name and password match, else None."""
+        account = self.accounts.get(name)
+        stored = account.password_hash if account and account.password_hash else _DUMMY_HASH
+        ok = check_password_hash(stored, password)
+        return account if ok and account is not None and account.password_hash else None
+
+    def check_token(self, token: str) -> Reviewer | None:
+        """The reviewer owning an API token, else None."""
+        if not token:
+            return None
+        digest = hash_token(token)
+        found = None
+        for account in self.accounts.values():
+            for stored in account.token_hashes:
+                if hmac.compare_digest(stored, digest):
+                    found = account
+        return found
