@@ -1,10 +1,13 @@
-"""Reading a contribution safely: plain JSON or YAML (through ``ontology/context.jsonld``), JSON-LD,
-Turtle, RDF/XML or N-Triples, into an rdflib graph plus a map back to the keys people wrote.
+"""Reading a contribution safely into an rdflib graph, plus a map back to the keys people wrote.
+
+Accepted: plain JSON or YAML (made RDF by ``ontology/context.jsonld``), JSON-LD, Turtle, RDF/XML
+and N-Triples.
 
 Nothing here reaches the network: remote JSON-LD contexts are refused before any parser sees them
 (our own published context URL is replaced by the local file), RDF/XML with a DOCTYPE or entity
-declarations is refused, and sizes, nesting depth and YAML aliases are bounded. Every refusal is an
-:class:`~lhs_kg.errors.InputError` naming the file, and the line and column when a parser gives them.
+declarations is refused, and sizes, nesting depth and YAML aliases are bounded. Every refusal is
+an :class:`~lhs_kg.errors.InputError` naming the file, and the line and column when a parser gives
+them.
 
 >>> doc = load_document(b'{"type": "CaseStudy", "title": "T", "titel": "x"}', name="cs.json")
 >>> len(doc.graph), [note.path for note in doc.notes]
@@ -36,10 +39,12 @@ from lhs_kg.errors import InputError, ParseError
 from lhs_kg.namespaces import PREFIXES
 
 CONTEXT_PATH = PROJECT_ROOT / "ontology" / "context.jsonld"
-CONTEXT_URLS = frozenset({
-    "https://w3id.org/lhs-kg/context.jsonld",
-    "https://w3id.org/lhs-kg/ontology/context.jsonld",
-})
+CONTEXT_URLS = frozenset(
+    {
+        "https://w3id.org/lhs-kg/context.jsonld",
+        "https://w3id.org/lhs-kg/ontology/context.jsonld",
+    }
+)
 """Context URLs that mean "our context": replaced by the local file, never fetched."""
 
 DEFAULT_MAX_BYTES = 1_000_000
@@ -50,13 +55,30 @@ _PLACEHOLDER = "urn:x-lhs-kg-node:"
 
 FORMATS = ("json", "yaml", "jsonld", "ttl", "nt", "rdfxml")
 SUFFIXES = {
-    ".json": "json", ".jsonld": "jsonld", ".yaml": "yaml", ".yml": "yaml", ".ttl": "ttl",
-    ".nt": "nt", ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml",
+    ".json": "json",
+    ".jsonld": "jsonld",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".ttl": "ttl",
+    ".nt": "nt",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
 }
-_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdfxml", "rdf": "rdfxml",
-            "ntriples": "nt", "n-triples": "nt", "yml": "yaml"}
-_OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-               "rdfxml": ox.RdfFormat.RDF_XML}
+_ALIASES = {
+    "turtle": "ttl",
+    "json-ld": "jsonld",
+    "xml": "rdfxml",
+    "rdf": "rdfxml",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "yml": "yaml",
+}
+_OX_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
 _BAD_IRI_CHARS = re.compile(r'[\s<>"{}|^`\\]')
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -116,8 +138,11 @@ def load_context(path: Path = CONTEXT_PATH) -> Context:
     except (OSError, ValueError) as err:
         raise InputError(f"{path}: cannot read the JSON-LD context: {err}") from None
     raw: dict[str, Any] = data["@context"]
-    prefixes = {k: v for k, v in raw.items()
-                if isinstance(v, str) and not k.startswith("@") and v.endswith(("/", "#"))}
+    prefixes = {
+        k: v
+        for k, v in raw.items()
+        if isinstance(v, str) and not k.startswith("@") and v.endswith(("/", "#"))
+    }
 
     def full(value: str) -> str:
         prefix, sep, local = value.partition(":")
@@ -137,8 +162,12 @@ def load_context(path: Path = CONTEXT_PATH) -> Context:
             continue
         scoped = value.get("@context", {})
         terms[name] = TermDef(
-            name, full(value["@id"]), value.get("@type"), scoped.get("@vocab"),
-            scoped.get("@base"), "@base" in scoped and scoped["@base"] is None,
+            name,
+            full(value["@id"]),
+            value.get("@type"),
+            scoped.get("@vocab"),
+            scoped.get("@base"),
+            "@base" in scoped and scoped["@base"] is None,
             {k: v for k, v in scoped.items() if not k.startswith("@")},
         )
     by_iri: dict[str, str] = {}
@@ -172,8 +201,9 @@ class Document:
         """The JSON key path of the object that became ``node`` ('' for the top object)."""
         return self.node_paths.get(node)
 
-    def field_of(self, focus: Node, predicate: URIRef | None,
-                 value: Node | None) -> tuple[str, Any]:
+    def field_of(
+        self, focus: Node, predicate: URIRef | None, value: Node | None
+    ) -> tuple[str, Any]:
         """The field as the contributor wrote it, and the raw value they wrote (when found)."""
         if predicate is None:
             path = self.node_paths.get(focus)
@@ -183,8 +213,11 @@ class Document:
         base_path = self.node_paths[focus]
         obj = self.objects.get(base_path, {})
         context = load_context()
-        key = "type" if predicate == RDF.type else next(
-            (k for k in obj if context.expand(k) == str(predicate)), None)
+        key = (
+            "type"
+            if predicate == RDF.type
+            else next((k for k in obj if context.expand(k) == str(predicate)), None)
+        )
         if key is None:
             key = context.by_iri.get(str(predicate), prefixed(predicate))
         path = f"{base_path}.{key}" if base_path else key
@@ -213,8 +246,8 @@ def prefixed(iri: Node) -> str:
     """A short form of an IRI with our prefixes ('dcterms:title'), or the IRI in angle brackets."""
     text = str(iri)
     for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and "/" not in text[len(namespace):]:
-            return f"{prefix}:{text[len(namespace):]}"
+        if text.startswith(namespace) and "/" not in text[len(namespace) :]:
+            return f"{prefix}:{text[len(namespace) :]}"
     return f"<{text}>"
 
 
@@ -242,9 +275,14 @@ def expand_value(term: TermDef, raw: Any, base: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def load_document(data: bytes | str | Path, *, fmt: str | None = None, name: str | None = None,
-                  max_bytes: int = DEFAULT_MAX_BYTES,
-                  base_iri: str = "https://w3id.org/lhs-kg/") -> Document:
+def load_document(
+    data: bytes | str | Path,
+    *,
+    fmt: str | None = None,
+    name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    base_iri: str = "https://w3id.org/lhs-kg/",
+) -> Document:
     """Parse a submission (bytes, text or a file) into a :class:`Document`; refuse unsafe input."""
     if isinstance(data, Path):
         name = name or str(data)
@@ -252,8 +290,10 @@ def load_document(data: bytes | str | Path, *, fmt: str | None = None, name: str
     raw = data.encode("utf-8") if isinstance(data, str) else data
     label = name or "(submission)"
     if len(raw) > max_bytes:
-        raise InputError(f"{label}: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes "
-                         "(LHS_KG_MAX_UPLOAD_BYTES)")
+        raise InputError(
+            f"{label}: {len(raw):,} bytes is over the limit of {max_bytes:,} bytes "
+            "(LHS_KG_MAX_UPLOAD_BYTES)"
+        )
     if not raw.strip():
         raise InputError(f"{label}: the submission is empty")
     kind = _format(fmt, name, raw)
@@ -270,8 +310,10 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         if not path.is_file():
             raise InputError(f"{path}: not a file")
         if size > max_bytes:
-            raise InputError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,} bytes "
-                             "(LHS_KG_MAX_UPLOAD_BYTES)")
+            raise InputError(
+                f"{path}: {size:,} bytes is over the limit of {max_bytes:,} bytes "
+                "(LHS_KG_MAX_UPLOAD_BYTES)"
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -290,8 +332,10 @@ def _format(fmt: str | None, name: str | None, raw: bytes) -> str:
         if suffix in SUFFIXES:
             return SUFFIXES[suffix]
         if suffix:
-            raise InputError(f"{name}: cannot tell the format from {suffix!r}; use .json, .yaml, "
-                             ".jsonld, .ttl, .nt or .rdf")
+            raise InputError(
+                f"{name}: cannot tell the format from {suffix!r}; use .json, .yaml, "
+                ".jsonld, .ttl, .nt or .rdf"
+            )
     head = raw.lstrip()[:200]
     if head[:1] in (b"{", b"["):
         return "json"
@@ -355,8 +399,9 @@ def _load_json(raw: bytes, label: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise ParseError(f"invalid JSON: {err.msg}", source=label, line=err.lineno,
-                         column=err.colno) from None
+        raise ParseError(
+            f"invalid JSON: {err.msg}", source=label, line=err.lineno, column=err.colno
+        ) from None
     except RecursionError:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep") from None
 
@@ -366,13 +411,15 @@ class _SafeLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not accepted in a submission", event.start_mark)
-        event = self.peek_event()
+                None, None, "aliases (*name) are not accepted in a submission", event.start_mark
+            )
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
-                None, None, "anchors (&name) are not accepted in a submission", event.start_mark)
+                None, None, "anchors (&name) are not accepted in a submission", event.start_mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -381,13 +428,16 @@ def _load_yaml(raw: bytes, label: str) -> Any:
     if _json_depth(text) > MAX_DEPTH:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep")
     try:
-        tree = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+        tree = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
-        raise ParseError(f"invalid YAML: {problem}", source=label,
-                         line=mark.line + 1 if mark else None,
-                         column=mark.column + 1 if mark else None) from None
+        raise ParseError(
+            f"invalid YAML: {problem}",
+            source=label,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
     except yaml.YAMLError as err:
         raise ParseError(f"invalid YAML: {err}", source=label) from None
     except RecursionError:
@@ -427,11 +477,10 @@ def _contexts(tree: Any) -> Iterator[tuple[dict[str, Any], Any]]:
 
 
 def _check_contexts(tree: Any, label: str) -> bool:
-    """Refuse remote contexts (replacing ours by the local file); True if the document has one."""
-    found = False
+    """Refuse remote contexts (replacing ours by the local file); True if one is not ours."""
+    foreign = False
     local = load_context().data["@context"]
     for owner, value in list(_contexts(tree)):
-        found = True
         values = value if isinstance(value, list) else [value]
         resolved: list[Any] = []
         for item in values:
@@ -442,15 +491,19 @@ def _check_contexts(tree: Any, label: str) -> bool:
                 raise InputError(
                     f"{label}: the document refers to a remote JSON-LD context ({item!r}); remote "
                     "contexts are never fetched: embed the context, or leave @context out to use "
-                    "the lhs-kg contribution format")
+                    "the lhs-kg contribution format"
+                )
             if isinstance(item, dict) and _has_import(item):
-                raise InputError(f"{label}: @import in a JSON-LD context is not accepted (it would "
-                                 "fetch a remote document)")
+                raise InputError(
+                    f"{label}: @import in a JSON-LD context is not accepted (it would "
+                    "fetch a remote document)"
+                )
             if item is not None and not isinstance(item, dict):
                 raise InputError(f"{label}: @context must be an object, got {type(item).__name__}")
+            foreign = True
             resolved.append(item)
         owner["@context"] = resolved if isinstance(value, list) else resolved[0]
-    return found
+    return foreign
 
 
 def _has_import(context: Any) -> bool:
@@ -462,22 +515,25 @@ def _has_import(context: Any) -> bool:
 
 
 def _from_tree(tree: Any, label: str, kind: str) -> Document:
-    has_context = _check_contexts(tree, label)
-    plain = not has_context
+    foreign = _check_contexts(tree, label)
+    plain = not foreign
     if plain and not isinstance(tree, dict):
-        raise InputError(f"{label}: expected an object with the fields of a case study at the top "
-                         f"level, got a {_json_type(tree)}")
-    document = Document(Graph(), label, "jsonld" if has_context and kind == "json" else kind)
+        raise InputError(
+            f"{label}: expected an object with the fields of a case study at the top "
+            f"level, got a {_json_type(tree)}"
+        )
+    document = Document(Graph(), label, "jsonld" if foreign and kind == "json" else kind)
     walker = _Walker(document, plain)
     walker.walk(tree, "", load_context().base)
-    if plain:
+    if plain and "@context" not in tree:
         tree = dict(tree)
         tree["@context"] = load_context().data["@context"]
     try:
         quads = ox.parse(json.dumps(tree).encode("utf-8"), format=ox.RdfFormat.JSON_LD)
         for quad in quads:
-            document.graph.add((walker.term(quad.subject), _term(quad.predicate),
-                                walker.term(quad.object)))
+            document.graph.add(
+                (walker.term(quad.subject), _term(quad.predicate), walker.term(quad.object))
+            )
     except SyntaxError as err:
         raise ParseError(f"invalid JSON-LD: {err.msg or err}", source=label) from None
     except ValueError as err:
@@ -514,15 +570,17 @@ class _Walker:
     def term(self, term: Any) -> Any:
         """An RDF term from the parser, with our placeholder IRIs turned back into blank nodes."""
         if isinstance(term, ox.NamedNode) and term.value.startswith(_PLACEHOLDER):
-            return BNode(_BNODE_PREFIX + term.value[len(_PLACEHOLDER):])
+            return BNode(_BNODE_PREFIX + term.value[len(_PLACEHOLDER) :])
         if isinstance(term, ox.BlankNode):
             return BNode(term.value)
         return _term(term)
 
-    def note(self, severity: str, path: str, message: str, value: Any = None,
-             hint: str = "") -> None:
-        self.document.notes.append(Note(severity, path, message,
-                                        None if value is None else str(value), hint))
+    def note(
+        self, severity: str, path: str, message: str, value: Any = None, hint: str = ""
+    ) -> None:
+        self.document.notes.append(
+            Note(severity, path, message, None if value is None else str(value), hint)
+        )
 
     def walk(self, obj: Any, path: str, base: str) -> None:
         if isinstance(obj, list):
@@ -552,10 +610,14 @@ class _Walker:
             term = self.context.terms.get(key)
             if self.plain and self.context.expand(key) is None:
                 close = difflib.get_close_matches(key, list(self.context.terms), n=1)
-                self.note("warning", where,
-                          f"Unknown field \"{key}\": it is ignored.",
-                          hint=f"Did you mean \"{close[0]}\"?" if close else
-                          "See the README section 'Contributing a case study' for the fields.")
+                self.note(
+                    "warning",
+                    where,
+                    f'Unknown field "{key}": it is ignored.',
+                    hint=f'Did you mean "{close[0]}"?'
+                    if close
+                    else "See the README section 'Contributing a case study' for the fields.",
+                )
                 continue
             if term is not None and term.drops_relative:
                 self._check_urls(value, where)
@@ -565,19 +627,29 @@ class _Walker:
             self.walk(value, where, child_base)
 
     def _name(self, obj: dict[str, Any], path: str, base: str) -> None:
-        ident = obj.get("@id", obj.get("id")) if self.plain or "@id" in obj else obj.get("@id")
+        ident = obj.get("@id", obj.get("id"))
+        if not self.plain and "@id" not in obj:
+            if "id" in obj:
+                return  # "id" may or may not be an alias under a foreign context: leave it
+            ident = None
         if ident is None:
+            obj.pop("id", None)
             obj["@id"] = f"{_PLACEHOLDER}{self.count}"
             self.paths[f"{_BNODE_PREFIX}{self.count}"] = path
         elif isinstance(ident, str):
             if ident.startswith(_PLACEHOLDER):
-                raise InputError(f"{self.document.name}: ids starting with {_PLACEHOLDER!r} are "
-                                 "reserved")
+                raise InputError(
+                    f"{self.document.name}: ids starting with {_PLACEHOLDER!r} are reserved"
+                )
             self.paths[ident if ":" in ident else base + ident] = path
         else:
-            self.note("violation", f"{path}.id" if path else "id",
-                      f"\"id\" must be a short name written as text, not a {_json_type(ident)}.",
-                      ident, "For example \"id\": \"my-initiative\".")
+            self.note(
+                "violation",
+                f"{path}.id" if path else "id",
+                f'"id" must be a short name written as text, not a {_json_type(ident)}.',
+                ident,
+                'For example "id": "my-initiative".',
+            )
             obj.pop("id", None)
             obj.pop("@id", None)
 
@@ -587,26 +659,39 @@ class _Walker:
         for item in value if isinstance(value, list) else [value]:
             if not isinstance(item, str) or item not in self.context.types:
                 known = ", ".join(sorted(self.context.types))
-                self.note("violation", where, f"Unknown type {item!r}.", item,
-                          f"Use one of: {known}.")
+                self.note(
+                    "violation", where, f"Unknown type {item!r}.", item, f"Use one of: {known}."
+                )
 
     def _check_codes(self, value: Any, where: str) -> None:
         """Codes and short names become IRIs: ones JSON-LD would silently drop are reported."""
         for index, item in enumerate(value if isinstance(value, list) else [value]):
             at = f"{where}[{index}]" if isinstance(value, list) else where
             if isinstance(item, str) and (not item or _BAD_IRI_CHARS.search(item)):
-                self.note("violation", at, "This code or short name is empty or contains spaces "
-                          "or characters such as < > \" { } | ^ ` \\.", item,
-                          "Codes are short words such as \"P2D\", \"complex\" or "
-                          "\"foley-vale-2022\".")
+                self.note(
+                    "violation",
+                    at,
+                    "This code or short name is empty or contains spaces "
+                    'or characters such as < > " { } | ^ ` \\.',
+                    item,
+                    'Codes are short words such as "P2D", "complex" or "foley-vale-2022".',
+                )
 
     def _check_urls(self, value: Any, where: str) -> None:
         for index, item in enumerate(value if isinstance(value, list) else [value]):
             at = f"{where}[{index}]" if isinstance(value, list) else where
-            if (not isinstance(item, str) or _BAD_IRI_CHARS.search(item)
-                    or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", item)):
-                self.note("violation", at, "This must be a full web address starting with "
-                          "http:// or https://.", item, "For example \"https://example.org/\".")
+            if (
+                not isinstance(item, str)
+                or _BAD_IRI_CHARS.search(item)
+                or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", item)
+            ):
+                self.note(
+                    "violation",
+                    at,
+                    "This must be a full web address starting with http:// or https://.",
+                    item,
+                    'For example "https://example.org/".',
+                )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -616,15 +701,18 @@ class _Walker:
 
 def _from_rdf(raw: bytes, label: str, kind: str, base_iri: str) -> Document:
     if kind == "rdfxml" and _DOCTYPE.search(raw):
-        raise InputError(f"{label}: RDF/XML with a DOCTYPE or ENTITY declaration is not accepted "
-                         "(it could read files or reach the network)")
+        raise InputError(
+            f"{label}: RDF/XML with a DOCTYPE or ENTITY declaration is not accepted "
+            "(it could read files or reach the network)"
+        )
     graph = Graph()
     try:
         for quad in ox.parse(raw, format=_OX_FORMATS[kind], base_iri=f"{base_iri}case-study/"):
             graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
     except SyntaxError as err:
-        raise ParseError(str(err.msg or err), source=label, line=err.lineno,
-                         column=err.offset) from None
+        raise ParseError(
+            str(err.msg or err), source=label, line=err.lineno, column=err.offset
+        ) from None
     except ValueError as err:
         raise ParseError(str(err), source=label) from None
     for prefix, namespace in PREFIXES.items():

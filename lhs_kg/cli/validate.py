@@ -27,8 +27,9 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*")
-                          if p.is_file() and p.suffix.lower() in SUFFIXES)
+            out += sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
         else:
             out.append(path)
     return out
@@ -50,10 +51,19 @@ def _knowledge_base(state: CliState) -> tuple[KnowledgeBase, str | None]:
 
 @cli.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text",
-              show_default=True, help="Report format.")
-@click.option("--content", is_flag=True,
-              help="Check curated content files: the contributor and licence are not required.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "ttl"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--content",
+    is_flag=True,
+    help="Check curated content files: the contributor and licence are not required.",
+)
 @pass_state
 def validate_command(state: CliState, paths: tuple[Path, ...], fmt: str, content: bool) -> None:
     """Validate contributions (JSON, YAML, JSON-LD, Turtle, RDF/XML, N-Triples) in FILES or FOLDERS.
@@ -72,8 +82,9 @@ def validate_command(state: CliState, paths: tuple[Path, ...], fmt: str, content
     try:
         for path in files:
             try:
-                reports.append(validate(path, kb=kb, settings=state.settings,
-                                        contribution=not content))
+                reports.append(
+                    validate(path, kb=kb, settings=state.settings, contribution=not content)
+                )
             except InputError as err:
                 failures.append((path, str(err)))
                 click.echo(f"lhs-kg: error: {err}", err=True)

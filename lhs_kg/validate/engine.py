@@ -1,4 +1,4 @@
-"""SHACL validation of one submission against ``shapes/data/``, fast enough to run on every keystroke.
+"""SHACL validation of one submission against ``shapes/data/``, without touching the whole store.
 
 The shapes and the ontology (``ontology/*.ttl``) are parsed once per process. Instead of asking
 pySHACL for RDFS inference, the facts the shapes need about referenced resources are precomputed:
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from pyshacl import Validator as PyshaclValidator
 from pyshacl.graph_abstraction import RdfLibDataGraph
 from pyshacl.shapes_graph import ShapesGraph
@@ -37,12 +38,30 @@ from lhs_kg.validate.report import Issue, Report
 
 CONTRIBUTION_SHAPES = "contribution.shapes.ttl"
 _FACT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader)
-_DESCRIBED = {LHS.CaseStudy, LHS.Source, LHS.Organisation, LHS.Outcome, LHS.ComplexityAssessment,
-              LHS.DomainRating, BIBO.AcademicArticle, BIBO.Book, BIBO.BookSection, BIBO.Report,
-              BIBO.Webpage}
-_LABELS = (URIRef("http://purl.org/dc/terms/title"), URIRef("http://xmlns.com/foaf/0.1/name"),
-           RDFS.label, SKOS.prefLabel)
-_SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+_DESCRIBED = {
+    LHS.CaseStudy,
+    LHS.Source,
+    LHS.Organisation,
+    LHS.Outcome,
+    LHS.ComplexityAssessment,
+    LHS.DomainRating,
+    BIBO.AcademicArticle,
+    BIBO.Book,
+    BIBO.BookSection,
+    BIBO.Report,
+    BIBO.Webpage,
+}
+_LABELS = (
+    URIRef("http://purl.org/dc/terms/title"),
+    URIRef("http://xmlns.com/foaf/0.1/name"),
+    RDFS.label,
+    SKOS.prefLabel,
+)
+_SEVERITIES: dict[Node | None, str] = {
+    SH.Violation: "violation",
+    SH.Warning: "warning",
+    SH.Info: "info",
+}
 _RESOLVE_QUERY = """
 SELECT ?s ?p ?o WHERE {{
   VALUES ?s {{ {iris} }}
@@ -114,7 +133,7 @@ def _load_ontology(ontology_dir: Path) -> Ontology:
             facts[subject].add((subject, RDF.type, cls))
     onto.facts = {node: sorted(triples) for node, triples in facts.items()}
     for members in onto.members.values():
-        members.sort()
+        members.sort(key=str)
     return onto
 
 
@@ -132,8 +151,10 @@ class Validator:
                 self.content_graph.parse(path, format="turtle")
             self.contribution_graph.parse(path, format="turtle")
         self.ontology = _load_ontology(ontology_dir)
-        self._shapes = {False: ShapesGraph(self.content_graph),
-                        True: ShapesGraph(self.contribution_graph)}
+        self._shapes = {
+            False: ShapesGraph(self.content_graph),
+            True: ShapesGraph(self.contribution_graph),
+        }
         for shapes in self._shapes.values():
             _ = shapes.shapes  # harvest now, not on the first submission
         self.info = self._shape_info(self.contribution_graph)
@@ -163,7 +184,8 @@ class Validator:
                         allowed.append(codes.get(str(member), str(member).rsplit("/", 1)[-1]))
             owner = owners.get(shape)
             info[shape] = ShapeInfo(
-                str(shape), str(graph.value(shape, SH.name) or ""),
+                str(shape),
+                str(graph.value(shape, SH.name) or ""),
                 str(graph.value(shape, SH.message) or ""),
                 str(graph.value(shape, SKOS.example) or ""),
                 str(graph.value(owner, RDFS.label) or "") if owner is not None else "",
@@ -173,8 +195,7 @@ class Validator:
 
     # -----------------------------------------------------------------------------------------
 
-    def data_graph(self, document: Document, kb: KnowledgeBase | None,
-                   base_iri: str) -> Graph:
+    def data_graph(self, document: Document, kb: KnowledgeBase | None, base_iri: str) -> Graph:
         """The submission plus the precomputed facts about everything it refers to."""
         data = Graph()
         for triple in document.graph:
@@ -194,15 +215,23 @@ class Validator:
             iris = " ".join(f"<{iri}>" for iri in sorted(unknown) if _safe_iri(str(iri)))
             if iris:
                 for row in kb.query(_RESOLVE_QUERY.format(iris=iris)).rows():
-                    s, p, o = (URIRef(row[k].value) for k in ("s", "p", "o"))
-                    data.add((s, p, o))
-        for node, cls in list(data.subject_objects(RDF.type)):
+                    if all(isinstance(row.get(k), ox.NamedNode) for k in ("s", "p", "o")):
+                        data.add(
+                            (URIRef(row["s"].value), URIRef(row["p"].value), URIRef(row["o"].value))
+                        )
+        for typed, cls in list(data.subject_objects(RDF.type)):
             for sup in self.ontology.superclasses.get(cls, ()):
-                data.add((node, RDF.type, sup))
+                data.add((typed, RDF.type, sup))
         return data
 
-    def run(self, document: Document, *, kb: KnowledgeBase | None = None,
-            contribution: bool = True, base_iri: str = "https://w3id.org/lhs-kg/") -> Report:
+    def run(
+        self,
+        document: Document,
+        *,
+        kb: KnowledgeBase | None = None,
+        contribution: bool = True,
+        base_iri: str = "https://w3id.org/lhs-kg/",
+    ) -> Report:
         """Validate a parsed document; the report names fields as the contributor wrote them."""
         data = self.data_graph(document, kb, base_iri)
         with self._lock:
@@ -212,27 +241,48 @@ class Validator:
                 options={"inference": "none", "inplace": True},
             )
             validator.shacl_graph = self._shapes[contribution]
-            _conforms, results_graph, _text = validator.run()
+            _conforms, results_graph, _text = validator.run()  # type: ignore[no-untyped-call]
         report = Report(document.name, document.format)
         for note in document.notes:
-            report.issues.append(Issue(note.severity, "", note.path, note.message, note.value,
-                                       "", note.hint, "document"))
+            report.issues.append(
+                Issue(
+                    note.severity,
+                    "",
+                    note.path,
+                    note.message,
+                    note.value,
+                    "",
+                    note.hint,
+                    "document",
+                )
+            )
         subjects = set(document.graph.subjects())
         if not any(cls in _DESCRIBED for cls in document.graph.objects(None, RDF.type)):
-            report.issues.append(Issue(
-                "violation", "", "type" if document.keyed else "rdf:type",
-                "The document does not say what it describes, so nothing in it can be checked.",
-                None, "", 'Add "type": "CaseStudy" at the top level (or a type such as '
-                "lhs:CaseStudy, lhs:Source or lhs:Organisation in RDF).", "document"))
+            report.issues.append(
+                Issue(
+                    "violation",
+                    "",
+                    "type" if document.keyed else "rdf:type",
+                    "The document does not say what it describes, so nothing in it can be checked.",
+                    None,
+                    "",
+                    'Add "type": "CaseStudy" at the top level (or a type such as '
+                    "lhs:CaseStudy, lhs:Source or lhs:Organisation in RDF).",
+                    "document",
+                )
+            )
         report.graph = _report_graph(results_graph, report, subjects)
         seen: set[tuple[str, str, str, str, str | None]] = set()
+        noted = {note.path for note in document.notes if note.severity == "violation"}
         for result in results_graph.objects(None, SH.result):
             focus = results_graph.value(result, SH.focusNode)
             if focus not in subjects:
                 continue  # a resource of the knowledge base, not part of this submission
             issue = self._issue(document, results_graph, result, focus)
             key = (issue.severity, issue.focus, issue.field, issue.message, issue.value)
-            if key not in seen:  # two constraints of one shape failing on the same value
+            if (
+                key not in seen and issue.field not in noted
+            ):  # the note already says it  # two constraints of one shape failing on the same value
                 seen.add(key)
                 report.issues.append(issue)
         report.sort()
@@ -273,10 +323,10 @@ def _prepared(text: str) -> Query:
     return prepareQuery(text)
 
 
-class _PreparedDataGraph(RdfLibDataGraph):  # type: ignore[misc]
+class _PreparedDataGraph(RdfLibDataGraph):
     """pySHACL's data graph, answering SHACL-SPARQL constraints with prepared queries."""
 
-    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if isinstance(query_object, str):
             query_object = _prepared(query_object)
         return super().query(query_object, *args, **kwargs)
@@ -326,8 +376,9 @@ def _report_graph(results: Graph, report: Report, subjects: set[Node]) -> Graph:
     graph.bind("sh", SH)
     node = BNode()
     graph.add((node, RDF.type, SH.ValidationReport))
-    kept = [r for r in results.objects(None, SH.result)
-            if results.value(r, SH.focusNode) in subjects]
+    kept = [
+        r for r in results.objects(None, SH.result) if results.value(r, SH.focusNode) in subjects
+    ]
     for result in kept:
         graph.add((node, SH.result, result))
         _copy_description(results, graph, result)
@@ -362,9 +413,15 @@ def get_validator(settings: Settings | None = None) -> Validator:
     return _validator(settings.shapes_dir / "data", settings.ontology_dir)
 
 
-def validate(document: Document | bytes | str | Path, *, kb: KnowledgeBase | None = None,
-             settings: Settings | None = None, fmt: str | None = None, name: str | None = None,
-             contribution: bool = True) -> Report:
+def validate(
+    document: Document | bytes | str | Path,
+    *,
+    kb: KnowledgeBase | None = None,
+    settings: Settings | None = None,
+    fmt: str | None = None,
+    name: str | None = None,
+    contribution: bool = True,
+) -> Report:
     """Validate a submission (a parsed document, bytes, text or a file) and return the report.
 
     ``kb`` resolves references to sources and organisations already in the knowledge base (one
@@ -373,10 +430,16 @@ def validate(document: Document | bytes | str | Path, *, kb: KnowledgeBase | Non
     """
     settings = settings or (kb.settings if kb is not None else Settings.from_env())
     if not isinstance(document, Document):
-        document = load_document(document, fmt=fmt, name=name,
-                                 max_bytes=settings.max_upload_bytes, base_iri=settings.base_iri)
-    return get_validator(settings).run(document, kb=kb, contribution=contribution,
-                                       base_iri=settings.base_iri)
+        document = load_document(
+            document,
+            fmt=fmt,
+            name=name,
+            max_bytes=settings.max_upload_bytes,
+            base_iri=settings.base_iri,
+        )
+    return get_validator(settings).run(
+        document, kb=kb, contribution=contribution, base_iri=settings.base_iri
+    )
 
 
 __all__ = ["Validator", "get_validator", "validate"]

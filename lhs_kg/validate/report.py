@@ -76,8 +76,11 @@ class Report:
         """Lines for a terminal: a verdict, then one block per issue."""
         verdict = "conforms" if self.conforms else "does not conform"
         summary = f"{self.source}: {verdict}"
-        counts = [f"{self.count(s)} {s}{'s' if self.count(s) != 1 else ''}"
-                  for s in ("violation", "warning") if self.count(s)]
+        counts = [
+            f"{self.count(s)} {s}{'s' if self.count(s) != 1 else ''}"
+            for s in ("violation", "warning")
+            if self.count(s)
+        ]
         if counts:
             summary += f" ({', '.join(counts)})"
         lines = [summary]
@@ -101,23 +104,28 @@ class Report:
         """An HTML fragment (a section with a list of issues), every value escaped."""
         esc = html.escape
         state = "conforms" if self.conforms else "fails"
-        verdict = ("Your submission conforms." if self.conforms
-                   else "Your submission has problems to fix.")
-        parts = [f'<section class="validation-report validation-{state}">',
-                 f"<h2>{esc(verdict)}</h2>",
-                 f"<p>{self.count('violation')} to fix, {self.count('warning')} "
-                 "to consider.</p>"]
+        verdict = (
+            "Your submission conforms." if self.conforms else "Your submission has problems to fix."
+        )
+        parts = [
+            f'<section class="validation-report validation-{state}">',
+            f"<h2>{esc(verdict)}</h2>",
+            f"<p>{self.count('violation')} to fix, {self.count('warning')} to consider.</p>",
+        ]
         if self.issues:
             parts.append('<ol class="validation-issues">')
             for issue in self.issues:
                 parts.append(f'<li class="issue issue-{esc(issue.severity)}">')
-                parts.append(f'<span class="issue-severity">{esc(issue.severity)}</span> '
-                             f'<code class="issue-field">{esc(issue.field or "(document)")}'
-                             "</code>")
+                parts.append(
+                    f'<span class="issue-severity">{esc(issue.severity)}</span> '
+                    f'<code class="issue-field">{esc(issue.field or "(document)")}'
+                    "</code>"
+                )
                 parts.append(f'<p class="issue-message">{esc(issue.message)}</p>')
                 if issue.value is not None:
-                    parts.append(f'<p class="issue-value">Value: <code>{esc(issue.value)}'
-                                 "</code></p>")
+                    parts.append(
+                        f'<p class="issue-value">Value: <code>{esc(issue.value)}</code></p>'
+                    )
                 if issue.hint:
                     parts.append(f'<p class="issue-hint">{esc(issue.hint)}</p>')
                 parts.append("</li>")
@@ -127,8 +135,12 @@ class Report:
 
     def render(self, fmt: str) -> str:
         """The report in one of text, json, ttl or html."""
-        renderers = {"text": self.to_text, "json": self.to_json, "ttl": self.to_turtle,
-                     "html": self.to_html}
+        renderers = {
+            "text": self.to_text,
+            "json": self.to_json,
+            "ttl": self.to_turtle,
+            "html": self.to_html,
+        }
         return renderers[fmt]()
 
 

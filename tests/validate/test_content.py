@@ -32,8 +32,9 @@ def test_curated_file_conforms(path: Path, content_kb: KnowledgeBase) -> None:
 
 
 @pytest.mark.parametrize("path", _ids(EXAMPLE_FILES + VALID_FILES))
-def test_example_contribution_conforms_without_warnings(path: Path,
-                                                         content_kb: KnowledgeBase) -> None:
+def test_example_contribution_conforms_without_warnings(
+    path: Path, content_kb: KnowledgeBase
+) -> None:
     report = validate(path, kb=content_kb)
     assert report.conforms and not report.issues, report.to_text()
 
@@ -44,8 +45,10 @@ def test_examples_say_the_same_thing() -> None:
 
     from lhs_kg.documents import load_document
 
-    graphs = [load_document(EXAMPLES / name).graph
-              for name in ("case-study.json", "case-study.yaml", "case-study.ttl")]
+    graphs = [
+        load_document(EXAMPLES / name).graph
+        for name in ("case-study.json", "case-study.yaml", "case-study.ttl")
+    ]
     assert isomorphic(graphs[0], graphs[1])
     assert isomorphic(graphs[0], graphs[2])
 

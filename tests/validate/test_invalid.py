@@ -51,15 +51,17 @@ def _constraint_shapes() -> list[str]:
     for shape in set(graph.subjects(SH.path)) | set(graph.subjects(SH.targetClass)):
         text = str(shape)
         if text.startswith(SHAPES_NS) and (
-                (shape, SH.path, None) in graph and (shape, SH.message, None) in graph):
-            names.add(text[len(SHAPES_NS):])
+            (shape, SH.path, None) in graph and (shape, SH.message, None) in graph
+        ):
+            names.add(text[len(SHAPES_NS) :])
     return sorted(names)
 
 
 @pytest.mark.parametrize("shape", _constraint_shapes())
 def test_every_shape_has_an_invalid_example(shape: str) -> None:
     assert any(p.name.startswith(f"{shape}--") for p in CASES), (
-        f"add tests/data/invalid/{shape}--<case>.json breaking {shape}")
+        f"add tests/data/invalid/{shape}--<case>.json breaking {shape}"
+    )
 
 
 @pytest.mark.parametrize("shape", _constraint_shapes())
