@@ -1,0 +1,337 @@
+"""Contributing: the form generated from the shapes, the JSON/Turtle API and the status page.
+
+- ``GET /contribute``: the form (works without JavaScript); ``POST /contribute`` validates and
+  either shows the messages next to the fields (422) or redirects to the status page (303);
+- ``POST /api/contributions``: the body is the document, its Content-Type says the format
+  (``application/json``, ``application/yaml``, ``application/ld+json``, ``text/turtle``); the
+  contributor is in the document or in ``X-Contributor-Name``/``-Email``/``-Orcid`` headers;
+  sending implies accepting CC BY 4.0 unless the document names its licence. 201 with
+  ``Location`` of the status page, 422 with the JSON report, 413 too large, 415 unknown type,
+  429 (with ``Retry-After``) when one address sends too much;
+- ``GET /contributions/<token>``: the status page, at an address only the contributor knows.
+
+Forms carry a CSRF token bound to the signed session cookie. In production (neither debug nor
+testing) the forms refuse to work while SECRET_KEY is the development default.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from lhs_kg.contributions import (
+    ContributionError,
+    Contributions,
+    Contributor,
+    NotFoundError,
+    SubmitOutcome,
+)
+from lhs_kg.contributions.form import build_form, errors_by_field, to_document
+from lhs_kg.errors import InputError
+from web.engine import get_kb, get_settings
+
+bp = Blueprint("contribute", __name__)
+
+DEV_SECRET = "dev-only-change-me"
+_CSRF_KEY = "lhs_kg_csrf"
+_PUBLISHED_CACHE = "lhs_kg_published"  # web.views.reading's cache of the published graphs
+MEDIA_TYPES = {
+    "application/json": "json",
+    "application/yaml": "yaml",
+    "application/x-yaml": "yaml",
+    "text/yaml": "yaml",
+    "application/ld+json": "jsonld",
+    "text/turtle": "ttl",
+    "application/n-triples": "nt",
+}
+
+
+# -- shared with the review views ---------------------------------------------------------------
+
+
+def production_secret_missing(app: Flask) -> bool:
+    """True when forms must not work: production with the development SECRET_KEY (or none)."""
+    if app.debug or app.testing:
+        return False
+    key = app.config.get("SECRET_KEY")
+    return not key or key == DEV_SECRET or len(str(key)) < 16
+
+
+def require_secret() -> None:
+    """Refuse (503) to serve a form while the session cannot be trusted."""
+    if production_secret_missing(current_app):
+        abort(
+            503,
+            "Forms are disabled: set a SECRET_KEY of at least 16 random characters "
+            "(LHS_KG_WEB_SECRET_KEY or instance/config.py) before running in production.",
+        )
+
+
+def csrf_token() -> str:
+    """The CSRF token of this session (created on first use), for hidden form inputs."""
+    token = session.get(_CSRF_KEY)
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        session[_CSRF_KEY] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Refuse (403) a form post whose CSRF token is missing or not this session's."""
+    sent = request.form.get("csrf_token", "")
+    expected = session.get(_CSRF_KEY)
+    if not isinstance(expected, str) or not sent or not hmac.compare_digest(sent, expected):
+        abort(403, "The form's security token is missing or out of date; reload and try again.")
+
+
+def published_view_changed() -> None:
+    """Make the browser's readers see a new publication now rather than after their cache TTL."""
+    current_app.extensions.pop(_PUBLISHED_CACHE, None)
+    runner = current_app.extensions.get("lhs_kg_published_view")
+    if runner is not None and hasattr(runner, "invalidate"):
+        runner.invalidate()
+
+
+@bp.app_context_processor
+def _inject() -> dict[str, Any]:
+    return {"csrf_token": csrf_token}
+
+
+# -- rate limit --------------------------------------------------------------------------------
+
+
+class RateLimiter:
+    """At most ``limit`` events per ``window_s`` seconds per key, in memory (one process)."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> float:
+        """Record an event; 0 when allowed, else the seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events[key]
+            while events and events[0] <= now - self.window_s:
+                events.popleft()
+            if len(events) >= self.limit:
+                return max(0.001, events[0] + self.window_s - now)
+            events.append(now)
+            if len(self._events) > 10_000:  # forget idle addresses
+                for idle in [k for k, v in self._events.items() if not v]:
+                    del self._events[idle]
+            return 0.0
+
+
+def _limiter() -> RateLimiter:
+    limiter = current_app.extensions.get("lhs_kg_submit_limiter")
+    if limiter is None:
+        limit = int(current_app.config.get("CONTRIBUTION_RATE_LIMIT", 20))
+        window = float(current_app.config.get("CONTRIBUTION_RATE_WINDOW_S", 60))
+        limiter = RateLimiter(limit, window)
+        current_app.extensions["lhs_kg_submit_limiter"] = limiter
+    assert isinstance(limiter, RateLimiter)
+    return limiter
+
+
+def _rate_limit() -> None:
+    wait = _limiter().hit(request.remote_addr or "unknown")
+    if wait:
+        response = _json_or_page(
+            429,
+            "Too Many Requests",
+            f"Too many submissions from your address; try again in {int(wait) + 1} s.",
+        )
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        abort(response)
+
+
+def _size_limit() -> None:
+    limit = get_settings().max_upload_bytes
+    if request.content_length is not None and request.content_length > limit:
+        abort(_json_or_page(413, "Too Large", f"Submissions are limited to {limit:,} bytes."))
+
+
+def _json_or_page(status: int, title: str, message: str) -> Response:
+    from web.errors import error_response
+
+    return error_response(status, title, message)
+
+
+# -- the form ----------------------------------------------------------------------------------
+
+
+def _form_page(
+    values: dict[str, list[str]] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    general: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    from web.views.reading import get_reader
+
+    reader = get_reader()
+    form = build_form(get_kb(), reader.graphs)
+    html = render_template(
+        "contribute.html",
+        form=form,
+        values=values or {},
+        errors=errors or {},
+        general=general or [],
+        max_bytes=get_settings().max_upload_bytes,
+    )
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/contribute")
+def contribute_form() -> Response:
+    """The contribution form, generated from the SHACL shapes."""
+    require_secret()
+    return _form_page()
+
+
+@bp.post("/contribute")
+def contribute_post() -> Response:
+    """Validate the posted form; messages go back next to their fields, or on to the status."""
+    require_secret()
+    _size_limit()
+    check_csrf()
+    _rate_limit()
+    values = {k: [v[:20_000] for v in vs] for k, vs in request.form.lists() if k != "csrf_token"}
+    document, paths = to_document(values)
+    outcome = Contributions(get_kb()).submit(
+        json.dumps(document).encode("utf-8"),
+        "json",
+        licence=None,
+        channel="web",
+        name="the form",
+        media_type="application/x-www-form-urlencoded",
+    )
+    if not outcome.stored:
+        form = build_form(get_kb())
+        errors, general = errors_by_field(outcome.report, paths, form.field_names())
+        return _form_page(values, errors, general, status=422)
+    return redirect(url_for("contribute.status", token=outcome.token), code=303)
+
+
+# -- the API -----------------------------------------------------------------------------------
+
+
+def _contributor_from_headers() -> Contributor | None:
+    name = request.headers.get("X-Contributor-Name", "").strip()
+    email = request.headers.get("X-Contributor-Email", "").strip()
+    orcid = request.headers.get("X-Contributor-Orcid", "").strip() or None
+    if not (name or email or orcid):
+        return None
+    return Contributor.parse(name, email, orcid)
+
+
+def _api_answer(outcome: SubmitOutcome) -> Response:
+    if not outcome.stored or outcome.version is None:
+        response = jsonify(outcome.report.as_dict())
+        response.status_code = 422
+        return response
+    v = outcome.version
+    location = url_for("contribute.status", token=outcome.token)
+    response = jsonify(
+        {
+            "id": v.contribution_id,
+            "version": v.number,
+            "ref": v.ref,
+            "state": v.state,
+            "case_study": v.subject,
+            "status_url": location,
+            "report": outcome.report.as_dict(),
+        }
+    )
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+@bp.post("/api/contributions")
+def api_submit() -> Response:
+    """Submit a document (JSON, YAML, JSON-LD, Turtle): 201 stored, 422 with the report."""
+    _size_limit()
+    mimetype = request.mimetype
+    fmt = MEDIA_TYPES.get(mimetype)
+    if fmt is None:
+        known = ", ".join(sorted(MEDIA_TYPES))
+        abort(_json_or_page(415, "Unsupported Media Type", f"Send one of: {known}."))
+    _rate_limit()
+    data = request.get_data(cache=False)
+    outcome = Contributions(get_kb()).submit(
+        data,
+        fmt,
+        contributor=_contributor_from_headers(),
+        channel="api",
+        name="(request body)",
+        media_type=mimetype,
+    )
+    return _api_answer(outcome)
+
+
+# -- the status page ---------------------------------------------------------------------------
+
+
+def _version_for(token: str) -> Any:
+    try:
+        return Contributions(get_kb()).by_token(token)
+    except NotFoundError:
+        abort(404, "No contribution has this status address.")
+
+
+@bp.get("/contributions/<token>")
+def status(token: str) -> Response:
+    """Where a contribution stands, with the reviewers' comments."""
+    version = _version_for(token)
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    ):
+        return jsonify(
+            {
+                "ref": version.ref,
+                "state": version.state,
+                "case_study": version.subject,
+                "submitted": version.submitted,
+                "decisions": [d.__dict__ for d in version.decisions],
+            }
+        )
+    html = render_template("status.html", v=version, token=token)
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/contributions/<token>/withdraw")
+def status_withdraw(token: str) -> Response:
+    """The contributor withdraws their own contribution."""
+    require_secret()
+    check_csrf()
+    _version_for(token)
+    try:
+        Contributions(get_kb()).withdraw_by_token(token, request.form.get("comment", "")[:2000])
+    except (InputError, ContributionError) as err:
+        abort(409, str(err))
+    published_view_changed()
+    return redirect(url_for("contribute.status", token=token), code=303)
