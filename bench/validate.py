@@ -118,9 +118,15 @@ def main() -> None:
             report = validate(data, kb=kb, name="s.json")
             assert report.conforms and not report.issues, report.to_text()
             document = load_document(data, name="s.json")
-            rows = [
-                ("lhs-kg: parse JSON + validate", lambda: validate(data, kb=kb, name="s.json")),
-                ("lhs-kg: validate (document parsed)", lambda: validate(document, kb=kb)),
+            rows: list[tuple[str, Callable[[], object]]] = [
+                (
+                    "lhs-kg: parse JSON + validate",
+                    lambda kb=kb: validate(data, kb=kb, name="s.json"),
+                ),
+                (
+                    "lhs-kg: validate (document parsed)",
+                    lambda kb=kb, document=document: validate(document, kb=kb),
+                ),
             ]
             for label, fn in rows:
                 median, p95 = _timed(fn, args.repeat)
