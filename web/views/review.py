@@ -88,7 +88,7 @@ def current_reviewer() -> str | None:
 def _require_reviewer() -> str:
     name = current_reviewer()
     if name is None:
-        if request.headers.get("Authorization"):
+        if request.headers.get("Authorization", "").startswith("Bearer "):
             abort(403, "This API token is not a reviewer's.")
         response = Response(
             render_template("review_login.html", error="Sign in to review.", next=request.path),
