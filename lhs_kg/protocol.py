@@ -76,10 +76,18 @@ class Answer:
 class QueryRunner:
     """Runs queries against a knowledge base under a deadline, a row limit and a slot limit."""
 
-    def __init__(self, kb: KnowledgeBase, *, max_running: int = 8) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        *,
+        max_running: int = 8,
+        scope: Callable[[], list[str] | None] | None = None,
+    ) -> None:
         self.kb = kb
         self.settings = kb.settings
         self.max_running = max_running
+        self.scope = scope
+        """Graphs a query may read (None: all); public endpoints pass the published view (#7)."""
         self._slots = threading.BoundedSemaphore(max_running)
 
     def check(self, text: str) -> str:
@@ -145,6 +153,21 @@ class QueryRunner:
             raise box["error"]
         return box["value"]  # type: ignore[no-any-return]
 
+    def _dataset(self, dataset: Dataset) -> tuple[bool, list[str] | None, list[str] | None]:
+        """The dataset to query: as requested, narrowed to the scope's graphs when there is one."""
+        default = list(dataset.default_graphs) or None
+        named = list(dataset.named_graphs) or None
+        visible = self.scope() if self.scope is not None else None
+        if visible is None:
+            return not dataset.given, default, named
+        allowed = set(visible)
+        empty = ["urn:lhs-kg:no-graph"]
+        if not dataset.given:
+            return False, visible or empty, visible or empty
+        default = [g for g in default or [] if g in allowed]
+        named = [g for g in named or [] if g in allowed]
+        return False, default or empty, named or empty
+
     def _execute(
         self,
         text: str,
@@ -155,12 +178,13 @@ class QueryRunner:
     ) -> Answer:
         started = time.monotonic()
         try:
+            union, default_graphs, named_graphs = self._dataset(dataset)
             result = self.kb.store.query(
                 text,
                 bindings=bindings,
-                union=not dataset.given,
-                default_graphs=list(dataset.default_graphs) or None,
-                named_graphs=list(dataset.named_graphs) or None,
+                union=union,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
                 timeout_s=max(0.001, deadline - time.monotonic()),
             )
         except RecursionError:

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from lhs_kg.contributions.view import PublishedScope
 from lhs_kg.errors import LhsKgError
 from lhs_kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, ox_rdf
 from lhs_kg.namespaces import PREFIXES
@@ -59,7 +60,11 @@ def get_runner(app: Flask | None = None) -> QueryRunner:
         with _RUNNER_LOCK:
             runner = app.extensions.get("lhs_kg_runner")
             if runner is None:
-                runner = QueryRunner(app.extensions["lhs_kg"])
+                # public queries read the published view only (#7: no pending contributions,
+                # no private registry); the contribution views invalidate it on decisions
+                scope = PublishedScope(app.extensions["lhs_kg"])
+                app.extensions["lhs_kg_published_view"] = scope
+                runner = QueryRunner(app.extensions["lhs_kg"], scope=scope)
                 app.extensions["lhs_kg_runner"] = runner
     return runner
 
