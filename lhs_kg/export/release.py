@@ -100,7 +100,7 @@ def build_release(
     progress: ReleaseProgress | None = None,
 ) -> ReleaseResult:
     """Validate, dump, describe, diff and pack the published view into ``out_dir``."""
-    version = check_version(version or __version__)
+    version = check_version(__version__ if version is None else version)
     step = progress or (lambda _text: None)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: not a folder")

@@ -16,8 +16,9 @@ from lhs_kg.graphs import contribution_graph, registry_graph, state_iri
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 EXTRAS = HERE / "data" / "extras.ttl"
-PENDING_TEXT = '<https://example.org/secret> <https://example.org/ns/says> "not yet reviewed" .'
-PUBLISHED_TEXT = '<https://example.org/ok> <https://example.org/ns/says> "reviewed and published" .'
+SAYS = "<https://example.org/ns/says>"
+PENDING_TEXT = f'<https://example.org/secret> {SAYS} "not yet reviewed" .'
+PUBLISHED_TEXT = f'<https://example.org/ok> {SAYS} "reviewed and published" .'
 
 
 def make_settings(tmp_path: Path, root: Path = ROOT, **env_extra: str) -> Settings:

@@ -57,18 +57,21 @@ def value(graph: Graph, subject: URIRef, predicate: URIRef) -> int:
 @pytest.mark.parametrize(
     ("term", "projection", "pattern"),
     [
-        pytest.param(VOID.triples, "COUNT(*)", "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }",
-                     id="triples"),
-        pytest.param(VOID.entities, "COUNT(DISTINCT ?s)", "?s ?p ?o FILTER(isIRI(?s))",
-                     id="entities"),
+        pytest.param(
+            VOID.triples, "COUNT(*)", "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }", id="triples"
+        ),
+        pytest.param(
+            VOID.entities, "COUNT(DISTINCT ?s)", "?s ?p ?o FILTER(isIRI(?s))", id="entities"
+        ),
         pytest.param(VOID.classes, "COUNT(DISTINCT ?c)", "?s a ?c", id="classes"),
         pytest.param(VOID.properties, "COUNT(DISTINCT ?p)", "?s ?p ?o", id="properties"),
         pytest.param(VOID.distinctSubjects, "COUNT(DISTINCT ?s)", "?s ?p ?o", id="subjects"),
         pytest.param(VOID.distinctObjects, "COUNT(DISTINCT ?o)", "?s ?p ?o", id="objects"),
     ],
 )
-def test_void_statistics_equal_a_sparql_count(kb: KnowledgeBase, term: URIRef, projection: str,
-                                              pattern: str) -> None:
+def test_void_statistics_equal_a_sparql_count(
+    kb: KnowledgeBase, term: URIRef, projection: str, pattern: str
+) -> None:
     if pattern.startswith("SELECT"):
         pattern = "{ " + pattern.replace("{ ?s ?p ?o }", "WHERE { ?s ?p ?o }") + " }"
     expected = sparql_count(kb, projection, pattern)
@@ -89,30 +92,37 @@ def test_each_published_graph_is_a_subset_with_its_triple_count(kb: KnowledgeBas
 
 
 def test_the_description_names_licence_endpoint_dumps_vocabularies_and_examples(
-        kb: KnowledgeBase) -> None:
+    kb: KnowledgeBase,
+) -> None:
     graph = description_graph(kb)
     assert graph.value(DS, DCTERMS.license) == URIRef(
-        "https://creativecommons.org/licenses/by/4.0/")
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
     assert graph.value(DS, VOID.sparqlEndpoint) == URIRef("http://example.test/sparql")
     assert URIRef("http://example.test/export?format=nq") in set(graph.objects(DS, VOID.dataDump))
     media = {str(graph.value(d, DCAT.mediaType)) for d in graph.objects(DS, DCAT.distribution)}
     assert "https://www.iana.org/assignments/media-types/text/turtle" in media
     assert URIRef("http://www.w3.org/2004/02/skos/core#") in set(graph.objects(DS, VOID.vocabulary))
     assert URIRef("https://w3id.org/lhs-kg/case-study/billings-clinic") in set(
-        graph.objects(DS, VOID.exampleResource))
+        graph.objects(DS, VOID.exampleResource)
+    )
     for term in (DCTERMS.title, DCTERMS.publisher, DCTERMS.issued, DCTERMS.modified):
         assert graph.value(DS, term) is not None
     assert graph.value(DS, DCTERMS.modified).datatype == XSD.date  # type: ignore[union-attr]
 
 
-def test_the_description_follows_content_changes(tmp_path_factory: pytest.TempPathFactory,
-                                                 kb: KnowledgeBase) -> None:
+def test_the_description_follows_content_changes(
+    tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase
+) -> None:
     before = describe_dataset(kb.store, kb.settings).triples
     other = KnowledgeBase(kb.settings.with_overrides(store="memory"))
     try:
         other.store.add_quads(kb.store.raw.quads_for_pattern(None, None, None, None))
-        other.load_bytes(b"<https://e.org/new> <https://e.org/p> \"1\" .", "nt",
-                         graph="https://w3id.org/lhs-kg/graph/data/new")
+        other.load_bytes(
+            b'<https://e.org/new> <https://e.org/p> "1" .',
+            "nt",
+            graph="https://w3id.org/lhs-kg/graph/data/new",
+        )
         assert describe_dataset(other.store, other.settings).triples == before + 1
     finally:
         other.close()
@@ -125,22 +135,32 @@ def test_the_description_follows_content_changes(tmp_path_factory: pytest.TempPa
         pytest.param("/dataset", None, "text/html", id="dataset-default"),
         pytest.param("/dataset", "text/turtle", "text/turtle", id="dataset-turtle"),
         pytest.param("/dataset", "application/ld+json", "application/ld+json", id="jsonld"),
-        pytest.param("/dataset", "application/n-triples;q=0.9, text/turtle;q=0.5",
-                     "application/n-triples", id="q-values"),
+        pytest.param(
+            "/dataset",
+            "application/n-triples;q=0.9, text/turtle;q=0.5",
+            "application/n-triples",
+            id="q-values",
+        ),
         pytest.param("/dataset", "application/rdf+xml", "application/rdf+xml", id="rdfxml"),
         pytest.param("/.well-known/void", None, "text/turtle", id="well-known-default"),
         pytest.param("/.well-known/void", "text/html", "text/html", id="well-known-html"),
     ],
 )
-def test_the_description_is_negotiated(client: FlaskClient, path: str, accept: str | None,
-                                       media: str) -> None:
+def test_the_description_is_negotiated(
+    client: FlaskClient, path: str, accept: str | None, media: str
+) -> None:
     response = client.get(path, headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
     assert response.mimetype == media
     assert "Accept" in response.headers["Vary"]
     if media != "text/html":
-        fmt = rdf_format(media.split("/")[1].replace("ld+json", "jsonld").replace(
-            "rdf+xml", "rdfxml").replace("n-triples", "nt").replace("turtle", "ttl"))
+        fmt = rdf_format(
+            media.split("/")[1]
+            .replace("ld+json", "jsonld")
+            .replace("rdf+xml", "rdfxml")
+            .replace("n-triples", "nt")
+            .replace("turtle", "ttl")
+        )
         graph = Graph().parse(data=response.data, format=fmt.rdflib_name)
         assert (DS, VOID.triples, None) in graph
 
@@ -151,14 +171,17 @@ def test_an_unacceptable_type_gets_406(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["nq", "trig", "ttl", "nt", "jsonld", "rdfxml"])
-def test_export_streams_the_same_bytes_as_the_engine(client: FlaskClient, kb: KnowledgeBase,
-                                                      fmt: str) -> None:
+def test_export_streams_the_same_bytes_as_the_engine(
+    client: FlaskClient, kb: KnowledgeBase, fmt: str
+) -> None:
     response = client.get(f"/export?format={fmt}")
     assert response.status_code == 200
     assert response.is_streamed
     assert response.mimetype == rdf_format(fmt).media_type
-    assert f'filename="lhs-kg.{fmt if fmt != "rdfxml" else "rdf"}"' in response.headers[
-        "Content-Disposition"]
+    assert (
+        f'filename="lhs-kg.{fmt if fmt != "rdfxml" else "rdf"}"'
+        in response.headers["Content-Disposition"]
+    )
     assert response.get_data() == export_bytes(kb.store, kb.settings, Selection(), fmt)
 
 
@@ -169,7 +192,8 @@ def test_export_gzip_and_graph_selection(client: FlaskClient, kb: KnowledgeBase)
     assert response.mimetype == "application/gzip"
     assert 'filename="lhs-kg-extras.nt.gz"' in response.headers["Content-Disposition"]
     assert gzip.decompress(response.get_data()) == export_bytes(
-        kb.store, kb.settings, Selection(graphs=(graph,)), "nt")
+        kb.store, kb.settings, Selection(graphs=(graph,)), "nt"
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,24 +202,28 @@ def test_export_gzip_and_graph_selection(client: FlaskClient, kb: KnowledgeBase)
         pytest.param({"format": "yaml"}, "unknown RDF format", id="unknown-format"),
         pytest.param({"format": "json"}, "unknown", id="results-format"),
         pytest.param({"graph": "../../etc/passwd"}, "IRI", id="path-traversal"),
-        pytest.param({"graph": "https://w3id.org/lhs-kg/graph/registry"}, "not part",
-                     id="registry"),
-        pytest.param({"graph": "https://w3id.org/lhs-kg/graph/contribution/c1/v1"}, "not part",
-                     id="pending"),
+        pytest.param(
+            {"graph": "https://w3id.org/lhs-kg/graph/registry"}, "not part", id="registry"
+        ),
+        pytest.param(
+            {"graph": "https://w3id.org/lhs-kg/graph/contribution/c1/v1"}, "not part", id="pending"
+        ),
         pytest.param({"class": "javascript:alert(1) x"}, "class", id="bad-class"),
         pytest.param({"gzip": "maybe"}, "gzip", id="bad-gzip"),
         pytest.param({"query": "case-studies"}, "CONSTRUCT", id="select-query"),
     ],
 )
-def test_export_refuses_bad_requests_with_400(client: FlaskClient, query: dict[str, str],
-                                               words: str) -> None:
+def test_export_refuses_bad_requests_with_400(
+    client: FlaskClient, query: dict[str, str], words: str
+) -> None:
     response = client.get("/export", query_string=query, headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert words in response.get_json()["message"]
 
 
-def test_case_studies_csv_has_one_row_per_case_study(client: FlaskClient,
-                                                     kb: KnowledgeBase) -> None:
+def test_case_studies_csv_has_one_row_per_case_study(
+    client: FlaskClient, kb: KnowledgeBase
+) -> None:
     response = client.get("/export/case-studies.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -203,7 +231,8 @@ def test_case_studies_csv_has_one_row_per_case_study(client: FlaskClient,
     header, body = rows[0], rows[1:]
     assert header[:6] == ["iri", "title", "country", "organisation", "loop stages", "start year"]
     assert len([h for h in header if h.startswith("NASSS ")]) == 7
-    text = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <https://w3id.org/lhs-kg/ontology/CaseStudy> }"
+    case_study = "<https://w3id.org/lhs-kg/ontology/CaseStudy>"
+    text = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {case_study} }}"
     assert len(body) == int(kb.store.query(text).rows()[0]["n"].value)
     cyphp = next(r for r in body if r[0].endswith("/cyphp"))
     assert cyphp[2] == "United Kingdom"
@@ -226,17 +255,21 @@ def test_formula_like_cells_are_neutralised(raw: str, safe: str) -> None:
     assert safe_cell(raw) == safe
 
 
-def test_a_hostile_title_reaches_the_csv_as_text(tmp_path_factory: pytest.TempPathFactory,
-                                                 kb: KnowledgeBase) -> None:
+def test_a_hostile_title_reaches_the_csv_as_text(
+    tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase
+) -> None:
     hostile = KnowledgeBase(kb.settings.with_overrides(store="memory"))
     try:
         hostile.load_bytes(
-            b'<https://e.org/cs> a <https://w3id.org/lhs-kg/ontology/CaseStudy> ;'
+            b"<https://e.org/cs> a <https://w3id.org/lhs-kg/ontology/CaseStudy> ;"
             b' <http://purl.org/dc/terms/title> "=HYPERLINK(\\"http://evil\\",\\"x\\")" .',
-            "ttl", graph="https://w3id.org/lhs-kg/graph/data/hostile")
-        rows = list(csv.reader(io.StringIO(write_case_studies_csv(hostile.store,
-                                                                  hostile.settings))))
-        assert rows[1][1] == "'=HYPERLINK(\"http://evil\",\"x\")"
+            "ttl",
+            graph="https://w3id.org/lhs-kg/graph/data/hostile",
+        )
+        rows = list(
+            csv.reader(io.StringIO(write_case_studies_csv(hostile.store, hostile.settings)))
+        )
+        assert rows[1][1] == '\'=HYPERLINK("http://evil","x")'
     finally:
         hostile.close()
 
@@ -244,6 +277,9 @@ def test_a_hostile_title_reaches_the_csv_as_text(tmp_path_factory: pytest.TempPa
 def test_pyoxigraph_agrees_on_the_blank_nodes(kb: KnowledgeBase) -> None:
     """The extras graph holds shared and nested blank nodes, so round trips exercise them."""
     graph = ox.NamedNode("https://w3id.org/lhs-kg/graph/data/extras")
-    blanks = {q.object for q in kb.store.raw.quads_for_pattern(None, None, None, graph)
-              if isinstance(q.object, ox.BlankNode)}
+    blanks = {
+        q.object
+        for q in kb.store.raw.quads_for_pattern(None, None, None, graph)
+        if isinstance(q.object, ox.BlankNode)
+    }
     assert len(blanks) >= 5
