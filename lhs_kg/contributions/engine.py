@@ -52,9 +52,22 @@ from lhs_kg.documents import Document, load_document
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, graph_prefix, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
-from lhs_kg.validate import Issue, validate
+from lhs_kg.validate import Issue, get_validator, validate
 
 _WRITE_LOCK = threading.Lock()
+_VALIDATOR_LOCK = threading.Lock()
+
+
+def _warm_validator(kb: KnowledgeBase) -> None:
+    """Build the process-wide validator once, under a lock (adapter for lhs_kg.validate).
+
+    ``get_validator`` is cached but not guarded: threads arriving together each build one, and
+    rdflib's SPARQL parser (pyparsing) then runs in several threads at once and fails.
+    """
+    with _VALIDATOR_LOCK:
+        get_validator(kb.settings)
+
+
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _REF = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]{0,99})/v([0-9]{1,6})$")
 _RESERVED = ("concept/", "ontology", "graph/", "shapes/")
@@ -278,6 +291,7 @@ class Contributions:
         subjects = _case_studies(document.graph)
         for subject in subjects:
             _fill_envelope(document.graph, subject, contributor, licence)
+        _warm_validator(self.kb)
         report = validate(document, kb=self.kb, settings=self.settings)
         report.issues.extend(self._structure_issues(document, subjects))
         report.sort()
@@ -591,6 +605,14 @@ def _skolemise(document: Document, subject: Node, iri: str, base: str) -> Graph:
         if p == mbox:
             continue  # e-mail addresses stay in the registry, out of the public content
         out.add((names.get(s, s), p, names.get(o, o)))
+    label = URIRef(RDFS + "label")
+    for node in set(out.subjects()):  # MODEL.md: resources carry an rdfs:label
+        if isinstance(node, URIRef) and (node, label, None) not in out:
+            for prop in (DCT + "title", FOAF + "name"):
+                name = out.value(node, URIRef(prop))
+                if name is not None:
+                    out.add((node, label, name))
+                    break
     return out
 
 

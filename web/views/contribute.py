@@ -230,6 +230,7 @@ def contribute_post() -> Response:
         form = build_form(get_kb())
         errors, general = errors_by_field(outcome.report, paths, form.field_names())
         return _form_page(values, errors, general, status=422)
+    published_view_changed()  # a cached "everything is published" no longer holds
     return redirect(url_for("contribute.status", token=outcome.token), code=303)
 
 
@@ -287,6 +288,8 @@ def api_submit() -> Response:
         name="(request body)",
         media_type=mimetype,
     )
+    if outcome.stored:
+        published_view_changed()  # a cached "everything is published" no longer holds
     return _api_answer(outcome)
 
 
