@@ -120,7 +120,7 @@ def export(
         out.flush()
         return
     target = _output_path(output)
-    written = 0
+    written: int | None = 0
 
     def write(handle: IO[bytes]) -> None:
         nonlocal written
@@ -135,7 +135,7 @@ def export(
             written = write_export(plan, handle, gzip=gzip, progress=progress)
 
     _write_atomically(target, write)
-    click.echo(f"wrote {written:,} quads to {target}", err=True)
+    click.echo(f"wrote {written or 0:,} quads to {target}", err=True)
 
 
 def _export_csv(state: CliState, output: Path | None) -> None:

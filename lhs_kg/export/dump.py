@@ -23,7 +23,7 @@ import gzip as gzip_module
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -34,7 +34,7 @@ from lhs_kg.formats import Format, ox_rdf, rdf_format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.sparql_text import query_form
-from lhs_kg.store import EmbeddedStore, Store
+from lhs_kg.store import EmbeddedStore, GraphInfo, Store
 
 ExportProgress = Callable[[int, int], None]
 """Called with (quads written so far, quads expected) while a dump is written."""
@@ -75,9 +75,21 @@ class ExportPlan:
     fmt: Format
     graphs: list[str]
     selection: Selection
-    expected: int
     query_text: str | None = None
     bindings: dict[str, ox.NamedNode | ox.Literal] = field(default_factory=dict)
+    _expected: int | None = None
+
+    @property
+    def expected(self) -> int:
+        """Quads the export will hold when known in advance (counted once, on first use: the
+        count scans the graphs, so it is only asked for when progress is shown), else 0."""
+        if self._expected is None:
+            if not self.whole_graphs:
+                self._expected = 0
+            else:
+                counts = {info.iri: info.triples for info in self.store.graphs()}
+                self._expected = sum(counts.get(g, 0) for g in self.graphs)
+        return self._expected
 
     @property
     def whole_graphs(self) -> bool:
@@ -120,7 +132,7 @@ def plan_export(
     if selection.class_iri and selection.query:
         raise InputError("choose either a class or a query, not both")
     chosen = rdf_format(fmt)
-    published = published_graphs(store, settings)
+    published = _published(store, settings)
     if selection.graphs:
         scope: list[str] = []
         public = set(published)
@@ -132,13 +144,9 @@ def plan_export(
                 scope.append(iri)
     else:
         scope = published
-    counts = {info.iri: info.triples for info in store.graphs()}
-    plan = ExportPlan(
-        store, settings, chosen, scope, selection, expected=sum(counts.get(g, 0) for g in scope)
-    )
+    plan = ExportPlan(store, settings, chosen, scope, selection)
     if selection.class_iri:
         plan.bindings = {"class": check_iri(selection.class_iri, "class")}
-        plan.expected = 0
     elif selection.query:
         from lhs_kg.queries import QueryLibrary
 
@@ -150,10 +158,31 @@ def plan_export(
             )
         plan.query_text = named.text
         plan.bindings = dict(named.bind(dict(selection.params)))
-        plan.expected = 0
     elif selection.params:
         raise InputError("query parameters were given without a query")
     return plan
+
+
+class _GraphNames:
+    """An embedded store seen through graph names only, so that ``published_graphs`` does not
+    count every graph's triples (a full scan) just to choose which graphs to export."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self._store = store
+
+    def graphs(self) -> list[GraphInfo]:
+        names = (g.value for g in self._store.raw.named_graphs() if isinstance(g, ox.NamedNode))
+        return [GraphInfo(name, 0) for name in sorted(names)]
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self._store.query(*args, **kwargs)
+
+
+def _published(store: Store, settings: Settings) -> list[str]:
+    """The published graphs, without counting triples on an embedded store."""
+    if isinstance(store, EmbeddedStore):
+        return published_graphs(cast(Store, _GraphNames(store)), settings)
+    return published_graphs(store, settings)
 
 
 def iter_quads(plan: ExportPlan) -> Iterator[ox.Quad]:
@@ -248,15 +277,17 @@ def write_export(
     *,
     gzip: bool = False,
     progress: ExportProgress | None = None,
-) -> int:
-    """Stream the export to ``output`` (gzip-compressed on request); return the quads written."""
+) -> int | None:
+    """Stream the export to ``output`` (gzip-compressed on request); return the quads written
+    (None when pyoxigraph's own writer did the work and no progress was asked for)."""
     if gzip:
         with gzip_module.GzipFile(fileobj=output, mode="wb", mtime=0) as packed:
             return _write(plan, packed, progress)  # type: ignore[arg-type]
     return _write(plan, output, progress)
 
 
-def _write(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None) -> int:
+def _write(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None) -> int | None:
+    written: int | None
     fmt = plan.fmt
     if fmt.name == "jsonld":
         context = load_context(plan.settings.ontology_dir / "context.jsonld")
@@ -273,7 +304,7 @@ def _write(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None)
         assert isinstance(plan.store, EmbeddedStore)
         prefixes = PREFIXES if fmt.name == "trig" else None
         plan.store.raw.dump(output, ox_rdf(fmt), prefixes=prefixes)
-        written = plan.expected
+        written = plan.expected if progress else None
     else:
         counter = _Counting(iter_quads(plan), progress, plan.expected)
         target = ox_rdf(fmt)
@@ -281,7 +312,7 @@ def _write(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None)
         prefixes = PREFIXES if fmt.name in ("ttl", "trig", "rdfxml") else None
         ox.serialize(items, output, target, prefixes=prefixes)
         written = counter.count
-    if progress:
+    if progress and written is not None:
         progress(written, max(written, plan.expected))
     return written
 
@@ -296,7 +327,9 @@ def _is_whole_store(plan: ExportPlan) -> bool:
     return {g.value for g in raw.named_graphs() if isinstance(g, ox.NamedNode)} == set(plan.graphs)
 
 
-def _native_per_graph(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None) -> int:
+def _native_per_graph(
+    plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None
+) -> int | None:
     """pyoxigraph's own writer, one graph after the other: the fastest path for triple formats.
 
     Concatenating per-graph N-Triples or Turtle documents gives one valid document (Turtle
@@ -304,7 +337,7 @@ def _native_per_graph(plan: ExportPlan, output: IO[bytes], progress: ExportProgr
     """
     assert isinstance(plan.store, EmbeddedStore)
     raw = plan.store.raw
-    counts = {info.iri: info.triples for info in plan.store.graphs()}
+    counts = {info.iri: info.triples for info in plan.store.graphs()} if progress else {}
     done = 0
     target = ox_rdf(plan.fmt)
     for graph in plan.graphs:
@@ -313,7 +346,7 @@ def _native_per_graph(plan: ExportPlan, output: IO[bytes], progress: ExportProgr
         done += counts.get(graph, 0)
         if progress:
             progress(done, plan.expected)
-    return done
+    return done if progress else None
 
 
 def export_bytes(store: Store, settings: Settings, selection: Selection, fmt: str) -> bytes:
