@@ -20,6 +20,8 @@ from lhs_kg.export import EXPORT_FORMATS, Selection, export_bytes, plan_export, 
 from lhs_kg.export.jsonld import Compactor, load_context, write_jsonld
 from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.graphs import published_graphs
+from lhs_kg.store import RemoteStore
+from tests.conftest import OxigraphServer
 from tests.export.conftest import PENDING_TEXT, PUBLISHED_TEXT
 
 DATASET_FORMATS = ("nq", "trig", "jsonld")
@@ -287,3 +289,33 @@ def test_remote_parts_of_a_context_are_dropped(tmp_path: Path) -> None:
         )
     )
     assert load_context(path) == {"ex": "https://example.org/"}
+
+
+@pytest.mark.remote
+@pytest.mark.parametrize("fmt", [pytest.param(f, id=f) for f in ("nq", "jsonld", "ttl")])
+def test_a_remote_store_exports_the_same_graphs(
+    kb: KnowledgeBase, oxigraph_server: OxigraphServer, fmt: str
+) -> None:
+    """The same export code runs on a SPARQL server reached over HTTP (Graph Store Protocol)."""
+    oxigraph_server.clear()
+    remote = RemoteStore(oxigraph_server.endpoints)
+    try:
+        extras = f"{kb.settings.base_iri}graph/data/extras"
+        remote.load(
+            export_bytes(kb.store, kb.settings, Selection(graphs=(extras,)), "nt"),
+            rdf_format("nt"),
+            extras,
+        )
+        data = export_bytes(remote, kb.settings, Selection(), fmt)
+        fresh = ox.Store()
+        target = {} if fmt != "ttl" else {"to_graph": ox.NamedNode(extras)}
+        fresh.load(data, ox_rdf(rdf_format(fmt)), **target)
+        mine = [q for q in published_quads(kb) if q.graph_name == ox.NamedNode(extras)]
+        assert canonical(fresh.quads_for_pattern(None, None, None, None)) == canonical(mine)
+        widgets = export_bytes(
+            remote, kb.settings, Selection(class_iri="https://example.org/ns/Widget"), "nt"
+        )
+        assert b"deepest" in widgets and b"Gadget" not in widgets
+    finally:
+        remote.close()
+        oxigraph_server.clear()
