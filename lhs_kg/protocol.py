@@ -10,8 +10,11 @@ answered meanwhile. At most ``max_running`` queries run at once, abandoned ones 
 that a new query is refused at once with :class:`ServerBusyError` instead of queueing, so a
 flood of runaway queries degrades to 503 answers rather than to an unresponsive server.
 
-Workers get a large stack (64 MiB) as a second line of defence, behind the nesting-depth guard
-of :func:`lhs_kg.sparql_text.check_query`, against parser recursion on pathological queries.
+Workers get a large stack (256 MiB of address space, touched only as needed) as a second line
+of defence, behind the nesting-depth guard of :func:`lhs_kg.sparql_text.check_query`: chains of
+unary operators (``!!!…``) or long property paths hold no brackets, yet Oxigraph's parser
+recurses on them and overflows a default 8 MiB thread stack at ~20,000 links (measured); with
+256 MiB a query at the length limit (100,000 characters) parses or fails cleanly.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -31,7 +35,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store.base import Bindings, Term
 
-WORKER_STACK_BYTES = 64 * 1024 * 1024
+WORKER_STACK_BYTES = 256 * 1024 * 1024
 _STACK_LOCK = threading.Lock()
 T = TypeVar("T")
 
@@ -132,7 +136,10 @@ class QueryRunner:
             try:
                 box["value"] = work()
             except BaseException as err:  # handed to the waiting thread, re-raised there
-                box["error"] = err
+                # pyoxigraph's result iterators must be dropped on the thread that made them:
+                # clear the frames the traceback keeps alive before the error changes thread.
+                traceback.clear_frames(err.__traceback__)
+                box["error"] = err.with_traceback(None)
             finally:
                 self._slots.release()
                 done.set()

@@ -29,125 +29,221 @@ _RESULTS = {
     "text/csv": {"schema": {"type": "string"}},
     "text/tab-separated-values": {"schema": {"type": "string"}},
 }
-_GRAPHS = {m: {"schema": {"type": "string"}} for m in (
-    "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}
-_ERROR = {"description": "Error, with a readable message",
-          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
-                      "text/plain": {"schema": {"type": "string"}}}}
+_GRAPHS = {
+    m: {"schema": {"type": "string"}}
+    for m in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
+}
+_ERROR = {
+    "description": "Error, with a readable message",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+        "text/plain": {"schema": {"type": "string"}},
+    },
+}
 
 
 def _parameter(param: Parameter, base_iri: str) -> dict[str, Any]:
     schema = dict(_SCHEMAS.get(param.type, {"type": "string"}))
     description = f"{param.type}"
     if param.scheme:
-        description = (f"a concept of the '{param.scheme}' scheme: its id or its full IRI "
-                       f"({base_iri}concept/{param.scheme}/<id>)")
+        description = (
+            f"a concept of the '{param.scheme}' scheme: its id or its full IRI "
+            f"({base_iri}concept/{param.scheme}/<id>)"
+        )
     elif param.type == "iri":
         description = "an absolute IRI, or a prefixed name such as cs:improvecarenow"
     if param.default is not None:
         schema["default"] = param.default
     if not param.required:
         description += "; leave out to answer for every value"
-    return {"name": param.name, "in": "query", "required": param.required,
-            "description": description, "schema": schema}
+    return {
+        "name": param.name,
+        "in": "query",
+        "required": param.required,
+        "description": description,
+        "schema": schema,
+    }
 
 
-_FORMAT_PARAM = {"name": "format", "in": "query", "required": False,
-                 "description": "Overrides Accept: json, xml, csv, tsv (SELECT/ASK) or ttl, nt, "
-                                "jsonld, rdfxml (CONSTRUCT/DESCRIBE).",
-                 "schema": {"type": "string"}}
+_FORMAT_PARAM = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "Overrides Accept: json, xml, csv, tsv (SELECT/ASK) or ttl, nt, "
+    "jsonld, rdfxml (CONSTRUCT/DESCRIBE).",
+    "schema": {"type": "string"},
+}
 
 
 def _sparql_paths() -> dict[str, Any]:
     dataset = [
-        {"name": "default-graph-uri", "in": "query", "required": False, "explode": True,
-         "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
-         "description": "Graphs whose union is the default graph (default: all named graphs)."},
-        {"name": "named-graph-uri", "in": "query", "required": False, "explode": True,
-         "schema": {"type": "array", "items": {"type": "string", "format": "iri"}}},
+        {
+            "name": "default-graph-uri",
+            "in": "query",
+            "required": False,
+            "explode": True,
+            "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+            "description": "Graphs whose union is the default graph (default: all named graphs).",
+        },
+        {
+            "name": "named-graph-uri",
+            "in": "query",
+            "required": False,
+            "explode": True,
+            "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        },
     ]
     answers = {
-        "200": {"description": "The answer (SELECT/ASK results or an RDF graph) or, without a "
-                               "query, the SPARQL service description",
-                "content": {**_RESULTS, **_GRAPHS, "text/html": {"schema": {"type": "string"}}}},
-        "400": _ERROR, "401": _ERROR, "403": _ERROR, "405": _ERROR, "406": _ERROR,
-        "415": _ERROR, "503": _ERROR,
+        "200": {
+            "description": "The answer (SELECT/ASK results or an RDF graph) or, without a "
+            "query, the SPARQL service description",
+            "content": {**_RESULTS, **_GRAPHS, "text/html": {"schema": {"type": "string"}}},
+        },
+        "400": _ERROR,
+        "401": _ERROR,
+        "403": _ERROR,
+        "405": _ERROR,
+        "406": _ERROR,
+        "415": _ERROR,
+        "503": _ERROR,
     }
-    return {"/sparql": {
-        "get": {
-            "summary": "SPARQL 1.1 Protocol query (GET)", "operationId": "sparqlGet",
-            "tags": ["SPARQL"],
-            "parameters": [{"name": "query", "in": "query", "required": False,
-                            "schema": {"type": "string"}}, *dataset, _FORMAT_PARAM],
-            "responses": answers,
-        },
-        "post": {
-            "summary": "SPARQL 1.1 Protocol query or update (POST)", "operationId": "sparqlPost",
-            "tags": ["SPARQL"], "parameters": dataset,
-            "requestBody": {"required": True, "content": {
-                "application/x-www-form-urlencoded": {"schema": {
-                    "type": "object", "properties": {
-                        "query": {"type": "string"}, "update": {"type": "string"},
-                        "format": {"type": "string"}}}},
-                "application/sparql-query": {"schema": {"type": "string"}},
-                "application/sparql-update": {"schema": {"type": "string"}},
-            }},
-            "responses": {**answers, "204": {"description": "Update done"}},
-        },
-    }}
+    return {
+        "/sparql": {
+            "get": {
+                "summary": "SPARQL 1.1 Protocol query (GET)",
+                "operationId": "sparqlGet",
+                "tags": ["SPARQL"],
+                "parameters": [
+                    {
+                        "name": "query",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                    },
+                    *dataset,
+                    _FORMAT_PARAM,
+                ],
+                "responses": answers,
+            },
+            "post": {
+                "summary": "SPARQL 1.1 Protocol query or update (POST)",
+                "operationId": "sparqlPost",
+                "tags": ["SPARQL"],
+                "parameters": dataset,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "query": {"type": "string"},
+                                    "update": {"type": "string"},
+                                    "format": {"type": "string"},
+                                },
+                            }
+                        },
+                        "application/sparql-query": {"schema": {"type": "string"}},
+                        "application/sparql-update": {"schema": {"type": "string"}},
+                    },
+                },
+                "responses": {**answers, "204": {"description": "Update done"}},
+            },
+        }
+    }
 
 
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.0 document, built from the query library and the settings."""
     settings = get_settings()
     paths: dict[str, Any] = _sparql_paths()
-    paths["/api/queries"] = {"get": {
-        "summary": "The named queries: names, summaries, parameters", "tags": ["Named queries"],
-        "operationId": "listQueries",
-        "responses": {"200": {"description": "The library", "content": {"application/json": {
-            "schema": {"type": "array", "items": {"$ref": "#/components/schemas/QueryInfo"}}}}}},
-    }}
+    paths["/api/queries"] = {
+        "get": {
+            "summary": "The named queries: names, summaries, parameters",
+            "tags": ["Named queries"],
+            "operationId": "listQueries",
+            "responses": {
+                "200": {
+                    "description": "The library",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/QueryInfo"},
+                            }
+                        }
+                    },
+                }
+            },
+        }
+    }
     for named in library().all():
         graph = named.returns in ("construct", "describe")
-        paths[f"/api/queries/{named.name}"] = {"get": {
-            "summary": named.summary,
-            "operationId": "query_" + named.name.replace("-", "_"),
-            "tags": ["Named queries"],
-            "parameters": [_parameter(p, settings.base_iri) for p in named.params]
-            + [_FORMAT_PARAM],
-            "responses": {
-                "200": {"description": f"The answer ({named.returns})",
-                        "content": _GRAPHS if graph else _RESULTS},
-                "400": _ERROR, "404": _ERROR, "503": _ERROR,
-            },
-        }}
+        paths[f"/api/queries/{named.name}"] = {
+            "get": {
+                "summary": named.summary,
+                "operationId": "query_" + named.name.replace("-", "_"),
+                "tags": ["Named queries"],
+                "parameters": [_parameter(p, settings.base_iri) for p in named.params]
+                + [_FORMAT_PARAM],
+                "responses": {
+                    "200": {
+                        "description": f"The answer ({named.returns})",
+                        "content": _GRAPHS if graph else _RESULTS,
+                    },
+                    "400": _ERROR,
+                    "404": _ERROR,
+                    "503": _ERROR,
+                },
+            }
+        }
     return {
         "openapi": "3.0.3",
         "info": {
-            "title": "lhs-kg API", "version": __version__,
+            "title": "lhs-kg API",
+            "version": __version__,
             "description": "The Learning Health System knowledge graph: a SPARQL 1.1 Protocol "
-                           "endpoint and the library of named queries. Without a dataset in the "
-                           "request, the default graph is the union of all named graphs.",
+            "endpoint and the library of named queries. Without a dataset in the "
+            "request, the default graph is the union of all named graphs.",
             "license": {"name": "Apache-2.0"},
         },
         "paths": paths,
-        "components": {"schemas": {
-            "Error": {"type": "object", "properties": {
-                "error": {"type": "string"}, "message": {"type": "string"},
-                "status": {"type": "integer"}}},
-            "QueryInfo": {"type": "object", "properties": {
-                "name": {"type": "string"}, "summary": {"type": "string"},
-                "returns": {"type": "string", "enum": ["select", "construct", "ask",
-                                                       "describe"]},
-                "params": {"type": "array", "items": {"type": "object"}},
-                "api": {"type": "string"}, "page": {"type": "string"}}},
-            "SparqlResults": {
-                "type": "object",
-                "description": "SPARQL 1.1 Query Results JSON Format "
-                               "(https://www.w3.org/TR/sparql11-results-json/)",
-                "properties": {"head": {"type": "object"}, "results": {"type": "object"},
-                               "boolean": {"type": "boolean"}}},
-        }},
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {"type": "string"},
+                        "message": {"type": "string"},
+                        "status": {"type": "integer"},
+                    },
+                },
+                "QueryInfo": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "summary": {"type": "string"},
+                        "returns": {
+                            "type": "string",
+                            "enum": ["select", "construct", "ask", "describe"],
+                        },
+                        "params": {"type": "array", "items": {"type": "object"}},
+                        "api": {"type": "string"},
+                        "page": {"type": "string"},
+                    },
+                },
+                "SparqlResults": {
+                    "type": "object",
+                    "description": "SPARQL 1.1 Query Results JSON Format "
+                    "(https://www.w3.org/TR/sparql11-results-json/)",
+                    "properties": {
+                        "head": {"type": "object"},
+                        "results": {"type": "object"},
+                        "boolean": {"type": "boolean"},
+                    },
+                },
+            }
+        },
     }
 
 

@@ -54,8 +54,9 @@ def _choices(param: Parameter) -> list[tuple[str, str]]:
     if param.scheme is None:
         return []
     settings = get_settings()
-    named = library().get("concepts-of-scheme") if "concepts-of-scheme" in library().names() \
-        else None
+    named = (
+        library().get("concepts-of-scheme") if "concepts-of-scheme" in library().names() else None
+    )
     if named is None:
         return []
     scheme_iri = f"{settings.base_iri}concept/{param.scheme}"
@@ -68,8 +69,9 @@ def _choices(param: Parameter) -> list[tuple[str, str]]:
             label = row["conceptLabel"].value
             notation = row.get("notation")
             seen[iri] = f"{notation.value} · {label}" if notation is not None else label
-    return sorted(((iri[len(prefix):], label) for iri, label in seen.items()),
-                  key=lambda item: item[1])
+    return sorted(
+        ((iri[len(prefix) :], label) for iri, label in seen.items()), key=lambda item: item[1]
+    )
 
 
 @bp.get("/queries")
@@ -102,12 +104,20 @@ def page(name: str) -> Response:
         choices = {}
     query_string = urlencode(values)
     html = render_template(
-        "queries_page.html", query=named, values=values, table=table, answer=answer,
-        error=error, ran=ran, choices=choices, input_types=_INPUT_TYPES,
-        csv_url=url_for("queries.api_query", name=name) + "?" + urlencode({**values,
-                                                                             "format": "csv"}),
-        json_url=url_for("queries.api_query", name=name) + (f"?{query_string}"
-                                                             if query_string else ""),
+        "queries_page.html",
+        query=named,
+        values=values,
+        table=table,
+        answer=answer,
+        error=error,
+        ran=ran,
+        choices=choices,
+        input_types=_INPUT_TYPES,
+        csv_url=url_for("queries.api_query", name=name)
+        + "?"
+        + urlencode({**values, "format": "csv"}),
+        json_url=url_for("queries.api_query", name=name)
+        + (f"?{query_string}" if query_string else ""),
         editor_url=url_for("sparql.endpoint", example=name, **values),
         bound_text=bound_text,
     )
@@ -125,8 +135,10 @@ def _describe(named: NamedQuery) -> dict[str, object]:
         "name": named.name,
         "summary": named.summary,
         "returns": named.returns,
-        "params": [{"name": p.name, "type": p.type, "required": p.required,
-                    "default": p.default} for p in named.params],
+        "params": [
+            {"name": p.name, "type": p.type, "required": p.required, "default": p.default}
+            for p in named.params
+        ],
         "api": url_for("queries.api_query", name=named.name, _external=True),
         "page": url_for("queries.page", name=named.name, _external=True),
     }

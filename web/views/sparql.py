@@ -38,11 +38,29 @@ bp = Blueprint("sparql", __name__)
 HTML = "text/html"
 _RESULT_OFFERS = [m for f in RESULT_FORMATS for m in f.media_types]
 _GRAPH_OFFERS = [m for f in RDF_FORMATS[:4] for m in f.media_types]
-_SD_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples",
-              "application/rdf+xml", "application/json", "text/plain"]
+_SD_OFFERS = [
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/json",
+    "text/plain",
+]
 _FORMAT_NAMES = {f.name: f for f in (*RESULT_FORMATS, *RDF_FORMATS[:4])}
-_FORMAT_NAMES.update({"turtle": RDF_FORMATS[0], "json-ld": RDF_FORMATS[2],
-                      "ntriples": RDF_FORMATS[1], "rdf": RDF_FORMATS[3]})
+_FORMAT_NAMES.update(
+    {
+        "turtle": RDF_FORMATS[0],
+        "json-ld": RDF_FORMATS[2],
+        "ntriples": RDF_FORMATS[1],
+        "rdf": RDF_FORMATS[3],
+    }
+)
+_GRAPH_ALIASES = {
+    "xml": RDF_FORMATS[3],
+    "rdf+xml": RDF_FORMATS[3],
+    "json": RDF_FORMATS[2],
+    "n3": RDF_FORMATS[0],
+}  # what SPARQLWrapper sends for CONSTRUCT/DESCRIBE
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -98,8 +116,9 @@ def _body_text() -> str:
     try:
         return request.get_data(cache=True).decode(request.mimetype_params.get("charset", "utf-8"))
     except (UnicodeDecodeError, LookupError):
-        raise ProtocolError(400, "the request body is not text in the declared charset "
-                                 "(UTF-8 by default)") from None
+        raise ProtocolError(
+            400, "the request body is not text in the declared charset (UTF-8 by default)"
+        ) from None
 
 
 def parse_request() -> ProtocolRequest:
@@ -118,9 +137,11 @@ def parse_request() -> ProtocolRequest:
             body_update = _body_text()
         else:
             raise ProtocolError(
-                415, f"unsupported Content-Type {mimetype or '(none)'!r}: send "
+                415,
+                f"unsupported Content-Type {mimetype or '(none)'!r}: send "
                 "application/x-www-form-urlencoded, application/sparql-query or "
-                "application/sparql-update")
+                "application/sparql-update",
+            )
     queries = url.getlist("query") + form.getlist("query")
     queries += [body_query] if body_query is not None else []
     updates = url.getlist("update") + form.getlist("update")
@@ -138,10 +159,15 @@ def parse_request() -> ProtocolRequest:
         tuple(url.getlist("default-graph-uri") + form.getlist("default-graph-uri")),
         tuple(url.getlist("named-graph-uri") + form.getlist("named-graph-uri")),
     )
-    if update is not None and (url.getlist("default-graph-uri") or url.getlist("named-graph-uri")
-                               or form.getlist("default-graph-uri")):
-        raise ProtocolError(400, "updates take using-graph-uri, not default-graph-uri; "
-                                 "this endpoint supports neither")
+    if update is not None and (
+        url.getlist("default-graph-uri")
+        or url.getlist("named-graph-uri")
+        or form.getlist("default-graph-uri")
+    ):
+        raise ProtocolError(
+            400,
+            "updates take using-graph-uri, not default-graph-uri; this endpoint supports neither",
+        )
     for iri in (*dataset.default_graphs, *dataset.named_graphs):
         try:
             ox.NamedNode(iri)
@@ -149,7 +175,8 @@ def parse_request() -> ProtocolRequest:
             raise ProtocolError(400, f"not a valid graph IRI: {iri[:200]!r}") from None
         if ":" not in iri:
             raise ProtocolError(400, f"graph IRIs must be absolute: {iri[:200]!r}")
-    return ProtocolRequest(query, update, dataset, _single(formats, "format"))
+    # some clients (SPARQLWrapper) repeat format with different spellings: the first one wins
+    return ProtocolRequest(query, update, dataset, formats[0] if formats else None)
 
 
 def choose_format(form: str, format_param: str | None) -> Format | None:
@@ -159,14 +186,16 @@ def choose_format(form: str, format_param: str | None) -> Format | None:
         name = format_param.strip().lower()
         if name == "html":
             return None
-        fmt = _FORMAT_NAMES.get(name)
+        fmt = (_GRAPH_ALIASES if graph else _FORMAT_NAMES).get(name) or _FORMAT_NAMES.get(name)
         if fmt is None:
             offered = [f.name for f in (RDF_FORMATS[:4] if graph else RESULT_FORMATS)]
-            for candidate in (RDF_FORMATS[:4] if graph else RESULT_FORMATS):
+            for candidate in RDF_FORMATS[:4] if graph else RESULT_FORMATS:
                 if name in candidate.media_types:
                     return candidate
-            raise ProtocolError(400, f"unknown format {format_param[:50]!r}; use one of "
-                                     f"{', '.join([*offered, 'html'])}")
+            raise ProtocolError(
+                400,
+                f"unknown format {format_param[:50]!r}; use one of {', '.join([*offered, 'html'])}",
+            )
         if (fmt in RESULT_FORMATS) == graph:
             kind = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
             raise ProtocolError(400, f"format {fmt.name} does not fit a {kind} query")
@@ -174,8 +203,10 @@ def choose_format(form: str, format_param: str | None) -> Format | None:
     offers = (_GRAPH_OFFERS if graph else _RESULT_OFFERS) + [HTML]
     chosen = negotiate(request.headers.get("Accept"), offers)
     if chosen is None:
-        raise ProtocolError(406, "none of the media types in Accept can hold this answer; "
-                                 f"offered: {', '.join(offers)}")
+        raise ProtocolError(
+            406,
+            f"none of the media types in Accept can hold this answer; offered: {', '.join(offers)}",
+        )
     if chosen == HTML:
         return None
     for fmt in RDF_FORMATS[:4] if graph else RESULT_FORMATS:
@@ -198,7 +229,7 @@ def _with_cors(response: Response) -> Response:
 def _protocol_error(err: ProtocolError | LhsKgError) -> Response:
     """A plain-text error body: SPARQL clients show it to their users as it is."""
     status = err.status if isinstance(err, ProtocolError) else status_for(err)
-    response = Response(f"{str(err)}\n", status=status, mimetype="text/plain")
+    response = Response(f"{err!s}\n", status=status, mimetype="text/plain")
     if isinstance(err, ProtocolError):
         response.headers.update(err.headers)
     return _with_cors(response)
@@ -220,8 +251,9 @@ def endpoint() -> Response:
             return _with_cors(_service_description(req.format))
         form = get_runner().check(req.query)
         if form == "update":
-            raise ProtocolError(400, "this is a SPARQL update: send it as 'update' with POST, "
-                                     "not as 'query'")
+            raise ProtocolError(
+                400, "this is a SPARQL update: send it as 'update' with POST, not as 'query'"
+            )
         fmt = choose_format(form, req.format)
         answer = get_runner().run(req.query, fmt=fmt, dataset=req.dataset)
     except (ProtocolError, LhsKgError) as err:
@@ -254,8 +286,11 @@ def _update(text: str) -> Response:
     header = request.headers.get("Authorization", "")
     scheme, _, given = header.partition(" ")
     if scheme.lower() != "bearer" or not given:
-        raise ProtocolError(401, "updates need the bearer token configured on this server",
-                            {"WWW-Authenticate": 'Bearer realm="lhs-kg sparql"'})
+        raise ProtocolError(
+            401,
+            "updates need the bearer token configured on this server",
+            {"WWW-Authenticate": 'Bearer realm="lhs-kg sparql"'},
+        )
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ProtocolError(403, "the bearer token is not the one configured for updates")
     run_update(get_kb(), text)
@@ -266,22 +301,37 @@ def _service_description(format_param: str | None) -> Response:
     if format_param:
         fmt = _FORMAT_NAMES.get(format_param.strip().lower())
         if fmt is None or fmt not in RDF_FORMATS:
-            raise ProtocolError(400, f"the service description is RDF; format "
-                                     f"{format_param[:50]!r} is not an RDF format")
+            raise ProtocolError(
+                400,
+                f"the service description is RDF; format "
+                f"{format_param[:50]!r} is not an RDF format",
+            )
     else:
         chosen = negotiate(request.headers.get("Accept"), _SD_OFFERS)
         if chosen is None:
-            raise ProtocolError(406, f"the service description is offered as "
-                                     f"{', '.join(_SD_OFFERS)}")
+            raise ProtocolError(
+                406, f"the service description is offered as {', '.join(_SD_OFFERS)}"
+            )
         fmt = next(f for f in RDF_FORMATS if chosen in f.media_types)
     endpoint_url = request.base_url
-    triples = service_description(endpoint_url, get_kb(),
-                                  update_enabled=bool(get_settings().sparql_update_token))
-    body = ox.serialize(triples, None, ox_rdf(fmt), prefixes={
-        "sd": "http://www.w3.org/ns/sparql-service-description#",
-        "void": "http://rdfs.org/ns/void#", "dcterms": "http://purl.org/dc/terms/",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
-    ) if fmt.name == "ttl" else ox.serialize(triples, None, ox_rdf(fmt))
+    triples = service_description(
+        endpoint_url, get_kb(), update_enabled=bool(get_settings().sparql_update_token)
+    )
+    body = (
+        ox.serialize(
+            triples,
+            None,
+            ox_rdf(fmt),
+            prefixes={
+                "sd": "http://www.w3.org/ns/sparql-service-description#",
+                "void": "http://rdfs.org/ns/void#",
+                "dcterms": "http://purl.org/dc/terms/",
+                "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            },
+        )
+        if fmt.name == "ttl"
+        else ox.serialize(triples, None, ox_rdf(fmt))
+    )
     return Response(body, content_type=content_type(fmt))
 
 
@@ -295,15 +345,20 @@ def _library() -> QueryLibrary:
 
 def default_query() -> str:
     """The text the editor starts with: our prefixes and a small query."""
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()
-             if p in ("lhs", "skos", "rdfs", "dcterms")]
+    lines = [
+        f"PREFIX {p}: <{ns}>"
+        for p, ns in PREFIXES.items()
+        if p in ("lhs", "skos", "rdfs", "dcterms")
+    ]
     return "\n".join(lines) + (
         "\n\nSELECT ?caseStudy ?label WHERE {\n  ?caseStudy a lhs:CaseStudy ;\n"
-        "             rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 25\n")
+        "             rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 25\n"
+    )
 
 
-def _editor_page(query: str | None = None, answer: Answer | None = None,
-                 error: str | None = None) -> Response:
+def _editor_page(
+    query: str | None = None, answer: Answer | None = None, error: str | None = None
+) -> Response:
     library = _library()
     examples = []
     try:
@@ -320,10 +375,17 @@ def _editor_page(query: str | None = None, answer: Answer | None = None,
         except LhsKgError as err:
             error = str(err)
     html = render_template(
-        "sparql.html", query=text if text is not None else default_query(), answer=answer,
-        table=result_table(answer) if answer else None, error=error, examples=examples,
-        formats=[("html", "HTML table"), *((f.name, f.media_type) for f in RESULT_FORMATS),
-                 *((f.name, f.media_type) for f in RDF_FORMATS[:4])],
+        "sparql.html",
+        query=text if text is not None else default_query(),
+        answer=answer,
+        table=result_table(answer) if answer else None,
+        error=error,
+        examples=examples,
+        formats=[
+            ("html", "HTML table"),
+            *((f.name, f.media_type) for f in RESULT_FORMATS),
+            *((f.name, f.media_type) for f in RDF_FORMATS[:4]),
+        ],
         prefixes=PREFIXES,
     )
     return Response(html, mimetype="text/html")
@@ -346,7 +408,7 @@ def local_path(iri: str) -> str | None:
     """The server path of an IRI under the base IRI (``…/case-study/x`` → ``/case-study/x``)."""
     base = get_settings().base_iri
     if iri.startswith(base) and len(iri) > len(base):
-        return "/" + quote(iri[len(base):], safe="/:@!$&'()*+,;=-._~%#")
+        return "/" + quote(iri[len(base) :], safe="/:@!$&'()*+,;=-._~%#")
     return None
 
 
@@ -373,10 +435,14 @@ def cell(term: Any, label: Any = None) -> Cell:
 def compact_iri(iri: str) -> str:
     """A prefixed name when a known prefix fits, else the IRI itself."""
     base = get_settings().base_iri
-    for prefix, ns in (*PREFIXES.items(), ("cs", base + "case-study/"),
-                       ("src", base + "source/"), ("org", base + "organisation/")):
-        if iri.startswith(ns) and "/" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
+    for prefix, ns in (
+        *PREFIXES.items(),
+        ("cs", base + "case-study/"),
+        ("src", base + "source/"),
+        ("org", base + "organisation/"),
+    ):
+        if iri.startswith(ns) and "/" not in iri[len(ns) :]:
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -394,12 +460,15 @@ def result_table(answer: Answer, *, labels: bool = True) -> Table:
     if answer.kind == "ask":
         return Table([], [], answer.boolean)
     if answer.kind == "graph":
-        return Table(["subject", "predicate", "object"],
-                     [[cell(t.subject), cell(t.predicate), cell(t.object)]
-                      for t in answer.triples])
+        return Table(
+            ["subject", "predicate", "object"],
+            [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in answer.triples],
+        )
     names = answer.variables
     folded = {n for n in names if labels and n.endswith("Label") and n[:-5] in names}
     columns = [n for n in names if n not in folded]
-    rows = [[cell(row.get(n), row.get(f"{n}Label") if f"{n}Label" in folded else None)
-             for n in columns] for row in answer.rows]
+    rows = [
+        [cell(row.get(n), row.get(f"{n}Label") if f"{n}Label" in folded else None) for n in columns]
+        for row in answer.rows
+    ]
     return Table(columns, rows)
