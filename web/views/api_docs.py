@@ -53,7 +53,7 @@ def _parameter(param: Parameter, base_iri: str) -> dict[str, Any]:
     elif param.type == "iri":
         description = "an absolute IRI, or a prefixed name such as cs:improvecarenow"
     if param.default is not None:
-        schema["default"] = param.default
+        schema["default"] = int(param.default) if param.type == "int" else param.default
     if not param.required:
         description += "; leave out to answer for every value"
     return {
