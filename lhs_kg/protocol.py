@@ -1,14 +1,15 @@
 """Answering SPARQL Protocol requests safely: time limit, result-size limit, service description.
 
-pyoxigraph cannot cancel a query. So each query runs on its own worker thread and the caller
-waits for it only until the deadline; past it the caller gets :class:`QueryTimeoutError` and
-moves on. The abandoned computation is not killed: it keeps its worker thread until pyoxigraph
-hands back the next solution (then the deadline check in the result iteration stops it) or, for
-a query that computes everything before its first solution (ORDER BY, GROUP BY), until that
-computation ends. pyoxigraph releases the GIL while it evaluates, so other requests keep being
-answered meanwhile. At most ``max_running`` queries run at once, abandoned ones included; beyond
-that a new query is refused at once with :class:`ServerBusyError` instead of queueing, so a
-flood of runaway queries degrades to 503 answers rather than to an unresponsive server.
+pyoxigraph cannot cancel a query. So each query runs on a worker thread (a pool of
+``max_running`` threads started once) and the caller waits for it only until the deadline; past
+it the caller gets :class:`QueryTimeoutError` and moves on. The abandoned computation is not
+killed: it keeps its worker thread until pyoxigraph hands back the next solution (then the
+deadline check in the result iteration stops it) or, for a query that computes everything before
+its first solution (ORDER BY, GROUP BY, a big join), until that computation ends. pyoxigraph
+releases the GIL while it evaluates, so other requests keep being answered meanwhile. At most
+``max_running`` queries run at once, abandoned ones included; beyond that a new query is refused
+at once with :class:`ServerBusyError` (503) instead of queueing, so a flood of runaway queries
+degrades to 503 answers rather than to an unresponsive server.
 
 Workers get a large stack (256 MiB of address space, touched only as needed) as a second line
 of defence, behind the nesting-depth guard of :func:`lhs_kg.sparql_text.check_query`: chains of
@@ -20,6 +21,7 @@ recurses on them and overflows a default 8 MiB thread stack at ~20,000 links (me
 from __future__ import annotations
 
 import io
+import queue
 import threading
 import time
 import traceback
@@ -93,6 +95,8 @@ class QueryRunner:
         self.scope = scope
         """Graphs a query may read (None: all); public endpoints pass the published view (#7)."""
         self._slots = threading.BoundedSemaphore(max_running)
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._started = False
 
     def check(self, text: str) -> str:
         """Apply the length, depth and SERVICE guards; return the query form."""
@@ -132,7 +136,7 @@ class QueryRunner:
         box: dict[str, Any] = {}
         done = threading.Event()
 
-        def target() -> None:
+        def job() -> None:
             try:
                 box["value"] = work()
             except BaseException as err:  # handed to the waiting thread, re-raised there
@@ -144,13 +148,8 @@ class QueryRunner:
                 self._slots.release()
                 done.set()
 
-        with _STACK_LOCK:
-            previous = threading.stack_size(WORKER_STACK_BYTES)
-            try:
-                worker = threading.Thread(target=target, name="lhs-kg-query", daemon=True)
-                worker.start()
-            finally:
-                threading.stack_size(previous)
+        self._start_workers()
+        self._jobs.put(job)
         if not done.wait(max(0.0, deadline - time.monotonic())):
             raise QueryTimeoutError(
                 f"the query did not finish within {self.settings.query_timeout_s:g} s and was "
@@ -174,6 +173,27 @@ class QueryRunner:
         default = [g for g in default or [] if g in allowed]
         named = [g for g in named or [] if g in allowed]
         return False, default or empty, named or empty
+
+    def _start_workers(self) -> None:
+        """Start the worker threads once (one per slot, so a job with a slot never queues)."""
+        if self._started:
+            return
+        with _STACK_LOCK:
+            if self._started:
+                return
+            previous = threading.stack_size(WORKER_STACK_BYTES)
+            try:
+                for number in range(self.max_running):
+                    threading.Thread(
+                        target=self._work, name=f"lhs-kg-query-{number}", daemon=True
+                    ).start()
+            finally:
+                threading.stack_size(previous)
+            self._started = True
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()
 
     def _execute(
         self,
