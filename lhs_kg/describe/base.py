@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from lhs_kg.graphs import published_graphs
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.store.base import QueryResult, Term
@@ -166,6 +167,24 @@ class LabelBook:
 
     def __contains__(self, iri: object) -> bool:
         return iri in self._best
+
+
+GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+
+
+def published_scope(kb: KnowledgeBase) -> list[str] | None:
+    """The graphs public pages read: None (the union, fastest) when every graph is published.
+
+    Listing graph names is cheap; only when some graph lies outside the content, data and
+    inferred graphs is the registry consulted (``lhs_kg.graphs.published_graphs``).
+    """
+    prefix = kb.settings.base_iri + "graph/"
+    always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
+    names = [row["g"].value for row in kb.store.query(GRAPH_NAMES, union=False).rows()]
+    if all(name.startswith(always) for name in names):
+        return None
+    published = published_graphs(kb.store, kb.settings)
+    return None if sorted(published) == sorted(names) else published
 
 
 class Reader:

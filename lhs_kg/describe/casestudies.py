@@ -116,6 +116,8 @@ SELECT ?cs (COUNT(DISTINCT ?o) AS ?n) WHERE {{
 }} GROUP BY ?cs
 """
 
+COUNT = f"SELECT (COUNT(DISTINCT ?cs) AS ?n) WHERE {{ ?cs a <{LHS}CaseStudy> }}"
+
 #: Names of the complexity levels (ids under concept/complexity-level/), lowest first.
 LEVELS = ("simple", "complicated", "complex")
 _SHOWN_STATES = ("published", "withdrawn")
@@ -318,6 +320,12 @@ def versions(reader: Reader, iri: str) -> list[Version]:
         if state in _SHOWN_STATES:
             out.append(Version(value(row, "g"), state, value(row, "time")))
     return sorted(out, key=lambda v: natural_key(v.graph))
+
+
+def count(reader: Reader) -> int:
+    """How many case studies there are."""
+    rows = reader.select(COUNT)
+    return int(value(rows[0], "n", "0")) if rows else 0
 
 
 def case_studies(reader: Reader) -> list[CaseStudyRow]:

@@ -74,6 +74,8 @@ SELECT ?s ?label ?title ?issued WHERE {{
 }}
 """
 
+COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{LHS}Source> }}"
+
 _CSL_TYPES = {
     "AcademicArticle": "article-journal",
     "Article": "article-journal",
@@ -205,6 +207,12 @@ def cited_by(reader: Reader, iri: str) -> list[CitedBy]:
     for group, view in items.values():
         groups.setdefault(group, []).append(view)
     return [CitedBy(g, sorted(v, key=lambda t: t.label.lower())) for g, v in sorted(groups.items())]
+
+
+def count(reader: Reader) -> int:
+    """How many sources there are."""
+    rows = reader.select(COUNT)
+    return int(value(rows[0], "n", "0")) if rows else 0
 
 
 def sources(reader: Reader) -> list[tuple[str, str, str, str]]:

@@ -278,3 +278,29 @@ def test_bad_input_status(client: FlaskClient, url: str, status: int) -> None:
     assert response.status_code == status
     assert response.headers["Vary"] == "Accept"
     assert b"<script>alert" not in response.data
+
+
+@pytest.mark.parametrize(
+    ("state", "status"),
+    [pytest.param("pending", 404, id="pending-hidden"), pytest.param("published", 200, id="shown")],
+)
+def test_only_published_contributions_are_shown(state: str, status: int) -> None:
+    flask_app = build_app()
+    kb = flask_app.extensions["lhs_kg"]
+    version = BASE + "graph/contribution/c1/v1"
+    kb.load_bytes(
+        f"<{BASE}case-study/contributed> a <{BASE}ontology/CaseStudy> ; "
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "Contributed" .'.encode(),
+        "ttl",
+        graph=version,
+    )
+    kb.load_bytes(
+        f"<{version}> <{BASE}ontology/reviewState> <{BASE}concept/review-state/{state}> .".encode(),
+        "nt",
+        graph=BASE + "graph/registry",
+    )
+    client = flask_app.test_client()
+    assert client.get("/case-study/contributed").status_code == status
+    assert client.get("/case-study/contributed.ttl").status_code == status
+    listed = 'href="/case-study/contributed"' in client.get("/case-study/").data.decode()
+    assert listed == (status == 200)

@@ -22,6 +22,6 @@ def index() -> str:
         wheel=diagrams.wheel(rings),
         loop_shapes=diagrams.loop(concepts.loop(reader)),
         schemes=concepts.schemes(reader),
-        n_case_studies=len(casestudies.case_studies(reader)),
-        n_sources=len(sources.sources(reader)),
+        n_case_studies=casestudies.count(reader),
+        n_sources=sources.count(reader),
     )

@@ -1,23 +1,25 @@
 """The browser's window on the engine: a Reader over the published view, and IRI ↔ path mapping.
 
-The list of published graphs is cached for a few seconds (computing it counts every graph), and
-when every graph is published the reader uses the plain union, which is the fastest path.
+The published scope is cached for a few seconds and refreshed by one thread at a time; when
+every graph is published the reader uses the plain union, which is the fastest path.
 This module registers no blueprint; the browse, home, search and dashboard views share it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from urllib.parse import quote
 
 from flask import current_app
 
 from lhs_kg.describe import Reader
-from lhs_kg.graphs import published_graphs
+from lhs_kg.describe.base import published_scope
 from web.engine import get_kb, get_settings
 
 PUBLISHED_TTL_S = 10.0
 _CACHE_KEY = "lhs_kg_published"
+_REFRESH = threading.Lock()
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
@@ -26,12 +28,15 @@ def get_reader() -> Reader:
     kb = get_kb()
     cached = current_app.extensions.get(_CACHE_KEY)
     now = time.monotonic()
-    if cached is None or cached[0] < now:
-        published = published_graphs(kb.store, kb.settings)
-        everything = sorted(info.iri for info in kb.store.graphs())
-        scope = None if published == everything else published
-        cached = (now + PUBLISHED_TTL_S, scope)
+    if cached is None:
+        cached = (now + PUBLISHED_TTL_S, published_scope(kb))
         current_app.extensions[_CACHE_KEY] = cached
+    elif cached[0] < now and _REFRESH.acquire(blocking=False):
+        try:  # one thread refreshes; the others keep reading the previous scope meanwhile
+            cached = (now + PUBLISHED_TTL_S, published_scope(kb))
+            current_app.extensions[_CACHE_KEY] = cached
+        finally:
+            _REFRESH.release()
     return Reader(kb, cached[1])
 
 
