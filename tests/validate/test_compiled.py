@@ -1,0 +1,121 @@
+"""The compiled shapes give pySHACL's report exactly, for every submission the tests know.
+
+``lhs_kg.validate.compiled`` walks pySHACL's constraint objects itself so they are built once per
+process; these tests run both on the same data graph and require isomorphic report graphs, so a
+pySHACL upgrade that changes its results or its internals fails here, loudly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic, to_isomorphic
+from rdflib.namespace import SH
+
+from lhs_kg.documents import load_document
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.validate import get_validator
+from lhs_kg.validate.compiled import _pyshacl_parts, compile_shapes
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DATA = ROOT / "data"
+EXAMPLES = DATA / "examples"
+SUBMISSIONS = sorted(
+    [
+        *(ROOT / "tests" / "data" / "invalid").iterdir(),
+        *(ROOT / "tests" / "data" / "valid").iterdir(),
+        *EXAMPLES.iterdir(),
+    ]
+)
+CURATED = sorted(p for p in DATA.rglob("*.ttl") if EXAMPLES not in p.parents)
+
+
+def _document(path: Path) -> object:
+    if path.suffix == ".json":
+        tree = json.loads(path.read_text(encoding="utf-8"))
+        tree.pop("_expect", None)
+        return load_document(json.dumps(tree).encode(), name=path.name)
+    return load_document(path, max_bytes=10_000_000)
+
+
+def _both(path: Path, kb: KnowledgeBase, contribution: bool) -> tuple[Graph, Graph]:
+    validator = get_validator(kb.settings)
+    data = validator.data_graph(_document(path), kb, kb.settings.base_iri)  # type: ignore[arg-type]
+    compiled = validator.check(data, contribution=contribution)
+    plain = validator.check(data, contribution=contribution, plain=True)
+    return compiled, plain
+
+
+def _assert_same(compiled: Graph, plain: Graph) -> None:
+    if not isomorphic(compiled, plain):
+        only_compiled = to_isomorphic(compiled) - to_isomorphic(plain)
+        only_plain = to_isomorphic(plain) - to_isomorphic(compiled)
+        pytest.fail(
+            "reports differ\nonly compiled:\n"
+            + only_compiled.serialize(format="nt")
+            + "\nonly pySHACL:\n"
+            + only_plain.serialize(format="nt")
+        )
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=str(p.relative_to(ROOT))) for p in SUBMISSIONS]
+)
+def test_submission_report_is_pyshacls(path: Path, content_kb: KnowledgeBase) -> None:
+    compiled, plain = _both(path, content_kb, True)
+    _assert_same(compiled, plain)
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=str(p.relative_to(ROOT))) for p in CURATED])
+def test_curated_report_is_pyshacls(path: Path, content_kb: KnowledgeBase) -> None:
+    compiled, plain = _both(path, content_kb, False)
+    _assert_same(compiled, plain)
+
+
+def test_many_failures_at_once_give_pyshacls_report(content_kb: KnowledgeBase) -> None:
+    """A submission breaking many constraints (nested sh:node and sh:or included) at once."""
+    tree = json.loads((EXAMPLES / "template.json").read_text(encoding="utf-8"))
+    tree["startYear"] = "later"
+    tree["endYear"] = 1900
+    tree["sources"] = [{"type": "Book", "title": "x", "isbn": "12"}, "nowhere"]
+    tree["organisation"] = {"name": 5, "homepage": "javascript:alert(1)"}
+    validator = get_validator(content_kb.settings)
+    document = load_document(json.dumps(tree).encode(), name="many.json")
+    data = validator.data_graph(document, content_kb, content_kb.settings.base_iri)
+    compiled = validator.check(data)
+    _assert_same(compiled, validator.check(data, plain=True))
+    assert len(set(compiled.objects(None, SH.result))) >= 10
+
+
+def test_the_repository_shapes_compile() -> None:
+    """If this fails, validation silently fell back to plain pySHACL (slow but correct)."""
+    validator = get_validator()
+    assert compile_shapes(validator._shapes[True]) is not None
+    assert compile_shapes(validator._shapes[False]) is not None
+
+
+def test_the_pyshacl_parts_used_still_exist() -> None:
+    """Everything taken from pySHACL's internals, resolved in one place."""
+    parts = _pyshacl_parts()
+    assert parts["parameters"] and parts["components"]
+    for name in ("node", "property", "or", "qualified"):
+        assert parts[name].__name__.endswith("ConstraintComponent")
+    assert callable(parts["report"])
+
+
+def test_unsupported_shapes_fall_back_to_pyshacl() -> None:
+    """sh:not is not walked by the compiled shapes: the shapes graph compiles to None."""
+    from pyshacl.shapes_graph import ShapesGraph
+
+    graph = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:not [ sh:class ex:D ] .
+        """,
+        format="turtle",
+    )
+    assert compile_shapes(ShapesGraph(graph)) is None
