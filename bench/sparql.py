@@ -45,10 +45,18 @@ from lhs_kg.sparql_text import inject_values  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CLIENTS = 8
-SAMPLES = {"iri": "https://w3id.org/lhs-kg/case-study/improvecarenow", "date": "2020-01-01",
-           "int": "2", "string": "x"}
-ACCEPT = {"select": "application/sparql-results+json", "ask": "application/sparql-results+json",
-          "construct": "text/turtle", "describe": "text/turtle"}
+SAMPLES = {
+    "iri": "https://w3id.org/lhs-kg/case-study/improvecarenow",
+    "date": "2020-01-01",
+    "int": "2",
+    "string": "x",
+}
+ACCEPT = {
+    "select": "application/sparql-results+json",
+    "ask": "application/sparql-results+json",
+    "construct": "text/turtle",
+    "describe": "text/turtle",
+}
 
 
 def free_port() -> int:
@@ -87,8 +95,11 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
             raise SystemExit(f"{what} exited: {process.stderr.read().decode()[-800:]}")  # type: ignore[union-attr]
         try:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=2)
-            connection.request("GET", parts.path + "?" + urlencode({"query": "ASK {}"}),
-                               headers={"Accept": "application/sparql-results+json"})
+            connection.request(
+                "GET",
+                parts.path + "?" + urlencode({"query": "ASK {}"}),
+                headers={"Accept": "application/sparql-results+json"},
+            )
             if connection.getresponse().status == 200:
                 return
         except OSError:
@@ -114,14 +125,35 @@ def running(command: list[str], url: str, what: str) -> Iterator[str]:
 
 def lhs_kg(store: Path) -> tuple[list[str], str]:
     port = free_port()
-    return ([str(BIN / "lhs-kg"), "--store", str(store), "serve", "--port", str(port),
-             "--threads", str(CLIENTS)], f"http://127.0.0.1:{port}/sparql")
+    return (
+        [
+            str(BIN / "lhs-kg"),
+            "--store",
+            str(store),
+            "serve",
+            "--port",
+            str(port),
+            "--threads",
+            str(CLIENTS),
+        ],
+        f"http://127.0.0.1:{port}/sparql",
+    )
 
 
 def oxigraph(store: Path) -> tuple[list[str], str]:
     port = free_port()
-    return ([str(BIN / "oxigraph"), "serve", "--location", str(store), "--bind",
-             f"127.0.0.1:{port}", "--union-default-graph"], f"http://127.0.0.1:{port}/query")
+    return (
+        [
+            str(BIN / "oxigraph"),
+            "serve",
+            "--location",
+            str(store),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        f"http://127.0.0.1:{port}/query",
+    )
 
 
 def rdflib_endpoint(nquads: Path) -> tuple[list[str], str]:
@@ -152,9 +184,12 @@ class Client:
 
     def ask(self, text: str, accept: str) -> tuple[int, float]:
         started = time.perf_counter()
-        self.connection.request("POST", self.path, body=urlencode({"query": text}),
-                                headers={"Content-Type": "application/x-www-form-urlencoded",
-                                         "Accept": accept})
+        self.connection.request(
+            "POST",
+            self.path,
+            body=urlencode({"query": text}),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        )
         response = self.connection.getresponse()
         response.read()
         return response.status, time.perf_counter() - started
@@ -234,12 +269,16 @@ def main() -> None:
         print(f"\nLatency per named query at {args.triples:,} triples (median of {args.repeat}):")
         print(f"{'query':38} {'lhs-kg ms':>10} {'oxigraph ms':>12} {'ratio':>6}")
         for name, _, _ in queries:
-            print(f"{name:38} {ours[name] * 1000:10.2f} {theirs[name] * 1000:12.2f} "
-                  f"{ours[name] / theirs[name]:6.2f}")
+            print(
+                f"{name:38} {ours[name] * 1000:10.2f} {theirs[name] * 1000:12.2f} "
+                f"{ours[name] / theirs[name]:6.2f}"
+            )
         ours_median = statistics.median(ours.values())
         theirs_median = statistics.median(theirs.values())
-        print(f"{'median over the queries':38} {ours_median * 1000:10.2f} "
-              f"{theirs_median * 1000:12.2f} {ours_median / theirs_median:6.2f}   (target <= 1.3)")
+        print(
+            f"{'median over the queries':38} {ours_median * 1000:10.2f} "
+            f"{theirs_median * 1000:12.2f} {ours_median / theirs_median:6.2f}   (target <= 1.3)"
+        )
 
         small = write_synthetic(work / "small.nq", args.rdflib_triples)
         small_store = build_store(work / "lhs-small", small)
@@ -249,20 +288,28 @@ def main() -> None:
         command, url = rdflib_endpoint(small)
         started = time.monotonic()
         with running(command, url, "rdflib-endpoint"):
-            print(f"\nrdflib-endpoint loaded {args.rdflib_triples:,} triples in "
-                  f"{time.monotonic() - started:.1f} s")
+            print(
+                f"\nrdflib-endpoint loaded {args.rdflib_triples:,} triples in "
+                f"{time.monotonic() - started:.1f} s"
+            )
             rdflib_tp, rdflib_failed = throughput(url, queries, args.seconds)
 
     print(f"\nThroughput, {CLIENTS} concurrent clients, {args.seconds:g} s each:")
     print(f"{'server':34} {'triples':>10} {'answers/s':>10} {'failed':>7}")
     print(f"{'lhs-kg serve (waitress)':34} {args.triples:>10,} {ours_tp:10.1f} {ours_failed:7}")
     print(f"{'oxigraph serve':34} {args.triples:>10,} {theirs_tp:10.1f} {theirs_failed:7}")
-    print(f"{'lhs-kg serve (waitress)':34} {args.rdflib_triples:>10,} {small_tp:10.1f} "
-          f"{small_failed:7}")
-    print(f"{'rdflib-endpoint (uvicorn)':34} {args.rdflib_triples:>10,} {rdflib_tp:10.1f} "
-          f"{rdflib_failed:7}")
-    print(f"\nlhs-kg / oxigraph throughput: {ours_tp / theirs_tp:.2f}; "
-          f"lhs-kg / rdflib-endpoint: {small_tp / max(rdflib_tp, 1e-9):.1f}x (target >= 10x)")
+    print(
+        f"{'lhs-kg serve (waitress)':34} {args.rdflib_triples:>10,} {small_tp:10.1f} "
+        f"{small_failed:7}"
+    )
+    print(
+        f"{'rdflib-endpoint (uvicorn)':34} {args.rdflib_triples:>10,} {rdflib_tp:10.1f} "
+        f"{rdflib_failed:7}"
+    )
+    print(
+        f"\nlhs-kg / oxigraph throughput: {ours_tp / theirs_tp:.2f}; "
+        f"lhs-kg / rdflib-endpoint: {small_tp / max(rdflib_tp, 1e-9):.1f}x (target >= 10x)"
+    )
 
 
 if __name__ == "__main__":
