@@ -17,6 +17,7 @@ shapes, ...) compiles to ``None``; the caller then runs pySHACL itself.
 
 from __future__ import annotations
 
+import copy
 import functools
 import textwrap
 from dataclasses import dataclass, field
@@ -99,6 +100,18 @@ def prepared_data_graph(graph: Graph) -> Graph:
     return wrapped
 
 
+_QUIET: Result = ("", URIRef("urn:x-lhs-kg:unreported"), [])
+
+
+def _quiet_result(*_args: Any, **_kwargs: Any) -> Result:
+    """Where only conformance counts (inside sh:or, sh:qualifiedValueShape), skip the report.
+
+    pySHACL describes every failed check of a value against each sh:or or qualified shape in a
+    report it then throws away; that text costs more than the check.
+    """
+    return _QUIET
+
+
 class Unsupported(Exception):
     """The shapes graph uses something this module does not walk: let pySHACL run it."""
 
@@ -109,6 +122,11 @@ class _Step:
     component: Any
     shapes: list[Any]  # the shapes it validates (for or: one list per sh:or)
     queries: list[tuple[Any, str]] = field(default_factory=list)  # sparql: (helper, query text)
+    quiet: Any = None  # a copy of the component that makes no report (for conformance checks)
+
+    def __post_init__(self) -> None:
+        self.quiet = copy.copy(self.component)
+        self.quiet.make_v_result = _quiet_result
 
 
 @dataclass
@@ -334,8 +352,13 @@ class CompiledShapes:
             found.update(o for _, o in data.subject_objects(predicate))
         return list(found)
 
-    def _validate(self, shape: Any, focus: list[Node], run: _Run) -> tuple[bool, list[Result]]:
-        """What ``pyshacl.shape.Shape.validate`` does, with the constraint objects built once."""
+    def _validate(
+        self, shape: Any, focus: list[Node], run: _Run, quiet: bool = False
+    ) -> tuple[bool, list[Result]]:
+        """What ``pyshacl.shape.Shape.validate`` does, with the constraint objects built once.
+
+        ``quiet``: only conformance is wanted, results are placeholders.
+        """
         if shape.deactivated or not focus:
             return True, []
         data = run.data
@@ -344,15 +367,16 @@ class CompiledShapes:
         reports: list[Result] = []
         for step in self._steps[id(shape)]:
             if step.kind == "leaf":
-                ok, found = step.component.evaluate(self._executor, data, values, [shape])
+                component = step.quiet if quiet else step.component
+                ok, found = component.evaluate(self._executor, data, values, [shape])
             elif step.kind in ("property", "node") and not any(values.values()):
                 continue  # pySHACL's shortcut for these two when there are no value nodes
             elif step.kind == "sparql":
-                ok, found = self._sparql(shape, step, values, run)
+                ok, found = self._sparql(shape, step, values, run, quiet)
             elif step.kind == "property":
-                ok, found = self._property(step, values, run)
+                ok, found = self._property(step, values, run, quiet)
             elif step.kind == "node":
-                ok, found = self._node(step, values, run)
+                ok, found = self._node(step, values, run, quiet)
             elif step.kind == "or":
                 ok, found = self._or(step, values, run)
             else:
@@ -362,11 +386,11 @@ class CompiledShapes:
         return conforms, reports
 
     def _sparql(
-        self, shape: Any, step: _Step, values: dict[Node, set[Node]], run: _Run
+        self, shape: Any, step: _Step, values: dict[Node, set[Node]], run: _Run, quiet: bool
     ) -> tuple[bool, list[Result]]:
         """pySHACL's SPARQL-based constraint, with the query answered by Oxigraph (same rows)."""
         conforms, reports = True, []
-        component = step.component
+        component = step.quiet if quiet else step.component
         for helper, query in step.queries:
             options = {"source_constraint": helper.node, "extra_messages": helper.messages or None}
             for focus in values:
@@ -387,28 +411,31 @@ class CompiledShapes:
         return conforms, reports
 
     def _property(
-        self, step: _Step, values: dict[Node, set[Node]], run: _Run
+        self, step: _Step, values: dict[Node, set[Node]], run: _Run, quiet: bool
     ) -> tuple[bool, list[Result]]:
         conforms, reports = True, []
         for other in step.shapes:
             for value_nodes in values.values():
                 for value in value_nodes:
-                    ok, found = self._validate(other, [value], run)
+                    ok, found = self._validate(other, [value], run, quiet)
                     conforms = conforms and ok
                     reports.extend(found)
         return conforms, reports
 
     def _node(
-        self, step: _Step, values: dict[Node, set[Node]], run: _Run
+        self, step: _Step, values: dict[Node, set[Node]], run: _Run, quiet: bool
     ) -> tuple[bool, list[Result]]:
         conforms, reports = True, []
         for other in step.shapes:
             for focus, value_nodes in values.items():
                 for value in value_nodes:
-                    ok, nested = self._validate(other, [value], run)
+                    ok, nested = self._validate(other, [value], run, quiet)
                     if ok and not nested:
                         continue
                     conforms = False
+                    if quiet:
+                        reports.append(_QUIET)
+                        continue
                     text, node, triples = step.component.make_v_result(
                         run.data, focus, value_node=value
                     )
@@ -427,7 +454,7 @@ class CompiledShapes:
         for members in step.shapes:
             for focus, value_nodes in values.items():
                 for value in value_nodes:
-                    if not any(self._validate(other, [value], run)[0] for other in members):
+                    if not any(self._validate(other, [value], run, True)[0] for other in members):
                         conforms = False
                         reports.append(
                             step.component.make_v_result(run.data, focus, value_node=value)
@@ -441,7 +468,9 @@ class CompiledShapes:
         conforms, reports = True, []
         for other in step.shapes:
             for focus, value_nodes in values.items():
-                count = sum(1 for value in value_nodes if self._validate(other, [value], run)[0])
+                count = sum(
+                    1 for value in value_nodes if self._validate(other, [value], run, True)[0]
+                )
                 if component.max_count is not None and count > component.max_count:
                     conforms = False
                     reports.append(

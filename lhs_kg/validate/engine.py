@@ -190,7 +190,7 @@ class Validator:
 
     def data_graph(self, document: Document, kb: KnowledgeBase | None, base_iri: str) -> Graph:
         """The submission plus the precomputed facts about everything it refers to."""
-        data = Graph()
+        data = Graph(bind_namespaces="none")  # binding the default prefixes costs ~1 ms
         for triple in document.graph:
             data.add(triple)
         subjects = set(document.graph.subjects())
