@@ -43,6 +43,7 @@ def state_iri(settings: Settings, state: str) -> str:
     return f"{settings.base_iri}{REVIEW_STATE}{state}"
 
 
+_GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 _STATE_QUERY = """
 SELECT ?g ?state WHERE {
   GRAPH ?registry { ?g <https://w3id.org/lhs-kg/ontology/reviewState> ?state }
@@ -55,7 +56,9 @@ def published_graphs(store: Store, settings: Settings) -> list[str]:
     prefix = graph_prefix(settings)
     always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
     contributions = prefix + "contribution/"
-    graphs = [info.iri for info in store.graphs()]
+    # graph names only: counting triples per graph (store.graphs()) scans the whole store
+    names = store.query(_GRAPH_NAMES, union=False).rows()
+    graphs = [row["g"].value for row in names]
     registry = registry_graph(settings)
     states: dict[str, str] = {}
     if registry in graphs:

@@ -1,7 +1,7 @@
 """The published view as a query scope: which graphs public queries may read, cached briefly.
 
 Public faces (``/sparql``, the named queries) must not show pending contributions nor the private
-registry. ``PublishedScope`` answers the graphs of ``lhs_kg.graphs.published_graphs``, or None
+registry. ``PublishedScope`` answers the graphs of ``lhs_kg.describe.base.published_scope``, or None
 when every graph is published (then the plain union is both right and fastest). The answer is
 cached for ``ttl_s`` seconds; the contribution views call :meth:`invalidate` after a decision.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
-from lhs_kg.graphs import published_graphs
+from lhs_kg.describe.base import published_scope
 from lhs_kg.kb import KnowledgeBase
 
 
@@ -30,9 +30,7 @@ class PublishedScope:
         with self._lock:
             if self._cached is not None and self._cached[0] > now:
                 return self._cached[1]
-        published = published_graphs(self.kb.store, self.kb.settings)
-        everything = sorted(info.iri for info in self.kb.store.graphs())
-        scope = None if published == everything else published
+        scope = published_scope(self.kb)
         with self._lock:
             self._cached = (now + self.ttl_s, scope)
         return scope
