@@ -5,7 +5,8 @@ pySHACL for RDFS inference, the facts the shapes need about referenced resources
 for every concept of the ontology, its ``rdf:type`` (with the subclass closure), ``skos:inScheme``
 and ``skos:broader``. References to resources of the knowledge base (cited sources, organisations)
 are resolved with one query whose answers are added to the data graph. So the data graph is the
-submission plus a few dozen facts, whatever the size of the store.
+submission plus a few dozen facts, whatever the size of the store. The SHACL step itself runs
+through ``compiled``: pySHACL's constraint objects built once per process, the same report.
 """
 
 from __future__ import annotations

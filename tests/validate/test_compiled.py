@@ -119,3 +119,32 @@ def test_unsupported_shapes_fall_back_to_pyshacl() -> None:
         format="turtle",
     )
     assert compile_shapes(ShapesGraph(graph)) is None
+
+
+HOSTILE_TURTLE = [
+    pytest.param(
+        """@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <urn:x:Study> rdfs:subClassOf lhs:CaseStudy .
+        <urn:x:s1> a <urn:x:Study> ; lhs:endYear "1999" ; lhs:startYear "2005" .""",
+        id="own-subclass-of-case-study",
+    ),
+    pytest.param(
+        """@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
+        @prefix dcterms: <http://purl.org/dc/terms/> .
+        [] a lhs:CaseStudy ; dcterms:title "x"@en, "y"^^<urn:x:type>, 5 ;
+           lhs:hasAssessment [ lhs:hasRating [ lhs:ratesDomain [] ], _:r ] .
+        _:r lhs:ratesDomain <https://w3id.org/lhs-kg/concept/nasss/1> , "1" .""",
+        id="blank-nodes-and-odd-literals",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TURTLE)
+def test_odd_rdf_submission_gives_pyshacls_report(text: str, content_kb: KnowledgeBase) -> None:
+    validator = get_validator(content_kb.settings)
+    document = load_document(text.encode(), name="odd.ttl")
+    data = validator.data_graph(document, content_kb, content_kb.settings.base_iri)
+    compiled = validator.check(data)
+    _assert_same(compiled, validator.check(data, plain=True))
+    assert (None, SH.result, None) in compiled
