@@ -379,10 +379,30 @@ class Contributions:
                 contribution_id, number, previous = self._thread(record.subject)
                 graph = contribution_graph(self.settings, contribution_id, number)
                 quads = _content_quads(content, graph)
-                quads += self._registry_quads(graph, contribution_id, number, previous, record)
+                when = now_literal()
+                quads += self._registry_quads(
+                    graph, contribution_id, number, previous, record, when
+                )
                 self.kb.store.update(_guarded_insert(quads, graph, self.registry))
                 if self._asked(graph, record.token_hash):
-                    return self.get(f"{contribution_id}/v{number}")
+                    return Version(  # what was just written, without reading it back
+                        graph=graph,
+                        contribution_id=contribution_id,
+                        number=number,
+                        subject=record.subject,
+                        title=record.title,
+                        state=PENDING,
+                        submitted=when.value,
+                        contributor_name=record.person.name,
+                        contributor_email=record.person.email,
+                        contributor_orcid=record.person.orcid,
+                        channel=record.channel,
+                        licence=record.person.licence,
+                        media_type=record.media_type,
+                        sha256=record.sha256,
+                        revision_of=previous or "",
+                        report=record.report,
+                    )
         raise ContributionError("could not allocate a version number; try again")
 
     def _asked(self, graph: str, token_hash: str) -> bool:
@@ -395,7 +415,13 @@ class Contributions:
         return result.boolean
 
     def _registry_quads(
-        self, graph: str, contribution_id: str, number: int, previous: str | None, rec: _Record
+        self,
+        graph: str,
+        contribution_id: str,
+        number: int,
+        previous: str | None,
+        rec: _Record,
+        when: ox.Literal,
     ) -> list[ox.Quad]:
         reg = ox.NamedNode(self.registry)
         v = ox.NamedNode(graph)
@@ -403,7 +429,6 @@ class Contributions:
         activity = ox.NamedNode(f"{graph}#submission")
         checksum = ox.NamedNode(f"{graph}#checksum")
         person = ox.NamedNode(rec.person.iri)
-        when = now_literal()
 
         def n(term: str) -> ox.NamedNode:
             return ox.NamedNode(term)
