@@ -70,7 +70,7 @@ HOSTILE = [
         "SELECT * WHERE { ?s ?p [" * 1000 + "]" * 1000 + " }", (400,), id="blank-nodes-1000-deep"
     ),
     pytest.param(
-        "SELECT * WHERE { FILTER(" + "!" * 99_000 + "true) }", (200,), id="unary-not-chain-99k"
+        "SELECT * WHERE { FILTER(" + "!" * 99_000 + "true) }", (200, 503), id="unary-not-chain-99k"
     ),
     pytest.param(
         "SELECT * WHERE { BIND(" + "- " * 49_000 + "1 AS ?x) }",
