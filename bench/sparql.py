@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import write_synthetic  # noqa: E402
+from bench.web import published_copy  # noqa: E402
 from lhs_kg.config import Settings  # noqa: E402
 from lhs_kg.kb import KnowledgeBase  # noqa: E402
 from lhs_kg.queries import QueryLibrary  # noqa: E402
@@ -78,11 +79,15 @@ def named_queries() -> list[tuple[str, str, str]]:
 
 
 def build_store(folder: Path, nquads: Path) -> Path:
-    """Repository content plus the synthetic quads in an on-disk store."""
+    """Repository content plus the synthetic quads in an on-disk store.
+
+    The synthetic graphs are renamed under ``graph/data/`` so they belong to the published view,
+    which is what ``/sparql`` reads.
+    """
     store = folder / "store"
     with KnowledgeBase(Settings(store=str(store))) as kb:
         kb.rebuild()
-        kb.load(nquads)
+        kb.load(published_copy(nquads))
     return store
 
 
@@ -94,7 +99,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
         if process.poll() is not None:
             raise SystemExit(f"{what} exited: {process.stderr.read().decode()[-800:]}")  # type: ignore[union-attr]
         try:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=2)
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
             connection.request(
                 "GET",
                 parts.path + "?" + urlencode({"query": "ASK {}"}),
@@ -105,7 +110,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
         except OSError:
             pass
         time.sleep(0.2)
-    raise SystemExit(f"{what} did not start")
+    process.terminate()
+    raise SystemExit(f"{what} did not start: {process.stderr.read().decode()[-800:]}")  # type: ignore[union-attr]
 
 
 @contextmanager
@@ -163,7 +169,7 @@ def rdflib_endpoint(nquads: Path) -> tuple[list[str], str]:
         "from rdflib import Dataset\n"
         "from rdflib_endpoint import SparqlEndpoint\n"
         "ds = Dataset(default_union=True)\n"
-        f"ds.parse({str(nquads)!r}, format='nquads')\n"
+        f"ds.parse({str(published_copy(nquads))!r}, format='nquads')\n"
         "for path in sys.argv[1:]:\n"
         "    ds.graph(path).parse(path)\n"
         "app = SparqlEndpoint(graph=ds)\n"
