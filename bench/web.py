@@ -5,7 +5,8 @@ renamed under ``graph/data/`` so they belong to the published view), starts ``lh
 (waitress) and, on a copy of the same store, the peer ``oxigraph serve``; then drives both over
 loopback with 8 keep-alive connections (threads + http.client) and prints a table:
 
-- resource page as HTML and as Turtle (lhs-kg): latency median/p95 alone and under load;
+- a source's resource page as HTML and as Turtle (lhs-kg): latency median/p95 alone and under
+  load; and a case-study page, one connection;
 - the equivalent ``DESCRIBE <iri>`` answered by raw oxigraph serve (the peer), as Turtle;
 - the home page size (target ≤ 100 KB).
 
@@ -175,16 +176,17 @@ def main() -> None:
         wait_for(our_port, "/healthz")
         wait_for(peer_port, "/query?query=ASK%7B%7D")
         rng = random.Random(7)
-        slugs = [f"syn-{rng.randrange(20000)}" for _ in range(300)]
-        iris = [f"{BASE}case-study/{slug}" for slug in slugs]
-        pages = [f"/case-study/{slug}" for slug in slugs]
+        slugs = [f"syn-{rng.randrange(5000)}" for _ in range(300)]
+        iris = [f"{BASE}source/{slug}" for slug in slugs]
+        pages = [f"/source/{slug}" for slug in slugs]
         describes = [f"/query?query={quote(f'DESCRIBE <{iri}>')}" for iri in iris]
+        case_pages = [f"/case-study/syn-{rng.randrange(20000)}" for _ in range(50)]
         conn = http.client.HTTPConnection("127.0.0.1", our_port, timeout=30)
         home_size = one(conn, "/", "text/html")[2]
         conn.close()
         scenarios = [
-            ("lhs-kg page HTML", our_port, pages, "text/html"),
-            ("lhs-kg page Turtle", our_port, pages, "text/turtle"),
+            ("lhs-kg source page HTML", our_port, pages, "text/html"),
+            ("lhs-kg source page Turtle", our_port, pages, "text/turtle"),
             ("oxigraph DESCRIBE Turtle (peer)", peer_port, describes, "text/turtle"),
         ]
         rows = []
@@ -202,6 +204,8 @@ def main() -> None:
                     fail_a + fail_b,
                 )
             )
+        case_alone, _, _ = load(our_port, case_pages, "text/html", 10, 1)
+        case_turtle, _, _ = load(our_port, case_pages, "text/turtle", 100, 1)
     finally:
         for server in servers:
             server.terminate()
@@ -230,6 +234,10 @@ def main() -> None:
         f"{ms(rows[0][1]).strip()} ms, {ms(rows[1][1]).strip()} ms)"
     )
     print(f"home page: {home_size / 1024:.1f} KB (target <= 100 KB)")
+    print(
+        f"case-study page (1 connection): HTML median {ms(statistics.median(case_alone)).strip()}"
+        f" ms, Turtle median {ms(statistics.median(case_turtle)).strip()} ms"
+    )
 
 
 if __name__ == "__main__":
