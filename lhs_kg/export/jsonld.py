@@ -29,7 +29,7 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 _MAX_CONTEXT_BYTES = 1_000_000
 _FLUSH_BYTES = 1 << 16
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 10_000
 
 ContextDict = dict[str, Any]
 
