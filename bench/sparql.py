@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import shutil
 import socket
 import statistics
@@ -117,7 +118,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
 @contextmanager
 def running(command: list[str], url: str, what: str) -> Iterator[str]:
     """Start a server process, wait for it, stop it afterwards."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {**os.environ, "LHS_KG_QUERY_TIMEOUT": "600"}  # measure the same work as the peer
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         wait_until_up(url, process, what)
         yield url

@@ -316,12 +316,17 @@ RESULT_FORMAT_IRIS = (
 
 
 def service_description(
-    endpoint: str, kb: KnowledgeBase, *, update_enabled: bool = False
+    endpoint: str,
+    kb: KnowledgeBase,
+    *,
+    update_enabled: bool = False,
+    visible: list[str] | None = None,
 ) -> list[ox.Triple]:
     """A SPARQL 1.1 Service Description of the endpoint at ``endpoint`` (sd: vocabulary).
 
-    It states that the default graph is the union of every named graph when a request names no
-    dataset, and the limits (time, rows, SERVICE, updates) a client will meet.
+    It states that the default graph is the union of every named graph the endpoint shows
+    (``visible``, e.g. the published view; None: all) when a request names no dataset, and the
+    limits (time, rows, SERVICE, updates) a client will meet. Hidden graphs are not listed.
     """
     settings = kb.settings
 
@@ -332,11 +337,11 @@ def service_description(
         return ox.Literal(str(n), datatype=_XSD_INTEGER)
 
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
-    graphs = kb.graphs()
+    graphs = [g for g in kb.graphs() if visible is None or g.iri in set(visible)]
     notes = [
         "The default graph of a request that gives no default-graph-uri or named-graph-uri is "
-        "the union of all named graphs of the knowledge base (sd:UnionDefaultGraph); every "
-        "named graph is also available by name.",
+        "the union of all named graphs listed here, the published view (sd:UnionDefaultGraph); "
+        "each of them is also available by name.",
         f"Queries stop after {settings.query_timeout_s:g} seconds (HTTP 503) and answers are "
         f"limited to {settings.max_result_rows:,} rows or triples (HTTP 400).",
         f"Queries longer than {settings.max_query_chars:,} characters or nested deeper than "

@@ -314,8 +314,12 @@ def _service_description(format_param: str | None) -> Response:
             )
         fmt = next(f for f in RDF_FORMATS if chosen in f.media_types)
     endpoint_url = request.base_url
+    scope = get_runner().scope
     triples = service_description(
-        endpoint_url, get_kb(), update_enabled=bool(get_settings().sparql_update_token)
+        endpoint_url,
+        get_kb(),
+        update_enabled=bool(get_settings().sparql_update_token),
+        visible=scope() if scope is not None else None,
     )
     body = (
         ox.serialize(
