@@ -30,6 +30,7 @@ _SCANNER = re.compile(
       )
     | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*)
     | (?P<punct>[{}()\[\]])
+    | (?P<op>[!^|/])
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -66,11 +67,12 @@ def tokens(text: str) -> Iterator[Token]:
 
 @dataclass(frozen=True)
 class QueryShape:
-    """What the guard needs to know: form, deepest nesting, and whether SERVICE appears."""
+    """What the guard needs to know: form, nesting, path/negation operators, SERVICE."""
 
     form: str
     depth: int
     uses_service: bool
+    operators: int = 0
 
 
 @lru_cache(maxsize=2048)
@@ -79,9 +81,13 @@ def shape(text: str) -> QueryShape:
     form = "unknown"
     depth = deepest = 0
     service = False
+    operators = 0
     for match in _SCANNER.finditer(text):
         kind = match.lastgroup
         if kind == "skip":
+            continue
+        if kind == "op":
+            operators += 1
             continue
         value = match.group()
         if value in _OPEN:
@@ -99,7 +105,7 @@ def shape(text: str) -> QueryShape:
                     form = "update"
             if upper == "SERVICE":
                 service = True
-    return QueryShape(form, deepest, service)
+    return QueryShape(form, deepest, service, operators)
 
 
 def query_form(text: str) -> str:
@@ -117,8 +123,24 @@ def uses_service(text: str) -> bool:
     return shape(text).uses_service
 
 
-def check_query(text: str, *, max_chars: int, max_depth: int, allow_service: bool) -> str:
-    """Refuse a query that is too long, too deeply nested or federated; return its form."""
+MAX_OPERATORS = 1_000
+"""Path and negation operators (``/ | ^ !``) a query may hold: Oxigraph's parser recurses on
+chains of them (``!!!!…`` or a path of thousands of steps) and can overflow its stack, and a
+legitimate query needs a few dozen at most."""
+
+
+def check_query(
+    text: str,
+    *,
+    max_chars: int,
+    max_depth: int,
+    allow_service: bool,
+    max_operators: int = MAX_OPERATORS,
+) -> str:
+    """Refuse a query that is too long, too deeply nested, too operator-heavy or federated.
+
+    Returns the query's form.
+    """
     if not text.strip():
         raise QueryRejectedError("the query is empty")
     if len(text) > max_chars:
@@ -129,6 +151,11 @@ def check_query(text: str, *, max_chars: int, max_depth: int, allow_service: boo
     if found.depth > max_depth:
         raise QueryRejectedError(
             f"the query nests {found.depth} levels deep; the limit is {max_depth}"
+        )
+    if found.operators > max_operators:
+        raise QueryRejectedError(
+            f"the query chains {found.operators:,} path or negation operators (/ | ^ !); "
+            f"the limit is {max_operators:,}"
         )
     if found.uses_service and not allow_service:
         raise QueryRejectedError(

@@ -94,3 +94,21 @@ def test_inject_values_refuses_blank_nodes_and_odd_names() -> None:
         inject_values("SELECT * { ?s ?p ?o }", {"s": ox.BlankNode()})  # type: ignore[dict-item]
     with pytest.raises(QueryRejectedError):
         inject_values("SELECT * { ?s ?p ?o }", {"s) } DROP ALL": ox.Literal("x")})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { FILTER(" + "!" * 20_000 + "true) }",
+        "SELECT * WHERE { ?s " + "/".join(["<http://e/p>"] * 5_000) + " ?o }",
+    ],
+    ids=["negation-chain", "long-path"],
+)
+def test_operator_chains_that_overflow_the_parser_are_rejected(text: str) -> None:
+    with pytest.raises(QueryRejectedError, match="path or negation operators"):
+        check_query(text, max_chars=1_000_000, max_depth=64, allow_service=False)
+
+
+def test_ordinary_paths_and_negations_pass() -> None:
+    text = "SELECT * WHERE { ?s ^<http://e/p>/<http://e/q>|<http://e/r> ?o FILTER(!BOUND(?x)) }"
+    assert check_query(text, **LIMITS) == "select"
