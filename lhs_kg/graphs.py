@@ -53,9 +53,6 @@ SELECT ?g ?state WHERE {
 
 def published_graphs(store: Store, settings: Settings) -> list[str]:
     """The graphs of the published view, sorted."""
-    prefix = graph_prefix(settings)
-    always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
-    contributions = prefix + "contribution/"
     # graph names only: counting triples per graph (store.graphs()) scans the whole store
     names = store.query(_GRAPH_NAMES, union=False).rows()
     graphs = [row["g"].value for row in names]
@@ -64,13 +61,19 @@ def published_graphs(store: Store, settings: Settings) -> list[str]:
     if registry in graphs:
         rows = store.query(_STATE_QUERY, union=False, named_graphs=[registry]).rows()
         states = {row["g"].value: row["state"].value for row in rows}
-    published = state_iri(settings, "published")
-    # A content graph replaced by an accepted contribution (or withdrawn) is recorded in the
-    # registry as superseded/withdrawn and leaves the view; its file and graph stay (#7).
-    hidden = {state_iri(settings, "superseded"), state_iri(settings, "withdrawn")}
-    return sorted(
-        iri
-        for iri in graphs
-        if (iri.startswith(always) and states.get(iri) not in hidden)
-        or (iri.startswith(contributions) and states.get(iri) == published)
-    )
+    return sorted(iri for iri in graphs if is_published(settings, iri, states.get(iri)))
+
+
+def is_published(settings: Settings, graph: str, state: str | None) -> bool:
+    """Whether ``graph`` belongs to the published view, given its registry state (or None).
+
+    Lets a caller that already knows a few graphs and their states (one case study's) decide
+    without listing every graph of the store.
+    """
+    prefix = graph_prefix(settings)
+    if graph.startswith(tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))):
+        # A content graph replaced by an accepted contribution (or withdrawn) is recorded in the
+        # registry as superseded/withdrawn and leaves the view; its file and graph stay (#7).
+        hidden = (state_iri(settings, "superseded"), state_iri(settings, "withdrawn"))
+        return state not in hidden
+    return graph.startswith(prefix + "contribution/") and state == state_iri(settings, "published")

@@ -107,12 +107,16 @@ PREFIX prov: <{PROV}>
 PREFIX rdfs: <{RDFS}>
 PREFIX foaf: <{FOAF}>
 SELECT ?v ?d ?action ?state ?time ?by ?comment WHERE {{
+  %(topic)s
   ?d prov:used ?v ; lhs:decidedState ?state ; rdfs:label ?action ; prov:endedAtTime ?time .
   OPTIONAL {{ ?d prov:wasAssociatedWith ?agent . ?agent foaf:name ?by }}
   OPTIONAL {{ ?d rdfs:comment ?comment }}
 }}
 ORDER BY ?time ?d
 """
+#: Decisions on every version, on one version (?v bound), or on one case study's (?subject bound).
+_DECISIONS_ALL = _DECISIONS_QUERY % {"topic": ""}
+_DECISIONS_OF_SUBJECT = _DECISIONS_QUERY % {"topic": f"?v <{FOAF}primaryTopic> ?subject ."}
 _TOKEN_QUERY = f"SELECT ?v WHERE {{ ?v <{LHS}statusTokenHash> ?hash }}"
 _CURATED_QUERY = f"""
 SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a <{LHS}CaseStudy> }}
@@ -169,7 +173,7 @@ class Contributions:
         found = [
             self._version(row) for row in rows if wanted is None or row["state"].value in wanted
         ]
-        self._attach_decisions(found)
+        self._attach_decisions(found, subject)
         return found
 
     def _version(self, row: dict[str, Any]) -> Version:
@@ -202,12 +206,17 @@ class Contributions:
             report=report,
         )
 
-    def _attach_decisions(self, versions: Sequence[Version]) -> None:
+    def _attach_decisions(self, versions: Sequence[Version], subject: str | None = None) -> None:
+        """Decisions of ``versions``, read for one version or one case study when possible."""
         if not versions:
             return
         by_graph = {v.graph: v for v in versions}
-        bindings = {"v": ox.NamedNode(versions[0].graph)} if len(versions) == 1 else None
-        for row in self._registry_rows(_DECISIONS_QUERY, bindings):
+        text, bindings = _DECISIONS_ALL, None
+        if len(versions) == 1:
+            text, bindings = _DECISIONS_ALL, {"v": ox.NamedNode(versions[0].graph)}
+        elif subject is not None:
+            text, bindings = _DECISIONS_OF_SUBJECT, {"subject": ox.NamedNode(subject)}
+        for row in self._registry_rows(text, bindings):
             version = by_graph.get(row["v"].value)
             if version is None:
                 continue

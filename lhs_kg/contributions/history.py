@@ -8,8 +8,9 @@ case study, which graph holds it and what the registry records about that graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -18,14 +19,15 @@ from rdflib.term import Node
 
 from lhs_kg.contributions.engine import Contributions
 from lhs_kg.contributions.model import DCT, LHS, PUBLISHED, Version
-from lhs_kg.describe.base import LABEL_PROPERTIES, LabelBook, fallback_label
-from lhs_kg.graphs import graph_prefix, published_graphs
-
-_LABELS = (
-    "SELECT ?s ?lp ?l WHERE { ?s ?lp ?l . VALUES ?lp { "
-    + " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-    + " } }"
+from lhs_kg.describe.base import (
+    LABEL_PROPERTIES,
+    LabelBook,
+    Reader,
+    fallback_label,
+    published_scope,
 )
+from lhs_kg.graphs import graph_prefix, is_published
+
 _CLAIMS = f"""
 SELECT DISTINCT ?g ?s ?p ?o WHERE {{
   GRAPH ?g {{
@@ -35,7 +37,15 @@ SELECT DISTINCT ?g ?s ?p ?o WHERE {{
   }}
 }}
 """
-_SOURCES = f"SELECT ?s ?src WHERE {{ ?s <{DCT}source> ?src }}"
+#: The graphs that say something about one resource, with their registry state.
+_HOLDERS = f"""
+SELECT DISTINCT ?g ?state WHERE {{
+  GRAPH ?g {{ ?subject ?p ?o }}
+  OPTIONAL {{ GRAPH ?registry {{ ?g <{LHS}reviewState> ?state }} }}
+}}
+"""
+_SOURCE = DCT + "source"
+_UNSET: Any = object()
 
 
 @dataclass(frozen=True)
@@ -155,25 +165,41 @@ def _node(term: object) -> Node:
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def diff(contributions: Contributions, old: str | None, new: str) -> Diff:
-    """Triples removed and added from graph ``old`` (None: nothing) to graph ``new``."""
+def diff(
+    contributions: Contributions,
+    old: str | None,
+    new: str,
+    *,
+    scope: Sequence[str] | None = _UNSET,
+) -> Diff:
+    """Triples removed and added from graph ``old`` (None: nothing) to graph ``new``.
+
+    Labels come from the published view (``scope``: its graphs, None for the union; computed
+    when not given) for the IRIs of the two versions only.
+    """
     before = _rdflib(contributions.content(old)) if old else Graph()
     after = _rdflib(contributions.content(new))
     _both, removed, added = graph_diff(to_isomorphic(before), to_isomorphic(after))
-    labels = _labels(contributions, [before, after])
+    labels = _labels(contributions, [before, after], scope)
     result = Diff(old or "", new)
     result.removed = _changes("-", removed, labels)
     result.added = _changes("+", added, labels)
     return result
 
 
-def _labels(contributions: Contributions, graphs: Iterable[Graph]) -> LabelBook:
+def _labels(
+    contributions: Contributions, graphs: Iterable[Graph], scope: Sequence[str] | None
+) -> LabelBook:
+    """Labels for the IRIs of ``graphs``: their own labels first, the published view's next.
+
+    Only the IRIs the graphs mention are looked up (bound as VALUES), so the cost follows the
+    versions being shown, never the size of the store.
+    """
     book = LabelBook()
-    kb = contributions.kb
-    scope = published_graphs(kb.store, kb.settings)
-    for row in kb.store.query(_LABELS, union=False, default_graphs=scope).rows():
-        book.offer(row["s"].value, row["lp"].value, row["l"])
+    iris: set[str] = set()
     for graph in graphs:
+        for triple in graph:
+            iris.update(str(t) for t in triple if isinstance(t, URIRef))
         for prop in LABEL_PROPERTIES:
             for s, o in graph.subject_objects(URIRef(prop)):
                 if isinstance(s, URIRef) and isinstance(o, Literal):
@@ -183,7 +209,14 @@ def _labels(contributions: Contributions, graphs: Iterable[Graph]) -> LabelBook:
                         else ox.Literal(str(o))
                     )
                     book.offer(str(s), prop, lit)
-    return book
+    return _reader(contributions, scope).labels(iris, book)
+
+
+def _reader(contributions: Contributions, scope: Sequence[str] | None) -> Reader:
+    """A reader over the published view (``_UNSET``: work the view out now)."""
+    if scope is _UNSET:
+        scope = published_scope(contributions.kb)
+    return Reader(contributions.kb, scope)
 
 
 def _show(node: Node, labels: LabelBook) -> tuple[str, str, bool]:
@@ -209,32 +242,67 @@ def _changes(sign: str, graph: Graph, labels: LabelBook) -> list[Change]:
     return out
 
 
-def claims(contributions: Contributions, subject: str) -> list[Claim]:
-    """Every published statement about a case study and its parts, with its provenance."""
+def claims(
+    contributions: Contributions,
+    subject: str,
+    *,
+    scope: Sequence[str] | None = _UNSET,
+    versions: Sequence[Version] | None = None,
+) -> list[Claim]:
+    """Every published statement about a case study and its parts, with its provenance.
+
+    Reads only the graphs that describe ``subject`` (and their registry states); labels are
+    looked up for the IRIs of the claims alone in the published view (``scope``: its graphs,
+    None for the union; worked out when not given). ``versions`` may pass the case study's
+    versions when the caller already has them.
+    """
     kb = contributions.kb
-    scope = published_graphs(kb.store, kb.settings)
+    node = ox.NamedNode(subject)
+    holders = kb.store.query(
+        _HOLDERS,
+        bindings={"subject": node, "registry": ox.NamedNode(contributions.registry)},
+        union=False,
+    ).rows()
+    graphs = sorted(
+        {
+            row["g"].value
+            for row in holders
+            if is_published(
+                contributions.settings,
+                row["g"].value,
+                row["state"].value if "state" in row else None,
+            )
+        }
+    )
+    if not graphs:
+        return []
     rows = kb.store.query(
-        _CLAIMS, bindings={"subject": ox.NamedNode(subject)}, union=False, named_graphs=scope
+        _CLAIMS, bindings={"subject": node}, union=False, named_graphs=graphs
     ).rows()
     if not rows:
         return []
-    versions = {v.graph: v for v in contributions.versions(subject=subject)}
-    sources: dict[str, list[str]] = {}
-    for row in kb.store.query(_SOURCES, union=False, default_graphs=scope).rows():
-        sources.setdefault(row["s"].value, []).append(row["src"].value)
-    graphs: list[Graph] = []
-    labels = _labels(contributions, graphs)
+    if versions is None:
+        versions = contributions.versions(subject=subject)
+    by_graph = {v.graph: v for v in versions}
+    sources: dict[tuple[str, str], list[str]] = {}
+    iris: set[str] = set()
+    for row in rows:
+        g, s, p, o = row["g"].value, row["s"], row["p"], row["o"]
+        iris.update(t.value for t in (s, p, o) if isinstance(t, ox.NamedNode))
+        if p.value == _SOURCE and isinstance(o, ox.NamedNode):
+            sources.setdefault((g, s.value), []).append(o.value)
+    labels = _reader(contributions, scope).labels(iris)
     prefix = graph_prefix(contributions.settings)
     out: list[Claim] = []
     for row in rows:
         s, p, o, g = row["s"], row["p"], row["o"], row["g"].value
-        version = versions.get(g)
+        version = by_graph.get(g)
         if version is not None:
             origin = f"version {version.number}"
             who, when, state = version.contributor_name, version.submitted, version.state
         else:
             origin, who, when, state = f"curated file {g[len(prefix) :]}", "curators", "", PUBLISHED
-        cited = sources.get(s.value) or sources.get(subject, [])
+        cited = sources.get((g, s.value)) or sources.get((g, subject), [])
         s_iri, s_label, _ = _show(_node(s), labels)
         p_iri, p_label, _ = _show(_node(p), labels)
         o_val, o_label, _lit = _show(_node(o), labels)
@@ -251,7 +319,7 @@ def claims(contributions: Contributions, subject: str) -> list[Claim]:
                 who,
                 when,
                 state,
-                tuple(sorted(cited)),
+                tuple(sorted(set(cited))),
             )
         )
     out.sort(key=lambda c: (c.subject != subject, c.subject, c.predicate_label, c.object_label))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from lhs_kg.describe.base import LHS, SKOS, Reader, TermView, best_label_pattern, value
+from lhs_kg.sparql_text import term_to_sparql
 
 SCHEMES = f"""
 PREFIX skos: <{SKOS}>
@@ -75,17 +76,26 @@ SELECT ?stage ?label ?notation ?order ?next WHERE {{
 }}
 """
 
+#: Case studies that link to a concept or rate it: at most ``%(limit)d`` of each kind are picked
+#: in two subqueries (``%(values)s`` binds ?r inside each; in the store's stable index order: an
+#: ORDER BY would decode every one first) before any label is looked up, so a concept that
+#: thousands of case studies rate costs one page, not thousands of label lookups.
 CASE_STUDIES_FOR = f"""
 PREFIX lhs: <{LHS}>
-SELECT DISTINCT ?cs ?label ?level WHERE {{
-  {{ ?cs ?link ?r . ?cs a lhs:CaseStudy }}
+SELECT ?cs ?label ?lv WHERE {{
+  {{ {{ SELECT DISTINCT ?cs WHERE {{ %(values)s ?cs ?link ?r . ?cs a lhs:CaseStudy }}
+       LIMIT %(limit)d }} }}
   UNION
-  {{ ?cs lhs:hasAssessment/lhs:hasRating ?rating .
-     ?rating lhs:ratesDomain|lhs:ratesSubdomain ?r ; lhs:level ?lv .
-     {best_label_pattern("lv", "level")} }}
+  {{ {{ SELECT DISTINCT ?cs ?lv WHERE {{
+       %(values)s
+       ?rating lhs:ratesDomain|lhs:ratesSubdomain ?r . ?rating lhs:level ?lv .
+       ?cs lhs:hasAssessment/lhs:hasRating ?rating }} LIMIT %(limit)d }} }}
   {best_label_pattern("cs", "label")}
 }}
 """
+
+#: How many case studies a concept page lists (sorted by label; a note says when there are more).
+CASE_STUDIES_SHOWN = 100
 
 #: The rings of the wheel from the outside in (ids under concept/framework/).
 RING_ORDER = ("rationale", "strategic-considerations", "complexity", "technical-building-blocks")
@@ -249,15 +259,30 @@ def hierarchy(reader: Reader, iri: str) -> Hierarchy:
     )
 
 
-def case_studies_for(reader: Reader, iri: str) -> list[tuple[TermView, str]]:
-    """Case studies that link to the concept or rate it, with the level they rate it at."""
+def case_studies_for(
+    reader: Reader, iri: str, limit: int = CASE_STUDIES_SHOWN
+) -> tuple[list[tuple[TermView, str]], bool]:
+    """Case studies that link to the concept or rate it, with the level they rate it at.
+
+    At most ``limit`` of them, sorted by label, and whether there are more (every link stays
+    listed, paged, under the page's incoming links).
+    """
+    node = ox.NamedNode(iri)
+    text = CASE_STUDIES_FOR % {
+        "values": f"VALUES ?r {{ {term_to_sparql(node)} }}",
+        "limit": limit + 1,
+    }
+    rows = reader.select(text)
+    levels = reader.labels({value(row, "lv") for row in rows if "lv" in row})
     found: dict[str, tuple[TermView, str]] = {}
-    for row in reader.select(CASE_STUDIES_FOR, r=ox.NamedNode(iri)):
+    for row in rows:
         cs = value(row, "cs")
         view = TermView("iri", cs, value(row, "label") or cs, local=reader.is_local(cs))
-        if cs not in found or value(row, "level"):
-            found[cs] = (view, value(row, "level"))
-    return sorted(found.values(), key=lambda item: item[0].label.lower())
+        level = levels.get(value(row, "lv")) if "lv" in row else ""
+        if cs not in found or level:
+            found[cs] = (view, level)
+    first = [found[cs] for cs in sorted(found)[:limit]]
+    return sorted(first, key=lambda item: item[0].label.lower()), len(found) > limit
 
 
 def wheel(reader: Reader) -> list[Ring]:

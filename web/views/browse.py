@@ -174,7 +174,8 @@ def _page(reader: Any, iri: str) -> str:
     if description.kind in ("concept", "scheme"):
         if description.kind == "concept":
             context["hierarchy"] = concepts.hierarchy(reader, iri)
-            context["case_studies"] = concepts.case_studies_for(reader, iri)
+            cases, more = concepts.case_studies_for(reader, iri)
+            context["case_studies"], context["case_studies_more"] = cases, more
         else:
             context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
     if description.kind == "case-study":

@@ -33,6 +33,7 @@ from lhs_kg.contributions.reviewers import Reviewer, Reviewers, hash_password
 from lhs_kg.errors import InputError
 from web.engine import get_kb
 from web.views.contribute import check_csrf, published_view_changed, require_secret
+from web.views.reading import get_reader
 
 bp = Blueprint("review", __name__)
 _SESSION_KEY = "lhs_kg_reviewer"
@@ -182,7 +183,12 @@ def detail(cid: str, number: int) -> Response:
     entries = history(flow, version.subject)
     if against and against not in {e.graph for e in entries}:
         abort(404, "That version is not part of this case study's history.")
-    changes = diff(flow, against if against != version.graph else None, version.graph)
+    changes = diff(
+        flow,
+        against if against != version.graph else None,
+        version.graph,
+        scope=get_reader().graphs,
+    )
     html = render_template(
         "review_detail.html",
         reviewer=reviewer,
@@ -227,6 +233,7 @@ def _provenance() -> dict[str, Any]:
     def contribution_provenance(iri: str) -> dict[str, Any]:
         """History and per-claim provenance of a case study, for its resource page."""
         flow = Contributions(get_kb())
+        scope = get_reader().graphs  # the browser's cached published view
         entries = history(flow, iri)
         a, b = request.args.get("from"), request.args.get("to")
         graphs = {e.graph for e in entries}
@@ -234,8 +241,10 @@ def _provenance() -> dict[str, Any]:
         if a in graphs and b in graphs and a and b:
             visible = {e.graph for e in entries if e.state in ("published", "superseded")}
             if a in visible and b in visible:
-                changes = diff(flow, a, b)
+                changes = diff(flow, a, b, scope=scope)
         public = [e for e in entries if e.state in ("published", "superseded")]
-        return {"entries": public, "claims": claims(flow, iri), "changes": changes}
+        versions = [e.version for e in entries if e.version is not None]
+        found = claims(flow, iri, scope=scope, versions=versions)
+        return {"entries": public, "claims": found, "changes": changes}
 
     return {"contribution_provenance": contribution_provenance}
