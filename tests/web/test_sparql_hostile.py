@@ -70,7 +70,7 @@ HOSTILE = [
         "SELECT * WHERE { ?s ?p [" * 1000 + "]" * 1000 + " }", (400,), id="blank-nodes-1000-deep"
     ),
     pytest.param(
-        "SELECT * WHERE { FILTER(" + "!" * 99_000 + "true) }", (200, 503), id="unary-not-chain-99k"
+        "SELECT * WHERE { FILTER(" + "!" * 99_000 + "true) }", (400,), id="unary-not-chain-99k"
     ),
     pytest.param(
         "SELECT * WHERE { BIND(" + "- " * 49_000 + "1 AS ?x) }",
@@ -79,7 +79,7 @@ HOSTILE = [
     ),
     pytest.param(
         "SELECT * WHERE { ?s <p:p>" + "|<p:p>" * 16_000 + " ?o }",
-        (200, 503),
+        (400,),
         id="long-alternative-path",
     ),
     pytest.param("SELECT * WHERE { ?s ?p ?o } # " + "x" * 1_000_000, (400, 413), id="one-megabyte"),
