@@ -8,8 +8,9 @@ datatype, or a blank node.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
@@ -96,6 +97,8 @@ WELL_KNOWN: dict[str, str] = {
     "http://purl.org/ontology/bibo/Report": "report",
     "http://purl.org/ontology/bibo/Webpage": "web page",
 }
+
+T = TypeVar("T")
 
 _LANG_RANK = {"en": 0, "en-gb": 1, "en-us": 1, "": 2}
 
@@ -213,10 +216,27 @@ class Reader:
     ``graphs=None`` reads the union of every named graph (right when everything is published).
     """
 
-    def __init__(self, kb: KnowledgeBase, graphs: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        graphs: Sequence[str] | None = None,
+        shared: dict[Hashable, Any] | None = None,
+    ) -> None:
         self.kb = kb
         self.graphs = list(graphs) if graphs is not None else None
         self.base_iri = kb.settings.base_iri
+        #: Read models every page needs (scheme trees, the loop, the NASSS domains, counts),
+        #: kept for as long as the owner of the dict keeps it; the owner clears it on writes.
+        self.shared: dict[Hashable, Any] = shared if shared is not None else {}
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per ``shared`` dict (a race computes twice, harmlessly)."""
+        try:
+            found: T = self.shared[key]
+            return found
+        except KeyError:
+            made = self.shared[key] = compute()
+            return made
 
     def select(self, text: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Term]]:
         """SELECT rows of one of our queries, with parameters bound as VALUES."""
@@ -253,6 +273,25 @@ class Reader:
                 book.offer(value(row, "x"), value(row, "lp"), row.get("label"))
         return book
 
+    def fields(self, iris: Sequence[str], props: Sequence[str]) -> dict[str, dict[str, list[Term]]]:
+        """The values of ``props`` (and the label properties) for each of ``iris``, in one query.
+
+        A plain pattern with a FILTER on the property: Oxigraph walks each bound IRI's own
+        triples, where OPTIONALs would let it scan every value of a property first.
+        """
+        out: dict[str, dict[str, list[Term]]] = {i: {} for i in iris}
+        wanted = list(dict.fromkeys([*props, *LABEL_PROPERTIES]))
+        nodes = [n for n in (iri_or_none(i) for i in iris) if n is not None]
+        if not nodes:
+            return out
+        text = (
+            f"SELECT ?x ?p ?o WHERE {{ {values_block('x', nodes)} ?x ?p ?o "
+            f"FILTER(?p IN ({', '.join(f'<{p}>' for p in wanted)})) }}"
+        )
+        for row in self._run(text, {}).rows():
+            out[value(row, "x")].setdefault(value(row, "p"), []).append(row["o"])
+        return out
+
     def is_local(self, iri: str) -> bool:
         """True for IRIs this server answers for (under the base IRI)."""
         return iri.startswith(self.base_iri)
@@ -271,6 +310,33 @@ class Reader:
                 term.datatype.value if term.datatype else "",
             )
         return TermView("bnode", str(term.value), "")
+
+
+#: Lists up to this long are read whole, sorted by label and paged in Python (and kept with the
+#: shared read models); longer ones are paged by the store in its stable index order, each page
+#: sorted by label, so that no list page reads the whole list.
+SORT_ALL_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a long list: its items, how many there are in all, and where we are."""
+
+    items: list[T]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has (at least one)."""
+        return max(1, -(-self.total // self.size))
+
+
+def page_bounds(total: int, page: int, size: int) -> tuple[int, int]:
+    """The page number clamped to the list (1…pages) and the offset of its first item."""
+    page = min(max(1, page), max(1, -(-total // size)))
+    return page, (page - 1) * size
 
 
 def iri_or_none(text: str) -> ox.NamedNode | None:

@@ -12,14 +12,20 @@ import pyoxigraph as ox
 
 from lhs_kg.describe.base import (
     DCT,
+    LABEL_PROPERTIES,
     LHS,
     SKOS,
+    SORT_ALL_MAX,
+    LabelBook,
+    Page,
     Reader,
     TermView,
     best_label_pattern,
+    page_bounds,
     value,
 )
 from lhs_kg.describe.concepts import natural_key
+from lhs_kg.store.base import Term
 
 PROV = "http://www.w3.org/ns/prov#"
 
@@ -90,15 +96,25 @@ SELECT ?d ?label ?notation WHERE {{
 }}
 """
 
-LIST = f"""
-SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
-  ?cs a <{LHS}CaseStudy> .
+_LIST_FIELDS = f"""
   {best_label_pattern("cs", "label")}
   OPTIONAL {{ ?cs <{DCT}title> ?title }}
   OPTIONAL {{ ?cs <{LHS}country> ?country . {best_label_pattern("country", "countryLabel")} }}
   OPTIONAL {{ ?cs <{LHS}startYear> ?start }}
   OPTIONAL {{ ?cs <{LHS}endYear> ?end }}
+"""
+
+LIST = f"""
+SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
+  ?cs a <{LHS}CaseStudy> .
+  {_LIST_FIELDS}
 }}
+"""
+
+#: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
+#: every IRI first); their fields come next from ``Reader.fields``.
+LIST_KEYS = f"""
+SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS}CaseStudy> }} LIMIT %(limit)d OFFSET %(offset)d
 """
 
 HEATMAP = f"""
@@ -219,7 +235,11 @@ def level_id(iri: str) -> str:
 
 
 def domains(reader: Reader) -> list[tuple[str, str, str]]:
-    """The NASSS domains as (iri, notation, label), in notation order."""
+    """The NASSS domains as (iri, notation, label), in notation order (shared by every page)."""
+    return reader.memo("nasss-domains", lambda: _domains(reader))
+
+
+def _domains(reader: Reader) -> list[tuple[str, str, str]]:
     found = {
         value(r, "d"): (value(r, "d"), value(r, "notation"), value(r, "label") or value(r, "d"))
         for r in reader.select(DOMAINS)
@@ -323,15 +343,66 @@ def versions(reader: Reader, iri: str) -> list[Version]:
 
 
 def count(reader: Reader) -> int:
-    """How many case studies there are."""
-    rows = reader.select(COUNT)
-    return int(value(rows[0], "n", "0")) if rows else 0
+    """How many case studies there are (kept with the reader's shared read models)."""
+
+    def compute() -> int:
+        rows = reader.select(COUNT)
+        return int(value(rows[0], "n", "0")) if rows else 0
+
+    return reader.memo("case-study-count", compute)
 
 
 def case_studies(reader: Reader) -> list[CaseStudyRow]:
     """Every case study, by label."""
+    return _list_rows(reader.select(LIST))
+
+
+def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudyRow]:
+    """One page of the case-study list, sorted by label (see ``SORT_ALL_MAX`` for long lists)."""
+    total = count(reader)
+    page, offset = page_bounds(total, page, size)
+    if total <= SORT_ALL_MAX:
+        every = reader.memo("case-study-list", lambda: case_studies(reader))
+        return Page(every[offset : offset + size], total, page, size)
+    keys = [
+        value(row, "cs") for row in reader.select(LIST_KEYS % {"limit": size, "offset": offset})
+    ]
+    found = reader.fields(
+        keys, (DCT + "title", LHS + "country", LHS + "startYear", LHS + "endYear")
+    )
+    countries = reader.labels(
+        o.value
+        for f in found.values()
+        for o in f.get(LHS + "country", [])
+        if isinstance(o, ox.NamedNode)
+    )
+    rows = []
+    for iri, f in found.items():
+        book = LabelBook()
+        for prop in LABEL_PROPERTIES:
+            for literal in f.get(prop, []):
+                book.offer(iri, prop, literal)
+
+        def first(prop: str, f: dict[str, list[Term]] = f) -> str:
+            return _english_first([o for o in f.get(prop, []) if isinstance(o, ox.Literal)])
+
+        start, end = first(LHS + "startYear"), first(LHS + "endYear")
+        country = sorted(countries.get(o.value) for o in f.get(LHS + "country", []))
+        rows.append(
+            CaseStudyRow(
+                iri,
+                book.get(iri) if iri in book else iri,
+                first(DCT + "title"),
+                country[0] if country else "",
+                f"{start}–{end}" if start and end else start,
+            )
+        )
+    return Page(sorted(rows, key=lambda r: r.label.lower()), total, page, size)
+
+
+def _list_rows(found: list[dict[str, Term]]) -> list[CaseStudyRow]:
     rows: dict[str, CaseStudyRow] = {}
-    for r in reader.select(LIST):
+    for r in found:
         start, end = value(r, "start"), value(r, "end")
         rows.setdefault(
             value(r, "cs"),

@@ -171,7 +171,11 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def schemes(reader: Reader) -> list[SchemeSummary]:
-    """Every concept scheme with its label, definition and size."""
+    """Every concept scheme with its label, definition and size (shared by every page)."""
+    return reader.memo("schemes", lambda: _schemes(reader))
+
+
+def _schemes(reader: Reader) -> list[SchemeSummary]:
     return [
         SchemeSummary(
             value(r, "s"),
@@ -184,7 +188,14 @@ def schemes(reader: Reader) -> list[SchemeSummary]:
 
 
 def scheme_tree(reader: Reader, scheme: str) -> list[TreeNode]:
-    """The concepts of ``scheme`` as a forest: roots are those with no broader in the scheme."""
+    """The concepts of ``scheme`` as a forest: roots are those with no broader in the scheme.
+
+    Kept with the reader's shared read models: every concept page of the scheme shows it.
+    """
+    return reader.memo(("scheme-tree", scheme), lambda: _scheme_tree(reader, scheme))
+
+
+def _scheme_tree(reader: Reader, scheme: str) -> list[TreeNode]:
     rows = reader.select(SCHEME_TREE, scheme=ox.NamedNode(scheme))
     nodes: dict[str, TreeNode] = {}
     parents: dict[str, set[str]] = {}
@@ -286,7 +297,11 @@ def case_studies_for(
 
 
 def wheel(reader: Reader) -> list[Ring]:
-    """The framework wheel's rings, outside in, each with its elements in order."""
+    """The framework wheel's rings, outside in, each with its elements in order (shared)."""
+    return reader.memo("wheel", lambda: _wheel(reader))
+
+
+def _wheel(reader: Reader) -> list[Ring]:
     scheme = ox.NamedNode(reader.base_iri + "concept/framework")
     rings: dict[str, Ring] = {}
     for row in reader.select(WHEEL, scheme=scheme):
@@ -315,7 +330,11 @@ def wheel(reader: Reader) -> list[Ring]:
 
 
 def loop(reader: Reader) -> list[LoopStage]:
-    """The Better Care Loop's stages in order."""
+    """The Better Care Loop's stages in order (shared by every page)."""
+    return reader.memo("loop", lambda: _loop(reader))
+
+
+def _loop(reader: Reader) -> list[LoopStage]:
     stages: dict[str, LoopStage] = {}
     for row in reader.select(LOOP):
         order = value(row, "order")

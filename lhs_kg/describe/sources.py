@@ -15,14 +15,20 @@ import pyoxigraph as ox
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
+    LABEL_PROPERTIES,
     LHS,
     RDF,
     SKOS,
+    SORT_ALL_MAX,
+    LabelBook,
+    Page,
     Reader,
     TermView,
     best_label_pattern,
+    page_bounds,
     value,
 )
+from lhs_kg.store.base import Term
 
 BIBO = "http://purl.org/ontology/bibo/"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
@@ -65,13 +71,23 @@ SELECT ?s ?label ?type WHERE {{
 }}
 """
 
-LIST = f"""
-SELECT ?s ?label ?title ?issued WHERE {{
-  ?s a <{LHS}Source> .
+_LIST_FIELDS = f"""
   {best_label_pattern("s", "label")}
   OPTIONAL {{ ?s <{DCT}title> ?title }}
   OPTIONAL {{ ?s <{DCT}issued> ?issued }}
+"""
+
+LIST = f"""
+SELECT ?s ?label ?title ?issued WHERE {{
+  ?s a <{LHS}Source> .
+  {_LIST_FIELDS}
 }}
+"""
+
+#: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
+#: every IRI first); their fields come next from ``Reader.fields``.
+LIST_KEYS = f"""
+SELECT DISTINCT ?s WHERE {{ ?s a <{LHS}Source> }} LIMIT %(limit)d OFFSET %(offset)d
 """
 
 COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{LHS}Source> }}"
@@ -210,15 +226,45 @@ def cited_by(reader: Reader, iri: str) -> list[CitedBy]:
 
 
 def count(reader: Reader) -> int:
-    """How many sources there are."""
-    rows = reader.select(COUNT)
-    return int(value(rows[0], "n", "0")) if rows else 0
+    """How many sources there are (kept with the reader's shared read models)."""
+
+    def compute() -> int:
+        rows = reader.select(COUNT)
+        return int(value(rows[0], "n", "0")) if rows else 0
+
+    return reader.memo("source-count", compute)
 
 
 def sources(reader: Reader) -> list[tuple[str, str, str, str]]:
     """Every source as (iri, label, title, year), by label."""
+    return _list_rows(reader.select(LIST))
+
+
+def source_page(reader: Reader, page: int, size: int = 50) -> Page[tuple[str, str, str, str]]:
+    """One page of the source list, sorted by label (see ``SORT_ALL_MAX`` for long lists)."""
+    total = count(reader)
+    page, offset = page_bounds(total, page, size)
+    if total <= SORT_ALL_MAX:
+        every = reader.memo("source-list", lambda: sources(reader))
+        return Page(every[offset : offset + size], total, page, size)
+    keys = [value(row, "s") for row in reader.select(LIST_KEYS % {"limit": size, "offset": offset})]
+    found = reader.fields(keys, (DCT + "title", DCT + "issued"))
+    rows = []
+    for iri, f in found.items():
+        book = LabelBook()
+        for prop in LABEL_PROPERTIES:
+            for literal in f.get(prop, []):
+                book.offer(iri, prop, literal)
+        title = sorted(o.value for o in f.get(DCT + "title", []))
+        issued = sorted(o.value for o in f.get(DCT + "issued", []))
+        label = book.get(iri) if iri in book else iri
+        rows.append((iri, label, title[0] if title else "", issued[0][:4] if issued else ""))
+    return Page(sorted(rows, key=lambda s: s[1].lower()), total, page, size)
+
+
+def _list_rows(rows: list[dict[str, Term]]) -> list[tuple[str, str, str, str]]:
     found: dict[str, tuple[str, str, str, str]] = {}
-    for r in reader.select(LIST):
+    for r in rows:
         found.setdefault(
             value(r, "s"),
             (

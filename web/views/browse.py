@@ -220,14 +220,16 @@ def _citation(reader: Any, iri: str, wanted: str) -> Response:
 
 @bp.get("/case-study/")
 def case_study_list() -> str:
-    """Every case study."""
-    return render_template("case_studies.html", rows=casestudies.case_studies(get_reader()))
+    """The case studies, a page at a time (``?page=``), by label."""
+    found = casestudies.case_study_page(get_reader(), _page_number(), PAGE_SIZE)
+    return render_template("case_studies.html", rows=found.items, listing=found)
 
 
 @bp.get("/source/")
 def source_list() -> str:
-    """Every source."""
-    return render_template("sources.html", rows=sources.sources(get_reader()))
+    """The sources, a page at a time (``?page=``), by label."""
+    found = sources.source_page(get_reader(), _page_number(), PAGE_SIZE)
+    return render_template("sources.html", rows=found.items, listing=found)
 
 
 @bp.get("/concept/")

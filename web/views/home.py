@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
 
 from lhs_kg.describe import casestudies, concepts, sources
@@ -15,13 +17,17 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     """The wheel, the loop, and the ways into the knowledge graph."""
     reader = get_reader()
-    rings = concepts.wheel(reader)
-    return render_template(
-        "home.html",
-        rings=rings,
-        wheel=diagrams.wheel(rings),
-        loop_shapes=diagrams.loop(concepts.loop(reader)),
-        schemes=concepts.schemes(reader),
-        n_case_studies=casestudies.count(reader),
-        n_sources=sources.count(reader),
-    )
+
+    def context() -> dict[str, Any]:
+        rings = concepts.wheel(reader)
+        return {
+            "rings": rings,
+            "wheel": diagrams.wheel(rings),
+            "loop_shapes": diagrams.loop(concepts.loop(reader)),
+            "schemes": concepts.schemes(reader),
+            "n_case_studies": casestudies.count(reader),
+            "n_sources": sources.count(reader),
+        }
+
+    # the same for every visitor until the published view changes
+    return render_template("home.html", **reader.memo("home-page", context))

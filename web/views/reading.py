@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 from flask import current_app
@@ -18,26 +21,42 @@ from lhs_kg.describe.base import published_scope
 from web.engine import get_kb, get_settings
 
 PUBLISHED_TTL_S = 10.0
+#: The app extension holding the published view; the contribution views pop it on every
+#: submission and decision, which drops the scope and every shared read model with it.
 _CACHE_KEY = "lhs_kg_published"
 _REFRESH = threading.Lock()
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
+@dataclass
+class PublishedView:
+    """The published scope and the read models shared by every page, until ``expires``."""
+
+    expires: float
+    scope: list[str] | None
+    shared: dict[Hashable, Any] = field(default_factory=dict)
+
+
 def get_reader() -> Reader:
-    """A reader over the published view of the app's knowledge base."""
+    """A reader over the published view of the app's knowledge base, with its shared cache.
+
+    The view lives ``PUBLISHED_TTL_S`` seconds (writes by other means, e.g. a SPARQL update,
+    show after that) or until a contribution is submitted or decided (the contribution views
+    drop it at once).
+    """
     kb = get_kb()
     cached = current_app.extensions.get(_CACHE_KEY)
     now = time.monotonic()
-    if cached is None:
-        cached = (now + PUBLISHED_TTL_S, published_scope(kb))
+    if not isinstance(cached, PublishedView):
+        cached = PublishedView(now + PUBLISHED_TTL_S, published_scope(kb))
         current_app.extensions[_CACHE_KEY] = cached
-    elif cached[0] < now and _REFRESH.acquire(blocking=False):
-        try:  # one thread refreshes; the others keep reading the previous scope meanwhile
-            cached = (now + PUBLISHED_TTL_S, published_scope(kb))
+    elif cached.expires < now and _REFRESH.acquire(blocking=False):
+        try:  # one thread refreshes; the others keep reading the previous view meanwhile
+            cached = PublishedView(now + PUBLISHED_TTL_S, published_scope(kb))
             current_app.extensions[_CACHE_KEY] = cached
         finally:
             _REFRESH.release()
-    return Reader(kb, cached[1])
+    return Reader(kb, cached.scope, cached.shared)
 
 
 def base_iri() -> str:
