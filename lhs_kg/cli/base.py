@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, NoReturn
+from pathlib import Path
+from typing import IO, Any, BinaryIO, NoReturn
 
 import click
 
 from lhs_kg import __version__
 from lhs_kg.config import MEMORY, Settings
-from lhs_kg.errors import LhsKgError
+from lhs_kg.errors import InputError, LhsKgError
 from lhs_kg.kb import KnowledgeBase
 
 
@@ -92,9 +94,51 @@ def main(ctx: click.Context, store: str | None, debug: bool) -> None:
 pass_state = click.make_pass_decorator(CliState)
 
 
+def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--param NAME=VALUE`` options as a dict; a pair without ``=`` is a usage error."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"--param takes NAME=VALUE, got {pair!r}")
+        params[name] = value
+    return params
+
+
+def checked_output_path(output: Path) -> Path:
+    """Refuse an output path that is a folder or whose folder does not exist."""
+    if output.exists() and output.is_dir():
+        raise InputError(f"{output}: is a folder; give a file name")
+    if not output.parent.is_dir():
+        raise InputError(f"{output}: the folder {output.parent} does not exist")
+    return output
+
+
+def write_atomically(output: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write to ``FILE.part`` and rename at the end: a failure leaves no partial file."""
+    partial = output.with_name(output.name + ".part")
+    try:
+        with partial.open("wb") as handle:
+            write(handle)
+        partial.replace(output)
+    except OSError as err:
+        raise InputError(f"{output}: cannot write: {err.strerror or err}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def binary_stdout() -> BinaryIO:
     """Standard output as bytes, for RDF and results written straight from the serialisers."""
     return sys.stdout.buffer
 
 
-__all__ = ["MEMORY", "CliState", "binary_stdout", "main", "pass_state"]
+__all__ = [
+    "MEMORY",
+    "CliState",
+    "binary_stdout",
+    "checked_output_path",
+    "main",
+    "parse_params",
+    "pass_state",
+    "write_atomically",
+]

@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from lhs_kg.cli.base import CliState, binary_stdout, pass_state
+from lhs_kg.cli.base import (
+    CliState,
+    binary_stdout,
+    checked_output_path,
+    parse_params,
+    pass_state,
+    write_atomically,
+)
 from lhs_kg.cli.base import main as cli
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.formats import rdf_format, result_format
@@ -62,16 +69,6 @@ def graphs(state: CliState) -> None:
     click.echo(f"({len(infos)} graphs, {sum(g.triples for g in infos):,} triples)")
 
 
-def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise InputError(f"--param takes NAME=VALUE, got {pair!r}")
-        params[name] = value
-    return params
-
-
 def _looks_like_sparql(text: str) -> bool:
     return any(ch.isspace() for ch in text.strip()) or "{" in text
 
@@ -114,7 +111,7 @@ def query(state: CliState, query: str, params: tuple[str, ...], fmt: str | None)
 
         named = QueryLibrary(state.settings.queries_dir).get(query)
         text = named.text
-        bindings = named.bind(_parse_params(params))
+        bindings = named.bind(parse_params(params))
     if params and bindings is None:
         raise InputError("--param works with named queries only")
     result = kb.query(text, bindings=bindings)
@@ -155,16 +152,8 @@ def dump(state: CliState, graph: str | None, fmt: str | None, output: Path | Non
         state.kb().dump(stream, chosen, graph)
         stream.flush()
         return
-    partial = output.with_name(output.name + ".part")
-    try:
-        with partial.open("wb") as handle:
-            state.kb().dump(handle, chosen, graph)
-        partial.replace(output)
-    except OSError as err:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"{output}: cannot write: {err.strerror}") from None
-    finally:
-        partial.unlink(missing_ok=True)
+    kb = state.kb()
+    write_atomically(checked_output_path(output), lambda handle: kb.dump(handle, chosen, graph))
     click.echo(f"wrote {output}", err=True)
 
 

@@ -4,51 +4,25 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 import click
 
-from lhs_kg.cli.base import CliState, binary_stdout, pass_state
+from lhs_kg.cli.base import (
+    CliState,
+    binary_stdout,
+    checked_output_path,
+    parse_params,
+    pass_state,
+    write_atomically,
+)
 from lhs_kg.cli.base import main as cli
 from lhs_kg.errors import InputError
 from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
 from lhs_kg.export.case_studies_csv import write_case_studies_csv
 from lhs_kg.export.push import push as push_graphs
 from lhs_kg.export.release import build_release
-
-
-def _output_path(output: Path) -> Path:
-    """Refuse an output path that is a folder or whose folder does not exist."""
-    if output.exists() and output.is_dir():
-        raise InputError(f"{output}: is a folder; give a file name")
-    if not output.parent.is_dir():
-        raise InputError(f"{output}: the folder {output.parent} does not exist")
-    return output
-
-
-def _write_atomically(output: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write to ``FILE.part`` and rename at the end: a failure leaves no partial file."""
-    partial = output.with_name(output.name + ".part")
-    try:
-        with partial.open("wb") as handle:
-            write(handle)
-        partial.replace(output)
-    except OSError as err:
-        raise InputError(f"{output}: cannot write: {err.strerror or err}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise InputError(f"--param takes NAME=VALUE, got {pair!r}")
-        params[name] = value
-    return params
 
 
 @cli.command()
@@ -112,14 +86,14 @@ def export(
         _export_csv(state, output)
         return
     kb = state.kb()
-    selection = Selection(tuple(graphs), class_iri, query, _parse_params(params))
+    selection = Selection(tuple(graphs), class_iri, query, parse_params(params))
     plan = plan_export(kb.store, kb.settings, selection, fmt)
     if output is None:
         out = binary_stdout()
         write_export(plan, out, gzip=gzip)
         out.flush()
         return
-    target = _output_path(output)
+    target = checked_output_path(output)
     written: int | None = 0
 
     def write(handle: IO[bytes]) -> None:
@@ -134,7 +108,7 @@ def export(
 
             written = write_export(plan, handle, gzip=gzip, progress=progress)
 
-    _write_atomically(target, write)
+    write_atomically(target, write)
     click.echo(f"wrote {written or 0:,} quads to {target}", err=True)
 
 
@@ -146,7 +120,7 @@ def _export_csv(state: CliState, output: Path | None) -> None:
         out.write(text)
         out.flush()
         return
-    _write_atomically(_output_path(output), lambda handle: handle.write(text))
+    write_atomically(checked_output_path(output), lambda handle: handle.write(text))
     click.echo(f"wrote {output}", err=True)
 
 
