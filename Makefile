@@ -24,12 +24,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install lhs-kg with everything the tests need
 
-var/store/CURRENT: | $(STAMP)
+CONTENT := $(shell find ontology data -type f \( -name '*.ttl' -o -name '*.nt' -o -name '*.rdf' \) -not -path 'data/examples/*' 2>/dev/null)
+
+var/.store-built: $(CONTENT) | $(STAMP)
 	$(LHS) init
+	@touch $@
 
-store: var/store/CURRENT ## Build the embedded store from ontology/ and data/ if it is missing
+store: var/.store-built ## Build the embedded store from ontology/ and data/ (again when a content file changed)
 
-run: store ## Set up, build the store if missing, and start the browser on http://$(HOST):$(PORT)
+run: store ## Set up, build the store if needed, and serve the browser on http://$(HOST):$(PORT)
 	$(LHS) serve --host $(HOST) --port $(PORT)
 
 browser-deps: ## Install Debian's Chromium for the browser tests, and axe-core from npm, when missing
@@ -53,8 +56,11 @@ unit: $(STAMP) ## Run the test-suite only (no lint, no installs)
 
 test: $(STAMP) browser-deps lint typecheck unit ## Install everything the tests need and run the whole suite
 
-bench: $(STAMP) ## Run the benchmarks (slow; prints tables)
-	$(PY) bench/store.py
+BENCHES ?= store validate sparql web contribute export
+
+bench: $(STAMP) ## Run the benchmarks (slow; print tables); choose with BENCHES="store web"
+	$(PY) -m pip install --quiet -e '.[bench]'
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
 clean: ## Remove the virtual environment, the store and caches
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules
