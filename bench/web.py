@@ -10,7 +10,7 @@ loopback with 8 keep-alive connections (threads + http.client) and prints a tabl
 - the equivalent ``DESCRIBE <iri>`` answered by raw oxigraph serve (the peer), as Turtle;
 - the home page size (target ≤ 100 KB).
 
-    python bench/web.py [--triples 1000000] [--requests 2000]
+    python bench/web.py [--triples 1000000] [--requests 2000] [--threads 8] [--keep-stores]
 """
 
 from __future__ import annotations
@@ -137,15 +137,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads of lhs-kg serve")
+    parser.add_argument(
+        "--keep-stores", action="store_true", help="reuse the stores of a previous run"
+    )
     args = parser.parse_args()
+    print(f"load before: {os.getloadavg()[0]:.2f} (1 min)")
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     quads = published_copy(write_synthetic(OUT / f"web-{args.triples}.nq", args.triples))
     ours, peer = OUT / "web-store", OUT / "web-store-peer"
-    build_store(ours, quads)
-    if peer.exists():
-        shutil.rmtree(peer)
-    shutil.copytree(ours, peer)
+    if not (args.keep_stores and ours.exists() and peer.exists()):
+        build_store(ours, quads)
+        if peer.exists():
+            shutil.rmtree(peer)
+        shutil.copytree(ours, peer)
     print(f"stores built in {time.perf_counter() - started:.1f} s from {quads.name}")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
@@ -154,7 +160,14 @@ def main() -> None:
     bin_dir = Path(sys.executable).parent
     servers = [
         subprocess.Popen(
-            [str(bin_dir / "lhs-kg"), "serve", "--port", str(our_port)],
+            [
+                str(bin_dir / "lhs-kg"),
+                "serve",
+                "--port",
+                str(our_port),
+                "--threads",
+                str(args.threads),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -181,6 +194,8 @@ def main() -> None:
         pages = [f"/source/{slug}" for slug in slugs]
         describes = [f"/query?query={quote(f'DESCRIBE <{iri}>')}" for iri in iris]
         case_pages = [f"/case-study/syn-{rng.randrange(20000)}" for _ in range(50)]
+        list_pages = [f"/case-study/?page={rng.randrange(1, 300)}" for _ in range(20)]
+        concept_pages = ["/concept/nasss/1", "/concept/loop/practice-to-data", "/concept/nasss/1A"]
         conn = http.client.HTTPConnection("127.0.0.1", our_port, timeout=30)
         home_size = one(conn, "/", "text/html")[2]
         conn.close()
@@ -204,7 +219,9 @@ def main() -> None:
                     fail_a + fail_b,
                 )
             )
-        case_alone, _, _ = load(our_port, case_pages, "text/html", 10, 1)
+        case_alone, _, _ = load(our_port, case_pages, "text/html", 30, 1)
+        list_alone, _, _ = load(our_port, list_pages, "text/html", 30, 1)
+        concept_alone, _, _ = load(our_port, concept_pages, "text/html", 9, 1)
         case_turtle, _, _ = load(our_port, case_pages, "text/turtle", 100, 1)
     finally:
         for server in servers:
@@ -214,7 +231,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
 
-    print(f"\n{args.triples:,} synthetic triples + repository content; {CONNECTIONS} connections")
+    print(
+        f"\n{args.triples:,} synthetic triples + repository content; {CONNECTIONS} connections; "
+        f"{args.threads} waitress threads; load after: {os.getloadavg()[0]:.2f} (1 min)"
+    )
     print(
         f"{'scenario':34} {'median 1 conn':>13} {'median 8 conn':>13} {'p95 8 conn':>10} "
         f"{'req/s':>8} {'errors':>6}"
@@ -237,6 +257,12 @@ def main() -> None:
     print(
         f"case-study page (1 connection): HTML median {ms(statistics.median(case_alone)).strip()}"
         f" ms, Turtle median {ms(statistics.median(case_turtle)).strip()} ms"
+    )
+    print(
+        f"case-study list page (1 connection): median {ms(statistics.median(list_alone)).strip()}"
+        f" ms; concept pages (nasss/1, a loop stage, 1A): median "
+        f"{ms(statistics.median(concept_alone)).strip()} ms, "
+        f"max {ms(max(concept_alone)).strip()} ms"
     )
 
 

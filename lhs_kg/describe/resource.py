@@ -273,7 +273,7 @@ def _incoming(
     """Groups of incoming links on ``page`` (pages run over the largest group) and the total.
 
     Three queries whatever the number of properties: the counts, the property labels, and one
-    page of subjects per property (sorted and cut before any label is looked up).
+    page of subjects for every property together (cut before any label is looked up).
     """
     counts = {
         value(r, "p"): int(value(r, "n", "0")) for r in reader.select(INCOMING_COUNTS, r=node)

@@ -48,7 +48,7 @@ class CountingStore(EmbeddedStore):
         result = super().query(text, **kwargs)
         if result.kind == "ask":
             return result
-        return QueryResult(result.kind, _Counted(self, result._payload))  # noqa: SLF001
+        return QueryResult(result.kind, _Counted(self, result._payload))
 
 
 class _Counted:
