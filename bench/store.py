@@ -71,6 +71,7 @@ def run_engine(engine: str, data: Path, repeat: int) -> dict[str, float]:
         start = time.perf_counter()
         kb.load(data)
         out["load"] = time.perf_counter() - start
+        out["RSS after load MB"] = _rss_mb()
         for name, text in QUERIES.items():
             out[name] = _time(lambda t=text: _consume(kb.query(t)), repeat)
         start = time.perf_counter()
@@ -84,6 +85,7 @@ def run_engine(engine: str, data: Path, repeat: int) -> dict[str, float]:
         start = time.perf_counter()
         store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
         out["load"] = time.perf_counter() - start
+        out["RSS after load MB"] = _rss_mb()
         for name, text in QUERIES.items():
             out[name] = _time(
                 lambda t=text: list(store.query(t, use_default_graph_as_union=True)), repeat
@@ -100,13 +102,19 @@ def run_engine(engine: str, data: Path, repeat: int) -> dict[str, float]:
         start = time.perf_counter()
         dataset.parse(str(data), format="nquads")
         out["load"] = time.perf_counter() - start
+        out["RSS after load MB"] = _rss_mb()
         for name, text in QUERIES.items():
             out[name] = _time(lambda t=text: list(dataset.query(t)), max(1, min(repeat, 2)))
         start = time.perf_counter()
         dataset.graph(rdflib.URIRef(G_CASES)).serialize(str(workdir / "dump.nt"), format="nt")
         out["dump nt"] = time.perf_counter() - start
-    out["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak RSS MB"] = _rss_mb()
     return out
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _consume(result) -> None:
@@ -141,7 +149,7 @@ def main() -> None:
                 check=True,
             )
             results[(size, engine)] = json.loads(proc.stdout.strip().splitlines()[-1])
-    metrics = ["load", *QUERIES, "dump nt", "peak RSS MB"]
+    metrics = ["load", "RSS after load MB", *QUERIES, "dump nt", "peak RSS MB"]
     print(
         f"\nStore benchmark — {len(engines)} engines, machine: {_cpus()} cores "
         f"(times in ms; load and dump in s; median of {args.repeat} warm runs, rdflib ≤2)"
@@ -171,7 +179,7 @@ def main() -> None:
 
 
 def _fmt(metric: str, value: float) -> str:
-    if metric == "peak RSS MB":
+    if metric.endswith("MB"):
         return f"{value:,.0f}"
     if metric in ("load", "dump nt"):
         return f"{value:.2f}"

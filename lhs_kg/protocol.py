@@ -32,10 +32,10 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from lhs_kg.errors import LhsKgError, QueryError, QueryRejectedError, QueryTimeoutError
-from lhs_kg.formats import Format, ox_rdf, ox_results
+from lhs_kg.formats import Format, ox_rdf, ox_results, result_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.sparql_text import check_query
-from lhs_kg.store.base import Bindings, Term
+from lhs_kg.store.base import Bindings, QueryResult, Term
 
 WORKER_STACK_BYTES = 256 * 1024 * 1024
 _STACK_LOCK = threading.Lock()
@@ -224,7 +224,6 @@ class QueryRunner:
                 answer.body = result.serialize(fmt) or b""
         elif result.kind == "select":
             answer.variables = result.variables
-            solutions = _limited(result, limit, "rows")
             if fmt is None:
                 answer.rows = [
                     {
@@ -232,10 +231,10 @@ class QueryRunner:
                         for name in answer.variables
                         if (term := solution[name]) is not None
                     }
-                    for solution in solutions
+                    for solution in _limited(result, limit, "rows")
                 ]
             else:
-                answer.body = _solutions_body(answer.variables, solutions, fmt)
+                answer.body = _solutions_body(result, fmt, limit, deadline)
         else:
             answer.triples = _limited(result, limit, "triples")
             if fmt is not None:
@@ -257,16 +256,46 @@ def _limited(items: Any, limit: int, what: str) -> list[Any]:
     return out
 
 
-def _solutions_body(variables: list[str], solutions: list[ox.QuerySolution], fmt: Format) -> bytes:
-    """SELECT solutions in a results format: written as TSV, converted by pyoxigraph's writers.
+class _RowBudget:
+    """A write target for pyoxigraph's TSV writer that counts rows and watches the deadline.
 
-    TSV holds every term in its N-Triples form, which pyoxigraph writes and reads exactly, so the
-    round trip loses nothing and the JSON, XML and CSV writers stay pyoxigraph's own.
+    pyoxigraph writes in chunks of a few kilobytes; each chunk's line count is added up and the
+    writer is stopped (the exception propagates out of ``serialize``) as soon as the answer passes
+    the row limit or the deadline, so limits hold without handling rows one by one in Python.
     """
-    lines = ["\t".join(f"?{name}" for name in variables)]
-    for solution in solutions:
-        lines.append("\t".join("" if (t := solution[n]) is None else str(t) for n in variables))
-    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+
+    def __init__(self, limit: int, deadline: float) -> None:
+        self.buffer = io.BytesIO()
+        self.limit = limit
+        self.deadline = deadline
+        self.lines = 0
+
+    def write(self, chunk: bytes) -> int:
+        self.lines += chunk.count(b"\n")
+        if self.lines - 1 > self.limit:  # the first line is the header
+            raise ResultTooLargeError(
+                f"the answer has more than {self.limit:,} rows, the limit of this server; "
+                "add a LIMIT or narrow the query down"
+            )
+        if time.monotonic() > self.deadline:
+            raise QueryTimeoutError(
+                "the query ran past its time limit while its answer was written"
+            )
+        return self.buffer.write(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: the buffer is read once the writer is done."""
+
+
+def _solutions_body(result: QueryResult, fmt: Format, limit: int, deadline: float) -> bytes:
+    """SELECT solutions in a results format, written by pyoxigraph's own writers.
+
+    They are written as TSV first (every term in its N-Triples form, which pyoxigraph writes and
+    reads exactly, and one line per row, so rows can be counted), then converted natively.
+    """
+    budget = _RowBudget(limit, deadline)
+    result.serialize(result_format("tsv"), budget)  # type: ignore[arg-type]
+    tsv = budget.buffer.getvalue()
     if fmt.name == "tsv":
         return tsv
     parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
