@@ -1,0 +1,30 @@
+"""Tests of the content files (ontology/, data/) and the constants they share."""
+
+FRAMEWORK_SOURCE_SLUGS = (
+    "lhp-2021",
+    "lhp-rationale",
+    "lhp-strategy",
+    "lhp-culture",
+    "lhp-behaviour",
+    "lhp-maturity",
+    "lhp-technical-building-blocks",
+    "lhp-data-to-knowledge",
+    "lhp-complexity",
+    "lhp-nasss",
+    "lhp-conclusion",
+    "hdruk-better-care",
+    "hdruk-computable-knowledge",
+    "foley-vale-2022",
+    "foley-fairmichael-2015",
+    "foley-horwitz-2025",
+    "greenhalgh-2017",
+    "greenhalgh-2018",
+    "greenhalgh-2020",
+    "greenhalgh-abimbola-2019",
+    "michie-2011",
+    "lannon-2021",
+    "britto-2018",
+    "menear-2019",
+    "iso-3166",
+)
+"""Sources the concept schemes may cite (agreed between ontology/framework.ttl and data/)."""

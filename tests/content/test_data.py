@@ -14,6 +14,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from tests.content import FRAMEWORK_SOURCE_SLUGS
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 CASE_DIR = DATA / "case-studies"
@@ -38,31 +40,7 @@ CASE_FILES = sorted(CASE_DIR.glob("*.ttl"))
 CITING_FILES = [SOURCES_FILE, ORGS_FILE, *CASE_FILES]
 
 REQUIRED_SOURCE_SLUGS = [
-    "lhp-2021",
-    "lhp-rationale",
-    "lhp-strategy",
-    "lhp-culture",
-    "lhp-behaviour",
-    "lhp-maturity",
-    "lhp-technical-building-blocks",
-    "lhp-data-to-knowledge",
-    "lhp-complexity",
-    "lhp-nasss",
-    "lhp-conclusion",
-    "hdruk-better-care",
-    "hdruk-computable-knowledge",
-    "foley-vale-2022",
-    "foley-fairmichael-2015",
-    "foley-horwitz-2025",
-    "greenhalgh-2017",
-    "greenhalgh-2018",
-    "greenhalgh-2020",
-    "greenhalgh-abimbola-2019",
-    "michie-2011",
-    "lannon-2021",
-    "britto-2018",
-    "menear-2019",
-    "iso-3166",
+    *FRAMEWORK_SOURCE_SLUGS,
     "olsen-2007",
     "iom-2013",
     "iom-2001",

@@ -19,6 +19,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from tests.content import FRAMEWORK_SOURCE_SLUGS
+
 TESTS = Path(__file__).resolve().parent.parent
 ROOT = TESTS.parent
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -577,35 +579,7 @@ def test_verified_nasss_subdomains() -> None:
 
 def test_concepts_cite_only_the_agreed_sources() -> None:
     """Every dcterms:source in the ontology files is one of the agreed source IRIs."""
-    agreed = set(
-        [
-            "lhp-2021",
-            "lhp-rationale",
-            "lhp-strategy",
-            "lhp-culture",
-            "lhp-behaviour",
-            "lhp-maturity",
-            "lhp-technical-building-blocks",
-            "lhp-data-to-knowledge",
-            "lhp-complexity",
-            "lhp-nasss",
-            "lhp-conclusion",
-            "hdruk-better-care",
-            "hdruk-computable-knowledge",
-            "foley-vale-2022",
-            "foley-fairmichael-2015",
-            "foley-horwitz-2025",
-            "greenhalgh-2017",
-            "greenhalgh-2018",
-            "greenhalgh-2020",
-            "greenhalgh-abimbola-2019",
-            "michie-2011",
-            "lannon-2021",
-            "britto-2018",
-            "menear-2019",
-            "iso-3166",
-        ]
-    )
+    agreed = set(FRAMEWORK_SOURCE_SLUGS)
     cited = {str(o) for o in ontology_graph().objects(None, DCTERMS.source)}
     assert cited <= {SOURCE_NS + slug for slug in agreed}
 
