@@ -11,7 +11,6 @@ through ``compiled``: pySHACL's constraint objects built once per process, the s
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from collections import defaultdict
@@ -398,9 +397,21 @@ def _copy_description(source: Graph, target: Graph, node: Node) -> None:
                 stack.append(o)
 
 
-@functools.cache
+_VALIDATORS: dict[tuple[Path, Path], Validator] = {}
+_VALIDATORS_LOCK = threading.Lock()
+
+
 def _validator(shapes_dir: Path, ontology_dir: Path) -> Validator:
-    return Validator(shapes_dir, ontology_dir)
+    """One validator per shapes/ontology pair, built once even when many threads ask at once.
+
+    (Built concurrently, pySHACL's and rdflib's SPARQL parsers failed: twenty simultaneous first
+    submissions each got a 500 before this lock.)
+    """
+    with _VALIDATORS_LOCK:
+        found = _VALIDATORS.get((shapes_dir, ontology_dir))
+        if found is None:
+            found = _VALIDATORS[(shapes_dir, ontology_dir)] = Validator(shapes_dir, ontology_dir)
+        return found
 
 
 def get_validator(settings: Settings | None = None) -> Validator:

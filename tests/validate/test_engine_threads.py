@@ -1,0 +1,18 @@
+"""Regression: the process-wide validator is built once even when many threads ask at once."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from lhs_kg.validate import engine
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_concurrent_first_requests_share_one_validator() -> None:
+    shapes, ontology = ROOT / "shapes" / "data", ROOT / "ontology"
+    engine._VALIDATORS.pop((shapes, ontology), None)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        built = list(pool.map(lambda _: engine._validator(shapes, ontology), range(8)))
+    assert all(v is built[0] for v in built)
