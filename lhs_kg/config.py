@@ -6,10 +6,12 @@ engine behaves the same whatever the working directory.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from lhs_kg.errors import ConfigError
@@ -17,6 +19,7 @@ from lhs_kg.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE_IRI = "https://w3id.org/lhs-kg/"
 MEMORY = "memory"
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True)
@@ -136,28 +139,26 @@ def _remote_from_env(store: str, env: Mapping[str, str]) -> RemoteEndpoints | No
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
-    return value
+    return _positive(env, name, default, int, "a whole number")
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    return _positive(env, name, default, float, "a number of seconds")
+
+
+def _positive(
+    env: Mapping[str, str], name: str, default: N, parse: Callable[[str], N], what: str
+) -> N:
+    """A positive, finite number from ``env[name]``, or ``default`` when unset or blank."""
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {raw!r}")
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be positive and finite, got {raw!r}")
     return value
 
 

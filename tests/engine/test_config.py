@@ -1,0 +1,56 @@
+"""Settings from LHS_KG_* variables: defaults, and a readable error naming a malformed variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from lhs_kg.config import MEMORY, Settings
+from lhs_kg.errors import ConfigError
+
+
+def test_defaults_point_at_the_project_and_an_on_disk_store() -> None:
+    settings = Settings.from_env({})
+    assert settings.base_iri == "https://w3id.org/lhs-kg/"
+    assert settings.store_path == settings.var_dir / "store"
+    assert settings.query_timeout_s == 10.0 and not settings.allow_service
+
+
+def test_memory_and_remote_stores() -> None:
+    assert Settings.from_env({"LHS_KG_STORE": MEMORY}).store_path is None
+    remote = Settings.from_env({"LHS_KG_STORE": "http://127.0.0.1:7878/"}).remote
+    assert remote is not None
+    assert (remote.query, remote.update, remote.graph_store) == (
+        "http://127.0.0.1:7878/query",
+        "http://127.0.0.1:7878/update",
+        "http://127.0.0.1:7878/store",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LHS_KG_MAX_UPLOAD_BYTES", "1MB"),
+        ("LHS_KG_MAX_UPLOAD_BYTES", "0"),
+        ("LHS_KG_MAX_QUERY_DEPTH", "-3"),
+        ("LHS_KG_QUERY_TIMEOUT", "ten"),
+        ("LHS_KG_QUERY_TIMEOUT", "nan"),
+        ("LHS_KG_QUERY_TIMEOUT", "inf"),
+        ("LHS_KG_ALLOW_SERVICE", "maybe"),
+        ("LHS_KG_BASE_IRI", "ftp://example.org/"),
+        ("LHS_KG_BASE_IRI", "https://example.org/no-slash"),
+        ("LHS_KG_STORE", "gopher://example.org/sparql"),
+        ("LHS_KG_STORE_QUERY_URL", "not a url"),
+    ],
+)
+def test_a_malformed_variable_is_named_in_the_error(name: str, value: str) -> None:
+    env = {name: value}
+    if name == "LHS_KG_STORE_QUERY_URL":
+        env["LHS_KG_STORE"] = "http://127.0.0.1:7878"
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env)
+    assert name in str(caught.value) or "URL" in str(caught.value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 10.0), (" ", 10.0), ("2.5", 2.5)])
+def test_blank_means_default_and_numbers_parse(value: str, expected: float) -> None:
+    assert Settings.from_env({"LHS_KG_QUERY_TIMEOUT": value}).query_timeout_s == expected
