@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from lhs_kg.errors import QueryTimeoutError
+from lhs_kg.errors import QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, ox_results
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -164,3 +164,11 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def graph_iri(text: str) -> ox.NamedNode:
+    """A graph name checked by pyoxigraph, so it can be written into update text safely."""
+    try:
+        return ox.NamedNode(text)
+    except ValueError as err:
+        raise StoreError(f"not a valid graph IRI: {text!r} ({err})") from None

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from lhs_kg.errors import LhsKgError, ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf
 from lhs_kg.sparql_text import inject_values, query_form
-from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store
+from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store, graph_iri
 
 _BULK_BYTES = 1_000_000
 """Files above this size go through the bulk loader (≈3× faster even at 100k triples)."""
@@ -97,9 +97,9 @@ class EmbeddedStore(Store):
         source = str(data) if isinstance(data, Path) else "input"
         try:
             if isinstance(data, Path):
-                self._store.load(path=str(data), format=ox_rdf(fmt), to_graph=_iri(graph))
+                self._store.load(path=str(data), format=ox_rdf(fmt), to_graph=graph_iri(graph))
             else:
-                self._store.load(data, format=ox_rdf(fmt), to_graph=_iri(graph))
+                self._store.load(data, format=ox_rdf(fmt), to_graph=graph_iri(graph))
         except SyntaxError as err:
             raise _parse_error(err, source) from None
         except OSError as err:
@@ -116,7 +116,7 @@ class EmbeddedStore(Store):
             self._check_syntax(path, fmt)
             self._bulk(path, fmt, None)
             return
-        target = _iri(graph)
+        target = graph_iri(graph)
         fresh = not self._store.contains_named_graph(target)
         staging = target if fresh else _staging(target)
         try:
@@ -148,7 +148,7 @@ class EmbeddedStore(Store):
             raise _parse_error(err, str(path)) from None
 
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
-        target = _iri(graph)
+        target = graph_iri(graph)
         staging = _staging(target)
         self.load(data, fmt, staging.value)  # a parse error leaves the store untouched
         if self._store.contains_named_graph(staging):
@@ -157,7 +157,7 @@ class EmbeddedStore(Store):
             self.drop_graph(graph)
 
     def drop_graph(self, graph: str) -> None:
-        self._store.update(f"DROP SILENT GRAPH {_iri(graph)}")
+        self._store.update(f"DROP SILENT GRAPH {graph_iri(graph)}")
 
     def dump(self, output: IO[bytes], fmt: Format, graph: str | None = None) -> None:
         if graph is None:
@@ -168,7 +168,7 @@ class EmbeddedStore(Store):
                 )
             self._store.dump(output, ox_rdf(fmt))
         else:
-            self._store.dump(output, ox_rdf(fmt), from_graph=ox.NamedNode(graph))
+            self._store.dump(output, ox_rdf(fmt), from_graph=graph_iri(graph))
 
     def graphs(self) -> list[GraphInfo]:
         counts = {
@@ -199,14 +199,6 @@ class EmbeddedStore(Store):
 def _staging(target: ox.NamedNode) -> ox.NamedNode:
     """A graph name nobody else uses, for loading before a swap."""
     return ox.NamedNode(f"{target.value}#staging-{time.monotonic_ns()}")
-
-
-def _iri(text: str) -> ox.NamedNode:
-    """A graph name checked by pyoxigraph, so it can be written into update text safely."""
-    try:
-        return ox.NamedNode(text)
-    except ValueError as err:
-        raise StoreError(f"not a valid graph IRI: {text!r} ({err})") from None
 
 
 def _parse_error(err: SyntaxError, source: str) -> ParseError:

@@ -23,7 +23,7 @@ from lhs_kg.config import RemoteEndpoints
 from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
 from lhs_kg.formats import Format, ox_rdf, rdf_format
 from lhs_kg.sparql_text import inject_values, query_form
-from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store
+from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store, graph_iri
 
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _GRAPH_CACHE_S = 2.0
@@ -125,7 +125,11 @@ class RemoteStore(Store):
         url = self.endpoints.graph_store
         try:
             response = self._session.request(
-                method, url, params={"graph": graph}, timeout=self._timeout_s, **kwargs
+                method,
+                url,
+                params={"graph": graph_iri(graph).value},
+                timeout=self._timeout_s,
+                **kwargs,
             )
         except requests.RequestException as err:
             raise StoreUnavailableError(f"cannot reach the graph store at {url}: {err}") from None
@@ -159,7 +163,7 @@ class RemoteStore(Store):
         self._graph_cache = None
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
+        self.update(f"DROP SILENT GRAPH {graph_iri(graph)}")
 
     def _load_nquads(self, data: bytes) -> None:
         by_graph: dict[str, list[ox.Triple]] = {}

@@ -230,3 +230,10 @@ def test_a_reader_closing_the_pipe_ends_the_command_quietly(built: dict[str, str
     )
     assert "Traceback" not in pipeline.stderr
     assert "error" not in pipeline.stderr
+
+
+def test_dump_of_a_malformed_graph_name_is_a_usage_error(built: dict[str, str]) -> None:
+    result = run(built, "dump", "--graph", "bad>iri")
+    assert result.exit_code == 2
+    assert "not a valid graph IRI" in result.output
+    assert "unexpected" not in result.output

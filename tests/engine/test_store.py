@@ -196,3 +196,20 @@ def test_an_unreachable_remote_store_names_its_url() -> None:
         remote.query("ASK {}")
     with pytest.raises(StoreUnavailableError, match=url):
         remote.load(DATA, TTL, G1)
+
+
+BAD_GRAPH_OPERATIONS = {
+    "load": lambda store, graph: store.load(DATA, TTL, graph),
+    "replace": lambda store, graph: store.replace_graph(graph, DATA, TTL),
+    "drop": lambda store, graph: store.drop_graph(graph),
+    "dump": lambda store, graph: store.dump(io.BytesIO(), TTL, graph),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(BAD_GRAPH_OPERATIONS))
+@pytest.mark.parametrize("graph", ["not an iri", "https://e.org/g> } DROP ALL {", ""])
+def test_a_malformed_graph_name_is_refused(store: Store, operation: str, graph: str) -> None:
+    store.load(DATA, TTL, G1)
+    with pytest.raises(StoreError, match="not a valid graph IRI"):
+        BAD_GRAPH_OPERATIONS[operation](store, graph)
+    assert [(g.iri, g.triples) for g in store.graphs()] == [(G1, 6)]
