@@ -53,7 +53,12 @@ class LiveServer:
     thread: threading.Thread
 
     def stop(self) -> None:
-        """Close the listening socket and wait for the serving thread to end."""
+        """Let in-flight requests finish, then close the socket and wait for the loop to end.
+
+        Closing first would close waitress's wake-up pipe under a request that is still
+        being answered (``OSError: Bad file descriptor`` in the worker thread).
+        """
+        self.server.task_dispatcher.shutdown(timeout=10)
         self.server.close()
         self.thread.join(timeout=10)
 
