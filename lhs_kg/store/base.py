@@ -104,6 +104,16 @@ class Store(ABC):
 
     description: str = ""
 
+    @property
+    def generation(self) -> int | None:
+        """A number that changes after every write made through this object, or None.
+
+        Readers may keep what they derived from the store (rendered pages, read models) for
+        as long as the number stays the same. None means the data can change behind this
+        object's back (a shared remote server), so nothing derived may be kept on its word.
+        """
+        return None
+
     @abstractmethod
     def query(
         self,

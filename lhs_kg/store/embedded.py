@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -19,11 +22,33 @@ _BULK_BYTES = 1_000_000
 _COUNT_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
+_Method = TypeVar("_Method", bound=Callable[..., None])
+
+
+def _advances_generation(method: _Method) -> _Method:
+    """Mark a write: the generation moves on once it ends, failed or not (it may have had effects).
+
+    Moving on only afterwards is what makes the number safe for caches: whatever a reader built
+    while a write was running is filed under the old number, which never comes back.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: EmbeddedStore, *args: Any, **kwargs: Any) -> None:
+        try:
+            method(self, *args, **kwargs)
+        finally:
+            self._generation = next(self._writes)
+
+    return cast(_Method, wrapper)
+
+
 class EmbeddedStore(Store):
     """A pyoxigraph store; ``path=None`` keeps everything in memory."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
+        self._writes = itertools.count(1)
+        self._generation = 0
         self.description = str(path) if path else "memory"
         try:
             if path is None:
@@ -39,6 +64,11 @@ class EmbeddedStore(Store):
                     "stop that process or point LHS_KG_STORE at another folder"
                 ) from None
             raise StoreError(f"cannot open the store at {path}: {text}") from None
+
+    @property
+    def generation(self) -> int:
+        """Writes so far: this process holds the store's lock, so no one else can write."""
+        return self._generation
 
     @property
     def raw(self) -> ox.Store:
@@ -80,6 +110,7 @@ class EmbeddedStore(Store):
             kind = "graph"
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
 
+    @_advances_generation
     def update(self, text: str) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
@@ -90,6 +121,7 @@ class EmbeddedStore(Store):
         except OSError as err:
             raise StoreError(f"the update failed: {err}") from None
 
+    @_advances_generation
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
         if isinstance(data, Path) and data.stat().st_size > _BULK_BYTES:
             self._bulk_add(data, fmt, graph)
@@ -147,6 +179,7 @@ class EmbeddedStore(Store):
         except SyntaxError as err:
             raise _parse_error(err, str(path)) from None
 
+    @_advances_generation
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
         target = graph_iri(graph)
         staging = _staging(target)
@@ -156,6 +189,7 @@ class EmbeddedStore(Store):
         else:
             self.drop_graph(graph)
 
+    @_advances_generation
     def drop_graph(self, graph: str) -> None:
         self._store.update(f"DROP SILENT GRAPH {graph_iri(graph)}")
 
@@ -179,6 +213,7 @@ class EmbeddedStore(Store):
             counts.setdefault(name.value, 0)
         return [GraphInfo(iri, n) for iri, n in sorted(counts.items())]
 
+    @_advances_generation
     def _load_nquads(self, data: bytes) -> None:
         try:
             self._store.load(data, format=ox.RdfFormat.N_QUADS)
