@@ -12,10 +12,11 @@ from typing import IO, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
-from lhs_kg.errors import LhsKgError, ParseError, QueryError, StoreError
+from lhs_kg.errors import ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf
 from lhs_kg.sparql_text import inject_values, query_form
 from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store, graph_iri
+from lhs_kg.store.bulk import BATCH_QUADS, bulk_add, staging_graph
 
 _BULK_BYTES = 1_000_000
 """Files above this size go through the bulk loader (≈3× faster even at 100k triples)."""
@@ -43,10 +44,14 @@ def _advances_generation(method: _Method) -> _Method:
 
 
 class EmbeddedStore(Store):
-    """A pyoxigraph store; ``path=None`` keeps everything in memory."""
+    """A pyoxigraph store; ``path=None`` keeps everything in memory.
 
-    def __init__(self, path: Path | None = None) -> None:
+    ``bulk_batch_quads`` is how many quads a large file's load writes at a time (tests lower it).
+    """
+
+    def __init__(self, path: Path | None = None, *, bulk_batch_quads: int = BATCH_QUADS) -> None:
         self.path = path
+        self._bulk_batch_quads = bulk_batch_quads
         self._writes = itertools.count(1)
         self._generation = 0
         self.description = str(path) if path else "memory"
@@ -123,66 +128,24 @@ class EmbeddedStore(Store):
 
     @_advances_generation
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
-        if isinstance(data, Path) and data.stat().st_size > _BULK_BYTES:
-            self._bulk_add(data, fmt, graph)
-            return
+        target = graph_iri(graph)
         source = str(data) if isinstance(data, Path) else "input"
         try:
-            if isinstance(data, Path):
-                self._store.load(path=str(data), format=ox_rdf(fmt), to_graph=graph_iri(graph))
+            if isinstance(data, bytes):
+                self._store.load(data, format=ox_rdf(fmt), to_graph=target)
+            elif data.stat().st_size > _BULK_BYTES:
+                bulk_add(self._store, data, ox_rdf(fmt), target, batch_quads=self._bulk_batch_quads)
             else:
-                self._store.load(data, format=ox_rdf(fmt), to_graph=graph_iri(graph))
+                self._store.load(path=str(data), format=ox_rdf(fmt), to_graph=target)
         except SyntaxError as err:
             raise _parse_error(err, source) from None
         except OSError as err:
             raise StoreError(f"{source}: cannot load: {err}") from None
 
-    def _bulk_add(self, path: Path, fmt: Format, graph: str) -> None:
-        """Load a large file with pyoxigraph's bulk loader, keeping the all-or-nothing promise.
-
-        The bulk loader is not transactional, so it writes into a graph that did not exist before
-        (dropped again if the file turns out to be malformed) and the result is then added to the
-        target in one update. Dataset formats name their own graphs, so they are parsed once first.
-        """
-        if ox_rdf(fmt).supports_datasets:
-            self._check_syntax(path, fmt)
-            self._bulk(path, fmt, None)
-            return
-        target = graph_iri(graph)
-        fresh = not self._store.contains_named_graph(target)
-        staging = target if fresh else _staging(target)
-        try:
-            self._bulk(path, fmt, staging)
-        except LhsKgError:
-            if self._store.contains_named_graph(staging):
-                self._store.remove_graph(staging)
-            raise
-        if not fresh:
-            self._store.update(f"ADD GRAPH {staging} TO GRAPH {target} ; DROP GRAPH {staging}")
-
-    def _bulk(self, path: Path, fmt: Format, graph: ox.NamedNode | None) -> None:
-        try:
-            if graph is None:
-                self._store.bulk_load(path=str(path), format=ox_rdf(fmt))
-            else:
-                self._store.bulk_load(path=str(path), format=ox_rdf(fmt), to_graph=graph)
-        except SyntaxError as err:
-            raise _parse_error(err, str(path)) from None
-        except OSError as err:
-            raise StoreError(f"{path}: cannot load: {err}") from None
-
-    @staticmethod
-    def _check_syntax(path: Path, fmt: Format) -> None:
-        try:
-            for _ in ox.parse(path=str(path), format=ox_rdf(fmt)):
-                pass
-        except SyntaxError as err:
-            raise _parse_error(err, str(path)) from None
-
     @_advances_generation
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
         target = graph_iri(graph)
-        staging = _staging(target)
+        staging = staging_graph(target)
         self.load(data, fmt, staging.value)  # a parse error leaves the store untouched
         if self._store.contains_named_graph(staging):
             self._store.update(f"MOVE GRAPH {staging} TO GRAPH {target}")
@@ -229,11 +192,6 @@ class EmbeddedStore(Store):
             with contextlib.suppress(OSError):
                 self._store.flush()
         del self._store
-
-
-def _staging(target: ox.NamedNode) -> ox.NamedNode:
-    """A graph name nobody else uses, for loading before a swap."""
-    return ox.NamedNode(f"{target.value}#staging-{time.monotonic_ns()}")
 
 
 def _parse_error(err: SyntaxError, source: str) -> ParseError:
