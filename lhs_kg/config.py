@@ -52,6 +52,7 @@ class Settings:
     query_timeout_s: float = 10.0
     max_result_rows: int = 100_000
     allow_service: bool = False
+    page_cache_mb: float = 32.0
     sparql_update_token: str | None = field(default=None, repr=False)
     remote: RemoteEndpoints | None = field(default=None)
 
@@ -59,6 +60,11 @@ class Settings:
     def is_remote(self) -> bool:
         """True when the store is a SPARQL server reached over HTTP."""
         return self.remote is not None
+
+    @property
+    def page_cache_bytes(self) -> int:
+        """Memory for the web app's cache of finished public pages (0: no cache)."""
+        return int(self.page_cache_mb * 1024 * 1024)
 
     @property
     def store_path(self) -> Path | None:
@@ -104,6 +110,9 @@ class Settings:
             query_timeout_s=_float(env, "LHS_KG_QUERY_TIMEOUT", 10.0),
             max_result_rows=_int(env, "LHS_KG_MAX_RESULT_ROWS", 100_000),
             allow_service=_bool(env, "LHS_KG_ALLOW_SERVICE", False),
+            page_cache_mb=_positive(
+                env, "LHS_KG_PAGE_CACHE_MB", 32.0, float, "a number of megabytes", zero=True
+            ),
             sparql_update_token=env.get("LHS_KG_SPARQL_UPDATE_TOKEN", "").strip() or None,
             remote=remote,
         )
@@ -147,9 +156,18 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _positive(
-    env: Mapping[str, str], name: str, default: N, parse: Callable[[str], N], what: str
+    env: Mapping[str, str],
+    name: str,
+    default: N,
+    parse: Callable[[str], N],
+    what: str,
+    *,
+    zero: bool = False,
 ) -> N:
-    """A positive, finite number from ``env[name]``, or ``default`` when unset or blank."""
+    """A positive, finite number from ``env[name]``, or ``default`` when unset or blank.
+
+    ``zero=True`` also accepts 0, for sizes where 0 turns a feature off.
+    """
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -157,8 +175,9 @@ def _positive(
         value = parse(raw)
     except ValueError:
         raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"{name} must be positive and finite, got {raw!r}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        also = "zero or " if zero else ""
+        raise ConfigError(f"{name} must be {also}positive and finite, got {raw!r}")
     return value
 
 

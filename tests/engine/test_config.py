@@ -36,6 +36,9 @@ def test_memory_and_remote_stores() -> None:
         ("LHS_KG_QUERY_TIMEOUT", "nan"),
         ("LHS_KG_QUERY_TIMEOUT", "inf"),
         ("LHS_KG_ALLOW_SERVICE", "maybe"),
+        ("LHS_KG_PAGE_CACHE_MB", "-1"),
+        ("LHS_KG_PAGE_CACHE_MB", "32MB"),
+        ("LHS_KG_PAGE_CACHE_MB", "nan"),
         ("LHS_KG_BASE_IRI", "ftp://example.org/"),
         ("LHS_KG_BASE_IRI", "https://example.org/no-slash"),
         ("LHS_KG_STORE", "gopher://example.org/sparql"),
@@ -54,3 +57,11 @@ def test_a_malformed_variable_is_named_in_the_error(name: str, value: str) -> No
 @pytest.mark.parametrize(("value", "expected"), [("", 10.0), (" ", 10.0), ("2.5", 2.5)])
 def test_blank_means_default_and_numbers_parse(value: str, expected: float) -> None:
     assert Settings.from_env({"LHS_KG_QUERY_TIMEOUT": value}).query_timeout_s == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", 32 * 1024 * 1024), ("0", 0), ("0.5", 512 * 1024), ("64", 64 * 1024 * 1024)],
+)
+def test_the_page_cache_size_is_megabytes_and_zero_turns_it_off(value: str, expected: int) -> None:
+    assert Settings.from_env({"LHS_KG_PAGE_CACHE_MB": value}).page_cache_bytes == expected
