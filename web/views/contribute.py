@@ -104,7 +104,11 @@ def check_csrf() -> None:
 
 
 def published_view_changed() -> None:
-    """Make the browser's readers see a new publication now rather than after their cache TTL."""
+    """Forget the published views after a submission or decision.
+
+    The embedded store needs none of this (the write moved its generation on, which renews the
+    views and empties the page cache); a remote store has no generation, only a time-to-live.
+    """
     current_app.extensions.pop(_PUBLISHED_CACHE, None)
     runner = current_app.extensions.get("lhs_kg_published_view")
     if runner is not None and hasattr(runner, "invalidate"):

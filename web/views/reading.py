@@ -1,62 +1,60 @@
 """The browser's window on the engine: a Reader over the published view, and IRI ↔ path mapping.
 
-The published scope is cached for a few seconds and refreshed by one thread at a time; when
-every graph is published the reader uses the plain union, which is the fastest path.
+The published scope and the read models every page shares are kept for one store generation
+(:class:`lhs_kg.cache.Derived`): any write made through the store, whether a contribution, a
+SPARQL update or a load, brings a fresh view on the next request, exactly. Only a store without
+a generation (a remote server others write to) falls back to a time-to-live. When every graph
+is published the reader uses the plain union, which is the fastest path.
 This module registers no blueprint; the browse, home, search and dashboard views share it.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app
+from flask import Flask, current_app
 
+from lhs_kg.cache import Derived
 from lhs_kg.describe import Reader
 from lhs_kg.describe.base import published_scope
+from lhs_kg.kb import KnowledgeBase
 from web.engine import get_kb, get_settings
 
-PUBLISHED_TTL_S = 10.0
-#: The app extension holding the published view; the contribution views pop it on every
-#: submission and decision, which drops the scope and every shared read model with it.
+#: How long a remote store's published view is trusted (others may write behind our back).
+REMOTE_TTL_S = 10.0
+#: The app extension holding the published view; popping it forgets the view (the contribution
+#: views do, which matters only for a remote store).
 _CACHE_KEY = "lhs_kg_published"
-_REFRESH = threading.Lock()
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
 @dataclass
 class PublishedView:
-    """The published scope and the read models shared by every page, until ``expires``."""
+    """The published scope and the read models shared by every page of one store generation."""
 
-    expires: float
     scope: list[str] | None
     shared: dict[Hashable, Any] = field(default_factory=dict)
 
 
-def get_reader() -> Reader:
-    """A reader over the published view of the app's knowledge base, with its shared cache.
+def _published(app: Flask, kb: KnowledgeBase) -> Derived[PublishedView]:
+    found = app.extensions.get(_CACHE_KEY)
+    if isinstance(found, Derived):
+        return found
+    made: Derived[PublishedView] = Derived(
+        kb.store, lambda: PublishedView(published_scope(kb)), ttl_s=REMOTE_TTL_S
+    )
+    kept: Derived[PublishedView] = app.extensions.setdefault(_CACHE_KEY, made)
+    return kept
 
-    The view lives ``PUBLISHED_TTL_S`` seconds (writes by other means, e.g. a SPARQL update,
-    show after that) or until a contribution is submitted or decided (the contribution views
-    drop it at once).
-    """
+
+def get_reader() -> Reader:
+    """A reader over the published view of the app's knowledge base, with its shared cache."""
     kb = get_kb()
-    cached = current_app.extensions.get(_CACHE_KEY)
-    now = time.monotonic()
-    if not isinstance(cached, PublishedView):
-        cached = PublishedView(now + PUBLISHED_TTL_S, published_scope(kb))
-        current_app.extensions[_CACHE_KEY] = cached
-    elif cached.expires < now and _REFRESH.acquire(blocking=False):
-        try:  # one thread refreshes; the others keep reading the previous view meanwhile
-            cached = PublishedView(now + PUBLISHED_TTL_S, published_scope(kb))
-            current_app.extensions[_CACHE_KEY] = cached
-        finally:
-            _REFRESH.release()
-    return Reader(kb, cached.scope, cached.shared)
+    view = _published(current_app, kb).get()
+    return Reader(kb, view.scope, view.shared)
 
 
 def base_iri() -> str:

@@ -32,6 +32,7 @@ from lhs_kg.queries import QueryLibrary
 from lhs_kg.sparql_text import inject_values
 from web.engine import get_kb, get_settings
 from web.errors import status_for
+from web.views.contribute import published_view_changed
 
 bp = Blueprint("sparql", __name__)
 
@@ -294,6 +295,7 @@ def _update(text: str) -> Response:
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ProtocolError(403, "the bearer token is not the one configured for updates")
     run_update(get_kb(), text)
+    published_view_changed()  # a remote store has no generation to tell the pages
     return _with_cors(Response(status=204))
 
 
