@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 
 from lhs_kg.config import Settings
-from web import errors, views
+from web import conditional, errors, page_cache, views
 from web.engine import init_engine
 
 
@@ -39,8 +39,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     init_engine(app)
     errors.init_app(app)
+    conditional.init_app(app)
     for module in sorted(pkgutil.iter_modules(views.__path__), key=lambda m: m.name):
         blueprint = getattr(importlib.import_module(f"web.views.{module.name}"), "bp", None)
         if blueprint is not None:
             app.register_blueprint(blueprint)
+    page_cache.init_app(app)
     return app

@@ -86,7 +86,7 @@ def apps() -> dict[int, tuple[Flask, CountingStore]]:
     built = {}
     for n in (2500, 5000):
         store = CountingStore()
-        settings = Settings(store="memory")
+        settings = Settings(store="memory", page_cache_mb=0)  # count every page's own reads
         kb = KnowledgeBase(settings, store=store)
         kb.rebuild()
         kb.store.load(unrelated(n), rdf_format("nt"), f"{BASE}graph/data/unrelated")

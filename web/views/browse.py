@@ -20,6 +20,7 @@ from lhs_kg.describe.base import TermView
 from lhs_kg.errors import UnknownFormatError
 from lhs_kg.formats import Format, negotiate, ox_rdf, rdf_format
 from lhs_kg.namespaces import PREFIXES
+from web.conditional import public, public_page
 from web.views import diagrams
 from web.views.reading import base_iri, get_reader, href, iri_for_path
 
@@ -146,6 +147,9 @@ def resource(path: str) -> Response:
                 "N-Triples; the Accept header allows none of them",
             )
         wanted = OFFERS[chosen]
+    current = public(wanted, vary_accept=True)
+    if current is not None:
+        return current  # the client's copy is current: nothing to render
     if wanted in _CITATION_FORMATS:
         return _citation(reader, iri, wanted)
     if wanted != "html":
@@ -219,6 +223,7 @@ def _citation(reader: Any, iri: str, wanted: str) -> Response:
 
 
 @bp.get("/case-study/")
+@public_page()
 def case_study_list() -> str:
     """The case studies, a page at a time (``?page=``), by label."""
     found = casestudies.case_study_page(get_reader(), _page_number(), PAGE_SIZE)
@@ -226,6 +231,7 @@ def case_study_list() -> str:
 
 
 @bp.get("/source/")
+@public_page()
 def source_list() -> str:
     """The sources, a page at a time (``?page=``), by label."""
     found = sources.source_page(get_reader(), _page_number(), PAGE_SIZE)
@@ -233,6 +239,7 @@ def source_list() -> str:
 
 
 @bp.get("/concept/")
+@public_page()
 def scheme_list() -> str:
     """Every concept scheme."""
     return render_template("schemes.html", schemes=concepts.schemes(get_reader()))

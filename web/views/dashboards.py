@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from lhs_kg.describe import casestudies, gaps
+from web.conditional import public_page
 from web.views.reading import get_reader
 
 bp = Blueprint("dashboards", __name__)
 
 
 @bp.get("/nasss")
+@public_page()
 def nasss() -> str:
     """The heat map, sortable with ``?sort=label|complex|domain-<n>`` (links work without JS)."""
     heat = casestudies.heatmap(get_reader(), request.args.get("sort", "label")[:32])
@@ -18,6 +20,7 @@ def nasss() -> str:
 
 
 @bp.get("/gaps")
+@public_page()
 def evidence_gaps() -> str:
     """Every concept with its counts of case studies and sources, by scheme."""
     found = gaps.gaps(get_reader())

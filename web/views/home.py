@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from lhs_kg.describe import casestudies, concepts, sources
+from web.conditional import public_page
 from web.views import diagrams
 from web.views.reading import get_reader
 
@@ -14,6 +15,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@public_page()
 def index() -> str:
     """The wheel, the loop, and the ways into the knowledge graph."""
     reader = get_reader()

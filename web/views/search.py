@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from lhs_kg.describe import search as engine
+from web.conditional import public_page
 from web.views.reading import get_reader, href
 
 bp = Blueprint("search", __name__)
@@ -13,6 +14,7 @@ MAX_RESULTS = 100
 
 
 @bp.get("/search")
+@public_page()
 def search() -> str:
     """Results for ``q``, filtered by ``type`` (repeatable: concept, scheme, case-study…)."""
     query = request.args.get("q", "")[: engine.MAX_QUERY_CHARS]
