@@ -121,7 +121,8 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
 @contextmanager
 def running(command: list[str], url: str, what: str) -> Iterator[str]:
     """Start a server process, wait for it, stop it afterwards."""
-    env = {**os.environ, "LHS_KG_QUERY_TIMEOUT": "600"}  # measure the same work as the peer
+    # the same work as the peer, which has neither a time limit nor a result-size limit
+    env = {**os.environ, "LHS_KG_QUERY_TIMEOUT": "600", "LHS_KG_MAX_RESULT_ROWS": "10000000"}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         wait_until_up(url, process, what)
