@@ -21,15 +21,14 @@ from lhs_kg.cli.base import main as cli
 @pass_state
 def serve(state: CliState, host: str, port: int, threads: int) -> None:
     """Serve the browser, the SPARQL endpoint and the API on HOST:PORT."""
-    import waitress
+    import logging
 
     from web import create_app
+    from web.server import make_server
 
     app = create_app({"LHS_KG_SETTINGS": state.settings, "LHS_KG_KB": state.kb()})
-    click.echo(
-        f"lhs-kg serving {state.settings.store or 'the store'} on http://{host}:{port}/", err=True
-    )
-    waitress.serve(
+    logging.basicConfig()  # waitress reports through logging, as ``waitress.serve`` sets up
+    server = make_server(
         app,
         host=host,
         port=port,
@@ -37,3 +36,7 @@ def serve(state: CliState, host: str, port: int, threads: int) -> None:
         ident="lhs-kg",
         clear_untrusted_proxy_headers=True,
     )
+    click.echo(
+        f"lhs-kg serving {state.settings.store or 'the store'} on http://{host}:{port}/", err=True
+    )
+    server.run()
