@@ -53,13 +53,20 @@ class LiveServer:
     thread: threading.Thread
 
     def stop(self) -> None:
-        """Let in-flight requests finish, then close the socket and wait for the loop to end.
+        """Let in-flight requests finish, then close every socket from the loop's own thread.
 
-        Closing first would close waitress's wake-up pipe under a request that is still
-        being answered (``OSError: Bad file descriptor`` in the worker thread).
+        Closing from this thread instead races the loop: a socket (or waitress's wake-up pipe)
+        closed under ``select`` or under a request still being answered raises
+        ``OSError: Bad file descriptor`` in waitress's threads.
         """
         self.server.task_dispatcher.shutdown(timeout=10)
-        self.server.close()
+        server = self.server
+
+        def close_everything() -> None:
+            for dispatcher in list(server._map.values()):
+                dispatcher.close()
+
+        server.trigger.pull_trigger(close_everything)
         self.thread.join(timeout=10)
 
 

@@ -21,15 +21,9 @@ def production(app: Flask) -> Iterator[LiveServer]:
     server = make_server(app, host="127.0.0.1", port=0, threads=2, ident="lhs-kg-test")
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.effective_port}", server, thread)
-    server.task_dispatcher.shutdown(timeout=10)
-
-    def close_everything() -> None:  # in the loop's own thread: no socket closes under select
-        for dispatcher in list(server._map.values()):
-            dispatcher.close()
-
-    server.trigger.pull_trigger(close_everything)
-    thread.join(timeout=10)
+    running = LiveServer(f"http://127.0.0.1:{server.effective_port}", server, thread)
+    yield running
+    running.stop()
 
 
 def connect(live: LiveServer) -> http.client.HTTPConnection:
