@@ -7,12 +7,23 @@ narrower concepts are its elements (the Better Care Loop stages form the hub).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from lhs_kg.describe.base import LHS, SKOS, Reader, TermView, best_label_pattern, value
+from lhs_kg.describe.base import (
+    LHS,
+    RDFS,
+    SKOS,
+    Reader,
+    TermView,
+    best_label_pattern,
+    iri_or_none,
+    value,
+)
 from lhs_kg.sparql_text import term_to_sparql
+from lhs_kg.store.base import Term
 
 SCHEMES = f"""
 PREFIX skos: <{SKOS}>
@@ -77,13 +88,14 @@ SELECT ?stage ?label ?notation ?order ?next WHERE {{
 """
 
 #: Case studies that link to a concept or rate it: at most ``%(limit)d`` of each kind are picked
-#: in two subqueries (``%(values)s`` binds ?r inside each; in the store's stable index order: an
-#: ORDER BY would decode every one first) before any label is looked up, so a concept that
-#: thousands of case studies rate costs one page, not thousands of label lookups.
+#: in two subqueries (``%(links)s`` binds ?r, and ?link when the caller knows the properties that
+#: point at ?r; ``%(values)s`` binds ?r; in the store's stable index order: an ORDER BY would
+#: decode every one first) before any label is looked up, so a concept that thousands of case
+#: studies rate costs one page, not thousands of label lookups.
 CASE_STUDIES_FOR = f"""
 PREFIX lhs: <{LHS}>
 SELECT ?cs ?label ?lv WHERE {{
-  {{ {{ SELECT DISTINCT ?cs WHERE {{ %(values)s ?cs ?link ?r . ?cs a lhs:CaseStudy }}
+  {{ {{ SELECT DISTINCT ?cs WHERE {{ %(links)s ?cs ?link ?r . ?cs a lhs:CaseStudy }}
        LIMIT %(limit)d }} }}
   UNION
   {{ {{ SELECT DISTINCT ?cs ?lv WHERE {{
@@ -93,6 +105,11 @@ SELECT ?cs ?label ?lv WHERE {{
   {best_label_pattern("cs", "label")}
 }}
 """
+
+#: Every declared domain of every property (the ontology's, a few hundred rows at most).
+PROPERTY_DOMAINS = f"SELECT ?p ?d WHERE {{ ?p <{RDFS}domain> ?d }}"
+#: lhs:CaseStudy and every class above it.
+CASE_STUDY_CLASSES = f"SELECT ?c WHERE {{ <{LHS}CaseStudy> <{RDFS}subClassOf>* ?c }}"
 
 #: How many case studies a concept page lists (sorted by label; a note says when there are more).
 CASE_STUDIES_SHOWN = 100
@@ -270,19 +287,53 @@ def hierarchy(reader: Reader, iri: str) -> Hierarchy:
     )
 
 
+def not_case_study_links(reader: Reader) -> frozenset[str]:
+    """Properties whose declared domains leave out case studies (a rating's ``lhs:level``).
+
+    A case study cannot be the subject of such a link in valid data, so a concept's case studies
+    are not looked for among the tens of thousands of ratings that point at it that way. A
+    property with a domain we cannot read (a class expression) is kept. Shared by every page.
+    """
+
+    def compute() -> frozenset[str]:
+        mine = {value(r, "c") for r in reader.select(CASE_STUDY_CLASSES)} | {LHS + "CaseStudy"}
+        domains: dict[str, list[Term]] = {}
+        for row in reader.select(PROPERTY_DOMAINS):
+            domains.setdefault(value(row, "p"), []).append(row["d"])
+        return frozenset(
+            prop
+            for prop, found in domains.items()
+            if all(isinstance(d, ox.NamedNode) and d.value not in mine for d in found)
+        )
+
+    return reader.memo("not-case-study-links", compute)
+
+
 def case_studies_for(
-    reader: Reader, iri: str, limit: int = CASE_STUDIES_SHOWN
+    reader: Reader,
+    iri: str,
+    limit: int = CASE_STUDIES_SHOWN,
+    links: Iterable[str] | None = None,
 ) -> tuple[list[tuple[TermView, str]], bool]:
     """Case studies that link to the concept or rate it, with the level they rate it at.
 
     At most ``limit`` of them, sorted by label, and whether there are more (every link stays
-    listed, paged, under the page's incoming links).
+    listed, paged, under the page's incoming links). ``links``, the properties that point at
+    the concept when the caller has them, lets the store look only where case studies can be.
     """
     node = ox.NamedNode(iri)
-    text = CASE_STUDIES_FOR % {
-        "values": f"VALUES ?r {{ {term_to_sparql(node)} }}",
-        "limit": limit + 1,
-    }
+    values = f"VALUES ?r {{ {term_to_sparql(node)} }}"
+    if links is not None:
+        skip = not_case_study_links(reader)
+        pairs = " ".join(
+            f"({term_to_sparql(node)} {term_to_sparql(ox.NamedNode(p))})"
+            for p in sorted(set(links))
+            if p not in skip and iri_or_none(p) is not None
+        )
+        link_values = f"VALUES (?r ?link) {{ {pairs} }}"
+    else:
+        link_values = values
+    text = CASE_STUDIES_FOR % {"links": link_values, "values": values, "limit": limit + 1}
     rows = reader.select(text)
     levels = reader.labels({value(row, "lv") for row in rows if "lv" in row})
     found: dict[str, tuple[TermView, str]] = {}

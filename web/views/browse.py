@@ -178,7 +178,8 @@ def _page(reader: Any, iri: str) -> str:
     if description.kind in ("concept", "scheme"):
         if description.kind == "concept":
             context["hierarchy"] = concepts.hierarchy(reader, iri)
-            cases, more = concepts.case_studies_for(reader, iri)
+            links = [g.property.value for g in description.incoming]
+            cases, more = concepts.case_studies_for(reader, iri, links=links)
             context["case_studies"], context["case_studies_more"] = cases, more
         else:
             context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
