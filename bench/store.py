@@ -3,7 +3,9 @@
 One run prints one table: load time, five representative queries, an N-Triples dump and peak RSS,
 at ~100k and ~1M triples. Each engine and size runs in its own process so RSS is its own.
 
-    .venv/bin/python bench/store.py [--sizes 100000,1000000] [--repeat 5]
+    .venv/bin/python bench/store.py [--sizes 100000,1000000] [--repeat 5] [--batch-quads N]
+
+``--batch-quads`` sets how many quads lhs-kg's bulk loader writes at a time (its memory/time knob).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.synthetic import G_CASES, write_synthetic  # noqa: E402
+from lhs_kg.store.bulk import BATCH_QUADS  # noqa: E402
 
 CS = "https://w3id.org/lhs-kg/case-study/syn-42"
 QUERIES = {
@@ -60,14 +63,19 @@ def _time(fn, repeat: int) -> float:
     return statistics.median(runs)
 
 
-def run_engine(engine: str, data: Path, repeat: int) -> dict[str, float]:
+def run_engine(engine: str, data: Path, repeat: int, batch_quads: int) -> dict[str, float]:
     """Load, query and dump with one engine; return seconds and peak RSS (MB)."""
     out: dict[str, float] = {}
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{engine}-"))
     if engine == "lhs-kg":
         from lhs_kg import KnowledgeBase, Settings
+        from lhs_kg.store import EmbeddedStore
 
-        kb = KnowledgeBase(Settings(store=str(workdir / "store")))
+        store_path = workdir / "store"
+        kb = KnowledgeBase(
+            Settings(store=str(store_path)),
+            store=EmbeddedStore(store_path, bulk_batch_quads=batch_quads),
+        )
         start = time.perf_counter()
         kb.load(data)
         out["load"] = time.perf_counter() - start
@@ -127,13 +135,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--engines", default="lhs-kg,pyoxigraph,rdflib")
+    parser.add_argument("--batch-quads", type=int, default=BATCH_QUADS)
     parser.add_argument(
         "--child", nargs=3, metavar=("ENGINE", "DATA", "REPEAT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.child:
         engine, data, repeat = args.child
-        print(json.dumps(run_engine(engine, Path(data), int(repeat))))
+        print(json.dumps(run_engine(engine, Path(data), int(repeat), args.batch_quads)))
         return
     results: dict[tuple[int, str], dict[str, float]] = {}
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -142,8 +151,9 @@ def main() -> None:
         data = write_synthetic(HERE / "out" / f"kb-{size}.nq", size)
         for engine in engines:
             print(f"running {engine} at {size:,} triples…", file=sys.stderr, flush=True)
+            child = [sys.executable, __file__, "--child", engine, str(data), str(args.repeat)]
             proc = subprocess.run(
-                [sys.executable, __file__, "--child", engine, str(data), str(args.repeat)],
+                [*child, "--batch-quads", str(args.batch_quads)],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -152,7 +162,8 @@ def main() -> None:
     metrics = ["load", "RSS after load MB", *QUERIES, "dump nt", "peak RSS MB"]
     print(
         f"\nStore benchmark — {len(engines)} engines, machine: {_cpus()} cores "
-        f"(times in ms; load and dump in s; median of {args.repeat} warm runs, rdflib ≤2)"
+        f"(times in ms; load and dump in s; median of {args.repeat} warm runs, rdflib ≤2; "
+        f"lhs-kg bulk batches of {args.batch_quads:,} quads)"
     )
     for size in sizes:
         print(f"\n## {size:,} triples")
