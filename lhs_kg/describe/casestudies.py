@@ -29,55 +29,36 @@ from lhs_kg.store.base import Term
 
 PROV = "http://www.w3.org/ns/prov#"
 
-CASE_STUDY_FIELDS = f"""
-SELECT ?p ?v WHERE {{
-  VALUES ?p {{ <{DCT}title> <{DCT}description> <{LHS}aim> <{LHS}setting> <{LHS}startYear>
-              <{LHS}endYear> }}
-  ?r ?p ?v .
+#: The case study's own statements and those of its assessment, its ratings, its outcomes and the
+#: blank nodes it or its assessment points at, in one read: every pattern starts from a bound
+#: node, so the store walks that node's own triples (~60 rows, never a scan).
+CASE_STUDY_GRAPH = f"""
+SELECT ?s ?p ?o WHERE {{
+  {{ ?r ?p ?o BIND(?r AS ?s) }}
+  UNION {{ ?r <{LHS}hasAssessment> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS}hasAssessment>/<{LHS}hasRating> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS}hasOutcome> ?s . ?s ?p ?o }}
+  UNION {{ ?r ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ ?r <{LHS}hasAssessment> ?a . ?a ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
 }}
 """
 
-CASE_STUDY_LINKS = f"""
-SELECT ?p ?o ?label WHERE {{
-  VALUES ?p {{ <{LHS}organisation> <{LHS}country> <{LHS}scale> <{LHS}showsLoopStage>
-              <{LHS}addressesRationale> <{LHS}appliesElement> <{DCT}source> <{DCT}contributor> }}
-  ?r ?p ?o .
-  {best_label_pattern("o", "label")}
-}}
-"""
-
-ASSESSMENT = f"""
-SELECT ?a ?basis ?basisLabel ?note ?date ?by ?byLabel WHERE {{
-  ?r <{LHS}hasAssessment> ?a .
-  OPTIONAL {{ ?a <{LHS}assessmentBasis> ?basis . {best_label_pattern("basis", "basisLabel")} }}
-  OPTIONAL {{ ?a <{LHS}coverageNote> ?note }}
-  OPTIONAL {{ ?a <{DCT}date> ?date }}
-  OPTIONAL {{ ?a <{PROV}wasAttributedTo> ?by . {best_label_pattern("by", "byLabel")} }}
-}}
-"""
-
-RATINGS = f"""
-SELECT ?rating ?domain ?level ?levelLabel ?rank ?justification WHERE {{
-  ?r <{LHS}hasAssessment>/<{LHS}hasRating> ?rating .
-  ?rating <{LHS}ratesDomain> ?domain ; <{LHS}level> ?level .
-  FILTER NOT EXISTS {{ ?rating <{LHS}ratesSubdomain> ?sub }}
-  {best_label_pattern("level", "levelLabel")}
-  OPTIONAL {{ ?level <{LHS}levelRank> ?rank }}
-  OPTIONAL {{ ?rating <{LHS}justification> ?justification }}
-}}
-"""
-
-OUTCOMES = f"""
-SELECT ?o ?label ?metric ?before ?after ?description WHERE {{
-  ?r <{LHS}hasOutcome> ?o .
-  {best_label_pattern("o", "label")}
-  OPTIONAL {{ ?o <{LHS}metric> ?metric }}
-  OPTIONAL {{ ?o <{LHS}valueBefore> ?before }}
-  OPTIONAL {{ ?o <{LHS}valueAfter> ?after }}
-  OPTIONAL {{ ?o <{DCT}description> ?description }}
-}}
-ORDER BY ?o
-"""
+#: What the page shows of the case study itself (literals, English first).
+_FIELDS = (DCT + "title", DCT + "description", LHS + "aim", LHS + "setting")
+#: Links shown in the summary and the sources section, by the key the template uses.
+_LINKS = (
+    LHS + "organisation",
+    LHS + "country",
+    LHS + "scale",
+    LHS + "showsLoopStage",
+    LHS + "addressesRationale",
+    LHS + "appliesElement",
+    DCT + "source",
+    DCT + "contributor",
+)
+#: Facts of linked terms kept with the shared read models (labels of concepts, sources and
+#: organisations recur on every page); at most this many terms are kept per store generation.
+TERM_FACTS_MAX = 20_000
 
 VERSIONS = f"""
 SELECT DISTINCT ?g ?state ?time WHERE {{
@@ -254,78 +235,162 @@ def _english_first(values: list[ox.Literal]) -> str:
     return values[0].value if values else ""
 
 
+#: A node's statements: property IRI → objects, in the order the store gave them.
+Facts = dict[str, list[Term]]
+
+
+def english_label(facts: Facts) -> str:
+    """The first English or untagged label in MODEL.md's property order ('' when none).
+
+    The same choice the SPARQL of :func:`best_label_pattern` makes, made on statements in hand.
+    """
+    for prop in LABEL_PROPERTIES:
+        for term in facts.get(prop, []):
+            if isinstance(term, ox.Literal):
+                language = (term.language or "").lower()
+                if language in ("", "en") or language.startswith("en-"):
+                    return term.value
+    return ""
+
+
+def _term_facts(reader: Reader, iris: set[str]) -> dict[str, tuple[str, str]]:
+    """(English label, level rank) of linked IRIs; one query for those not already known.
+
+    Kept with the shared read models, up to ``TERM_FACTS_MAX`` terms: the concepts, sources and
+    organisations a case study links to recur across pages.
+    """
+    known: dict[str, tuple[str, str]] = reader.memo("case-study-term-facts", dict)
+    out = {i: known[i] for i in iris if i in known}
+    missing = sorted(iris - out.keys())
+    if missing:
+        found = reader.fields(missing, (LHS + "levelRank",))
+        for iri in missing:
+            facts = found.get(iri, {})
+            rank = next((t.value for t in facts.get(LHS + "levelRank", [])), "")
+            out[iri] = (english_label(facts), rank)
+            if len(known) < TERM_FACTS_MAX:
+                known[iri] = out[iri]
+    return out
+
+
+def _first(terms: list[Term]) -> str:
+    return terms[0].value if terms else ""
+
+
 def case_study(reader: Reader, iri: str) -> CaseStudy:
-    """The case-study page model of ``iri`` (fields absent from the data are empty)."""
+    """The case-study page model of ``iri`` (fields absent from the data are empty).
+
+    Two queries: the statements of the case study and its parts (assessment, ratings,
+    outcomes), then the labels and ranks of what they link to that no earlier page looked up.
+    """
     node = ox.NamedNode(iri)
-    fields: dict[str, list[ox.Literal]] = {}
-    for row in reader.select(CASE_STUDY_FIELDS, r=node):
-        term = row.get("v")
-        if isinstance(term, ox.Literal):
-            fields.setdefault(value(row, "p"), []).append(term)
+    by_node: dict[Term, Facts] = {}
+    seen: set[tuple[Term, str, Term]] = set()
+    for row in reader.select(CASE_STUDY_GRAPH, r=node):
+        key = (row["s"], value(row, "p"), row["o"])
+        if key not in seen:
+            seen.add(key)
+            by_node.setdefault(key[0], {}).setdefault(key[1], []).append(key[2])
+    own = by_node.get(node, {})
+    assessments = [a for a in own.get(LHS + "hasAssessment", []) if a in by_node]
+    ratings_of = [
+        r for a in assessments for r in by_node[a].get(LHS + "hasRating", []) if r in by_node
+    ]
+    linked = {t.value for prop in _LINKS for t in own.get(prop, []) if isinstance(t, ox.NamedNode)}
+    for a in assessments:
+        for prop in (LHS + "assessmentBasis", PROV + "wasAttributedTo"):
+            linked.update(t.value for t in by_node[a].get(prop, []) if isinstance(t, ox.NamedNode))
+    for r in ratings_of:
+        linked.update(
+            t.value for t in by_node[r].get(LHS + "level", []) if isinstance(t, ox.NamedNode)
+        )
+    known = _term_facts(reader, linked)
+
+    def label(term: Term) -> str:
+        """English label of a linked term: looked up for IRIs, from its statements for others."""
+        if isinstance(term, ox.NamedNode):
+            return known.get(term.value, ("", ""))[0]
+        return english_label(by_node.get(term, {}))
+
     links: dict[str, list[TermView]] = {}
-    for row in reader.select(CASE_STUDY_LINKS, r=node):
-        key = value(row, "p").rsplit("/", 1)[-1]
-        obj = value(row, "o")
-        view = TermView("iri", obj, value(row, "label") or obj, local=reader.is_local(obj))
-        if view not in links.setdefault(key, []):
-            links[key].append(view)
-    for views in links.values():
-        views.sort(key=lambda t: t.label.lower())
+    for prop in _LINKS:
+        views: list[TermView] = []
+        for obj in own.get(prop, []):
+            view = TermView(
+                "iri", obj.value, label(obj) or obj.value, local=reader.is_local(obj.value)
+            )
+            if view not in views:
+                views.append(view)
+        if views:
+            links[prop.rsplit("/", 1)[-1]] = sorted(views, key=lambda t: t.label.lower())
     all_domains = domains(reader)
     names = {d[0]: (d[1], d[2]) for d in all_domains}
     ratings: dict[str, Rating] = {}
-    for row in reader.select(RATINGS, r=node):
-        domain = value(row, "domain")
-        notation, label = names.get(domain, ("", domain))
-        rank = value(row, "rank")
-        ratings.setdefault(
-            domain,
-            Rating(
-                domain,
-                label,
-                notation,
-                value(row, "level"),
-                level_id(value(row, "level")),
-                value(row, "levelLabel") or level_id(value(row, "level")),
-                int(rank) if rank.isdigit() else 0,
-                value(row, "justification"),
-            ),
-        )
-    assessment = reader.select(ASSESSMENT, r=node)
+    for r in ratings_of:
+        facts = by_node[r]
+        if facts.get(LHS + "ratesSubdomain"):
+            continue
+        for domain in facts.get(LHS + "ratesDomain", []):
+            for level in facts.get(LHS + "level", []):
+                notation, domain_label = names.get(domain.value, ("", domain.value))
+                rank = (
+                    known.get(level.value, ("", ""))[1] if isinstance(level, ox.NamedNode) else ""
+                )
+                ratings.setdefault(
+                    domain.value,
+                    Rating(
+                        domain.value,
+                        domain_label,
+                        notation,
+                        level.value,
+                        level_id(level.value),
+                        label(level) or level_id(level.value),
+                        int(rank) if rank.isdigit() else 0,
+                        _first(facts.get(LHS + "justification", [])),
+                    ),
+                )
+    basis = [b for a in assessments for b in by_node[a].get(LHS + "assessmentBasis", [])]
+    assessors = [b for a in assessments for b in by_node[a].get(PROV + "wasAttributedTo", [])]
+    outcome_nodes = list(own.get(LHS + "hasOutcome", []))
+    outcome_nodes.sort(key=lambda o: (isinstance(o, ox.NamedNode), o.value))
     outcomes: dict[str, Outcome] = {}
-    for row in reader.select(OUTCOMES, r=node):
+    for o in outcome_nodes:
+        facts = by_node.get(o, {})
         outcomes.setdefault(
-            value(row, "o"),
+            o.value,
             Outcome(
-                value(row, "o"),
-                value(row, "label") or value(row, "o"),
-                value(row, "metric"),
-                value(row, "before"),
-                value(row, "after"),
-                value(row, "description"),
+                o.value,
+                english_label(facts) or o.value,
+                _first(facts.get(LHS + "metric", [])),
+                _first(facts.get(LHS + "valueBefore", [])),
+                _first(facts.get(LHS + "valueAfter", [])),
+                _first(facts.get(DCT + "description", [])),
             ),
         )
-    start = _english_first(fields.get(LHS + "startYear", []))
-    end = _english_first(fields.get(LHS + "endYear", []))
+
+    def literals(prop: str) -> list[ox.Literal]:
+        return [t for t in own.get(prop, []) if isinstance(t, ox.Literal)]
+
+    start = _english_first(literals(LHS + "startYear"))
+    end = _english_first(literals(LHS + "endYear"))
+    title, description, aim, setting = (_english_first(literals(p)) for p in _FIELDS)
     return CaseStudy(
         iri=iri,
-        title=_english_first(fields.get(DCT + "title", [])),
-        description=_english_first(fields.get(DCT + "description", [])),
-        aim=_english_first(fields.get(LHS + "aim", [])),
-        setting=_english_first(fields.get(LHS + "setting", [])),
+        title=title,
+        description=description,
+        aim=aim,
+        setting=setting,
         period=f"{start}–{end}" if start and end else (f"since {start}" if start else end),
         links=links,
         stages={t.value for t in links.get("showsLoopStage", [])},
         ratings=sorted(ratings.values(), key=lambda r: natural_key(r.notation)),
         unrated=[d for d in all_domains if d[0] not in ratings],
-        assessment_basis=next(
-            (value(r, "basisLabel") for r in assessment if "basisLabel" in r), ""
+        assessment_basis=next((label(b) for b in basis if label(b)), ""),
+        coverage_note=_first(
+            [t for a in assessments for t in by_node[a].get(LHS + "coverageNote", [])]
         ),
-        coverage_note=next((value(r, "note") for r in assessment if "note" in r), ""),
-        assessed_by=sorted(
-            {value(r, "byLabel") or value(r, "by") for r in assessment if "by" in r}
-        ),
-        assessed_on=next((value(r, "date") for r in assessment if "date" in r), ""),
+        assessed_by=sorted({label(b) or b.value for b in assessors}),
+        assessed_on=_first([t for a in assessments for t in by_node[a].get(DCT + "date", [])]),
         outcomes=list(outcomes.values()),
         versions=versions(reader, iri),
     )
