@@ -248,13 +248,15 @@ def claims(
     *,
     scope: Sequence[str] | None = _UNSET,
     versions: Sequence[Version] | None = None,
+    reader: Reader | None = None,
 ) -> list[Claim]:
     """Every published statement about a case study and its parts, with its provenance.
 
     Reads only the graphs that describe ``subject`` (and their registry states); labels are
     looked up for the IRIs of the claims alone in the published view (``scope``: its graphs,
     None for the union; worked out when not given). ``versions`` may pass the case study's
-    versions when the caller already has them.
+    versions when the caller already has them; ``reader``, a reader over the published view
+    (used instead of ``scope``), lets labels come from its shared read models.
     """
     kb = contributions.kb
     node = ox.NamedNode(subject)
@@ -291,7 +293,7 @@ def claims(
         iris.update(t.value for t in (s, p, o) if isinstance(t, ox.NamedNode))
         if p.value == _SOURCE and isinstance(o, ox.NamedNode):
             sources.setdefault((g, s.value), []).append(o.value)
-    labels = _reader(contributions, scope).labels(iris)
+    labels = (reader or _reader(contributions, scope)).labels(iris)
     prefix = graph_prefix(contributions.settings)
     out: list[Claim] = []
     for row in rows:

@@ -172,6 +172,17 @@ class LabelBook:
     def __contains__(self, iri: object) -> bool:
         return iri in self._best
 
+    def entry(self, iri: str) -> tuple[tuple[int, int], str] | None:
+        """What the book holds for ``iri`` (rank and label), None when nothing was offered."""
+        return self._best.get(iri)
+
+    def adopt(self, iri: str, entry: tuple[tuple[int, int], str] | None) -> None:
+        """Take an :meth:`entry` of another book as this book's answer for ``iri``."""
+        if entry is not None:
+            current = self._best.get(iri)
+            if current is None or entry[0] < current[0]:
+                self._best[iri] = entry
+
 
 GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
@@ -182,6 +193,10 @@ LABEL_FILTER = "FILTER(?lp IN (" + ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
 #: Labels of a given set of IRIs (``%(values)s`` is a VALUES block made by :func:`values_block`).
 LABELS_OF = "SELECT ?x ?lp ?label WHERE { %(values)s ?x ?lp ?label " + LABEL_FILTER + " }"
 _LABEL_BATCH = 400
+#: Labels found by :meth:`Reader.labels` are kept with the shared read models (so per store
+#: generation and published view), for at most this many IRIs: the properties, concepts,
+#: sources and organisations that pages link to recur from page to page.
+LABELS_KEPT_MAX = 50_000
 
 
 def values_block(var: str, terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
@@ -263,14 +278,27 @@ class Reader:
         )
 
     def labels(self, iris: Iterable[str], book: LabelBook | None = None) -> LabelBook:
-        """The best labels of exactly these IRIs (queried in batches, bound as VALUES)."""
+        """The best labels of exactly these IRIs (queried in batches, bound as VALUES).
+
+        IRIs looked up before with the same shared read models are answered from them.
+        """
         book = book if book is not None else LabelBook()
-        wanted = sorted({i for i in iris if i not in book and iri_or_none(i) is not None})
+        kept: dict[str, tuple[tuple[int, int], str] | None] = self.memo("labels", dict)
+        wanted = []
+        for iri in sorted({i for i in iris if i not in book and iri_or_none(i) is not None}):
+            if iri in kept:
+                book.adopt(iri, kept[iri])
+            else:
+                wanted.append(iri)
         for start in range(0, len(wanted), _LABEL_BATCH):
             batch = [ox.NamedNode(i) for i in wanted[start : start + _LABEL_BATCH]]
             text = LABELS_OF % {"values": values_block("x", batch)}
             for row in self._run(text, {}).rows():
                 book.offer(value(row, "x"), value(row, "lp"), row.get("label"))
+        for iri in wanted:
+            if len(kept) >= LABELS_KEPT_MAX:
+                break
+            kept[iri] = book.entry(iri)
         return book
 
     def fields(self, iris: Sequence[str], props: Sequence[str]) -> dict[str, dict[str, list[Term]]]:

@@ -173,13 +173,12 @@ def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) ->
     cbd = reader.triples(DESCRIBE, r=node)
     if not cbd:
         return None
-    labels = LabelBook()
-    for s, p, o in _edges(reader.triples(LINKED_LABELS, r=node)):
-        labels.offer(s.value, p, o)
     by_subject: dict[Term, list[Edge]] = {}
     for edge in _edges(cbd):
         by_subject.setdefault(edge[0], []).append(edge)
     own = by_subject.get(node, [])
+    # The labels LINKED_LABELS gives the RDF, looked up through the shared label cache.
+    labels = reader.labels({p for _, p, _ in own} | {o.value for _, _, o in own if _is_iri(o)})
     for _, p, o in own:
         labels.offer(iri, p, o)
 
@@ -216,6 +215,10 @@ def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) ->
         editorial_notes=[o.value for o in objects(_HEADER_PROPS["note"])],
         incoming_more=more,
     )
+
+
+def _is_iri(term: Term) -> bool:
+    return isinstance(term, ox.NamedNode)
 
 
 def _english(terms: list[Term]) -> str:

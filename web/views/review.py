@@ -233,7 +233,8 @@ def _provenance() -> dict[str, Any]:
     def contribution_provenance(iri: str) -> dict[str, Any]:
         """History and per-claim provenance of a case study, for its resource page."""
         flow = Contributions(get_kb())
-        scope = get_reader().graphs  # the browser's cached published view
+        reader = get_reader()  # the browser's cached published view and its shared labels
+        scope = reader.graphs
         entries = history(flow, iri)
         a, b = request.args.get("from"), request.args.get("to")
         graphs = {e.graph for e in entries}
@@ -244,7 +245,7 @@ def _provenance() -> dict[str, Any]:
                 changes = diff(flow, a, b, scope=scope)
         public = [e for e in entries if e.state in ("published", "superseded")]
         versions = [e.version for e in entries if e.version is not None]
-        found = claims(flow, iri, scope=scope, versions=versions)
+        found = claims(flow, iri, versions=versions, reader=reader)
         return {"entries": public, "claims": found, "changes": changes}
 
     return {"contribution_provenance": contribution_provenance}
