@@ -101,6 +101,9 @@ WHERE {{
 }}
 ORDER BY ?time ?v
 """
+_SUBJECTS_QUERY = f"""
+SELECT DISTINCT ?subject WHERE {{ ?v a <{LHS}Contribution> ; <{FOAF}primaryTopic> ?subject }}
+"""
 _DECISIONS_QUERY = f"""
 PREFIX lhs: <{LHS}>
 PREFIX prov: <{PROV}>
@@ -175,6 +178,15 @@ class Contributions:
         ]
         self._attach_decisions(found, subject)
         return found
+
+    def subjects(self) -> frozenset[str]:
+        """The case studies that have at least one contribution version, in any state.
+
+        One small read of the registry; a page about any other case study can skip asking for
+        its versions.
+        """
+        rows = self._registry_rows(_SUBJECTS_QUERY)
+        return frozenset(row["subject"].value for row in rows)
 
     def _version(self, row: dict[str, Any]) -> Version:
         def text(name: str) -> str:

@@ -107,15 +107,22 @@ class Claim:
     sources: tuple[str, ...]
 
 
-def history(contributions: Contributions, subject: str) -> list[Entry]:
-    """The curated file (if any) then every contribution version of a case study, oldest first."""
+def history(
+    contributions: Contributions, subject: str, *, versions: Sequence[Version] | None = None
+) -> list[Entry]:
+    """The curated file (if any) then every contribution version of a case study, oldest first.
+
+    ``versions`` may pass the case study's versions when the caller already knows them.
+    """
     entries: list[Entry] = []
     curated = contributions.curated_graph(subject)
     if curated:
         rel = curated[len(graph_prefix(contributions.settings)) :]
         state = _registry_state(contributions, curated) or PUBLISHED
         entries.append(Entry(curated, f"curated file {rel}", state, "", "curators"))
-    for version in contributions.versions(subject=subject):
+    if versions is None:
+        versions = contributions.versions(subject=subject)
+    for version in versions:
         entries.append(
             Entry(
                 version.graph,

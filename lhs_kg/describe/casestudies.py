@@ -6,7 +6,9 @@ also names a subdomain is a finer reading and is left out of the domain view).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -174,7 +176,14 @@ class CaseStudy:
     assessed_by: list[str]
     assessed_on: str
     outcomes: list[Outcome]
-    versions: list[Version]
+    #: Reads the version history; only when a page shows it (see :attr:`versions`).
+    read_versions: Callable[[], list[Version]] = field(default=list, repr=False, compare=False)
+
+    @cached_property
+    def versions(self) -> list[Version]:
+        """Published or withdrawn contribution versions (read on first use: most pages show the
+        contribution workflow's own history instead)."""
+        return self.read_versions()
 
 
 @dataclass
@@ -392,7 +401,7 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         assessed_by=sorted({label(b) or b.value for b in assessors}),
         assessed_on=_first([t for a in assessments for t in by_node[a].get(DCT + "date", [])]),
         outcomes=list(outcomes.values()),
-        versions=versions(reader, iri),
+        read_versions=lambda: versions(reader, iri),
     )
 
 

@@ -235,7 +235,8 @@ def _provenance() -> dict[str, Any]:
         flow = Contributions(get_kb())
         reader = get_reader()  # the browser's cached published view and its shared labels
         scope = reader.graphs
-        entries = history(flow, iri)
+        contributed = reader.memo("contributed-subjects", flow.subjects)
+        entries = history(flow, iri, versions=None if iri in contributed else [])
         a, b = request.args.get("from"), request.args.get("to")
         graphs = {e.graph for e in entries}
         changes = None
