@@ -149,15 +149,28 @@ def label_rank(prop: str, literal: ox.Literal | None) -> tuple[int, int]:
     return position, _LANG_RANK.get(language, 3)
 
 
-class LabelBook:
-    """Collects candidate labels for IRIs and answers with the best one per MODEL.md's order."""
+def is_english(literal: ox.Literal) -> bool:
+    """True for an untagged literal or one tagged English (``en``, ``en-GB``…)."""
+    language = (literal.language or "").lower()
+    return language in ("", "en") or language.startswith("en-")
 
-    def __init__(self) -> None:
+
+class LabelBook:
+    """Collects candidate labels for IRIs and answers with the best one per MODEL.md's order.
+
+    ``english=True`` considers English and untagged labels only, as :func:`best_label_pattern`
+    does in SPARQL (lists built from either show the same names).
+    """
+
+    def __init__(self, *, english: bool = False) -> None:
+        self.english = english
         self._best: dict[str, tuple[tuple[int, int], str]] = {}
 
     def offer(self, iri: str, prop: str, literal: Term | None) -> None:
         """Consider ``literal`` (found through ``prop``) as a label of ``iri``."""
         if not isinstance(literal, ox.Literal):
+            return
+        if self.english and not is_english(literal):
             return
         rank = label_rank(prop, literal)
         current = self._best.get(iri)
@@ -283,7 +296,9 @@ class Reader:
         IRIs looked up before with the same shared read models are answered from them.
         """
         book = book if book is not None else LabelBook()
-        kept: dict[str, tuple[tuple[int, int], str] | None] = self.memo("labels", dict)
+        kept: dict[str, tuple[tuple[int, int], str] | None] = self.memo(
+            ("labels", book.english), dict
+        )
         wanted = []
         for iri in sorted({i for i in iris if i not in book and iri_or_none(i) is not None}):
             if iri in kept:

@@ -23,6 +23,7 @@ from lhs_kg.describe.base import (
     Reader,
     TermView,
     best_label_pattern,
+    is_english,
     page_bounds,
     value,
 )
@@ -255,10 +256,8 @@ def english_label(facts: Facts) -> str:
     """
     for prop in LABEL_PROPERTIES:
         for term in facts.get(prop, []):
-            if isinstance(term, ox.Literal):
-                language = (term.language or "").lower()
-                if language in ("", "en") or language.startswith("en-"):
-                    return term.value
+            if isinstance(term, ox.Literal) and is_english(term):
+                return term.value
     return ""
 
 

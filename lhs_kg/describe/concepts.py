@@ -16,6 +16,7 @@ from lhs_kg.describe.base import (
     LHS,
     RDFS,
     SKOS,
+    LabelBook,
     Reader,
     TermView,
     best_label_pattern,
@@ -94,7 +95,7 @@ SELECT ?stage ?label ?notation ?order ?next WHERE {{
 #: studies rate costs one page, not thousands of label lookups.
 CASE_STUDIES_FOR = f"""
 PREFIX lhs: <{LHS}>
-SELECT ?cs ?label ?lv WHERE {{
+SELECT ?cs ?lv WHERE {{
   {{ {{ SELECT DISTINCT ?cs WHERE {{ %(links)s ?cs ?link ?r . ?cs a lhs:CaseStudy }}
        LIMIT %(limit)d }} }}
   UNION
@@ -102,7 +103,6 @@ SELECT ?cs ?label ?lv WHERE {{
        %(values)s
        ?rating lhs:ratesDomain|lhs:ratesSubdomain ?r . ?rating lhs:level ?lv .
        ?cs lhs:hasAssessment/lhs:hasRating ?rating }} LIMIT %(limit)d }} }}
-  {best_label_pattern("cs", "label")}
 }}
 """
 
@@ -336,10 +336,11 @@ def case_studies_for(
     text = CASE_STUDIES_FOR % {"links": link_values, "values": values, "limit": limit + 1}
     rows = reader.select(text)
     levels = reader.labels({value(row, "lv") for row in rows if "lv" in row})
+    names = reader.labels({value(row, "cs") for row in rows}, LabelBook(english=True))
     found: dict[str, tuple[TermView, str]] = {}
     for row in rows:
         cs = value(row, "cs")
-        view = TermView("iri", cs, value(row, "label") or cs, local=reader.is_local(cs))
+        view = TermView("iri", cs, names.get(cs) if cs in names else cs, local=reader.is_local(cs))
         level = levels.get(value(row, "lv")) if "lv" in row else ""
         if cs not in found or level:
             found[cs] = (view, level)

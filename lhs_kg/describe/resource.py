@@ -20,7 +20,6 @@ from lhs_kg.describe.base import (
     LabelBook,
     Reader,
     TermView,
-    best_label_pattern,
     iri_or_none,
     value,
 )
@@ -39,7 +38,7 @@ CONSTRUCT {{ ?x ?lp ?label }} WHERE {{
 #: Incoming links are counted exactly up to this many beyond the current page's start; a larger
 #: group is shown as "more than" that. Counting every link would read all of them (0.1–0.3 s for
 #: a concept that 25,000–60,000 ratings point at in a 1M-triple store) to show one page of 50.
-INCOMING_COUNT_AHEAD = 500
+INCOMING_COUNT_AHEAD = 250
 
 #: Distinct linking subjects per property, reading at most ``%(limit)d`` links: exact and
 #: complete when fewer come back, which is the case for nearly every resource.
@@ -63,11 +62,8 @@ INCOMING_BRANCH = """
   LIMIT %(limit)d OFFSET %(offset)d }
 """
 
-INCOMING_PAGES = f"""
-SELECT ?p ?s ?label WHERE {{
-  {{ %(branches)s }}
-  {best_label_pattern("s", "label")}
-}}
+INCOMING_PAGES = """
+SELECT ?p ?s WHERE { %(branches)s }
 """
 
 UNCONFIRMED = "https://w3id.org/lhs-kg/concept/verification/unconfirmed"
@@ -348,17 +344,15 @@ def _incoming(
             }
             for prop in shown
         )
-        for row in reader.select(INCOMING_PAGES % {"branches": branches}):
+        rows = reader.select(INCOMING_PAGES % {"branches": branches})
+        names = reader.labels({value(row, "s") for row in rows}, LabelBook(english=True))
+        for row in rows:
             s = value(row, "s")
-            found = subjects[value(row, "p")]
-            if s not in found or (not found[s].label and value(row, "label")):
-                found[s] = TermView("iri", s, value(row, "label"), local=reader.is_local(s))
+            label = names.get(s) if s in names else labels.get(s)
+            subjects[value(row, "p")][s] = TermView("iri", s, label, local=reader.is_local(s))
     groups: list[IncomingGroup] = []
     for prop, total in counts.items():
-        views = sorted(subjects.get(prop, {}).values(), key=lambda t: t.value)
-        page_views = [
-            TermView("iri", t.value, t.label or labels.get(t.value), local=t.local) for t in views
-        ]
+        page_views = sorted(subjects.get(prop, {}).values(), key=lambda t: t.value)
         groups.append(
             IncomingGroup(
                 reader.view(ox.NamedNode(prop), labels),

@@ -21,6 +21,7 @@ from lhs_kg.formats import rdf_format
 from lhs_kg.kb import KnowledgeBase
 from tests.web.test_browse_bounded import CountingStore, fetch
 from web import create_app
+from web.views.browse import PAGE_SIZE
 from web.views.reading import get_reader
 
 BASE = "https://w3id.org/lhs-kg/"
@@ -96,12 +97,15 @@ def test_a_large_group_does_not_hide_the_small_ones(big: tuple[Flask, CountingSt
 def test_a_page_far_down_the_list_moves_the_bound_with_it(
     big: tuple[Flask, CountingStore],
 ) -> None:
-    _, html = fetch(*big, f"{PAGE}?page=20")
-    assert "(more than" in html  # 1,000 + 500 links counted: still more past that
-    _, last = fetch(*big, f"{PAGE}?page=31")
-    total = distinct_iri_subjects(big[1], LHS + "ratesDomain")
-    assert group_counts(last)["rates domain"] == str(total)  # counted to the end: exact again
-    assert 'rel="next"' not in last
+    total = distinct_iri_subjects(big[1], LHS + "ratesDomain")  # 3 × the bound
+    middle = INCOMING_COUNT_AHEAD // PAGE_SIZE + 1  # counted to twice the bound: still more
+    _, html = fetch(*big, f"{PAGE}?page={middle}")
+    assert group_counts(html)["rates domain"] == f"more than {2 * INCOMING_COUNT_AHEAD}"
+    last = -(-total // PAGE_SIZE)
+    _, html = fetch(*big, f"{PAGE}?page={last}")
+    assert group_counts(html)["rates domain"] == str(total)  # counted to the end: exact again
+    assert f"Page {last} of {last}" in html
+    assert 'rel="next"' not in html
 
 
 def test_blank_node_subjects_are_not_counted() -> None:
