@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from lhs_kg.formats import rdf_format
+from tests.web.conftest import build_app
 from tests.web.test_review import app, csrf, sign_in, submit  # noqa: F401  (the app fixture)
 
 PAGE = "/case-study/example-diabetes-network"
@@ -30,3 +32,31 @@ def test_a_published_contribution_shows_its_versions_after_other_pages_were_seen
     assert "version 1" in html
     assert "published" in html.split('id="h-history"', 1)[1].split("</section>", 1)[0]
     assert "Where each statement comes from" in html
+
+
+BLANK_ASSESSOR = b"""
+@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://w3id.org/lhs-kg/case-study/blank-parts> a lhs:CaseStudy ;
+    dcterms:title "Blank parts"@en ;
+    dcterms:contributor [ foaf:name "Casey Contributor" ] ;
+    lhs:hasAssessment <https://w3id.org/lhs-kg/case-study/blank-parts/assessment> .
+<https://w3id.org/lhs-kg/case-study/blank-parts/assessment> a lhs:ComplexityAssessment ;
+    prov:wasAttributedTo [ foaf:name "Ann Assessor" ] ;
+    lhs:hasRating <https://w3id.org/lhs-kg/case-study/blank-parts/rating/1> .
+<https://w3id.org/lhs-kg/case-study/blank-parts/rating/1> a lhs:DomainRating ;
+    lhs:ratesDomain <https://w3id.org/lhs-kg/concept/nasss/1> ;
+    lhs:level <https://w3id.org/lhs-kg/concept/complexity-level/complex> .
+"""
+
+
+def test_blank_node_assessors_and_contributors_are_named() -> None:
+    blank_app = build_app()
+    kb = blank_app.extensions["lhs_kg"]
+    kb.store.load(BLANK_ASSESSOR, rdf_format("ttl"), "https://w3id.org/lhs-kg/graph/data/blank")
+    html = blank_app.test_client().get("/case-study/blank-parts").get_data(as_text=True)
+    assert "Assessed by Ann Assessor" in html
+    assert "Casey Contributor" in html.split('id="h-sources"', 1)[1].split("</section>", 1)[0]
+    assert "level-complex" in html
