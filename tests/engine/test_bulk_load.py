@@ -114,6 +114,23 @@ def test_a_large_file_loads_as_a_small_load_would(
     assert set(store.raw.named_graphs()) == set(reference.named_graphs())  # no staging left
 
 
+@pytest.mark.parametrize("batch", [BATCH, 10 * QUADS], ids=["copied in batches", "one update"])
+@pytest.mark.parametrize("fmt", ["ttl", "nq"])
+def test_adding_to_an_existing_graph_gives_the_same_graph_either_way(
+    tmp_path: Path, fmt: str, batch: int
+) -> None:
+    """Staging graphs over one batch are copied a batch at a time, smaller ones in one update."""
+    store = EmbeddedStore(tmp_path / "store", bulk_batch_quads=batch)
+    path = _write(tmp_path, fmt)
+    _prepare(store.raw, "graphs exist")
+    store.load(path, rdf_format(fmt), TARGET)
+    reference = ox.Store()
+    _prepare(reference, "graphs exist")
+    reference.load(path=str(path), format=ox_rdf(rdf_format(fmt)), to_graph=ox.NamedNode(TARGET))
+    assert _shape(store.raw) == _shape(reference)
+    assert set(store.raw.named_graphs()) == set(reference.named_graphs())
+
+
 def test_a_dataset_default_graph_goes_to_the_named_graph_as_in_a_small_load(
     store: EmbeddedStore, tmp_path: Path
 ) -> None:
