@@ -48,12 +48,12 @@ from lhs_kg.contributions import (
 from lhs_kg.contributions.form import build_form, errors_by_field, to_document
 from lhs_kg.errors import InputError
 from web.engine import get_kb, get_settings
+from web.views.reading import PUBLISHED_VIEW_KEY
 
 bp = Blueprint("contribute", __name__)
 
 DEV_SECRET = "dev-only-change-me"
 _CSRF_KEY = "lhs_kg_csrf"
-_PUBLISHED_CACHE = "lhs_kg_published"  # web.views.reading's cache of the published graphs
 MEDIA_TYPES = {
     "application/json": "json",
     "application/yaml": "yaml",
@@ -104,15 +104,12 @@ def check_csrf() -> None:
 
 
 def published_view_changed() -> None:
-    """Forget the published views after a submission or decision.
+    """Forget the published view (pages and the SPARQL endpoint share it) after a write here.
 
     The embedded store needs none of this (the write moved its generation on, which renews the
-    views and empties the page cache); a remote store has no generation, only a time-to-live.
+    view and empties the page cache); a remote store has no generation, only a time-to-live.
     """
-    current_app.extensions.pop(_PUBLISHED_CACHE, None)
-    runner = current_app.extensions.get("lhs_kg_published_view")
-    if runner is not None and hasattr(runner, "invalidate"):
-        runner.invalidate()
+    current_app.extensions.pop(PUBLISHED_VIEW_KEY, None)
 
 
 @bp.app_context_processor

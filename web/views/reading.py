@@ -26,8 +26,8 @@ from web.engine import get_kb, get_settings
 #: How long a remote store's published view is trusted (others may write behind our back).
 REMOTE_TTL_S = 10.0
 #: The app extension holding the published view; popping it forgets the view (the contribution
-#: views do, which matters only for a remote store).
-_CACHE_KEY = "lhs_kg_published"
+#: views and SPARQL updates do, which matters only for a remote store).
+PUBLISHED_VIEW_KEY = "lhs_kg_published"
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
@@ -39,21 +39,22 @@ class PublishedView:
     shared: dict[Hashable, Any] = field(default_factory=dict)
 
 
-def _published(app: Flask, kb: KnowledgeBase) -> Derived[PublishedView]:
-    found = app.extensions.get(_CACHE_KEY)
+def published_view(app: Flask, kb: KnowledgeBase) -> Derived[PublishedView]:
+    """The app's one published view: pages read it and so does the SPARQL endpoint's scope."""
+    found = app.extensions.get(PUBLISHED_VIEW_KEY)
     if isinstance(found, Derived):
         return found
     made: Derived[PublishedView] = Derived(
         kb.store, lambda: PublishedView(published_scope(kb)), ttl_s=REMOTE_TTL_S
     )
-    kept: Derived[PublishedView] = app.extensions.setdefault(_CACHE_KEY, made)
+    kept: Derived[PublishedView] = app.extensions.setdefault(PUBLISHED_VIEW_KEY, made)
     return kept
 
 
 def get_reader() -> Reader:
     """A reader over the published view of the app's knowledge base, with its shared cache."""
     kb = get_kb()
-    view = _published(current_app, kb).get()
+    view = published_view(current_app, kb).get()
     return Reader(kb, view.scope, view.shared)
 
 

@@ -23,7 +23,6 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from lhs_kg.contributions.view import PublishedScope
 from lhs_kg.errors import LhsKgError
 from lhs_kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, ox_rdf
 from lhs_kg.namespaces import PREFIXES
@@ -33,6 +32,7 @@ from lhs_kg.sparql_text import inject_values
 from web.engine import get_kb, get_settings
 from web.errors import status_for
 from web.views.contribute import published_view_changed
+from web.views.reading import published_view
 
 bp = Blueprint("sparql", __name__)
 
@@ -73,17 +73,17 @@ _RUNNER_LOCK = threading.Lock()
 
 def get_runner(app: Flask | None = None) -> QueryRunner:
     """The app's query runner (one per process, so the slot limit is process-wide)."""
-    app = app or current_app
+    # the real app, not the request-bound proxy: the scope is read on a query worker thread
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     runner: QueryRunner | None = app.extensions.get("lhs_kg_runner")
     if runner is None:
         with _RUNNER_LOCK:
             runner = app.extensions.get("lhs_kg_runner")
             if runner is None:
                 # public queries read the published view only (#7: no pending contributions,
-                # no private registry); the contribution views invalidate it on decisions
-                scope = PublishedScope(app.extensions["lhs_kg"])
-                app.extensions["lhs_kg_published_view"] = scope
-                runner = QueryRunner(app.extensions["lhs_kg"], scope=scope)
+                # no private registry): the same view, per store generation, as the pages
+                kb = app.extensions["lhs_kg"]
+                runner = QueryRunner(kb, scope=lambda: published_view(app, kb).get().scope)
                 app.extensions["lhs_kg_runner"] = runner
     return runner
 
