@@ -335,6 +335,15 @@ class Reader:
             out[value(row, "x")].setdefault(value(row, "p"), []).append(row["o"])
         return out
 
+    @staticmethod
+    def label_in(iri: str, found: dict[str, list[Term]]) -> str:
+        """The best label among ``iri``'s values from :meth:`fields`, or the IRI itself."""
+        book = LabelBook()
+        for prop in LABEL_PROPERTIES:
+            for literal in found.get(prop, []):
+                book.offer(iri, prop, literal)
+        return book.get(iri) if iri in book else iri
+
     def is_local(self, iri: str) -> bool:
         """True for IRIs this server answers for (under the base IRI)."""
         return iri.startswith(self.base_iri)

@@ -18,7 +18,6 @@ from lhs_kg.describe.base import (
     LHS,
     SKOS,
     SORT_ALL_MAX,
-    LabelBook,
     Page,
     Reader,
     TermView,
@@ -468,10 +467,6 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
     )
     rows = []
     for iri, f in found.items():
-        book = LabelBook()
-        for prop in LABEL_PROPERTIES:
-            for literal in f.get(prop, []):
-                book.offer(iri, prop, literal)
 
         def first(prop: str, f: dict[str, list[Term]] = f) -> str:
             return _english_first([o for o in f.get(prop, []) if isinstance(o, ox.Literal)])
@@ -481,7 +476,7 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
         rows.append(
             CaseStudyRow(
                 iri,
-                book.get(iri) if iri in book else iri,
+                reader.label_in(iri, f),
                 first(DCT + "title"),
                 country[0] if country else "",
                 f"{start}–{end}" if start and end else start,

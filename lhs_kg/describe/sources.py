@@ -15,12 +15,10 @@ import pyoxigraph as ox
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
-    LABEL_PROPERTIES,
     LHS,
     RDF,
     SKOS,
     SORT_ALL_MAX,
-    LabelBook,
     Page,
     Reader,
     TermView,
@@ -251,13 +249,9 @@ def source_page(reader: Reader, page: int, size: int = 50) -> Page[tuple[str, st
     found = reader.fields(keys, (DCT + "title", DCT + "issued"))
     rows = []
     for iri, f in found.items():
-        book = LabelBook()
-        for prop in LABEL_PROPERTIES:
-            for literal in f.get(prop, []):
-                book.offer(iri, prop, literal)
         title = sorted(o.value for o in f.get(DCT + "title", []))
         issued = sorted(o.value for o in f.get(DCT + "issued", []))
-        label = book.get(iri) if iri in book else iri
+        label = reader.label_in(iri, f)
         rows.append((iri, label, title[0] if title else "", issued[0][:4] if issued else ""))
     return Page(sorted(rows, key=lambda s: s[1].lower()), total, page, size)
 
