@@ -19,7 +19,6 @@ keeps the part copied so far. Loading the same file again completes it: RDF grap
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
@@ -73,7 +72,6 @@ class _Plan:
         self._batch_quads = batch_quads
         self._routes: dict[_GraphName, _Destination] = {}
         self._writes: dict[_Destination, _Destination] = {}  # target -> itself or its staging
-        self._written: Counter[_Destination] = Counter()  # quads routed to each destination
 
     def route(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         """The quads, each renamed into the graph it is written to now."""
@@ -83,7 +81,6 @@ class _Plan:
             where = routes.get(name)
             if where is None:
                 where = routes[name] = self._destination(name)
-            self._written[where] += 1
             if where == name:
                 yield quad
             else:
@@ -105,17 +102,27 @@ class _Plan:
         Staging graphs of at most one batch go in one transaction, so readers see all or none of
         them; larger ones are copied a batch per write (see the module docstring).
         """
-        staged = [(t, s) for t, s in self._writes.items() if s != t]
-        small = [(t, s) for t, s in staged if self._written[s] <= self._batch_quads]
+        large = [
+            (target, staging)
+            for target, staging in self._writes.items()
+            if isinstance(staging, ox.NamedNode)
+            and staging != target
+            and self._over_a_batch(staging)
+        ]
+        small = [(t, s) for t, s in self._writes.items() if s != t and (t, s) not in large]
         if small:
             self._store.update(
                 " ; ".join(f"ADD GRAPH {s} TO GRAPH {t} ; DROP GRAPH {s}" for t, s in small)
             )
-        for target, staging in staged:
-            if isinstance(staging, ox.NamedNode) and self._written[staging] > self._batch_quads:
-                self._copy_in_batches(staging, target)
-                self._empty_in_batches(staging)
-                self._store.remove_graph(staging)
+        for target, staging in large:
+            self._copy_in_batches(staging, target)
+            self._empty_in_batches(staging)
+            self._store.remove_graph(staging)
+
+    def _over_a_batch(self, graph: ox.NamedNode) -> bool:
+        """Whether ``graph`` holds more than one batch of quads (reads at most one batch)."""
+        quads = self._store.quads_for_pattern(None, None, None, graph)
+        return next(islice(quads, self._batch_quads, None), None) is not None
 
     def _copy_in_batches(self, source: _Destination, target: _Destination) -> None:
         """Write ``source``'s quads into ``target``, one batch per bulk write."""
