@@ -22,6 +22,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store.base import QueryResult
 from lhs_kg.store.embedded import EmbeddedStore
 from web import create_app
+from web.views.reading import PUBLISHED_VIEW_KEY
 
 BASE = "https://w3id.org/lhs-kg/"
 PAGES = [
@@ -99,7 +100,7 @@ def apps() -> dict[int, tuple[Flask, CountingStore]]:
 
 def fetch(app: Flask, store: CountingStore, path: str) -> tuple[int, str]:
     """Rows fetched and HTML of one request, with the shared read models of a fresh view."""
-    app.extensions.pop("lhs_kg_published", None)
+    app.extensions.pop(PUBLISHED_VIEW_KEY, None)
     store.fetched = 0
     response = app.test_client().get(path)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
