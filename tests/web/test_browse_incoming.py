@@ -135,3 +135,17 @@ def test_case_studies_are_not_looked_for_among_ratings(big: tuple[Flask, Countin
 def test_a_concept_page_still_lists_its_case_studies(big: tuple[Flask, CountingStore]) -> None:
     _, html = fetch(*big, "/concept/loop/practice-to-data")
     assert 'href="/case-study/improvecarenow"' in html.split('id="h-incoming"', 1)[0]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["99999999999999999999", "-3", "0", "1e9", "abc", "%00", "2147483648"],
+)
+def test_hostile_page_numbers_on_a_bounded_count_are_a_page_not_an_error(
+    big: tuple[Flask, CountingStore], page: str
+) -> None:
+    """The count's bound is computed from the page: any page number gives a page, never a 5xx."""
+    app, _ = big
+    response = app.test_client().get(f"{PAGE}?page={page}")
+    assert response.status_code == 200, response.status_code
+    assert group_counts(response.get_data(as_text=True))  # the incoming section is still there
