@@ -1,11 +1,14 @@
-"""The contribution form, generated from the SHACL shapes, and the way back from form to document.
+"""The contribution form, generated from the SHACL shapes: its fields, repeatable groups and choices.
 
 Sections and fields come from ``shapes/data``: one section per ``sh:group`` (in ``sh:order``), one
 field per property shape (``sh:name`` as the label, ``sh:description`` as help, ``sh:minCount`` for
-required). Choices come from the concept scheme a shape's value set names (``sh:node`` → helper
-shape → ``skos:inScheme`` value), labelled from the knowledge base. Field names are the JSON paths
-of the plain contribution format (``assessment.ratings[2].level``), so a validation report's field
-maps back to the input it concerns.
+required). Choices come from the concept scheme a shape's value set names, labelled from the
+knowledge base. Input names spell the JSON path of the plain contribution format with dashes
+(``outcomes-0-metric`` is ``outcomes[0].metric``, ``sources-1-authors-2-name`` is
+``sources[1].authors[2].name``), so :mod:`lhs_kg.contributions.formdata` turns a post into the
+document by walking the same fields, and a report's field maps back to the input it concerns.
+Repeatable groups (organisations, outcomes, new sources and their authors, ratings, countries)
+render the rows posted plus one blank row, and grow one row at a time without JavaScript.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from rdflib.term import Node
 
 from lhs_kg.documents import load_context
 from lhs_kg.kb import KnowledgeBase
-from lhs_kg.validate import Report, get_validator
+from lhs_kg.validate import get_validator
 
 SHD = "https://w3id.org/lhs-kg/shapes/data/"
 NASSS_DOMAINS = ("1", "2", "3", "4", "5", "6", "7")
+SOURCE_TYPES = ("AcademicArticle", "Book", "BookSection", "Report", "Webpage", "Standard", "Collection")
 _TEXTAREAS = {"description", "aim", "coverageNote", "justification"}
 _SCHEME_QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -36,10 +40,26 @@ SELECT ?c (SAMPLE(?l) AS ?label) (SAMPLE(?r) AS ?rank) (SAMPLE(?n) AS ?notation)
   OPTIONAL { ?c skos:notation ?n }
 } GROUP BY ?c ORDER BY ?rank ?notation ?label
 """
+_NAMES_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?c ?name WHERE {
+  ?c skos:inScheme ?scheme .
+  { ?c skos:prefLabel|skos:altLabel ?name } UNION { ?c skos:notation ?name }
+}
+"""
 _LIST_QUERY = """
 SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x a ?class ; ?labelProp ?l }
 GROUP BY ?x ORDER BY LCASE(STR(?label))
 """
+LIMITS = {
+    "organisation": 20,
+    "country": 20,
+    "outcomes": 50,
+    "sources": 50,
+    "authors": 100,
+    "ratings": 40,
+}
+"""How many rows each repeatable group may have: more is a tampered or runaway form."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +72,7 @@ class Choice:
 
 @dataclass
 class Field:
-    """One input of the form."""
+    """One input of the form; ``name`` is a template where ``#`` stands for a row number."""
 
     name: str
     label: str
@@ -62,28 +82,135 @@ class Field:
     choices: list[Choice] = field(default_factory=list)
     multiple: bool = False
     order: float = 0
+    datalist: str = ""
+
+    @property
+    def key(self) -> str:
+        """The JSON key this input fills ('' for a repeatable plain value such as a country)."""
+        last = self.name.rsplit("-", 1)[-1]
+        return "" if last == "#" else last
+
+    @property
+    def is_group(self) -> bool:
+        """False: a field (templates tell fields from groups by this)."""
+        return False
+
+
+@dataclass
+class Group:
+    """A repeatable group of inputs: one row per organisation, outcome, source, author, rating."""
+
+    name: str
+    title: str
+    items: list[Field | Group] = field(default_factory=list)
+    order: float = 0
+    help: str = ""
+    limit: int = 50
+    initial: int = 1
+    single: bool = False
+    presets: list[dict[str, str]] = field(default_factory=list)
+    spare: bool = True
+
+    @property
+    def key(self) -> str:
+        """The JSON key the group's list fills."""
+        return self.name.rsplit("-", 1)[-1]
+
+    @property
+    def is_group(self) -> bool:
+        """True: this is a repeatable group."""
+        return True
+
+    def fields(self) -> list[Field]:
+        """The group's own fields (not those of nested groups)."""
+        return [item for item in self.items if isinstance(item, Field)]
 
 
 @dataclass
 class Section:
-    """A fieldset: a group of the shapes, or a repeated row (a NASSS domain's rating)."""
+    """A fieldset: a group of the shapes, holding fields and repeatable groups in order."""
 
     key: str
     title: str
     order: float
-    fields: list[Field] = field(default_factory=list)
+    items: list[Field | Group] = field(default_factory=list)
     help: str = ""
+
+    @property
+    def fields(self) -> list[Field]:
+        """The section's plain fields."""
+        return [item for item in self.items if isinstance(item, Field)]
+
+
+@dataclass
+class Datalist:
+    """Suggestions for a text input (countries, organisations): typed values stay free."""
+
+    id: str
+    choices: list[Choice]
 
 
 @dataclass
 class ContributionForm:
-    """The form's sections, in order, and the conversion of posted values into a document."""
+    """The form's sections, in order, its suggestion lists and what the choices mean."""
 
     sections: list[Section]
+    datalists: list[Datalist] = field(default_factory=list)
+    countries: dict[str, str] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
+
+    def templates(self) -> dict[str, Field]:
+        """Every input template by name (``outcomes-#-metric``)."""
+        found: dict[str, Field] = {}
+
+        def visit(items: Sequence[Field | Group]) -> None:
+            for item in items:
+                if isinstance(item, Group):
+                    visit(item.items)
+                else:
+                    found[item.name] = item
+
+        for section in self.sections:
+            visit(section.items)
+        return found
+
+    def groups(self) -> dict[str, Group]:
+        """Every repeatable group by template name (``sources-#-authors``)."""
+        found: dict[str, Group] = {}
+
+        def visit(items: Sequence[Field | Group]) -> None:
+            for item in items:
+                if isinstance(item, Group):
+                    found[item.name] = item
+                    visit(item.items)
+
+        for section in self.sections:
+            visit(section.items)
+        return found
 
     def field_names(self) -> set[str]:
-        """Every input name of the form."""
-        return {f.name for s in self.sections for f in s.fields}
+        """Every input template of the form."""
+        return set(self.templates())
+
+    def country_code(self, text: str) -> str:
+        """The code of a country typed as a name, an alpha-2 or alpha-3 code; else the text."""
+        return self.countries.get(text.strip().casefold(), text.strip())
+
+
+def template_of(name: str) -> str:
+    """The template of a concrete input name: row numbers become ``#``."""
+    return "-".join("#" if part.isdigit() else part for part in name.split("-"))
+
+
+def json_path(name: str) -> str:
+    """The JSON path an input name spells: ``sources-1-authors-0-name`` → ``sources[1].authors[0].name``."""
+    out = ""
+    for part in name.split("-"):
+        if part.isdigit() or part == "#":
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
 
 
 def _num(node: Node | None, default: float = 0) -> float:
@@ -107,6 +234,12 @@ class _Shapes:
         path = self.g.value(prop, SH.path)
         return self.context.by_iri.get(str(path), "") if path is not None else ""
 
+    def by_key(self, node_shape: str) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        for prop in self.props(node_shape):
+            found.setdefault(self.key(prop), prop)
+        return found
+
     def scheme(self, prop: Node) -> str | None:
         for helper in self.g.objects(prop, SH.node):
             for inner in self.g.objects(helper, SH.property):
@@ -121,7 +254,7 @@ class _Shapes:
         label = str(g.value(prop, SH.name) or name)
         max_count = g.value(prop, SH.maxCount)
         datatype = g.value(prop, SH.datatype)
-        key = name.rsplit(".", 1)[-1]
+        key = name.rsplit("-", 1)[-1]
         kind = "text"
         if choices is not None:
             kind = "select" if _num(max_count) == 1 else "checkboxes"
@@ -173,6 +306,16 @@ def _scheme_choices(kb: KnowledgeBase, scheme: str, graphs: Sequence[str] | None
     return out
 
 
+def _scheme_names(kb: KnowledgeBase, scheme: str, graphs: Sequence[str] | None) -> dict[str, str]:
+    """Every name and notation of a scheme's concepts (case-folded) → the code documents use."""
+    names: dict[str, str] = {}
+    for row in _select(kb, _NAMES_QUERY, {"scheme": ox.NamedNode(scheme)}, graphs):
+        code = row["c"].value.rsplit("/", 1)[-1]
+        names.setdefault(row["name"].value.strip().casefold(), code)
+        names.setdefault(code.casefold(), code)
+    return names
+
+
 def _select(
     kb: KnowledgeBase, text: str, bindings: dict[str, Any], graphs: Sequence[str] | None
 ) -> list[dict[str, Any]]:
@@ -199,276 +342,437 @@ def _listing(
     ]
 
 
+# Keys the format knows that no shape describes: (label, help, kind), in the order shown.
+_EXTRA: dict[str, dict[str, tuple[str, str, str]]] = {
+    "Organisation": {
+        "id": (
+            "short name",
+            "An organisation already in the knowledge base (pick a suggestion), or a short name "
+            "for a new one described in this row.",
+            "text",
+        ),
+    },
+    "Outcome": {
+        "label": ("label", "A short name for the result, for example 'HbA1c on target'.", "text"),
+        "description": ("description", "What changed, in a sentence or two.", "textarea"),
+        "sources": (
+            "sources of this result",
+            "Short names of the sources that report it, separated by commas: known ones, or the "
+            "short name you give a new source below.",
+            "list",
+        ),
+    },
+    "Source": {
+        "id": (
+            "short name",
+            "Optional: letters, digits and hyphens; made from the title when left empty. Use "
+            "it to cite this source from an outcome.",
+            "text",
+        ),
+        "partOf": (
+            "journal or container",
+            "The journal an article appeared in (or the book of a chapter); or the short name "
+            "of a known source it is part of.",
+            "text",
+        ),
+        "publisher": ("publisher", "Who published it.", "text"),
+        "volume": ("volume", "", "text"),
+        "issue": ("issue", "", "text"),
+        "pages": ("pages", "For example 123-130 or e10312.", "text"),
+        "subjects": (
+            "subjects",
+            "Concepts it supports, separated by commas, for example nasss/4, strategy/co-design.",
+            "list",
+        ),
+    },
+}
+_ORDER = {
+    "Organisation": ("id", "name", "country", "homepage"),
+    "Outcome": ("label", "description", "metric", "before", "after", "sources"),
+    "Source": (
+        "id",
+        "type",
+        "title",
+        "authors",
+        "year",
+        "partOf",
+        "publisher",
+        "volume",
+        "issue",
+        "pages",
+        "doi",
+        "isbn",
+        "pmid",
+        "url",
+        "subjects",
+    ),
+    "DomainRating": ("domain", "subdomain", "level", "justification"),
+}
+
+
+class _Builder:
+    """Builds the form: the shapes say labels, help and kinds; the knowledge base the choices."""
+
+    def __init__(self, kb: KnowledgeBase, graphs: Sequence[str] | None) -> None:
+        self.kb, self.graphs = kb, graphs
+        self.shapes = _Shapes(get_validator(kb.settings).contribution_graph)
+        self.base = kb.settings.base_iri
+        self.sections: dict[str, Section] = {}
+
+    def choices(self, prop: Node) -> list[Choice] | None:
+        scheme = self.shapes.scheme(prop)
+        if scheme is None:
+            return None
+        if scheme.rstrip("/").endswith("/country"):
+            return None  # a free text input with suggestions (see _country)
+        return _scheme_choices(self.kb, scheme, self.graphs)
+
+    def section_of(self, prop: Node) -> Section:
+        name, order = self.shapes.group(prop)
+        if name not in self.sections:
+            self.sections[name] = Section(name, name, order)
+        return self.sections[name]
+
+    def country(self, f: Field) -> Field:
+        f.kind, f.multiple, f.choices, f.datalist = "country", False, [], "dl-countries"
+        f.help = (f.help + " Type the name or the two- or three-letter code.").strip()
+        return f
+
+    def row_fields(self, node_shape: str, prefix: str) -> list[Field | Group]:
+        """The fields of one row of a group, from the node shape plus the keys no shape has."""
+        props = self.shapes.by_key(node_shape)
+        extra = _EXTRA.get(node_shape, {})
+        out: list[Field | Group] = []
+        for position, key in enumerate(_ORDER[node_shape]):
+            name = f"{prefix}-{key}"
+            if key in extra:
+                label, help_text, kind = extra[key]
+                out.append(Field(name, label, help_text, kind, order=position))
+                continue
+            if key == "type" and node_shape == "Source":
+                kind_prop = next(p for p in self.shapes.props("Source") if "kind" in str(p))
+                f = self.shapes.field(kind_prop, name)
+                f.kind, f.multiple, f.required = "select", False, True
+                f.choices = [Choice(c, c) for c in SOURCE_TYPES]
+            elif key == "authors":
+                author = Field(
+                    f"{name}-#-name",
+                    "author",
+                    "As printed, family name first: 'Smith J'. One author per row, in order.",
+                )
+                out.append(
+                    Group(name, "author", [author], position, limit=LIMITS["authors"])
+                )
+                continue
+            elif key in props:
+                f = self.shapes.field(props[key], name, self.choices(props[key]))
+                if (self.shapes.scheme(props[key]) or "").rstrip("/").endswith("/country"):
+                    f = self.country(f)
+            else:
+                raise KeyError(f"{node_shape}: no shape and no label for the key {key!r}")
+            if f.kind == "checkboxes" and node_shape == "DomainRating":
+                f.kind, f.multiple = "select", False
+            f.order = position
+            out.append(f)
+        return out
+
+    def build(self) -> ContributionForm:
+        shapes, base = self.shapes, self.base
+        case_props = shapes.by_key("CaseStudy")
+        for prop in shapes.props("CaseStudy"):
+            key = shapes.key(prop)
+            if not key or key in ("organisation", "country", "outcomes", "assessment", "sources"):
+                continue
+            if key in {f.name for s in self.sections.values() for f in s.fields}:
+                continue
+            self.section_of(prop).items.append(shapes.field(prop, key, self.choices(prop)))
+        about = self.section_of(shapes.props("CaseStudy")[0])
+        about.items.append(
+            Field(
+                "id",
+                "short name",
+                "Optional: letters, digits and hyphens naming the case study in its web address. "
+                "Use the short name of an existing case study to send an update of it.",
+                order=0.5,
+            )
+        )
+        # organisations: existing ones by short name, or new ones described in the row
+        org_prop = case_props["organisation"]
+        org = Group(
+            "organisation",
+            "organisation",
+            self.row_fields("Organisation", "organisation-#"),
+            shapes.field(org_prop, "organisation").order,
+            str(shapes.g.value(org_prop, SH.description) or ""),
+            limit=LIMITS["organisation"],
+            single=True,
+        )
+        org_id = org.fields()[0]
+        org_id.datalist = "dl-organisations"
+        self.section_of(org_prop).items.append(org)
+        # countries: as many as the initiative spans
+        country_prop = case_props["country"]
+        country = self.country(shapes.field(country_prop, "country-#"))
+        self.section_of(country_prop).items.append(
+            Group(
+                "country",
+                "country",
+                [country],
+                country.order,
+                limit=LIMITS["country"],
+                single=True,
+            )
+        )
+        # outcomes
+        outcome_prop = case_props["outcomes"]
+        self.section_of(outcome_prop).items.append(
+            Group(
+                "outcomes",
+                "outcome",
+                self.row_fields("Outcome", "outcomes-#"),
+                1,
+                str(shapes.g.value(outcome_prop, SH.description) or ""),
+                limit=LIMITS["outcomes"],
+            )
+        )
+        # the assessment, its coverage note and one rating row per NASSS domain
+        assessment_props = shapes.by_key("ComplexityAssessment")
+        for key, prop in assessment_props.items():
+            if key and key != "ratings":
+                f = shapes.field(prop, f"assessment-{key}", self.choices(prop))
+                self.section_of(prop).items.append(f)
+        ratings_prop = assessment_props["ratings"]
+        assessment = self.section_of(ratings_prop)
+        assessment.items.append(
+            Field(
+                "assessment-coverageNote",
+                "coverage note",
+                "Why some NASSS domains are not rated: needed when you leave any of the seven "
+                "out (choose 'not rated' for them).",
+                kind="textarea",
+                order=9,
+            )
+        )
+        rating = self.row_fields("DomainRating", "assessment-ratings-#")
+        for item in rating:
+            if isinstance(item, Field) and item.key == "level":
+                item.required = False
+                item.choices = [Choice("", "not rated"), *item.choices]
+            if isinstance(item, Field) and item.key in ("domain", "subdomain"):
+                domains = [c for c in item.choices if c.value in NASSS_DOMAINS]
+                subs = [c for c in item.choices if c.value not in NASSS_DOMAINS]
+                item.choices = domains if item.key == "domain" else subs
+                if item.key == "subdomain":
+                    item.required = False
+                    item.choices = [Choice("", "(whole domain)"), *subs]
+        assessment.items.append(
+            Group(
+                "assessment-ratings",
+                "rating",
+                rating,
+                10,
+                "One row per NASSS domain (add rows to rate subdomains separately).",
+                limit=LIMITS["ratings"],
+                initial=len(NASSS_DOMAINS),
+                presets=[{"domain": d} for d in NASSS_DOMAINS],
+                spare=False,
+            )
+        )
+        # sources: known ones ticked, new ones described in rows
+        src_prop = case_props["sources"]
+        known = _listing(
+            self.kb,
+            base + "ontology/Source",
+            "http://purl.org/dc/terms/title",
+            base + "source/",
+            self.graphs,
+        )
+        src_field = shapes.field(src_prop, "sources", known)
+        src_field.kind, src_field.multiple, src_field.required = "checkboxes", True, False
+        src_field.help += " Tick the sources already known, or describe new ones below."
+        section = self.section_of(src_prop)
+        section.items.append(src_field)
+        section.items.append(
+            Group(
+                "sources",
+                "new source",
+                self.row_fields("Source", "sources-#"),
+                src_field.order + 0.5,
+                "A publication or web page not yet in the knowledge base.",
+                limit=LIMITS["sources"],
+            )
+        )
+        # the envelope: contributor and licence
+        for key, prop in shapes.by_key("Contributor").items():
+            if key:
+                f = shapes.field(prop, f"contributor-{key}", self.choices(prop))
+                self.section_of(prop).items.append(f)
+        licence = shapes.by_key("Contribution")["licence"]
+        f = shapes.field(licence, "licence")
+        f.kind, f.label = "checkbox", "I accept that my contribution is published under CC BY 4.0"
+        self.section_of(licence).items.append(f)
+        ordered = sorted(self.sections.values(), key=lambda s: s.order)
+        for s in ordered:
+            unique: dict[tuple[bool, str], Field | Group] = {}
+            for item in sorted(s.items, key=lambda i: i.order):
+                unique.setdefault((item.is_group, item.name), item)
+            s.items = list(unique.values())
+        orgs = _listing(
+            self.kb,
+            base + "ontology/Organisation",
+            "http://xmlns.com/foaf/0.1/name",
+            base + "organisation/",
+            self.graphs,
+        )
+        scheme = base + "concept/country"
+        countries = _scheme_choices(self.kb, scheme, self.graphs)
+        return ContributionForm(
+            ordered,
+            [Datalist("dl-countries", countries), Datalist("dl-organisations", orgs)],
+            _scheme_names(self.kb, scheme, self.graphs),
+            {c.value for c in known},
+        )
+
+
 def build_form(kb: KnowledgeBase, graphs: Sequence[str] | None = None) -> ContributionForm:
     """The contribution form from the shapes, with choices from ``graphs`` (None: all graphs)."""
-    shapes = _Shapes(get_validator(kb.settings).contribution_graph)
-    base = kb.settings.base_iri
-    sections: dict[str, Section] = {}
-
-    def section(prop: Node, key: str | None = None, title: str | None = None) -> Section:
-        name, order = shapes.group(prop)
-        key = key or name
-        if key not in sections:
-            sections[key] = Section(key, title or name, order)
-        return sections[key]
-
-    def add(node_shape: str, prefix: str, skip: tuple[str, ...] = ()) -> None:
-        for prop in shapes.props(node_shape):
-            key = shapes.key(prop)
-            if not key or key in skip:
-                continue
-            scheme = shapes.scheme(prop)
-            choices = _scheme_choices(kb, scheme, graphs) if scheme else None
-            if choices is None and shapes.g.value(prop, SH.nodeKind) == SH.BlankNodeOrIRI:
-                continue
-            section(prop).fields.append(shapes.field(prop, prefix + key, choices))
-
-    add("CaseStudy", "")
-    about = shapes.props("CaseStudy")[0]
-    section(about).fields.append(
-        Field(
-            "id",
-            "short name",
-            "Optional: letters, digits and hyphens naming the case study in its web address. "
-            "Use the short name of an existing case study to send an update of it.",
-            order=0.5,
-        )
-    )
-    # organisation: an existing one, or a new one described by the Organisation shape
-    org_prop = next(p for p in shapes.props("CaseStudy") if shapes.key(p) == "organisation")
-    orgs = _listing(
-        kb,
-        base + "ontology/Organisation",
-        "http://xmlns.com/foaf/0.1/name",
-        base + "organisation/",
-        graphs,
-    )
-    org_field = shapes.field(org_prop, "organisation", orgs)
-    org_field.kind, org_field.multiple, org_field.required = "select", False, False
-    org_field.help += " Or describe a new organisation below."
-    section(org_prop).fields.append(org_field)
-    for prop in shapes.props("Organisation"):
-        key = shapes.key(prop)
-        scheme = shapes.scheme(prop)
-        choices = _scheme_choices(kb, scheme, graphs) if scheme else None
-        f = shapes.field(prop, f"organisation.{key}", choices)
-        f.label = f"new organisation: {f.label}"
-        f.required = False
-        if choices is not None:
-            f.kind, f.multiple = "select", False
-        f.order = org_field.order + f.order / 10
-        section(org_prop).fields.append(f)
-    # one outcome
-    for prop in shapes.props("Outcome"):
-        key = shapes.key(prop)
-        if key:
-            section(prop).fields.append(shapes.field(prop, f"outcomes[0].{key}"))
-    # the assessment and one row per NASSS domain
-    add("ComplexityAssessment", "assessment.", skip=("ratings",))
-    rating_props = {shapes.key(p): p for p in shapes.props("DomainRating")}
-    domains = {c.value: c.label for c in _scheme_choices(kb, base + "concept/nasss", graphs)}
-    level_scheme = shapes.scheme(rating_props["level"])
-    levels = _scheme_choices(kb, level_scheme, graphs) if level_scheme else []
-    for index, domain in enumerate(NASSS_DOMAINS):
-        title = f"NASSS domain {domain}: {domains.get(domain, '').rsplit(' (', 1)[0]}"
-        row = Section(f"rating-{domain}", title, 5.5 + index / 100)
-        prefix = f"assessment.ratings[{index}]."
-        level = shapes.field(rating_props["level"], prefix + "level", levels)
-        level.required = False
-        level.choices = [Choice("", "not rated"), *levels]
-        row.fields.append(level)
-        row.fields.append(shapes.field(rating_props["justification"], prefix + "justification"))
-        sections[row.key] = row
-    # sources: existing ones, or one new source described by the Source shape
-    src_prop = next(p for p in shapes.props("CaseStudy") if shapes.key(p) == "sources")
-    sources = _listing(
-        kb, base + "ontology/Source", "http://purl.org/dc/terms/title", base + "source/", graphs
-    )
-    src_field = shapes.field(src_prop, "sources", sources)
-    src_field.kind, src_field.multiple = "checkboxes", True
-    src_field.help += " Tick the sources already known, or describe a new one below."
-    section(src_prop).fields.append(src_field)
-    for prop in shapes.props("Source"):
-        key = shapes.key(prop)
-        if key in ("title", "year", "doi", "url") or (key == "" and "kind" in str(prop)):
-            name = key or "type"
-            f = shapes.field(prop, f"sources.new.{name}")
-            f.label = f"new source: {f.label}"
-            f.required = False
-            if name == "type":
-                f.kind, f.multiple = "select", False
-                f.choices = [
-                    Choice(c, c)
-                    for c in ("AcademicArticle", "Book", "BookSection", "Report", "Webpage")
-                ]
-            section(prop).fields.append(f)
-    # the envelope: contributor and licence
-    add("Contributor", "contributor.")
-    licence = next(p for p in shapes.props("Contribution") if shapes.key(p) == "licence")
-    f = shapes.field(licence, "licence")
-    f.kind, f.label = "checkbox", "I accept that my contribution is published under CC BY 4.0"
-    section(licence).fields.append(f)
-    assessment = next(
-        s for s in sections.values() if any(f.name == "assessment.basis" for f in s.fields)
-    )
-    assessment.fields.append(
-        Field(
-            "assessment.coverageNote",
-            "coverage note",
-            "Why some NASSS domains are not rated (needed when you leave any of the seven out).",
-            kind="textarea",
-            order=9,
-        )
-    )
-    ordered = sorted(sections.values(), key=lambda s: s.order)
-    for s in ordered:
-        unique: dict[str, Field] = {}
-        for f in sorted(s.fields, key=lambda f: f.order):
-            unique.setdefault(f.name, f)
-        s.fields = list(unique.values())
-    return ContributionForm(ordered)
+    return _Builder(kb, graphs).build()
 
 
-# -- posted values → document -------------------------------------------------------------------
+# -- what a page shows: the rows posted, one blank row more, and one more on "add another" ------
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+@dataclass
+class Input:
+    """A field with its concrete name and the values to show in it."""
+
+    field: Field
+    name: str
+    values: list[str]
+
+    @property
+    def id(self) -> str:
+        """The element id (``f-`` and the name)."""
+        return "f-" + self.name
+
+    @property
+    def value(self) -> str:
+        """The single value shown in a one-value input."""
+        return self.values[-1] if self.values else ""
+
+    @property
+    def is_group(self) -> bool:
+        """False: an input."""
+        return False
 
 
-def to_document(form: Mapping[str, Sequence[str]]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The plain-JSON contribution a posted form stands for, and a map JSON path → input name.
+@dataclass
+class Row:
+    """One row of a repeatable group, with its inputs and nested groups."""
 
-    ``form`` maps input names to the list of values posted (as ``request.form.lists()`` gives).
+    name: str
+    number: int
+    items: list[Input | Repeat]
+
+
+@dataclass
+class Repeat:
+    """A repeatable group as shown: its rows and the value of its 'add another' button."""
+
+    group: Group
+    name: str
+    rows: list[Row]
+
+    @property
+    def is_group(self) -> bool:
+        """True: a group."""
+        return True
+
+
+def _posted_rows(values: Mapping[str, Sequence[str]], prefix: str) -> tuple[int, int]:
+    """How many rows of ``prefix`` were posted, and the number of the last one holding text."""
+    count, last_filled = 0, -1
+    head = prefix + "-"
+    for name, posted in values.items():
+        if not name.startswith(head):
+            continue
+        number = name[len(head) :].split("-", 1)[0]
+        if not number.isdigit():
+            continue
+        index = int(number)
+        count = max(count, index + 1)
+        if any(str(v).strip() for v in posted):
+            last_filled = max(last_filled, index)
+    return count, last_filled
+
+
+def _preset_only(group: Group, values: Mapping[str, Sequence[str]], row: str, i: int) -> bool:
+    """True when a row holds nothing but the values the form filled in itself."""
+    preset = group.presets[i] if i < len(group.presets) else {}
+    for name, posted in values.items():
+        if not name.startswith(row + "-"):
+            continue
+        text = [v.strip() for v in posted if v.strip()]
+        key = name[len(row) + 1 :]
+        if text and not (key in preset and text == [preset[key]]):
+            return False
+    return True
+
+
+def layout(
+    form: ContributionForm, values: Mapping[str, Sequence[str]], add: str | None = None
+) -> list[tuple[Section, list[Input | Repeat]]]:
+    """The sections as shown: every posted row kept, one blank row per group, one more for ``add``.
+
+    ``values`` must have passed :func:`lhs_kg.contributions.formdata.check_structure` (no absurd
+    row numbers), so the rows shown stay within the groups' limits.
     """
 
-    def one(name: str) -> str:
-        values = form.get(name) or [""]
-        return str(values[-1]).strip()
+    def concrete(item: Field | Group, row: str, number: int) -> Input | Repeat:
+        name = item.name
+        if row:
+            name = row + item.name[len(template_of(row)) :]
+        if isinstance(item, Field):
+            posted = list(values.get(name, []))
+            if not posted and number >= 0:
+                group_key = name.rsplit("-", 2)
+                preset = presets.get((group_key[0], number), {})
+                if item.key in preset:
+                    posted = [preset[item.key]]
+            return Input(item, name, posted)
+        count, last = _posted_rows(values, name)
+        if item.presets:
+            while last >= 0 and _preset_only(item, values, f"{name}-{last}", last):
+                last -= 1
+        rows = max(item.initial, last + (2 if item.spare else 1), count)
+        if add == name:
+            rows = max(rows, count + 1)
+        rows = min(rows, item.limit)
+        for i, preset in enumerate(item.presets):
+            presets[(name, i)] = preset
+        shown = [
+            Row(f"{name}-{i}", i, [concrete(sub, f"{name}-{i}", i) for sub in item.items])
+            for i in range(rows)
+        ]
+        return Repeat(item, name, shown)
 
-    def many(name: str) -> list[str]:
-        return [str(v).strip() for v in form.get(name, []) if str(v).strip()]
-
-    def year(text: str) -> Any:
-        return int(text) if re.fullmatch(r"[0-9]{1,4}", text) else text
-
-    doc: dict[str, Any] = {"type": "CaseStudy"}
-    paths: dict[str, str] = {}
-    if one("id"):
-        doc["id"] = one("id")
-    for key in ("title", "description", "aim", "setting", "scale"):
-        if one(key):
-            doc[key] = one(key)
-    for key in ("startYear", "endYear"):
-        if one(key):
-            doc[key] = year(one(key))
-    for key in ("country", "loopStages", "rationales", "elements"):
-        if many(key):
-            doc[key] = many(key) if key != "country" or len(many(key)) > 1 else many(key)[0]
-    if one("organisation"):
-        doc["organisation"] = one("organisation")
-    elif one("organisation.name"):
-        org: dict[str, Any] = {"id": _slug(one("organisation.name")) or "organisation"}
-        for key in ("name", "country", "homepage"):
-            if one(f"organisation.{key}"):
-                org[key] = one(f"organisation.{key}")
-        doc["organisation"] = org
-    outcome = {k: one(f"outcomes[0].{k}") for k in ("label", "metric", "before", "after")}
-    outcome = {k: v for k, v in outcome.items() if v}
-    if outcome:
-        doc["outcomes"] = [outcome]
-    assessment: dict[str, Any] = {}
-    for key in ("basis", "instrument", "date", "coverageNote"):
-        if one(f"assessment.{key}"):
-            assessment[key] = one(f"assessment.{key}")
-    ratings: list[dict[str, str]] = []
-    for index, domain in enumerate(NASSS_DOMAINS):
-        level = one(f"assessment.ratings[{index}].level")
-        why = one(f"assessment.ratings[{index}].justification")
-        if level or why:
-            paths[f"assessment.ratings[{len(ratings)}]"] = f"assessment.ratings[{index}]"
-            rating = {"domain": domain}
-            if level:
-                rating["level"] = level
-            if why:
-                rating["justification"] = why
-            ratings.append(rating)
-    if ratings:
-        assessment["ratings"] = ratings
-    if assessment:
-        doc["assessment"] = assessment
-    sources: list[Any] = list(many("sources"))
-    for index in range(len(sources)):
-        paths[f"sources[{index}]"] = "sources"
-    if one("sources.new.title"):
-        new: dict[str, Any] = {"id": _slug(one("sources.new.title")) or "source"}
-        new["type"] = one("sources.new.type") or "Webpage"
-        for key in ("title", "doi", "url"):
-            if one(f"sources.new.{key}"):
-                new[key] = one(f"sources.new.{key}")
-        if one("sources.new.year"):
-            new["year"] = year(one("sources.new.year"))
-        paths[f"sources[{len(sources)}]"] = "sources.new"
-        sources.append(new)
-    if sources:
-        doc["sources"] = sources
-    contributor = {k: one(f"contributor.{k}") for k in ("name", "email", "orcid")}
-    contributor = {k: v for k, v in contributor.items() if v}
-    if contributor:
-        doc["contributor"] = contributor
-    if one("licence"):
-        doc["licence"] = "CC-BY-4.0"
-    return doc, paths
-
-
-def errors_by_field(
-    report: Report, paths: Mapping[str, str], names: set[str]
-) -> tuple[dict[str, list[str]], list[str]]:
-    """Report messages keyed by the input they concern, and those that fit no input."""
-    by_field: dict[str, list[str]] = {}
-    general: list[str] = []
-    for issue in report.issues:
-        if issue.severity != "violation" and issue.severity != "warning":
-            continue
-        message = issue.message + (f" {issue.hint}" if issue.hint else "")
-        if issue.severity == "warning":
-            message = "Consider: " + message
-        target = _input_for(issue.field, paths, names)
-        if target is None:
-            general.append(f"{issue.field or 'document'}: {message}")
-        else:
-            by_field.setdefault(target, []).append(message)
-    return by_field, general
-
-
-def _input_for(path: str, paths: Mapping[str, str], names: set[str]) -> str | None:
-    for json_prefix in sorted(paths, key=len, reverse=True):
-        if path == json_prefix or path.startswith((json_prefix + ".", json_prefix + "[")):
-            path = paths[json_prefix] + path[len(json_prefix) :]
-            break
-    candidate = path
-    while candidate:
-        if candidate in names:
-            return candidate
-        stripped = re.sub(r"\[[0-9]+\]$", "", candidate)
-        if stripped != candidate:
-            candidate = stripped
-            continue
-        if "." not in candidate:
-            break
-        candidate = candidate.rsplit(".", 1)[0]
-    if path == "assessment.ratings":
-        return "assessment.coverageNote" if "assessment.coverageNote" in names else None
-    inside = sorted(n for n in names if n.startswith((path + ".", path + "[")))
-    return inside[0] if path and inside else None
+    presets: dict[tuple[str, int], dict[str, str]] = {}
+    return [(s, [concrete(item, "", -1) for item in s.items]) for s in form.sections]
 
 
 __all__ = [
+    "LIMITS",
     "Choice",
     "ContributionForm",
+    "Datalist",
     "Field",
+    "Group",
+    "Input",
+    "Repeat",
+    "Row",
     "Section",
     "build_form",
-    "errors_by_field",
-    "to_document",
+    "json_path",
+    "layout",
+    "template_of",
 ]
