@@ -1,4 +1,4 @@
-"""The contribution form, generated from the SHACL shapes: its fields, repeatable groups and choices.
+"""The contribution form, generated from the SHACL shapes: fields, repeatable groups and choices.
 
 Sections and fields come from ``shapes/data``: one section per ``sh:group`` (in ``sh:order``), one
 field per property shape (``sh:name`` as the label, ``sh:description`` as help, ``sh:minCount`` for
@@ -13,7 +13,6 @@ render the rows posted plus one blank row, and grow one row at a time without Ja
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,15 @@ from lhs_kg.validate import get_validator
 
 SHD = "https://w3id.org/lhs-kg/shapes/data/"
 NASSS_DOMAINS = ("1", "2", "3", "4", "5", "6", "7")
-SOURCE_TYPES = ("AcademicArticle", "Book", "BookSection", "Report", "Webpage", "Standard", "Collection")
+SOURCE_TYPES = (
+    "AcademicArticle",
+    "Book",
+    "BookSection",
+    "Report",
+    "Webpage",
+    "Standard",
+    "Collection",
+)
 _TEXTAREAS = {"description", "aim", "coverageNote", "justification"}
 _SCHEME_QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -203,7 +210,11 @@ def template_of(name: str) -> str:
 
 
 def json_path(name: str) -> str:
-    """The JSON path an input name spells: ``sources-1-authors-0-name`` → ``sources[1].authors[0].name``."""
+    """The JSON path an input name spells.
+
+    >>> json_path("sources-1-authors-0-name")
+    'sources[1].authors[0].name'
+    """
     out = ""
     for part in name.split("-"):
         if part.isdigit() or part == "#":
@@ -460,9 +471,7 @@ class _Builder:
                     "author",
                     "As printed, family name first: 'Smith J'. One author per row, in order.",
                 )
-                out.append(
-                    Group(name, "author", [author], position, limit=LIMITS["authors"])
-                )
+                out.append(Group(name, "author", [author], position, limit=LIMITS["authors"]))
                 continue
             elif key in props:
                 f = self.shapes.field(props[key], name, self.choices(props[key]))

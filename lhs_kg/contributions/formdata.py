@@ -215,9 +215,8 @@ class _Reader:
         obj: dict[str, Any] = {}
         where = self.collect(group.items, row, obj)
         preset = group.presets[number] if number < len(group.presets) else {}
-        if not obj or all(k in preset and obj[k] == preset[k] for k in obj):
-            if group.key == "ratings" or not obj:
-                return None
+        if all(k in preset and obj[k] == preset[k] for k in obj):
+            return None  # nothing typed: only what the form filled in itself, if anything
         finish = getattr(self, f"finish_{group.key}", None)
         result = finish(obj, row, where) if finish is not None else obj
         return None if result is None else (result, row, where)

@@ -103,7 +103,9 @@ def test_every_rendered_input_reaches_the_document(form: ContributionForm) -> No
         found = [at(conversion.document, p) for p in paths]
         expected: list[Any] = [typed, int(typed) if typed.isdigit() else typed]
         expected.append([p.strip() for p in typed.split(",")])
-        if not any(v in expected or (isinstance(v, dict) and v.get("title") == typed) for v in found):
+        if not any(
+            v in expected or (isinstance(v, dict) and v.get("title") == typed) for v in found
+        ):
             lost.append(f"{name}={typed!r} → {paths} {found}")
     assert not lost, "inputs that did not reach the document:\n" + "\n".join(lost)
     assert len(values) > 60
@@ -338,9 +340,7 @@ def test_regression_an_overlong_value_is_an_error_not_cut(form: ContributionForm
             id="domain-rated-twice",
         ),
         pytest.param({"title": ["a", "b"]}, None, "was sent 2 times", id="title-twice"),
-        pytest.param(
-            {"outcomes-99999-metric": ["x"]}, None, "over the limit", id="absurd-index"
-        ),
+        pytest.param({"outcomes-99999-metric": ["x"]}, None, "over the limit", id="absurd-index"),
         pytest.param(
             {"outcomes-0-metric": ["a"], "outcomes-3-metric": ["b"]},
             None,

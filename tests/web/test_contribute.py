@@ -339,7 +339,9 @@ def test_a_maximal_form_is_stored_with_everything(app: Flask, client: FlaskClien
     countries = stored(app, where, "SELECT ?c WHERE { ?cs a lhs:CaseStudy ; lhs:country ?c }")
     assert sorted(c.rsplit("/", 1)[1] for (c,) in countries) == ["GB", "SE"]
     outcomes = stored(
-        app, where, "SELECT ?m ?a WHERE { ?cs lhs:hasOutcome ?o . ?o lhs:metric ?m ; lhs:valueAfter ?a }"
+        app,
+        where,
+        "SELECT ?m ?a WHERE { ?cs lhs:hasOutcome ?o . ?o lhs:metric ?m ; lhs:valueAfter ?a }",
     )
     assert sorted(outcomes) == [
         ("Emergency admissions per 1000 children", "9"),
