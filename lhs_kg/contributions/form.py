@@ -475,7 +475,7 @@ class _Builder:
                 continue
             elif key in props:
                 f = self.shapes.field(props[key], name, self.choices(props[key]))
-                if (self.shapes.scheme(props[key]) or "").rstrip("/").endswith("/country"):
+                if key == "country":
                     f = self.country(f)
             else:
                 raise KeyError(f"{node_shape}: no shape and no label for the key {key!r}")

@@ -20,6 +20,8 @@ from lhs_kg.validate import Report
 
 MAX_CHARS = 20_000
 """The longest value one input may hold; longer is a message at the input, never a cut."""
+MAX_PROBLEMS = 10
+"""How many problems of a tampered post are named; the rest are counted."""
 RESERVED = frozenset({"csrf_token", "add"})
 """Inputs of the page that are not part of the document."""
 _NAME = re.compile(r"[A-Za-z]+(?:-(?:[A-Za-z]+|[0-9]{1,9}))*")
@@ -93,6 +95,8 @@ def check_structure(
                 f"Rows {shown} of {_shown(prefix)} are missing: the form numbers rows from 0 "
                 "without gaps."
             )
+    if len(problems) > MAX_PROBLEMS:
+        problems = [*problems[:MAX_PROBLEMS], f"… and {len(problems) - MAX_PROBLEMS:,} more."]
     if add is not None:
         if not _NAME.fullmatch(add) or template_of(add) not in groups:
             problems.append(f"Cannot add a row to {_shown(add)}: the form has no such group.")

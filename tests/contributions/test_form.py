@@ -368,6 +368,11 @@ def test_posts_the_form_cannot_make_are_refused(
     assert any(message in p for p in problems), problems
 
 
+def test_a_flood_of_unknown_fields_is_named_ten_at_a_time(form: ContributionForm) -> None:
+    problems = check_structure(form, {f"x{i}": ["v"] for i in range(1000)})
+    assert len(problems) == 11 and problems[-1] == "… and 990 more."
+
+
 def test_a_post_the_form_made_passes_the_structure_check(form: ContributionForm) -> None:
     assert check_structure(form, filled(form), "sources-1-authors") == []
 
