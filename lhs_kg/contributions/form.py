@@ -518,6 +518,10 @@ class _Builder:
         )
         org_id = org.fields()[0]
         org_id.datalist = "dl-organisations"
+        for f in org.fields()[1:]:  # an existing organisation needs none of these
+            if f.required:
+                f.required = False
+                f.help = (f.help + " Needed for a new organisation.").strip()
         self.section_of(org_prop).items.append(org)
         # countries: as many as the initiative spans
         country_prop = case_props["country"]
