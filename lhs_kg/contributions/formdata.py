@@ -20,6 +20,8 @@ from lhs_kg.validate import Report
 
 MAX_CHARS = 20_000
 """The longest value one input may hold; longer is a message at the input, never a cut."""
+MAX_ROWS = 400
+"""How many rows all groups together may have (each group has its own limit too)."""
 MAX_PROBLEMS = 10
 """How many problems of a tampered post are named; the rest are counted."""
 RESERVED = frozenset({"csrf_token", "add"})
@@ -95,6 +97,9 @@ def check_structure(
                 f"Rows {shown} of {_shown(prefix)} are missing: the form numbers rows from 0 "
                 "without gaps."
             )
+    total = sum(len(found) for found in rows.values())
+    if total > MAX_ROWS:
+        problems.append(f"{total:,} rows in all: the form takes at most {MAX_ROWS:,}.")
     if len(problems) > MAX_PROBLEMS:
         problems = [*problems[:MAX_PROBLEMS], f"… and {len(problems) - MAX_PROBLEMS:,} more."]
     if add is not None:

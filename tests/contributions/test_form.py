@@ -25,6 +25,7 @@ from lhs_kg.contributions.form import (
 )
 from lhs_kg.contributions.formdata import (
     MAX_CHARS,
+    MAX_ROWS,
     check_structure,
     input_for,
     to_document,
@@ -33,6 +34,7 @@ from lhs_kg.kb import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "data" / "examples" / "template.json"
+ROWS_EACH = MAX_ROWS // 5 + 1  # five sources with this many authors: over the total
 
 
 @pytest.fixture(scope="module")
@@ -359,6 +361,12 @@ def test_regression_an_overlong_value_is_an_error_not_cut(form: ContributionForm
         pytest.param({}, "nonsense", "no such group", id="add-unknown-group"),
         pytest.param({}, "sources-99999-authors", "over the limit", id="add-absurd-row"),
         pytest.param({"<script>": ["x"]}, None, "Unknown field", id="markup-name"),
+        pytest.param(
+            {f"sources-{s}-authors-{a}-name": ["A"] for s in range(5) for a in range(ROWS_EACH)},
+            None,
+            "rows in all",
+            id="too-many-rows-in-all",
+        ),
     ],
 )
 def test_posts_the_form_cannot_make_are_refused(

@@ -515,6 +515,18 @@ def test_tampered_forms_are_refused_with_a_message_and_nothing_stored(
     assert app.extensions["lhs_kg"].store.triple_count() == before
 
 
+def test_regression_a_tampered_form_rating_a_domain_twice_was_stored_last_value_wins(
+    app: Flask, client: FlaskClient
+) -> None:
+    data = {**complete_form(), "csrf_token": form_token(client)}
+    data["assessment-ratings-2-level"] = ["simple", "complex"]
+    before = app.extensions["lhs_kg"].store.triple_count()
+    page = client.post("/contribute", data=data)
+    assert page.status_code == 400
+    assert "assessment-ratings-2-level" in page.get_data(as_text=True)
+    assert app.extensions["lhs_kg"].store.triple_count() == before
+
+
 def test_the_country_inputs_suggest_every_country_of_the_knowledge_base(
     app: Flask, client: FlaskClient
 ) -> None:
