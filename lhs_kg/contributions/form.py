@@ -454,7 +454,9 @@ class _Builder:
         props = self.shapes.by_key(node_shape)
         extra = _EXTRA.get(node_shape, {})
         out: list[Field | Group] = []
-        for position, key in enumerate(_ORDER[node_shape]):
+        known = _ORDER[node_shape]
+        added = tuple(k for k in props if k and k not in known)  # a key new in the shapes
+        for position, key in enumerate(known + added):
             name = f"{prefix}-{key}"
             if key in extra:
                 label, help_text, kind = extra[key]

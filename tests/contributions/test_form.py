@@ -432,3 +432,44 @@ def test_report_paths_map_back_to_indexed_inputs(
     }
     conversion = to_document(form, values)
     assert input_for(path, conversion.where, form.templates(), form.groups()) == expected
+
+
+SHAPE_PREFIXES = {
+    "CaseStudy": "",
+    "Organisation": "organisation-#-",
+    "Outcome": "outcomes-#-",
+    "Source": "sources-#-",
+    "ComplexityAssessment": "assessment-",
+    "DomainRating": "assessment-ratings-#-",
+    "Contributor": "contributor-",
+}
+
+
+def shape_keys() -> list[Any]:
+    """(node shape, JSON key) for every property shape of the contribution shapes."""
+    from rdflib import URIRef
+    from rdflib.namespace import SH
+
+    from lhs_kg.documents import load_context
+    from lhs_kg.validate import get_validator
+
+    graph = get_validator(Settings(store="memory")).contribution_graph
+    by_iri = load_context().by_iri
+    found = set()
+    for shape in SHAPE_PREFIXES:
+        node = URIRef("https://w3id.org/lhs-kg/shapes/data/" + shape)
+        for prop in graph.objects(node, SH.property):
+            key = by_iri.get(str(graph.value(prop, SH.path)), "")
+            if key:
+                found.add((shape, key))
+    return [pytest.param(s, k, id=f"{s}.{k}") for s, k in sorted(found)]
+
+
+@pytest.mark.parametrize(("shape", "key"), shape_keys())
+def test_every_property_of_the_shapes_has_an_input(
+    form: ContributionForm, shape: str, key: str
+) -> None:
+    templates = set(form.templates()) | set(form.groups())
+    name = SHAPE_PREFIXES[shape] + key
+    inside = [t for t in templates if t.startswith(name + "-")]  # an object: its own inputs
+    assert name in templates or inside, f"no input for {shape}.{key}"
