@@ -479,8 +479,8 @@ class _Builder:
                 f = self.shapes.field(props[key], name, self.choices(props[key]))
                 if key == "country":
                     f = self.country(f)
-            else:
-                raise KeyError(f"{node_shape}: no shape and no label for the key {key!r}")
+            else:  # the format knows the key but no shape describes it (any more): plain text
+                f = Field(name, key)
             if f.kind == "checkboxes" and node_shape == "DomainRating":
                 f.kind, f.multiple = "select", False
             f.order = position
