@@ -15,19 +15,17 @@ import pytest
 from lhs_kg.config import Settings
 from lhs_kg.contributions.form import (
     LIMITS,
+    MAX_CHARS,
+    MAX_ROWS,
     ContributionForm,
     Input,
     Repeat,
     build_form,
+    check_structure,
+    input_for,
     json_path,
     layout,
     template_of,
-)
-from lhs_kg.contributions.formdata import (
-    MAX_CHARS,
-    MAX_ROWS,
-    check_structure,
-    input_for,
     to_document,
 )
 from lhs_kg.kb import KnowledgeBase

@@ -45,8 +45,16 @@ from lhs_kg.contributions import (
     NotFoundError,
     SubmitOutcome,
 )
-from lhs_kg.contributions.form import ContributionForm, Input, Repeat, build_form, layout
-from lhs_kg.contributions.formdata import check_structure, errors_by_field, to_document
+from lhs_kg.contributions.form import (
+    ContributionForm,
+    Input,
+    Repeat,
+    build_form,
+    check_structure,
+    errors_by_field,
+    layout,
+    to_document,
+)
 from lhs_kg.errors import InputError
 from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings

@@ -1,20 +1,14 @@
-"""The contribution form, generated from the SHACL shapes: fields, repeatable groups and choices.
+"""Building the contribution form from the SHACL shapes, with choices from the knowledge base.
 
 Sections and fields come from ``shapes/data``: one section per ``sh:group`` (in ``sh:order``), one
 field per property shape (``sh:name`` as the label, ``sh:description`` as help, ``sh:minCount`` for
 required). Choices come from the concept scheme a shape's value set names, labelled from the
-knowledge base. Input names spell the JSON path of the plain contribution format with dashes
-(``outcomes-0-metric`` is ``outcomes[0].metric``, ``sources-1-authors-2-name`` is
-``sources[1].authors[2].name``), so :mod:`lhs_kg.contributions.formdata` turns a post into the
-document by walking the same fields, and a report's field maps back to the input it concerns.
-Repeatable groups (organisations, outcomes, new sources and their authors, ratings, countries)
-render the rows posted plus one blank row, and grow one row at a time without JavaScript.
+knowledge base; countries are a free text input with the country scheme as suggestions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -22,21 +16,22 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
+from lhs_kg.contributions.form.model import (
+    LIMITS,
+    NASSS_DOMAINS,
+    SHD,
+    SOURCE_TYPES,
+    Choice,
+    ContributionForm,
+    Datalist,
+    Field,
+    Group,
+    Section,
+)
 from lhs_kg.documents import load_context
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator
 
-SHD = "https://w3id.org/lhs-kg/shapes/data/"
-NASSS_DOMAINS = ("1", "2", "3", "4", "5", "6", "7")
-SOURCE_TYPES = (
-    "AcademicArticle",
-    "Book",
-    "BookSection",
-    "Report",
-    "Webpage",
-    "Standard",
-    "Collection",
-)
 _TEXTAREAS = {"description", "aim", "coverageNote", "justification"}
 _SCHEME_QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -58,170 +53,6 @@ _LIST_QUERY = """
 SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x a ?class ; ?labelProp ?l }
 GROUP BY ?x ORDER BY LCASE(STR(?label))
 """
-LIMITS = {
-    "organisation": 20,
-    "country": 20,
-    "outcomes": 50,
-    "sources": 50,
-    "authors": 100,
-    "ratings": 40,
-}
-"""How many rows each repeatable group may have: more is a tampered or runaway form."""
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option: the value written in the document and the label people read."""
-
-    value: str
-    label: str
-
-
-@dataclass
-class Field:
-    """One input of the form; ``name`` is a template where ``#`` stands for a row number."""
-
-    name: str
-    label: str
-    help: str = ""
-    kind: str = "text"
-    required: bool = False
-    choices: list[Choice] = field(default_factory=list)
-    multiple: bool = False
-    order: float = 0
-    datalist: str = ""
-
-    @property
-    def key(self) -> str:
-        """The JSON key this input fills ('' for a repeatable plain value such as a country)."""
-        last = self.name.rsplit("-", 1)[-1]
-        return "" if last == "#" else last
-
-    @property
-    def is_group(self) -> bool:
-        """False: a field (templates tell fields from groups by this)."""
-        return False
-
-
-@dataclass
-class Group:
-    """A repeatable group of inputs: one row per organisation, outcome, source, author, rating."""
-
-    name: str
-    title: str
-    items: list[Field | Group] = field(default_factory=list)
-    order: float = 0
-    help: str = ""
-    limit: int = 50
-    initial: int = 1
-    single: bool = False
-    presets: list[dict[str, str]] = field(default_factory=list)
-    spare: bool = True
-
-    @property
-    def key(self) -> str:
-        """The JSON key the group's list fills."""
-        return self.name.rsplit("-", 1)[-1]
-
-    @property
-    def is_group(self) -> bool:
-        """True: this is a repeatable group."""
-        return True
-
-    def fields(self) -> list[Field]:
-        """The group's own fields (not those of nested groups)."""
-        return [item for item in self.items if isinstance(item, Field)]
-
-
-@dataclass
-class Section:
-    """A fieldset: a group of the shapes, holding fields and repeatable groups in order."""
-
-    key: str
-    title: str
-    order: float
-    items: list[Field | Group] = field(default_factory=list)
-    help: str = ""
-
-    @property
-    def fields(self) -> list[Field]:
-        """The section's plain fields."""
-        return [item for item in self.items if isinstance(item, Field)]
-
-
-@dataclass
-class Datalist:
-    """Suggestions for a text input (countries, organisations): typed values stay free."""
-
-    id: str
-    choices: list[Choice]
-
-
-@dataclass
-class ContributionForm:
-    """The form's sections, in order, its suggestion lists and what the choices mean."""
-
-    sections: list[Section]
-    datalists: list[Datalist] = field(default_factory=list)
-    countries: dict[str, str] = field(default_factory=dict)
-    sources: set[str] = field(default_factory=set)
-
-    def templates(self) -> dict[str, Field]:
-        """Every input template by name (``outcomes-#-metric``)."""
-        found: dict[str, Field] = {}
-
-        def visit(items: Sequence[Field | Group]) -> None:
-            for item in items:
-                if isinstance(item, Group):
-                    visit(item.items)
-                else:
-                    found[item.name] = item
-
-        for section in self.sections:
-            visit(section.items)
-        return found
-
-    def groups(self) -> dict[str, Group]:
-        """Every repeatable group by template name (``sources-#-authors``)."""
-        found: dict[str, Group] = {}
-
-        def visit(items: Sequence[Field | Group]) -> None:
-            for item in items:
-                if isinstance(item, Group):
-                    found[item.name] = item
-                    visit(item.items)
-
-        for section in self.sections:
-            visit(section.items)
-        return found
-
-    def field_names(self) -> set[str]:
-        """Every input template of the form."""
-        return set(self.templates())
-
-    def country_code(self, text: str) -> str:
-        """The code of a country typed as a name, an alpha-2 or alpha-3 code; else the text."""
-        return self.countries.get(text.strip().casefold(), text.strip())
-
-
-def template_of(name: str) -> str:
-    """The template of a concrete input name: row numbers become ``#``."""
-    return "-".join("#" if part.isdigit() else part for part in name.split("-"))
-
-
-def json_path(name: str) -> str:
-    """The JSON path an input name spells.
-
-    >>> json_path("sources-1-authors-0-name")
-    'sources[1].authors[0].name'
-    """
-    out = ""
-    for part in name.split("-"):
-        if part.isdigit() or part == "#":
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 def _num(node: Node | None, default: float = 0) -> float:
@@ -652,142 +483,3 @@ class _Builder:
 def build_form(kb: KnowledgeBase, graphs: Sequence[str] | None = None) -> ContributionForm:
     """The contribution form from the shapes, with choices from ``graphs`` (None: all graphs)."""
     return _Builder(kb, graphs).build()
-
-
-# -- what a page shows: the rows posted, one blank row more, and one more on "add another" ------
-
-
-@dataclass
-class Input:
-    """A field with its concrete name and the values to show in it."""
-
-    field: Field
-    name: str
-    values: list[str]
-
-    @property
-    def id(self) -> str:
-        """The element id (``f-`` and the name)."""
-        return "f-" + self.name
-
-    @property
-    def value(self) -> str:
-        """The single value shown in a one-value input."""
-        return self.values[-1] if self.values else ""
-
-    @property
-    def is_group(self) -> bool:
-        """False: an input."""
-        return False
-
-
-@dataclass
-class Row:
-    """One row of a repeatable group, with its inputs and nested groups."""
-
-    name: str
-    number: int
-    items: list[Input | Repeat]
-
-
-@dataclass
-class Repeat:
-    """A repeatable group as shown: its rows and the value of its 'add another' button."""
-
-    group: Group
-    name: str
-    rows: list[Row]
-
-    @property
-    def is_group(self) -> bool:
-        """True: a group."""
-        return True
-
-
-def _posted_rows(values: Mapping[str, Sequence[str]], prefix: str) -> tuple[int, int]:
-    """How many rows of ``prefix`` were posted, and the number of the last one holding text."""
-    count, last_filled = 0, -1
-    head = prefix + "-"
-    for name, posted in values.items():
-        if not name.startswith(head):
-            continue
-        number = name[len(head) :].split("-", 1)[0]
-        if not number.isdigit():
-            continue
-        index = int(number)
-        count = max(count, index + 1)
-        if any(str(v).strip() for v in posted):
-            last_filled = max(last_filled, index)
-    return count, last_filled
-
-
-def _preset_only(group: Group, values: Mapping[str, Sequence[str]], row: str, i: int) -> bool:
-    """True when a row holds nothing but the values the form filled in itself."""
-    preset = group.presets[i] if i < len(group.presets) else {}
-    for name, posted in values.items():
-        if not name.startswith(row + "-"):
-            continue
-        text = [v.strip() for v in posted if v.strip()]
-        key = name[len(row) + 1 :]
-        if text and not (key in preset and text == [preset[key]]):
-            return False
-    return True
-
-
-def layout(
-    form: ContributionForm, values: Mapping[str, Sequence[str]], add: str | None = None
-) -> list[tuple[Section, list[Input | Repeat]]]:
-    """The sections as shown: every posted row kept, one blank row per group, one more for ``add``.
-
-    ``values`` must have passed :func:`lhs_kg.contributions.formdata.check_structure` (no absurd
-    row numbers), so the rows shown stay within the groups' limits.
-    """
-
-    def concrete(item: Field | Group, row: str, number: int) -> Input | Repeat:
-        name = item.name
-        if row:
-            name = row + item.name[len(template_of(row)) :]
-        if isinstance(item, Field):
-            posted = list(values.get(name, []))
-            if not posted and number >= 0:
-                group_key = name.rsplit("-", 2)
-                preset = presets.get((group_key[0], number), {})
-                if item.key in preset:
-                    posted = [preset[item.key]]
-            return Input(item, name, posted)
-        count, last = _posted_rows(values, name)
-        if item.presets:
-            while last >= 0 and _preset_only(item, values, f"{name}-{last}", last):
-                last -= 1
-        rows = max(item.initial, last + (2 if item.spare else 1), count)
-        if add == name:
-            rows = max(rows, count + 1)
-        rows = min(rows, item.limit)
-        for i, preset in enumerate(item.presets):
-            presets[(name, i)] = preset
-        shown = [
-            Row(f"{name}-{i}", i, [concrete(sub, f"{name}-{i}", i) for sub in item.items])
-            for i in range(rows)
-        ]
-        return Repeat(item, name, shown)
-
-    presets: dict[tuple[str, int], dict[str, str]] = {}
-    return [(s, [concrete(item, "", -1) for item in s.items]) for s in form.sections]
-
-
-__all__ = [
-    "LIMITS",
-    "Choice",
-    "ContributionForm",
-    "Datalist",
-    "Field",
-    "Group",
-    "Input",
-    "Repeat",
-    "Row",
-    "Section",
-    "build_form",
-    "json_path",
-    "layout",
-    "template_of",
-]

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lhs_kg.contributions.form import ContributionForm, Field, Group, template_of
+from lhs_kg.contributions.form.model import ContributionForm, Field, Group, template_of
 from lhs_kg.validate import Report
 
 MAX_CHARS = 20_000
@@ -340,14 +340,3 @@ def input_for(
         return candidate
     inside = sorted(n for n in templates if n.startswith(candidate + "-") and "#" not in n)
     return inside[0] if inside else None
-
-
-__all__ = [
-    "MAX_CHARS",
-    "RESERVED",
-    "Conversion",
-    "check_structure",
-    "errors_by_field",
-    "input_for",
-    "to_document",
-]
