@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from lhs_kg.contributions.form.model import (
@@ -83,12 +83,18 @@ class _Shapes:
         return found
 
     def scheme(self, prop: Node) -> str | None:
+        """The concept scheme a property's values come from: the helper shape's ``skos:inScheme``
+        value, or else the scheme the first member of its closed ``sh:in`` list lives in."""
         for helper in self.g.objects(prop, SH.node):
             for inner in self.g.objects(helper, SH.property):
                 if self.g.value(inner, SH.path) == SKOS.inScheme:
                     value = self.g.value(inner, SH.hasValue)
                     if value is not None:
                         return str(value)
+            members = self.g.value(helper, SH["in"])
+            first = self.g.value(members, RDF.first) if members is not None else None
+            if isinstance(first, URIRef) and "/concept/" in str(first):
+                return str(first).rsplit("/", 1)[0]
         return None
 
     def field(self, prop: Node, name: str, choices: list[Choice] | None = None) -> Field:
