@@ -255,6 +255,27 @@ def test_a_new_journal_article_keeps_authors_in_order_and_its_journal(
     assert page["partOf"] == "lhp-2021"  # a known source stays a reference
 
 
+def test_a_chapter_may_be_part_of_a_book_described_in_the_same_form(
+    form: ContributionForm,
+) -> None:
+    doc = to_document(
+        form,
+        {
+            "sources-0-id": ["the-book"],
+            "sources-0-type": ["Book"],
+            "sources-0-title": ["The book"],
+            "sources-1-type": ["BookSection"],
+            "sources-1-title": ["A chapter"],
+            "sources-1-partOf": ["the-book"],
+            "sources-2-type": ["BookSection"],
+            "sources-2-title": ["Another chapter"],
+            "sources-2-partOf": ["Some other book"],
+        },
+    ).document
+    assert doc["sources"][1]["partOf"] == "the-book"
+    assert doc["sources"][2]["partOf"] == {"type": "Book", "title": "Some other book"}
+
+
 def test_regression_untitled_new_source_is_kept_not_dropped(form: ContributionForm) -> None:
     conversion = to_document(
         form, {"sources-0-authors-0-name": ["Smith J"], "sources-0-year": ["2020"]}

@@ -137,6 +137,12 @@ class _Reader:
     def __init__(self, form: ContributionForm, values: Mapping[str, Sequence[str]]) -> None:
         self.form, self.values = form, values
         self.out = Conversion({"type": "CaseStudy"})
+        self.cited = set(form.sources) | {  # known sources and the new ones named in this post
+            str(v).strip()
+            for name, posted in values.items()
+            if template_of(name) == "sources-#-id"
+            for v in posted
+        }
 
     def texts(self, name: str) -> list[str]:
         found = []
@@ -244,7 +250,7 @@ class _Reader:
         ident = obj.pop("id", None) or _slug(str(obj.get("title", "")))
         if "partOf" in obj:
             part = str(obj["partOf"])
-            if part not in self.form.sources:
+            if part not in self.cited:
                 kind = _CONTAINERS.get(str(obj.get("type", "")), "Collection")
                 obj["partOf"] = {"type": kind, "title": part}
                 where["partOf.title"] = where["partOf"]
