@@ -434,6 +434,18 @@ def test_regression_a_domain_rated_in_two_rows_was_stored_with_the_last_value(
     assert app.extensions["lhs_kg"].store.triple_count() == before
 
 
+def test_regression_a_long_value_was_cut_at_20000_characters_and_stored(
+    app: Flask, client: FlaskClient
+) -> None:
+    data = {**complete_form(), "csrf_token": form_token(client)}
+    data["description"] = "x" * 20_001
+    before = app.extensions["lhs_kg"].store.triple_count()
+    page = client.post("/contribute", data=data)
+    assert page.status_code == 422
+    assert "nothing was cut" in field_html(page.get_data(as_text=True), "description")
+    assert app.extensions["lhs_kg"].store.triple_count() == before
+
+
 def test_messages_of_the_report_reach_indexed_inputs(client: FlaskClient) -> None:
     data = complete_form()
     data["assessment-ratings-1-level"] = ""  # not rated: shifts the ratings of the document

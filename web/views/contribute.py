@@ -1,7 +1,10 @@
 """Contributing: the form generated from the shapes, the JSON/Turtle API and the status page.
 
 - ``GET /contribute``: the form (works without JavaScript); ``POST /contribute`` validates and
-  either shows the messages next to the fields (422) or redirects to the status page (303);
+  either shows the messages next to the fields (422) or redirects to the status page (303); an
+  "Add another …" button (``add=<group>``) shows the form again with one more row (200), and a
+  post the page could not have produced (unknown input, value sent twice, absurd row number) is
+  refused whole (400);
 - ``POST /api/contributions``: the body is the document, its Content-Type says the format
   (``application/json``, ``application/yaml``, ``application/ld+json``, ``text/turtle``); the
   contributor is in the document or in ``X-Contributor-Name``/``-Email``/``-Orcid`` headers;
