@@ -37,6 +37,8 @@
       directRows(inner).slice(1).forEach(function (extra) { extra.remove(); });
     });
     row.querySelectorAll(".field-errors").forEach(function (el) { el.remove(); });
+    // as on the server's page, the inputs' help shows in a group's first row only
+    row.querySelectorAll(".contribute-field > .field-help").forEach(function (el) { el.remove(); });
     row.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
     row.classList.remove("has-error");
     row.querySelectorAll("input, textarea, select").forEach(function (el) {

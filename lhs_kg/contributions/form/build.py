@@ -407,8 +407,9 @@ class _Builder:
         )
         rating = self.row_fields("DomainRating", "assessment-ratings-#")
         for item in rating:
+            if isinstance(item, Field) and item.key in ("level", "justification"):
+                item.required = False  # only for a domain that is rated
             if isinstance(item, Field) and item.key == "level":
-                item.required = False
                 item.choices = [Choice("", "not rated"), *item.choices]
             if isinstance(item, Field) and item.key in ("domain", "subdomain"):
                 domains = [c for c in item.choices if c.value in NASSS_DOMAINS]
