@@ -1,7 +1,10 @@
 """Contributing: the form generated from the shapes, the JSON/Turtle API and the status page.
 
 - ``GET /contribute``: the form (works without JavaScript); ``POST /contribute`` validates and
-  either shows the messages next to the fields (422) or redirects to the status page (303);
+  either shows the messages next to the fields (422) or redirects to the status page (303); an
+  "Add another …" button (``add=<group>``) shows the form again with one more row (200), and a
+  post the page could not have produced (unknown input, value sent twice, absurd row number) is
+  refused whole (400);
 - ``POST /api/contributions``: the body is the document, its Content-Type says the format
   (``application/json``, ``application/yaml``, ``application/ld+json``, ``text/turtle``); the
   contributor is in the document or in ``X-Contributor-Name``/``-Email``/``-Orcid`` headers;
@@ -45,8 +48,18 @@ from lhs_kg.contributions import (
     NotFoundError,
     SubmitOutcome,
 )
-from lhs_kg.contributions.form import build_form, errors_by_field, to_document
+from lhs_kg.contributions.form import (
+    ContributionForm,
+    Input,
+    Repeat,
+    build_form,
+    check_structure,
+    errors_by_field,
+    layout,
+    to_document,
+)
 from lhs_kg.errors import InputError
+from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings
 from web.views.reading import PUBLISHED_VIEW_KEY
 
@@ -182,45 +195,99 @@ def _json_or_page(status: int, title: str, message: str) -> Response:
 # -- the form ----------------------------------------------------------------------------------
 
 
+def _build_form() -> ContributionForm:
+    from web.views.reading import get_reader
+
+    return build_form(get_kb(), get_reader().graphs)
+
+
 def _form_page(
+    form: ContributionForm,
     values: dict[str, list[str]] | None = None,
     errors: dict[str, list[str]] | None = None,
     general: list[str] | None = None,
     status: int = 200,
+    add: str | None = None,
 ) -> Response:
-    from web.views.reading import get_reader
-
-    reader = get_reader()
-    form = build_form(get_kb(), reader.graphs)
+    sections = layout(form, values or {}, add)
     html = render_template(
         "contribute.html",
-        form=form,
+        sections=sections,
+        datalists=form.datalists,
         values=values or {},
         errors=errors or {},
         general=general or [],
+        focus=_new_row_input(sections, add),
         max_bytes=get_settings().max_upload_bytes,
     )
     return Response(html, status=status, mimetype="text/html")
+
+
+def _new_row_input(sections: list[tuple[Any, list[Input | Repeat]]], add: str | None) -> str:
+    """The first input of the row just added, to put the focus there ('' when none)."""
+
+    def find(items: list[Input | Repeat]) -> str:
+        for item in items:
+            if isinstance(item, Repeat):
+                if item.name == add and item.rows:
+                    first = item.rows[-1].items[0]
+                    return first.name if isinstance(first, Input) else ""
+                for row in item.rows:
+                    found = find(row.items)
+                    if found:
+                        return found
+        return ""
+
+    if add is None:
+        return ""
+    return next((n for _, items in sections if (n := find(items))), "")
 
 
 @bp.get("/contribute")
 def contribute_form() -> Response:
     """The contribution form, generated from the SHACL shapes."""
     require_secret()
-    return _form_page()
+    return _form_page(_build_form())
 
 
 @bp.post("/contribute")
 def contribute_post() -> Response:
-    """Validate the posted form; messages go back next to their fields, or on to the status."""
+    """Validate the posted form; messages go back next to their fields, or on to the status.
+
+    "Add another …" buttons (``add=<group>``) show the form again with everything kept and one
+    more row; a post the form could not have produced is refused (400) with what is wrong.
+    """
     require_secret()
     _size_limit()
     check_csrf()
+    values = {k: list(vs) for k, vs in request.form.lists() if k != "csrf_token"}
+    adds = values.pop("add", [])
+    form = _build_form()
+    problems = check_structure(form, values, adds[0] if adds else None)
+    if len(adds) > 1:
+        problems.append("Only one 'Add another' button can be pressed at a time.")
+    if problems:
+        abort(
+            _json_or_page(
+                400,
+                "Bad Request",
+                "This form was not sent as the page made it, so nothing was stored: "
+                + " ".join(problems),
+            )
+        )
+    if adds:
+        return _form_page(form, values, add=adds[0])
     _rate_limit()
-    values = {k: [v[:20_000] for v in vs] for k, vs in request.form.lists() if k != "csrf_token"}
-    document, paths = to_document(values)
+    conversion = to_document(form, values)
+    payload = json.dumps(conversion.document).encode("utf-8")
+    if conversion.errors:  # a row could not become part of the document: never store without it
+        report = validate(payload, kb=get_kb(), fmt="json", name="the form")
+        errors, general = errors_by_field(report, conversion, form)
+        for name, messages in conversion.errors.items():
+            errors.setdefault(name, []).extend(messages)
+        return _form_page(form, values, errors, general, status=422)
     outcome = Contributions(get_kb()).submit(
-        json.dumps(document).encode("utf-8"),
+        payload,
         "json",
         licence=None,
         channel="web",
@@ -228,9 +295,8 @@ def contribute_post() -> Response:
         media_type="application/x-www-form-urlencoded",
     )
     if not outcome.stored:
-        form = build_form(get_kb())
-        errors, general = errors_by_field(outcome.report, paths, form.field_names())
-        return _form_page(values, errors, general, status=422)
+        errors, general = errors_by_field(outcome.report, conversion, form)
+        return _form_page(form, values, errors, general, status=422)
     published_view_changed()  # a cached "everything is published" no longer holds
     return redirect(url_for("contribute.status", token=outcome.token), code=303)
 
