@@ -150,7 +150,7 @@ def test_no_development_account_outside_debug_and_testing() -> None:
     app = build_app()
     app.testing = False
     app.config["REVIEWERS"] = None
-    assert not load_reviewers(app)
+    assert not load_reviewers(app).current()
 
 
 def test_a_clear_password_in_the_configuration_is_refused() -> None:
