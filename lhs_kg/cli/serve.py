@@ -2,9 +2,10 @@
 
 The app reads its configuration through the same chain as any WSGI server importing
 ``web:create_app()``; this command hands over only what it already built (the Settings and the
-opened knowledge base) and whether it listens on loopback only. On loopback a generated secret
-key (kept in the instance folder) makes the forms work out of the box; bound beyond loopback,
-the forms stay off until a key is configured, and the read-only parts work.
+opened knowledge base) and whether it serves this machine only. On loopback a generated secret
+key (kept in the instance folder) makes the forms work out of the box; bound beyond loopback or
+behind a trusted proxy, the forms stay off until a key is configured, and the read-only parts
+work (the warning says so on stderr).
 
 While it runs, it leaves a record (URL, pid, a fresh local administrator token; mode 0600) in
 ``var/run`` so ``lhs-kg submit`` and ``lhs-kg review`` can work through it.
@@ -87,7 +88,7 @@ def serve(
     from web.server import make_server
     from web.settings import ADMIN_TOKEN_HASH
 
-    loopback = is_loopback(host)
+    loopback = is_loopback(host) and not trusted_proxy  # behind a proxy it serves the public
     app = create_app(settings=state.settings, kb=state.kb(), loopback=loopback)
     logging.basicConfig()  # waitress reports through logging, as ``waitress.serve`` sets up
     proxy = (

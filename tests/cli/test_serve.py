@@ -158,8 +158,17 @@ def test_loopback_generates_a_private_key_that_survives_a_restart(folder: Path) 
         served.stop()
 
 
-def test_a_public_bind_without_a_key_keeps_forms_off_and_says_so(folder: Path) -> None:
-    served = Served(folder).start("--host", "0.0.0.0")
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(("--host", "0.0.0.0"), id="all-interfaces"),
+        pytest.param(("--trusted-proxy", "127.0.0.1"), id="behind-a-proxy"),
+    ],
+)
+def test_a_public_server_without_a_key_keeps_forms_off_and_says_so(
+    folder: Path, options: tuple[str, ...]
+) -> None:
+    served = Served(folder).start(*options)
     try:
         assert served.get("/contribute").status_code == 503
         assert served.get("/review/login").status_code == 503
