@@ -20,6 +20,8 @@ from lhs_kg.instance import generated_secret_key
 
 ADMIN_TOKEN_HASH = "lhs_kg_admin_token_hash"
 """``app.extensions`` key of the SHA-256 of the local administrator token (``lhs-kg serve``)."""
+MIN_KEY_LENGTH = 16
+"""The forms refuse a shorter key (see ``web.views.contribute.production_secret_missing``)."""
 DEV_SECRET = "dev-only-change-me"
 """The placeholder key: with it (or none) the forms refuse to work outside debug/testing."""
 
@@ -71,7 +73,13 @@ def _settle_secret_key(app: Flask, settings: Settings, *, loopback: bool) -> Non
     if key is not None and not isinstance(key, str | bytes):
         key = app.config["SECRET_KEY"] = str(key)  # a numeric LHS_KG_WEB_SECRET_KEY read as JSON
     if key and key != DEV_SECRET:
-        app.config["SECRET_KEY_SOURCE"] = "configured"
+        app.config["SECRET_KEY_SOURCE"] = "configured" if len(key) >= MIN_KEY_LENGTH else "none"
+        if len(key) < MIN_KEY_LENGTH and not (app.testing or app.debug):
+            app.logger.warning(
+                "the configured SECRET_KEY is shorter than %d characters: the contribution form "
+                "and the review pages are disabled (503)",
+                MIN_KEY_LENGTH,
+            )
         return
     if loopback and not app.testing:
         app.config["SECRET_KEY"] = generated_secret_key(settings.instance_dir)

@@ -61,3 +61,20 @@ def test_a_record_left_by_a_dead_server_is_ignored_and_removed(tmp_path: Path) -
     write_server_record(settings, ServerRecord("http://127.0.0.1:1", dead, settings.store, "x"))
     assert read_server_record(settings) is None
     assert not server_record_path(settings).exists()
+
+
+def test_the_instance_folder_and_reviewers_file_follow_the_var_dir_unless_set(
+    tmp_path: Path,
+) -> None:
+    settings = Settings.from_env({"LHS_KG_VAR_DIR": str(tmp_path / "var")})
+    assert settings.instance_dir == tmp_path / "var" / "instance"
+    assert settings.reviewers_file == tmp_path / "var" / "instance" / "reviewers.json"
+    moved = Settings.from_env(
+        {
+            "LHS_KG_VAR_DIR": str(tmp_path / "var"),
+            "LHS_KG_INSTANCE_DIR": str(tmp_path / "etc"),
+            "LHS_KG_REVIEWERS_FILE": str(tmp_path / "people.json"),
+        }
+    )
+    assert moved.instance_dir == tmp_path / "etc"
+    assert moved.reviewers_file == tmp_path / "people.json"

@@ -126,3 +126,13 @@ def test_session_cookie_flags(
     attributes = app.test_client().get("/contribute").headers["Set-Cookie"].split("; ")[1:]
     assert "SameSite=Lax" in attributes and "HttpOnly" in attributes
     assert ("Secure" in attributes) is secure
+
+
+def test_a_short_key_is_reported_and_keeps_the_forms_off(
+    env: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("LHS_KG_WEB_SECRET_KEY", "short")
+    app = create_app(loopback=True)
+    assert app.config["SECRET_KEY_SOURCE"] == "none"
+    assert "shorter than 16" in caplog.text
+    assert status(app, "/contribute") == 503
