@@ -250,3 +250,20 @@ def test_a_lock_held_by_another_process_says_what_to_do(folder: Path) -> None:
     assert result.returncode == 2
     assert "locked by another process" in result.stderr
     assert "start the server with `lhs-kg serve`" in result.stderr
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(folder: Path) -> None:
+    served = Served(folder, LHS_KG_WEB_SECRET_KEY=KEY)
+    served.start("--trusted-proxy", "127.0.0.1")
+    try:
+
+        def attempt(name: str, client: str) -> int:
+            browser = requests.Session()
+            browser.headers["X-Forwarded-For"] = client
+            return sign_in(browser, served.url, name, "wrong password")
+
+        assert [attempt(f"user{n % 5}", "198.51.100.7") for n in range(20)] == [401] * 20
+        assert attempt("someone-else", "198.51.100.7") == 429  # the address rule
+        assert attempt("someone-else", "198.51.100.8") == 401  # another client is not blocked
+    finally:
+        served.stop()
