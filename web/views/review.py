@@ -219,8 +219,8 @@ def logout() -> Response:
     """Sign out, here and on the server: every cookie of this reviewer stops working."""
     check_csrf()
     name = session.get(_SESSION_KEY)
-    if isinstance(name, str) and name:
-        _epochs().end_sessions(name)
+    if isinstance(name, str) and session.get(_EPOCH_KEY) == _epochs().current(name):
+        _epochs().end_sessions(name)  # only a still-valid session can end the others
     session.clear()
     return redirect(url_for("review.login"), code=303)
 
