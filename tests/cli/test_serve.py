@@ -267,3 +267,17 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(folder: Path)
         assert attempt("someone-else", "198.51.100.8") == 401  # another client is not blocked
     finally:
         served.stop()
+
+
+def test_contributor_options_go_through_the_server(running: Served, tmp_path: Path) -> None:
+    import json
+
+    doc = json.loads(EXAMPLE.read_text())
+    del doc["contributor"]
+    file = tmp_path / "case.json"
+    file.write_text(json.dumps(doc))
+    ascii_only = running.cli("submit", str(file), "--name", "Opt Person", "--email", "o@e.org")
+    assert ascii_only.returncode == 0, ascii_only.stderr
+    assert "\tOpt Person\t" in running.cli("review", "list").stdout
+    accented = running.cli("submit", str(file), "--name", "Zoë Łukasz", "--email", "z@e.org")
+    assert accented.returncode == 2 and "put the contributor in the file" in accented.stderr
