@@ -45,6 +45,8 @@ class Settings:
     shapes_dir: Path = PROJECT_ROOT / "shapes"
     queries_dir: Path = PROJECT_ROOT / "queries"
     var_dir: Path = PROJECT_ROOT / "var"
+    instance_dir: Path = PROJECT_ROOT / "var" / "instance"
+    reviewers_file: Path = PROJECT_ROOT / "var" / "instance" / "reviewers.json"
     max_upload_bytes: int = 1_000_000
     max_load_bytes: int = 2_000_000_000
     max_query_chars: int = 100_000
@@ -87,6 +89,10 @@ class Settings:
             return Path(env.get(f"LHS_KG_{name}", str(root / default))).resolve()
 
         var_dir = folder("VAR_DIR", "var")
+        instance_dir = Path(env.get("LHS_KG_INSTANCE_DIR", str(var_dir / "instance"))).resolve()
+        reviewers_file = Path(
+            env.get("LHS_KG_REVIEWERS_FILE", "").strip() or str(instance_dir / "reviewers.json")
+        ).resolve()
         store = env.get("LHS_KG_STORE", "").strip() or str(var_dir / "store")
         remote = _remote_from_env(store, env)
         base_iri = env.get("LHS_KG_BASE_IRI", DEFAULT_BASE_IRI).strip()
@@ -103,6 +109,8 @@ class Settings:
             shapes_dir=folder("SHAPES_DIR", "shapes"),
             queries_dir=folder("QUERIES_DIR", "queries"),
             var_dir=var_dir,
+            instance_dir=instance_dir,
+            reviewers_file=reviewers_file,
             max_upload_bytes=_int(env, "LHS_KG_MAX_UPLOAD_BYTES", 1_000_000),
             max_load_bytes=_int(env, "LHS_KG_MAX_LOAD_BYTES", 2_000_000_000),
             max_query_chars=_int(env, "LHS_KG_MAX_QUERY_CHARS", 100_000),

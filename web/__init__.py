@@ -15,28 +15,34 @@ from typing import Any
 from flask import Flask
 
 from lhs_kg.config import Settings
+from lhs_kg.kb import KnowledgeBase
 from web import conditional, errors, page_cache, views
 from web.engine import init_engine
+from web.settings import configure
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: config from ``test_config``, then instance config, then ``LHS_KG_*``."""
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(
-        SECRET_KEY="dev-only-change-me",
-        MAX_CONTENT_LENGTH=None,
-        JSON_SORT_KEYS=False,
-    )
-    if test_config is None:
-        app.config.from_pyfile("config.py", silent=True)
-        app.config.from_prefixed_env(prefix="LHS_KG_WEB")
-    else:
-        app.config.from_mapping(test_config)
-    settings = app.config.get("LHS_KG_SETTINGS") or Settings.from_env()
-    app.config["LHS_KG_SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"] or (
-        settings.max_upload_bytes + 64 * 1024
-    )
+def create_app(
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
+    kb: KnowledgeBase | None = None,
+    loopback: bool = False,
+) -> Flask:
+    """Build the app; configuration always comes through :func:`web.settings.configure`.
+
+    The chain is: defaults, the instance folder's ``config.py``, ``LHS_KG_WEB_*`` variables,
+    then the engine's Settings from ``LHS_KG_*``. ``test_config`` (tests only) replaces the
+    instance file and the variables. ``settings``/``kb`` are objects a caller already built
+    (``lhs-kg serve``); ``loopback=True`` says the server answers this machine only, which lets
+    a generated secret key stand in for a configured one.
+    """
+    if settings is None:
+        given = (test_config or {}).get("LHS_KG_SETTINGS")
+        settings = given if isinstance(given, Settings) else Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=True)
+    configure(app, settings, test_config, loopback=loopback)
+    if kb is not None:
+        app.config["LHS_KG_KB"] = kb
     init_engine(app)
     errors.init_app(app)
     conditional.init_app(app)

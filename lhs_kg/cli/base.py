@@ -13,7 +13,7 @@ import click
 
 from lhs_kg import __version__
 from lhs_kg.config import MEMORY, Settings
-from lhs_kg.errors import InputError, LhsKgError
+from lhs_kg.errors import InputError, LhsKgError, StoreError
 from lhs_kg.kb import KnowledgeBase
 
 
@@ -25,10 +25,20 @@ class CliState:
     debug: bool = False
     _kb: KnowledgeBase | None = field(default=None, repr=False)
 
-    def kb(self) -> KnowledgeBase:
-        """The knowledge base, opened on first use (the store's lock is taken only when needed)."""
+    def kb(self, *, create: bool = False) -> KnowledgeBase:
+        """The knowledge base, opened on first use (the store's lock is taken only when needed).
+
+        Only commands that build a store (``init``, ``load``) pass ``create=True``; every other
+        refuses a folder that holds no store, so a mistyped ``--store`` cannot pass for empty.
+        """
         if self._kb is None:
-            self._kb = KnowledgeBase(self.settings)
+            path = self.settings.store_path
+            if path is not None and not create and not is_store(path):
+                raise StoreError(f"no store at {path}; run `lhs-kg init` first")
+            try:
+                self._kb = KnowledgeBase(self.settings)
+            except StoreError as err:
+                raise _explain_lock(self.settings, err) from None
         return self._kb
 
     def close(self) -> None:
@@ -36,6 +46,25 @@ class CliState:
         if self._kb is not None:
             self._kb.close()
             self._kb = None
+
+
+def is_store(path: Path) -> bool:
+    """True when ``path`` is a folder holding an embedded (pyoxigraph/RocksDB) store."""
+    return path.is_dir() and (path / "CURRENT").is_file() and (path / "IDENTITY").is_file()
+
+
+def _explain_lock(settings: Settings, err: StoreError) -> StoreError:
+    """A lock error naming the running ``lhs-kg serve`` that holds it, when there is one."""
+    from lhs_kg.instance import read_server_record
+
+    record = read_server_record(settings) if "in use" in str(err) else None
+    if record is None:
+        return err
+    return StoreError(
+        f"the store at {settings.store_path} is held by `lhs-kg serve` (pid {record.pid}, "
+        f"{record.url}); `lhs-kg submit` and `lhs-kg review` work through it, other commands "
+        "need the server stopped (or use its /sparql endpoint)"
+    )
 
 
 class LhsKgGroup(click.Group):
@@ -137,6 +166,7 @@ __all__ = [
     "CliState",
     "binary_stdout",
     "checked_output_path",
+    "is_store",
     "main",
     "parse_params",
     "pass_state",

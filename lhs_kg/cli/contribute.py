@@ -7,16 +7,46 @@ path), 1 when it does not conform (printing the report), 2 when it cannot be rea
 from __future__ import annotations
 
 import sys
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import click
 
 from lhs_kg.cli.base import CliState, pass_state
 from lhs_kg.cli.base import main as cli
-from lhs_kg.contributions import ACTIONS, Contributions, Contributor
-from lhs_kg.contributions.history import current_published, diff
-from lhs_kg.contributions.reviewers import hash_password, hash_token, new_token
-from lhs_kg.errors import InputError
+from lhs_kg.cli.via_server import ServerClient, locked_store_advice, running_server
+from lhs_kg.contributions import ACTIONS, Contributions, Contributor, parse_ref
+from lhs_kg.contributions.record import record_text, summary, version_record
+from lhs_kg.contributions.reviewers import (
+    ACTING_HEADER,
+    ReviewersFile,
+    check_name,
+    hash_password,
+    hash_token,
+    new_token,
+)
+from lhs_kg.contributions.session_epochs import SessionEpochs
+from lhs_kg.errors import InputError, StoreError
+from lhs_kg.validate import Issue, Report
+
+_MEDIA_TYPES = {
+    "json": "application/json",
+    "yaml": "application/yaml",
+    "yml": "application/yaml",
+    "jsonld": "application/ld+json",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+}
+
+
+def _flow(state: CliState) -> Contributions:
+    """The workflow over the store, with advice when another process holds its lock."""
+    try:
+        return Contributions(state.kb())
+    except StoreError as err:
+        raise locked_store_advice(state.settings, err) from None
 
 
 @cli.command()
@@ -34,7 +64,10 @@ def submit(
     orcid: str | None,
     fmt: str | None,
 ) -> None:
-    """Validate FILE and store it as a contribution waiting for review."""
+    """Validate FILE and store it as a contribution waiting for review.
+
+    While `lhs-kg serve` holds the store, the file goes through its API instead.
+    """
     contributor = None
     if name or email or orcid:
         if not (name and email):
@@ -51,9 +84,11 @@ def submit(
         raise InputError(f"{file}: no such file") from None
     except OSError as err:
         raise InputError(f"{file}: cannot read: {err.strerror}") from None
-    out = Contributions(state.kb()).submit(
-        data, fmt, contributor=contributor, channel="cli", name=str(file)
-    )
+    server = running_server(state.settings)
+    if server is not None:
+        _submit_via(server, file, data, fmt, contributor)
+        return
+    out = _flow(state).submit(data, fmt, contributor=contributor, channel="cli", name=str(file))
     if not out.stored or out.version is None:
         click.echo(out.report.to_text(), nl=False)
         sys.exit(1)
@@ -63,9 +98,62 @@ def submit(
     click.echo(f"status page: /contributions/{out.token}")
 
 
+def _submit_via(
+    server: ServerClient,
+    file: Path,
+    data: bytes,
+    fmt: str | None,
+    contributor: Contributor | None,
+) -> None:
+    """``submit`` through the running server's ``POST /api/contributions``."""
+    key = (fmt or file.suffix.lstrip(".")).lower()
+    media_type = _MEDIA_TYPES.get(key)
+    if media_type is None:
+        raise InputError(
+            f"{file}: the running server takes {', '.join(sorted(_MEDIA_TYPES))}; "
+            f"convert {key or 'this file'} to one of them or stop the server"
+        )
+    headers = {"Content-Type": media_type}
+    if contributor is not None:
+        given = (contributor.name, contributor.email, contributor.orcid or "")
+        if not all(value.isascii() for value in given):
+            raise InputError(
+                "--name/--email/--orcid travel to the running server in HTTP headers, which "
+                "take ASCII only: put the contributor in the file instead"
+            )
+        headers["X-Contributor-Name"] = contributor.name
+        headers["X-Contributor-Email"] = contributor.email
+        if contributor.orcid:
+            headers["X-Contributor-Orcid"] = contributor.orcid
+    answer = server.call("POST", "/api/contributions", headers=headers, data=data, ok=(201, 422))
+    body = answer.json()
+    report_data = body if answer.status_code == 422 else body.get("report", {})
+    report = Report(
+        source=str(file),
+        format=str(report_data.get("format", key)),
+        issues=[_issue(issue) for issue in report_data.get("issues", [])],
+    )
+    if answer.status_code == 422:
+        click.echo(report.to_text(), nl=False)
+        sys.exit(1)
+    if report.issues:
+        click.echo(report.to_text(), nl=False, err=True)
+    click.echo(f"stored {body['ref']} (pending review)")
+    click.echo(f"status page: {body['status_url']}")
+
+
+def _issue(data: dict[str, Any]) -> Issue:
+    """An issue from the API's JSON (keys this version does not know are left out)."""
+    known = {f.name for f in fields(Issue)}
+    return Issue(**{k: v for k, v in data.items() if k in known})
+
+
 @cli.group()
 def review() -> None:
-    """Review contributions: list, show, accept, request-changes, reject, withdraw."""
+    """Review contributions and manage reviewer accounts.
+
+    While `lhs-kg serve` holds the store, list/show/decisions go through its API.
+    """
 
 
 @review.command("list")
@@ -80,10 +168,15 @@ def review() -> None:
 def review_list(state: CliState, states: tuple[str, ...], show_all: bool) -> None:
     """The review queue, oldest first."""
     wanted = None if show_all else (states or ("pending", "changes-requested"))
-    versions = Contributions(state.kb()).versions(states=wanted)
-    for v in versions:
-        click.echo(f"{v.ref}\t{v.state}\t{v.submitted}\t{v.contributor_name}\t{v.title}")
-    if not versions:
+    server = running_server(state.settings)
+    if server is not None:
+        params: dict[str, Any] = {"all": "1"} if wanted is None else {"state": list(wanted)}
+        rows = server.call("GET", "/review", params=params).json()
+    else:
+        rows = [summary(v) for v in _flow(state).versions(states=wanted)]
+    for r in rows:
+        click.echo(f"{r['ref']}\t{r['state']}\t{r['submitted']}\t{r['contributor']}\t{r['title']}")
+    if not rows:
         click.echo("no contribution waiting for review", err=True)
 
 
@@ -92,36 +185,19 @@ def review_list(state: CliState, states: tuple[str, ...], show_all: bool) -> Non
 @pass_state
 def review_show(state: CliState, ref: str) -> None:
     """One version: its record, its validation report and its diff with the published version."""
-    flow = Contributions(state.kb())
-    v = flow.get(ref)
-    lines = [
-        f"{v.ref}: {v.title}",
-        f"  state:       {v.state}",
-        f"  case study:  {v.subject}",
-        f"  submitted:   {v.submitted} via {v.channel} ({v.media_type})",
-        f"  contributor: {v.contributor_name} <{v.contributor_email}> {v.contributor_orcid}",
-        f"  licence:     {v.licence}",
-        f"  sha-256:     {v.sha256}",
-        f"  revises:     {v.revision_of or '(new case study)'}",
-    ]
-    for d in v.decisions:
-        lines.append(f"  {d.at} {d.action} by {d.by}: {d.comment}")
-    report = v.report
-    lines.append(
-        f"  validation:  {report.get('violations', 0)} violations, "
-        f"{report.get('warnings', 0)} warnings"
-    )
-    for issue in report.get("issues", []):
-        lines.append(f"    {issue['severity']} {issue['field']}: {issue['message']}")
-    base = current_published(flow, v.subject)
-    changes = diff(flow, base if base != v.graph else None, v.graph)
-    lines.append(f"  diff against {base or 'nothing published'}:")
-    for change in changes.removed + changes.added:
-        lines.append(
-            f"    {change.sign} {change.subject_label} · {change.predicate_label} · "
-            f"{change.object_label}"
-        )
-    click.echo("\n".join(lines))
+    server = running_server(state.settings)
+    if server is not None:
+        record = server.call("GET", f"/review/{_ref_path(ref)}").json()
+    else:
+        flow = _flow(state)
+        record = version_record(flow, flow.get(ref))
+    click.echo(record_text(record))
+
+
+def _ref_path(ref: str) -> str:
+    """``ID/vN`` checked and quoted for a URL path."""
+    cid, number = parse_ref(ref)
+    return f"{quote(cid, safe='')}/v{number}"
 
 
 def _decide(action: str) -> click.Command:
@@ -135,7 +211,17 @@ def _decide(action: str) -> click.Command:
         import getpass
 
         name = reviewer or f"{getpass.getuser()} (command line)"
-        v = Contributions(state.kb()).decide(ref, action, name, comment)
+        server = running_server(state.settings)
+        if server is not None:
+            answer = server.call(
+                "POST",
+                f"/review/{_ref_path(ref)}/{action}",
+                headers={ACTING_HEADER: name},
+                json={"comment": comment},
+            ).json()
+            click.echo(f"{answer['ref']}: {answer['state']}")
+            return
+        v = _flow(state).decide(ref, action, name, comment)
         click.echo(f"{v.ref}: {v.state}")
 
     command.__doc__ = f"{action.capitalize().replace('-', ' ')} a contribution version (ID/vN)."
@@ -153,8 +239,83 @@ def review_hash_password(password: str) -> None:
     click.echo(hash_password(password))
 
 
+def _accounts(state: CliState) -> ReviewersFile:
+    return ReviewersFile(state.settings.reviewers_file)
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin for scripts, else asked twice without echo."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "Password", hide_input=True, confirmation_prompt="Repeat the password", err=True
+        )
+    if len(password) < 8:
+        raise InputError("the password needs at least 8 characters")
+    return password
+
+
+@review.command("add-reviewer")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripts).")
+@pass_state
+def review_add_reviewer(state: CliState, name: str, password_stdin: bool) -> None:
+    """Create reviewer NAME (or set a new password): asked twice, stored hashed.
+
+    The running server sees the account at once; a new password ends NAME's open sessions.
+    """
+    check_name(name)
+    password = _read_password(password_stdin)
+    created = _accounts(state).set_password(name, password)
+    if not created:
+        SessionEpochs(state.settings.instance_dir / "sessions.json").end_sessions(name)
+    what = "added reviewer" if created else "new password for reviewer"
+    click.echo(f"{what} {name} in {state.settings.reviewers_file}")
+
+
+@review.command("remove-reviewer")
+@click.argument("name")
+@pass_state
+def review_remove_reviewer(state: CliState, name: str) -> None:
+    """Delete reviewer NAME with its tokens, and end its sessions."""
+    _accounts(state).remove(name)
+    SessionEpochs(state.settings.instance_dir / "sessions.json").end_sessions(name)
+    click.echo(f"removed reviewer {name} from {state.settings.reviewers_file}")
+
+
+@review.command("list-reviewers")
+@pass_state
+def review_list_reviewers(state: CliState) -> None:
+    """The reviewer accounts (names, whether a password is set, how many API tokens)."""
+    accounts = _accounts(state).current().accounts
+    for account in sorted(accounts.values(), key=lambda a: a.name):
+        password = "password" if account.password_hash else "no password"
+        click.echo(f"{account.name}\t{password}\t{len(account.token_hashes)} token(s)")
+    if not accounts:
+        click.echo(
+            f"no reviewer in {state.settings.reviewers_file}; "
+            "add one with `lhs-kg review add-reviewer NAME`",
+            err=True,
+        )
+
+
 @review.command("new-token")
-def review_new_token() -> None:
-    """Print a new API token and the hash to put in the reviewers file."""
-    token = new_token()
-    click.echo(f"token: {token}\nhash:  {hash_token(token)}")
+@click.argument("name", required=False)
+@pass_state
+def review_new_token(state: CliState, name: str | None) -> None:
+    """Make an API token for reviewer NAME: stored hashed, printed once.
+
+    Without NAME, print a token and its hash for a REVIEWERS mapping kept by hand.
+    """
+    if name is None:
+        token = new_token()
+        click.echo(f"token: {token}\nhash:  {hash_token(token)}")
+        return
+    token = _accounts(state).add_token(name)
+    click.echo(token)
+    click.echo(
+        f"API token for {name} stored (hashed) in {state.settings.reviewers_file}; "
+        "it is shown only this once. Send it as `Authorization: Bearer <token>`.",
+        err=True,
+    )

@@ -29,7 +29,7 @@ GRAPH_FORMATS = ["ttl", "nt", "jsonld", "rdfxml"]
 @pass_state
 def init(state: CliState) -> None:
     """(Re)build the store from ontology/ and data/, one named graph per file."""
-    kb = state.kb()
+    kb = state.kb(create=True)
     files_total = 0
     with click.progressbar(length=1, label="loading", file=sys.stderr, show_pos=False) as bar:
 
@@ -54,7 +54,7 @@ def init(state: CliState) -> None:
 @pass_state
 def load(state: CliState, file: Path, graph: str | None, fmt: str | None) -> None:
     """Add one RDF file to the store."""
-    target = state.kb().load(file, graph=graph, fmt=fmt)
+    target = state.kb(create=True).load(file, graph=graph, fmt=fmt)
     click.echo(f"loaded {file} into <{target}>")
 
 

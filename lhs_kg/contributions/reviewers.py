@@ -1,10 +1,10 @@
 """Reviewer accounts: names with salted password hashes (scrypt) and hashed API tokens.
 
-Accounts come from instance configuration (a mapping) or a JSON file named by
-``LHS_KG_REVIEWERS_FILE``:
+Accounts come from instance configuration (a mapping) or the reviewers file (JSON, in the
+instance folder unless ``LHS_KG_REVIEWERS_FILE`` names another):
 ``{"alice": {"password_hash": "scrypt:…", "token_hashes": ["<sha256 hex>"]}}``.
-Nothing secret is stored in clear: ``lhs-kg review hash-password`` and ``hash-token`` make the
-values. There are no default accounts.
+``lhs-kg review add-reviewer`` and ``new-token`` edit the file (mode 0600); the web app re-reads
+it when it changes. Nothing secret is stored in clear. There are no default accounts.
 """
 
 from __future__ import annotations
@@ -12,17 +12,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lhs_kg.errors import ConfigError
+from lhs_kg.errors import ConfigError, InputError
+from lhs_kg.instance import locked, write_private
 
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+ACTING_HEADER = "X-Lhs-Kg-Reviewer"
+"""Who a decision through the local administrator token (``lhs-kg serve``) is recorded as."""
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -110,3 +116,89 @@ class Reviewers:
                 if hmac.compare_digest(stored, digest):
                     found = account
         return found
+
+
+def check_name(name: str) -> str:
+    """A reviewer name as given, or :class:`InputError` when it cannot be one."""
+    if not _NAME.fullmatch(name):
+        raise InputError(
+            f"reviewer name {name!r}: use 1-64 letters, digits, '.', '_', '@' or '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+Accounts = dict[str, dict[str, Any]]
+
+
+class ReviewersFile:
+    """The reviewers file: read again whenever it changes, edited under a lock, kept 0600."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int, int] | None = None
+        self._cached = Reviewers()
+        self._lock = threading.Lock()
+
+    def current(self) -> Reviewers:
+        """The accounts as the file holds them now (no file: none)."""
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return Reviewers()
+        except OSError as err:
+            raise ConfigError(f"{self.path}: cannot read: {err.strerror}") from None
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        with self._lock:
+            if stamp != self._stamp:
+                self._cached = Reviewers.from_file(self.path)
+                self._stamp = stamp
+            return self._cached
+
+    def edit(self, change: Callable[[Accounts], None]) -> None:
+        """Read, change and write back the accounts, holding the file's lock throughout."""
+        with locked(self.path):
+            data: Accounts = {}
+            if self.path.exists():
+                Reviewers.from_file(self.path)  # refuse to rewrite a malformed file
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            change(data)
+            write_private(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+    def set_password(self, name: str, password: str) -> bool:
+        """Create the account or change its password; True when it is new."""
+        check_name(name)
+        created = False
+
+        def change(data: Accounts) -> None:
+            nonlocal created
+            created = name not in data
+            data.setdefault(name, {"token_hashes": []})["password_hash"] = hash_password(password)
+
+        self.edit(change)
+        return created
+
+    def remove(self, name: str) -> None:
+        """Delete an account (its password and every token)."""
+
+        def change(data: Accounts) -> None:
+            if name not in data:
+                raise InputError(f"no reviewer named {name!r} in {self.path}")
+            del data[name]
+
+        self.edit(change)
+
+    def add_token(self, name: str) -> str:
+        """A new API token for an existing account; only its hash is kept."""
+        token = new_token()
+
+        def change(data: Accounts) -> None:
+            if name not in data:
+                raise InputError(
+                    f"no reviewer named {name!r} in {self.path}; "
+                    f"run `lhs-kg review add-reviewer {name}` first"
+                )
+            data[name].setdefault("token_hashes", []).append(hash_token(token))
+
+        self.edit(change)
+        return token

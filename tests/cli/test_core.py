@@ -112,9 +112,9 @@ def test_a_format_that_does_not_fit_the_query_is_a_usage_error(built: dict[str, 
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(
-    env: dict[str, str], args: tuple[str, ...], message: str
+    built: dict[str, str], args: tuple[str, ...], message: str
 ) -> None:
-    result = run(env, *args)
+    result = run(built, *args)
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -150,7 +151,7 @@ def test_no_development_account_outside_debug_and_testing() -> None:
     app = build_app()
     app.testing = False
     app.config["REVIEWERS"] = None
-    assert not load_reviewers(app)
+    assert not load_reviewers(app).current()
 
 
 def test_a_clear_password_in_the_configuration_is_refused() -> None:
@@ -159,3 +160,162 @@ def test_a_clear_password_in_the_configuration_is_refused() -> None:
 
     with pytest.raises(ConfigError):
         Reviewers.from_mapping({"bob": {"password_hash": "hunter2"}})
+
+
+# -- session hardening (#12) -------------------------------------------------------------------
+
+
+def attempt(
+    client: FlaskClient, name: str, password: str, address: str = "192.0.2.1"
+) -> tuple[int, str | None]:
+    """One sign-in from ``address``: the status and its Retry-After."""
+    environ = {"REMOTE_ADDR": address}
+    page = client.get("/review/login", environ_base=environ)
+    answer = client.post(
+        "/review/login",
+        data={"csrf_token": csrf(page.data), "username": name, "password": password},
+        environ_base=environ,
+    )
+    return answer.status_code, answer.headers.get("Retry-After")
+
+
+class Clock:
+    """A hand-moved clock for the throttle's window."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    """Replace the app's login throttle by one on a hand-moved clock (same limits)."""
+    from web.login_throttle import LoginThrottle
+
+    moved = Clock()
+    app.extensions["lhs_kg_login_throttle"] = LoginThrottle(5, 20, 900.0, clock=moved)
+    return moved
+
+
+def test_thirty_wrong_passwords_in_a_row_get_429s(client: FlaskClient) -> None:
+    answers = [attempt(client, "alice", f"guess-{n}") for n in range(30)]
+    assert [status for status, _ in answers[:5]] == [401] * 5
+    assert all(status == 429 for status, _ in answers[5:])
+    assert all(wait is not None and 0 < int(wait) <= 900 for _, wait in answers[5:])
+
+
+def test_a_correct_password_after_lockout_is_refused_until_the_window_passes(
+    client: FlaskClient, clock: Clock
+) -> None:
+    for n in range(5):
+        assert attempt(client, "alice", f"guess-{n}")[0] == 401
+    assert attempt(client, "alice", "correct horse")[0] == 429
+    clock.now += 899
+    assert attempt(client, "alice", "correct horse")[0] == 429
+    clock.now += 2
+    assert attempt(client, "alice", "correct horse")[0] == 303
+
+
+def test_a_different_account_from_the_same_address_is_limited_by_the_address_rule(
+    client: FlaskClient, clock: Clock
+) -> None:
+    for n in range(20):  # four failures on each of five names: no account reaches its limit
+        assert attempt(client, f"user{n % 5}", "wrong")[0] == 401
+    assert attempt(client, "alice", "correct horse")[0] == 429
+    assert attempt(client, "alice", "correct horse", address="192.0.2.99")[0] == 303
+
+
+def test_a_success_clears_the_account_count_but_not_the_address_count(
+    client: FlaskClient, clock: Clock
+) -> None:
+    for n in range(4):
+        assert attempt(client, "alice", f"guess-{n}")[0] == 401
+    assert attempt(client, "alice", "correct horse")[0] == 303
+    for n in range(4):  # the account starts again from zero
+        assert attempt(client, "alice", f"again-{n}")[0] == 401
+    for n in range(12):  # the address has now 20 failures
+        attempt(client, f"other{n}", "wrong")
+    assert attempt(client, "alice", "correct horse")[0] == 429
+
+
+def test_the_session_cookie_no_longer_works_after_logout(app: Flask) -> None:
+    client = app.test_client()
+    assert sign_in(client) == 303
+    stolen = client.get_cookie("session")
+    assert stolen is not None
+    queue = client.get("/review")
+    assert queue.status_code == 200
+    assert client.post("/review/logout", data={"csrf_token": csrf(queue.data)}).status_code == 303
+    replay = app.test_client()
+    replay.set_cookie("session", stolen.value)
+    assert replay.get("/review").status_code == 401
+    assert sign_in(client) == 303  # signing in again gives a working session
+    assert client.get("/review").status_code == 200
+
+
+def test_a_reviewer_added_to_the_file_signs_in_without_a_restart(tmp_path: Path) -> None:
+    from lhs_kg.contributions.reviewers import ReviewersFile
+    from web.views.review import load_reviewers
+
+    app = build_app()
+    path = tmp_path / "reviewers.json"
+    app.config.update(REVIEWERS=None, REVIEWERS_FILE=str(path))
+    app.extensions["lhs_kg_reviewers"] = load_reviewers(app)
+    client = app.test_client()
+    accounts = ReviewersFile(path)
+    accounts.set_password("alice", "correct horse")
+    assert sign_in(client) == 303
+    assert client.get("/review").status_code == 200
+    accounts.remove("alice")
+    assert client.get("/review").status_code == 401
+
+
+def test_review_show_as_json_has_record_report_and_diff(client: FlaskClient) -> None:
+    ref = submit(client)
+    answer = client.get(
+        f"/review/{ref}",
+        headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+    )
+    assert answer.status_code == 200
+    record = answer.get_json()
+    assert record["ref"] == ref and record["state"] == "pending"
+    assert record["contributor_email"] == "alex@example.org"
+    assert "violations" in record["report"]
+    assert any(change["sign"] == "+" for change in record["changes"])
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("admin", "token", "recorded"),
+    [
+        pytest.param(True, "local-admin-token-0123456789", "carol (command line)", id="admin"),
+        pytest.param(False, TOKEN, "alice", id="reviewer-token-ignores-the-header"),
+    ],
+)
+def test_the_acting_reviewer_header_counts_with_the_admin_token_only(
+    app: Flask, client: FlaskClient, admin: bool, token: str, recorded: str
+) -> None:
+    from lhs_kg.contributions import Contributions
+    from lhs_kg.contributions.reviewers import ACTING_HEADER
+    from web.settings import ADMIN_TOKEN_HASH
+
+    if admin:
+        app.extensions[ADMIN_TOKEN_HASH] = hash_token(token)
+    ref = submit(client)
+    answer = client.post(
+        f"/review/{ref}/accept",
+        headers={"Authorization": f"Bearer {token}", ACTING_HEADER: "carol (command line)"},
+    )
+    assert answer.status_code == 200
+    decisions = Contributions(app.extensions["lhs_kg"]).get(ref).decisions
+    assert decisions[-1].by == recorded
+
+
+def test_an_admin_token_is_refused_when_the_server_installed_none(client: FlaskClient) -> None:
+    ref = submit(client)
+    answer = client.post(
+        f"/review/{ref}/accept", headers={"Authorization": "Bearer local-admin-token-0123456789"}
+    )
+    assert answer.status_code == 403

@@ -1,15 +1,21 @@
 """Reviewing: sign-in, the queue, one contribution with its report and diff, and the decisions.
 
-Reviewer accounts come from ``REVIEWERS`` (a mapping in instance/config.py), ``REVIEWERS_FILE``
-or ``LHS_KG_REVIEWERS_FILE`` (JSON; see ``lhs_kg.contributions.reviewers``). In debug or testing
-mode only, and only when none is configured, a development account ``dev``/``dev`` exists and a
-warning says so; production has no default account. Decisions are POSTs that need either a
-signed-in session and the form's CSRF token, or ``Authorization: Bearer <API token>``.
+Reviewer accounts come from ``REVIEWERS`` (a mapping in the instance folder's config.py) or the
+reviewers file (``REVIEWERS_FILE``, by default ``reviewers.json`` in the instance folder, made by
+``lhs-kg review add-reviewer``), read again whenever it changes. In debug or testing mode only,
+and only when none is configured, a development account ``dev``/``dev`` exists and a warning
+says so; production has no default account. Decisions are POSTs that need either a signed-in
+session and the form's CSRF token, or ``Authorization: Bearer <API token>``.
+
+Sessions are hardened: sign-in is throttled per account and per address (429 with
+``Retry-After``), and signing out ends every session of that reviewer on the server side (the
+session carries the reviewer's epoch, which sign-out moves on). ``lhs-kg serve`` also installs
+a local administrator token so the command line can review through the running server.
 """
 
 from __future__ import annotations
 
-import os
+import hmac
 from pathlib import Path
 from typing import Any
 
@@ -29,59 +35,124 @@ from flask import (
 
 from lhs_kg.contributions import ACTIONS, ContributionError, Contributions, NotFoundError
 from lhs_kg.contributions.history import claims, current_published, diff, history
-from lhs_kg.contributions.reviewers import Reviewer, Reviewers, hash_password
+from lhs_kg.contributions.record import summary, version_record
+from lhs_kg.contributions.reviewers import (
+    ACTING_HEADER,
+    Reviewer,
+    Reviewers,
+    ReviewersFile,
+    hash_password,
+    hash_token,
+)
+from lhs_kg.contributions.session_epochs import SessionEpochs
 from lhs_kg.errors import InputError
 from web.engine import get_kb
+from web.login_throttle import LoginThrottle
+from web.settings import ADMIN_TOKEN_HASH
 from web.views.contribute import check_csrf, published_view_changed, require_secret
 from web.views.reading import get_reader
 
 bp = Blueprint("review", __name__)
 _SESSION_KEY = "lhs_kg_reviewer"
+_EPOCH_KEY = "lhs_kg_epoch"
 _EXT = "lhs_kg_reviewers"
+_EPOCHS = "lhs_kg_session_epochs"
+_THROTTLE = "lhs_kg_login_throttle"
+
+
+class ReviewerSource:
+    """Where accounts come from: a fixed mapping, or the reviewers file read when it changes."""
+
+    def __init__(
+        self, fixed: Reviewers | None, file: ReviewersFile | None, fallback: Reviewers
+    ) -> None:
+        self.fixed, self.file, self.fallback = fixed, file, fallback
+
+    def current(self) -> Reviewers:
+        """The accounts now (the development fallback only while none is configured)."""
+        if self.fixed:
+            return self.fixed
+        found = self.file.current() if self.file is not None else Reviewers()
+        return found or self.fallback
 
 
 @bp.record_once
 def _setup(state: Any) -> None:
     app: Flask = state.app
     app.extensions[_EXT] = load_reviewers(app)
+    sessions_file = app.config.get("SESSIONS_FILE")
+    app.extensions[_EPOCHS] = SessionEpochs(Path(sessions_file) if sessions_file else None)
+    app.extensions[_THROTTLE] = LoginThrottle(
+        per_account=int(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        per_address=int(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+        window_s=float(app.config["LOGIN_WINDOW_S"]),
+    )
 
 
-def load_reviewers(app: Flask) -> Reviewers:
+def load_reviewers(app: Flask) -> ReviewerSource:
     """The configured accounts, or the logged development account in debug/testing mode."""
-    reviewers = Reviewers()
     configured = app.config.get("REVIEWERS")
-    path = app.config.get("REVIEWERS_FILE") or os.environ.get("LHS_KG_REVIEWERS_FILE")
-    if configured:
-        reviewers = Reviewers.from_mapping(configured, "REVIEWERS")
-    elif path:
-        reviewers = Reviewers.from_file(Path(path))
-    if not reviewers and (app.debug or app.testing) and app.config.get("DEV_REVIEWER", True):
+    fixed = Reviewers.from_mapping(configured, "REVIEWERS") if configured else None
+    path = app.config.get("REVIEWERS_FILE")
+    file = ReviewersFile(Path(path)) if path and not fixed else None
+    source = ReviewerSource(fixed, file, Reviewers())
+    if source.current():
+        return source
+    if (app.debug or app.testing) and app.config.get("DEV_REVIEWER", True):
         app.logger.warning(
             "no reviewers configured: development reviewer 'dev' with password 'dev' enabled "
             "(debug/testing mode only)"
         )
-        reviewers = Reviewers(
+        source.fallback = Reviewers(
             {"dev": Reviewer("dev", hash_password("dev"))}  # development only, logged above
         )
-    elif not reviewers:
-        app.logger.warning("no reviewers configured: the review pages accept no sign-in")
-    return reviewers
+    else:
+        app.logger.warning(
+            "no reviewers configured yet: create one with `lhs-kg review add-reviewer NAME` "
+            "(the server sees it without a restart)"
+        )
+    return source
 
 
 def _reviewers() -> Reviewers:
     found = current_app.extensions.get(_EXT)
-    assert isinstance(found, Reviewers)
+    assert isinstance(found, ReviewerSource)
+    return found.current()
+
+
+def _epochs() -> SessionEpochs:
+    found = current_app.extensions.get(_EPOCHS)
+    assert isinstance(found, SessionEpochs)
     return found
 
 
+def _throttle() -> LoginThrottle:
+    found = current_app.extensions.get(_THROTTLE)
+    assert isinstance(found, LoginThrottle)
+    return found
+
+
+def _admin(token: str) -> bool:
+    expected = current_app.extensions.get(ADMIN_TOKEN_HASH)
+    return bool(expected) and hmac.compare_digest(str(expected), hash_token(token))
+
+
 def current_reviewer() -> str | None:
-    """The reviewer of this request: by API token, else by signed-in session."""
+    """The reviewer of this request: by API token, else by a signed-in, still valid session."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        account = _reviewers().check_token(header[7:].strip())
+        token = header[7:].strip()
+        if token and _admin(token):
+            acting = " ".join(request.headers.get(ACTING_HEADER, "").split())[:200]
+            return acting or "local administrator (command line)"
+        account = _reviewers().check_token(token)
         return account.name if account else None
     name = session.get(_SESSION_KEY)
-    if isinstance(name, str) and name in _reviewers().accounts:
+    if (
+        isinstance(name, str)
+        and name in _reviewers().accounts
+        and session.get(_EPOCH_KEY) == _epochs().current(name)
+    ):
         return name
     return None
 
@@ -110,8 +181,21 @@ def login() -> Response:
     check_csrf()
     name = request.form.get("username", "")[:200]
     password = request.form.get("password", "")[:1000]
+    address = request.remote_addr or "unknown"
+    wait = _throttle().wait(name, address)
+    if wait > 0:
+        seconds = int(wait) + 1
+        html = render_template(
+            "review_login.html",
+            error=f"Too many failed sign-ins; try again in {seconds} s.",
+            next="/review",
+        )
+        response = Response(html, status=429, mimetype="text/html")
+        response.headers["Retry-After"] = str(seconds)
+        return response
     account = _reviewers().check_password(name, password) if _reviewers() else None
     if account is None:
+        _throttle().failed(name, address)
         html = render_template(
             "review_login.html",
             error="Unknown reviewer or wrong password."
@@ -120,8 +204,10 @@ def login() -> Response:
             next="/review",
         )
         return Response(html, status=401, mimetype="text/html")
+    _throttle().succeeded(name)
     session.clear()
     session[_SESSION_KEY] = account.name
+    session[_EPOCH_KEY] = _epochs().current(account.name)
     target = request.form.get("next", "/review")
     if not target.startswith("/review") or "//" in target:
         target = "/review"
@@ -130,8 +216,11 @@ def login() -> Response:
 
 @bp.post("/review/logout")
 def logout() -> Response:
-    """Sign out."""
+    """Sign out, here and on the server: every cookie of this reviewer stops working."""
     check_csrf()
+    name = session.get(_SESSION_KEY)
+    if isinstance(name, str) and session.get(_EPOCH_KEY) == _epochs().current(name):
+        _epochs().end_sessions(name)  # only a still-valid session can end the others
     session.clear()
     return redirect(url_for("review.login"), code=303)
 
@@ -141,27 +230,21 @@ def queue() -> Response:
     """Contributions waiting for a decision, oldest first, and the latest decided ones."""
     reviewer = _require_reviewer()
     flow = Contributions(get_kb())
+    if _wants_json():
+        wanted = request.args.getlist("state") or ["pending", "changes-requested"]
+        chosen = None if request.args.get("all") else tuple(wanted)
+        return _private(jsonify([summary(v) for v in flow.versions(states=chosen)]))
     waiting = flow.versions(states=("pending", "changes-requested"))
     decided = [v for v in flow.versions() if v.state not in ("pending", "changes-requested")]
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json"
-    ):
-        return jsonify([_summary(v) for v in waiting])
     html = render_template(
         "review.html", reviewer=reviewer, waiting=waiting, decided=decided[-20:][::-1]
     )
     return _private(Response(html, mimetype="text/html"))
 
 
-def _summary(v: Any) -> dict[str, Any]:
-    return {
-        "ref": v.ref,
-        "state": v.state,
-        "title": v.title,
-        "case_study": v.subject,
-        "submitted": v.submitted,
-        "contributor": v.contributor_name,
-    }
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
 
 
 def _private(response: Response) -> Response:
@@ -178,6 +261,8 @@ def detail(cid: str, number: int) -> Response:
         version = flow.get(f"{cid}/v{number}")
     except (NotFoundError, InputError):
         abort(404, "No such contribution version.")
+    if _wants_json():
+        return _private(jsonify(version_record(flow, version, scope=get_reader().graphs)))
     published = current_published(flow, version.subject)
     against = request.args.get("against") or published
     entries = history(flow, version.subject)
@@ -224,7 +309,7 @@ def decide(cid: str, number: int, action: str) -> Response:
         abort(409 if isinstance(err, ContributionError) else 400, str(err))
     published_view_changed()
     if bearer:
-        return jsonify(_summary(version))
+        return jsonify(summary(version))
     return redirect(url_for("review.detail", cid=cid, number=number), code=303)
 
 
