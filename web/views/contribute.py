@@ -94,8 +94,9 @@ def require_secret() -> None:
     if production_secret_missing(current_app):
         abort(
             503,
-            "Forms are disabled: set a SECRET_KEY of at least 16 random characters "
-            "(LHS_KG_WEB_SECRET_KEY or instance/config.py) before running in production.",
+            "Forms are disabled: this server is reachable beyond this machine and has no "
+            "secret key. Set LHS_KG_WEB_SECRET_KEY (16+ random characters) or SECRET_KEY in "
+            "var/instance/config.py, then restart.",
         )
 
 
