@@ -21,6 +21,7 @@ import difflib
 import functools
 import json
 import logging
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ CONTEXT_URLS = frozenset(
 DEFAULT_MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 20_000
+MAX_INTEGER_DIGITS = 18
+"""Longer integers are refused: no field needs them, and Python cannot even print 4,300 digits."""
+MAX_NUMBER_CHARS = 64
 _BNODE_PREFIX = "lhskgp"
 _PLACEHOLDER = "urn:x-lhs-kg-node:"
 
@@ -392,18 +396,73 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
+@dataclass(frozen=True)
+class _BadNumber:
+    """A number the parser met but no field can hold (huge, NaN, infinite): refused with its path."""
+
+    text: str
+    why: str
+
+
+def _json_int(text: str) -> int | _BadNumber:
+    digits = text.lstrip("-")
+    if len(digits) > MAX_INTEGER_DIGITS:
+        return _BadNumber(
+            _abridged(text), f"has {len(digits):,} digits (at most {MAX_INTEGER_DIGITS})"
+        )
+    return int(text)
+
+
+def _json_float(text: str) -> float | _BadNumber:
+    if len(text) > MAX_NUMBER_CHARS:
+        return _BadNumber(
+            _abridged(text), f"is {len(text):,} characters long (at most {MAX_NUMBER_CHARS})"
+        )
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(text, "is too large to be a number")
+
+
+def _json_constant(text: str) -> _BadNumber:
+    return _BadNumber(text, "is not a number JSON allows")
+
+
+def _abridged(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
+
+
+def _check_numbers(tree: Any, label: str) -> None:
+    """Refuse the first unusable number, naming the field as the contributor wrote it."""
+    stack: list[tuple[Any, str]] = [(tree, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _BadNumber):
+            where = path or "(top)"
+            raise InputError(
+                f"{label}: {where}: the number {value.text} {value.why}; "
+                "write a year as four digits, or the value as text"
+            )
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+
+
 def _load_json(raw: bytes, label: str) -> Any:
     text = _decode(raw, label)
     if _json_depth(text) > MAX_DEPTH:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep")
     try:
-        return json.loads(text)
+        tree = json.loads(
+            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+        )
     except json.JSONDecodeError as err:
         raise ParseError(
             f"invalid JSON: {err.msg}", source=label, line=err.lineno, column=err.colno
         ) from None
     except RecursionError:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep") from None
+    _check_numbers(tree, label)
+    return tree
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -421,6 +480,32 @@ class _SafeLoader(yaml.SafeLoader):
                 None, None, "anchors (&name) are not accepted in a submission", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        """Integers as JSON does them, with the same bound (PyYAML's int() fails at 4,300 digits)."""
+        text = str(self.construct_scalar(node)).replace("_", "")
+        digits = text.lstrip("+-")
+        if len(digits) > MAX_INTEGER_DIGITS:
+            return _BadNumber(
+                _abridged(text), f"has {len(digits):,} digits (at most {MAX_INTEGER_DIGITS})"
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        """Finite floats only: .inf and .nan cannot be written in JSON-LD."""
+        text = str(self.construct_scalar(node))
+        if len(text) > MAX_NUMBER_CHARS:
+            return _BadNumber(
+                _abridged(text), f"is {len(text):,} characters long (at most {MAX_NUMBER_CHARS})"
+            )
+        value = super().construct_yaml_float(node)
+        if isinstance(value, float) and not math.isfinite(value):
+            return _BadNumber(text, "is not a finite number")
+        return value
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _SafeLoader.construct_yaml_int)
+_SafeLoader.add_constructor("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float)
 
 
 def _load_yaml(raw: bytes, label: str) -> Any:
@@ -443,6 +528,7 @@ def _load_yaml(raw: bytes, label: str) -> Any:
     except RecursionError:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep") from None
     tree = _plain(tree, 0, label)
+    _check_numbers(tree, label)
     if tree is None:
         raise InputError(f"{label}: the submission is empty")
     return tree

@@ -338,14 +338,22 @@ def _short(shape: Node | None) -> str:
     return text.rsplit("/", 1)[-1] if isinstance(shape, URIRef) else ""
 
 
+_MAX_SHOWN = 200
+"""Values longer than this are shortened in reports (a 5,000-digit literal stays readable)."""
+
+
 def _show(raw: Any, value: Node | None) -> str | None:
     if raw is not None and not isinstance(raw, dict | list):
-        return raw if isinstance(raw, str) else json.dumps(raw)
+        return _shortened(raw if isinstance(raw, str) else json.dumps(raw))
     if value is None or isinstance(value, BNode):
         return None
-    if isinstance(value, Literal):
-        return str(value)
-    return str(value)
+    return _shortened(str(value))
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= _MAX_SHOWN:
+        return text
+    return f"{text[: _MAX_SHOWN - 20]}… ({len(text):,} characters)"
 
 
 def _focus_label(document: Document, focus: Node, kind: str) -> str:
