@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 import yaml
@@ -727,7 +728,7 @@ class _Walker:
                 raise InputError(
                     f"{self.document.name}: ids starting with {_PLACEHOLDER!r} are reserved"
                 )
-            self.paths[ident if ":" in ident else base + ident] = path
+            self.paths[ident if ":" in ident else urljoin(base, ident)] = path
         else:
             self.note(
                 "violation",

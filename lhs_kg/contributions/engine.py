@@ -53,6 +53,7 @@ from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, graph_prefix, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import Issue, get_validator, validate
+from lhs_kg.validate.identifiers import identifier_issues
 
 _WRITE_LOCK = threading.Lock()
 _VALIDATOR_LOCK = threading.Lock()
@@ -315,6 +316,7 @@ class Contributions:
         _warm_validator(self.kb)
         report = validate(document, kb=self.kb, settings=self.settings)
         report.issues.extend(self._structure_issues(document, subjects))
+        report.issues.extend(identifier_issues(document, self.base, report.issues))  # (#12)
         report.sort()
         if not report.conforms:
             return SubmitOutcome(report)

@@ -308,6 +308,8 @@ class Validator:
         message = str(results.value(result, SH.resultMessage) or (info.message if info else ""))
         predicate = path if isinstance(path, URIRef) else None
         where, raw = document.field_of(focus, predicate, value)
+        if predicate is None and info is not None and info.name == "id":
+            where = _id_field(document, focus)  # a rule on the node's own IRI: its "id"
         hint = ""
         if info is not None:
             if info.allowed:
@@ -325,6 +327,14 @@ class Validator:
             constraint=component.rsplit("#", 1)[-1],
             focus_node="" if isinstance(focus, BNode) else str(focus),
         )
+
+
+def _id_field(document: Document, focus: Node) -> str:
+    """Where the contributor wrote a node's id: ``id``, ``sources[1].id``; ``IRI`` in RDF."""
+    path = document.path_of(focus)
+    if path is None:
+        return "id" if document.keyed else "IRI"
+    return f"{path}.id" if path else "id"
 
 
 def _safe_iri(iri: str) -> bool:

@@ -60,7 +60,9 @@ def test_unusable_numbers_are_refused_naming_the_field(body: bytes, fmt: str, wh
 
 
 def test_a_number_deep_in_a_list_is_named_by_its_path() -> None:
-    body = b'{"type": "CaseStudy", "outcomes": [{"label": "x"}, {"before": ' + HUGE.encode() + b"}]}"
+    body = (
+        b'{"type": "CaseStudy", "outcomes": [{"label": "x"}, {"before": ' + HUGE.encode() + b"}]}"
+    )
     with pytest.raises(InputError, match=r"outcomes\[1\]\.before"):
         load_document(body, fmt="json")
 
