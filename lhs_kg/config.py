@@ -46,6 +46,7 @@ class Settings:
     queries_dir: Path = PROJECT_ROOT / "queries"
     var_dir: Path = PROJECT_ROOT / "var"
     max_upload_bytes: int = 1_000_000
+    max_submission_triples: int = 2_000
     max_load_bytes: int = 2_000_000_000
     max_query_chars: int = 100_000
     max_query_depth: int = 64
@@ -104,6 +105,7 @@ class Settings:
             queries_dir=folder("QUERIES_DIR", "queries"),
             var_dir=var_dir,
             max_upload_bytes=_int(env, "LHS_KG_MAX_UPLOAD_BYTES", 1_000_000),
+            max_submission_triples=_int(env, "LHS_KG_MAX_SUBMISSION_TRIPLES", 2_000),
             max_load_bytes=_int(env, "LHS_KG_MAX_LOAD_BYTES", 2_000_000_000),
             max_query_chars=_int(env, "LHS_KG_MAX_QUERY_CHARS", 100_000),
             max_query_depth=_int(env, "LHS_KG_MAX_QUERY_DEPTH", 64),

@@ -23,6 +23,7 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,7 +38,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from lhs_kg.config import PROJECT_ROOT
-from lhs_kg.errors import InputError, ParseError
+from lhs_kg.errors import InputError, ParseError, TooLargeError
 from lhs_kg.namespaces import PREFIXES
 
 CONTEXT_PATH = PROJECT_ROOT / "ontology" / "context.jsonld"
@@ -52,6 +53,10 @@ CONTEXT_URLS = frozenset(
 DEFAULT_MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 20_000
+DEFAULT_MAX_TRIPLES = 2_000
+"""Triples per submission (LHS_KG_MAX_SUBMISSION_TRIPLES): ~20x the largest curated case study."""
+MAX_LIST_MEMBERS = 50
+"""Members of one RDF list (pySHACL copies a list into its report in quadratic time)."""
 MAX_INTEGER_DIGITS = 18
 """Longer integers are refused: no field needs them, and Python cannot even print 4,300 digits."""
 MAX_NUMBER_CHARS = 64
@@ -287,8 +292,13 @@ def load_document(
     name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     base_iri: str = "https://w3id.org/lhs-kg/",
+    max_triples: int | None = DEFAULT_MAX_TRIPLES,
 ) -> Document:
-    """Parse a submission (bytes, text or a file) into a :class:`Document`; refuse unsafe input."""
+    """Parse a submission (bytes, text or a file) into a :class:`Document`; refuse unsafe input.
+
+    Besides the byte limit, the parsed graph is bounded (``max_triples``, members of an RDF
+    list) so that validating whatever is accepted stays short (#12); ``None`` lifts both.
+    """
     if isinstance(data, Path):
         name = name or str(data)
         data = _read_file(data, max_bytes)
@@ -305,8 +315,60 @@ def load_document(
     _install_log_filter()
     if kind in ("json", "jsonld", "yaml"):
         tree = _load_json(raw, label) if kind != "yaml" else _load_yaml(raw, label)
-        return _from_tree(tree, label, kind)
-    return _from_rdf(raw, label, kind, base_iri)
+        document = _from_tree(tree, label, kind, max_triples)
+    else:
+        document = _from_rdf(raw, label, kind, base_iri, max_triples)
+    if max_triples is not None:
+        _check_shape(document.graph, label)
+    return document
+
+
+def _too_many_triples(label: str, limit: int) -> TooLargeError:
+    return TooLargeError(
+        f"{label}: more than {limit:,} triples; a submission describes one case study "
+        "(the largest curated one has about 100), so this limit is generous "
+        "(LHS_KG_MAX_SUBMISSION_TRIPLES)"
+    )
+
+
+def _check_shape(graph: Graph, label: str) -> None:
+    """Refuse RDF lists that are too long, cyclic or branching, and shared unnamed nodes.
+
+    A blank node used as the value of many triples makes pySHACL describe it once per result,
+    so one shared list multiplied the time of a validation: unnamed nodes belong to one place.
+    """
+    uses: Counter[Node] = Counter(o for o in graph.objects() if isinstance(o, BNode))
+    shared = next((node for node, count in uses.items() if count > 1), None)
+    if shared is not None:
+        raise InputError(
+            f"{label}: an unnamed (blank) node is the value of {uses[shared]} triples; in a "
+            "submission each unnamed node belongs to one place (give it an IRI to refer to it "
+            "twice)"
+        )
+    cells = set(graph.subjects(RDF.first, None)) | set(graph.subjects(RDF.rest, None))
+    heads = [cell for cell in cells if (None, RDF.rest, cell) not in graph]
+    if cells and not heads:
+        raise InputError(f"{label}: an RDF list goes round in a circle")
+    seen: set[Node] = set()
+    for head in heads:
+        node: Node | None = head
+        members = 0
+        while node is not None and node != RDF.nil:
+            if node in seen:
+                raise InputError(f"{label}: an RDF list goes round in a circle or shares its tail")
+            seen.add(node)
+            members += 1
+            if members > MAX_LIST_MEMBERS:
+                raise TooLargeError(
+                    f"{label}: a list has more than {MAX_LIST_MEMBERS} members "
+                    "(for example authors: list the first ones and add 'et al.' to the title)"
+                )
+            rests = list(graph.objects(node, RDF.rest))
+            if len(rests) > 1:
+                raise InputError(f"{label}: an RDF list cell has {len(rests)} rdf:rest values")
+            node = rests[0] if rests else None
+    if len(seen) < len(cells):
+        raise InputError(f"{label}: an RDF list goes round in a circle")
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
@@ -601,7 +663,7 @@ def _has_import(context: Any) -> bool:
     return False
 
 
-def _from_tree(tree: Any, label: str, kind: str) -> Document:
+def _from_tree(tree: Any, label: str, kind: str, max_triples: int | None) -> Document:
     foreign = _check_contexts(tree, label)
     plain = not foreign
     if plain and not isinstance(tree, dict):
@@ -617,7 +679,9 @@ def _from_tree(tree: Any, label: str, kind: str) -> Document:
         tree["@context"] = load_context().data["@context"]
     try:
         quads = ox.parse(json.dumps(tree).encode("utf-8"), format=ox.RdfFormat.JSON_LD)
-        for quad in quads:
+        for count, quad in enumerate(quads, 1):
+            if max_triples is not None and count > max_triples:
+                raise _too_many_triples(label, max_triples)
             document.graph.add(
                 (walker.term(quad.subject), _term(quad.predicate), walker.term(quad.object))
             )
@@ -786,7 +850,9 @@ class _Walker:
 # ---------------------------------------------------------------------------------------------
 
 
-def _from_rdf(raw: bytes, label: str, kind: str, base_iri: str) -> Document:
+def _from_rdf(
+    raw: bytes, label: str, kind: str, base_iri: str, max_triples: int | None
+) -> Document:
     if kind == "rdfxml" and _DOCTYPE.search(raw):
         raise InputError(
             f"{label}: RDF/XML with a DOCTYPE or ENTITY declaration is not accepted "
@@ -794,7 +860,10 @@ def _from_rdf(raw: bytes, label: str, kind: str, base_iri: str) -> Document:
         )
     graph = Graph()
     try:
-        for quad in ox.parse(raw, format=_OX_FORMATS[kind], base_iri=f"{base_iri}case-study/"):
+        quads = ox.parse(raw, format=_OX_FORMATS[kind], base_iri=f"{base_iri}case-study/")
+        for count, quad in enumerate(quads, 1):
+            if max_triples is not None and count > max_triples:
+                raise _too_many_triples(label, max_triples)
             graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
     except SyntaxError as err:
         raise ParseError(

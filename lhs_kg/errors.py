@@ -21,6 +21,14 @@ class InputError(LhsKgError):
     """A file, document or request body cannot be read: missing, too big, empty, wrong format."""
 
 
+class TooLargeError(InputError):
+    """A submission over a size bound once parsed (triples, list members, described nodes)."""
+
+
+class BusyError(LhsKgError):
+    """A shared resource (the validator) stayed busy longer than the caller may wait."""
+
+
 class ParseError(InputError):
     """RDF or SPARQL text that does not parse; carries the location when the parser gives one."""
 

@@ -10,11 +10,13 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from lhs_kg.errors import (
+    BusyError,
     InputError,
     LhsKgError,
     QueryRejectedError,
     QueryTimeoutError,
     StoreUnavailableError,
+    TooLargeError,
     UnknownQueryError,
 )
 from lhs_kg.formats import negotiate
@@ -24,10 +26,12 @@ def status_for(err: LhsKgError) -> int:
     """The HTTP status of an engine error."""
     if isinstance(err, UnknownQueryError):
         return 404
-    if isinstance(err, QueryTimeoutError):
+    if isinstance(err, QueryTimeoutError | BusyError):
         return 503
     if isinstance(err, StoreUnavailableError):
         return 502
+    if isinstance(err, TooLargeError):
+        return 413
     if isinstance(err, QueryRejectedError | InputError):
         return 400
     return 400
@@ -64,7 +68,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(LhsKgError)
     def engine_error(err: LhsKgError) -> Response:
         status = status_for(err)
-        return error_response(status, _TITLES.get(status, "Error"), str(err))
+        response = error_response(status, _TITLES.get(status, "Error"), str(err))
+        if isinstance(err, BusyError):
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:

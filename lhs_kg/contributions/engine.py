@@ -309,6 +309,7 @@ class Contributions:
             name=name or "(submission)",
             max_bytes=self.settings.max_upload_bytes,
             base_iri=self.base,
+            max_triples=self.settings.max_submission_triples,
         )
         subjects = _case_studies(document.graph)
         for subject in subjects:
