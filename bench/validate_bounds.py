@@ -53,14 +53,16 @@ def _list(name: str, members: int) -> str:
     )
 
 
-def own_lists(subjects: int, lists: int) -> str:
-    """Lists at the member bound, one per value (a list shared by many values is refused)."""
+def own_lists(subjects: int, lists: int, uses: int = 1) -> str:
+    """Lists at the member bound, each the value of ``uses`` properties (at most 4 accepted)."""
     text = PREFIXES
     for i in range(subjects):
         names = [f"s{i}l{k}x" for k in range(lists)]
         text += "\n".join(_list(name, MAX_LIST_MEMBERS) for name in names)
         values = " ;\n".join(
-            f"{PROPERTIES[k % len(PROPERTIES)]} _:{name}0" for k, name in enumerate(names)
+            f"{PROPERTIES[(k * uses + u) % len(PROPERTIES)]} _:{name}0"
+            for k, name in enumerate(names)
+            for u in range(uses)
         )
         text += f"\n<{CS}x{i}> a {TYPES} ;\n{values} .\n"
     return text
@@ -99,6 +101,7 @@ CASES: list[tuple[str, Callable[[], str]]] = [
         for s, n in ((1, 19), (2, 9), (4, 4), (9, 2), (19, 1))
     ],
     ("one list shared by every property of 4 subjects", lambda: shared_list(4)),
+    ("4 subjects x 4 lists of 50, each list shared 4 times", lambda: own_lists(4, 4, 4)),
     *[
         (f"{n} subjects of every class, values {v}", lambda n=n, v=v: every_class(n, v))
         for n in (10, 15, 20)
