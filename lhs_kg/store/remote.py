@@ -23,7 +23,14 @@ from lhs_kg.config import RemoteEndpoints
 from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
 from lhs_kg.formats import Format, ox_rdf, rdf_format
 from lhs_kg.sparql_text import inject_values, query_form
-from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store, graph_iri
+from lhs_kg.store.base import (
+    Bindings,
+    GraphInfo,
+    QueryResult,
+    Store,
+    graph_iri,
+    with_default_graph,
+)
 
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _GRAPH_CACHE_S = 2.0
@@ -110,9 +117,11 @@ class RemoteStore(Store):
         kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
 
-    def update(self, text: str) -> None:
+    def update(self, text: str, *, default_graph: str | None = None) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
+        if default_graph is not None:
+            text = with_default_graph(text, default_graph)
         url = self.endpoints.update
         client = self._client(url, None)
         client.setQuery(text)
