@@ -22,6 +22,7 @@ from lhs_kg.queries import NamedQuery, Parameter, QueryLibrary
 from lhs_kg.sparql_text import inject_values
 from web.engine import get_settings
 from web.errors import status_for
+from web.views.public_urls import absolute_url
 from web.views.sparql import content_type, get_runner, result_table
 
 bp = Blueprint("queries", __name__)
@@ -139,8 +140,8 @@ def _describe(named: NamedQuery) -> dict[str, object]:
             {"name": p.name, "type": p.type, "required": p.required, "default": p.default}
             for p in named.params
         ],
-        "api": url_for("queries.api_query", name=named.name, _external=True),
-        "page": url_for("queries.page", name=named.name, _external=True),
+        "api": absolute_url(url_for("queries.api_query", name=named.name)),
+        "page": absolute_url(url_for("queries.page", name=named.name)),
     }
 
 

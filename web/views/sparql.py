@@ -32,6 +32,7 @@ from lhs_kg.sparql_text import inject_values
 from web.engine import get_kb, get_settings
 from web.errors import status_for
 from web.views.contribute import published_view_changed
+from web.views.public_urls import absolute_url
 from web.views.reading import published_view
 
 bp = Blueprint("sparql", __name__)
@@ -315,7 +316,7 @@ def _service_description(format_param: str | None) -> Response:
                 406, f"the service description is offered as {', '.join(_SD_OFFERS)}"
             )
         fmt = next(f for f in RDF_FORMATS if chosen in f.media_types)
-    endpoint_url = request.base_url
+    endpoint_url = absolute_url(request.path)  # configured, never the Host header (#12)
     scope = get_runner().scope
     triples = service_description(
         endpoint_url,
