@@ -6,7 +6,7 @@ Everything from the URL or data is escaped by Jinja's autoescaping.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from lhs_kg.errors import (
@@ -35,6 +35,17 @@ def status_for(err: LhsKgError) -> int:
     if isinstance(err, QueryRejectedError | InputError):
         return 400
     return 400
+
+
+def public_message(err: LhsKgError) -> str:
+    """What the public may read about an engine error: never an internal URL (#12).
+
+    When the error has a public text the detailed one goes to the log instead.
+    """
+    if err.public is None:
+        return str(err)
+    current_app.logger.warning("%s on %s: %s", type(err).__name__, request.path, err)
+    return err.public
 
 
 def wants_json() -> bool:
@@ -68,7 +79,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(LhsKgError)
     def engine_error(err: LhsKgError) -> Response:
         status = status_for(err)
-        response = error_response(status, _TITLES.get(status, "Error"), str(err))
+        response = error_response(status, _TITLES.get(status, "Error"), public_message(err))
         if isinstance(err, BusyError):
             response.headers["Retry-After"] = "5"
         return response
