@@ -462,7 +462,7 @@ def _json_depth(text: str) -> int:
 
 @dataclass(frozen=True)
 class _BadNumber:
-    """A number the parser met but no field can hold (huge, NaN, infinite): refused with its path."""
+    """A number the parser met but no field can hold (huge, NaN, infinite): refused, with path."""
 
     text: str
     why: str
@@ -546,7 +546,7 @@ class _SafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_yaml_int(self, node: Any) -> Any:
-        """Integers as JSON does them, with the same bound (PyYAML's int() fails at 4,300 digits)."""
+        """Integers bounded as in JSON (PyYAML's int() fails at 4,300 digits)."""
         text = str(self.construct_scalar(node)).replace("_", "")
         digits = text.lstrip("+-")
         if len(digits) > MAX_INTEGER_DIGITS:

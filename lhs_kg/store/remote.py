@@ -12,8 +12,8 @@ import time
 import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import IO, Any, cast
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import requests

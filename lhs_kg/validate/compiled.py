@@ -339,7 +339,7 @@ class CompiledShapes:
         return conforms, graph
 
     def checks(self, data: Graph) -> int:
-        """How many (shape, focus node) pairs validating ``data`` visits: what its cost grows with."""
+        """How many (shape, focus node) pairs validating ``data`` visits: its cost grows so."""
         return sum(len(self._focus_nodes(targets, data)) for _shape, targets in self._roots)
 
     @staticmethod

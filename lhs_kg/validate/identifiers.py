@@ -5,8 +5,9 @@ document; it is applied again here, with the configured base IRI, so a fork that
 (or runs under another base) cannot store a case study at ``../../etc/passwd`` or at another
 site's address.
 
->>> slug_problem("https://w3id.org/lhs-kg/case-study/my-network", "https://w3id.org/lhs-kg/", "case-study")
->>> slug_problem("https://evil.example/cs", "https://w3id.org/lhs-kg/", "case-study")
+>>> base = "https://w3id.org/lhs-kg/"
+>>> slug_problem(base + "case-study/my-network", base, "case-study")
+>>> slug_problem("https://evil.example/cs", base, "case-study")
 'is not under https://w3id.org/lhs-kg/case-study/'
 """
 

@@ -1,4 +1,4 @@
-"""Numbers no field can hold (5,000-digit integers, NaN, infinities): a 400 / exit 2 naming the field.
+"""Numbers no field can hold (5,000-digit integers, NaN, infinities): 400 / exit 2, field named.
 
 Regression for #12: a 5,000-digit integer in JSON or YAML reached Python's int-string conversion
 limit and answered 500 on /api/validate and /api/contributions.

@@ -72,7 +72,8 @@ def submit_pending(client: FlaskClient) -> None:
             id="graph-outside-ours",
         ),
         pytest.param(
-            f"PREFIX ex: <https://example.org/>\nINSERT {{ <{S}> <{P}> ?n }} WHERE {{ BIND(1 AS ?n) }} ;",
+            "PREFIX ex: <https://example.org/>\n"
+            f"INSERT {{ <{S}> <{P}> ?n }} WHERE {{ BIND(1 AS ?n) }} ;",
             "default-graph",
             id="insert-where-trailing-semicolon",
         ),
