@@ -79,7 +79,8 @@ def _field(document: Document, node: Node) -> str:
 
 
 def identifier_issues(document: Document, base: str, known: Iterable[Issue] = ()) -> list[Issue]:
-    """A violation for every described case study, source or organisation named outside its slug.
+    """A violation for every described case study, source or organisation named outside its slug,
+    and for anything else the document describes outside the base IRI.
 
     Issues the shapes already reported for the same field are not repeated.
     """
@@ -89,10 +90,14 @@ def identifier_issues(document: Document, base: str, known: Iterable[Issue] = ()
         if isinstance(node, BNode) or not isinstance(node, URIRef):
             continue
         kind = _kind_of(document, node)
-        if kind is None or (kind != "case-study" and not _described(document, node)):
+        where = _field(document, node)
+        if kind is None:
+            if _described(document, node) and not str(node).startswith(base):
+                issues.append(_elsewhere(node, where, base))
+            continue
+        if kind != "case-study" and not _described(document, node):
             continue
         problem = slug_problem(str(node), base, kind)
-        where = _field(document, node)
         if problem is None or (where, str(node)) in reported:
             continue
         label = next(text for name, text, _ in _KINDS if name == kind)
@@ -111,6 +116,20 @@ def identifier_issues(document: Document, base: str, known: Iterable[Issue] = ()
             )
         )
     return issues
+
+
+def _elsewhere(node: URIRef, where: str, base: str) -> Issue:
+    return Issue(
+        "violation",
+        str(node),
+        where,
+        f"A contribution describes its case study and what belongs to it, all under {base}; "
+        f"it cannot say things about {node}.",
+        value=str(node),
+        hint="Leave this resource out, or refer to it from a field such as a source's url.",
+        constraint="identifier",
+        focus_node=str(node),
+    )
 
 
 __all__ = ["MAX_SLUG_CHARS", "SLUG", "identifier_issues", "slug_problem"]

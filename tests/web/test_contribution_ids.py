@@ -148,6 +148,20 @@ def test_new_sources_and_organisations_need_slugs_too(
     assert kb.store.triple_count() == before
 
 
+def test_a_contribution_cannot_describe_other_sites_resources(
+    app: Flask, client: FlaskClient
+) -> None:
+    extra = '\n<https://evil.example/page> <http://purl.org/dc/terms/title> "planted" .\n'
+    body = (TURTLE + extra).encode()
+    kb = app.extensions["lhs_kg"]
+    before = kb.store.triple_count()
+    answer = client.post("/api/contributions", data=body, content_type="text/turtle")
+    assert answer.status_code == 422
+    issues = answer.get_json()["issues"]
+    assert any("https://evil.example/page" in i["message"] for i in issues), issues
+    assert kb.store.triple_count() == before
+
+
 def test_validate_api_refuses_an_rdfxml_case_study_elsewhere(client: FlaskClient) -> None:
     body, _ = _turtle("https://evil.example/cs")
     quads = ox.parse(body, format=ox.RdfFormat.TURTLE)
