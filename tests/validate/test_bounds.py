@@ -229,3 +229,10 @@ def test_busy_validator_is_503_with_retry_after(kb: KnowledgeBase, path: str) ->
         thread.join(timeout=10)
     assert answers and answers[0].status_code == 503
     assert answers[0].headers["Retry-After"] == "5"
+
+
+def test_openapi_lists_every_answer_of_validate(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    operation = document["paths"]["/api/validate"]["post"]
+    assert {"200", "400", "413", "429", "503"} <= set(operation["responses"])
+    assert "text/turtle" in operation["requestBody"]["content"]
