@@ -48,6 +48,7 @@ class Settings:
     instance_dir: Path = PROJECT_ROOT / "var" / "instance"
     reviewers_file: Path = PROJECT_ROOT / "var" / "instance" / "reviewers.json"
     max_upload_bytes: int = 1_000_000
+    max_submission_triples: int = 2_000
     max_load_bytes: int = 2_000_000_000
     max_query_chars: int = 100_000
     max_query_depth: int = 64
@@ -56,6 +57,9 @@ class Settings:
     allow_service: bool = False
     page_cache_mb: float = 32.0
     sparql_update_token: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    """Where the public reaches this server (LHS_KG_PUBLIC_URL), ending in '/'; absolute links
+    are built from it, never from the request's Host header (#12). None: the base IRI."""
     remote: RemoteEndpoints | None = field(default=None)
 
     @property
@@ -112,6 +116,7 @@ class Settings:
             instance_dir=instance_dir,
             reviewers_file=reviewers_file,
             max_upload_bytes=_int(env, "LHS_KG_MAX_UPLOAD_BYTES", 1_000_000),
+            max_submission_triples=_int(env, "LHS_KG_MAX_SUBMISSION_TRIPLES", 2_000),
             max_load_bytes=_int(env, "LHS_KG_MAX_LOAD_BYTES", 2_000_000_000),
             max_query_chars=_int(env, "LHS_KG_MAX_QUERY_CHARS", 100_000),
             max_query_depth=_int(env, "LHS_KG_MAX_QUERY_DEPTH", 64),
@@ -122,8 +127,23 @@ class Settings:
                 env, "LHS_KG_PAGE_CACHE_MB", 32.0, float, "a number of megabytes", zero=True
             ),
             sparql_update_token=env.get("LHS_KG_SPARQL_UPDATE_TOKEN", "").strip() or None,
+            public_url=_public_url(env),
             remote=remote,
         )
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    """``LHS_KG_PUBLIC_URL``: an http(s) URL without query or fragment, kept with a final '/'."""
+    raw = env.get("LHS_KG_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if not _is_http_url(raw) or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError(
+            "LHS_KG_PUBLIC_URL must be the http(s) address the public uses for this server, "
+            f"such as https://kg.example.org/, got {raw!r}"
+        )
+    return raw if raw.endswith("/") else raw + "/"
 
 
 def _is_http_url(text: str) -> bool:

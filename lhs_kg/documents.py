@@ -21,12 +21,15 @@ import difflib
 import functools
 import json
 import logging
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 import yaml
@@ -35,7 +38,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from lhs_kg.config import PROJECT_ROOT
-from lhs_kg.errors import InputError, ParseError
+from lhs_kg.errors import InputError, ParseError, TooLargeError
 from lhs_kg.namespaces import PREFIXES
 
 CONTEXT_PATH = PROJECT_ROOT / "ontology" / "context.jsonld"
@@ -50,6 +53,15 @@ CONTEXT_URLS = frozenset(
 DEFAULT_MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 20_000
+DEFAULT_MAX_TRIPLES = 2_000
+"""Triples per submission (LHS_KG_MAX_SUBMISSION_TRIPLES): ~20x the largest curated case study."""
+MAX_LIST_MEMBERS = 50
+"""Members of one RDF list (pySHACL copies a list into its report in quadratic time)."""
+MAX_BLANK_NODE_USES = 4
+"""Triples one blank node may be the value of (in a JSON tree, each is used once)."""
+MAX_INTEGER_DIGITS = 18
+"""Longer integers are refused: no field needs them, and Python cannot even print 4,300 digits."""
+MAX_NUMBER_CHARS = 64
 _BNODE_PREFIX = "lhskgp"
 _PLACEHOLDER = "urn:x-lhs-kg-node:"
 
@@ -282,8 +294,13 @@ def load_document(
     name: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     base_iri: str = "https://w3id.org/lhs-kg/",
+    max_triples: int | None = DEFAULT_MAX_TRIPLES,
 ) -> Document:
-    """Parse a submission (bytes, text or a file) into a :class:`Document`; refuse unsafe input."""
+    """Parse a submission (bytes, text or a file) into a :class:`Document`; refuse unsafe input.
+
+    Besides the byte limit, the parsed graph is bounded (``max_triples``, members of an RDF
+    list) so that validating whatever is accepted stays short (#12); ``None`` lifts both.
+    """
     if isinstance(data, Path):
         name = name or str(data)
         data = _read_file(data, max_bytes)
@@ -300,8 +317,59 @@ def load_document(
     _install_log_filter()
     if kind in ("json", "jsonld", "yaml"):
         tree = _load_json(raw, label) if kind != "yaml" else _load_yaml(raw, label)
-        return _from_tree(tree, label, kind)
-    return _from_rdf(raw, label, kind, base_iri)
+        document = _from_tree(tree, label, kind, max_triples)
+    else:
+        document = _from_rdf(raw, label, kind, base_iri, max_triples)
+    if max_triples is not None:
+        _check_shape(document.graph, label)
+    return document
+
+
+def _too_many_triples(label: str, limit: int) -> TooLargeError:
+    return TooLargeError(
+        f"{label}: more than {limit:,} triples; a submission describes one case study "
+        "(the largest curated one has about 100), so this limit is generous "
+        "(LHS_KG_MAX_SUBMISSION_TRIPLES)"
+    )
+
+
+def _check_shape(graph: Graph, label: str) -> None:
+    """Refuse RDF lists that are too long, cyclic or branching, and shared unnamed nodes.
+
+    A blank node used as the value of many triples makes pySHACL describe it once per result:
+    one list shared by every property took 13 s to validate, so sharing is bounded.
+    """
+    uses: Counter[Node] = Counter(o for o in graph.objects() if isinstance(o, BNode))
+    shared = next((node for node, count in uses.items() if count > MAX_BLANK_NODE_USES), None)
+    if shared is not None:
+        raise InputError(
+            f"{label}: an unnamed (blank) node is the value of {uses[shared]} triples (at most "
+            f"{MAX_BLANK_NODE_USES}); give it an IRI to refer to it from many places"
+        )
+    cells = set(graph.subjects(RDF.first, None)) | set(graph.subjects(RDF.rest, None))
+    heads = [cell for cell in cells if (None, RDF.rest, cell) not in graph]
+    if cells and not heads:
+        raise InputError(f"{label}: an RDF list goes round in a circle")
+    seen: set[Node] = set()
+    for head in heads:
+        node: Node | None = head
+        members = 0
+        while node is not None and node != RDF.nil:
+            if node in seen:
+                raise InputError(f"{label}: an RDF list goes round in a circle or shares its tail")
+            seen.add(node)
+            members += 1
+            if members > MAX_LIST_MEMBERS:
+                raise TooLargeError(
+                    f"{label}: a list has more than {MAX_LIST_MEMBERS} members "
+                    "(for example authors: list the first ones and add 'et al.' to the title)"
+                )
+            rests = list(graph.objects(node, RDF.rest))
+            if len(rests) > 1:
+                raise InputError(f"{label}: an RDF list cell has {len(rests)} rdf:rest values")
+            node = rests[0] if rests else None
+    if len(seen) < len(cells):
+        raise InputError(f"{label}: an RDF list goes round in a circle")
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
@@ -392,18 +460,73 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
+@dataclass(frozen=True)
+class _BadNumber:
+    """A number the parser met but no field can hold (huge, NaN, infinite): refused, with path."""
+
+    text: str
+    why: str
+
+
+def _json_int(text: str) -> int | _BadNumber:
+    digits = text.lstrip("-")
+    if len(digits) > MAX_INTEGER_DIGITS:
+        return _BadNumber(
+            _abridged(text), f"has {len(digits):,} digits (at most {MAX_INTEGER_DIGITS})"
+        )
+    return int(text)
+
+
+def _json_float(text: str) -> float | _BadNumber:
+    if len(text) > MAX_NUMBER_CHARS:
+        return _BadNumber(
+            _abridged(text), f"is {len(text):,} characters long (at most {MAX_NUMBER_CHARS})"
+        )
+    value = float(text)
+    return value if math.isfinite(value) else _BadNumber(text, "is too large to be a number")
+
+
+def _json_constant(text: str) -> _BadNumber:
+    return _BadNumber(text, "is not a number JSON allows")
+
+
+def _abridged(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
+
+
+def _check_numbers(tree: Any, label: str) -> None:
+    """Refuse the first unusable number, naming the field as the contributor wrote it."""
+    stack: list[tuple[Any, str]] = [(tree, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _BadNumber):
+            where = path or "(top)"
+            raise InputError(
+                f"{label}: {where}: the number {value.text} {value.why}; "
+                "write a year as four digits, or the value as text"
+            )
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+
+
 def _load_json(raw: bytes, label: str) -> Any:
     text = _decode(raw, label)
     if _json_depth(text) > MAX_DEPTH:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep")
     try:
-        return json.loads(text)
+        tree = json.loads(
+            text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant
+        )
     except json.JSONDecodeError as err:
         raise ParseError(
             f"invalid JSON: {err.msg}", source=label, line=err.lineno, column=err.colno
         ) from None
     except RecursionError:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep") from None
+    _check_numbers(tree, label)
+    return tree
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -421,6 +544,32 @@ class _SafeLoader(yaml.SafeLoader):
                 None, None, "anchors (&name) are not accepted in a submission", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        """Integers bounded as in JSON (PyYAML's int() fails at 4,300 digits)."""
+        text = str(self.construct_scalar(node)).replace("_", "")
+        digits = text.lstrip("+-")
+        if len(digits) > MAX_INTEGER_DIGITS:
+            return _BadNumber(
+                _abridged(text), f"has {len(digits):,} digits (at most {MAX_INTEGER_DIGITS})"
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        """Finite floats only: .inf and .nan cannot be written in JSON-LD."""
+        text = str(self.construct_scalar(node))
+        if len(text) > MAX_NUMBER_CHARS:
+            return _BadNumber(
+                _abridged(text), f"is {len(text):,} characters long (at most {MAX_NUMBER_CHARS})"
+            )
+        value = super().construct_yaml_float(node)
+        if isinstance(value, float) and not math.isfinite(value):
+            return _BadNumber(text, "is not a finite number")
+        return value
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _SafeLoader.construct_yaml_int)
+_SafeLoader.add_constructor("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float)
 
 
 def _load_yaml(raw: bytes, label: str) -> Any:
@@ -443,6 +592,7 @@ def _load_yaml(raw: bytes, label: str) -> Any:
     except RecursionError:
         raise InputError(f"{label}: nested more than {MAX_DEPTH} levels deep") from None
     tree = _plain(tree, 0, label)
+    _check_numbers(tree, label)
     if tree is None:
         raise InputError(f"{label}: the submission is empty")
     return tree
@@ -514,7 +664,7 @@ def _has_import(context: Any) -> bool:
     return False
 
 
-def _from_tree(tree: Any, label: str, kind: str) -> Document:
+def _from_tree(tree: Any, label: str, kind: str, max_triples: int | None) -> Document:
     foreign = _check_contexts(tree, label)
     plain = not foreign
     if plain and not isinstance(tree, dict):
@@ -530,7 +680,9 @@ def _from_tree(tree: Any, label: str, kind: str) -> Document:
         tree["@context"] = load_context().data["@context"]
     try:
         quads = ox.parse(json.dumps(tree).encode("utf-8"), format=ox.RdfFormat.JSON_LD)
-        for quad in quads:
+        for count, quad in enumerate(quads, 1):
+            if max_triples is not None and count > max_triples:
+                raise _too_many_triples(label, max_triples)
             document.graph.add(
                 (walker.term(quad.subject), _term(quad.predicate), walker.term(quad.object))
             )
@@ -641,7 +793,7 @@ class _Walker:
                 raise InputError(
                     f"{self.document.name}: ids starting with {_PLACEHOLDER!r} are reserved"
                 )
-            self.paths[ident if ":" in ident else base + ident] = path
+            self.paths[ident if ":" in ident else urljoin(base, ident)] = path
         else:
             self.note(
                 "violation",
@@ -699,7 +851,9 @@ class _Walker:
 # ---------------------------------------------------------------------------------------------
 
 
-def _from_rdf(raw: bytes, label: str, kind: str, base_iri: str) -> Document:
+def _from_rdf(
+    raw: bytes, label: str, kind: str, base_iri: str, max_triples: int | None
+) -> Document:
     if kind == "rdfxml" and _DOCTYPE.search(raw):
         raise InputError(
             f"{label}: RDF/XML with a DOCTYPE or ENTITY declaration is not accepted "
@@ -707,7 +861,10 @@ def _from_rdf(raw: bytes, label: str, kind: str, base_iri: str) -> Document:
         )
     graph = Graph()
     try:
-        for quad in ox.parse(raw, format=_OX_FORMATS[kind], base_iri=f"{base_iri}case-study/"):
+        quads = ox.parse(raw, format=_OX_FORMATS[kind], base_iri=f"{base_iri}case-study/")
+        for count, quad in enumerate(quads, 1):
+            if max_triples is not None and count > max_triples:
+                raise _too_many_triples(label, max_triples)
             graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
     except SyntaxError as err:
         raise ParseError(

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 
 class LhsKgError(Exception):
-    """Base class: anything the engine reports to a person."""
+    """Base class: anything the engine reports to a person.
+
+    ``public`` is what may be shown to anyone on the web when the message itself names internal
+    things (a store's URL): the CLI and the logs keep the full message (#12).
+    """
 
     exit_code = 2
+    public: str | None = None
+
+    def with_public(self, message: str) -> LhsKgError:
+        """This error, with the text the web shows instead of the detailed message."""
+        self.public = message
+        return self
 
 
 class ConfigError(LhsKgError):
@@ -19,6 +29,14 @@ class ConfigError(LhsKgError):
 
 class InputError(LhsKgError):
     """A file, document or request body cannot be read: missing, too big, empty, wrong format."""
+
+
+class TooLargeError(InputError):
+    """A submission over a size bound once parsed (triples, list members, described nodes)."""
+
+
+class BusyError(LhsKgError):
+    """A shared resource (the validator) stayed busy longer than the caller may wait."""
 
 
 class ParseError(InputError):

@@ -4,10 +4,12 @@
 - ``<base>graph/inferred/…``: what the reasoner materialised;
 - ``<base>graph/contribution/<id>/v<n>``: one version of a contribution;
 - ``<base>graph/registry``: the state of every contribution version (pending, published,
-  changes-requested, rejected, withdrawn, superseded) and its provenance.
+  changes-requested, rejected, withdrawn, superseded) and its provenance;
+- ``<base>graph/update``: the default graph of the token endpoint's SPARQL updates.
 
-The published view is the content graphs, the inferred graphs and the contribution versions whose
-registry state is ``published``; exports and the public pages read that view.
+The published view is every graph except the registry and the contribution versions whose
+registry state is not ``published`` (and content graphs superseded or withdrawn); exports and
+the public pages read that view.
 """
 
 from __future__ import annotations
@@ -64,16 +66,30 @@ def published_graphs(store: Store, settings: Settings) -> list[str]:
     return sorted(iri for iri in graphs if is_published(settings, iri, states.get(iri)))
 
 
+def update_graph(settings: Settings) -> str:
+    """Where the token endpoint's SPARQL updates keep what they write to the default graph (#12).
+
+    The published view lists graphs by name when a contribution is pending, and the store's
+    default graph has no name a remote server accepts, so updates run with this graph standing
+    in for the default graph (:meth:`lhs_kg.store.Store.update`): what they insert is visible to
+    the next public query whatever the contribution state.
+    """
+    return f"{graph_prefix(settings)}update"
+
+
 def is_published(settings: Settings, graph: str, state: str | None) -> bool:
     """Whether ``graph`` belongs to the published view, given its registry state (or None).
 
     Lets a caller that already knows a few graphs and their states (one case study's) decide
-    without listing every graph of the store.
+    without listing every graph of the store. Private are the registry and every contribution
+    version not accepted; content graphs leave the view when superseded or withdrawn; every other
+    graph (content, inferred, what an operator's SPARQL update wrote) is published (#12).
     """
     prefix = graph_prefix(settings)
-    if graph.startswith(tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))):
-        # A content graph replaced by an accepted contribution (or withdrawn) is recorded in the
-        # registry as superseded/withdrawn and leaves the view; its file and graph stay (#7).
-        hidden = (state_iri(settings, "superseded"), state_iri(settings, "withdrawn"))
-        return state not in hidden
-    return graph.startswith(prefix + "contribution/") and state == state_iri(settings, "published")
+    if graph == registry_graph(settings):
+        return False
+    if graph.startswith(prefix + "contribution/"):
+        return state == state_iri(settings, "published")
+    # A content graph replaced by an accepted contribution (or withdrawn) is recorded in the
+    # registry as superseded/withdrawn and leaves the view; its file and graph stay (#7).
+    return state not in (state_iri(settings, "superseded"), state_iri(settings, "withdrawn"))

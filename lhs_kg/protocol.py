@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from lhs_kg.errors import LhsKgError, QueryError, QueryRejectedError, QueryTimeoutError
 from lhs_kg.formats import Format, ox_rdf, ox_results, result_format
+from lhs_kg.graphs import update_graph
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store.base import Bindings, QueryResult, Term
@@ -318,7 +319,7 @@ def run_update(kb: KnowledgeBase, text: str) -> None:
         allow_service=kb.settings.allow_service,
     )
     try:
-        kb.store.update(text)
+        kb.store.update(text, default_graph=update_graph(kb.settings))  # visible at once (#12)
     except LhsKgError:
         raise
     except Exception as err:  # pyoxigraph raises plain errors for evaluation failures

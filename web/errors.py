@@ -6,15 +6,17 @@ Everything from the URL or data is escaped by Jinja's autoescaping.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from lhs_kg.errors import (
+    BusyError,
     InputError,
     LhsKgError,
     QueryRejectedError,
     QueryTimeoutError,
     StoreUnavailableError,
+    TooLargeError,
     UnknownQueryError,
 )
 from lhs_kg.formats import negotiate
@@ -24,13 +26,26 @@ def status_for(err: LhsKgError) -> int:
     """The HTTP status of an engine error."""
     if isinstance(err, UnknownQueryError):
         return 404
-    if isinstance(err, QueryTimeoutError):
+    if isinstance(err, QueryTimeoutError | BusyError):
         return 503
     if isinstance(err, StoreUnavailableError):
         return 502
+    if isinstance(err, TooLargeError):
+        return 413
     if isinstance(err, QueryRejectedError | InputError):
         return 400
     return 400
+
+
+def public_message(err: LhsKgError) -> str:
+    """What the public may read about an engine error: never an internal URL (#12).
+
+    When the error has a public text the detailed one goes to the log instead.
+    """
+    if err.public is None:
+        return str(err)
+    current_app.logger.warning("%s on %s: %s", type(err).__name__, request.path, err)
+    return err.public
 
 
 def wants_json() -> bool:
@@ -64,7 +79,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(LhsKgError)
     def engine_error(err: LhsKgError) -> Response:
         status = status_for(err)
-        return error_response(status, _TITLES.get(status, "Error"), str(err))
+        response = error_response(status, _TITLES.get(status, "Error"), public_message(err))
+        if isinstance(err, BusyError):
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:

@@ -83,7 +83,13 @@ def validate_command(state: CliState, paths: tuple[Path, ...], fmt: str, content
         for path in files:
             try:
                 reports.append(
-                    validate(path, kb=kb, settings=state.settings, contribution=not content)
+                    validate(
+                        path,
+                        kb=kb,
+                        settings=state.settings,
+                        contribution=not content,
+                        bounded=not content,  # curated files may be large; submissions not
+                    )
                 )
             except InputError as err:
                 failures.append((path, str(err)))

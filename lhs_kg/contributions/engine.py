@@ -53,6 +53,7 @@ from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, graph_prefix, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import Issue, get_validator, validate
+from lhs_kg.validate.identifiers import identifier_issues
 
 _WRITE_LOCK = threading.Lock()
 _VALIDATOR_LOCK = threading.Lock()
@@ -308,6 +309,7 @@ class Contributions:
             name=name or "(submission)",
             max_bytes=self.settings.max_upload_bytes,
             base_iri=self.base,
+            max_triples=self.settings.max_submission_triples,
         )
         subjects = _case_studies(document.graph)
         for subject in subjects:
@@ -315,6 +317,7 @@ class Contributions:
         _warm_validator(self.kb)
         report = validate(document, kb=self.kb, settings=self.settings)
         report.issues.extend(self._structure_issues(document, subjects))
+        report.issues.extend(identifier_issues(document, self.base, report.issues))  # (#12)
         report.sort()
         if not report.conforms:
             return SubmitOutcome(report)

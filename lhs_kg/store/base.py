@@ -6,6 +6,7 @@ them), so callers iterate and serialise them the same way everywhere.
 
 from __future__ import annotations
 
+import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
@@ -129,8 +130,12 @@ class Store(ABC):
         """Run a SPARQL query; ``union`` makes the default graph the union of all named graphs."""
 
     @abstractmethod
-    def update(self, text: str) -> None:
-        """Run a SPARQL update in one transaction."""
+    def update(self, text: str, *, default_graph: str | None = None) -> None:
+        """Run a SPARQL update in one transaction.
+
+        ``default_graph`` names a graph that stands in for the store's default graph during the
+        update (see :func:`with_default_graph`).
+        """
 
     @abstractmethod
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
@@ -174,6 +179,39 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_PROLOGUE = re.compile(
+    r"(?:\s+|#[^\n]*(?:\n|$)|PREFIX\s*[^\s:<>]*:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)*",
+    re.IGNORECASE,
+)
+"""Whitespace, comments and PREFIX/BASE declarations at the start of an update."""
+
+
+def with_default_graph(text: str, graph: str) -> str:
+    """``text`` wrapped so that ``graph`` plays the default graph, in the same transaction.
+
+    Before the update the graph's triples are moved into the default graph, after it the
+    default graph's triples are moved back: the update reads and writes "the default graph" as
+    SPARQL says, and at rest that data lives in a named graph every query can list. The update's
+    PREFIX and BASE lines stay first (Oxigraph accepts a prologue only at the start).
+
+    >>> print(with_default_graph("PREFIX s: <s:> INSERT DATA { s:a s:b s:c }", "http://g"))
+    PREFIX s: <s:> ADD SILENT GRAPH <http://g> TO DEFAULT ; DROP SILENT GRAPH <http://g> ;
+    INSERT DATA { s:a s:b s:c }
+    ;
+    ADD SILENT DEFAULT TO GRAPH <http://g> ; DROP SILENT DEFAULT
+    """
+    target = graph_iri(graph)
+    prologue = _PROLOGUE.match(text)
+    head = prologue.group(0) if prologue else ""
+    body = text[len(head) :].rstrip()
+    body = body[:-1] if body.endswith(";") else body
+    return (
+        f"{head}ADD SILENT GRAPH {target} TO DEFAULT ; DROP SILENT GRAPH {target} ;\n"
+        f"{body}\n;\n"
+        f"ADD SILENT DEFAULT TO GRAPH {target} ; DROP SILENT DEFAULT"
+    )
 
 
 def graph_iri(text: str) -> ox.NamedNode:

@@ -15,7 +15,14 @@ import pyoxigraph as ox
 from lhs_kg.errors import ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf
 from lhs_kg.sparql_text import inject_values, query_form
-from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store, graph_iri
+from lhs_kg.store.base import (
+    Bindings,
+    GraphInfo,
+    QueryResult,
+    Store,
+    graph_iri,
+    with_default_graph,
+)
 from lhs_kg.store.bulk import BATCH_QUADS, bulk_add, staging_graph
 
 _BULK_BYTES = 1_000_000
@@ -116,9 +123,11 @@ class EmbeddedStore(Store):
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
 
     @_advances_generation
-    def update(self, text: str) -> None:
+    def update(self, text: str, *, default_graph: str | None = None) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
+        if default_graph is not None:
+            text = with_default_graph(text, default_graph)
         try:
             self._store.update(text)
         except SyntaxError as err:

@@ -13,6 +13,7 @@ import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, cast
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import requests
@@ -23,10 +24,19 @@ from lhs_kg.config import RemoteEndpoints
 from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
 from lhs_kg.formats import Format, ox_rdf, rdf_format
 from lhs_kg.sparql_text import inject_values, query_form
-from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Store, graph_iri
+from lhs_kg.store.base import (
+    Bindings,
+    GraphInfo,
+    QueryResult,
+    Store,
+    graph_iri,
+    with_default_graph,
+)
 
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _GRAPH_CACHE_S = 2.0
+STORE_DID_NOT_ANSWER = "the store did not answer; try again in a moment"
+"""What the public is told when the store is unreachable (the URL stays in the log, #12)."""
 
 
 class RemoteStore(Store):
@@ -40,6 +50,15 @@ class RemoteStore(Store):
         if endpoints.user:
             self._session.auth = (endpoints.user, endpoints.password or "")
         self._graph_cache: tuple[float, list[str]] | None = None
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the store's own addresses (a server may echo them in its errors)."""
+        for url in (self.endpoints.query, self.endpoints.update, self.endpoints.graph_store):
+            text = text.replace(url, "the store")
+            host = urlsplit(url).netloc
+            if host:
+                text = text.replace(host, "the store")
+        return text
 
     # -- SPARQL Protocol -------------------------------------------------------------------
 
@@ -58,14 +77,18 @@ class RemoteStore(Store):
             return body
         except urllib.error.HTTPError as err:
             detail = err.read().decode("utf-8", "replace")[:500]
-            raise QueryError(f"{url} answered {err.code}: {detail}") from None
+            raise QueryError(f"{url} answered {err.code}: {detail}").with_public(
+                f"the store refused the request ({err.code}): {self._scrub(detail)}"
+            ) from None
         except SPARQLWrapperException as err:
-            raise QueryError(f"{url} refused the request: {err.msg}") from None
+            raise QueryError(f"{url} refused the request: {err.msg}").with_public(
+                "the store refused the request"
+            ) from None
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
             raise StoreUnavailableError(
                 f"cannot reach the SPARQL server at {url}: {reason}"
-            ) from None
+            ).with_public(STORE_DID_NOT_ANSWER) from None
 
     def query(
         self,
@@ -101,18 +124,24 @@ class RemoteStore(Store):
             try:
                 triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
             except SyntaxError as err:
-                raise QueryError(f"{url} sent triples that do not parse: {err}") from None
+                raise QueryError(f"{url} sent triples that do not parse: {err}").with_public(
+                    "the store sent an answer that does not parse"
+                ) from None
             return QueryResult("graph", triples, deadline=deadline, max_rows=max_rows)
         try:
             payload = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as err:
-            raise QueryError(f"{url} sent results that do not parse: {err}") from None
+            raise QueryError(f"{url} sent results that do not parse: {err}").with_public(
+                "the store sent an answer that does not parse"
+            ) from None
         kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
 
-    def update(self, text: str) -> None:
+    def update(self, text: str, *, default_graph: str | None = None) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
+        if default_graph is not None:
+            text = with_default_graph(text, default_graph)
         url = self.endpoints.update
         client = self._client(url, None)
         client.setQuery(text)
@@ -132,12 +161,14 @@ class RemoteStore(Store):
                 **kwargs,
             )
         except requests.RequestException as err:
-            raise StoreUnavailableError(f"cannot reach the graph store at {url}: {err}") from None
+            raise StoreUnavailableError(
+                f"cannot reach the graph store at {url}: {err}"
+            ).with_public(STORE_DID_NOT_ANSWER) from None
         if response.status_code >= 400 and not (method == "GET" and response.status_code == 404):
             raise StoreError(
                 f"{url} answered {response.status_code} to {method} of graph <{graph}>: "
                 f"{response.text[:500]}"
-            )
+            ).with_public(f"the store refused to {method} a graph ({response.status_code})")
         return response
 
     def _body(self, data: bytes | Path, fmt: Format) -> bytes:

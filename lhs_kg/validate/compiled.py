@@ -338,6 +338,10 @@ class CompiledShapes:
         graph, _text = self._parts["report"](self.sg, conforms, reports)
         return conforms, graph
 
+    def checks(self, data: Graph) -> int:
+        """How many (shape, focus node) pairs validating ``data`` visits: its cost grows so."""
+        return sum(len(self._focus_nodes(targets, data)) for _shape, targets in self._roots)
+
     @staticmethod
     def _focus_nodes(targets: _Targets, data: Graph) -> list[Node]:
         found: set[Node] = set(targets.nodes)

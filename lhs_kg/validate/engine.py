@@ -28,13 +28,15 @@ from rdflib.term import Node
 
 from lhs_kg.config import Settings
 from lhs_kg.documents import Document, load_context, load_document, prefixed
-from lhs_kg.errors import InputError
+from lhs_kg.errors import BusyError, InputError, TooLargeError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import BIBO, LHS
 from lhs_kg.validate.compiled import compile_shapes, prepared_data_graph
 from lhs_kg.validate.report import Issue, Report
 
 CONTRIBUTION_SHAPES = "contribution.shapes.ttl"
+MAX_CHECKS = 300
+"""(shape, focus node) pairs one validation may visit; see :meth:`Validator._bound`."""
 _FACT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader)
 _DESCRIBED = {
     LHS.CaseStudy,
@@ -222,14 +224,43 @@ class Validator:
                 data.add((typed, RDF.type, sup))
         return data
 
-    def check(self, data: Graph, *, contribution: bool = True, plain: bool = False) -> Graph:
+    def _bound(self, data: Graph, contribution: bool, label: str) -> None:
+        """Refuse before SHACL runs a document whose checks would take long (#12).
+
+        pySHACL cannot be interrupted; its time grows with the (shape, focus node) pairs it
+        visits, so those are counted first (a curated case study needs about 40).
+        """
+        compiled = self._compiled[contribution]
+        count = compiled.checks(prepared_data_graph(data)) if compiled is not None else 0
+        if count > MAX_CHECKS:
+            raise TooLargeError(
+                f"{label}: describes too many resources to check at once ({count:,} checks; "
+                f"at most {MAX_CHECKS:,}): send one case study with its own assessment, "
+                "outcomes, sources and organisation"
+            )
+
+    def check(
+        self,
+        data: Graph,
+        *,
+        contribution: bool = True,
+        plain: bool = False,
+        wait_s: float | None = None,
+    ) -> Graph:
         """pySHACL's validation report of a data graph, with the shapes built once.
 
         ``plain=True`` runs pySHACL's own loop instead of the compiled shapes (for comparisons).
+        ``wait_s`` bounds the wait for the validator (one validation at a time per process):
+        past it, :class:`BusyError` rather than a queue that grows without end.
         """
         prepared = prepared_data_graph(data)
         compiled = None if plain else self._compiled[contribution]
-        with self._lock:  # pySHACL's shape and constraint objects are not made for threads
+        if not self._lock.acquire(timeout=-1 if wait_s is None else wait_s):
+            raise BusyError(
+                f"the validator was busy with other submissions for {wait_s:g} s; "
+                "try again in a few seconds"
+            )
+        try:  # pySHACL's shape and constraint objects are not made for threads
             if compiled is not None:
                 return compiled.validate(prepared)[1]
             validator = PyshaclValidator(
@@ -240,6 +271,8 @@ class Validator:
             validator.shacl_graph = self._shapes[contribution]
             _conforms, results_graph, _text = validator.run()  # type: ignore[no-untyped-call]
             return results_graph  # type: ignore[no-any-return]
+        finally:
+            self._lock.release()
 
     def run(
         self,
@@ -248,10 +281,17 @@ class Validator:
         kb: KnowledgeBase | None = None,
         contribution: bool = True,
         base_iri: str = "https://w3id.org/lhs-kg/",
+        wait_s: float | None = None,
+        bounded: bool = True,
     ) -> Report:
-        """Validate a parsed document; the report names fields as the contributor wrote them."""
+        """Validate a parsed document; the report names fields as the contributor wrote them.
+
+        ``bounded=False`` lifts the bound on checks (curated files read from disk by the CLI).
+        """
         data = self.data_graph(document, kb, base_iri)
-        results_graph = self.check(data, contribution=contribution)
+        if bounded:
+            self._bound(data, contribution, document.name)
+        results_graph = self.check(data, contribution=contribution, wait_s=wait_s)
         report = Report(document.name, document.format)
         for note in document.notes:
             report.issues.append(
@@ -308,6 +348,8 @@ class Validator:
         message = str(results.value(result, SH.resultMessage) or (info.message if info else ""))
         predicate = path if isinstance(path, URIRef) else None
         where, raw = document.field_of(focus, predicate, value)
+        if predicate is None and info is not None and info.name == "id":
+            where = _id_field(document, focus)  # a rule on the node's own IRI: its "id"
         hint = ""
         if info is not None:
             if info.allowed:
@@ -327,6 +369,14 @@ class Validator:
         )
 
 
+def _id_field(document: Document, focus: Node) -> str:
+    """Where the contributor wrote a node's id: ``id``, ``sources[1].id``; ``IRI`` in RDF."""
+    path = document.path_of(focus)
+    if path is None:
+        return "id" if document.keyed else "IRI"
+    return f"{path}.id" if path else "id"
+
+
 def _safe_iri(iri: str) -> bool:
     return not any(ch in iri for ch in '<>"{}|^`\\ \n\t')
 
@@ -338,14 +388,22 @@ def _short(shape: Node | None) -> str:
     return text.rsplit("/", 1)[-1] if isinstance(shape, URIRef) else ""
 
 
+_MAX_SHOWN = 200
+"""Values longer than this are shortened in reports (a 5,000-digit literal stays readable)."""
+
+
 def _show(raw: Any, value: Node | None) -> str | None:
     if raw is not None and not isinstance(raw, dict | list):
-        return raw if isinstance(raw, str) else json.dumps(raw)
+        return _shortened(raw if isinstance(raw, str) else json.dumps(raw))
     if value is None or isinstance(value, BNode):
         return None
-    if isinstance(value, Literal):
-        return str(value)
-    return str(value)
+    return _shortened(str(value))
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= _MAX_SHOWN:
+        return text
+    return f"{text[: _MAX_SHOWN - 20]}… ({len(text):,} characters)"
 
 
 def _focus_label(document: Document, focus: Node, kind: str) -> str:
@@ -428,11 +486,14 @@ def validate(
     fmt: str | None = None,
     name: str | None = None,
     contribution: bool = True,
+    bounded: bool = True,
 ) -> Report:
     """Validate a submission (a parsed document, bytes, text or a file) and return the report.
 
     ``kb`` resolves references to sources and organisations already in the knowledge base (one
     query); ``contribution=False`` skips the envelope (contributor and licence) for curated files.
+    ``bounded=False`` lifts the size bounds meant for submissions (LHS_KG_MAX_SUBMISSION_TRIPLES
+    and the validator's), for curated files of any size; never for what the web receives.
     Unreadable input raises :class:`~lhs_kg.errors.InputError`.
     """
     settings = settings or (kb.settings if kb is not None else Settings.from_env())
@@ -443,9 +504,15 @@ def validate(
             name=name,
             max_bytes=settings.max_upload_bytes,
             base_iri=settings.base_iri,
+            max_triples=settings.max_submission_triples if bounded else None,
         )
     return get_validator(settings).run(
-        document, kb=kb, contribution=contribution, base_iri=settings.base_iri
+        document,
+        kb=kb,
+        contribution=contribution,
+        base_iri=settings.base_iri,
+        wait_s=settings.query_timeout_s,
+        bounded=bounded,
     )
 
 

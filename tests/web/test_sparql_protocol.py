@@ -341,7 +341,7 @@ def test_service_description(client: FlaskClient, accept: str, rdf_format: ox.Rd
     assert (SD + "feature", SD + "UnionDefaultGraph") in objects
     assert (SD + "supportedLanguage", SD + "SPARQL11Query") in objects
     assert (SD + "supportedLanguage", SD + "SPARQL11Update") not in objects
-    assert (SD + "endpoint", "http://localhost/sparql") in objects
+    assert (SD + "endpoint", "https://w3id.org/lhs-kg/sparql") in objects  # not the Host (#12)
     names = {t.object.value for t in triples if t.predicate.value == SD + "name"}
     assert "https://w3id.org/lhs-kg/graph/data/case-studies/swedeheart" in names
     comments = " ".join(t.object.value for t in triples if t.predicate.value.endswith("comment"))

@@ -1,4 +1,5 @@
-"""``/api/openapi.json``: an OpenAPI 3 description of the SPARQL endpoint and the query API.
+"""``/api/openapi.json``: an OpenAPI 3 description of the SPARQL endpoint, the query API and
+``/api/validate``.
 
 Every named query gets its own path with its parameters typed, generated from the library, so the
 document never drifts from ``queries/*.rq``.
@@ -153,6 +154,56 @@ def _sparql_paths() -> dict[str, Any]:
     }
 
 
+_SUBMISSION_TYPES = (
+    "application/json",
+    "application/yaml",
+    "application/ld+json",
+    "text/turtle",
+    "application/rdf+xml",
+    "application/n-triples",
+)
+
+
+def _validate_path(max_bytes: int) -> dict[str, Any]:
+    """POST /api/validate with its bounds (#12), so clients know every answer they may get."""
+    return {
+        "post": {
+            "summary": "Validate a contribution without submitting it",
+            "description": f"The body is the document (at most {max_bytes:,} bytes and, once "
+            "parsed, LHS_KG_MAX_SUBMISSION_TRIPLES triples); rate-limited per client address.",
+            "tags": ["Contributions"],
+            "operationId": "validate",
+            "parameters": [
+                {
+                    "name": "content",
+                    "in": "query",
+                    "required": False,
+                    "description": "true: check as curated content (no contributor or licence)",
+                    "schema": {"type": "boolean"},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {media: {"schema": {"type": "string"}} for media in _SUBMISSION_TYPES},
+            },
+            "responses": {
+                "200": {
+                    "description": "The validation report, whether the document conforms or not",
+                    "content": {
+                        "application/json": {"schema": {"type": "object"}},
+                        "text/turtle": {"schema": {"type": "string"}},
+                        "text/html": {"schema": {"type": "string"}},
+                    },
+                },
+                "400": _ERROR,
+                "413": _ERROR,
+                "429": _ERROR,
+                "503": _ERROR,
+            },
+        }
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.0 document, built from the query library and the settings."""
     settings = get_settings()
@@ -177,6 +228,7 @@ def openapi_document() -> dict[str, Any]:
             },
         }
     }
+    paths["/api/validate"] = _validate_path(settings.max_upload_bytes)
     for named in library().all():
         graph = named.returns in ("construct", "describe")
         paths[f"/api/queries/{named.name}"] = {

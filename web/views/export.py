@@ -17,6 +17,7 @@ from lhs_kg.export.stream import stream
 from lhs_kg.formats import negotiate, rdf_format, rdf_format_for_media_type
 from web.engine import get_kb, get_settings
 from web.errors import error_response
+from web.views.public_urls import public_root
 
 bp = Blueprint("export", __name__)
 
@@ -35,7 +36,7 @@ def _description(html_first: bool) -> Response:
         response.headers["Vary"] = "Accept"
         return response
     kb = get_kb()
-    description = describe_dataset(kb.store, get_settings(), server_url=request.host_url)
+    description = describe_dataset(kb.store, get_settings(), server_url=public_root())
     if chosen == "text/html":
         response = Response(
             render_template("dataset.html", d=description, formats=EXPORT_FORMATS),

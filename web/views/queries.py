@@ -21,7 +21,8 @@ from lhs_kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate
 from lhs_kg.queries import NamedQuery, Parameter, QueryLibrary
 from lhs_kg.sparql_text import inject_values
 from web.engine import get_settings
-from web.errors import status_for
+from web.errors import public_message, status_for
+from web.views.public_urls import absolute_url
 from web.views.sparql import content_type, get_runner, result_table
 
 bp = Blueprint("queries", __name__)
@@ -97,7 +98,7 @@ def page(name: str) -> Response:
             answer = get_runner().run(named.text, bindings=bindings)
             table = result_table(answer)
         except LhsKgError as err:
-            error, status = str(err), status_for(err)
+            error, status = public_message(err), status_for(err)
     try:
         choices = {p.name: _choices(p) for p in named.params if p.scheme}
     except LhsKgError:
@@ -139,8 +140,8 @@ def _describe(named: NamedQuery) -> dict[str, object]:
             {"name": p.name, "type": p.type, "required": p.required, "default": p.default}
             for p in named.params
         ],
-        "api": url_for("queries.api_query", name=named.name, _external=True),
-        "page": url_for("queries.page", name=named.name, _external=True),
+        "api": absolute_url(url_for("queries.api_query", name=named.name)),
+        "page": absolute_url(url_for("queries.page", name=named.name)),
     }
 
 

@@ -30,8 +30,9 @@ from lhs_kg.protocol import Answer, Dataset, QueryRunner, run_update, service_de
 from lhs_kg.queries import QueryLibrary
 from lhs_kg.sparql_text import inject_values
 from web.engine import get_kb, get_settings
-from web.errors import status_for
+from web.errors import public_message, status_for
 from web.views.contribute import published_view_changed
+from web.views.public_urls import absolute_url
 from web.views.reading import published_view
 
 bp = Blueprint("sparql", __name__)
@@ -230,7 +231,8 @@ def _with_cors(response: Response) -> Response:
 def _protocol_error(err: ProtocolError | LhsKgError) -> Response:
     """A plain-text error body: SPARQL clients show it to their users as it is."""
     status = err.status if isinstance(err, ProtocolError) else status_for(err)
-    response = Response(f"{err!s}\n", status=status, mimetype="text/plain")
+    text = public_message(err) if isinstance(err, LhsKgError) else str(err)  # no store URL (#12)
+    response = Response(f"{text}\n", status=status, mimetype="text/plain")
     if isinstance(err, ProtocolError):
         response.headers.update(err.headers)
     return _with_cors(response)
@@ -259,7 +261,8 @@ def endpoint() -> Response:
         answer = get_runner().run(req.query, fmt=fmt, dataset=req.dataset)
     except (ProtocolError, LhsKgError) as err:
         if html_wanted and req_is_editor():
-            response = _editor_page(query=_raw_query(), error=str(err))
+            error = public_message(err) if isinstance(err, LhsKgError) else str(err)
+            response = _editor_page(query=_raw_query(), error=error)
             response.status_code = getattr(err, "status", None) or status_for(err)
             return _with_cors(response)
         return _protocol_error(err)
@@ -315,7 +318,7 @@ def _service_description(format_param: str | None) -> Response:
                 406, f"the service description is offered as {', '.join(_SD_OFFERS)}"
             )
         fmt = next(f for f in RDF_FORMATS if chosen in f.media_types)
-    endpoint_url = request.base_url
+    endpoint_url = absolute_url(request.path)  # configured, never the Host header (#12)
     scope = get_runner().scope
     triples = service_description(
         endpoint_url,

@@ -4,15 +4,22 @@ The body is the submission (JSON, YAML, JSON-LD, Turtle, RDF/XML or N-Triples, t
 Content-Type or sniffed); the report comes back as JSON, the SHACL report as Turtle, or an HTML
 fragment, by Accept. A readable submission gets 200 whether it conforms or not; unreadable input is
 a 400 (or 413 when too large) from the shared error handlers.
+
+Bounded (#12): at most ``VALIDATE_RATE_LIMIT`` requests per ``VALIDATE_RATE_WINDOW_S`` seconds
+per client address (429 with Retry-After), the body by ``LHS_KG_MAX_UPLOAD_BYTES``, the parsed
+graph by ``LHS_KG_MAX_SUBMISSION_TRIPLES`` and the validator's own bounds (413), and the wait for
+the validator by ``LHS_KG_QUERY_TIMEOUT`` (503).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from lhs_kg.formats import negotiate
 from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings
+from web.errors import error_response
+from web.views.contribute import RateLimiter
 
 bp = Blueprint("validate", __name__)
 
@@ -29,9 +36,37 @@ _FORMATS = {
 _RENDERINGS = {"application/json": "json", "text/turtle": "ttl", "text/html": "html"}
 
 
+def _limiter() -> RateLimiter:
+    """One limiter per app, like the contribution API's (settings VALIDATE_RATE_LIMIT/_WINDOW_S)."""
+    limiter = current_app.extensions.get("lhs_kg_validate_limiter")
+    if limiter is None:
+        limit = int(current_app.config.get("VALIDATE_RATE_LIMIT", 60))
+        window = float(current_app.config.get("VALIDATE_RATE_WINDOW_S", 60))
+        limiter = current_app.extensions.setdefault(
+            "lhs_kg_validate_limiter", RateLimiter(limit, window)
+        )
+    assert isinstance(limiter, RateLimiter)
+    return limiter
+
+
+def _rate_limit() -> None:
+    """Refuse (429 with Retry-After) an address that validates more than the limit allows."""
+    wait = _limiter().hit(request.remote_addr or "unknown")
+    if wait:
+        seconds = int(wait) + 1
+        response = error_response(
+            429,
+            "Too Many Requests",
+            f"Too many validations from your address; try again in {seconds} s.",
+        )
+        response.headers["Retry-After"] = str(seconds)
+        abort(response)
+
+
 @bp.post("/api/validate")
 def api_validate() -> Response:
     """Validate the request body and answer with the report in the format the client accepts."""
+    _rate_limit()
     media = (request.mimetype or "").lower()
     fmt = _FORMATS.get(media)
     data = request.get_data(cache=False)
