@@ -114,11 +114,17 @@ def _single(values: list[str], name: str) -> str | None:
 
 
 def _body_text() -> str:
-    try:
-        return request.get_data(cache=True).decode(request.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError):
+    """The body as text: UTF-8 only, as the Protocol says (W3C test ``bad_query_non_utf8``)."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
         raise ProtocolError(
-            400, "the request body is not text in the declared charset (UTF-8 by default)"
+            415, f"the request body must be UTF-8; charset={charset[:40]!r} is not accepted"
+        )
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(
+            400, "the request body is not valid UTF-8, the only charset accepted"
         ) from None
 
 
@@ -247,6 +253,10 @@ def endpoint() -> Response:
         if req.update is not None:
             return _update(req.update)
         if req.query is None:
+            if request.method == "POST":
+                raise ProtocolError(
+                    400, "the POST holds no 'query' or 'update' parameter: nothing to run"
+                )
             if html_wanted and req.format is None:
                 return _with_cors(_editor_page())
             return _with_cors(_service_description(req.format))
