@@ -34,7 +34,12 @@ from lhs_kg.errors import QueryRejectedError
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _OPENERS = frozenset("{([")
 _CLOSERS = frozenset("})]")
-_NESTING = ("GroupGraphPatternSub", "ConditionalOrExpression", "BlankNodePropertyList", "Collection")
+_NESTING = (
+    "GroupGraphPatternSub",
+    "ConditionalOrExpression",
+    "BlankNodePropertyList",
+    "Collection",
+)
 """Parse-tree nodes that stand for one level of brackets (groups, expressions, ``[]``, ``()``)."""
 
 
@@ -155,4 +160,3 @@ def _parse_views(text: str) -> ParsedQuery:
     if len(forms) > 1:
         raise QueryRejectedError("the query's escapes change what kind of request it is")
     return ParsedQuery(forms.pop(), depth, service)
-
