@@ -168,22 +168,24 @@ def check_query(
             f"the query chains {found.operators:,} path or negation operators (/ | ^ !); "
             f"the limit is {max_operators:,}"
         )
-    service = found.uses_service or shape(expanded).uses_service
-    form = found.form
-    if parse:
-        parsed = _parsed(text)
-        if parsed.depth > max_depth:
-            raise QueryRejectedError(
-                f"the query nests {parsed.depth} levels deep; the limit is {max_depth}"
-            )
-        service = service or parsed.uses_service
-        form = parsed.form
-    if service and not allow_service:
+    if not allow_service and (found.uses_service or shape(expanded).uses_service):
+        raise QueryRejectedError(_NO_SERVICE)
+    if not parse:
+        return found.form
+    parsed = _parsed(text)
+    if parsed.depth > max_depth:
         raise QueryRejectedError(
-            "SERVICE (federated) queries are disabled on this server; "
-            "set LHS_KG_ALLOW_SERVICE=true to allow them"
+            f"the query nests {parsed.depth} levels deep; the limit is {max_depth}"
         )
-    return form
+    if parsed.uses_service and not allow_service:
+        raise QueryRejectedError(_NO_SERVICE)
+    return parsed.form
+
+
+_NO_SERVICE = (
+    "SERVICE (federated) queries are disabled on this server; "
+    "set LHS_KG_ALLOW_SERVICE=true to allow them"
+)
 
 
 @lru_cache(maxsize=512)
