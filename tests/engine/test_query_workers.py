@@ -1,0 +1,246 @@
+"""Query worker processes (#12): snapshots, the network sandbox, runaway queries really stopped.
+
+One on-disk knowledge base and one runner (one worker pool) per module keep the suite fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lhs_kg.config import Settings
+from lhs_kg.errors import QueryError, QueryRejectedError, QueryTimeoutError
+from lhs_kg.formats import result_format
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.protocol import Dataset, QueryRunner, ServerBusyError
+from lhs_kg.query_workers import Job, Snapshots, WorkerPool
+from tests.engine.service_spellings import Listener, service_query
+
+TIMEOUT_S = 1.0
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+LONG_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?s " + "/".join(["a*"] * 999) + " ?o }"
+"""A 999-step property path: each step multiplies the solutions (998 operators: under the guard)."""
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    """The repository's content in an on-disk store, with a short query limit."""
+    folder = tmp_path_factory.mktemp("workers")
+    env = {"LHS_KG_STORE": str(folder / "store"), "LHS_KG_VAR_DIR": str(folder / "var")}
+    settings = Settings.from_env(env).with_overrides(query_timeout_s=TIMEOUT_S)
+    with KnowledgeBase(settings) as base:
+        base.rebuild()
+        yield base
+
+
+@pytest.fixture(scope="module")
+def runner(kb: KnowledgeBase) -> Iterator[QueryRunner]:
+    """A runner over the on-disk store: its queries run in worker processes."""
+    made = QueryRunner(kb)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A loopback socket that counts connections."""
+    opened = Listener()
+    yield opened
+    opened.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    if fields[0] == "Z":
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def test_a_runner_over_an_on_disk_store_uses_worker_processes(runner: QueryRunner) -> None:
+    answer = runner.run("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
+    assert runner.isolated and runner.worker_pids()
+    assert os.getpid() not in runner.worker_pids()
+    assert len(answer.rows) == 3 and all(isinstance(r["s"], ox.NamedNode) for r in answer.rows)
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "kind"),
+    [
+        ("SELECT ?s WHERE { ?s a ?c } LIMIT 2", "json", "select"),
+        ("ASK { ?s ?p ?o }", "xml", "ask"),
+        ("CONSTRUCT WHERE { ?s a ?c } LIMIT 2", None, "graph"),
+    ],
+)
+def test_worker_answers_match_the_in_process_path(
+    runner: QueryRunner, kb: KnowledgeBase, query: str, fmt: str | None, kind: str
+) -> None:
+    chosen = result_format(fmt) if fmt else None
+    in_worker = runner.run(query, fmt=chosen)
+    in_process = QueryRunner(kb)
+    in_process.isolated = False
+    here = in_process.run(query, fmt=chosen)
+    assert in_worker.kind == here.kind == kind
+    assert in_worker.body == here.body
+    assert len(in_worker.triples) == len(here.triples)
+
+
+def test_the_dataset_of_the_request_is_applied_in_the_worker(runner: QueryRunner) -> None:
+    nowhere = Dataset(default_graphs=("urn:lhs-kg:no-such-graph",))
+    assert not runner.run("ASK { ?s ?p ?o }", dataset=nowhere).boolean
+    assert runner.run("ASK { ?s ?p ?o }").boolean
+
+
+def test_a_write_is_seen_by_the_next_query_and_old_snapshots_go(
+    runner: QueryRunner, kb: KnowledgeBase
+) -> None:
+    ask = "ASK { <urn:test:fresh> ?p ?o }"
+    assert not runner.run(ask).boolean
+    kb.load_bytes(b'<urn:test:fresh> <urn:test:p> "1" .', "nt", graph="urn:test:g")
+    assert runner.run(ask).boolean
+    assert kb.store.path is not None
+    folder = kb.store.path.parent / f"{kb.store.path.name}.snapshots"
+    assert len(list(folder.iterdir())) == 1  # the stale one was removed once unused
+
+
+def test_the_parse_based_guard_runs_in_the_worker(runner: QueryRunner) -> None:
+    with pytest.raises(QueryRejectedError, match="SPARQL syntax error"):
+        runner.run("PREFIX s: <http://127.0.0.1:1/> SELECT * WHERE { SERVICEs:x { ?a ?b ?c } }")
+
+
+def test_runaway_queries_are_killed_cpu_stops_and_a_cheap_query_answers(
+    runner: QueryRunner,
+) -> None:
+    """8 cartesian COUNTs and a 999-step path past a 1 s limit: killed, slots free again."""
+    errors: list[BaseException] = []
+    pids: set[int] = set()
+
+    def run(text: str) -> None:
+        try:
+            runner.run(text)
+        except (QueryTimeoutError, QueryError) as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(RUNAWAY,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(TIMEOUT_S / 2)
+    pids.update(runner.worker_pids())
+    busy = pytest.raises(ServerBusyError)
+    with busy:  # all 8 slots are taken by the runaways meanwhile
+        runner.run("ASK {}")
+    for thread in threads:
+        thread.join(timeout=30)
+    run(LONG_PATH)
+    assert len(errors) == 9
+    assert all(type(e) is QueryTimeoutError for e in errors), [str(e)[:80] for e in errors]
+    pids.update(runner.worker_pids())
+    time.sleep(0.5)
+    before = sum(cpu_seconds(pid) for pid in pids)
+    time.sleep(2.0)
+    after = sum(cpu_seconds(pid) for pid in pids)
+    assert after - before < 0.3, (
+        f"workers kept burning {after - before:.2f} CPU-s after the deadline"
+    )
+    started = time.monotonic()
+    assert runner.run("ASK { ?s ?p ?o }").boolean
+    assert time.monotonic() - started < 5
+
+
+def test_a_worker_cannot_open_a_tcp_connection_even_without_the_guard(
+    kb: KnowledgeBase, listener: Listener
+) -> None:
+    """The guard is bypassed on purpose: only the seccomp sandbox stands in the way."""
+    text = f"SELECT * WHERE {{ ?s ?p ?o SERVICE <{listener.endpoint}> {{ ?x ?y ?z }} }}"
+    unsandboxed = ox.Store()
+    unsandboxed.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))
+    with pytest.raises(OSError):
+        list(unsandboxed.query(text))  # type: ignore[arg-type]
+    assert listener.connections == 1  # the same query, outside a worker, does connect
+    with run_unguarded(kb) as send, pytest.raises(QueryError, match="failed"):
+        send(text)
+    assert listener.connections == 1
+
+
+class run_unguarded:
+    """A worker pool and snapshot of ``kb`` that runs jobs with the guard switched off."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        assert kb.store.path is not None
+        folder = kb.store.path.parent / f"unguarded-{id(self)}.snapshots"
+        self.snapshots = Snapshots(kb.store, folder)
+        self.pool = WorkerPool(1)
+
+    def __enter__(self) -> object:
+        path = self.snapshots.acquire()
+
+        def send(text: str) -> object:
+            job = Job(text, str(path), None, True, (), (), 100, 100_000, 64, False, guard=False)
+            reply = self.pool.run(job, 10.0)
+            assert reply.sandboxed
+            return reply
+
+        return send
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.close()
+        self.snapshots.close()
+
+
+@pytest.fixture(scope="module")
+def unguarded(kb: KnowledgeBase) -> Iterator[object]:
+    """One unguarded pool for the whole fuzz run."""
+    with run_unguarded(kb) as send:
+        yield send
+
+
+@settings(
+    max_examples=int(os.environ.get("LHS_KG_FUZZ_WORKER_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_service_spelling_connects_from_a_worker(
+    data: st.DataObject, unguarded: object, listener: Listener
+) -> None:
+    """The fuzzed SERVICE spellings, guard off, through real workers: zero connections."""
+    text = data.draw(service_query(listener.endpoint))
+    with contextlib.suppress(QueryError):
+        unguarded(text)  # type: ignore[operator]
+    assert listener.connections == 0, text
+
+
+def test_the_sandbox_refuses_inet_sockets_and_keeps_unix_ones() -> None:
+    code = (
+        "import socket\n"
+        "from lhs_kg.sandbox import deny_network\n"
+        "deny_network()\n"
+        "socket.socketpair()\n"
+        "for family in (socket.AF_INET, socket.AF_INET6):\n"
+        "    try:\n"
+        "        socket.socket(family)\n"
+        "    except PermissionError:\n"
+        "        print('denied', family.name)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["denied AF_INET", "denied AF_INET6"]
+    with socket.socket() as unconfined:  # this process stays unconfined
+        unconfined.bind(("127.0.0.1", 0))
