@@ -60,7 +60,10 @@ def _context() -> Any:
             ctx = multiprocessing.get_context("forkserver")
         except ValueError:  # pragma: no cover - platforms without fork
             return multiprocessing.get_context("spawn")
-        ctx.set_forkserver_preload(["lhs_kg.query_workers"])
+        # everything a worker imports, so that a fresh worker is ready in milliseconds
+        ctx.set_forkserver_preload(
+            ["lhs_kg.query_workers", "lhs_kg.protocol", "lhs_kg.sparql_text"]
+        )
         return ctx
 
 
@@ -215,13 +218,19 @@ class WorkerPool:
         self._closed = False
         self._busy: set[_Worker] = set()
         _POOLS.add(self)
+        self._start_spare()
+
+    def _start_spare(self) -> None:
+        """Start a worker in the background, so the next query need not wait for one."""
         threading.Thread(target=self._prestart, name="lhs-kg-worker-start", daemon=True).start()
 
     def _prestart(self) -> None:
         """Start one worker ahead of the first query (the forkserver's start takes a second)."""
+        if not self._spares_wanted():
+            return
         try:
             worker = _Worker(self._ctx)
-        except (QueryError, OSError):  # the first query will try again and report it
+        except (QueryError, OSError):  # the next query will try again and report it
             return
         self._give_back(worker)
 
@@ -243,15 +252,16 @@ class WorkerPool:
                 ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
                 reply = worker.conn.recv() if ready else None
             except (EOFError, OSError):
-                worker.kill()
+                self._forget(worker)
                 worker = None
                 raise QueryRejectedError(
                     "the query engine crashed on this query (too deep or too complex) and was "
                     "restarted; simplify the query"
                 ) from None
             if reply is None:
-                worker.kill()
+                self._forget(worker)
                 worker = None
+                self._start_spare()
                 raise QueryTimeoutError(
                     "the query did not finish within its time limit and was stopped; "
                     "narrow it down (add a LIMIT or more specific patterns)"
@@ -282,6 +292,12 @@ class WorkerPool:
             self._busy.add(worker)
         return worker
 
+    def _forget(self, worker: _Worker) -> None:
+        """Kill a worker (stuck past its deadline, or crashed) and free its place."""
+        worker.kill()
+        with self._lock:
+            self._busy.discard(worker)
+
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
             self._busy.discard(worker)
@@ -302,6 +318,10 @@ class WorkerPool:
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.stop()
+
+    def _spares_wanted(self) -> bool:
+        with self._lock:
+            return not self._closed and len(self._idle) + len(self._busy) < self.size
 
 
 _POOLS: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
@@ -328,13 +348,17 @@ def _warn_unsandboxed(reply: Reply) -> None:
 
 def worker_main(conn: Connection) -> None:
     """A worker's life: sandbox first, then answer jobs until told to stop."""
-    from lhs_kg.sandbox import SandboxUnavailableError, deny_network
+    from lhs_kg.sandbox import SandboxUnavailableError, deny_network, die_with_parent
 
+    die_with_parent()  # the forkserver, which ends when the server ends
     try:
         deny_network()
         sandboxed = True
     except SandboxUnavailableError:
         sandboxed = False
+    from lhs_kg.sparql_guard import parse
+
+    parse("ASK {}")  # warm the parser up before the first query counts its time
     sys.setrecursionlimit(WORKER_RECURSION_LIMIT)
     threading.stack_size(WORKER_STACK_BYTES)
     conn.send(("ready", sandboxed))

@@ -18,6 +18,7 @@ import ctypes
 import errno
 import os
 import platform
+import signal
 import struct
 import sys
 
@@ -103,3 +104,17 @@ def deny_network() -> None:
 def _last_error() -> str:
     code = ctypes.get_errno()
     return f"{errno.errorcode.get(code, code)} {os.strerror(code)}"
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends (False where that is not possible).
+
+    A worker busy with a runaway query would otherwise outlive a server that was stopped.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    return bool(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
