@@ -178,7 +178,8 @@ class QueryRunner:
                 assert isinstance(store, EmbeddedStore) and store.path is not None
                 folder = store.path.parent / f"{store.path.name}.snapshots"
                 self._snapshots = Snapshots(store, folder)
-                self._pool = WorkerPool(self.max_running)
+                # operators who allow SERVICE get workers that may use the network
+                self._pool = WorkerPool(self.max_running, sandbox=not self.settings.allow_service)
             return self._pool, self._snapshots
 
     def _run_in_worker(

@@ -116,22 +116,22 @@ class Reply:
 
 
 class Snapshots:
-    """Checkpoints of an on-disk pyoxigraph store, one per generation, removed when unused."""
+    """Checkpoints of an on-disk pyoxigraph store, one per generation, removed when unused.
 
-    def __init__(self, store: Any, folder: Path) -> None:
+    Each instance keeps its own subfolder ``<base>/<pid>-<n>`` of ``base``; subfolders left by
+    processes that are gone (a server that was killed) are removed on start.
+    """
+
+    _instances = itertools.count()
+
+    def __init__(self, store: Any, base: Path) -> None:
         self._store = store  # lhs_kg.store.embedded.EmbeddedStore
-        self.folder = folder
+        self.folder = base / f"{os.getpid()}-{next(self._instances)}"
         self._lock = threading.Lock()
         self._current: tuple[int, Path] | None = None
         self._users: dict[Path, int] = {}
         self._names = itertools.count()
-        self._remove_leftovers()
-
-    def _remove_leftovers(self) -> None:
-        """Snapshots of earlier runs of this store (their process is gone) are deleted."""
-        if self.folder.is_dir():
-            for old in self.folder.iterdir():
-                shutil.rmtree(old, ignore_errors=True)
+        _remove_leftovers(base)
 
     def acquire(self) -> Path:
         """The snapshot of the store as it is now (made if a write happened since the last)."""
@@ -161,11 +161,31 @@ class Snapshots:
         shutil.rmtree(path, ignore_errors=True)
 
     def close(self) -> None:
-        """Remove every snapshot (workers are stopped first)."""
+        """Remove every snapshot of this instance (workers are stopped first)."""
         with self._lock:
             self._current = None
             self._users.clear()
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_leftovers(base: Path) -> None:
+    """Remove the snapshot folders of processes that no longer run."""
+    if not base.is_dir():
+        return
+    for folder in base.iterdir():
+        pid = folder.name.split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # -- the pool ---------------------------------------------------------------------------------
@@ -174,10 +194,10 @@ class Snapshots:
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any, sandbox: bool) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
-            target=worker_main, args=(child,), name="lhs-kg-query-worker", daemon=True
+            target=worker_main, args=(child, sandbox), name="lhs-kg-query-worker", daemon=True
         )
         self.process.start()
         child.close()
@@ -207,10 +227,14 @@ class _Worker:
 
 
 class WorkerPool:
-    """At most ``size`` worker processes; a query waits for none: no free slot is a 503."""
+    """At most ``size`` worker processes; a query waits for none: no free slot is a 503.
 
-    def __init__(self, size: int) -> None:
+    ``sandbox=False`` (only when operators allow SERVICE) leaves the workers their network.
+    """
+
+    def __init__(self, size: int, *, sandbox: bool = True) -> None:
         self.size = size
+        self.sandbox = sandbox
         self._ctx = _context()
         self._idle: list[_Worker] = []
         self._slots = threading.BoundedSemaphore(size)
@@ -229,7 +253,7 @@ class WorkerPool:
         if not self._spares_wanted():
             return
         try:
-            worker = _Worker(self._ctx)
+            worker = _Worker(self._ctx, self.sandbox)
         except (QueryError, OSError):  # the next query will try again and report it
             return
         self._give_back(worker)
@@ -270,7 +294,7 @@ class WorkerPool:
             if kind == "error":
                 name, message = payload
                 raise _ERRORS.get(name, QueryError)(message)
-            _warn_unsandboxed(payload)
+            _warn_unsandboxed(payload, self.sandbox)
             return payload  # type: ignore[no-any-return]
         finally:
             if worker is not None:
@@ -287,7 +311,7 @@ class WorkerPool:
                     self._busy.add(worker)
                     return worker
                 worker.kill()
-        worker = _Worker(self._ctx)
+        worker = _Worker(self._ctx, self.sandbox)
         with self._lock:
             self._busy.add(worker)
         return worker
@@ -333,9 +357,9 @@ def _close_all() -> None:
         pool.close()
 
 
-def _warn_unsandboxed(reply: Reply) -> None:
+def _warn_unsandboxed(reply: Reply, wanted: bool) -> None:
     global _SANDBOX_WARNED
-    if not reply.sandboxed and not _SANDBOX_WARNED:
+    if wanted and not reply.sandboxed and not _SANDBOX_WARNED:
         _SANDBOX_WARNED = True
         log.warning(
             "query workers run without the network sandbox (seccomp unavailable here); "
@@ -346,16 +370,18 @@ def _warn_unsandboxed(reply: Reply) -> None:
 # -- inside a worker --------------------------------------------------------------------------
 
 
-def worker_main(conn: Connection) -> None:
+def worker_main(conn: Connection, sandbox: bool = True) -> None:
     """A worker's life: sandbox first, then answer jobs until told to stop."""
     from lhs_kg.sandbox import SandboxUnavailableError, deny_network, die_with_parent
 
     die_with_parent()  # the forkserver, which ends when the server ends
-    try:
-        deny_network()
-        sandboxed = True
-    except SandboxUnavailableError:
-        sandboxed = False
+    sandboxed = False
+    if sandbox:
+        try:
+            deny_network()
+            sandboxed = True
+        except SandboxUnavailableError:
+            pass
     from lhs_kg.sparql_guard import parse
 
     parse("ASK {}")  # warm the parser up before the first query counts its time

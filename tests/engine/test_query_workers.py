@@ -115,7 +115,7 @@ def test_a_write_is_seen_by_the_next_query_and_old_snapshots_go(
     kb.load_bytes(b'<urn:test:fresh> <urn:test:p> "1" .', "nt", graph="urn:test:g")
     assert runner.run(ask).boolean
     assert kb.store.path is not None
-    folder = kb.store.path.parent / f"{kb.store.path.name}.snapshots"
+    (folder,) = (kb.store.path.parent / f"{kb.store.path.name}.snapshots").iterdir()
     assert len(list(folder.iterdir())) == 1  # the stale one was removed once unused
 
 
@@ -179,13 +179,26 @@ def test_a_worker_cannot_open_a_tcp_connection_even_without_the_guard(
     assert listener.connections == 1
 
 
+def test_operators_who_allow_service_get_workers_with_network(
+    kb: KnowledgeBase, listener: Listener
+) -> None:
+    allowing = QueryRunner(kb)
+    allowing.settings = kb.settings.with_overrides(allow_service=True)
+    text = f"SELECT * WHERE {{ ?s ?p ?o SERVICE <{listener.endpoint}> {{ ?x ?y ?z }} }} LIMIT 1"
+    try:
+        with pytest.raises(QueryError, match="failed"):
+            allowing.run(text)
+    finally:
+        allowing.close()
+    assert listener.connections == 1
+
+
 class run_unguarded:
     """A worker pool and snapshot of ``kb`` that runs jobs with the guard switched off."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         assert kb.store.path is not None
-        folder = kb.store.path.parent / f"unguarded-{id(self)}.snapshots"
-        self.snapshots = Snapshots(kb.store, folder)
+        self.snapshots = Snapshots(kb.store, kb.store.path.parent / "unguarded.snapshots")
         self.pool = WorkerPool(1)
 
     def __enter__(self) -> object:
