@@ -21,6 +21,7 @@ away from hostile depths. The depth of the parse tree is then measured as well.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -138,9 +139,17 @@ def parse(text: str) -> ParsedQuery:
     """
 
     def detached() -> Iterator[ParsedQuery]:
-        yield _parse_views(text)
+        with _PARSE_LOCK:
+            parsed = _parse_views(text)
+        yield parsed  # the lock is free before the generator pauses
 
     return next(detached())
+
+
+_PARSE_LOCK = threading.Lock()
+"""pyparsing grammars are not safe to use from several threads at once (the first parses
+prepare the grammar in place: concurrent ones failed with odd syntax errors and crashes). The
+parse holds the GIL anyway, so one at a time costs little."""
 
 
 def _parse_views(text: str) -> ParsedQuery:
@@ -154,6 +163,10 @@ def _parse_views(text: str) -> ParsedQuery:
                 "the query is too long or too deeply nested for this server to check; "
                 "split it into smaller queries"
             ) from None
+        except QueryRejectedError:
+            raise
+        except Exception as err:  # fail closed: whatever the parser cannot read is refused
+            raise QueryRejectedError(f"the query could not be checked: {err}") from None
         found_depth, found_service = measure(tree)
         depth, service = max(depth, found_depth), service or found_service
         forms.add(form)

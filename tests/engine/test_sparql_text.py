@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -231,3 +233,22 @@ def test_the_guard_refuses_every_service_spelling_the_engine_would_call(
         assert not engine_connects(text, listener), text
     elif data.draw(st.integers(0, 19)) == 0:  # now and then: the refused text was a live call
         event("engine called" if engine_connects(text, listener) else "engine did not call")
+
+
+def test_concurrent_first_parses_agree() -> None:
+    """Regression: the first parses of rdflib's grammar, run at once, failed with odd errors
+    (400 "Expected SelectQuery" and 500 on a fresh server); run in a fresh interpreter."""
+    code = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from lhs_kg.sparql_text import check_query\n"
+        "texts = [f'SELECT * WHERE {{ ?s <http://e/p{n}> ?o OPTIONAL {{ ?o ?q ?r }} "
+        "FILTER(?o > {n}) }} LIMIT {n + 1}' for n in range(32)]\n"
+        "def check(text):\n"
+        "    return check_query(text, max_chars=10_000, max_depth=64, allow_service=False)\n"
+        "with ThreadPoolExecutor(max_workers=16) as pool:\n"
+        "    print(sorted(set(pool.map(check, texts))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "['select']", result.stderr[-500:]
