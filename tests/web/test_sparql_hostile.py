@@ -94,6 +94,19 @@ HOSTILE = [
         "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", (400,), id="service"
     ),
     pytest.param("LOAD <file:///etc/passwd>", (400,), id="load-as-query"),
+    pytest.param(
+        "PREFIX ex: <http://e/> SELECT * WHERE { ex:a\\# ?p ?o "
+        + "{" * 49_000
+        + "}" * 49_000
+        + "}",
+        (400,),
+        id="braces-49000-deep-behind-an-escape",
+    ),
+    pytest.param(
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        (400,),
+        id="service-behind-u-escape",
+    ),
 ]
 
 

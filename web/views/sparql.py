@@ -8,7 +8,10 @@
   browsers (the editor page with a results table);
 - without a query: the service description (Turtle, JSON-LD…), or the editor for browsers;
 - read-only: updates get 403 unless ``LHS_KG_SPARQL_UPDATE_TOKEN`` is set and sent as a bearer
-  token. The time and size limits are enforced by :class:`lhs_kg.protocol.QueryRunner`.
+  token. The time and size limits are enforced by :class:`lhs_kg.protocol.QueryRunner`, which
+  runs public queries of an on-disk store in killable, network-less worker processes (#12);
+- bodies must be UTF-8 (another declared charset is 415) and a POST without ``query`` or
+  ``update`` is 400.
 """
 
 from __future__ import annotations
