@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import logging
 import queue
 import threading
 import time
@@ -45,6 +46,7 @@ __all__ = ["Answer", "Dataset", "QueryRunner", "ResultTooLargeError", "ServerBus
 WORKER_STACK_BYTES = 256 * 1024 * 1024
 _STACK_LOCK = threading.Lock()
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,12 @@ class QueryRunner:
         limit = timeout_s or self.settings.query_timeout_s
         deadline = time.monotonic() + limit
         if self.isolated:
-            return self._run_in_worker(text, fmt, dataset or Dataset(), bindings, deadline)
+            try:
+                return self._run_in_worker(text, fmt, dataset or Dataset(), bindings, deadline)
+            except SnapshotError as err:  # e.g. a read-only folder: guard-only, in process
+                log.warning("query workers disabled: %s", err)
+                self.isolated = False
+                self.check(text)  # the parse-based guard, which the worker would have run
         return self.call(
             lambda: self._execute(text, fmt, dataset or Dataset(), bindings, deadline), deadline
         )
@@ -170,17 +177,23 @@ class QueryRunner:
             raise box["error"]
         return box["value"]  # type: ignore[no-any-return]
 
-    def _workers(self) -> tuple[WorkerPool, Snapshots]:
-        """The worker pool and the snapshots, made on the first query."""
+    def _snapshot_keeper(self) -> Snapshots:
+        """The store's snapshots for the workers, made on the first query."""
         with self._pool_lock:
-            if self._pool is None or self._snapshots is None:
+            if self._snapshots is None:
                 store = self.kb.store
                 assert isinstance(store, EmbeddedStore) and store.path is not None
-                folder = store.path.parent / f"{store.path.name}.snapshots"
-                self._snapshots = Snapshots(store, folder)
+                base = store.path.parent / f"{store.path.name}.snapshots"
+                self._snapshots = Snapshots(store, base)
+            return self._snapshots
+
+    def _worker_pool(self) -> WorkerPool:
+        """The worker processes, started on the first query."""
+        with self._pool_lock:
+            if self._pool is None:
                 # operators who allow SERVICE get workers that may use the network
                 self._pool = WorkerPool(self.max_running, sandbox=not self.settings.allow_service)
-            return self._pool, self._snapshots
+            return self._pool
 
     def _run_in_worker(
         self,
@@ -195,8 +208,14 @@ class QueryRunner:
         union, default_graphs, named_graphs = self._dataset(dataset)
         if bindings:
             text = inject_values(text, bindings)
-        pool, snapshots = self._workers()
-        path = snapshots.acquire()
+        snapshots = self._snapshot_keeper()
+        try:
+            path = snapshots.acquire()
+        except OSError as err:
+            raise SnapshotError(
+                f"cannot snapshot the store into {snapshots.folder}: {err}"
+            ) from None
+        pool = self._worker_pool()
         job = Job(
             text=text,
             snapshot=str(path),
@@ -322,6 +341,10 @@ class QueryRunner:
                 answer.body = ox.serialize(answer.triples, None, ox_rdf(fmt)) or b""
         answer.seconds = time.monotonic() - started
         return answer
+
+
+class SnapshotError(LhsKgError):
+    """The store cannot be snapshotted for the query workers."""
 
 
 _RUNNERS: weakref.WeakSet[QueryRunner] = weakref.WeakSet()

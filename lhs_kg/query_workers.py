@@ -204,7 +204,7 @@ class _Worker:
         self.sandboxed = False
         if not self.conn.poll(_START_TIMEOUT_S):
             self.kill()
-            raise QueryError("a query worker did not start; try again")
+            raise ServerBusyError("a query worker did not start; try again in a few seconds")
         _, self.sandboxed = self.conn.recv()
 
     def kill(self) -> None:

@@ -258,3 +258,20 @@ def test_the_sandbox_refuses_inet_sockets_and_keeps_unix_ones() -> None:
     assert result.stdout.split("\n")[:2] == ["denied AF_INET", "denied AF_INET6"]
     with socket.socket() as unconfined:  # this process stays unconfined
         unconfined.bind(("127.0.0.1", 0))
+
+
+def test_a_store_that_cannot_be_snapshotted_falls_back_to_the_guarded_in_process_path(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "store.snapshots").write_text("a file where the snapshot folder would go")
+    with KnowledgeBase(Settings(store=str(tmp_path / "store"))) as small:
+        small.load_bytes(b"<urn:a> <urn:b> <urn:c> .", "nt", graph="urn:g")
+        fallback = QueryRunner(small)
+        try:
+            assert fallback.run("ASK { <urn:a> ?p ?o }").boolean
+            assert not fallback.isolated and not fallback.worker_pids()
+            with pytest.raises(QueryRejectedError, match="SERVICE"):
+                fallback.run("SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+        finally:
+            fallback.close()
+    assert "query workers disabled" in caplog.text
