@@ -7,10 +7,12 @@ Two ways to run a public query (#12):
   evaluation really stops and its slot is free again; the worker has no network (seccomp,
   :mod:`lhs_kg.sandbox`), so SERVICE cannot reach anything even past the guard; and the costly
   parse-based guard runs there, not in the web process.
-- **In-memory store** (tests) **and remote store**: in this process, on a pool of
+- **Remote store**: the parse-based guard runs in a worker process too (deep or long queries
+  cost a worker, not the web process); the request to the server is sent from this process
+  with the query's time limit, which the server is asked to enforce (:mod:`lhs_kg.store.remote`).
+- **In-memory store** (tests): guard and evaluation in this process, on a pool of
   ``max_running`` threads; the caller waits only until the deadline. An abandoned computation
-  of the in-memory store is not killed (pyoxigraph cannot cancel) and keeps its slot until it
-  ends; a remote server is sent its own time limit (:mod:`lhs_kg.store.remote`). At most
+  is not killed (pyoxigraph cannot cancel) and keeps its slot until it ends. At most
   ``max_running`` queries run at once; beyond that a new query gets 503 at once.
 
 Thread workers get a large stack (256 MiB of address space, touched only as needed) as a second
@@ -40,6 +42,7 @@ from lhs_kg.query_workers import Job, ResultTooLargeError, ServerBusyError, Snap
 from lhs_kg.sparql_text import check_query, inject_values
 from lhs_kg.store.base import Bindings, QueryResult, Term
 from lhs_kg.store.embedded import EmbeddedStore
+from lhs_kg.store.remote import RemoteStore
 
 __all__ = ["Answer", "Dataset", "QueryRunner", "ResultTooLargeError", "ServerBusyError"]
 
@@ -99,6 +102,8 @@ class QueryRunner:
         store = kb.store
         self.isolated = isinstance(store, EmbeddedStore) and store.path is not None
         """True: queries run in killable, sandboxed worker processes over a snapshot (#12)."""
+        self.guard_in_worker = isinstance(store, RemoteStore)
+        """True: the parse-based guard runs in a worker process, the server evaluates (#12)."""
         self._pool: WorkerPool | None = None
         self._snapshots: Snapshots | None = None
         self._pool_lock = threading.Lock()
@@ -115,7 +120,7 @@ class QueryRunner:
             max_chars=self.settings.max_query_chars,
             max_depth=self.settings.max_query_depth,
             allow_service=self.settings.allow_service,
-            parse=not self.isolated,
+            parse=not (self.isolated or self.guard_in_worker),
         )
 
     def run(
@@ -140,9 +145,29 @@ class QueryRunner:
                 log.warning("query workers disabled: %s", err)
                 self.isolated = False
                 self.check(text)  # the parse-based guard, which the worker would have run
+        if self.guard_in_worker:
+            self._check_in_worker(text, deadline)
         return self.call(
             lambda: self._execute(text, fmt, dataset or Dataset(), bindings, deadline), deadline
         )
+
+    def _check_in_worker(self, text: str, deadline: float) -> None:
+        """The parse-based guard in a worker: a high recursion limit, killable, off the GIL."""
+        settings = self.settings
+        job = Job(
+            text=text,
+            snapshot="",
+            fmt=None,
+            use_union=False,
+            default_graphs=(),
+            named_graphs=(),
+            max_rows=0,
+            max_chars=settings.max_query_chars,
+            max_depth=settings.max_query_depth,
+            allow_service=settings.allow_service,
+            check_only=True,
+        )
+        self._worker_pool().run(job, max(0.001, deadline - time.monotonic()))
 
     def call(self, work: Callable[[], T], deadline: float) -> T:
         """Run ``work`` on a worker thread; give up waiting for it at ``deadline``."""

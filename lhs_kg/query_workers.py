@@ -99,6 +99,8 @@ class Job:
     allow_service: bool
     guard: bool = True
     """False only in tests that prove the sandbox holds when the guard is bypassed."""
+    check_only: bool = False
+    """Only run the guard and answer the query's form (remote stores: the server evaluates)."""
 
 
 @dataclass
@@ -432,6 +434,8 @@ def evaluate(job: Job, opened: dict[str, Any]) -> Reply:
         )
         if form == "update":
             raise QueryRejectedError("this is a SPARQL update, not a query")
+        if job.check_only:
+            return Reply(form)
     store = opened.get(job.snapshot)
     if store is None:
         opened.clear()

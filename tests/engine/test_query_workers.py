@@ -26,6 +26,9 @@ from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.protocol import Dataset, QueryRunner, ServerBusyError
 from lhs_kg.query_workers import Job, Snapshots, WorkerPool
+from lhs_kg.sparql_text import check_query
+from lhs_kg.store import RemoteStore
+from tests.conftest import OxigraphServer
 from tests.engine.service_spellings import Listener, service_query
 
 TIMEOUT_S = 1.0
@@ -275,3 +278,28 @@ def test_a_store_that_cannot_be_snapshotted_falls_back_to_the_guarded_in_process
         finally:
             fallback.close()
     assert "query workers disabled" in caplog.text
+
+
+@pytest.fixture
+def remote_runner(oxigraph_server: OxigraphServer) -> Iterator[QueryRunner]:
+    """A runner over the test oxigraph server: the guard runs in a worker."""
+    oxigraph_server.clear()
+    store = RemoteStore(oxigraph_server.endpoints)
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
+    made = QueryRunner(KnowledgeBase(Settings(store="memory"), store=store))
+    yield made
+    made.close()
+    store.close()
+    oxigraph_server.clear()
+
+
+def test_a_remote_store_checks_queries_in_a_worker(remote_runner: QueryRunner) -> None:
+    """A long query the web process could not parse passes the worker's guard; SERVICE not."""
+    long = "SELECT * WHERE { " + " . ".join(f"<urn:a> <urn:p{n}> ?o{n}" for n in range(150)) + " }"
+    with pytest.raises(QueryRejectedError, match="too long or too deeply nested"):
+        check_query(long, max_chars=100_000, max_depth=64, allow_service=False)
+    assert remote_runner.run(long).rows == []
+    assert remote_runner.run("ASK { <urn:a> ?p ?o }").boolean
+    assert remote_runner.worker_pids()
+    with pytest.raises(QueryRejectedError, match="SPARQL syntax error"):
+        remote_runner.run("SELECT * WHERE { SERVICESILENT<http://127.0.0.1:1/> { ?s ?p ?o } }")
