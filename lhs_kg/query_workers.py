@@ -327,10 +327,11 @@ class WorkerPool:
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
             self._busy.discard(worker)
-            if self._closed:
-                worker.stop()
-            else:
+            surplus = len(self._idle) + len(self._busy) >= self.size
+            if not (self._closed or surplus):
                 self._idle.append(worker)
+                return
+        worker.stop()  # outside the lock: it may wait up to 2 s for the process to exit
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (tests look at their CPU time)."""

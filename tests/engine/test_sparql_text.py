@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from lhs_kg import sparql_guard
 from lhs_kg.errors import QueryRejectedError
 from lhs_kg.sparql_text import check_query, inject_values, nesting_depth, query_form, uses_service
 from tests.engine.service_spellings import BYPASSES, Listener, bypass, service_query
@@ -252,3 +253,23 @@ def test_concurrent_first_parses_agree() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.stdout.strip() == "['select']", result.stderr[-500:]
+
+
+@settings(
+    max_examples=FUZZ_EXAMPLES // 4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_the_parse_alone_never_misses_a_service_the_engine_would_call(
+    data: st.DataObject, listener: Listener
+) -> None:
+    """The same property for the parse-based layer on its own (the token scan was fooled)."""
+    text = data.draw(service_query(listener.endpoint))
+    try:
+        missed = not sparql_guard.parse(text).uses_service
+    except QueryRejectedError:
+        missed = False
+    event("parse missed SERVICE" if missed else "parse refused or saw SERVICE")
+    if missed:
+        assert not engine_connects(text, listener), text
