@@ -181,13 +181,18 @@ def _remove_leftovers(base: Path) -> None:
 
 
 def _running(pid: int) -> bool:
+    """True when process ``pid`` exists and is not a zombie (dead, not yet reaped)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 # -- the pool ---------------------------------------------------------------------------------
@@ -199,7 +204,10 @@ class _Worker:
     def __init__(self, ctx: Any, sandbox: bool) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
-            target=worker_main, args=(child, sandbox), name="lhs-kg-query-worker", daemon=True
+            target=worker_main,
+            args=(child, sandbox, os.getpid()),
+            name="lhs-kg-query-worker",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -373,8 +381,14 @@ def _warn_unsandboxed(reply: Reply, wanted: bool) -> None:
 # -- inside a worker --------------------------------------------------------------------------
 
 
-def worker_main(conn: Connection, sandbox: bool = True) -> None:
-    """A worker's life: sandbox first, then answer jobs until told to stop."""
+def worker_main(conn: Connection, sandbox: bool = True, owner: int | None = None) -> None:
+    """A worker's life: sandbox first, then answer jobs until told to stop.
+
+    The main thread watches the process that owns the pool (``owner``): when it is gone (a
+    server stopped while this worker was busy with a runaway query), the worker exits at once.
+    Its real parent, the forkserver, stays alive while any worker lives, so the kernel's
+    parent-death signal alone does not cover that case.
+    """
     from lhs_kg.sandbox import SandboxUnavailableError, deny_network, die_with_parent
 
     die_with_parent()  # the forkserver, which ends when the server ends
@@ -393,7 +407,10 @@ def worker_main(conn: Connection, sandbox: bool = True) -> None:
     conn.send(("ready", sandboxed))
     thread = threading.Thread(target=_serve, args=(conn, sandboxed), name="query")
     thread.start()
-    thread.join()
+    while thread.is_alive():
+        thread.join(timeout=0.5)
+        if owner is not None and not _running(owner):
+            os._exit(0)
 
 
 def _serve(conn: Connection, sandboxed: bool) -> None:

@@ -303,3 +303,42 @@ def test_a_remote_store_checks_queries_in_a_worker(remote_runner: QueryRunner) -
     assert remote_runner.worker_pids()
     with pytest.raises(QueryRejectedError, match="SPARQL syntax error"):
         remote_runner.run("SELECT * WHERE { SERVICESILENT<http://127.0.0.1:1/> { ?s ?p ?o } }")
+
+
+OWNER_SCRIPT = """
+import os, sys, threading, time
+from lhs_kg.config import Settings
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.protocol import QueryRunner
+
+if __name__ == "__main__":
+    kb = KnowledgeBase(Settings(store=sys.argv[1]).with_overrides(query_timeout_s=60))
+    data = b"\\n".join(b"<urn:s%d> <urn:p> <urn:o> ." % n for n in range(300))
+    kb.load_bytes(data, "nt", graph="urn:g")
+    runner = QueryRunner(kb)
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    threading.Thread(target=runner.run, args=(runaway,), daemon=True).start()
+    time.sleep(2)
+    print(" ".join(map(str, runner.worker_pids())), flush=True)
+    os._exit(0)  # the server dies without any clean-up while its worker is busy
+"""
+
+
+def test_workers_end_when_the_server_dies_during_a_runaway(tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
+    script.write_text(OWNER_SCRIPT)
+    owner = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "store")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert owner.stdout is not None
+    pids = [int(pid) for pid in owner.stdout.readline().split()]
+    owner.stdout.close()
+    assert pids  # the owner is now dead but not reaped: a zombie, as under a slow supervisor
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(cpu_seconds(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and cpu_seconds(pid)]
+    owner.wait(timeout=30)
