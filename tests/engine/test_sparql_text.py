@@ -273,3 +273,17 @@ def test_the_parse_alone_never_misses_a_service_the_engine_would_call(
     event("parse missed SERVICE" if missed else "parse refused or saw SERVICE")
     if missed:
         assert not engine_connects(text, listener), text
+
+
+def test_a_single_threaded_process_checks_long_queries() -> None:
+    """The command line (one thread) may parse with a higher recursion limit: 1,000 patterns."""
+    code = (
+        "from lhs_kg.sparql_text import check_query\n"
+        "body = ' . '.join(f'?s <http://e/p{n}> ?o{n}' for n in range(1000))\n"
+        "text = 'SELECT * WHERE { ' + body + ' }'\n"
+        "print(check_query(text, max_chars=100_000, max_depth=64, allow_service=False))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "select", result.stderr[-500:]
