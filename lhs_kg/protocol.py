@@ -280,9 +280,9 @@ class QueryRunner:
                 self._snapshots.close()
             self._pool = self._snapshots = None
 
-    def worker_pids(self) -> list[int]:
+    def worker_pids(self, *, busy: bool = False) -> list[int]:
         """Process ids of the query workers (empty when queries run in this process)."""
-        return self._pool.pids() if self._pool is not None else []
+        return self._pool.pids(busy=busy) if self._pool is not None else []
 
     def _dataset(self, dataset: Dataset) -> tuple[bool, list[str] | None, list[str] | None]:
         """The dataset to query: as requested, narrowed to the scope's graphs when there is one."""

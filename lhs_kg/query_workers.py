@@ -341,10 +341,11 @@ class WorkerPool:
                 return
         worker.stop()  # outside the lock: it may wait up to 2 s for the process to exit
 
-    def pids(self) -> list[int]:
-        """Process ids of the live workers (tests look at their CPU time)."""
+    def pids(self, *, busy: bool = False) -> list[int]:
+        """Process ids of the workers (``busy``: only those running a query now)."""
         with self._lock:
-            return [w.process.pid for w in (*self._idle, *self._busy) if w.process.pid]
+            workers = self._busy if busy else (*self._idle, *self._busy)
+            return [w.process.pid for w in workers if w.process.pid]
 
     def close(self) -> None:
         """Stop every worker (idle ones now, busy ones when their query ends or is killed)."""

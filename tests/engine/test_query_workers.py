@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -347,3 +348,29 @@ def test_workers_end_when_the_server_dies_during_a_runaway(tmp_path: Path) -> No
         time.sleep(0.1)
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists() and cpu_seconds(pid)]
     owner.wait(timeout=30)
+
+
+def test_a_worker_that_dies_mid_query_is_a_clear_error_and_is_replaced(
+    runner: QueryRunner,
+) -> None:
+    """A crash (here: SIGKILL from outside, as a stack overflow would end it) is a 400."""
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            runner.run(RUNAWAY, timeout_s=30)
+        except QueryError as err:
+            outcome.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not runner.worker_pids(busy=True) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    (busy,) = runner.worker_pids(busy=True)
+    os.kill(busy, signal.SIGKILL)
+    thread.join(timeout=30)
+    assert outcome and isinstance(outcome[0], QueryRejectedError), outcome
+    assert "crashed" in str(outcome[0])
+    assert runner.run("ASK { ?s ?p ?o }").boolean
