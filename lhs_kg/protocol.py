@@ -1,30 +1,34 @@
 """Answering SPARQL Protocol requests safely: time limit, result-size limit, service description.
 
-pyoxigraph cannot cancel a query. So each query runs on a worker thread (a pool of
-``max_running`` threads started once) and the caller waits for it only until the deadline; past
-it the caller gets :class:`QueryTimeoutError` and moves on. The abandoned computation is not
-killed: it keeps its worker thread until pyoxigraph hands back the next solution (then the
-deadline check in the result iteration stops it) or, for a query that computes everything before
-its first solution (ORDER BY, GROUP BY, a big join), until that computation ends. pyoxigraph
-releases the GIL while it evaluates, so other requests keep being answered meanwhile. At most
-``max_running`` queries run at once, abandoned ones included; beyond that a new query is refused
-at once with :class:`ServerBusyError` (503) instead of queueing, so a flood of runaway queries
-degrades to 503 answers rather than to an unresponsive server.
+Two ways to run a public query (#12):
 
-Workers get a large stack (256 MiB of address space, touched only as needed) as a second line
-of defence, behind the nesting-depth guard of :func:`lhs_kg.sparql_text.check_query`: chains of
-unary operators (``!!!…``) or long property paths hold no brackets, yet Oxigraph's parser
-recurses on them and overflows a default 8 MiB thread stack at ~20,000 links (measured); with
-256 MiB a query at the length limit (100,000 characters) parses or fails cleanly.
+- **On-disk embedded store** (what ``lhs-kg serve`` uses): in a worker process over a snapshot
+  of the store (:mod:`lhs_kg.query_workers`). At the deadline the worker is killed, so the
+  evaluation really stops and its slot is free again; the worker has no network (seccomp,
+  :mod:`lhs_kg.sandbox`), so SERVICE cannot reach anything even past the guard; and the costly
+  parse-based guard runs there, not in the web process.
+- **Remote store**: the parse-based guard runs in a worker process too (deep or long queries
+  cost a worker, not the web process); the request to the server is sent from this process
+  with the query's time limit, which the server is asked to enforce (:mod:`lhs_kg.store.remote`).
+- **In-memory store** (tests): guard and evaluation in this process, on a pool of
+  ``max_running`` threads; the caller waits only until the deadline. An abandoned computation
+  is not killed (pyoxigraph cannot cancel) and keeps its slot until it ends. At most
+  ``max_running`` queries run at once; beyond that a new query gets 503 at once.
+
+Thread workers get a large stack (256 MiB of address space, touched only as needed) as a second
+line of defence behind the nesting-depth guard of :func:`lhs_kg.sparql_text.check_query`.
 """
 
 from __future__ import annotations
 
+import atexit
 import io
+import logging
 import queue
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -35,20 +39,18 @@ from lhs_kg.errors import LhsKgError, QueryError, QueryRejectedError, QueryTimeo
 from lhs_kg.formats import Format, ox_rdf, ox_results, result_format
 from lhs_kg.graphs import update_graph
 from lhs_kg.kb import KnowledgeBase
-from lhs_kg.sparql_text import check_query
+from lhs_kg.query_workers import Job, ResultTooLargeError, ServerBusyError, Snapshots, WorkerPool
+from lhs_kg.sparql_text import check_query, inject_values
 from lhs_kg.store.base import Bindings, QueryResult, Term
+from lhs_kg.store.embedded import EmbeddedStore
+from lhs_kg.store.remote import RemoteStore
+
+__all__ = ["Answer", "Dataset", "QueryRunner", "ResultTooLargeError", "ServerBusyError"]
 
 WORKER_STACK_BYTES = 256 * 1024 * 1024
 _STACK_LOCK = threading.Lock()
 T = TypeVar("T")
-
-
-class ServerBusyError(QueryTimeoutError):
-    """Every query slot is taken (often by abandoned runaway queries); try again shortly."""
-
-
-class ResultTooLargeError(QueryRejectedError):
-    """A query whose answer has more rows or triples than the configured limit."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,14 +100,28 @@ class QueryRunner:
         self._slots = threading.BoundedSemaphore(max_running)
         self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._started = False
+        store = kb.store
+        self.isolated = isinstance(store, EmbeddedStore) and store.path is not None
+        """True: queries run in killable, sandboxed worker processes over a snapshot (#12)."""
+        self.guard_in_worker = isinstance(store, RemoteStore)
+        """True: the parse-based guard runs in a worker process, the server evaluates (#12)."""
+        self._pool: WorkerPool | None = None
+        self._snapshots: Snapshots | None = None
+        self._pool_lock = threading.Lock()
+        _RUNNERS.add(self)
 
     def check(self, text: str) -> str:
-        """Apply the length, depth and SERVICE guards; return the query form."""
+        """Apply the length, depth and SERVICE guards; return the query form.
+
+        With worker processes, only the cheap checks run here: the parse-based guard runs in
+        the worker, where a costly or deep parse can be stopped and cannot hurt the server.
+        """
         return check_query(
             text,
             max_chars=self.settings.max_query_chars,
             max_depth=self.settings.max_query_depth,
             allow_service=self.settings.allow_service,
+            parse=not (self.isolated or self.guard_in_worker),
         )
 
     def run(
@@ -123,9 +139,36 @@ class QueryRunner:
             raise QueryRejectedError("this is a SPARQL update, not a query")
         limit = timeout_s or self.settings.query_timeout_s
         deadline = time.monotonic() + limit
+        if self.isolated:
+            try:
+                return self._run_in_worker(text, fmt, dataset or Dataset(), bindings, deadline)
+            except SnapshotError as err:  # e.g. a read-only folder: guard-only, in process
+                log.warning("query workers disabled: %s", err)
+                self.isolated = False
+                self.check(text)  # the parse-based guard, which the worker would have run
+        if self.guard_in_worker:
+            self._check_in_worker(text, deadline)
         return self.call(
             lambda: self._execute(text, fmt, dataset or Dataset(), bindings, deadline), deadline
         )
+
+    def _check_in_worker(self, text: str, deadline: float) -> None:
+        """The parse-based guard in a worker: a high recursion limit, killable, off the GIL."""
+        settings = self.settings
+        job = Job(
+            text=text,
+            snapshot="",
+            fmt=None,
+            use_union=False,
+            default_graphs=(),
+            named_graphs=(),
+            max_rows=0,
+            max_chars=settings.max_query_chars,
+            max_depth=settings.max_query_depth,
+            allow_service=settings.allow_service,
+            check_only=True,
+        )
+        self._worker_pool().run(job, max(0.001, deadline - time.monotonic()))
 
     def call(self, work: Callable[[], T], deadline: float) -> T:
         """Run ``work`` on a worker thread; give up waiting for it at ``deadline``."""
@@ -159,6 +202,88 @@ class QueryRunner:
         if "error" in box:
             raise box["error"]
         return box["value"]  # type: ignore[no-any-return]
+
+    def _snapshot_keeper(self) -> Snapshots:
+        """The store's snapshots for the workers, made on the first query."""
+        with self._pool_lock:
+            if self._snapshots is None:
+                store = self.kb.store
+                assert isinstance(store, EmbeddedStore) and store.path is not None
+                base = store.path.parent / f"{store.path.name}.snapshots"
+                self._snapshots = Snapshots(store, base)
+            return self._snapshots
+
+    def _worker_pool(self) -> WorkerPool:
+        """The worker processes, started on the first query."""
+        with self._pool_lock:
+            if self._pool is None:
+                # operators who allow SERVICE get workers that may use the network
+                self._pool = WorkerPool(self.max_running, sandbox=not self.settings.allow_service)
+            return self._pool
+
+    def _run_in_worker(
+        self,
+        text: str,
+        fmt: Format | None,
+        dataset: Dataset,
+        bindings: Bindings | None,
+        deadline: float,
+    ) -> Answer:
+        """Evaluate in a worker process over the current snapshot (see lhs_kg.query_workers)."""
+        started = time.monotonic()
+        union, default_graphs, named_graphs = self._dataset(dataset)
+        if bindings:
+            text = inject_values(text, bindings)
+        snapshots = self._snapshot_keeper()
+        try:
+            path = snapshots.acquire()
+        except OSError as err:
+            raise SnapshotError(
+                f"cannot snapshot the store into {snapshots.folder}: {err}"
+            ) from None
+        pool = self._worker_pool()
+        job = Job(
+            text=text,
+            snapshot=str(path),
+            fmt=fmt,
+            use_union=union,
+            default_graphs=tuple(default_graphs or ()),
+            named_graphs=tuple(named_graphs or ()),
+            max_rows=self.settings.max_result_rows,
+            max_chars=self.settings.max_query_chars + 10_000,  # room for the bound VALUES
+            max_depth=self.settings.max_query_depth,
+            allow_service=self.settings.allow_service,
+        )
+        try:
+            reply = pool.run(job, max(0.001, deadline - time.monotonic()))
+        finally:
+            snapshots.release(path)
+        answer = Answer(reply.kind, variables=reply.variables, boolean=reply.boolean)
+        if fmt is not None:
+            answer.body = reply.body
+        elif reply.kind == "select":
+            solutions = ox.parse_query_results(reply.body, ox.QueryResultsFormat.TSV)
+            answer.rows = [
+                {name: term for name in answer.variables if (term := row[name]) is not None}
+                for row in solutions  # type: ignore[union-attr]
+            ]
+        elif reply.kind == "graph":
+            answer.triples = [q.triple for q in ox.parse(reply.body, ox.RdfFormat.N_TRIPLES)]
+        answer.seconds = time.monotonic() - started
+        return answer
+
+    def close(self) -> None:
+        """Stop the worker processes and remove the snapshots (the store stays open)."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+            if self._snapshots is not None:
+                self._snapshots.close()
+            self._pool = self._snapshots = None
+
+    def worker_pids(self, *, busy: bool = False) -> list[int]:
+        """Process ids of the query workers (empty when queries run in this process)."""
+        return self._pool.pids(busy=busy) if self._pool is not None else []
 
     def _dataset(self, dataset: Dataset) -> tuple[bool, list[str] | None, list[str] | None]:
         """The dataset to query: as requested, narrowed to the scope's graphs when there is one."""
@@ -232,19 +357,32 @@ class QueryRunner:
                         for name in answer.variables
                         if (term := solution[name]) is not None
                     }
-                    for solution in _limited(result, limit, "rows")
+                    for solution in limited(result, limit, "rows")
                 ]
             else:
-                answer.body = _solutions_body(result, fmt, limit, deadline)
+                answer.body = solutions_body(result, fmt, limit, deadline)
         else:
-            answer.triples = _limited(result, limit, "triples")
+            answer.triples = limited(result, limit, "triples")
             if fmt is not None:
                 answer.body = ox.serialize(answer.triples, None, ox_rdf(fmt)) or b""
         answer.seconds = time.monotonic() - started
         return answer
 
 
-def _limited(items: Any, limit: int, what: str) -> list[Any]:
+class SnapshotError(LhsKgError):
+    """The store cannot be snapshotted for the query workers."""
+
+
+_RUNNERS: weakref.WeakSet[QueryRunner] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_runners() -> None:
+    for runner in list(_RUNNERS):
+        runner.close()
+
+
+def limited(items: Any, limit: int, what: str) -> list[Any]:
     """Everything ``items`` yields (deadline-guarded by QueryResult), refusing past ``limit``."""
     out: list[Any] = []
     for item in items:
@@ -288,7 +426,7 @@ class _RowBudget:
         """Nothing to flush: the buffer is read once the writer is done."""
 
 
-def _solutions_body(result: QueryResult, fmt: Format, limit: int, deadline: float) -> bytes:
+def solutions_body(result: QueryResult, fmt: Format, limit: int, deadline: float) -> bytes:
     """SELECT solutions in a results format, written by pyoxigraph's own writers.
 
     They are written as TSV first (every term in its N-Triples form, which pyoxigraph writes and

@@ -1,9 +1,10 @@
 """Reading SPARQL text without executing it: its form, nesting depth, SERVICE use, VALUES injection.
 
 Oxigraph overflows its stack on deeply nested queries and has no time limit of its own, so every
-query is looked at here before it reaches a store. The scanner skips strings, IRIs and comments,
-so braces or keywords inside them never count. It is one compiled regular expression, so the
-check costs microseconds, not a share of the query.
+query is looked at here before it reaches a store. The token scanner (one compiled regular
+expression) gives the form and operator counts cheaply; the guard's decisions on SERVICE and
+depth are taken on a real parse (:mod:`lhs_kg.sparql_guard`, #12): the scanner alone was
+fooled by spellings Oxigraph reads differently (``SERVICEs:x``, ``ex:a\\#``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql_guard
 from lhs_kg.errors import QueryRejectedError
 
 _SCANNER = re.compile(
@@ -119,8 +121,13 @@ def nesting_depth(text: str) -> int:
 
 
 def uses_service(text: str) -> bool:
-    """True when the query has a SERVICE clause (federation reaches the network)."""
-    return shape(text).uses_service
+    """True when the token scan or the parse sees a SERVICE clause (federation)."""
+    if shape(text).uses_service:
+        return True
+    try:
+        return _parsed(text).uses_service
+    except QueryRejectedError:
+        return False
 
 
 MAX_OPERATORS = 1_000
@@ -136,10 +143,14 @@ def check_query(
     max_depth: int,
     allow_service: bool,
     max_operators: int = MAX_OPERATORS,
+    parse: bool = True,
 ) -> str:
     """Refuse a query that is too long, too deeply nested, too operator-heavy or federated.
 
-    Returns the query's form.
+    The cheap checks (length, a bracket count that over-approximates nesting, operators, the
+    token scan) come first; then, with ``parse``, the decision on the real parse of
+    :mod:`lhs_kg.sparql_guard`, which refuses whatever it cannot read. ``parse=False`` is for
+    callers that run the parse elsewhere (the query worker processes). Returns the form.
     """
     if not text.strip():
         raise QueryRejectedError("the query is empty")
@@ -147,22 +158,40 @@ def check_query(
         raise QueryRejectedError(
             f"the query is {len(text):,} characters long; the limit is {max_chars:,}"
         )
+    expanded = sparql_guard.expand_escapes(text)
+    bound = max(sparql_guard.bracket_bound(text), sparql_guard.bracket_bound(expanded))
+    if bound > max_depth:
+        raise QueryRejectedError(f"the query nests {bound} levels deep; the limit is {max_depth}")
     found = shape(text)
-    if found.depth > max_depth:
-        raise QueryRejectedError(
-            f"the query nests {found.depth} levels deep; the limit is {max_depth}"
-        )
     if found.operators > max_operators:
         raise QueryRejectedError(
             f"the query chains {found.operators:,} path or negation operators (/ | ^ !); "
             f"the limit is {max_operators:,}"
         )
-    if found.uses_service and not allow_service:
+    if not allow_service and (found.uses_service or shape(expanded).uses_service):
+        raise QueryRejectedError(_NO_SERVICE)
+    if not parse:
+        return found.form
+    parsed = _parsed(text)
+    if parsed.depth > max_depth:
         raise QueryRejectedError(
-            "SERVICE (federated) queries are disabled on this server; "
-            "set LHS_KG_ALLOW_SERVICE=true to allow them"
+            f"the query nests {parsed.depth} levels deep; the limit is {max_depth}"
         )
-    return found.form
+    if parsed.uses_service and not allow_service:
+        raise QueryRejectedError(_NO_SERVICE)
+    return parsed.form
+
+
+_NO_SERVICE = (
+    "SERVICE (federated) queries are disabled on this server; "
+    "set LHS_KG_ALLOW_SERVICE=true to allow them"
+)
+
+
+@lru_cache(maxsize=512)
+def _parsed(text: str) -> sparql_guard.ParsedQuery:
+    """The parse of a text (cached: pages and named queries send the same texts again)."""
+    return sparql_guard.parse(text)
 
 
 def term_to_sparql(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:

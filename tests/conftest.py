@@ -44,7 +44,7 @@ def oxigraph_binary() -> str:
 class OxigraphServer:
     """A real ``oxigraph serve`` process on loopback."""
 
-    def __init__(self, location: Path) -> None:
+    def __init__(self, location: Path, *, timeout_s: float = 10.0) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -55,6 +55,9 @@ class OxigraphServer:
                 str(location),
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                # the engine's own time limit, equal to the default query timeout (#12)
+                "--timeout-s",
+                str(max(1, round(timeout_s))),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

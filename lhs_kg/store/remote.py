@@ -1,6 +1,10 @@
 """Any SPARQL 1.1 server: the Protocol (through SPARQLWrapper) for query and update, and the
 Graph Store HTTP Protocol (through requests) for graph loads, replacements and dumps.
 
+A query's time limit is sent to the server as the common ``timeout`` parameter (milliseconds;
+Virtuoso honours it, servers that do not know it ignore it) besides the client's own socket
+timeout; Oxigraph's server has no per-request limit and is started with ``--timeout-s``.
+
 The knowledge base keeps every file and contribution in its own named graph and queries their
 union; on a remote server the union is asked for portably, by naming every graph as a
 ``default-graph-uri`` of the request.
@@ -107,6 +111,8 @@ class RemoteStore(Store):
         url = self.endpoints.query
         client = self._client(url, timeout_s)
         client.setQuery(text)
+        if timeout_s:  # the server's own limit, so it stops working when we stop waiting (#12)
+            client.addParameter("timeout", str(max(1, round(timeout_s * 1000))))
         defaults = default_graphs if default_graphs else (self._graph_names() if union else [])
         for graph in defaults:
             client.addDefaultGraph(graph)

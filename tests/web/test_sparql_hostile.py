@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +19,13 @@ import pytest
 import requests
 
 from tests.conftest import free_port
+from tests.engine.service_spellings import BYPASSES, Listener, bypass
 
 ROOT = Path(__file__).resolve().parents[2]
 LHS_KG = str(Path(sys.executable).parent / "lhs-kg")
+SERVED: dict[str, int] = {}
+"""The pid of the module's server process (its query workers are its descendants)."""
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
+    SERVED["pid"] = process.pid
     deadline = time.monotonic() + 120  # a loaded CI machine starts processes slowly
     while time.monotonic() < deadline:
         try:
@@ -88,6 +94,19 @@ HOSTILE = [
         "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", (400,), id="service"
     ),
     pytest.param("LOAD <file:///etc/passwd>", (400,), id="load-as-query"),
+    pytest.param(
+        "PREFIX ex: <http://e/> SELECT * WHERE { ex:a\\# ?p ?o "
+        + "{" * 49_000
+        + "}" * 49_000
+        + "}",
+        (400,),
+        id="braces-49000-deep-behind-an-escape",
+    ),
+    pytest.param(
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        (400,),
+        id="service-behind-u-escape",
+    ),
 ]
 
 
@@ -152,3 +171,97 @@ def test_hostile_parameters_are_4xx(server: str, path: str, params: dict[str, ob
 def test_hostile_query_names_are_404(server: str, name: str) -> None:
     response = requests.get(f"{server}/api/queries/{name}", timeout=30)
     assert response.status_code == 404
+
+
+# -- #12: SERVICE spellings, runaway work ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    """A loopback socket that counts connections: a SERVICE call would show up there."""
+    opened = Listener()
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("name", BYPASSES)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_service_bypass_spellings_reach_nothing(
+    server: str, listener: Listener, name: str, method: str
+) -> None:
+    text = bypass(name, listener.endpoint)
+    if method == "get":
+        response = requests.get(f"{server}/sparql", params={"query": text}, timeout=30)
+    else:
+        headers = {"Content-Type": "application/sparql-query"}
+        response = requests.post(
+            f"{server}/sparql", data=text.encode(), headers=headers, timeout=30
+        )
+    assert 400 <= response.status_code < 500, response.text[:300]
+    assert listener.connections == 0
+
+
+def query_workers(server_pid: int) -> list[int]:
+    """The server's query worker processes: its grandchildren (children of the forkserver)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    return [g for child in parents.get(server_pid, []) for g in parents.get(child, [])]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds used so far by the live ones of ``pids``."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
+def test_runaway_set_is_stopped_and_a_cheap_query_answers(server: str) -> None:
+    """8 cartesian COUNTs and a 999-step path (2 s limit): CPU stops, then a cheap query is 200."""
+    runaways = ["SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"] * 8
+    runaways.append("SELECT (COUNT(*) AS ?n) WHERE { ?s " + "/".join(["a*"] * 999) + " ?o }")
+    statuses: list[int] = []
+
+    def send(text: str) -> None:
+        response = requests.post(
+            f"{server}/sparql",
+            data=text.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=120,
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=send, args=(text,)) for text in runaways]
+    for thread in threads:
+        thread.start()
+    busy: set[int] = set()
+    while any(thread.is_alive() for thread in threads):  # the workers that ran the runaways
+        busy.update(query_workers(SERVED["pid"]))
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [503] * 9
+    assert busy, "no query worker processes: the server evaluates in its own process"
+    time.sleep(1.0)  # replacement workers started at the last kills finish starting up
+    before = cpu_seconds(sorted(busy))
+    time.sleep(2.0)
+    burnt = cpu_seconds(sorted(busy)) - before
+    started = time.monotonic()
+    cheap = requests.get(f"{server}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    latency = time.monotonic() - started
+    print(
+        f"runaway workers seen: {len(busy)}; CPU seconds they used in the 2 s after the "
+        f"deadlines: {burnt:.2f}; cheap query {latency:.3f} s"
+    )
+    assert cheap.status_code == 200
+    assert burnt < 0.3, f"the workers kept burning {burnt:.2f} CPU-s after the deadlines"

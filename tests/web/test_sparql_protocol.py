@@ -201,7 +201,13 @@ def test_invalid_graph_iri_is_400(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("method", "kwargs", "status", "message"),
     [
-        pytest.param("post", {"data": {}, "content_type": FORM}, 200, "", id="post-no-query-is-sd"),
+        pytest.param(
+            "post",
+            {"data": {}, "content_type": FORM},
+            400,
+            "no 'query' or 'update'",
+            id="form-post-without-query-is-400",
+        ),
         pytest.param(
             "get",
             {"query_string": [("query", SELECT), ("query", ASK)]},
@@ -265,6 +271,40 @@ def test_invalid_graph_iri_is_400(client: FlaskClient) -> None:
             400,
             "charset",
             id="not-utf8",
+        ),
+        pytest.param(
+            "post",
+            {
+                "data": SELECT.encode("utf-16"),
+                "content_type": "application/sparql-query; charset=utf-16",
+            },
+            415,
+            "UTF-8",
+            id="bad_query_non_utf8",
+        ),
+        pytest.param(
+            "post",
+            {
+                "data": f"query={SELECT}".encode("latin-1"),
+                "content_type": "application/x-www-form-urlencoded; charset=iso-8859-1",
+            },
+            415,
+            "UTF-8",
+            id="form-in-latin-1",
+        ),
+        pytest.param(
+            "post",
+            {"data": b"DROP ALL", "content_type": "application/sparql-update; charset=utf-16"},
+            415,
+            "UTF-8",
+            id="update-body-not-utf8",
+        ),
+        pytest.param(
+            "post",
+            {"data": {"format": "json"}},
+            400,
+            "no 'query' or 'update'",
+            id="form-post-without-query",
         ),
         pytest.param(
             "get",

@@ -8,7 +8,10 @@
   browsers (the editor page with a results table);
 - without a query: the service description (Turtle, JSON-LD…), or the editor for browsers;
 - read-only: updates get 403 unless ``LHS_KG_SPARQL_UPDATE_TOKEN`` is set and sent as a bearer
-  token. The time and size limits are enforced by :class:`lhs_kg.protocol.QueryRunner`.
+  token. The time and size limits are enforced by :class:`lhs_kg.protocol.QueryRunner`, which
+  runs public queries of an on-disk store in killable, network-less worker processes (#12);
+- bodies must be UTF-8 (another declared charset is 415) and a POST without ``query`` or
+  ``update`` is 400.
 """
 
 from __future__ import annotations
@@ -115,11 +118,17 @@ def _single(values: list[str], name: str) -> str | None:
 
 
 def _body_text() -> str:
-    try:
-        return request.get_data(cache=True).decode(request.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError):
+    """The body as text: UTF-8 only, as the Protocol says (W3C test ``bad_query_non_utf8``)."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
         raise ProtocolError(
-            400, "the request body is not text in the declared charset (UTF-8 by default)"
+            415, f"the request body must be UTF-8; charset={charset[:40]!r} is not accepted"
+        )
+    try:
+        return request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(
+            400, "the request body is not valid UTF-8, the only charset accepted"
         ) from None
 
 
@@ -249,6 +258,10 @@ def endpoint() -> Response:
         if req.update is not None:
             return _update(req.update)
         if req.query is None:
+            if request.method == "POST":
+                raise ProtocolError(
+                    400, "the POST holds no 'query' or 'update' parameter: nothing to run"
+                )
             if html_wanted and req.format is None:
                 return _with_cors(_editor_page())
             return _with_cors(_service_description(req.format))

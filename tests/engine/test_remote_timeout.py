@@ -1,0 +1,58 @@
+"""A remote store is sent the query's time limit, so the server can stop when we stop waiting (#12).
+
+Measured with oxigraph 0.5.13: ``oxigraph serve --timeout-s 1`` checks its limit coarsely (a
+4-way cartesian COUNT ran ~20 s before it was cancelled), so the engine's own limit is sent and
+configured, but how fast it bites is the server's business.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pytest
+
+from lhs_kg.config import RemoteEndpoints
+from lhs_kg.store import RemoteStore
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers every SPARQL query with ``true`` and keeps the form it was sent."""
+
+    seen: list[dict[str, list[str]]] = []  # noqa: RUF012 - shared by the handler instances
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.seen.append(parse_qs(self.rfile.read(length).decode()))
+        body = b'{"head":{},"boolean":true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def recorder() -> Iterator[str]:
+    """A real HTTP server on loopback that records the requests it gets."""
+    _Recorder.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_query_timeout_is_sent_as_the_timeout_parameter_in_ms(recorder: str) -> None:
+    endpoints = RemoteEndpoints(f"{recorder}/query", f"{recorder}/update", f"{recorder}/store")
+    with RemoteStore(endpoints) as store:
+        assert store.query("ASK {}", union=False, timeout_s=2.5).boolean
+    (form,) = _Recorder.seen
+    assert form["timeout"] == ["2500"]
+    assert form["query"] == ["ASK {}"]
