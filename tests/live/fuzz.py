@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import requests
 from hypothesis import strategies as st
@@ -129,7 +130,7 @@ def targets(url: str) -> st.SearchStrategy[Target]:
 
 
 @cache
-def _parts() -> dict[str, st.SearchStrategy[str]]:
+def _parts() -> dict[str, st.SearchStrategy[Any]]:
     """The pieces a SERVICE clause is drawn from (built once: building is the slow part)."""
     return {
         "silent": st.one_of(
@@ -328,6 +329,7 @@ def judge(
     """Send one case and record it; the reason it is a failure (5xx, crash, canary hit) or None."""
     before = canary.count
     tally.cases += 1
+    problem: str | None = None
     try:
         response = send(server, text, update=update, transport=transport)
     except requests.RequestException as err:
@@ -335,7 +337,6 @@ def judge(
         tally.server_errors.append(problem)
         return problem
     tally.statuses[response.status_code] += 1
-    problem = None
     if response.status_code >= 500:
         problem = f"{response.status_code}: {response.text[:300]!r}"
         tally.server_errors.append(problem)

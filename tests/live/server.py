@@ -106,10 +106,10 @@ class LiveServer:
     """A running ``lhs-kg serve``: its URL, environment and process, with small HTTP helpers."""
 
     url: str
-    env: dict[str, str]
-    process: subprocess.Popen[bytes]
-    stderr_path: Path
-    session: requests.Session = field(default_factory=requests.Session)
+    env: dict[str, str] = field(repr=False)
+    process: subprocess.Popen[bytes] = field(repr=False)
+    stderr_path: Path = field(repr=False)
+    session: requests.Session = field(default_factory=requests.Session, repr=False)
 
     @property
     def pid(self) -> int:
