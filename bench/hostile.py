@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
 
 from tests.live import fuzz  # noqa: E402
 from tests.live.runaway import WINDOW_S, Timed, run_runaway_set  # noqa: E402
@@ -90,6 +91,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=2.0, help="LHS_KG_QUERY_TIMEOUT")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lhs-kg-hostile-") as folder:
+        set_hypothesis_home_dir(Path(folder) / "hypothesis")  # not .hypothesis/ in the cwd
         server = start_server(Path(folder), {"LHS_KG_QUERY_TIMEOUT": f"{args.timeout:g}"})
         canary = Canary()
         try:

@@ -110,6 +110,8 @@ class LiveServer:
     process: subprocess.Popen[bytes] = field(repr=False)
     stderr_path: Path = field(repr=False)
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+    crashes: list[str] = field(default_factory=list, repr=False)
+    """Crash reports of earlier processes, when :meth:`restart` replaced a dead one."""
 
     @property
     def pid(self) -> int:
@@ -153,6 +155,17 @@ class LiveServer:
         except requests.RequestException:
             return False
 
+    def restart(self) -> None:
+        """Start the server again on the same store, port and settings (after a crash)."""
+        crash = self.crashed()
+        if crash is None:
+            return
+        self.crashes.append(crash)
+        self.session.close()
+        self.session = requests.Session()
+        self.process = _launch(self.url.rsplit(":", 1)[1], self.env, self.stderr_path)
+        _wait_until_healthy(self)
+
     def stop(self) -> str | None:
         """SIGTERM, then SIGKILL after 10 s; the crash report if it had died on its own."""
         crash = self.crashed()
@@ -178,33 +191,18 @@ def build_store(env: Mapping[str, str]) -> None:
         )
 
 
-def start_server(
-    folder: Path, overrides: Mapping[str, str] | None = None, *, threads: int = 8
-) -> LiveServer:
-    """Build a store in ``folder`` and start ``lhs-kg serve`` on a free port; wait for /healthz."""
-    folder.mkdir(parents=True, exist_ok=True)
-    env = base_env(folder, overrides)
-    build_store(env)
-    port = free_port()
-    stderr_path = folder / "serve.stderr"
-    with stderr_path.open("wb") as stderr:  # a file, never a pipe nobody drains
-        process = subprocess.Popen(
-            [
-                LHS_KG,
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--threads",
-                str(threads),
-            ],
-            env=env,
+def _launch(port: str, env: Mapping[str, str], stderr_path: Path) -> subprocess.Popen[bytes]:
+    with stderr_path.open("ab") as stderr:  # a file, never a pipe nobody drains
+        return subprocess.Popen(
+            [LHS_KG, "serve", "--host", "127.0.0.1", "--port", port],
+            env=dict(env),
             stdout=subprocess.DEVNULL,
             stderr=stderr,
-            cwd=folder,
+            cwd=stderr_path.parent,
         )
-    server = LiveServer(f"http://127.0.0.1:{port}", env, process, stderr_path)
+
+
+def _wait_until_healthy(server: LiveServer) -> None:
     deadline = time.monotonic() + 120  # a loaded machine starts processes slowly
     while time.monotonic() < deadline:
         crash = server.crashed()
@@ -212,7 +210,7 @@ def start_server(
             raise RuntimeError(crash)
         try:
             if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
-                return server
+                return
         except requests.RequestException:
             pass
         time.sleep(0.1)
@@ -220,6 +218,20 @@ def start_server(
     raise RuntimeError(
         f"lhs-kg serve did not answer /healthz within 120 s:\n{server.stderr_tail()}"
     )
+
+
+def start_server(folder: Path, overrides: Mapping[str, str] | None = None) -> LiveServer:
+    """Build a store in ``folder`` and start ``lhs-kg serve`` on a free port; wait for /healthz."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = base_env(folder, overrides)
+    build_store(env)
+    port = str(free_port())
+    stderr_path = folder / "serve.stderr"
+    server = LiveServer(
+        f"http://127.0.0.1:{port}", env, _launch(port, env, stderr_path), stderr_path
+    )
+    _wait_until_healthy(server)
+    return server
 
 
 # -- the canary --------------------------------------------------------------------------------
