@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +45,12 @@ EXPLORE = settings(
 )
 
 
+def judge(server: LiveServer, canary: Canary, tally: fuzz.Tally, text: str, **how: Any) -> None:
+    """One case; a server it killed is started again (and counted) so the run goes on."""
+    if fuzz.judge(server, canary, tally, text, **how) and server.crashed():
+        server.restart()
+
+
 def fuzz_service(server: LiveServer, canary: Canary, cases: int) -> fuzz.Tally:
     """``cases`` SERVICE spellings, three queries for each update; failures counted, not raised."""
     tally = fuzz.Tally()
@@ -53,12 +60,12 @@ def fuzz_service(server: LiveServer, canary: Canary, cases: int) -> fuzz.Tally:
     @settings(EXPLORE, max_examples=cases * 3 // 4)
     @given(text=queries, transport=st.sampled_from(["direct", "direct", "form", "get"]))
     def query_case(text: str, transport: str) -> None:
-        fuzz.judge(server, canary, tally, text, transport=transport)
+        judge(server, canary, tally, text, transport=transport)
 
     @settings(EXPLORE, max_examples=cases - cases * 3 // 4)
     @given(text=updates)
     def update_case(text: str) -> None:
-        fuzz.judge(server, canary, tally, text, update=True)
+        judge(server, canary, tally, text, update=True)
 
     query_case()
     update_case()
@@ -73,7 +80,7 @@ def fuzz_deep(server: LiveServer, canary: Canary, cases: int) -> fuzz.Tally:
     @given(document=fuzz.deep_documents())
     def deep_case(document: tuple[str, bool]) -> None:
         text, update = document
-        fuzz.judge(server, canary, tally, text, update=update)
+        judge(server, canary, tally, text, update=update)
 
     deep_case()
     return tally
@@ -116,6 +123,7 @@ def main() -> None:
         ("  statuses", ", ".join(f"{k}: {v:,}" for k, v in sorted(deep.statuses.items()))),
         ("  5xx or no answer", f"{len(deep.server_errors):,}"),
         ("canary connections observed (all fuzz)", f"{canary.count:,}"),
+        ("server crashes during the fuzz (restarted)", f"{len(server.crashes)}"),
         ("server alive after the fuzz", "yes" if alive_after_fuzz else "NO"),
     ]
     if runaway is not None:
