@@ -23,14 +23,14 @@ def _hypothesis_home(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_env() -> dict[str, str]:
-    """Extra ``LHS_KG_*`` settings for this module's server (none by default)."""
+def live_env() -> dict[str, str | None]:
+    """Extra ``LHS_KG_*`` settings for this module's server (None removes one; none by default)."""
     return {}
 
 
 @pytest.fixture(scope="module")
 def live_server(
-    tmp_path_factory: pytest.TempPathFactory, live_env: dict[str, str]
+    tmp_path_factory: pytest.TempPathFactory, live_env: dict[str, str | None]
 ) -> Iterator[LiveServer]:
     """``lhs-kg serve`` on a free loopback port; stopped (TERM, then KILL) after the module,
     which then fails with the stderr of every crash seen during it."""

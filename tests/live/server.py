@@ -38,8 +38,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def base_env(folder: Path, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The server's environment: ours without any ``LHS_KG_*``, plus fixed test settings."""
+def base_env(folder: Path, overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """The server's environment: ours without any ``LHS_KG_*``, plus fixed test settings.
+
+    ``overrides`` add or change variables; a value of None removes one (e.g. the secret key, to
+    test what a fresh ``make run`` does without it).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
     env.update(
         LHS_KG_ROOT=str(ROOT),
@@ -48,7 +52,11 @@ def base_env(folder: Path, overrides: Mapping[str, str] | None = None) -> dict[s
         LHS_KG_WEB_SECRET_KEY=SECRET_KEY,
         LHS_KG_SPARQL_UPDATE_TOKEN=UPDATE_TOKEN,
     )
-    env.update(overrides or {})
+    for name, value in (overrides or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return env
 
 
@@ -155,6 +163,18 @@ class LiveServer:
         except requests.RequestException:
             return False
 
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run ``lhs-kg ARGS`` with the server's settings (a curator's terminal beside it)."""
+        return subprocess.run(
+            [LHS_KG, *args],
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
     def restart(self) -> None:
         """Start the server again on the same store, port and settings (after a crash)."""
         crash = self.crashed()
@@ -220,7 +240,7 @@ def _wait_until_healthy(server: LiveServer) -> None:
     )
 
 
-def start_server(folder: Path, overrides: Mapping[str, str] | None = None) -> LiveServer:
+def start_server(folder: Path, overrides: Mapping[str, str | None] | None = None) -> LiveServer:
     """Build a store in ``folder`` and start ``lhs-kg serve`` on a free port; wait for /healthz."""
     folder.mkdir(parents=True, exist_ok=True)
     env = base_env(folder, overrides)
