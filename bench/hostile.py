@@ -49,6 +49,8 @@ def judge(server: LiveServer, canary: Canary, tally: fuzz.Tally, text: str, **ho
     """One case; a server it killed is started again (and counted) so the run goes on."""
     if fuzz.judge(server, canary, tally, text, **how) and server.crashed():
         server.restart()
+    if tally.cases % 500 == 0:
+        print(f"  ... {tally.cases:,} cases, {len(server.crashes)} crashes", file=sys.stderr)
 
 
 def fuzz_service(server: LiveServer, canary: Canary, cases: int) -> fuzz.Tally:
