@@ -44,6 +44,8 @@ _NESTING = (
     "Collection",
 )
 """Parse-tree nodes that stand for one level of brackets (groups, expressions, ``[]``, ``()``)."""
+_NETWORK = frozenset({"ServiceGraphPattern", "Load"})
+"""Parse-tree nodes that make the engine fetch from a URL: a federated pattern, an update's LOAD."""
 
 
 def expand_escapes(text: str) -> str:
@@ -79,6 +81,17 @@ def bracket_bound(text: str) -> int:
     return deepest
 
 
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_OPERATOR_CHARS = re.compile(r"&&|\|\||[!^|/+*=<>-]|\{|\b(?:UNION|MINUS|OPTIONAL)\b", re.IGNORECASE)
+
+
+def operator_bound(text: str) -> int:
+    """An upper bound of the operators and groups the parser has to chain, read like
+    :func:`bracket_bound`: everywhere but inside IRIs (which hold no ``|`` or ``^``), so a
+    comment the token scan believes in (``ex:a\\#``) cannot hide a chain of thousands."""
+    return len(_OPERATOR_CHARS.findall(_IRIREF.sub(" ", text)))
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     """What the parse tree says: the form ('select' … 'update'), nesting depth, SERVICE."""
@@ -102,7 +115,7 @@ def measure(tree: Any) -> tuple[int, bool]:
     while stack:
         node, depth = stack.pop()
         if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
+            if node.name in _NETWORK:  # SERVICE, and LOAD of an update: both fetch a URL
                 service = True
             if node.name.startswith(_NESTING):
                 depth += 1

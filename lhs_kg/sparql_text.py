@@ -32,7 +32,7 @@ _SCANNER = re.compile(
       )
     | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*)
     | (?P<punct>[{}()\[\]])
-    | (?P<op>[!^|/])
+    | (?P<op>&&|\|\||[!^|/+*=<>-])
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -50,6 +50,7 @@ _UPDATE_WORDS = {
     "WITH",
 }
 _OPEN, _CLOSE = set("{(["), set("})]")
+_GROUP_OPERATORS = {"UNION", "MINUS", "OPTIONAL"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def shape(text: str) -> QueryShape:
         value = match.group()
         if value in _OPEN:
             depth += 1
+            operators += value == "{"  # every group pattern is one more for the parser
             if depth > deepest:
                 deepest = depth
         elif value in _CLOSE:
@@ -107,6 +109,8 @@ def shape(text: str) -> QueryShape:
                     form = "update"
             if upper == "SERVICE":
                 service = True
+            elif upper in _GROUP_OPERATORS:
+                operators += 1
     return QueryShape(form, deepest, service, operators)
 
 
@@ -130,10 +134,11 @@ def uses_service(text: str) -> bool:
         return False
 
 
-MAX_OPERATORS = 1_000
-"""Path and negation operators (``/ | ^ !``) a query may hold: Oxigraph's parser recurses on
-chains of them (``!!!!…`` or a path of thousands of steps) and can overflow its stack, and a
-legitimate query needs a few dozen at most."""
+MAX_OPERATORS = 2_000
+"""Operators a query may chain (paths ``/ | ^``, negation ``!``, arithmetic, comparison,
+``&& ||``, groups and ``UNION``/``MINUS``/``OPTIONAL``): Oxigraph's parser recurses on chains
+of them (``!!!!…`` or a path of thousands of steps) and can overflow its stack, the guard's own
+parse of a long chain takes seconds, and a legitimate query needs a few dozen at most."""
 
 
 def check_query(
@@ -163,9 +168,11 @@ def check_query(
     if bound > max_depth:
         raise QueryRejectedError(f"the query nests {bound} levels deep; the limit is {max_depth}")
     found = shape(text)
-    if found.operators > max_operators:
+    operators = max(found.operators, sparql_guard.operator_bound(expanded))
+    if operators > max_operators:
         raise QueryRejectedError(
-            f"the query chains {found.operators:,} path or negation operators (/ | ^ !); "
+            f"the query chains {operators:,} operators (paths, negations, arithmetic, "
+            "comparisons, groups, UNION/MINUS/OPTIONAL); "
             f"the limit is {max_operators:,}"
         )
     if not allow_service and (found.uses_service or shape(expanded).uses_service):
@@ -183,8 +190,8 @@ def check_query(
 
 
 _NO_SERVICE = (
-    "SERVICE (federated) queries are disabled on this server; "
-    "set LHS_KG_ALLOW_SERVICE=true to allow them"
+    "SERVICE (federated) queries and LOAD are disabled on this server, which fetches nothing "
+    "from other addresses; set LHS_KG_ALLOW_SERVICE=true to allow them"
 )
 
 

@@ -114,7 +114,7 @@ def test_inject_values_refuses_blank_nodes_and_odd_names() -> None:
     ids=["negation-chain", "long-path"],
 )
 def test_operator_chains_that_overflow_the_parser_are_rejected(text: str) -> None:
-    with pytest.raises(QueryRejectedError, match="path or negation operators"):
+    with pytest.raises(QueryRejectedError, match="operators"):
         check_query(text, max_chars=1_000_000, max_depth=64, allow_service=False)
 
 
@@ -287,3 +287,18 @@ def test_a_single_threaded_process_checks_long_queries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert result.stdout.strip() == "select", result.stderr[-500:]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOAD <http://127.0.0.1:9/data.ttl>",
+        "load silent <http://127.0.0.1:9/data.ttl> INTO GRAPH <http://example.org/g>",
+        "INSERT DATA { <http://a> <http://b> 1 } ;\nLOAD <http://127.0.0.1:9/x>",
+    ],
+)
+def test_an_update_that_loads_from_a_url_is_refused_like_service(text: str) -> None:
+    """Regression (live hostile pass): LOAD through the token endpoint fetched the URL."""
+    with pytest.raises(QueryRejectedError, match="LOAD"):
+        check_query(text, max_chars=10_000, max_depth=64, allow_service=False)
+    assert check_query(text, max_chars=10_000, max_depth=64, allow_service=True) == "update"
