@@ -40,7 +40,7 @@ class CountryTable:
     def closest(self, text: str, n: int = 3) -> list[str]:
         """The nearest known names or codes, shown as 'Name (ID)', best first."""
         folded = " ".join(text.split()).casefold()
-        found = difflib.get_close_matches(folded, list(self.by_key), n=n * 3, cutoff=0.6)
+        found = difflib.get_close_matches(folded, list(self.by_key), n=n * 3, cutoff=0.7)
         shown: list[str] = []
         for key in found:
             ident = self.by_key[key]

@@ -11,6 +11,7 @@ through ``compiled``: pySHACL's constraint objects built once per process, the s
 
 from __future__ import annotations
 
+import difflib
 import json
 import threading
 from collections import defaultdict
@@ -27,6 +28,7 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from lhs_kg.config import Settings
+from lhs_kg.content.country_names import country_table
 from lhs_kg.documents import Document, load_context, load_document, prefixed
 from lhs_kg.errors import InputError
 from lhs_kg.kb import KnowledgeBase
@@ -75,6 +77,8 @@ class ShapeInfo:
     example: str
     owner: str
     allowed: tuple[str, ...] = ()
+    value_set: str = ""
+    scheme: str = ""
 
 
 @dataclass
@@ -165,13 +169,16 @@ class Validator:
             if not isinstance(shape, URIRef):
                 continue
             allowed: list[str] = []
+            value_set = scheme_iri = ""
             for helper in graph.objects(shape, SH.node):
+                value_set = str(graph.value(helper, RDFS.label) or "")
                 scheme, kind = None, None
                 for prop in graph.objects(helper, SH.property):
                     if graph.value(prop, SH.path) == SKOS.inScheme:
                         scheme = graph.value(prop, SH.hasValue)
                     elif graph.value(prop, SH.path) == RDF.type:
                         kind = graph.value(prop, SH.hasValue)
+                scheme_iri = str(scheme or "")
                 for member in self.ontology.members.get(scheme, []) if scheme else []:
                     if kind is None or (member, RDF.type, kind) in self.ontology.facts[member]:
                         allowed.append(codes.get(str(member), str(member).rsplit("/", 1)[-1]))
@@ -183,6 +190,8 @@ class Validator:
                 str(graph.value(shape, SKOS.example) or ""),
                 str(graph.value(owner, RDFS.label) or "") if owner is not None else "",
                 tuple(dict.fromkeys(allowed)),
+                value_set,
+                scheme_iri,
             )
         return info
 
@@ -314,6 +323,14 @@ class Validator:
                 hint = "Allowed values: " + ", ".join(info.allowed) + "."
             elif info.example:
                 hint = "Example: " + info.example
+        shown = _show(raw, value)
+        if (
+            info is not None
+            and info.allowed
+            and shown
+            and component.endswith("#NodeConstraintComponent")
+        ):
+            message, hint = unknown_code_message(info.name, shown, info)
         return Issue(
             severity=severity,
             focus=_focus_label(document, focus, info.owner if info else ""),
@@ -325,6 +342,32 @@ class Validator:
             constraint=component.rsplit("#", 1)[-1],
             focus_node="" if isinstance(focus, BNode) else str(focus),
         )
+
+
+LONG_VALUE_SET = 20
+"""Above this many allowed values a message names the closest matches instead of all of them."""
+
+
+def unknown_code_message(field: str, shown: str, info: ShapeInfo) -> tuple[str, str]:
+    """A message naming the field, the value and what is allowed (or the closest allowed)."""
+    code = shown.rstrip("/").rsplit("/", 1)[-1]
+    what = info.value_set or "one of the allowed values"
+    message = f'{field[:1].upper()}{field[1:]}: "{code}" is not {what} known to the knowledge base.'
+    if len(info.allowed) <= LONG_VALUE_SET:
+        return message, "Allowed values: " + ", ".join(info.allowed) + "."
+    country = info.scheme.endswith("/concept/country")
+    if country:
+        close = country_table().closest(code)
+    else:
+        close = difflib.get_close_matches(code, list(info.allowed), n=3)
+    if close:
+        return message, f"Closest allowed: {', '.join(close)}."
+    if country:
+        return message, 'Write the English name ("Canada") or the ISO 3166-1 code ("CA" or "CAN").'
+    return (
+        message,
+        f"None of the {len(info.allowed)} allowed values is close. Example: {info.example}",
+    )
 
 
 def _safe_iri(iri: str) -> bool:
