@@ -692,7 +692,7 @@ class _Walker:
                 )
 
     def _countries(self, value: Any, where: str) -> Any:
-        """Country names and codes as written become the scheme's ids (unknown ones stay as written).
+        """Country names and codes as written become the scheme's ids (unknown ones stay as is).
 
         A name that cannot become an IRI (it has spaces) is noted here with the closest matches.
         """

@@ -19,7 +19,6 @@ from lhs_kg.kb import SCOPES, Scope
 from lhs_kg.queries import Parameter, QueryLibrary
 from lhs_kg.render import table
 
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -111,6 +111,21 @@ def _concept(record: CountryRecord) -> str:
     return "\n".join(lines)
 
 
+_SCHEME_DEFINITION = (
+    "Countries and territories of ISO 3166-1, and the European Union for multinational "
+    "initiatives, where case studies and organisations are located."
+)
+_SCHEME_DESCRIPTION = (
+    "Every country and territory of ISO 3166-1 with its English name and its alpha-2 and "
+    "alpha-3 codes, plus the European Union as a multinational region."
+)
+_NOTE = (
+    "Generated from pycountry {version} (the Debian iso-codes data) by "
+    "lhs_kg/content/countries.py; names are pycountry's common name where it has one, else the "
+    "ISO short name."
+)
+
+
 def render(records: Iterable[CountryRecord], version: str) -> str:
     """The Turtle text of the country scheme: the same records give the same bytes."""
     ordered = sorted({r.alpha2: r for r in [*records, EU]}.values(), key=lambda r: r.alpha2)
@@ -130,12 +145,12 @@ def render(records: Iterable[CountryRecord], version: str) -> str:
     a skos:ConceptScheme ;
     skos:prefLabel "Countries"@en ;
     dcterms:title "Countries"@en ;
-    skos:definition "Countries and territories of ISO 3166-1, and the European Union for multinational initiatives, where case studies and organisations are located."@en ;
-    dcterms:description "Every country and territory of ISO 3166-1 with its English name and its alpha-2 and alpha-3 codes, plus the European Union as a multinational region."@en ;
+    skos:definition {literal(_SCHEME_DEFINITION, lang="en")} ;
+    dcterms:description {literal(_SCHEME_DESCRIPTION, lang="en")} ;
     rdfs:isDefinedBy <https://w3id.org/lhs-kg/ontology> ;
     dcterms:source {iri(ISO_SOURCE)} ;
     owl:versionInfo {literal(f"ISO 3166-1 as packaged by pycountry {version}")} ;
-    skos:editorialNote {literal(f"Generated from pycountry {version} (the Debian iso-codes data) by lhs_kg/content/countries.py; names are pycountry's common name where it has one, else the ISO short name.", lang="en")} ;
+    skos:editorialNote {literal(_NOTE.format(version=version), lang="en")} ;
     skos:hasTopConcept {tops} .
 """
     return header + "\n" + "\n\n".join(_concept(r) for r in ordered) + "\n"
