@@ -1,9 +1,12 @@
 """The Python API: one object that opens the configured store and answers questions about it.
 
+Queries read the published view (content graphs and accepted contributions) unless
+``scope="all"`` is asked for.
+
 >>> from lhs_kg import KnowledgeBase, Settings
 >>> with KnowledgeBase(Settings(store="memory")) as kb:
 ...     kb.load_bytes(b'<https://example.org/a> a <https://example.org/C> .', "ttl",
-...                   graph="https://example.org/g")
+...                   graph="https://w3id.org/lhs-kg/graph/data/example")
 ...     [row["s"].value for row in kb.query("SELECT ?s WHERE { ?s a ?c }").rows()]
 ['https://example.org/a']
 """

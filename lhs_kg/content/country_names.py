@@ -6,7 +6,7 @@ from pycountry, so the engine needs no extra package and no network at run time.
 >>> table = country_table()
 >>> [table.resolve(v) for v in ("ca", "CAN", "canada", "South Korea", "GB")]
 ['CA', 'CA', 'CA', 'KR', 'GB']
->>> table.resolve("Atlantis") is None, table.closest("Canda")
+>>> table.resolve("Atlantis") is None, table.closest("Canda", n=1)
 (True, ['Canada (CA)'])
 """
 

@@ -208,9 +208,15 @@ def test_exactly_one_ontology_with_version_and_licence() -> None:
 
 
 def declared_lhs_terms() -> set[str]:
-    """Local names of the classes and properties lhs.ttl declares in our namespace."""
+    """Local names of the classes, properties and datatypes lhs.ttl declares in our namespace."""
     graph = ontology_graph()
-    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    kinds = (
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        RDFS.Datatype,
+    )
     return {
         str(term)[len(str(LHS)) :]
         for kind in kinds
