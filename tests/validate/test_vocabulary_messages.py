@@ -52,3 +52,24 @@ def test_country_as_name_or_either_code_is_accepted(written: str) -> None:
     org = {"id": "maple", "name": "Maple Health", "country": written}
     issues = _issues(country=written, organisation=org)
     assert "country" not in issues and "organisation.country" not in issues
+
+
+TURTLE = """
+@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/lhs-kg/case-study/t> a lhs:CaseStudy ; dcterms:title "A test case" ;
+    lhs:country <https://w3id.org/lhs-kg/concept/country/CA> ;
+    lhs:showsLoopStage <https://w3id.org/lhs-kg/concept/loop/my-stage> .
+<https://w3id.org/lhs-kg/concept/loop/my-stage> a skos:Concept , lhs:LoopStage ;
+    skos:prefLabel "My stage"@en ;
+    skos:inScheme <https://w3id.org/lhs-kg/concept/loop> .
+"""
+
+
+def test_regression_turtle_declaring_its_own_loop_stage_passed_the_shapes() -> None:
+    report = validate(TURTLE.encode(), name="case.ttl", contribution=False)
+    shapes = {i.shape for i in report.issues if i.severity == "violation"}
+    assert {"CaseStudy-loopStages", "Concept-known"} <= shapes, report.to_text()
+    stage = next(i for i in report.issues if i.shape == "CaseStudy-loopStages")
+    assert '"my-stage"' in stage.message and "P2D" in stage.hint
