@@ -102,8 +102,8 @@ _COMMENT = (
     "the ontology files define."
 )
 _MESSAGE = (
-    "A contribution cannot define or change concepts of the lhs-kg vocabularies: {$this} is not "
-    "one of them. Use the codes the knowledge base already has."
+    "A contribution cannot define or change concepts of the lhs-kg vocabularies: this IRI is "
+    "not one of them. Use the codes the knowledge base already has."
 )
 
 
