@@ -11,7 +11,6 @@ through ``compiled``: pySHACL's constraint objects built once per process, the s
 
 from __future__ import annotations
 
-import difflib
 import json
 import threading
 from collections import defaultdict
@@ -28,13 +27,13 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from lhs_kg.config import Settings
-from lhs_kg.content.country_names import country_table
 from lhs_kg.documents import Document, load_context, load_document, prefixed
 from lhs_kg.errors import InputError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import BIBO, LHS
 from lhs_kg.validate.compiled import compile_shapes, prepared_data_graph
 from lhs_kg.validate.report import Issue, Report
+from lhs_kg.validate.vocabulary_messages import unknown_code_message
 
 CONTRIBUTION_SHAPES = "contribution.shapes.ttl"
 _FACT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader)
@@ -342,32 +341,6 @@ class Validator:
             constraint=component.rsplit("#", 1)[-1],
             focus_node="" if isinstance(focus, BNode) else str(focus),
         )
-
-
-LONG_VALUE_SET = 20
-"""Above this many allowed values a message names the closest matches instead of all of them."""
-
-
-def unknown_code_message(field: str, shown: str, info: ShapeInfo) -> tuple[str, str]:
-    """A message naming the field, the value and what is allowed (or the closest allowed)."""
-    code = shown.rstrip("/").rsplit("/", 1)[-1]
-    what = info.value_set or "one of the allowed values"
-    message = f'{field[:1].upper()}{field[1:]}: "{code}" is not {what} known to the knowledge base.'
-    if len(info.allowed) <= LONG_VALUE_SET:
-        return message, "Allowed values: " + ", ".join(info.allowed) + "."
-    country = info.scheme.endswith("/concept/country")
-    if country:
-        close = country_table().closest(code)
-    else:
-        close = difflib.get_close_matches(code, list(info.allowed), n=3)
-    if close:
-        return message, f"Closest allowed: {', '.join(close)}."
-    if country:
-        return message, 'Write the English name ("Canada") or the ISO 3166-1 code ("CA" or "CAN").'
-    return (
-        message,
-        f"None of the {len(info.allowed)} allowed values is close. Example: {info.example}",
-    )
 
 
 def _safe_iri(iri: str) -> bool:
