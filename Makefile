@@ -11,7 +11,7 @@ HOST    ?= 127.0.0.1
 PORT    ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install store run serve test lint typecheck unit browser-deps bench clean
+.PHONY: help install store run serve test lint typecheck unit browser-deps bench clean content
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ browser-deps: ## Install Debian's Chromium for the browser tests, and axe-core f
 	@test -f node_modules/axe-core/axe.min.js || { \
 	  command -v npm >/dev/null 2>&1 && npm install --silent --no-audit --no-fund axe-core@4 >/dev/null \
 	  || echo "WARNING: could not install axe-core; the accessibility scan will be skipped"; }
+
+content: $(STAMP) ## Regenerate the generated content files (countries from pycountry, vocabulary shapes)
+	$(PY) -m pip install --quiet -e '.[content]'
+	$(PY) -m lhs_kg.content.countries
+	$(PY) -m lhs_kg.content.vocabularies
 
 lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check lhs_kg web tests bench

@@ -269,6 +269,18 @@ def _lexical(item: Any) -> str:
     return str(item)
 
 
+COUNTRY_PROPERTY = "https://w3id.org/lhs-kg/ontology/country"
+
+
+def country_code(text: str) -> tuple[str | None, list[str]]:
+    """The country id for a name, alpha-2 or alpha-3 code, else None and the closest matches."""
+    from lhs_kg.content.country_names import country_table
+
+    table = country_table()
+    code = table.resolve(text)
+    return (code, []) if code is not None else (None, table.closest(text))
+
+
 def expand_value(term: TermDef, raw: Any, base: str) -> str | None:
     """What a scalar value of a term becomes as an IRI under our context (None for literals)."""
     if not isinstance(raw, str):
@@ -771,7 +783,9 @@ class _Walker:
                     else "See the README section 'Contributing a case study' for the fields.",
                 )
                 continue
-            if term is not None and term.drops_relative:
+            if self.plain and term is not None and term.iri == COUNTRY_PROPERTY:
+                value = obj[key] = self._countries(value, where)
+            elif term is not None and term.drops_relative:
                 self._check_urls(value, where)
             elif term is not None and term.type in ("@id", "@vocab"):
                 self._check_codes(value, where)
@@ -828,6 +842,29 @@ class _Walker:
                     item,
                     'Codes are short words such as "P2D", "complex" or "foley-vale-2022".',
                 )
+
+    def _countries(self, value: Any, where: str) -> Any:
+        """Country names and codes as written become the scheme's ids (unknown ones stay as is).
+
+        A name that cannot become an IRI (it has spaces) is noted here with the closest matches.
+        """
+        if isinstance(value, list):
+            return [self._countries(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        if not isinstance(value, str) or ":" in value:
+            return value  # a full IRI (or not text at all): the shapes judge it
+        code, close = country_code(value)
+        if code is None and (not value or _BAD_IRI_CHARS.search(value)):
+            self.note(
+                "violation",
+                where,
+                f'"{value}" is not a country the knowledge base knows.',
+                value,
+                f"Did you mean {' or '.join(close)}?"
+                if close
+                else 'Write the English name ("Canada") or the ISO 3166-1 code ("CA" or "CAN").',
+            )
+            return value
+        return code if code is not None else value  # the shapes report an unknown code
 
     def _check_urls(self, value: Any, where: str) -> None:
         for index, item in enumerate(value if isinstance(value, list) else [value]):

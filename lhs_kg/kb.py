@@ -1,27 +1,43 @@
 """The Python API: one object that opens the configured store and answers questions about it.
 
+Queries read the published view (content graphs and accepted contributions) unless
+``scope="all"`` is asked for.
+
 >>> from lhs_kg import KnowledgeBase, Settings
 >>> with KnowledgeBase(Settings(store="memory")) as kb:
 ...     kb.load_bytes(b'<https://example.org/a> a <https://example.org/C> .', "ttl",
-...                   graph="https://example.org/g")
+...                   graph="https://w3id.org/lhs-kg/graph/data/example")
 ...     [row["s"].value for row in kb.query("SELECT ?s WHERE { ?s a ?c }").rows()]
 ['https://example.org/a']
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 import pyoxigraph as ox
 
+from lhs_kg.cache import Derived
 from lhs_kg.config import Settings
+from lhs_kg.errors import InputError
 from lhs_kg.formats import rdf_format
+from lhs_kg.graphs import published_graphs
 from lhs_kg.loader import LoadSummary, Progress, load_file, rebuild
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
 from lhs_kg.store.base import Bindings
+
+Scope = Literal["published", "all"]
+SCOPES: tuple[Scope, ...] = ("published", "all")
+"""What a query reads: the published view (the default) or every graph, pending and private too."""
+
+_NO_GRAPH = "urn:lhs-kg:no-graph"
+_GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+#: How long a remote store's published view is trusted (others may write behind our back).
+_REMOTE_TTL_S = 10.0
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
@@ -51,6 +67,9 @@ class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.store = store or open_store(self.settings)
+        self._published: Derived[list[str] | None] = Derived(
+            self.store, self._published_scope, ttl_s=_REMOTE_TTL_S
+        )
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -69,15 +88,62 @@ class KnowledgeBase:
         bindings: Bindings | None = None,
         union: bool = True,
         timeout_s: float | None = None,
+        scope: Scope = "published",
     ) -> QueryResult:
-        """Run a SPARQL query over the union of all graphs, after the safety checks."""
+        """Run a SPARQL query, after the safety checks, over the published view by default.
+
+        ``scope="all"`` reads the union of every graph (pending, rejected and superseded versions
+        and the private registry too: for curators). ``union=False`` leaves the dataset to the
+        store (the default graph only) and ignores ``scope``.
+        """
         check_query(
             text,
             max_chars=self.settings.max_query_chars,
             max_depth=self.settings.max_query_depth,
             allow_service=self.settings.allow_service,
         )
-        return self.store.query(text, bindings=bindings, union=union, timeout_s=timeout_s)
+        if scope not in SCOPES:
+            raise InputError(f"unknown query scope {scope!r} (known: {', '.join(SCOPES)})")
+        graphs = self.published_scope() if scope == "published" and union else None
+        if graphs is None:
+            return self.store.query(text, bindings=bindings, union=union, timeout_s=timeout_s)
+        return self.store.query(
+            text,
+            bindings=bindings,
+            union=False,
+            default_graphs=graphs or [_NO_GRAPH],
+            named_graphs=graphs or [_NO_GRAPH],
+            timeout_s=timeout_s,
+        )
+
+    def query_named(
+        self,
+        name: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        scope: Scope = "published",
+    ) -> QueryResult:
+        """Run a named query of ``queries/`` with text parameters, over the published view."""
+        from lhs_kg.queries import QueryLibrary
+
+        named = QueryLibrary(self.settings.queries_dir, self.settings.base_iri).get(name)
+        return self.query(named.text, bindings=named.bind(params or {}), scope=scope)
+
+    def published_scope(self) -> list[str] | None:
+        """The graphs of the published view, or None when every graph is published (the union).
+
+        Kept for one store generation (a time-to-live on a remote store), so asking is cheap.
+        """
+        return self._published.get()
+
+    def _published_scope(self) -> list[str] | None:
+        prefix = self.settings.base_iri + "graph/"
+        always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
+        names = [row["g"].value for row in self.store.query(_GRAPH_NAMES, union=False).rows()]
+        if all(name.startswith(always) for name in names):
+            return None
+        published = published_graphs(self.store, self.settings)
+        return None if sorted(published) == sorted(names) else published
 
     def load(self, path: Path, *, graph: str | None = None, fmt: str | None = None) -> str:
         """Add one file to the store (graph derived from the path unless given)."""

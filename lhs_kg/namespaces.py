@@ -53,6 +53,8 @@ class LHS(DefinedNamespace):
     Country: URIRef
     AssessmentBasis: URIRef
     VerificationStatus: URIRef
+    ISO3166Alpha2: URIRef
+    ISO3166Alpha3: URIRef
     aim: URIRef
     organisation: URIRef
     country: URIRef

@@ -17,8 +17,10 @@ from lhs_kg.cli.base import (
     write_atomically,
 )
 from lhs_kg.cli.base import main as cli
+from lhs_kg.cli.queries import scope_option
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.formats import rdf_format, result_format
+from lhs_kg.kb import Scope
 from lhs_kg.render import compact, table
 
 SELECT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
@@ -91,9 +93,12 @@ def _looks_like_sparql(text: str) -> bool:
     type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
     help="table|csv|tsv|json|xml (SELECT/ASK), ttl|nt|jsonld|rdfxml (CONSTRUCT/DESCRIBE).",
 )
+@scope_option
 @pass_state
-def query(state: CliState, query: str, params: tuple[str, ...], fmt: str | None) -> None:
-    """Run QUERY: inline SPARQL text, a .rq file, or the name of a query in queries/."""
+def query(
+    state: CliState, query: str, params: tuple[str, ...], fmt: str | None, scope: Scope
+) -> None:
+    """Run QUERY (SPARQL text, a .rq file or a named query) over the published view."""
     kb = state.kb()
     bindings = None
     path = Path(query)
@@ -114,7 +119,7 @@ def query(state: CliState, query: str, params: tuple[str, ...], fmt: str | None)
         bindings = named.bind(parse_params(params))
     if params and bindings is None:
         raise InputError("--param works with named queries only")
-    result = kb.query(text, bindings=bindings)
+    result = kb.query(text, bindings=bindings, scope=scope)
     out = binary_stdout()
     if result.kind == "graph":
         if fmt in SELECT_FORMATS:

@@ -7,14 +7,38 @@ as a table under the check's name and summary, and the command then exits 1.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from lhs_kg.cli.base import CliState, pass_state
 from lhs_kg.cli.base import main as cli
 from lhs_kg.errors import InputError
+from lhs_kg.kb import SCOPES, Scope
 from lhs_kg.queries import Parameter, QueryLibrary
 from lhs_kg.render import table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def scope_option(command: F) -> F:
+    """``--scope published|all`` (``--all-graphs`` for short): what a query command reads."""
+    command = click.option(
+        "--all-graphs",
+        "scope",
+        flag_value="all",
+        help="Same as --scope all.",
+    )(command)
+    return click.option(
+        "--scope",
+        "scope",
+        type=click.Choice(SCOPES),
+        default="published",
+        show_default=True,
+        help="published: what the public sees; all: every graph, pending and rejected "
+        "contributions and the private registry too (curators).",
+    )(command)
 
 
 def _describe_params(params: tuple[Parameter, ...]) -> str:
@@ -41,9 +65,10 @@ def list_queries(state: CliState, verbose: bool) -> None:
 
 @cli.command("check")
 @click.option("--only", metavar="NAME", multiple=True, help="Run only this check (repeatable).")
+@scope_option
 @pass_state
-def check(state: CliState, only: tuple[str, ...]) -> None:
-    """Run the quality checks of queries/checks/; exit 1 when any of them returns rows."""
+def check(state: CliState, only: tuple[str, ...], scope: Scope) -> None:
+    """Run the quality checks of queries/checks/ on the published view; exit 1 on any row."""
     library = QueryLibrary(state.settings.queries_dir / "checks", state.settings.base_iri)
     names = list(only) or library.names()
     if not names:
@@ -52,7 +77,7 @@ def check(state: CliState, only: tuple[str, ...]) -> None:
     kb = state.kb()
     failed = 0
     for named in checks:
-        result = kb.query(named.text)
+        result = kb.query(named.text, scope=scope)
         if result.kind == "ask":
             found, report = result.boolean, "(the check answered true)"
         elif result.kind == "graph":
@@ -60,7 +85,7 @@ def check(state: CliState, only: tuple[str, ...]) -> None:
             found, report = bool(triples), f"({len(triples)} triples)"
         else:
             found = any(True for _ in result)
-            report = table(kb.query(named.text)) if found else ""
+            report = table(kb.query(named.text, scope=scope)) if found else ""
         if found:
             failed += 1
             click.echo(f"FAIL {named.name}: {named.summary}")

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from lhs_kg.contributions.classes import add_types, typing_rules
 from lhs_kg.contributions.model import (
     ACTIONS,
     CC_BY_4,
@@ -326,6 +327,7 @@ class Contributions:
         person = _person(document.graph, subject, self.base)
         graph = _skolemise(document, subject, iri, self.base)
         _rename(graph, person.node, URIRef(person.iri))
+        add_types(graph, typing_rules(get_validator(self.settings).content_graph))
         title = next((str(o) for o in graph.objects(URIRef(iri), URIRef(DCT + "title"))), iri)
         token = secrets.token_urlsafe(32)
         record = _Record(

@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
-from lhs_kg.graphs import published_graphs
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.sparql_text import term_to_sparql
@@ -226,16 +225,10 @@ def values_block(var: str, terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
 def published_scope(kb: KnowledgeBase) -> list[str] | None:
     """The graphs public pages read: None (the union, fastest) when every graph is published.
 
-    Listing graph names is cheap; only when some graph lies outside the content, data and
-    inferred graphs is the registry consulted (``lhs_kg.graphs.published_graphs``).
+    The knowledge base's own published view (:meth:`KnowledgeBase.published_scope`), which named
+    queries read by default too.
     """
-    prefix = kb.settings.base_iri + "graph/"
-    always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
-    names = [row["g"].value for row in kb.store.query(GRAPH_NAMES, union=False).rows()]
-    if all(name.startswith(always) for name in names):
-        return None
-    published = published_graphs(kb.store, kb.settings)
-    return None if sorted(published) == sorted(names) else published
+    return kb.published_scope()
 
 
 class Reader:

@@ -33,6 +33,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import BIBO, LHS
 from lhs_kg.validate.compiled import compile_shapes, prepared_data_graph
 from lhs_kg.validate.report import Issue, Report
+from lhs_kg.validate.vocabulary_messages import unknown_code_message
 
 CONTRIBUTION_SHAPES = "contribution.shapes.ttl"
 MAX_CHECKS = 300
@@ -77,6 +78,8 @@ class ShapeInfo:
     example: str
     owner: str
     allowed: tuple[str, ...] = ()
+    value_set: str = ""
+    scheme: str = ""
 
 
 @dataclass
@@ -167,13 +170,16 @@ class Validator:
             if not isinstance(shape, URIRef):
                 continue
             allowed: list[str] = []
+            value_set = scheme_iri = ""
             for helper in graph.objects(shape, SH.node):
+                value_set = str(graph.value(helper, RDFS.label) or "")
                 scheme, kind = None, None
                 for prop in graph.objects(helper, SH.property):
                     if graph.value(prop, SH.path) == SKOS.inScheme:
                         scheme = graph.value(prop, SH.hasValue)
                     elif graph.value(prop, SH.path) == RDF.type:
                         kind = graph.value(prop, SH.hasValue)
+                scheme_iri = str(scheme or "")
                 for member in self.ontology.members.get(scheme, []) if scheme else []:
                     if kind is None or (member, RDF.type, kind) in self.ontology.facts[member]:
                         allowed.append(codes.get(str(member), str(member).rsplit("/", 1)[-1]))
@@ -185,6 +191,8 @@ class Validator:
                 str(graph.value(shape, SKOS.example) or ""),
                 str(graph.value(owner, RDFS.label) or "") if owner is not None else "",
                 tuple(dict.fromkeys(allowed)),
+                value_set,
+                scheme_iri,
             )
         return info
 
@@ -356,6 +364,14 @@ class Validator:
                 hint = "Allowed values: " + ", ".join(info.allowed) + "."
             elif info.example:
                 hint = "Example: " + info.example
+        shown = _show(raw, value)
+        if (
+            info is not None
+            and info.allowed
+            and shown
+            and component.endswith("#NodeConstraintComponent")
+        ):
+            message, hint = unknown_code_message(info.name, shown, info)
         return Issue(
             severity=severity,
             focus=_focus_label(document, focus, info.owner if info else ""),

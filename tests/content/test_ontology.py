@@ -62,8 +62,10 @@ def parse(paths: Iterable[Path]) -> Graph:
 
 @functools.cache
 def ontology_graph() -> Graph:
-    """lhs.ttl and framework.ttl together."""
-    return parse([ONTOLOGY_DIR / "lhs.ttl", ONTOLOGY_DIR / "framework.ttl"])
+    """lhs.ttl, framework.ttl and the generated countries.ttl together."""
+    return parse(
+        [ONTOLOGY_DIR / "lhs.ttl", ONTOLOGY_DIR / "framework.ttl", ONTOLOGY_DIR / "countries.ttl"]
+    )
 
 
 @functools.cache
@@ -206,9 +208,15 @@ def test_exactly_one_ontology_with_version_and_licence() -> None:
 
 
 def declared_lhs_terms() -> set[str]:
-    """Local names of the classes and properties lhs.ttl declares in our namespace."""
+    """Local names of the classes, properties and datatypes lhs.ttl declares in our namespace."""
     graph = ontology_graph()
-    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    kinds = (
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        RDFS.Datatype,
+    )
     return {
         str(term)[len(str(LHS)) :]
         for kind in kinds
@@ -336,7 +344,6 @@ EXPECTED_IDS = {
     "complexity-level": ["simple", "complicated", "complex"],
     "scale": ["team", "provider", "regional", "national", "international"],
     "nasss-cat": ["short", "long", "project", "interview"],
-    "country": ["US", "GB", "SE", "AU", "EU"],
     "assessment-basis": ["source-analysis", "curator-reading"],
     "verification": ["verified", "unconfirmed"],
     "review-state": [
@@ -527,11 +534,44 @@ def test_level_ranks(scheme: str, order: list[str]) -> None:
         assert graph.value(concept(scheme, ident), LHS.levelRank) == Literal(rank)
 
 
-def test_country_notations_are_their_codes() -> None:
-    """Every country's notation is its ISO 3166-1 alpha-2 id."""
+KEPT_COUNTRIES = ["US", "GB", "SE", "AU", "EU"]
+"""The country ids used before the full ISO 3166-1 list: their IRIs must stay stable."""
+
+
+def country_ids() -> set[str]:
+    """The ids of the country scheme's top concepts."""
+    prefix = str(concept("country")) + "/"
+    return {
+        str(c)[len(prefix) :]
+        for c in ontology_graph().objects(concept("country"), SKOS.hasTopConcept)
+    }
+
+
+def test_country_scheme_is_all_of_iso_3166_and_keeps_the_old_ids() -> None:
+    """249 ISO 3166-1 entries plus EU, every one a top concept; the old ids are still there."""
     graph = ontology_graph()
-    for code in EXPECTED_IDS["country"]:
-        assert graph.value(concept("country", code), SKOS.notation) == Literal(code)
+    ids = country_ids()
+    assert len(ids) == 250
+    assert set([*KEPT_COUNTRIES, "CA", "NL", "IN"]) <= ids
+    assert set(graph.subjects(SKOS.topConceptOf, concept("country"))) == {
+        concept("country", i) for i in ids
+    }
+    assert (concept("country", "EU"), SKOS.editorialNote, None) in graph
+
+
+def test_country_notations_are_their_codes() -> None:
+    """Each country has its alpha-2 id as an lhs:ISO3166Alpha2 notation and one alpha-3 code."""
+    graph = ontology_graph()
+    for code in sorted(country_ids()):
+        notations = {
+            (str(n), n.datatype)
+            for n in graph.objects(concept("country", code), SKOS.notation)
+            if isinstance(n, Literal)
+        }
+        alpha3 = [text for text, kind in notations if kind == LHS.ISO3166Alpha3]
+        assert (code, LHS.ISO3166Alpha2) in notations, code
+        assert len(alpha3) == (0 if code == "EU" else 1), code
+        assert all(len(text) == 3 and text.isupper() for text in alpha3), code
 
 
 UNCONFIRMED = {

@@ -56,7 +56,10 @@ def test_check_passes_on_the_repository_content(built: dict[str, str]) -> None:
 def test_check_reports_rows_and_exits_1(built: dict[str, str], tmp_path: Path) -> None:
     env = {**built, "LHS_KG_STORE": str(tmp_path / "store")}
     assert run(env, "init").exit_code == 0
-    assert run(env, "load", str(BROKEN / "dangling-reference.ttl")).exit_code == 0
+    # loaded as a data graph, so it is part of the published view `check` reads (#11)
+    graph = "https://w3id.org/lhs-kg/graph/data/broken"
+    loaded = run(env, "load", str(BROKEN / "dangling-reference.ttl"), "--graph", graph)
+    assert loaded.exit_code == 0
     result = run(env, "check")
     assert result.exit_code == 1
     assert "FAIL dangling-reference" in result.output

@@ -12,7 +12,7 @@ import pytest
 from rdflib.plugins.sparql import prepareQuery
 
 from lhs_kg.config import Settings
-from lhs_kg.kb import KnowledgeBase
+from lhs_kg.kb import KnowledgeBase, Scope
 from lhs_kg.queries import NamedQuery, QueryLibrary
 from lhs_kg.store.base import QueryResult
 
@@ -33,10 +33,10 @@ def kb() -> Iterator[KnowledgeBase]:
         yield base
 
 
-def run(kb: KnowledgeBase, name: str, **params: str) -> QueryResult:
-    """Run a named query with text parameters, as the CLI and the web do."""
+def run(kb: KnowledgeBase, name: str, scope: Scope = "published", **params: str) -> QueryResult:
+    """Run a named query with text parameters, as the CLI and the web do (published view)."""
     named = LIBRARY.get(name)
-    return kb.query(named.text, bindings=named.bind(params))
+    return kb.query(named.text, bindings=named.bind(params), scope=scope)
 
 
 def values(kb: KnowledgeBase, name: str, column: str, **params: str) -> list[str]:
@@ -425,7 +425,9 @@ def test_gap_and_review_queries_find_what_is_added() -> None:
         assert f"{CONCEPT}strategy/new-idea" in values(
             fresh, "evidence-gaps-no-case-study", "concept", scheme=f"{CONCEPT}strategy"
         )
-        pending = run(fresh, "contributions-pending-review").rows()
+        assert not run(fresh, "contributions-pending-review").rows()  # the registry is private
+        pending = run(fresh, "contributions-pending-review", scope="all").rows()
         assert [r["version"].value for r in pending] == [BASE + "graph/contribution/c1/v1"]
-        changed = values(fresh, "changed-since", "resource", since="2030-01-01")
-        assert changed == [BASE + "graph/contribution/c1/v1"]
+        assert not values(fresh, "changed-since", "resource", since="2030-01-01")  # private
+        changed = run(fresh, "changed-since", scope="all", since="2030-01-01").rows()
+        assert [r["resource"].value for r in changed] == [BASE + "graph/contribution/c1/v1"]

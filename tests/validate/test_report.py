@@ -52,7 +52,7 @@ def test_issue_carries_value_focus_shape_and_hint(report: object) -> None:
     assert level.shape == "Rating-level"
     assert "assessment.ratings[2]" in level.focus
     assert level.hint == "Allowed values: complex, complicated, simple."
-    assert "simple, complicated or complex" in level.message
+    assert '"hard" is not a complexity level' in level.message  # #11: names the value
 
 
 def test_missing_outcome_is_only_a_warning(content_kb: KnowledgeBase) -> None:
