@@ -141,6 +141,11 @@ of them (``!!!!…`` or a path of thousands of steps) and can overflow its stack
 parse of a long chain takes seconds, and a legitimate query needs a few dozen at most."""
 
 
+MAX_PATH_STEPS = 256
+"""Steps (``/``) of property-path sequences a query may hold: Oxigraph's evaluation of a
+sequence grows much faster than its length, and real queries use a handful."""
+
+
 def check_query(
     text: str,
     *,
@@ -174,6 +179,12 @@ def check_query(
             f"the query chains {operators:,} operators (paths, negations, arithmetic, "
             "comparisons, groups, UNION/MINUS/OPTIONAL); "
             f"the limit is {max_operators:,}"
+        )
+    steps = sparql_guard.path_step_bound(expanded)
+    if steps > MAX_PATH_STEPS:
+        raise QueryRejectedError(
+            f"the query has property paths of up to {steps:,} steps (/); the limit is "
+            f"{MAX_PATH_STEPS:,}: split the path or use a repeated step (p+ or p*)"
         )
     if not allow_service and (found.uses_service or shape(expanded).uses_service):
         raise QueryRejectedError(_NO_SERVICE)

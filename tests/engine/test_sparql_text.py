@@ -302,3 +302,15 @@ def test_an_update_that_loads_from_a_url_is_refused_like_service(text: str) -> N
     with pytest.raises(QueryRejectedError, match="LOAD"):
         check_query(text, max_chars=10_000, max_depth=64, allow_service=False)
     assert check_query(text, max_chars=10_000, max_depth=64, allow_service=True) == "update"
+
+
+def test_a_long_property_path_sequence_is_refused_before_it_runs() -> None:
+    """Regression (live fuzz): a 1,000-step path passed the guard and ran past its deadline."""
+    long_path = "PREFIX ex: <urn:ex:> SELECT * WHERE { ?s " + "/".join(["ex:p"] * 1000) + " ?o }"
+    with pytest.raises(QueryRejectedError, match="steps"):
+        check_query(long_path, **LIMITS)
+    hidden = "PREFIX ex: <urn:ex:> SELECT * WHERE { BIND(ex:a\\# AS ?c) ?s " + long_path[40:]
+    with pytest.raises(QueryRejectedError):
+        check_query(hidden, **LIMITS)
+    short = "SELECT * WHERE { ?s " + "/".join(["<http://a/b>"] * 50) + " ?o }"
+    assert check_query(short, **LIMITS) == "select"  # slashes inside IRIs are not steps
