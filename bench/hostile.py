@@ -45,9 +45,15 @@ EXPLORE = settings(
 )
 
 
+KILLERS: list[str] = []
+"""How the server died and the start of the case that killed it, for the table's footnotes."""
+
+
 def judge(server: LiveServer, canary: Canary, tally: fuzz.Tally, text: str, **how: Any) -> None:
     """One case; a server it killed is started again (and counted) so the run goes on."""
     if fuzz.judge(server, canary, tally, text, **how) and server.crashed():
+        status = (server.crashed() or "").splitlines()[0]
+        KILLERS.append(f"{status}; case ({len(text):,} characters): {text[:160]!r}")
         server.restart()
     if tally.cases % 500 == 0:
         print(f"  ... {tally.cases:,} cases, {len(server.crashes)} crashes", file=sys.stderr)
@@ -146,6 +152,8 @@ def main() -> None:
         print(f"  {name:<{width}}  {value}")
     for example in (service.server_errors + deep.server_errors + service.leaks)[:5]:
         print(f"  e.g. {example[:200]}")
+    for killer in KILLERS[:5]:
+        print(f"  crash: {killer}")
 
 
 if __name__ == "__main__":
