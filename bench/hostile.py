@@ -48,11 +48,16 @@ EXPLORE = settings(
 
 KILLERS: list[str] = []
 """How the server died and the start of the case that killed it, for the table's footnotes."""
+FAILED: list[str] = []
+"""The first failing cases (5xx, no answer, canary contacted), for the table's footnotes."""
 
 
 def judge(server: LiveServer, canary: Canary, tally: fuzz.Tally, text: str, **how: Any) -> None:
     """One case; a server it killed is started again (and counted) so the run goes on."""
-    if fuzz.judge(server, canary, tally, text, **how) and server.crashed():
+    problem = fuzz.judge(server, canary, tally, text, **how)
+    if problem and len(FAILED) < 5:
+        FAILED.append(f"{problem.splitlines()[0][:70]}; case ({len(text):,} chars): {text[:120]!r}")
+    if problem and server.crashed():
         status = (server.crashed() or "").splitlines()[0]
         KILLERS.append(f"{status}; case ({len(text):,} characters): {text[:160]!r}")
         server.restart()
@@ -157,8 +162,8 @@ def main() -> None:
     print(f"lhs-kg serve under hostile input (query limit {args.timeout:g} s)")
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
-    for example in (service.server_errors + deep.server_errors + service.leaks)[:5]:
-        print(f"  e.g. {example[:200]}")
+    for example in FAILED:
+        print(f"  e.g. {example}")
     for killer in KILLERS[:5]:
         print(f"  crash: {killer}")
 
