@@ -7,6 +7,7 @@ environment) over a store freshly built by ``lhs-kg init`` in a temporary folder
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import secrets
@@ -29,6 +30,7 @@ LHS_KG = str(Path(sys.executable).parent / "lhs-kg")
 SECRET_KEY = "live-tests-secret-key-0123456789abcdef"
 UPDATE_TOKEN = "live-tests-update-token-0123456789"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+_PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -211,6 +213,12 @@ def build_store(env: Mapping[str, str]) -> None:
         )
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the process that started it dies (Linux), so a
+    test run killed mid-way leaves no server behind."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _launch(port: str, env: Mapping[str, str], stderr_path: Path) -> subprocess.Popen[bytes]:
     with stderr_path.open("ab") as stderr:  # a file, never a pipe nobody drains
         return subprocess.Popen(
@@ -219,6 +227,7 @@ def _launch(port: str, env: Mapping[str, str], stderr_path: Path) -> subprocess.
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             cwd=stderr_path.parent,
+            preexec_fn=_die_with_parent,
         )
 
 
