@@ -3,7 +3,7 @@
 ``Store.generation`` moves on after every write made through the embedded store, so a value
 computed under one generation stays right until the number changes: no time-to-live guess is
 needed. A store without a generation (a shared remote server, written behind our back) gets a
-short time-to-live instead, the best that can be done there.
+short time-to-live instead, and loses the value at once after a write made through it.
 
 - :class:`Derived` holds one value (the published view, say) and rebuilds it when the
   generation moves on;
@@ -34,6 +34,7 @@ V = TypeVar("V")
 @dataclass(frozen=True)
 class _Held(Generic[T]):
     generation: int | None
+    writes: int
     expires: float
     value: T
 
@@ -57,7 +58,11 @@ class Derived(Generic[T]):
             return False
         generation = self._store.generation
         if generation is None:
-            return held.generation is None and held.expires > time.monotonic()
+            return (
+                held.generation is None
+                and held.writes == self._store.writes
+                and held.expires > time.monotonic()
+            )
         return held.generation == generation
 
     def get(self) -> T:
@@ -72,8 +77,9 @@ class Derived(Generic[T]):
                 assert held is not None
                 return held.value
             generation = self._store.generation  # before the data: see the module's note
+            writes = self._store.writes
             value = self._build()
-            self._held = _Held(generation, time.monotonic() + self._ttl_s, value)
+            self._held = _Held(generation, writes, time.monotonic() + self._ttl_s, value)
             return value
 
     def invalidate(self) -> None:

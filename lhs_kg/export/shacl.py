@@ -60,6 +60,7 @@ def validate_published(store: Store, settings: Settings) -> ContentReport:
         kb=KnowledgeBase(settings, store=store),
         contribution=False,
         base_iri=settings.base_iri,
+        bounded=False,  # the curators' own published data, not an untrusted submission
     )
     messages = tuple(
         f"{issue.focus or '(document)'} {issue.field}: {issue.message}"

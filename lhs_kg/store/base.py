@@ -115,6 +115,17 @@ class Store(ABC):
         """
         return None
 
+    @property
+    def writes(self) -> int:
+        """How many writes were made through this object, even where no generation can be promised.
+
+        A remote store cannot say when others write, but it knows its own writes: a value derived
+        before one of them is stale at once, not only when its time-to-live runs out (a pending
+        contribution sent through this process must not show in a published view kept from
+        before it).
+        """
+        return 0
+
     @abstractmethod
     def query(
         self,

@@ -54,6 +54,11 @@ class RemoteStore(Store):
         if endpoints.user:
             self._session.auth = (endpoints.user, endpoints.password or "")
         self._graph_cache: tuple[float, list[str]] | None = None
+        self._writes = 0
+
+    @property
+    def writes(self) -> int:
+        return self._writes
 
     def _scrub(self, text: str) -> str:
         """``text`` without the store's own addresses (a server may echo them in its errors)."""
@@ -151,8 +156,11 @@ class RemoteStore(Store):
         url = self.endpoints.update
         client = self._client(url, None)
         client.setQuery(text)
-        self._send(client, url)
-        self._graph_cache = None
+        try:
+            self._send(client, url)
+        finally:  # a failed write may still have had effects
+            self._writes += 1
+            self._graph_cache = None
 
     # -- Graph Store Protocol --------------------------------------------------------------
 
@@ -191,13 +199,19 @@ class RemoteStore(Store):
 
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
         body = self._body(data, fmt)
-        self._gsp("POST", graph, data=body, headers={"Content-Type": fmt.media_type})
-        self._graph_cache = None
+        try:
+            self._gsp("POST", graph, data=body, headers={"Content-Type": fmt.media_type})
+        finally:
+            self._writes += 1
+            self._graph_cache = None
 
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
         body = self._body(data, fmt)
-        self._gsp("PUT", graph, data=body, headers={"Content-Type": fmt.media_type})
-        self._graph_cache = None
+        try:
+            self._gsp("PUT", graph, data=body, headers={"Content-Type": fmt.media_type})
+        finally:
+            self._writes += 1
+            self._graph_cache = None
 
     def drop_graph(self, graph: str) -> None:
         self.update(f"DROP SILENT GRAPH {graph_iri(graph)}")
