@@ -43,7 +43,16 @@ def _child(tmp_path: Path, **env: str) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("CI", "LHS_KG_REQUIRE_TOOLS")}
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "pytest", "-p", "tests.conftest", "-p", "no:cacheprovider"),
+            *(
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "tests.conftest",
+                "-p",
+                "no:cacheprovider",
+                "-rA",
+            ),
             *(f"--junitxml={junit}", "--rootdir", str(tmp_path), str(tmp_path / "test_child.py")),
         ],
         cwd=ROOT,
