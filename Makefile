@@ -117,11 +117,19 @@ bench: $(TEST_STAMP) ## Run the benchmarks (slow; print tables); choose with BEN
 	$(PY) -m pip install --quiet -e '.[bench]'
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
 
-MUTATE ?= lhs_kg.validate.* lhs_kg.formats.* lhs_kg.contributions.reviewers.* web.views.sparql.x__update*
+# Mutants of the validation rules, the auth checks (reviewer accounts, the SPARQL update token)
+# and content negotiation; each mutant runs the fast tests that cover its function only.
+MUTATE ?= lhs_kg.validate.* lhs_kg.contributions.reviewers.* web.views.sparql.x__update__* lhs_kg.formats.*
+MUTATION_JOBS ?= 2
 
-mutation: $(MUTATION_STAMP) ## Mutation testing (mutmut, slow, not part of make test); MUTATE= picks mutants
-	$(VENV)/bin/mutmut run $(foreach m,$(MUTATE),'$(m)')
-	$(VENV)/bin/mutmut results
+mutation: $(MUTATION_STAMP) ## Mutation testing with mutmut (slow; not part of make test); prints the kill rate per module
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) $(foreach m,$(MUTATE),'$(m)')
+	@$(VENV)/bin/mutmut results
+	@echo "kill rate per module (killed or timed out / mutants checked):"
+	@$(VENV)/bin/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \
+	  name = $$1; sub(/^ +/, "", name); sub(/\.x_.*/, "", name); total[name]++; \
+	  if ($$2 == "killed" || $$2 == "timeout") killed[name]++ } \
+	  END { for (m in total) printf "  %-32s %4d / %-4d %5.1f %%\n", m, killed[m], total[m], 100 * killed[m] / total[m] }' | sort
 
 clean: ## Remove the virtual environment, the store and caches
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules mutants

@@ -174,6 +174,7 @@ def test_unknown_suffix_is_named(file: str, shown: str) -> None:
         ("text/xml", "rdfxml"),
         ("application/n-quads", "nq"),
         ("application/trig", "trig"),
+        ("text/turtle;charset=utf-8;version=1", "ttl"),
     ],
 )
 def test_rdf_format_for_media_type(media_type: str, expected: str) -> None:
@@ -235,6 +236,7 @@ def test_pyoxigraph_constants() -> None:
         pytest.param("a/b;q=-1", [("a/b", 0.0)], id="negative-q-is-zero"),
         pytest.param("a/b;q=abc", [("a/b", 0.0)], id="malformed-q-is-zero"),
         pytest.param("a/b;Q=0.3", [("a/b", 0.3)], id="q-key-any-case"),
+        pytest.param("a/b;q=0.5=1", [("a/b", 0.0)], id="q-with-a-second-equals-is-malformed"),
         pytest.param("a/b ; level=1 ; q = 0.7", [("a/b", 0.7)], id="other-params-and-spaces"),
         pytest.param("a/b;q=0.2;x=1", [("a/b", 0.2)], id="q-then-other-param"),
         pytest.param("a/b;level=1", [("a/b", 1.0)], id="no-q-is-one"),
@@ -285,6 +287,13 @@ TURTLE, JSONLD, HTML = "text/turtle", "application/ld+json", "text/html"
         pytest.param(
             f"{TURTLE};q=0.001, {HTML};q=0", [HTML, TURTLE], TURTLE, id="tiny-q-still-acceptable"
         ),
+        pytest.param(
+            f"{HTML};q=0.5, {HTML};q=0.9, {TURTLE};q=0.7",
+            [TURTLE, HTML],
+            HTML,
+            id="a-range-given-twice-counts-with-its-best-q",
+        ),
+        pytest.param("a/*", [HTML, "a/b/c"], "a/b/c", id="main-type-is-before-the-first-slash"),
         pytest.param("image/png", [HTML, TURTLE], None, id="nothing-acceptable"),
         pytest.param("text/*", [JSONLD], None, id="other-type-not-acceptable"),
         pytest.param("text", [HTML], None, id="malformed-header-accepts-nothing"),
