@@ -74,13 +74,19 @@ exit 1
 endef
 
 chromium: ## Install Debian's Chromium for the browser tests, when missing
-	@if ! command -v chromium >/dev/null 2>&1; then $(MAKE) --no-print-directory apt-chromium; fi
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(MAKE) --no-print-directory apt-chromium && command -v chromium >/dev/null; }
+
+# The major version of the java on PATH ("1.8.0" is 8), and whether it is new enough for HermiT.
+JAVA_MAJOR = java -version 2>&1 | sed -n 's/.* version "\(1\.\)\{0,1\}\([0-9]*\).*/\2/p' | head -n 1
+JAVA_OK    = [ "$$($(JAVA_MAJOR))" -ge $(JAVA_MIN) ] 2>/dev/null
 
 java: ## Install a headless Java runtime (11+) for the reasoner (HermiT), when missing or too old
-	@major=$$(java -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -n 1); \
-	if [ "$${major:-0}" -lt $(JAVA_MIN) ]; then \
-	  echo "java $(JAVA_MIN)+ not found (found: $${major:-none})"; \
-	  $(MAKE) --no-print-directory apt-java; fi
+	@$(JAVA_OK) || { \
+	  echo "java $(JAVA_MIN)+ not found on PATH (found: $$($(JAVA_MAJOR) || true))"; \
+	  $(MAKE) --no-print-directory apt-java && { $(JAVA_OK) || { \
+	    echo "ERROR: the java on PATH is still older than $(JAVA_MIN); put" \
+	      "/usr/lib/jvm/default-java/bin first on PATH" >&2; exit 1; }; }; }
 
 .PHONY: apt-chromium apt-java
 apt-chromium:
