@@ -13,10 +13,6 @@ HOST    ?= 127.0.0.1
 PORT    ?= 5000
 PYTEST_ARGS ?=
 
-# Under `make test` a test whose tool (chromium, Playwright, axe-core, Java, oxigraph) is missing
-# fails with the install command instead of skipping (tests/conftest.py reads this; CI=true too).
-export LHS_KG_REQUIRE_TOOLS ?= 1
-
 # apt-get waits up to two minutes for a held dpkg lock, and the whole install is tried 5 times.
 APT_TRIES   ?= 5
 APT_OPTIONS := -o DPkg::Lock::Timeout=120 -q
@@ -112,6 +108,9 @@ lint: $(TEST_STAMP) ## ruff check and format check
 typecheck: $(TEST_STAMP) ## mypy --strict on the engine
 	$(VENV)/bin/mypy
 
+# Under `make test` a test whose tool (chromium, Playwright, axe-core, Java, oxigraph) is missing
+# fails with the install command instead of skipping (tests/conftest.py reads this; CI=true too).
+unit: export LHS_KG_REQUIRE_TOOLS ?= 1
 unit: $(TEST_STAMP) ## Run the test-suite only (no lint, no installs)
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
