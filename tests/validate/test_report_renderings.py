@@ -160,7 +160,8 @@ def test_the_html_of_a_failing_report_escapes_everything() -> None:
         '<span class="issue-severity">violation</span> '
         '<code class="issue-field">title</code>\n'
         '<p class="issue-message">Give a title &amp; a &lt;b&gt;short&lt;/b&gt; one.</p>\n'
-        '<p class="issue-value">Value: <code>&lt;script&gt;&quot;1&quot;&lt;/script&gt;</code></p>\n'
+        '<p class="issue-value">Value: '
+        "<code>&lt;script&gt;&quot;1&quot;&lt;/script&gt;</code></p>\n"
         '<p class="issue-hint">Allowed values: a, b.</p>\n'
         "</li>\n"
         '<li class="issue issue-warning">\n'
