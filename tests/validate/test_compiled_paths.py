@@ -7,10 +7,25 @@ rule takes (mutants of ``lhs_kg.validate.compiled`` that only changed the path s
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH, XSD
+from rdflib.term import Node
+
+from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator
-from lhs_kg.validate.compiled import _QUIET, _pyshacl_parts, _Step, compile_shapes
+from lhs_kg.validate.compiled import (
+    _QUIET,
+    _pyshacl_parts,
+    _Run,
+    _Step,
+    compile_shapes,
+    prepared_data_graph,
+)
+from tests.validate.test_compiled import ROOT, SUBMISSIONS, _assert_same, _document
 
 
 def _steps(contribution: bool) -> list[_Step]:
@@ -41,3 +56,67 @@ def test_each_step_has_a_quiet_twin_that_makes_no_report(contribution: bool) -> 
         assert type(step.quiet) is type(step.component)
         assert step.quiet.make_v_result(None, focus_node=None) == _QUIET
         assert "make_v_result" not in vars(step.component)  # the reporting one is untouched
+
+
+# -- compiled afresh in each test -------------------------------------------------------------
+# The validator compiles its shapes once per process, so only the first test to validate anything
+# runs the compiling code; these compile in the test itself and compare with pySHACL again.
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=str(p.relative_to(ROOT))) for p in SUBMISSIONS]
+)
+def test_freshly_compiled_shapes_give_pyshacls_report(
+    path: Path, content_kb: KnowledgeBase
+) -> None:
+    validator = get_validator(content_kb.settings)
+    data = validator.data_graph(_document(path), content_kb, content_kb.settings.base_iri)  # type: ignore[arg-type]
+    compiled = compile_shapes(validator._shapes[True])
+    assert compiled is not None
+    conforms, report = compiled.validate(prepared_data_graph(data))
+    plain = validator.check(data, plain=True)
+    _assert_same(report, plain)
+    assert conforms is (plain.value(predicate=SH.conforms, any=False) == Literal(True))
+
+
+# -- terms copied to Oxigraph and back --------------------------------------------------------
+
+TERMS = [
+    pytest.param(URIRef("https://example.org/a"), ox.NamedNode("https://example.org/a"), id="iri"),
+    pytest.param(Literal("chat", lang="fr"), ox.Literal("chat", language="fr"), id="lang"),
+    pytest.param(
+        Literal("2019", datatype=XSD.gYear),
+        ox.Literal("2019", datatype=ox.NamedNode(str(XSD.gYear))),
+        id="typed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("node", "term"), TERMS)
+def test_terms_go_to_oxigraph_and_back(node: Node, term: object) -> None:
+    run = _Run(Graph())
+    assert run._term(node) == term
+    assert run._term(node) is run._term(node)  # copied once
+    assert run._back(term) is node  # the very node it was made from
+    assert _Run(Graph())._back(term) == node  # a term the query made: rebuilt
+
+
+def test_a_plain_literal_made_by_a_query_comes_back_as_xsd_string() -> None:
+    """RDF 1.1: a simple literal is an xsd:string (rdflib keeps the two apart)."""
+    assert _Run(Graph())._term(Literal("plain")) == ox.Literal("plain")
+    assert _Run(Graph())._back(ox.Literal("plain")) == Literal("plain", datatype=XSD.string)
+
+
+def test_a_blank_node_keeps_its_identity_both_ways() -> None:
+    run = _Run(Graph())
+    blank = BNode()
+    term = run._term(blank)
+    assert isinstance(term, ox.BlankNode)
+    assert run._back(term) is blank
+    fresh = ox.BlankNode("b0")
+    assert _Run(Graph())._back(fresh) == BNode("b0")
+
+
+def test_other_nodes_cannot_be_copied() -> None:
+    with pytest.raises(TypeError, match="cannot copy"):
+        _Run(Graph())._term(object())  # type: ignore[arg-type]
