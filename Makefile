@@ -132,7 +132,8 @@ mutation: $(MUTATION_STAMP) ## Mutation testing with mutmut (slow; not part of m
 	@$(VENV)/bin/mutmut results
 	@echo "kill rate per module (killed or timed out / mutants checked):"
 	@$(VENV)/bin/mutmut results --all true | awk -F': ' '$$2 != "not checked" { \
-	  name = $$1; sub(/^ +/, "", name); sub(/\.x_.*/, "", name); total[name]++; \
+	  name = $$1; sub(/^ +/, "", name); sub(/__mutmut_[0-9]+$$/, "", name); sub(/\.x[^.]*$$/, "", name); \
+	  total[name]++; \
 	  if ($$2 == "killed" || $$2 == "timeout") killed[name]++ } \
 	  END { for (m in total) printf "  %-32s %4d / %-4d %5.1f %%\n", m, killed[m], total[m], 100 * killed[m] / total[m] }' | sort
 
