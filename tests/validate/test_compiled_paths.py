@@ -19,6 +19,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator
 from lhs_kg.validate.compiled import (
     _QUIET,
+    CompiledShapes,
     _pyshacl_parts,
     _Run,
     _Step,
@@ -120,3 +121,68 @@ def test_a_blank_node_keeps_its_identity_both_ways() -> None:
 def test_other_nodes_cannot_be_copied() -> None:
     with pytest.raises(TypeError, match="cannot copy"):
         _Run(Graph())._term(object())  # type: ignore[arg-type]
+
+
+# -- shapes the compiled walker leaves to pySHACL ---------------------------------------------
+
+PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+"""
+
+
+def _compile_text(text: str) -> CompiledShapes | None:
+    from pyshacl.shapes_graph import ShapesGraph
+
+    return compile_shapes(ShapesGraph(Graph().parse(data=PREFIXES + text, format="turtle")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:N . "
+            "ex:N a sh:NodeShape ; sh:class ex:D .",
+            id="sh:property-naming-a-node-shape",
+        ),
+        pytest.param(
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:node ex:P . "
+            "ex:P a sh:PropertyShape ; sh:path ex:p ; sh:minCount 1 .",
+            id="sh:node-naming-a-property-shape",
+        ),
+    ],
+)
+def test_a_shape_of_the_wrong_kind_is_left_to_pyshacl(text: str) -> None:
+    assert _compile_text(text) is None
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        pytest.param(
+            "SELECT $this WHERE { $this <http://example.org/p> ?x . FILTER (?x = $currentShape) }",
+            id="binds-currentShape",
+        ),
+        pytest.param(
+            "SELECT $this ?failure WHERE { $this <http://example.org/q> ?failure }",
+            id="reports-failure",
+        ),
+    ],
+)
+def test_a_sparql_rule_oxigraph_cannot_bind_is_run_by_pyshacl(select: str) -> None:
+    """Only $this is bound in Oxigraph; ?failure has a meaning of its own in SHACL-SPARQL."""
+    compiled = _compile_text(
+        f'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "{select}" ] .'
+    )
+    assert compiled is not None
+    [steps] = compiled._steps.values()
+    assert [step.kind for step in steps] == ["leaf"]
+
+
+def test_a_plain_sparql_rule_is_run_by_oxigraph() -> None:
+    compiled = _compile_text(
+        'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select "'
+        'SELECT $this WHERE { $this <http://example.org/s> ?x }" ] .'
+    )
+    assert compiled is not None
+    [steps] = compiled._steps.values()
+    assert [(step.kind, len(step.queries)) for step in steps] == [("sparql", 1)]
