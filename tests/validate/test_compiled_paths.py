@@ -186,3 +186,48 @@ def test_a_plain_sparql_rule_is_run_by_oxigraph() -> None:
     assert compiled is not None
     [steps] = compiled._steps.values()
     assert [(step.kind, len(step.queries)) for step in steps] == [("sparql", 1)]
+
+
+# -- rules the repository's shapes do not use yet, against pySHACL ----------------------------
+
+CRAFTED_SHAPES = """
+ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:D ] ;
+                sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ] ;
+  sh:property [ sh:path ex:q ; sh:node ex:Inner ] .
+ex:Inner a sh:NodeShape ;
+  sh:sparql [ sh:select "SELECT $this ?value WHERE { $this <http://example.org/bad> ?value }" ] .
+"""
+CRAFTED_DATA = """@prefix ex: <http://example.org/> .
+ex:two a ex:C ; ex:p ex:x, ex:y .
+ex:x a ex:D . ex:y a ex:D .
+ex:none a ex:C ; ex:p ex:z .
+ex:one a ex:C ; ex:p ex:x ; ex:q ex:i, ex:fine .
+ex:i <http://example.org/bad> "1" .
+"""
+
+
+def test_qualified_counts_and_a_nested_sparql_rule_give_pyshacls_report() -> None:
+    """Too many (ex:two), too few (ex:none), exactly one (ex:one), and a failing sh:node."""
+    import pyshacl
+    from pyshacl.shapes_graph import ShapesGraph
+
+    shapes = Graph().parse(data=PREFIXES + CRAFTED_SHAPES, format="turtle")
+    data = Graph().parse(data=CRAFTED_DATA, format="turtle")
+    compiled = compile_shapes(ShapesGraph(shapes))
+    assert compiled is not None
+    conforms, report = compiled.validate(prepared_data_graph(data))
+    expected_conforms, expected, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none"
+    )
+    _assert_same(report, expected)
+    assert conforms is expected_conforms is False
+    components = sorted(
+        str(c).rsplit("#", 1)[1] for c in report.objects(None, SH.sourceConstraintComponent)
+    )
+    assert components == [
+        "NodeConstraintComponent",
+        "QualifiedMaxCountConstraintComponent",
+        "QualifiedMinCountConstraintComponent",
+        "SPARQLConstraintComponent",  # the detail of the sh:node result
+    ]
