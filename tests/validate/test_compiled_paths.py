@@ -195,6 +195,7 @@ ex:S a sh:NodeShape ; sh:targetClass ex:C ;
   sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:D ] ;
                 sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ] ;
   sh:property [ sh:path ex:q ; sh:node ex:Inner ] .
+ex:Direct a sh:NodeShape ; sh:targetClass ex:C ; sh:nodeKind sh:BlankNode .
 ex:Inner a sh:NodeShape ;
   sh:sparql [ sh:select "SELECT $this ?value WHERE { $this <http://example.org/bad> ?value }" ] .
 """
@@ -208,7 +209,8 @@ ex:i <http://example.org/bad> "1" .
 
 
 def test_qualified_counts_and_a_nested_sparql_rule_give_pyshacls_report() -> None:
-    """Too many (ex:two), too few (ex:none), exactly one (ex:one), and a failing sh:node."""
+    """Too many (ex:two), too few (ex:none), exactly one (ex:one), a failing sh:node, and a
+    rule right on a targeted node shape (sh:nodeKind), not inside a property shape."""
     import pyshacl
     from pyshacl.shapes_graph import ShapesGraph
 
@@ -227,6 +229,9 @@ def test_qualified_counts_and_a_nested_sparql_rule_give_pyshacls_report() -> Non
     )
     assert components == [
         "NodeConstraintComponent",
+        "NodeKindConstraintComponent",
+        "NodeKindConstraintComponent",
+        "NodeKindConstraintComponent",
         "QualifiedMaxCountConstraintComponent",
         "QualifiedMinCountConstraintComponent",
         "SPARQLConstraintComponent",  # the detail of the sh:node result
