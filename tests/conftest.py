@@ -2,6 +2,11 @@
 
 The remote store is a real ``oxigraph serve`` (PyPI package ``oxigraph``) started on a free
 loopback port for the test session and stopped after it.
+
+Missing tools: under ``make test`` (``LHS_KG_REQUIRE_TOOLS=1``) or ``CI=true`` a test whose tool
+(chromium, Playwright, axe-core, Java, oxigraph) is missing FAILS with the install command, and any
+other skip fails too unless it is listed in :data:`ALLOWED_SKIPS`; a bare ``pytest`` on a developer
+machine skips such tests with the same message.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 import requests
@@ -23,6 +29,53 @@ from lhs_kg.store import EmbeddedStore, RemoteStore, Store
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
+
+
+_TRUE = {"1", "true", "yes", "on"}
+
+ALLOWED_SKIPS: dict[str, Callable[[], bool]] = {
+    # chmod 0 does not stop root from reading a file, so the test cannot be arranged as root.
+    "root can read any file": lambda: os.geteuid() == 0,
+}
+"""Skip reasons that stay skips under ``make test`` and CI, with the condition allowing each."""
+
+
+def tools_required() -> bool:
+    """True under ``make test`` and CI, where a missing test tool must fail the run."""
+    return any(
+        os.environ.get(name, "").strip().lower() in _TRUE for name in ("LHS_KG_REQUIRE_TOOLS", "CI")
+    )
+
+
+def missing_tool(tool: str, install: str) -> NoReturn:
+    """Fail (``make test``, CI) or skip (bare ``pytest``) a test whose tool is not installed."""
+    message = f"{tool} is missing, so this test cannot run; install it with: {install}"
+    if tools_required():
+        pytest.fail(f"{message} (required under make test and CI=true)", pytrace=False)
+    pytest.skip(message)
+
+
+def _allowed_skip(reason: str) -> bool:
+    return any(reason.startswith(key) and allowed() for key, allowed in ALLOWED_SKIPS.items())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under ``make test`` and CI a skip is a failure, unless :data:`ALLOWED_SKIPS` allows it."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or hasattr(report, "wasxfail") or not tools_required():
+        return
+    longrepr = report.longrepr
+    reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    if _allowed_skip(reason):
+        return
+    report.outcome = "failed"
+    report.longrepr = (
+        f"skipped under make test / CI=true, where nothing may skip: {reason} "
+        "(install the missing tool, or list a legitimate skip in tests/conftest.py ALLOWED_SKIPS)"
+    )
 
 
 def free_port() -> int:
@@ -37,7 +90,7 @@ def oxigraph_binary() -> str:
     candidate = Path(sys.executable).parent / "oxigraph"
     found = str(candidate) if candidate.exists() else shutil.which("oxigraph")
     if not found:
-        pytest.fail("the oxigraph server is not installed: run `make install`")
+        missing_tool("the oxigraph server (PyPI package oxigraph)", "make install")
     return found
 
 

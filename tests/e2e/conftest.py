@@ -1,8 +1,10 @@
 """Fixtures for end-to-end tests in Debian's headless Chromium driven by Playwright.
 
-Chromium comes from the Debian package (``make browser-deps``); without it the tests skip with
-the reason. The app runs on waitress on a free loopback port; screenshots go to
-``tests/artifacts/`` (gitignored) so a failing run can be looked at.
+Chromium comes from the Debian package and axe-core from npm (``make test`` installs both).
+Without one of them, or without Playwright, the tests fail under ``make test`` and ``CI=true``
+and skip on a bare ``pytest``, each time naming the missing tool and its install command.
+The app runs on waitress on a free loopback port; screenshots go to ``tests/artifacts/``
+(gitignored) so a failing run can be looked at.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.conftest import missing_tool
 from tests.web.conftest import LiveServer, build_app, serve
 
 TESTS = Path(__file__).resolve().parent.parent
@@ -59,13 +62,24 @@ def e2e_server(e2e_app: Flask) -> Iterator[LiveServer]:
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's script for the accessibility scans (npm, pinned in package-lock.json)."""
+    if not AXE.exists():
+        missing_tool("axe-core (npm)", "make axe-core (runs npm ci)")
+    return AXE
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium; skips when it or Playwright is missing."""
+    """Headless Debian Chromium driven by Playwright; missing either fails under make test."""
     executable = chromium_path()
     if executable is None:
-        pytest.skip("Debian chromium is not installed (make browser-deps installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        missing_tool("Debian chromium", "make chromium (runs apt-get install chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing_tool("Playwright for Python", "make install (pip install -e '.[test]')")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched

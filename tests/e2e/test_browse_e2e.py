@@ -7,11 +7,10 @@ Runs in real headless Chromium; the accessibility scan uses axe-core from npm
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.e2e.conftest import AXE
 
 pytestmark = pytest.mark.browser
 
@@ -83,11 +82,9 @@ def test_heatmap_and_radar_render(page: Any) -> None:
         "/search?q=learning",
     ],
 )
-def test_accessibility(page: Any, path: str) -> None:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (make browser-deps runs npm install axe-core@4)")
+def test_accessibility(page: Any, axe_script: Path, path: str) -> None:
     page.goto(path)
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(path=str(axe_script))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
