@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from lhs_kg.config import Settings
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import RemoteStore
-from tests.conftest import OxigraphServer
-from tests.web.conftest import LiveServer, build_app
+from tests.helpers import LiveServer, OxigraphServer, build_app
 from web import create_app
 from web.conditional import CACHE_CONTROL
 from web.page_cache import EXTENSION

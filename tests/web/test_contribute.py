@@ -10,10 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.contributions.conftest import example, payload
-from tests.web.conftest import build_app
+from tests.helpers import build_app, example, payload
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
 
 

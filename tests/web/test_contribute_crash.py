@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,10 +16,9 @@ import requests
 from lhs_kg.config import Settings
 from lhs_kg.contributions import Contributions
 from lhs_kg.kb import KnowledgeBase
-from tests.conftest import free_port
-from tests.contributions.conftest import example
+from tests.helpers import LHS_KG, example, free_port
 
-CLI = [str(Path(sys.executable).parent / "lhs-kg")]
+CLI = [LHS_KG]
 
 
 def start(store: Path, port: int) -> subprocess.Popen[bytes]:

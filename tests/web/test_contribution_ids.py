@@ -20,10 +20,8 @@ from lhs_kg.config import Settings
 from lhs_kg.contributions import Contributions
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate.identifiers import slug_problem
-from tests.contributions.conftest import example
-from tests.web.conftest import build_app
+from tests.helpers import ROOT, build_app, example
 
-ROOT = Path(__file__).resolve().parents[2]
 TURTLE = (ROOT / "data" / "examples" / "case-study.ttl").read_text(encoding="utf-8")
 BASE = "https://w3id.org/lhs-kg/"
 HOSTILE_IDS = ["../../../etc/passwd", "https://evil.example/cs", "Upper_Case", "a" * 81]

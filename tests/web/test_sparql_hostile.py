@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,11 +17,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import free_port
 from tests.engine.service_spellings import BYPASSES, Listener, bypass
+from tests.helpers import LHS_KG, ROOT, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-LHS_KG = str(Path(sys.executable).parent / "lhs-kg")
 SERVED: dict[str, int] = {}
 """The pid of the module's server process (its query workers are its descendants)."""
 CLK_TCK = os.sysconf("SC_CLK_TCK")

@@ -17,7 +17,7 @@ from lhs_kg.config import Settings
 from lhs_kg.graphs import update_graph
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import Store
-from tests.contributions.conftest import payload
+from tests.helpers import payload
 from web import create_app
 
 TOKEN = "s3cret-token-for-updates"
