@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,10 +20,9 @@ from lhs_kg.errors import BusyError, ConfigError, InputError, TooLargeError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator, validate
 from lhs_kg.validate.engine import MAX_CHECKS
-from tests.contributions.conftest import payload
+from tests.helpers import ROOT, payload
 from web import create_app
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_TTL = (ROOT / "data" / "examples" / "case-study.ttl").read_text(encoding="utf-8")
 PREFIXES = (
     "@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .\n"

@@ -12,10 +12,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from lhs_kg.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = ROOT / "data" / "examples"
-INVALID = ROOT / "tests" / "data" / "invalid"
+from tests.helpers import EXAMPLES, INVALID, ROOT
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ limit and answered 500 on /api/validate and /api/contributions.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.cli import main
-from lhs_kg.config import Settings
 from lhs_kg.documents import load_document
 from lhs_kg.errors import InputError
-from lhs_kg.kb import KnowledgeBase
-from tests.contributions.conftest import payload
-from web import create_app
+from tests.helpers import build_app, payload
 
 HUGE = "9" * 5000
 
@@ -81,12 +77,8 @@ def test_ordinary_numbers_still_parse(body: bytes, fmt: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    settings = Settings(store="memory")
-    kb = KnowledgeBase(settings)
-    kb.rebuild()
-    yield create_app({"TESTING": True, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
-    kb.close()
+def app() -> Flask:
+    return build_app()
 
 
 @pytest.fixture
