@@ -9,10 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-from tests.conftest import free_port
+from tests.helpers import EXAMPLE, ROOT, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 SMALL = ROOT / "data" / "examples" / "case-study.ttl"
 
 

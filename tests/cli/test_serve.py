@@ -17,11 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import free_port
+from tests.helpers import EXAMPLE, LHS_KG, ROOT, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-LHS_KG = str(Path(sys.executable).parent / "lhs-kg")
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 KEY = "a-configured-secret-key-of-enough-length"
 
 

@@ -19,7 +19,7 @@ from lhs_kg.contributions import Contributions
 from lhs_kg.export.dump import Selection, export_bytes
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
-from tests.contributions.conftest import example
+from tests.helpers import example
 
 BASE = "https://w3id.org/lhs-kg/"
 CASE = BASE + "case-study/maximal-network"

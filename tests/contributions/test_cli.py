@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-from tests.contributions.conftest import example, payload
+from tests.helpers import example, payload
 
 
 @pytest.fixture

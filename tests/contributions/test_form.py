@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +28,8 @@ from lhs_kg.contributions.form import (
     to_document,
 )
 from lhs_kg.kb import KnowledgeBase
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "data" / "examples" / "template.json"
 ROWS_EACH = MAX_ROWS // 5 + 1  # five sources with this many authors: over the total
 
