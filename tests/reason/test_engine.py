@@ -11,7 +11,7 @@ from lhs_kg import KnowledgeBase, Settings
 from lhs_kg.errors import InputError, ReasonerUnavailableError, ReasoningError
 from lhs_kg.graphs import inferred_graph
 from lhs_kg.reason import HIGH_COMPLEXITY, ReasoningResult, reason
-from tests.reason.conftest import EXAMPLES, ROOT, MakeRoot
+from tests.helpers import REASON_EXAMPLES, ROOT, MakeRoot
 
 pytestmark = pytest.mark.slow
 
@@ -135,7 +135,7 @@ def test_rerunning_replaces_the_inferred_graph(
 def test_an_inconsistency_names_its_axioms_and_individuals_and_writes_nothing(
     make_root: MakeRoot, example: str, individual: str
 ) -> None:
-    root = make_root(EXAMPLES / example)
+    root = make_root(REASON_EXAMPLES / example)
     settings = Settings(
         store="memory", root=root, ontology_dir=root / "ontology", data_dir=root / "data"
     )
@@ -151,7 +151,7 @@ def test_an_inconsistency_names_its_axioms_and_individuals_and_writes_nothing(
 
 
 def test_a_class_that_can_have_no_members_is_reported(make_root: MakeRoot) -> None:
-    root = make_root(EXAMPLES / "impossible-class.ttl")
+    root = make_root(REASON_EXAMPLES / "impossible-class.ttl")
     settings = Settings(
         store="memory", root=root, ontology_dir=root / "ontology", data_dir=root / "data"
     )
