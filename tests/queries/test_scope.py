@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from lhs_kg.cli import main
 from lhs_kg.config import Settings
 from lhs_kg.kb import KnowledgeBase
-from tests.contributions.conftest import payload
+from tests.helpers import payload
 
 CS = "https://w3id.org/lhs-kg/case-study/"
 
