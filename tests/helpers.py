@@ -30,6 +30,7 @@ from flask import Flask
 from lhs_kg.config import RemoteEndpoints, Settings
 from lhs_kg.graphs import contribution_graph, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.store import Store
 from web import create_app
 
 # -- paths ---------------------------------------------------------------------------------------
@@ -205,17 +206,22 @@ def settings_for(tmp_path: Path, root: Path = ROOT, **env: str) -> Settings:
     return Settings.from_env(variables)
 
 
-def new_content_kb(**settings_changes: Any) -> KnowledgeBase:
-    """A memory knowledge base holding the repository's ontology and data (the caller closes it)."""
-    kb = KnowledgeBase(Settings(store="memory").with_overrides(**settings_changes))
+def new_content_kb(store: Store | None = None, **settings_changes: Any) -> KnowledgeBase:
+    """A knowledge base holding the repository's ontology and data, on ``store`` or a memory
+    store, with these settings changed (the caller closes it)."""
+    kb = KnowledgeBase(Settings(store="memory").with_overrides(**settings_changes), store=store)
     kb.rebuild()
     return kb
 
 
+def app_for(kb: KnowledgeBase, **config: Any) -> Flask:
+    """The web app for tests over ``kb`` and its settings; ``config`` adds Flask config keys."""
+    return create_app({"TESTING": True, "LHS_KG_SETTINGS": kb.settings, "LHS_KG_KB": kb, **config})
+
+
 def build_app(**settings_changes: Any) -> Flask:
     """The web app for tests over a fresh :func:`new_content_kb` with these settings changed."""
-    kb = new_content_kb(**settings_changes)
-    return create_app({"TESTING": True, "LHS_KG_SETTINGS": kb.settings, "LHS_KG_KB": kb})
+    return app_for(new_content_kb(**settings_changes))
 
 
 # -- contributions -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.engine.service_spellings import BYPASSES, Listener, bypass
-from tests.helpers import LHS_KG, ROOT, free_port
+from tests.helpers import LHS_KG, ROOT, clean_env, free_port
 
 SERVED: dict[str, int] = {}
 """The pid of the module's server process (its query workers are its descendants)."""
@@ -29,7 +29,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`lhs-kg serve` on a free port over a store built by `lhs-kg init`; 2 s query limit."""
     folder = tmp_path_factory.mktemp("served")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env.update(LHS_KG_STORE=str(folder / "store"), LHS_KG_ROOT=str(ROOT), LHS_KG_QUERY_TIMEOUT="2")
     subprocess.run([LHS_KG, "init"], env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
