@@ -35,11 +35,9 @@ ROWS_EACH = MAX_ROWS // 5 + 1  # five sources with this many authors: over the t
 
 
 @pytest.fixture(scope="module")
-def form() -> Iterator[ContributionForm]:
+def form(content_kb: KnowledgeBase) -> ContributionForm:
     """The form over the repository content."""
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
-        yield build_form(kb)
+    return build_form(content_kb)
 
 
 def inputs(items: list[Input | Repeat]) -> Iterator[Input]:

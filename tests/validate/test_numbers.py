@@ -6,7 +6,6 @@ limit and answered 500 on /api/validate and /api/contributions.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from flask.testing import FlaskClient
 from lhs_kg.cli import main
 from lhs_kg.documents import load_document
 from lhs_kg.errors import InputError
-from tests.helpers import build_app, payload
+from tests.helpers import build_app, clean_env, payload
 
 HUGE = "9" * 5000
 
@@ -101,7 +100,7 @@ def test_huge_integer_is_a_400_naming_the_field_on_the_web(
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env["LHS_KG_STORE"] = "memory"
     env["LHS_KG_VAR_DIR"] = str(tmp_path / "var")
     return env
