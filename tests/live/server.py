@@ -23,7 +23,7 @@ from typing import Any
 
 import requests
 
-from tests.helpers import LHS_KG, ROOT, free_port
+from tests.helpers import LHS_KG, ROOT, clean_env, free_port
 
 SECRET_KEY = "live-tests-secret-key-0123456789abcdef"
 UPDATE_TOKEN = "live-tests-update-token-0123456789"
@@ -37,7 +37,7 @@ def base_env(folder: Path, overrides: Mapping[str, str | None] | None = None) ->
     ``overrides`` add or change variables; a value of None removes one (e.g. the secret key, to
     test what a fresh ``make run`` does without it).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env.update(
         LHS_KG_ROOT=str(ROOT),
         LHS_KG_VAR_DIR=str(folder / "var"),
