@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from lhs_kg.config import Settings
 from lhs_kg.contributions import Contributions
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import Store
@@ -30,6 +29,4 @@ def contributions(kb: KnowledgeBase) -> Contributions:
 @pytest.fixture
 def any_kb(store: Store) -> KnowledgeBase:
     """The repository content on each kind of store (embedded on disk, real oxigraph server)."""
-    base = KnowledgeBase(Settings(store="memory"), store=store)
-    base.rebuild()
-    return base
+    return new_content_kb(store)

@@ -11,7 +11,7 @@ from lhs_kg import KnowledgeBase, Settings
 from lhs_kg.errors import InputError, ReasonerUnavailableError, ReasoningError
 from lhs_kg.graphs import inferred_graph
 from lhs_kg.reason import HIGH_COMPLEXITY, ReasoningResult, reason
-from tests.helpers import REASON_EXAMPLES, ROOT, MakeRoot
+from tests.helpers import REASON_EXAMPLES, ROOT, MakeRoot, new_content_kb
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +41,7 @@ SELECT DISTINCT ?cs WHERE {
 @pytest.fixture(scope="module")
 def reasoned() -> Iterator[tuple[KnowledgeBase, ReasoningResult]]:
     """The repository's knowledge base in memory, reasoned once for the module."""
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
+    with new_content_kb() as kb:
         yield kb, reason(kb.store, kb.settings)
 
 
@@ -203,8 +202,7 @@ def test_a_jvm_that_fails_to_start_is_reported_as_missing_java(tmp_path: Path) -
 
 
 def test_the_time_limit_stops_the_reasoner_with_a_clear_message() -> None:
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
+    with new_content_kb() as kb:
         with pytest.raises(ReasonerUnavailableError, match=r"did not finish within 0\.01 s"):
             reason(kb.store, kb.settings, timeout_s=0.01)
         assert inferred_count(kb) == 0

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers import build_app, example, payload
+from tests.helpers import app_for, build_app, example, new_content_kb, payload
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -243,14 +243,7 @@ def test_the_contributor_withdraws_from_the_status_page(client: FlaskClient) -> 
 
 
 def test_production_refuses_forms_with_the_development_secret(tmp_path: Path) -> None:
-    from lhs_kg.config import Settings
-    from lhs_kg.kb import KnowledgeBase
-    from web import create_app
-
-    settings = Settings(store="memory")
-    kb = KnowledgeBase(settings)
-    kb.rebuild()
-    app = create_app({"TESTING": False, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
+    app = app_for(new_content_kb(), TESTING=False)
     client = app.test_client()
     assert client.get("/contribute").status_code == 503
     assert client.get("/review/login").status_code == 503
