@@ -1,4 +1,5 @@
-"""Shared fixtures: settings on temporary folders, and stores of both kinds (no mocks).
+"""Shared fixtures: settings on temporary folders, stores of both kinds (no mocks) and the content
+knowledge base. What they build on (paths, servers, the app factory) is in ``tests/helpers.py``.
 
 The remote store is a real ``oxigraph serve`` (PyPI package ``oxigraph``) started on a free
 loopback port for the test session and stopped after it.
