@@ -214,8 +214,8 @@ def hermit_classpath() -> str:
     jar = folder / "HermiT.jar"
     if not jar.is_file():
         raise ReasonerUnavailableError(
-            f"owlready2's HermiT jar is not where lhs-kg looks for it ({jar}); "
-            "reinstall owlready2 in the version range pyproject.toml names"
+            f"owlready2's HermiT jar is not where lhs-kg looks for it ({jar}); this owlready2 "
+            "release keeps it elsewhere (lhs-kg is tested with owlready2 0.51)"
         )
     return os.pathsep.join([str(folder), str(jar)])
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from lhs_kg import KnowledgeBase, Settings
-from lhs_kg.errors import ReasoningError
+from lhs_kg import reason as reason_module
+from lhs_kg.errors import ReasonerUnavailableError, ReasoningError
 from lhs_kg.reason import hermit_classpath, reason
 from tests.reason.conftest import EXAMPLES, ROOT, MakeRoot
 
@@ -67,6 +68,19 @@ def test_hermits_class_path_comes_from_owlready2s_installed_files() -> None:
     entries = hermit_classpath().split(os.pathsep)
     assert [Path(entry).name for entry in entries] == ["hermit", "HermiT.jar"]
     assert all(Path(entry).exists() for entry in entries), entries
+
+
+def test_an_owlready2_without_the_jar_where_expected_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reason_module.resources, "files", lambda _package: tmp_path)
+    hermit_classpath.cache_clear()
+    try:
+        with pytest.raises(ReasonerUnavailableError, match="HermiT jar is not where"):
+            hermit_classpath()
+    finally:
+        monkeypatch.undo()
+        hermit_classpath.cache_clear()
 
 
 def test_without_the_compiler_module_explain_is_compiled_with_javac(
