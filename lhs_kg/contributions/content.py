@@ -14,7 +14,6 @@ from lhs_kg.contributions.model import (
     CC_BY_4,
     DCT,
     FOAF,
-    LHS,
     OWL,
     RDF,
     RDFS,
@@ -22,6 +21,7 @@ from lhs_kg.contributions.model import (
 )
 from lhs_kg.documents import Document
 from lhs_kg.errors import InputError
+from lhs_kg.namespaces import LHS
 
 
 class _Person:
@@ -33,7 +33,7 @@ class _Person:
 
 
 def _case_studies(graph: Graph) -> list[Node]:
-    return sorted(set(graph.subjects(URIRef(RDF + "type"), URIRef(LHS + "CaseStudy"))), key=str)
+    return sorted(set(graph.subjects(URIRef(RDF + "type"), LHS.CaseStudy)), key=str)
 
 
 def _fill_envelope(
@@ -61,16 +61,14 @@ def _skolemise(document: Document, subject: Node, iri: str, base: str) -> Graph:
     names: dict[Node, URIRef] = {subject: URIRef(iri)}
 
     def bnode_objects(node: Node, prop: str) -> list[Node]:
-        found = [o for o in graph.objects(node, URIRef(LHS + prop)) if isinstance(o, BNode)]
+        found = [o for o in graph.objects(node, LHS[prop]) if isinstance(o, BNode)]
         return sorted(found, key=lambda o: _path_key(document.path_of(o), o))
 
     for assessment in bnode_objects(subject, "hasAssessment")[:1]:
         names[assessment] = URIRef(f"{iri}/assessment")
         used: set[str] = set()
         for rating in bnode_objects(assessment, "hasRating"):
-            domain = graph.value(rating, URIRef(LHS + "ratesSubdomain")) or graph.value(
-                rating, URIRef(LHS + "ratesDomain")
-            )
+            domain = graph.value(rating, LHS.ratesSubdomain) or graph.value(rating, LHS.ratesDomain)
             key = str(domain).rsplit("/", 1)[-1] if domain is not None else "rating"
             key = re.sub(r"[^A-Za-z0-9-]", "", key) or "rating"
             candidate, count = key, 1

@@ -9,7 +9,6 @@ import pyoxigraph as ox
 from lhs_kg.contributions.model import (
     ACTIONS,
     FOAF,
-    LHS,
     PENDING,
     PROV,
     PUBLISHED,
@@ -21,6 +20,7 @@ from lhs_kg.contributions.model import (
 from lhs_kg.contributions.registry import _WRITE_LOCK, RegistryReader, now_literal
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import state_iri
+from lhs_kg.namespaces import LHS
 
 
 class ReviewDecisions(RegistryReader):
@@ -63,12 +63,12 @@ class ReviewDecisions(RegistryReader):
         decision = f"<{version.graph}#decision-{time.time_ns()}>"
         agent = ox.Literal(reviewer.strip()[:200] or "reviewer")
         allowed = ", ".join(f"<{state_iri(self.settings, s)}>" for s in ACTIONS[action][1])
-        state = f"<{LHS}reviewState>"
+        state = f"<{LHS.reviewState}>"
         insert = [
             f"{v} {state} <{state_iri(self.settings, target)}> .",
             f"{decision} a <{PROV}Activity> ; <{PROV}used> {v} ;"
             f" <{RDFS}label> {ox.Literal(action)} ;"
-            f" <{LHS}decidedState> <{state_iri(self.settings, target)}> ;"
+            f" <{LHS.decidedState}> <{state_iri(self.settings, target)}> ;"
             f" <{PROV}endedAtTime> {now_literal()} ;"
             f" <{PROV}wasAssociatedWith> [ a <{PROV}Agent> ; <{FOAF}name> {agent} ] .",
         ]

@@ -18,7 +18,6 @@ import pyoxigraph as ox
 from lhs_kg.contributions.model import (
     DCT,
     FOAF,
-    LHS,
     OWL,
     PROV,
     RDFS,
@@ -31,6 +30,7 @@ from lhs_kg.contributions.model import (
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, graph_prefix, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.namespaces import LHS
 
 _WRITE_LOCK = threading.Lock()
 
@@ -64,7 +64,7 @@ WHERE {{
 ORDER BY ?time ?v
 """
 _SUBJECTS_QUERY = f"""
-SELECT DISTINCT ?subject WHERE {{ ?v a <{LHS}Contribution> ; <{FOAF}primaryTopic> ?subject }}
+SELECT DISTINCT ?subject WHERE {{ ?v a <{LHS.Contribution}> ; <{FOAF}primaryTopic> ?subject }}
 """
 _DECISIONS_QUERY = f"""
 PREFIX lhs: <{LHS}>
@@ -82,9 +82,9 @@ ORDER BY ?time ?d
 #: Decisions on every version, on one version (?v bound), or on one case study's (?subject bound).
 _DECISIONS_ALL = _DECISIONS_QUERY % {"topic": ""}
 _DECISIONS_OF_SUBJECT = _DECISIONS_QUERY % {"topic": f"?v <{FOAF}primaryTopic> ?subject ."}
-_TOKEN_QUERY = f"SELECT ?v WHERE {{ ?v <{LHS}statusTokenHash> ?hash }}"
+_TOKEN_QUERY = f"SELECT ?v WHERE {{ ?v <{LHS.statusTokenHash}> ?hash }}"
 _CURATED_QUERY = f"""
-SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a <{LHS}CaseStudy> }}
+SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a <{LHS.CaseStudy}> }}
   FILTER(STRSTARTS(STR(?g), ?prefix)) }} ORDER BY ?g LIMIT 1
 """
 

@@ -28,7 +28,6 @@ from lhs_kg.contributions.model import (
     CHANNELS,
     DCT,
     FOAF,
-    LHS,
     OWL,
     PENDING,
     PROV,
@@ -46,6 +45,7 @@ from lhs_kg.documents import Document, load_document
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.namespaces import LHS
 from lhs_kg.validate import Issue, get_validator, validate
 from lhs_kg.validate.identifiers import identifier_issues
 
@@ -219,7 +219,7 @@ class Submissions(RegistryReader):
 
     def _asked(self, graph: str, token_hash: str) -> bool:
         result = self.kb.store.query(
-            f"ASK {{ <{graph}> <{LHS}statusTokenHash> ?hash }}",
+            f"ASK {{ <{graph}> <{LHS.statusTokenHash}> ?hash }}",
             bindings={"hash": ox.Literal(token_hash)},
             union=False,
             default_graphs=[self.registry],
@@ -249,8 +249,8 @@ class Submissions(RegistryReader):
             return ox.Literal(text)
 
         triples: list[tuple[Any, Any, Any]] = [
-            (v, n(RDF + "type"), n(LHS + "Contribution")),
-            (v, n(LHS + "reviewState"), n(state_iri(self.settings, PENDING))),
+            (v, n(RDF + "type"), n(LHS.Contribution)),
+            (v, n(LHS.reviewState), n(state_iri(self.settings, PENDING))),
             (v, n(PROV + "specializationOf"), thread),
             (v, n(SCHEMA + "version"), ox.Literal(str(number), datatype=n(XSD_INTEGER))),
             (v, n(FOAF + "primaryTopic"), n(rec.subject)),
@@ -262,10 +262,10 @@ class Submissions(RegistryReader):
             (v, n(DCT + "license"), n(rec.person.licence)),
             (v, n(DCT + "format"), lit(rec.media_type)),
             (v, n(SPDX + "checksum"), checksum),
-            (v, n(LHS + "statusTokenHash"), lit(rec.token_hash)),
+            (v, n(LHS.statusTokenHash), lit(rec.token_hash)),
             (
                 v,
-                n(LHS + "validationReport"),
+                n(LHS.validationReport),
                 ox.Literal(json.dumps(rec.report), datatype=n(RDF_JSON)),
             ),
             (checksum, n(RDF + "type"), n(SPDX + "Checksum")),
@@ -274,7 +274,7 @@ class Submissions(RegistryReader):
             (activity, n(RDF + "type"), n(PROV + "Activity")),
             (activity, n(PROV + "wasAssociatedWith"), person),
             (activity, n(PROV + "endedAtTime"), when),
-            (activity, n(LHS + "submissionChannel"), lit(rec.channel)),
+            (activity, n(LHS.submissionChannel), lit(rec.channel)),
             (thread, n(RDF + "type"), n(PROV + "Entity")),
             (thread, n(FOAF + "primaryTopic"), n(rec.subject)),
             (person, n(RDF + "type"), n(FOAF + "Person")),
@@ -312,5 +312,5 @@ def _guarded_insert(quads: Sequence[ox.Quad], graph: str, registry: str) -> str:
     blocks = " ".join(f"GRAPH <{name}> {{ {' '.join(lines)} }}" for name, lines in by_graph.items())
     return (
         f"INSERT {{ {blocks} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{registry}> "
-        f"{{ <{graph}> <{LHS}reviewState> ?any }} }} }}"
+        f"{{ <{graph}> <{LHS.reviewState}> ?any }} }} }}"
     )
