@@ -150,7 +150,7 @@ def plan_export(
     elif selection.query:
         from lhs_kg.queries import QueryLibrary
 
-        named = QueryLibrary(settings.queries_dir, settings.base_iri).get(selection.query)
+        named = QueryLibrary.from_settings(settings).get(selection.query)
         if query_form(named.text) != "construct":
             raise QueryError(
                 f"query {selection.query!r} is not a CONSTRUCT query; only "
