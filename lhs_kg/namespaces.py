@@ -25,10 +25,6 @@ from lhs_kg.ontology_terms import LHS as LHS  # re-exported: the one name code u
 BASE = "https://w3id.org/lhs-kg/"
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 SCHEMA = Namespace("https://schema.org/")
-CONCEPT = Namespace(BASE + "concept/")
-CASE_STUDY = Namespace(BASE + "case-study/")
-SOURCE = Namespace(BASE + "source/")
-GRAPH = Namespace(BASE + "graph/")
 
 
 PREFIXES: dict[str, str] = {
