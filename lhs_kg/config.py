@@ -73,6 +73,11 @@ class Settings:
         return int(self.page_cache_mb * 1024 * 1024)
 
     @property
+    def context_file(self) -> Path:
+        """The JSON-LD context plain-JSON contributions are read with (a fork's own, #13)."""
+        return self.ontology_dir / "context.jsonld"
+
+    @property
     def store_path(self) -> Path | None:
         """The on-disk folder of the embedded store, or None for memory or remote stores."""
         if self.is_remote or self.store == MEMORY:

@@ -312,6 +312,7 @@ class Contributions:
             max_bytes=self.settings.max_upload_bytes,
             base_iri=self.base,
             max_triples=self.settings.max_submission_triples,
+            settings=self.settings,
         )
         subjects = _case_studies(document.graph)
         for subject in subjects:
