@@ -290,7 +290,7 @@ def _write(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None)
     written: int | None
     fmt = plan.fmt
     if fmt.name == "jsonld":
-        context = load_context(plan.settings.ontology_dir / "context.jsonld")
+        context = load_context(plan.settings.context_file)
         counter = _Counting(iter_quads(plan), progress, plan.expected)
         write_jsonld(counter, output, context)
         written = counter.count
