@@ -58,18 +58,6 @@ from lhs_kg.validate import Issue, get_validator, validate
 from lhs_kg.validate.identifiers import identifier_issues
 
 _WRITE_LOCK = threading.Lock()
-_VALIDATOR_LOCK = threading.Lock()
-
-
-def _warm_validator(kb: KnowledgeBase) -> None:
-    """Build the process-wide validator once, under a lock (adapter for lhs_kg.validate).
-
-    ``get_validator`` is cached but not guarded: threads arriving together each build one, and
-    rdflib's SPARQL parser (pyparsing) then runs in several threads at once and fails.
-    """
-    with _VALIDATOR_LOCK:
-        get_validator(kb.settings)
-
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _REF = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]{0,99})/v([0-9]{1,6})$")
@@ -317,7 +305,6 @@ class Contributions:
         subjects = _case_studies(document.graph)
         for subject in subjects:
             _fill_envelope(document.graph, subject, contributor, licence)
-        _warm_validator(self.kb)
         report = validate(document, kb=self.kb, settings=self.settings)
         report.issues.extend(self._structure_issues(document, subjects))
         report.issues.extend(identifier_issues(document, self.base, report.issues))  # (#12)
