@@ -54,8 +54,3 @@ DISPLAY_PREFIXES: dict[str, str] = {
     "graph": BASE + "graph/",
 }
 """For showing IRIs to people only: ``lhsc:nasss/4`` is readable but not valid Turtle."""
-
-
-def sparql_prefixes() -> str:
-    """PREFIX lines for every prefix above, for ad-hoc queries typed by people."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
