@@ -105,3 +105,24 @@ def test_no_term_is_built_by_string_concatenation(path: Path) -> None:
         if _CONCATENATION.search(line)
     ]
     assert found == []
+
+
+_USES = (
+    re.compile(r"(?<![\w-])lhs:([A-Za-z_]\w*)"),
+    re.compile(r"w3id\.org/lhs-kg/ontology/([A-Za-z_]\w*)"),
+)
+_USED_IN = ["queries", "shapes", "data", "ontology", "lhs_kg", "web"]
+
+
+@pytest.mark.parametrize("folder", _USED_IN)
+def test_every_term_used_is_defined_in_the_ontology(folder: str) -> None:
+    """A term written in queries, shapes, data, the context or code exists in ``lhs.ttl``."""
+    undefined = {
+        f"{path.relative_to(ROOT)}: lhs:{name}"
+        for path in sorted((ROOT / folder).rglob("*"))
+        if path.is_file() and path.suffix in (".rq", ".ttl", ".jsonld", ".json", ".py", ".html")
+        for pattern in _USES
+        for name in pattern.findall(path.read_text(encoding="utf-8", errors="replace"))
+        if name not in IN_MODULE and name != "context"
+    }
+    assert sorted(undefined) == []
