@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,23 +43,9 @@ from lhs_kg.contributions.registry import _WRITE_LOCK, RegistryReader, now_liter
 from lhs_kg.documents import Document, load_document
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, state_iri
-from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import LHS
 from lhs_kg.validate import Issue, get_validator, validate
 from lhs_kg.validate.identifiers import identifier_issues
-
-_VALIDATOR_LOCK = threading.Lock()
-
-
-def _warm_validator(kb: KnowledgeBase) -> None:
-    """Build the process-wide validator once, under a lock (adapter for lhs_kg.validate).
-
-    ``get_validator`` is cached but not guarded: threads arriving together each build one, and
-    rdflib's SPARQL parser (pyparsing) then runs in several threads at once and fails.
-    """
-    with _VALIDATOR_LOCK:
-        get_validator(kb.settings)
-
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _RESERVED = ("concept/", "ontology", "graph/", "shapes/")
@@ -97,11 +82,11 @@ class Submissions(RegistryReader):
             max_bytes=self.settings.max_upload_bytes,
             base_iri=self.base,
             max_triples=self.settings.max_submission_triples,
+            settings=self.settings,
         )
         subjects = _case_studies(document.graph)
         for subject in subjects:
             _fill_envelope(document.graph, subject, contributor, licence)
-        _warm_validator(self.kb)
         report = validate(document, kb=self.kb, settings=self.settings)
         report.issues.extend(self._structure_issues(document, subjects))
         report.issues.extend(identifier_issues(document, self.base, report.issues))  # (#12)

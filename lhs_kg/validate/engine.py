@@ -88,6 +88,7 @@ class Validator:
                 self.content_graph.parse(path, format="turtle")
             self.contribution_graph.parse(path, format="turtle")
         self.ontology = _load_ontology(ontology_dir)
+        self.context = load_context(ontology_dir / "context.jsonld")
         self._shapes = {
             False: ShapesGraph(self.content_graph),
             True: ShapesGraph(self.contribution_graph),
@@ -100,9 +101,8 @@ class Validator:
 
     def _shape_info(self, graph: Graph) -> dict[Node, ShapeInfo]:
         owners = {prop: owner for owner, prop in graph.subject_objects(SH.property)}
-        context = load_context()
         codes: dict[str, str] = {}
-        for term in context.terms.values():
+        for term in self.context.terms.values():
             for code, iri in term.values.items():
                 codes[iri] = code
         info: dict[Node, ShapeInfo] = {}
@@ -381,6 +381,7 @@ def validate(
             max_bytes=settings.max_upload_bytes,
             base_iri=settings.base_iri,
             max_triples=settings.max_submission_triples if bounded else None,
+            settings=settings,
         )
     return get_validator(settings).run(
         document,
