@@ -18,7 +18,6 @@ from typing import Any
 
 from lhs_kg.errors import InputError, LhsKgError
 
-LHS = "https://w3id.org/lhs-kg/ontology/"
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -84,13 +83,6 @@ class Contributor:
                 raise InputError(f"{orcid[:80]!r} is not an ORCID iD such as 0000-0002-1825-0097")
             orcid = f"https://orcid.org/{match.group(1)}"
         return cls(name, email, orcid or None)
-
-    def as_json(self) -> dict[str, str]:
-        """The contributor in the plain-JSON contribution format."""
-        out = {"name": self.name, "email": self.email}
-        if self.orcid:
-            out["orcid"] = self.orcid.rsplit("/", 1)[-1]
-        return out
 
 
 @dataclass

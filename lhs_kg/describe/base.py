@@ -26,7 +26,6 @@ DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SCHEMA = "https://schema.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-LHS = "https://w3id.org/lhs-kg/ontology/"
 
 #: Label properties in the order docs/MODEL.md gives them; earlier wins.
 LABEL_PROPERTIES: tuple[str, ...] = (
@@ -195,8 +194,6 @@ class LabelBook:
             if current is None or entry[0] < current[0]:
                 self._best[iri] = entry
 
-
-GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 
 #: ``?lp`` restricted to the label properties as a FILTER: with ``?x`` bound by VALUES, Oxigraph
 #: then walks ?x's own triples, where a VALUES ?lp would make it scan every label (100× slower).
