@@ -9,7 +9,7 @@ import pytest
 from lhs_kg.cache import Derived, GenerationLRU
 from lhs_kg.formats import rdf_format
 from lhs_kg.store import RemoteStore, Store
-from tests.conftest import OxigraphServer
+from tests.helpers import OxigraphServer
 
 G = "https://w3id.org/lhs-kg/graph/test/cache"
 TTL = b"<https://example.org/s> <https://example.org/p> 1 ."

@@ -6,8 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.contributions.conftest import payload
-from tests.web.conftest import build_app
+from tests.helpers import build_app, payload
 from web.views.contribute import published_view_changed
 
 SUBJECT = "https://w3id.org/lhs-kg/case-study/example-diabetes-network"

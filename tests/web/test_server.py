@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.web.conftest import LiveServer
+from tests.helpers import LiveServer
 from web.server import make_server
 
 CONCEPT = "/concept/nasss/1A"
