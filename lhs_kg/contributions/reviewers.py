@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lhs_kg.contributions.passwords import hash_password, verify_password
+from lhs_kg.contributions.passwords import hash_password as hash_password  # the accounts' API
+from lhs_kg.contributions.passwords import verify_password
 from lhs_kg.errors import ConfigError, InputError
 from lhs_kg.instance import locked, write_private
 

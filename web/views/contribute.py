@@ -13,23 +13,17 @@
   429 (with ``Retry-After``) when one address sends too much;
 - ``GET /contributions/<token>``: the status page, at an address only the contributor knows.
 
-Forms carry a CSRF token bound to the signed session cookie. In production (neither debug nor
-testing) the forms refuse to work while SECRET_KEY is the development default.
+Forms carry a CSRF token and refuse to work in production without a real secret key; the
+rate limits, the token and the key check are :mod:`web.security`'s.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
-import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     abort,
     current_app,
@@ -37,7 +31,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -61,12 +54,11 @@ from lhs_kg.contributions.form import (
 from lhs_kg.errors import InputError
 from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings
+from web.security import check_csrf, rate_limit, require_secret
 from web.views.reading import PUBLISHED_VIEW_KEY
 
 bp = Blueprint("contribute", __name__)
 
-DEV_SECRET = "dev-only-change-me"
-_CSRF_KEY = "lhs_kg_csrf"
 MEDIA_TYPES = {
     "application/json": "json",
     "application/yaml": "yaml",
@@ -81,42 +73,6 @@ MEDIA_TYPES = {
 # -- shared with the review views ---------------------------------------------------------------
 
 
-def production_secret_missing(app: Flask) -> bool:
-    """True when forms must not work: production with the development SECRET_KEY (or none)."""
-    if app.debug or app.testing:
-        return False
-    key = app.config.get("SECRET_KEY")
-    return not key or key == DEV_SECRET or len(str(key)) < 16
-
-
-def require_secret() -> None:
-    """Refuse (503) to serve a form while the session cannot be trusted."""
-    if production_secret_missing(current_app):
-        abort(
-            503,
-            "Forms are disabled: this server is reachable beyond this machine and has no "
-            "secret key. Set LHS_KG_WEB_SECRET_KEY (16+ random characters) or SECRET_KEY in "
-            "var/instance/config.py, then restart.",
-        )
-
-
-def csrf_token() -> str:
-    """The CSRF token of this session (created on first use), for hidden form inputs."""
-    token = session.get(_CSRF_KEY)
-    if not isinstance(token, str) or len(token) < 32:
-        token = secrets.token_urlsafe(32)
-        session[_CSRF_KEY] = token
-    return token
-
-
-def check_csrf() -> None:
-    """Refuse (403) a form post whose CSRF token is missing or not this session's."""
-    sent = request.form.get("csrf_token", "")
-    expected = session.get(_CSRF_KEY)
-    if not isinstance(expected, str) or not sent or not hmac.compare_digest(sent, expected):
-        abort(403, "The form's security token is missing or out of date; reload and try again.")
-
-
 def published_view_changed() -> None:
     """Forget the published view (pages and the SPARQL endpoint share it) after a write here.
 
@@ -124,61 +80,6 @@ def published_view_changed() -> None:
     view and empties the page cache); a remote store has no generation, only a time-to-live.
     """
     current_app.extensions.pop(PUBLISHED_VIEW_KEY, None)
-
-
-@bp.app_context_processor
-def _inject() -> dict[str, Any]:
-    return {"csrf_token": csrf_token}
-
-
-# -- rate limit --------------------------------------------------------------------------------
-
-
-class RateLimiter:
-    """At most ``limit`` events per ``window_s`` seconds per key, in memory (one process)."""
-
-    def __init__(self, limit: int, window_s: float) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> float:
-        """Record an event; 0 when allowed, else the seconds to wait."""
-        now = time.monotonic()
-        with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - self.window_s:
-                events.popleft()
-            if len(events) >= self.limit:
-                return max(0.001, events[0] + self.window_s - now)
-            events.append(now)
-            if len(self._events) > 10_000:  # forget idle addresses
-                for idle in [k for k, v in self._events.items() if not v]:
-                    del self._events[idle]
-            return 0.0
-
-
-def _limiter() -> RateLimiter:
-    limiter = current_app.extensions.get("lhs_kg_submit_limiter")
-    if limiter is None:
-        limit = int(current_app.config.get("CONTRIBUTION_RATE_LIMIT", 20))
-        window = float(current_app.config.get("CONTRIBUTION_RATE_WINDOW_S", 60))
-        limiter = RateLimiter(limit, window)
-        current_app.extensions["lhs_kg_submit_limiter"] = limiter
-    assert isinstance(limiter, RateLimiter)
-    return limiter
-
-
-def _rate_limit() -> None:
-    wait = _limiter().hit(request.remote_addr or "unknown")
-    if wait:
-        response = _json_or_page(
-            429,
-            "Too Many Requests",
-            f"Too many submissions from your address; try again in {int(wait) + 1} s.",
-        )
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        abort(response)
 
 
 def _size_limit() -> None:
@@ -278,7 +179,7 @@ def contribute_post() -> Response:
         )
     if adds:
         return _form_page(form, values, add=adds[0])
-    _rate_limit()
+    rate_limit("contribution", 20, 60.0, "submissions")
     conversion = to_document(form, values)
     payload = json.dumps(conversion.document).encode("utf-8")
     if conversion.errors:  # a row could not become part of the document: never store without it
@@ -346,7 +247,7 @@ def api_submit() -> Response:
     if fmt is None:
         known = ", ".join(sorted(MEDIA_TYPES))
         abort(_json_or_page(415, "Unsupported Media Type", f"Send one of: {known}."))
-    _rate_limit()
+    rate_limit("contribution", 20, 60.0, "submissions")
     data = request.get_data(cache=False)
     outcome = Contributions(get_kb()).submit(
         data,

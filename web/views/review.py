@@ -48,8 +48,9 @@ from lhs_kg.contributions.session_epochs import SessionEpochs
 from lhs_kg.errors import InputError
 from web.engine import get_kb
 from web.login_throttle import LoginThrottle
+from web.security import check_csrf, require_secret
 from web.settings import ADMIN_TOKEN_HASH
-from web.views.contribute import check_csrf, published_view_changed, require_secret
+from web.views.contribute import published_view_changed
 from web.views.reading import get_reader
 
 bp = Blueprint("review", __name__)

@@ -13,13 +13,12 @@ the validator by ``LHS_KG_QUERY_TIMEOUT`` (503).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, request
 
 from lhs_kg.formats import negotiate
 from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings
-from web.errors import error_response
-from web.views.contribute import RateLimiter
+from web.security import rate_limit
 
 bp = Blueprint("validate", __name__)
 
@@ -36,37 +35,10 @@ _FORMATS = {
 _RENDERINGS = {"application/json": "json", "text/turtle": "ttl", "text/html": "html"}
 
 
-def _limiter() -> RateLimiter:
-    """One limiter per app, like the contribution API's (settings VALIDATE_RATE_LIMIT/_WINDOW_S)."""
-    limiter = current_app.extensions.get("lhs_kg_validate_limiter")
-    if limiter is None:
-        limit = int(current_app.config.get("VALIDATE_RATE_LIMIT", 60))
-        window = float(current_app.config.get("VALIDATE_RATE_WINDOW_S", 60))
-        limiter = current_app.extensions.setdefault(
-            "lhs_kg_validate_limiter", RateLimiter(limit, window)
-        )
-    assert isinstance(limiter, RateLimiter)
-    return limiter
-
-
-def _rate_limit() -> None:
-    """Refuse (429 with Retry-After) an address that validates more than the limit allows."""
-    wait = _limiter().hit(request.remote_addr or "unknown")
-    if wait:
-        seconds = int(wait) + 1
-        response = error_response(
-            429,
-            "Too Many Requests",
-            f"Too many validations from your address; try again in {seconds} s.",
-        )
-        response.headers["Retry-After"] = str(seconds)
-        abort(response)
-
-
 @bp.post("/api/validate")
 def api_validate() -> Response:
     """Validate the request body and answer with the report in the format the client accepts."""
-    _rate_limit()
+    rate_limit("validate", 60, 60.0, "validations")
     media = (request.mimetype or "").lower()
     fmt = _FORMATS.get(media)
     data = request.get_data(cache=False)
