@@ -26,7 +26,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -55,7 +54,6 @@ from lhs_kg.errors import InputError
 from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings
 from web.security import check_csrf, rate_limit, require_secret
-from web.views.reading import PUBLISHED_VIEW_KEY
 
 bp = Blueprint("contribute", __name__)
 
@@ -68,18 +66,6 @@ MEDIA_TYPES = {
     "text/turtle": "ttl",
     "application/n-triples": "nt",
 }
-
-
-# -- shared with the review views ---------------------------------------------------------------
-
-
-def published_view_changed() -> None:
-    """Forget the published view (pages and the SPARQL endpoint share it) after a write here.
-
-    The embedded store needs none of this (the write moved its generation on, which renews the
-    view and empties the page cache); a remote store has no generation, only a time-to-live.
-    """
-    current_app.extensions.pop(PUBLISHED_VIEW_KEY, None)
 
 
 def _size_limit() -> None:
@@ -199,7 +185,6 @@ def contribute_post() -> Response:
     if not outcome.stored:
         errors, general = errors_by_field(outcome.report, conversion, form)
         return _form_page(form, values, errors, general, status=422)
-    published_view_changed()  # a cached "everything is published" no longer holds
     return redirect(url_for("contribute.status", token=outcome.token), code=303)
 
 
@@ -258,8 +243,7 @@ def api_submit() -> Response:
         media_type=mimetype,
     )
     if outcome.stored:
-        published_view_changed()  # a cached "everything is published" no longer holds
-    return _api_answer(outcome)
+        return _api_answer(outcome)
 
 
 # -- the status page ---------------------------------------------------------------------------
@@ -305,5 +289,4 @@ def status_withdraw(token: str) -> Response:
         Contributions(get_kb()).withdraw_by_token(token, request.form.get("comment", "")[:2000])
     except (InputError, ContributionError) as err:
         abort(409, str(err))
-    published_view_changed()
     return redirect(url_for("contribute.status", token=token), code=303)

@@ -50,7 +50,6 @@ from web.engine import get_kb
 from web.login_throttle import LoginThrottle
 from web.security import check_csrf, require_secret
 from web.settings import ADMIN_TOKEN_HASH
-from web.views.contribute import published_view_changed
 from web.views.reading import get_reader
 
 bp = Blueprint("review", __name__)
@@ -308,7 +307,6 @@ def decide(cid: str, number: int, action: str) -> Response:
         abort(404, "No such contribution version.")
     except (ContributionError, InputError) as err:
         abort(409 if isinstance(err, ContributionError) else 400, str(err))
-    published_view_changed()
     if bearer:
         return jsonify(summary(version))
     return redirect(url_for("review.detail", cid=cid, number=number), code=303)

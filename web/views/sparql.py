@@ -34,7 +34,6 @@ from lhs_kg.queries import QueryLibrary
 from lhs_kg.sparql_text import inject_values
 from web.engine import get_kb, get_settings
 from web.errors import public_message, status_for
-from web.views.contribute import published_view_changed
 from web.views.public_urls import absolute_url
 from web.views.reading import published_view
 
@@ -311,7 +310,6 @@ def _update(text: str) -> Response:
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ProtocolError(403, "the bearer token is not the one configured for updates")
     run_update(get_kb(), text)
-    published_view_changed()  # a remote store has no generation to tell the pages
     return _with_cors(Response(status=204))
 
 
