@@ -242,8 +242,7 @@ def api_submit() -> Response:
         name="(request body)",
         media_type=mimetype,
     )
-    if outcome.stored:
-        return _api_answer(outcome)
+    return _api_answer(outcome)
 
 
 # -- the status page ---------------------------------------------------------------------------
