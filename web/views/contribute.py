@@ -6,8 +6,9 @@
   post the page could not have produced (unknown input, value sent twice, absurd row number) is
   refused whole (400);
 - ``POST /api/contributions``: the body is the document, its Content-Type says the format
-  (``application/json``, ``application/yaml``, ``application/ld+json``, ``text/turtle``); the
-  contributor is in the document or in ``X-Contributor-Name``/``-Email``/``-Orcid`` headers;
+  (any of :data:`lhs_kg.formats.SUBMISSION_FORMATS`: JSON, YAML, JSON-LD, Turtle, N-Triples,
+  RDF/XML, the same as ``/api/validate``); the contributor is in the document or in
+  ``X-Contributor-Name``/``-Email``/``-Orcid`` headers;
   sending implies accepting CC BY 4.0 unless the document names its licence. 201 with
   ``Location`` of the status page, 422 with the JSON report, 413 too large, 415 unknown type,
   429 (with ``Retry-After``) when one address sends too much;
@@ -51,21 +52,20 @@ from lhs_kg.contributions.form import (
     to_document,
 )
 from lhs_kg.errors import InputError
+from lhs_kg.formats import (
+    JSON,
+    PAGE,
+    SPARQL_REQUEST_FORMATS,
+    SUBMISSION_FORMATS,
+    for_media_type,
+    media_types,
+)
 from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings
+from web.negotiation import choose
 from web.security import check_csrf, rate_limit, require_secret
 
 bp = Blueprint("contribute", __name__)
-
-MEDIA_TYPES = {
-    "application/json": "json",
-    "application/yaml": "yaml",
-    "application/x-yaml": "yaml",
-    "text/yaml": "yaml",
-    "application/ld+json": "jsonld",
-    "text/turtle": "ttl",
-    "application/n-triples": "nt",
-}
 
 
 def _size_limit() -> None:
@@ -108,7 +108,7 @@ def _form_page(
         focus=_new_row_input(sections, add),
         max_bytes=get_settings().max_upload_bytes,
     )
-    return Response(html, status=status, mimetype="text/html")
+    return Response(html, status=status, mimetype=PAGE.media_type)
 
 
 def _new_row_input(sections: list[tuple[Any, list[Input | Repeat]]], add: str | None) -> str:
@@ -180,7 +180,7 @@ def contribute_post() -> Response:
         licence=None,
         channel="web",
         name="the form",
-        media_type="application/x-www-form-urlencoded",
+        media_type=SPARQL_REQUEST_FORMATS[0].media_type,  # an HTML form's body
     )
     if not outcome.stored:
         errors, general = errors_by_field(outcome.report, conversion, form)
@@ -225,18 +225,18 @@ def _api_answer(outcome: SubmitOutcome) -> Response:
 
 @bp.post("/api/contributions")
 def api_submit() -> Response:
-    """Submit a document (JSON, YAML, JSON-LD, Turtle): 201 stored, 422 with the report."""
+    """Submit a document (any of the submission formats): 201 stored, 422 with the report."""
     _size_limit()
     mimetype = request.mimetype
-    fmt = MEDIA_TYPES.get(mimetype)
+    fmt = for_media_type(mimetype, SUBMISSION_FORMATS)
     if fmt is None:
-        known = ", ".join(sorted(MEDIA_TYPES))
+        known = ", ".join(media_types(SUBMISSION_FORMATS))
         abort(_json_or_page(415, "Unsupported Media Type", f"Send one of: {known}."))
     rate_limit("contribution", 20, 60.0, "submissions")
     data = request.get_data(cache=False)
     outcome = Contributions(get_kb()).submit(
         data,
-        fmt,
+        fmt.name,
         contributor=_contributor_from_headers(),
         channel="api",
         name="(request body)",
@@ -259,9 +259,7 @@ def _version_for(token: str) -> Any:
 def status(token: str) -> Response:
     """Where a contribution stands, with the reviewers' comments."""
     version = _version_for(token)
-    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json"
-    ):
+    if choose((PAGE, JSON)) == JSON:
         return jsonify(
             {
                 "ref": version.ref,
@@ -272,7 +270,7 @@ def status(token: str) -> Response:
             }
         )
     html = render_template("status.html", v=version, token=token)
-    response = Response(html, mimetype="text/html")
+    response = Response(html, mimetype=PAGE.media_type)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
