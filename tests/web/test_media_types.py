@@ -8,6 +8,7 @@ send it to a running server.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,3 +177,20 @@ def option_choices(command: str, option: str) -> list[str]:
 )
 def test_the_command_line_offers_the_table(command: str, expected: list[str]) -> None:
     assert option_choices(command, "--format") == expected
+
+
+ROOT = Path(__file__).resolve().parents[2]
+MEDIA_TYPE = re.compile(r"""["'<>](?:text|application|image)/[A-Za-z0-9.+*-]+""")
+CODE = [
+    pytest.param(path, id=str(path.relative_to(ROOT)))
+    for folder in ("lhs_kg", "web")
+    for path in sorted((ROOT / folder).rglob("*"))
+    if path.suffix in (".py", ".html") and path != ROOT / "lhs_kg" / "formats.py"
+]
+
+
+@pytest.mark.parametrize("path", CODE)
+def test_no_module_or_template_writes_its_own_media_type(path: Path) -> None:
+    """A media type is written once, in lhs_kg/formats.py; everything else names the table."""
+    found = MEDIA_TYPE.findall(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.relative_to(ROOT)} spells media types itself: {found}"

@@ -39,7 +39,9 @@ def _description(html_first: bool) -> Response:
     description = describe_dataset(kb.store, get_settings(), server_url=public_root())
     if chosen == PAGE:
         response = Response(
-            render_template("dataset.html", d=description, formats=EXPORT_FORMATS),
+            render_template(
+                "dataset.html", d=description, formats=EXPORT_FORMATS, graph_formats=GRAPH_FORMATS
+            ),
             mimetype=PAGE.media_type,
         )
     else:
