@@ -172,6 +172,7 @@ def option_choices(command: str, option: str) -> list[str]:
     [
         pytest.param("query", ["table", *names(RESULT_FORMATS), *names(GRAPH_FORMATS)], id="query"),
         pytest.param("dump", names(RDF_FORMATS), id="dump"),
+        pytest.param("export", names(RDF_FORMATS), id="export"),
         pytest.param("validate", names(REPORT_FORMATS), id="validate"),
     ],
 )
