@@ -18,7 +18,7 @@ bp = Blueprint("context", __name__)
 @bp.get("/ontology/context.jsonld")
 def context() -> Response:
     """The context file with the JSON-LD media type."""
-    path = get_settings().ontology_dir / "context.jsonld"
+    path = get_settings().context_file
     response = current_app.response_class(
         path.read_bytes(), mimetype=rdf_format("jsonld").media_type
     )
