@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from lhs_kg import sparql
+from lhs_kg.describe.base import LABEL_PROPERTIES
 from lhs_kg.errors import UnknownQueryError
 from lhs_kg.sparql_text import check_query
 
@@ -76,11 +77,19 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "ADD/DROP GRAPH of small staging graphs in one transaction: no variables in the "
         "grammar; names are NamedNodes",
     ),
+    "lhs_kg/export/push.py": (
+        1,
+        "the push streams a whole graph as DROP + INSERT DATA of pyoxigraph's N-Triples output "
+        "(blank nodes included, which a VALUES block cannot carry); the graph is a NamedNode",
+    ),
+    "lhs_kg/query_workers.py": (
+        1,
+        "'ASK {}' warms the guard's parser up in a new worker; it never reaches a store",
+    ),
 }
 
 #: Not moved yet: debt, to be paid off file by file (each count only ever goes down).
 NOT_YET_MOVED: dict[str, int] = {
-    "lhs_kg/cli/export.py": 1,
     "lhs_kg/contributions/engine.py": 10,
     "lhs_kg/contributions/form/build.py": 3,
     "lhs_kg/contributions/history.py": 3,
@@ -92,12 +101,6 @@ NOT_YET_MOVED: dict[str, int] = {
     "lhs_kg/describe/search.py": 1,
     "lhs_kg/describe/sources.py": 7,
     "lhs_kg/export/case_studies_csv.py": 3,
-    "lhs_kg/export/describe_dataset.py": 7,
-    "lhs_kg/export/dump.py": 3,
-    "lhs_kg/export/push.py": 1,
-    "lhs_kg/query_workers.py": 1,
-    "lhs_kg/reason.py": 1,
-    "lhs_kg/validate/engine.py": 1,
     "web/views/sparql.py": 1,
 }
 
@@ -132,7 +135,9 @@ def sparql_literals(path: Path) -> list[int]:
 
 
 SPARQL = re.compile(
-    r"\b(?:SELECT|CONSTRUCT|DESCRIBE)\s+[?$*(<A-Za-z]"
+    r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?[?$*(]"
+    r"|\bCONSTRUCT\s*(?:\{|WHERE\b)"
+    r"|\bDESCRIBE\s+[?$*<]"
     r"|\bASK\s*(?:\{|WHERE)"
     r"|\b(?:INSERT|DELETE)\s*(?:DATA\s*)?\{"
     r"|\b(?:INSERT|DELETE)\s+WHERE"
@@ -163,3 +168,18 @@ def test_no_sparql_in_engine_or_web_python() -> None:
         if len(found.get(name, [])) < allowed:
             report.append(f"{name}: fewer SPARQL strings than allowed: lower ALLOWED to match")
     assert not report, "\n".join(report)
+
+
+def label_lists(text: str) -> list[list[str]]:
+    """The IRIs of each ``VALUES ?lp { … }`` or ``FILTER(?lp IN (…))`` of a query."""
+    blocks = re.findall(r"VALUES\s+\?lp\s*\{([^}]*)\}|\?lp\s+IN\s*\(([^)]*)\)", text)
+    return [re.findall(r"<([^>]+)>", a or b) for a, b in blocks]
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if label_lists(sparql.text(n))]
+)
+def test_label_properties_in_a_query_are_those_of_model_md(name: str) -> None:
+    """The label properties are listed in several queries: each list is LABEL_PROPERTIES."""
+    for found in label_lists(sparql.text(name)):
+        assert tuple(found) == LABEL_PROPERTIES, f"{name}.rq lists {found}"
