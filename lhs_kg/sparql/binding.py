@@ -175,9 +175,11 @@ def term_to_sparql(term: object) -> str:
 def values_block(names: Sequence[str], rows: Sequence[Row]) -> str:
     """``VALUES (?a ?b) { (t t) (t UNDEF) }``: a row per mapping, UNDEF where a name is unbound."""
     header = " ".join(f"?{name}" for name in names)
-    lines = " ".join(
-        "(" + " ".join(term_to_sparql(row[n]) if n in row else "UNDEF" for n in names) + ")"
-        for row in rows
+    lines = " ".join(  # rows projected on these names, each once: a parameter is a set
+        dict.fromkeys(
+            "(" + " ".join(term_to_sparql(row[n]) if n in row else "UNDEF" for n in names) + ")"
+            for row in rows
+        )
     )
     return f"VALUES ({header}) {{ {lines} }}"
 
@@ -197,6 +199,10 @@ def bind(
 ) -> str:
     """``text`` with ``bindings`` (one row, or several) as VALUES and LIMIT/OFFSET numbers set.
 
+    Each placeholder gets the rows that bind at least one of its variables (projected on its
+    variables, each distinct row once, UNDEF for a variable a row leaves out), so one call can
+    bind a set of values in one placeholder and a single value in another.
+
     ``limit``/``offset`` replace the number after every LIMIT/OFFSET keyword of the template
     (outer query and subqueries alike); a template without one is an error, as is a variable
     that no placeholder of the template declares.
@@ -212,9 +218,10 @@ def bind(
         places = list(_placeholders(lexemes))
         if places:
             used: set[str] = set()
-            for place in places:
-                if any(name in place.variables for name in names):
-                    edits.append((place.start, place.end, values_block(place.variables, rows)))
+            for place in places:  # a row counts for a placeholder when it binds one of its names
+                mine = [row for row in rows if any(name in row for name in place.variables)]
+                if mine:
+                    edits.append((place.start, place.end, values_block(place.variables, mine)))
                     used.update(place.variables)
             missing = [name for name in names if name not in used]
             if missing:
