@@ -98,8 +98,8 @@ class _Placeholder:
     end: int
 
 
-def _placeholders(lexemes: list[_Lexeme]) -> Iterator[_Placeholder]:
-    """VALUES blocks whose rows are all UNDEF: the places a template asks to be bound."""
+def _placeholders(text: str, lexemes: list[_Lexeme]) -> Iterator[_Placeholder]:
+    """VALUES blocks of one row of UNDEFs: the places a template asks to be bound."""
     for i, lexeme in enumerate(lexemes):
         if lexeme.kind != "word" or lexeme.text.upper() != "VALUES":
             continue
@@ -118,20 +118,15 @@ def _placeholders(lexemes: list[_Lexeme]) -> Iterator[_Placeholder]:
             j += 1
         if not names or j >= len(lexemes) or lexemes[j].text != "{":
             continue
-        j += 1
-        only_undef, rows = True, 0
-        while j < len(lexemes) and lexemes[j].text != "}":
-            item = lexemes[j]
-            if item.text in "()":
-                rows += item.text == "("
-            elif item.kind == "word" and item.text.upper() == "UNDEF":
-                pass
-            else:
-                only_undef = False
-                break
-            j += 1
-        if only_undef and j < len(lexemes) and lexemes[j].text == "}":
-            yield _Placeholder(tuple(names), lexeme.start, lexemes[j].end)
+        opening = lexemes[j]
+        close = next((k for k in range(j + 1, len(lexemes)) if lexemes[k].text == "}"), None)
+        if close is None:
+            continue
+        inner = text[opening.end : lexemes[close].start]  # raw: strings and IRIs count here
+        row = r"\(\s*" + r"UNDEF\s+" * (len(names) - 1) + r"UNDEF\s*\)"
+        single = r"UNDEF" if len(names) == 1 and lexemes[i + 1].kind == "var" else row
+        if re.fullmatch(rf"\s*{single}\s*", inner, re.IGNORECASE):
+            yield _Placeholder(tuple(names), lexeme.start, lexemes[close].end)
 
 
 def _form(lexemes: list[_Lexeme]) -> str:
@@ -215,7 +210,7 @@ def bind(
     lexemes = _lex(text)
     edits: list[tuple[int, int, str]] = []
     if names:
-        places = list(_placeholders(lexemes))
+        places = list(_placeholders(text, lexemes))
         if places:
             used: set[str] = set()
             for place in places:  # a row counts for a placeholder when it binds one of its names

@@ -179,3 +179,23 @@ def test_an_update_binds_several_rows_in_one_transaction(store: Store) -> None:
     rows = [{"g": ox.NamedNode(f"{EX}g{i}"), "o": ox.Literal(str(i))} for i in range(3)]
     store.update("INSERT { GRAPH ?g { <http://e/s> <http://e/p> ?o } } WHERE { }", bindings=rows)
     assert [g.iri for g in store.graphs()] == [f"{EX}g{i}" for i in range(3)]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        '(?p ?c) { (<http://e/p> "x") }',
+        "(?p ?c) { (<http://e/p> UNDEF) }",
+        "?p { <http://e/p> }",
+        '?p { "UNDEF" }',
+        "?p { UNDEF UNDEF }",
+        "(?p ?c) { (UNDEF UNDEF) (UNDEF UNDEF) }",
+        "(?p ?c) { (UNDEF) }",
+    ],
+)
+def test_values_blocks_with_data_are_not_placeholders(block: str) -> None:
+    """Regression: rows of prefixed names and strings (which the lexer skips) read as all-UNDEF."""
+    text = f"SELECT * WHERE {{ VALUES {block} ?s ?p ?since }}"
+    assert bind(text, {"since": S}) == text.replace(
+        "WHERE { ", "WHERE { VALUES (?since) { (<http://example.org/s>) }  "
+    )
