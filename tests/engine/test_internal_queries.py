@@ -183,9 +183,7 @@ def label_lists(text: str) -> list[list[str]]:
     return found + list(patterns.values())
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in NAMES if label_lists(sparql.text(n))]
-)
+@pytest.mark.parametrize("name", [n for n in NAMES if label_lists(sparql.text(n))])
 def test_label_properties_in_a_query_are_those_of_model_md(name: str) -> None:
     """The label properties are listed in several queries: each list is LABEL_PROPERTIES."""
     for found in label_lists(sparql.text(name)):

@@ -106,9 +106,7 @@ def test_only_iris_and_literals_can_be_bound(value: object) -> None:
         bind(ECHO, {"v": value})  # type: ignore[dict-item]
 
 
-@pytest.mark.parametrize(
-    "name", ["v) } DROP ALL", "v }", "1v", "v-w", "", "v\n", "v{"], ids=repr
-)
+@pytest.mark.parametrize("name", ["v) } DROP ALL", "v }", "1v", "v-w", "", "v\n", "v{"], ids=repr)
 def test_variable_names_must_be_plain_identifiers(name: str) -> None:
     with pytest.raises(QueryRejectedError):
         bind("SELECT * { ?s ?p ?o }", {name: S})
