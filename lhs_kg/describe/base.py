@@ -198,8 +198,8 @@ class LabelBook:
 
 #: Labels of a given set of IRIs (bound to ?x, a row each).
 LABELS_OF = sparql.text("describe/labels-of")
-#: Every statement of a given set of IRIs (bound to ?x, a row each).
-STATEMENTS_OF = sparql.text("describe/statements-of")
+#: Given properties (bound to ?p) of a given set of IRIs (bound to ?x), a row each.
+FIELDS_OF = sparql.text("describe/fields-of")
 _LABEL_BATCH = 400
 #: Labels found by :meth:`Reader.labels` are kept with the shared read models (so per store
 #: generation and published view), for at most this many IRIs: the properties, concepts,
@@ -312,18 +312,18 @@ class Reader:
     def fields(self, iris: Sequence[str], props: Sequence[str]) -> dict[str, dict[str, list[Term]]]:
         """The values of ``props`` (and the label properties) for each of ``iris``, in one query.
 
-        A plain pattern: Oxigraph walks each bound IRI's own triples, where OPTIONALs would let
-        it scan every value of a property first; the properties are picked here.
+        Oxigraph walks each bound IRI's own triples, then keeps the wanted properties (see the
+        query's comment: OPTIONALs or a second VALUES block would scan every value of a property).
         """
         out: dict[str, dict[str, list[Term]]] = {i: {} for i in iris}
-        wanted = {*props, *LABEL_PROPERTIES}
-        nodes = [{"x": n} for n in (iri_or_none(i) for i in iris) if n is not None]
+        nodes: list[Row] = [{"x": n} for n in (iri_or_none(i) for i in iris) if n is not None]
         if not nodes:
             return out
-        for row in self._run(STATEMENTS_OF, nodes).rows():
-            prop = value(row, "p")
-            if prop in wanted:
-                out[value(row, "x")].setdefault(prop, []).append(row["o"])
+        wanted: list[Row] = [
+            {"p": n} for n in (iri_or_none(p) for p in (*props, *LABEL_PROPERTIES)) if n is not None
+        ]
+        for row in self._run(FIELDS_OF, nodes + wanted).rows():
+            out[value(row, "x")].setdefault(value(row, "p"), []).append(row["o"])
         return out
 
     @staticmethod

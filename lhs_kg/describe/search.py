@@ -53,7 +53,7 @@ MAX_QUERY_CHARS = 200
 
 
 SEARCH_QUERY = sparql.text("describe/search")
-"""Every word must occur: up to MAX_WORDS words are bound, the others to "" (found in any text)."""
+"""Every word must occur: up to MAX_WORDS words are bound (?w1…), the others left unbound."""
 
 
 @dataclass
@@ -107,8 +107,7 @@ def search(
     if not words:
         return []
     phrase = " ".join(words)
-    padded = [*words, *[""] * (MAX_WORDS - len(words))]
-    bound: list[Row] = [{f"w{i}": ox.Literal(w) for i, w in enumerate(padded, 1)}]
+    bound: list[Row] = [{f"w{i}": ox.Literal(w) for i, w in enumerate(words, 1)}]
     bound += [{"p": ox.NamedNode(f)} for f in (LABEL_FIELDS if labels_only else FIELDS)]
     bound += [{"type": ox.NamedNode(t)} for t in TYPES.values()]
     rows = reader.select(SEARCH_QUERY, bound)
