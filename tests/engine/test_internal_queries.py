@@ -95,7 +95,6 @@ NOT_YET_MOVED: dict[str, int] = {
     "lhs_kg/contributions/history.py": 3,
     "lhs_kg/describe/casestudies.py": 8,
     "lhs_kg/export/case_studies_csv.py": 3,
-    "web/views/sparql.py": 1,
 }
 
 
