@@ -187,3 +187,10 @@ def test_label_properties_in_a_query_are_those_of_model_md(name: str) -> None:
     """The label properties are listed in several queries: each list is LABEL_PROPERTIES."""
     for found in label_lists(sparql.text(name)):
         assert tuple(found) == LABEL_PROPERTIES, f"{name}.rq lists {found}"
+
+
+def test_every_internal_query_ships_in_the_wheel() -> None:
+    """pyproject.toml's package-data ships ``*.rq`` and ``*/*.rq`` of lhs_kg/sparql: no deeper."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"lhs_kg.sparql" = ["*.rq", "*/*.rq"]' in text
+    assert [n for n in NAMES if n.count("/") > 1] == []
