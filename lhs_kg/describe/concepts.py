@@ -14,13 +14,13 @@ import pyoxigraph as ox
 
 from lhs_kg import sparql
 from lhs_kg.describe.base import (
-    LHS,
     LabelBook,
     Reader,
     TermView,
     iri_or_none,
     value,
 )
+from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 SCHEMES = sparql.text("describe/schemes")
@@ -227,7 +227,7 @@ def not_case_study_links(reader: Reader) -> frozenset[str]:
     """
 
     def compute() -> frozenset[str]:
-        mine = {value(r, "c") for r in reader.select(CASE_STUDY_CLASSES)} | {LHS + "CaseStudy"}
+        mine = {value(r, "c") for r in reader.select(CASE_STUDY_CLASSES)} | {str(LHS.CaseStudy)}
         domains: dict[str, list[Term]] = {}
         for row in reader.select(PROPERTY_DOMAINS):
             domains.setdefault(value(row, "p"), []).append(row["d"])

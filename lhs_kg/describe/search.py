@@ -15,13 +15,13 @@ from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
-    LHS,
     RDFS,
     SCHEMA,
     SKOS,
     Reader,
     value,
 )
+from lhs_kg.namespaces import LHS
 from lhs_kg.sparql.binding import Row
 
 #: Fields searched and their weight in the ranking.
@@ -35,8 +35,8 @@ FIELDS: dict[str, float] = {
     SCHEMA + "name": 70,
     SKOS + "definition": 20,
     DCT + "description": 10,
-    LHS + "aim": 10,
-    LHS + "setting": 5,
+    str(LHS.aim): 10,
+    str(LHS.setting): 5,
 }
 LABEL_FIELDS = tuple(list(FIELDS)[:7])
 
@@ -44,9 +44,9 @@ LABEL_FIELDS = tuple(list(FIELDS)[:7])
 TYPES: dict[str, str] = {
     "concept": SKOS + "Concept",
     "scheme": SKOS + "ConceptScheme",
-    "case-study": LHS + "CaseStudy",
-    "source": LHS + "Source",
-    "organisation": LHS + "Organisation",
+    "case-study": str(LHS.CaseStudy),
+    "source": str(LHS.Source),
+    "organisation": str(LHS.Organisation),
 }
 MAX_WORDS = 5
 MAX_QUERY_CHARS = 200

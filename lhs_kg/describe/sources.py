@@ -16,7 +16,6 @@ from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
-    LHS,
     RDF,
     SKOS,
     SORT_ALL_MAX,
@@ -27,6 +26,7 @@ from lhs_kg.describe.base import (
     page_bounds,
     value,
 )
+from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 BIBO = "http://purl.org/ontology/bibo/"
@@ -71,13 +71,13 @@ _BIBTEX_TYPES = {
     "webpage": "misc",
 }
 _GROUP_NAMES = {
-    LHS + "CaseStudy": "Case studies",
-    LHS + "Source": "Sources (parts of this one)",
+    str(LHS.CaseStudy): "Case studies",
+    str(LHS.Source): "Sources (parts of this one)",
     SKOS + "Concept": "Concepts",
     SKOS + "ConceptScheme": "Concept schemes",
-    LHS + "Organisation": "Organisations",
-    LHS + "Outcome": "Outcomes",
-    LHS + "ComplexityAssessment": "Complexity assessments",
+    str(LHS.Organisation): "Organisations",
+    str(LHS.Outcome): "Outcomes",
+    str(LHS.ComplexityAssessment): "Complexity assessments",
 }
 
 
