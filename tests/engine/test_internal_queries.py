@@ -82,15 +82,21 @@ ALLOWED: dict[str, tuple[int, str]] = {
         "the push streams a whole graph as DROP + INSERT DATA of pyoxigraph's N-Triples output "
         "(blank nodes included, which a VALUES block cannot carry); the graph is a NamedNode",
     ),
+    "lhs_kg/contributions/submission.py": (
+        1,
+        "a submission's statements are data, blank nodes included (which a VALUES block cannot "
+        "carry): they go into one guarded INSERT as pyoxigraph serialises them, every term and "
+        "graph name a pyoxigraph term",
+    ),
     "lhs_kg/query_workers.py": (
         1,
         "'ASK {}' warms the guard's parser up in a new worker; it never reaches a store",
     ),
 }
 
-#: Not moved yet: debt, to be paid off file by file (each count only ever goes down).
+#: Not moved yet (the case-study read models, CSV and form, which the model work rewrites): debt,
+#: paid off file by file (each count only ever goes down).
 NOT_YET_MOVED: dict[str, int] = {
-    "lhs_kg/contributions/engine.py": 10,
     "lhs_kg/contributions/form/build.py": 3,
     "lhs_kg/describe/casestudies.py": 8,
     "lhs_kg/export/case_studies_csv.py": 3,
