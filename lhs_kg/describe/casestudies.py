@@ -512,7 +512,7 @@ def heatmap(reader: Reader, sort: str = "label") -> HeatMap:
     }
     levels: dict[str, dict[str, str]] = {iri: {} for iri in labels}
     rank = {name: i + 1 for i, name in enumerate(LEVELS)}
-    library = QueryLibrary(reader.kb.settings.queries_dir, reader.base_iri)
+    library = QueryLibrary.from_settings(reader.kb.settings)
     for r in reader.select(library.get(HEATMAP_QUERY).text):
         notation = notation_of.get(value(r, "domain"))
         cs, level = value(r, "caseStudy"), level_id(value(r, "level"))
