@@ -17,8 +17,8 @@ from lhs_kg import sparql
 from lhs_kg.describe.base import LABEL_PROPERTIES
 from lhs_kg.errors import UnknownQueryError
 from lhs_kg.sparql_text import check_query
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 NAMES = sparql.names()
 FORMS = ("select", "construct", "ask", "describe", "update")
 

@@ -9,24 +9,22 @@ named query and "simple in 7" on the page. The decision: a cell is the level of 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from lhs_kg.config import Settings
 from lhs_kg.describe import casestudies
 from lhs_kg.describe.base import Reader
 from lhs_kg.kb import KnowledgeBase
+from tests.helpers import TESTS, new_content_kb
 
-FIXTURE = Path(__file__).resolve().parent / "data" / "heatmap-subdomain.ttl"
+FIXTURE = TESTS / "queries" / "data" / "heatmap-subdomain.ttl"
 CS = "https://w3id.org/lhs-kg/case-study/"
 
 
 @pytest.fixture(scope="module")
 def kb() -> Iterator[KnowledgeBase]:
     """The repository content plus a case study that rates a domain and one of its subdomains."""
-    with KnowledgeBase(Settings(store="memory")) as base:
-        base.rebuild()
+    with new_content_kb() as base:
         base.load(FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/heatmap-subdomain")
         yield base
 
