@@ -8,6 +8,7 @@ one field), ordered by ``sh:order`` and then by shape IRI so the order never dep
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -179,7 +180,7 @@ def _link_targets(kinds: dict[str, Kind]) -> dict[str, Kind]:
             target = by_path.get(prop.iri) or next(
                 (by_class[c] for c in prop.classes if c in by_class), ""
             )
-            props.append(_replace(prop, target=target))
+            props.append(replace(prop, target=target))
         out[name] = Kind(
             kind.name,
             kind.shape,
@@ -189,12 +190,6 @@ def _link_targets(kinds: dict[str, Kind]) -> dict[str, Kind]:
             tuple(props),
         )
     return out
-
-
-def _replace(prop: Property, **changes: str) -> Property:
-    from dataclasses import replace
-
-    return replace(prop, **changes)
 
 
 @functools.cache
