@@ -112,9 +112,12 @@ class Kind:
         return [p for p in self.properties if p.value_type in types]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
-    """Every kind of the shapes, by name (``CaseStudy``, ``Source``, ``Outcome`` …)."""
+    """Every kind of the shapes, by name (``CaseStudy``, ``Source``, ``Outcome`` …).
+
+    Hashed by identity: a model is read once per process, so derived tables can be cached on it.
+    """
 
     kinds: dict[str, Kind]
 
