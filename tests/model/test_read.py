@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from rdflib import Graph
 
-from lhs_kg.model import Model, load_model
+from lhs_kg.documents import load_context
+from lhs_kg.model import Model, load_model, model_from_graph
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +85,34 @@ def test_a_value_shape_across_schemes_names_no_scheme(model: Model) -> None:
 )
 def test_nested_kinds_are_linked(model: Model, key: str, target: str) -> None:
     assert model["CaseStudy"].get(key).target == target
+
+
+def test_a_closed_list_of_concepts_names_the_scheme_of_its_choices() -> None:
+    """Value shapes may list their concepts (``sh:in``) instead of naming the scheme."""
+    graph = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix shd: <https://w3id.org/lhs-kg/shapes/data/> .
+        @prefix ex: <https://example.org/> .
+        shd:Thing sh:targetClass ex:Thing ; sh:property shd:p , shd:q .
+        shd:p sh:path ex:p ; sh:node shd:in-loop .
+        shd:in-loop sh:in ( <https://w3id.org/lhs-kg/concept/loop/practice-to-data> ) .
+        shd:q sh:path ex:q ; sh:node shd:other .
+        """,
+        format="turtle",
+    )
+    kind = model_from_graph(graph, load_context())["Thing"]
+    assert kind.by_iri("https://example.org/p").scheme == "https://w3id.org/lhs-kg/concept/loop"
+    assert kind.by_iri("https://example.org/q").scheme is None
+
+
+def test_a_value_shape_is_not_a_kind() -> None:
+    graph = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix shd: <https://w3id.org/lhs-kg/shapes/data/> .
+        shd:in-x sh:property [ sh:path <https://example.org/p> ] .
+        """,
+        format="turtle",
+    )
+    assert model_from_graph(graph, load_context()).kinds == {}
