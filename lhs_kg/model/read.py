@@ -114,7 +114,12 @@ def _property(graph: Graph, context: Context, kind: str, shapes: list[Node]) -> 
         name=_text(graph, first, SH.name),
         description=_text(graph, first, SH.description),
         datatypes=datatypes,
-        node_kind=next((_local(n) for s in shapes for n in graph.objects(s, SH.nodeKind)), ""),
+        node_kind=next((_local(n) for s in shapes for n in graph.objects(s, SH.nodeKind)), "")
+        or (
+            "IRI"
+            if any(isinstance(v, URIRef) for s in shapes for v in graph.objects(s, SH.hasValue))
+            else ""
+        ),
         min_count=int(_number(graph.value(first, SH.minCount))),
         max_count=min(max_counts) if max_counts else None,
         required=any(

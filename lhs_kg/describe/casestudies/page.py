@@ -1,7 +1,8 @@
-"""Case-study read models: the case-study page, the list, the NASSS heat map and its aggregates.
+"""The case-study page model: the summary fields from the shapes, the NASSS ratings, outcomes.
 
-A domain's level comes from the domain-level rating of a case study's assessment (a rating that
-also names a subdomain is a finer reading and is left out of the domain view).
+The summary lists every field of the case-study shapes (:mod:`lhs_kg.model`) in their order,
+except those :data:`PLACES` puts elsewhere on the page; a field new in the shapes appears in the
+summary without a change here or in the template.
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from lhs_kg.describe.base import (
     DCT,
     LABEL_PROPERTIES,
     LHS,
-    SKOS,
-    SORT_ALL_MAX,
-    Page,
     Reader,
     TermView,
-    best_label_pattern,
     is_english,
-    page_bounds,
     value,
 )
+from lhs_kg.describe.casestudies.nasss import domains, level_id
 from lhs_kg.describe.concepts import natural_key
+from lhs_kg.model import Property, load_model
+from lhs_kg.model.faces import PAGE, shown
 from lhs_kg.store.base import Term
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -53,23 +52,6 @@ SELECT ?s ?p ?o WHERE {{
 }}
 """
 
-#: What the page shows of the case study itself (literals, English first).
-_FIELDS = (DCT + "title", DCT + "description", LHS + "aim", LHS + "setting")
-#: Links shown in the summary and the sources section, by the key the template uses.
-_LINKS = (
-    LHS + "organisation",
-    LHS + "country",
-    LHS + "scale",
-    LHS + "showsLoopStage",
-    LHS + "addressesRationale",
-    LHS + "appliesElement",
-    DCT + "source",
-    DCT + "contributor",
-)
-#: Facts of linked terms kept with the shared read models (labels of concepts, sources and
-#: organisations recur on every page); at most this many terms are kept per store generation.
-TERM_FACTS_MAX = 20_000
-
 VERSIONS = f"""
 SELECT DISTINCT ?g ?state ?time WHERE {{
   GRAPH ?g {{ ?r ?p ?o }}
@@ -79,54 +61,21 @@ SELECT DISTINCT ?g ?state ?time WHERE {{
 }}
 """
 
-DOMAINS = f"""
-SELECT ?d ?label ?notation WHERE {{
-  ?d a <{LHS}NasssDomain> .
-  {best_label_pattern("d", "label")}
-  OPTIONAL {{ ?d <{SKOS}notation> ?notation }}
-}}
-"""
-
-_LIST_FIELDS = f"""
-  {best_label_pattern("cs", "label")}
-  OPTIONAL {{ ?cs <{DCT}title> ?title }}
-  OPTIONAL {{ ?cs <{LHS}country> ?country . {best_label_pattern("country", "countryLabel")} }}
-  OPTIONAL {{ ?cs <{LHS}startYear> ?start }}
-  OPTIONAL {{ ?cs <{LHS}endYear> ?end }}
-"""
-
-LIST = f"""
-SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
-  ?cs a <{LHS}CaseStudy> .
-  {_LIST_FIELDS}
-}}
-"""
-
-#: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
-#: every IRI first); their fields come next from ``Reader.fields``.
-LIST_KEYS = f"""
-SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS}CaseStudy> }} LIMIT %(limit)d OFFSET %(offset)d
-"""
-
-HEATMAP = f"""
-SELECT ?cs ?domain ?level ?rank WHERE {{
-  ?cs a <{LHS}CaseStudy> ; <{LHS}hasAssessment>/<{LHS}hasRating> ?rating .
-  ?rating <{LHS}ratesDomain> ?domain ; <{LHS}level> ?level .
-  FILTER NOT EXISTS {{ ?rating <{LHS}ratesSubdomain> ?sub }}
-  OPTIONAL {{ ?level <{LHS}levelRank> ?rank }}
-}}
-"""
-
-OUTCOME_COUNTS = f"""
-SELECT ?cs (COUNT(DISTINCT ?o) AS ?n) WHERE {{
-  ?cs a <{LHS}CaseStudy> . OPTIONAL {{ ?cs <{LHS}hasOutcome> ?o }}
-}} GROUP BY ?cs
-"""
-
-COUNT = f"SELECT (COUNT(DISTINCT ?cs) AS ?n) WHERE {{ ?cs a <{LHS}CaseStudy> }}"
-
-#: Names of the complexity levels (ids under concept/complexity-level/), lowest first.
-LEVELS = ("simple", "complicated", "complex")
+#: Fields of the case-study shapes shown outside the summary, by JSON key, and where.
+PLACES: dict[str, str] = {
+    "title": "heading",
+    "description": "heading",
+    "startYear": "summary, as the period",
+    "endYear": "summary, as the period",
+    "loopStages": "the Better Care Loop section",
+    "assessment": "the NASSS complexity section",
+    "outcomes": "the outcomes section",
+    "sources": "the sources and contributors section",
+    "contributor": "the sources and contributors section",
+}
+#: Facts of linked terms kept with the shared read models (labels of concepts, sources and
+#: organisations recur on every page); at most this many terms are kept per store generation.
+TERM_FACTS_MAX = 20_000
 _SHOWN_STATES = ("published", "withdrawn")
 
 
@@ -166,15 +115,24 @@ class Version:
 
 
 @dataclass
+class Fact:
+    """One line of the summary: a field's label and its values (texts, or linked terms)."""
+
+    key: str
+    label: str
+    texts: list[str]
+    terms: list[TermView]
+
+
+@dataclass
 class CaseStudy:
     """Everything the case-study page shows beyond the generic description."""
 
     iri: str
     title: str
     description: str
-    aim: str
-    setting: str
     period: str
+    facts: list[Fact]
     links: dict[str, list[TermView]]
     stages: set[str]
     ratings: list[Rating]
@@ -194,62 +152,18 @@ class CaseStudy:
         return self.read_versions()
 
 
-@dataclass
-class CaseStudyRow:
-    """A line of the case-study list."""
-
-    iri: str
-    label: str
-    title: str
-    country: str
-    period: str
-
-
-@dataclass
-class HeatRow:
-    """One case study across the seven NASSS domains (level id per domain notation)."""
-
-    iri: str
-    label: str
-    levels: dict[str, str]
-    complex_count: int
-    outcomes: int
-
-
-@dataclass
-class HeatMap:
-    """The NASSS heat map and its aggregates."""
-
-    domains: list[tuple[str, str, str]]
-    rows: list[HeatRow]
-    sort: str
-    complex_by_domain: list[tuple[str, str, int, int]]
-    by_complex_count: list[tuple[int, list[HeatRow], int]] = field(default_factory=list)
-
-
-def level_id(iri: str) -> str:
-    """'complex' for …/complexity-level/complex."""
-    return iri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def domains(reader: Reader) -> list[tuple[str, str, str]]:
-    """The NASSS domains as (iri, notation, label), in notation order (shared by every page)."""
-    return reader.memo("nasss-domains", lambda: _domains(reader))
-
-
-def _domains(reader: Reader) -> list[tuple[str, str, str]]:
-    found = {
-        value(r, "d"): (value(r, "d"), value(r, "notation"), value(r, "label") or value(r, "d"))
-        for r in reader.select(DOMAINS)
-    }
-    return sorted(found.values(), key=lambda d: natural_key(d[1]))
-
-
-def _english_first(values: list[ox.Literal]) -> str:
+def english_first(values: list[ox.Literal]) -> str:
+    """The first English (or untagged) value, else the first value ('' when none)."""
     for literal in values:
         if (literal.language or "en").lower().startswith("en"):
             return literal.value
     return values[0].value if values else ""
+
+
+def _english_all(values: list[ox.Literal]) -> list[str]:
+    """Every English (or untagged) value, else every value, without repeats."""
+    english = [t.value for t in values if (t.language or "en").lower().startswith("en")]
+    return list(dict.fromkeys(english or [t.value for t in values]))
 
 
 #: A node's statements: property IRI → objects, in the order the store gave them.
@@ -292,6 +206,24 @@ def _first(terms: list[Term]) -> str:
     return terms[0].value if terms else ""
 
 
+def _summary(
+    fields: list[Property], own: Facts, links: dict[str, list[TermView]], period: str
+) -> list[Fact]:
+    """The summary lines: every field not placed elsewhere, in the shapes' order, with values."""
+    out: list[Fact] = []
+    for prop in fields:
+        if prop.key in ("startYear",) and period:
+            out.append(Fact("period", "Period", [period], []))
+        if prop.key in PLACES:
+            continue
+        literals = [t for t in own.get(prop.iri, []) if isinstance(t, ox.Literal)]
+        terms = links.get(prop.iri, [])
+        if literals or terms:
+            label = prop.label[:1].upper() + prop.label[1:]
+            out.append(Fact(prop.key, label, _english_all(literals), terms))
+    return out
+
+
 def case_study(reader: Reader, iri: str) -> CaseStudy:
     """The case-study page model of ``iri`` (fields absent from the data are empty).
 
@@ -320,7 +252,9 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
     ratings_of = [
         r for a in assessments for r in by_node[a].get(LHS + "hasRating", []) if r in by_node
     ]
-    linked = {t.value for prop in _LINKS for t in own.get(prop, []) if isinstance(t, ox.NamedNode)}
+    fields = shown(load_model(reader.kb.settings), PAGE)
+    linking = [p.iri for p in fields if p.value_type in ("concept", "resource")]
+    linked = {t.value for prop in linking for t in own.get(prop, []) if isinstance(t, ox.NamedNode)}
     for a in assessments:
         for prop in (LHS + "assessmentBasis", PROV + "wasAttributedTo"):
             linked.update(t.value for t in by_node[a].get(prop, []) if isinstance(t, ox.NamedNode))
@@ -337,16 +271,18 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         return english_label(by_node.get(term, {}))
 
     links: dict[str, list[TermView]] = {}
-    for prop in _LINKS:
+    for prop in linking:
         views: list[TermView] = []
         for obj in own.get(prop, []):
+            if isinstance(obj, ox.Literal):
+                continue
             view = TermView(
                 "iri", obj.value, label(obj) or obj.value, local=reader.is_local(obj.value)
             )
             if view not in views:
                 views.append(view)
         if views:
-            links[prop.rsplit("/", 1)[-1]] = sorted(views, key=lambda t: t.label.lower())
+            links[prop] = sorted(views, key=lambda t: t.label.lower())
     all_domains = domains(reader)
     names = {d[0]: (d[1], d[2]) for d in all_domains}
     ratings: dict[str, Rating] = {}
@@ -395,18 +331,18 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
     def literals(prop: str) -> list[ox.Literal]:
         return [t for t in own.get(prop, []) if isinstance(t, ox.Literal)]
 
-    start = _english_first(literals(LHS + "startYear"))
-    end = _english_first(literals(LHS + "endYear"))
-    title, description, aim, setting = (_english_first(literals(p)) for p in _FIELDS)
+    start = english_first(literals(LHS + "startYear"))
+    end = english_first(literals(LHS + "endYear"))
+    period = f"{start}–{end}" if start and end else (f"since {start}" if start else end)
+    by_local = {prop.rsplit("/", 1)[-1]: views for prop, views in links.items()}
     return CaseStudy(
         iri=iri,
-        title=title,
-        description=description,
-        aim=aim,
-        setting=setting,
-        period=f"{start}–{end}" if start and end else (f"since {start}" if start else end),
-        links=links,
-        stages={t.value for t in links.get("showsLoopStage", [])},
+        title=english_first(literals(DCT + "title")),
+        description=english_first(literals(DCT + "description")),
+        period=period,
+        facts=_summary(fields, own, links, period),
+        links=by_local,
+        stages={t.value for t in by_local.get("showsLoopStage", [])},
         ratings=sorted(ratings.values(), key=lambda r: natural_key(r.notation)),
         unrated=[d for d in all_domains if d[0] not in ratings],
         assessment_basis=next((label(b) for b in basis if label(b)), ""),
@@ -429,129 +365,3 @@ def versions(reader: Reader, iri: str) -> list[Version]:
         if state in _SHOWN_STATES:
             out.append(Version(value(row, "g"), state, value(row, "time")))
     return sorted(out, key=lambda v: natural_key(v.graph))
-
-
-def count(reader: Reader) -> int:
-    """How many case studies there are (kept with the reader's shared read models)."""
-
-    def compute() -> int:
-        rows = reader.select(COUNT)
-        return int(value(rows[0], "n", "0")) if rows else 0
-
-    return reader.memo("case-study-count", compute)
-
-
-def case_studies(reader: Reader) -> list[CaseStudyRow]:
-    """Every case study, by label."""
-    return _list_rows(reader.select(LIST))
-
-
-def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudyRow]:
-    """One page of the case-study list, sorted by label (see ``SORT_ALL_MAX`` for long lists)."""
-    total = count(reader)
-    page, offset = page_bounds(total, page, size)
-    if total <= SORT_ALL_MAX:
-        every = reader.memo("case-study-list", lambda: case_studies(reader))
-        return Page(every[offset : offset + size], total, page, size)
-    keys = [
-        value(row, "cs") for row in reader.select(LIST_KEYS % {"limit": size, "offset": offset})
-    ]
-    found = reader.fields(
-        keys, (DCT + "title", LHS + "country", LHS + "startYear", LHS + "endYear")
-    )
-    countries = reader.labels(
-        o.value
-        for f in found.values()
-        for o in f.get(LHS + "country", [])
-        if isinstance(o, ox.NamedNode)
-    )
-    rows = []
-    for iri, f in found.items():
-
-        def first(prop: str, f: dict[str, list[Term]] = f) -> str:
-            return _english_first([o for o in f.get(prop, []) if isinstance(o, ox.Literal)])
-
-        start, end = first(LHS + "startYear"), first(LHS + "endYear")
-        country = sorted(countries.get(o.value) for o in f.get(LHS + "country", []))
-        rows.append(
-            CaseStudyRow(
-                iri,
-                reader.label_in(iri, f),
-                first(DCT + "title"),
-                country[0] if country else "",
-                f"{start}–{end}" if start and end else start,
-            )
-        )
-    return Page(sorted(rows, key=lambda r: r.label.lower()), total, page, size)
-
-
-def _list_rows(found: list[dict[str, Term]]) -> list[CaseStudyRow]:
-    rows: dict[str, CaseStudyRow] = {}
-    for r in found:
-        start, end = value(r, "start"), value(r, "end")
-        rows.setdefault(
-            value(r, "cs"),
-            CaseStudyRow(
-                value(r, "cs"),
-                value(r, "label") or value(r, "cs"),
-                value(r, "title"),
-                value(r, "countryLabel"),
-                f"{start}–{end}" if start and end else start,
-            ),
-        )
-    return sorted(rows.values(), key=lambda r: r.label.lower())
-
-
-def heatmap(reader: Reader, sort: str = "label") -> HeatMap:
-    """Case studies × NASSS domains with their levels, sorted; plus the aggregates.
-
-    ``sort`` is 'label', 'complex' (most complex domains first) or 'domain-<notation>'
-    (most complex in that domain first); anything else sorts by label.
-    """
-    all_domains = domains(reader)
-    notation_of = {d[0]: d[1] for d in all_domains}
-    labels = {row.iri: row.label for row in case_studies(reader)}
-    outcome_counts = {
-        value(r, "cs"): int(value(r, "n", "0")) for r in reader.select(OUTCOME_COUNTS)
-    }
-    levels: dict[str, dict[str, str]] = {iri: {} for iri in labels}
-    for r in reader.select(HEATMAP):
-        notation = notation_of.get(value(r, "domain"))
-        if notation and value(r, "cs") in levels:
-            levels[value(r, "cs")].setdefault(notation, level_id(value(r, "level")))
-    rows = [
-        HeatRow(
-            iri,
-            labels[iri],
-            lv,
-            sum(1 for x in lv.values() if x == "complex"),
-            outcome_counts.get(iri, 0),
-        )
-        for iri, lv in levels.items()
-    ]
-    rank = {name: i + 1 for i, name in enumerate(LEVELS)}
-    notations = {d[1] for d in all_domains}
-    if sort == "complex":
-        rows.sort(key=lambda r: (-r.complex_count, r.label.lower()))
-    elif sort.startswith("domain-") and sort[7:] in notations:
-        rows.sort(key=lambda r: (-rank.get(r.levels.get(sort[7:], ""), 0), r.label.lower()))
-    else:
-        sort = "label"
-        rows.sort(key=lambda r: r.label.lower())
-    complex_by_domain = [
-        (
-            notation,
-            label,
-            sum(1 for r in rows if r.levels.get(notation) == "complex"),
-            sum(1 for r in rows if notation in r.levels),
-        )
-        for _, notation, label in all_domains
-    ]
-    complex_by_domain.sort(key=lambda d: (-d[2], natural_key(d[0])))
-    groups: dict[int, list[HeatRow]] = {}
-    for row in rows:
-        groups.setdefault(row.complex_count, []).append(row)
-    by_count = [
-        (n, members, sum(m.outcomes for m in members)) for n, members in sorted(groups.items())
-    ]
-    return HeatMap(all_domains, rows, sort, complex_by_domain, by_count)
