@@ -103,7 +103,7 @@ class Kind:
         """The field whose path is ``iri``, if any."""
         return next((p for p in self.properties if p.iri == iri), None)
 
-    def keys(self) -> list[str]:
+    def json_keys(self) -> list[str]:
         """The JSON keys of the fields, in order (fields without a key left out)."""
         return [p.key for p in self.properties if p.key]
 

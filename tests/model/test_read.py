@@ -28,7 +28,7 @@ def test_an_unknown_kind_names_the_known_ones(model: Model) -> None:
 
 
 def test_case_study_fields_follow_the_groups_and_orders_of_the_shapes(model: Model) -> None:
-    keys = model["CaseStudy"].keys()
+    keys = model["CaseStudy"].json_keys()
     assert keys[:4] == ["title", "description", "aim", "organisation"]
     assert keys.index("country") < keys.index("setting") < keys.index("loopStages")
     assert keys[-3:] == ["outcomes", "assessment", "sources"]
