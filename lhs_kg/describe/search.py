@@ -17,7 +17,6 @@ from lhs_kg.config import Settings
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
-    LHS,
     RDFS,
     SCHEMA,
     SKOS,
@@ -27,6 +26,7 @@ from lhs_kg.describe.base import (
 )
 from lhs_kg.model import Model, load_model
 from lhs_kg.model.faces import SEARCH, shown
+from lhs_kg.namespaces import LHS
 
 #: Label fields and definitions searched, and their weight in the ranking; the text fields of
 #: the kinds in :data:`TYPES` come from the shapes (see :func:`fields`).
@@ -43,16 +43,16 @@ FIELDS: dict[str, float] = {
 LABEL_FIELDS = tuple(list(FIELDS)[:7])
 TEXT_WEIGHT = 10.0
 """The weight of a text field of the shapes (a description, an aim, lessons learned …)."""
-WEIGHTS: dict[str, float] = {LHS + "setting": 5}
+WEIGHTS: dict[str, float] = {str(LHS.setting): 5}
 """Text fields that rank lower or higher than :data:`TEXT_WEIGHT` (optional, by property)."""
 
 #: Type filters people can choose, and the classes behind them.
 TYPES: dict[str, str] = {
     "concept": SKOS + "Concept",
     "scheme": SKOS + "ConceptScheme",
-    "case-study": LHS + "CaseStudy",
-    "source": LHS + "Source",
-    "organisation": LHS + "Organisation",
+    "case-study": str(LHS.CaseStudy),
+    "source": str(LHS.Source),
+    "organisation": str(LHS.Organisation),
 }
 MAX_WORDS = 5
 MAX_QUERY_CHARS = 200

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lhs_kg.describe.base import LHS, Reader, value
+from lhs_kg.describe.base import Reader, value
 from lhs_kg.describe.casestudies.listing import case_studies
 from lhs_kg.describe.casestudies.nasss import LEVELS, domains, level_id
 from lhs_kg.describe.concepts import natural_key
+from lhs_kg.namespaces import LHS
 
 HEATMAP = f"""
 SELECT ?cs ?domain ?level ?rank WHERE {{
-  ?cs a <{LHS}CaseStudy> ; <{LHS}hasAssessment>/<{LHS}hasRating> ?rating .
-  ?rating <{LHS}ratesDomain> ?domain ; <{LHS}level> ?level .
-  FILTER NOT EXISTS {{ ?rating <{LHS}ratesSubdomain> ?sub }}
-  OPTIONAL {{ ?level <{LHS}levelRank> ?rank }}
+  ?cs a <{LHS.CaseStudy}> ; <{LHS.hasAssessment}>/<{LHS.hasRating}> ?rating .
+  ?rating <{LHS.ratesDomain}> ?domain ; <{LHS.level}> ?level .
+  FILTER NOT EXISTS {{ ?rating <{LHS.ratesSubdomain}> ?sub }}
+  OPTIONAL {{ ?level <{LHS.levelRank}> ?rank }}
 }}
 """
 
 OUTCOME_COUNTS = f"""
 SELECT ?cs (COUNT(DISTINCT ?o) AS ?n) WHERE {{
-  ?cs a <{LHS}CaseStudy> . OPTIONAL {{ ?cs <{LHS}hasOutcome> ?o }}
+  ?cs a <{LHS.CaseStudy}> . OPTIONAL {{ ?cs <{LHS.hasOutcome}> ?o }}
 }} GROUP BY ?cs
 """
 

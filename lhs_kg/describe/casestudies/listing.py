@@ -8,7 +8,6 @@ import pyoxigraph as ox
 
 from lhs_kg.describe.base import (
     DCT,
-    LHS,
     SORT_ALL_MAX,
     Page,
     Reader,
@@ -17,19 +16,20 @@ from lhs_kg.describe.base import (
     value,
 )
 from lhs_kg.describe.casestudies.page import english_first
+from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 _LIST_FIELDS = f"""
   {best_label_pattern("cs", "label")}
   OPTIONAL {{ ?cs <{DCT}title> ?title }}
-  OPTIONAL {{ ?cs <{LHS}country> ?country . {best_label_pattern("country", "countryLabel")} }}
-  OPTIONAL {{ ?cs <{LHS}startYear> ?start }}
-  OPTIONAL {{ ?cs <{LHS}endYear> ?end }}
+  OPTIONAL {{ ?cs <{LHS.country}> ?country . {best_label_pattern("country", "countryLabel")} }}
+  OPTIONAL {{ ?cs <{LHS.startYear}> ?start }}
+  OPTIONAL {{ ?cs <{LHS.endYear}> ?end }}
 """
 
 LIST = f"""
 SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
-  ?cs a <{LHS}CaseStudy> .
+  ?cs a <{LHS.CaseStudy}> .
   {_LIST_FIELDS}
 }}
 """
@@ -37,10 +37,10 @@ SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
 #: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
 #: every IRI first); their fields come next from ``Reader.fields``.
 LIST_KEYS = f"""
-SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS}CaseStudy> }} LIMIT %(limit)d OFFSET %(offset)d
+SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS.CaseStudy}> }} LIMIT %(limit)d OFFSET %(offset)d
 """
 
-COUNT = f"SELECT (COUNT(DISTINCT ?cs) AS ?n) WHERE {{ ?cs a <{LHS}CaseStudy> }}"
+COUNT = f"SELECT (COUNT(DISTINCT ?cs) AS ?n) WHERE {{ ?cs a <{LHS.CaseStudy}> }}"
 
 
 @dataclass
@@ -80,12 +80,12 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
         value(row, "cs") for row in reader.select(LIST_KEYS % {"limit": size, "offset": offset})
     ]
     found = reader.fields(
-        keys, (DCT + "title", LHS + "country", LHS + "startYear", LHS + "endYear")
+        keys, (DCT + "title", str(LHS.country), str(LHS.startYear), str(LHS.endYear))
     )
     countries = reader.labels(
         o.value
         for f in found.values()
-        for o in f.get(LHS + "country", [])
+        for o in f.get(str(LHS.country), [])
         if isinstance(o, ox.NamedNode)
     )
     rows = []
@@ -94,8 +94,8 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
         def first(prop: str, f: dict[str, list[Term]] = f) -> str:
             return english_first([o for o in f.get(prop, []) if isinstance(o, ox.Literal)])
 
-        start, end = first(LHS + "startYear"), first(LHS + "endYear")
-        country = sorted(countries.get(o.value) for o in f.get(LHS + "country", []))
+        start, end = first(str(LHS.startYear)), first(str(LHS.endYear))
+        country = sorted(countries.get(o.value) for o in f.get(str(LHS.country), []))
         rows.append(
             CaseStudyRow(
                 iri,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from lhs_kg.describe.base import LHS, SKOS, Reader, best_label_pattern, value
+from lhs_kg.describe.base import SKOS, Reader, best_label_pattern, value
 from lhs_kg.describe.concepts import natural_key
+from lhs_kg.namespaces import LHS
 
 DOMAINS = f"""
 SELECT ?d ?label ?notation WHERE {{
-  ?d a <{LHS}NasssDomain> .
+  ?d a <{LHS.NasssDomain}> .
   {best_label_pattern("d", "label")}
   OPTIONAL {{ ?d <{SKOS}notation> ?notation }}
 }}

@@ -16,7 +16,6 @@ import pyoxigraph as ox
 from lhs_kg.describe.base import (
     DCT,
     LABEL_PROPERTIES,
-    LHS,
     Reader,
     TermView,
     is_english,
@@ -26,6 +25,7 @@ from lhs_kg.describe.casestudies.nasss import domains, level_id
 from lhs_kg.describe.concepts import natural_key
 from lhs_kg.model import Property, load_model
 from lhs_kg.model.faces import PAGE, shown
+from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -36,9 +36,9 @@ PROV = "http://www.w3.org/ns/prov#"
 CASE_STUDY_GRAPH = f"""
 SELECT ?s ?p ?o WHERE {{
   {{ ?r ?p ?o BIND(?r AS ?s) }}
-  UNION {{ ?r <{LHS}hasAssessment> ?s . ?s ?p ?o }}
-  UNION {{ ?r <{LHS}hasAssessment>/<{LHS}hasRating> ?s . ?s ?p ?o }}
-  UNION {{ ?r <{LHS}hasOutcome> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasAssessment}> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasAssessment}>/<{LHS.hasRating}> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasOutcome}> ?s . ?s ?p ?o }}
 }}
 """
 
@@ -48,7 +48,7 @@ SELECT ?s ?p ?o WHERE {{
 CASE_STUDY_BLANKS = f"""
 SELECT ?s ?p ?o WHERE {{
   {{ ?r ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
-  UNION {{ ?r <{LHS}hasAssessment> ?a . ?a ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasAssessment}> ?a . ?a ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
 }}
 """
 
@@ -56,7 +56,7 @@ VERSIONS = f"""
 SELECT DISTINCT ?g ?state ?time WHERE {{
   GRAPH ?g {{ ?r ?p ?o }}
   FILTER(STRSTARTS(STR(?g), STR(?prefix)))
-  OPTIONAL {{ GRAPH ?reg {{ ?g <{LHS}reviewState> ?state }} }}
+  OPTIONAL {{ GRAPH ?reg {{ ?g <{LHS.reviewState}> ?state }} }}
   OPTIONAL {{ GRAPH ?reg2 {{ ?g <{PROV}generatedAtTime> ?time }} }}
 }}
 """
@@ -192,10 +192,10 @@ def _term_facts(reader: Reader, iris: set[str]) -> dict[str, tuple[str, str]]:
     out = {i: known[i] for i in iris if i in known}
     missing = sorted(iris - out.keys())
     if missing:
-        found = reader.fields(missing, (LHS + "levelRank",))
+        found = reader.fields(missing, (str(LHS.levelRank),))
         for iri in missing:
             facts = found.get(iri, {})
-            rank = next((t.value for t in facts.get(LHS + "levelRank", [])), "")
+            rank = next((t.value for t in facts.get(str(LHS.levelRank), [])), "")
             out[iri] = (english_label(facts), rank)
             if len(known) < TERM_FACTS_MAX:
                 known[iri] = out[iri]
@@ -243,24 +243,24 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
 
     read(CASE_STUDY_GRAPH)
     own = by_node.get(node, {})
-    assessments = [a for a in own.get(LHS + "hasAssessment", []) if a in by_node]
+    assessments = [a for a in own.get(str(LHS.hasAssessment), []) if a in by_node]
     pointed = [
         o for n in (node, *assessments) for objs in by_node.get(n, {}).values() for o in objs
     ]
     if any(isinstance(o, ox.BlankNode) and o not in by_node for o in pointed):
         read(CASE_STUDY_BLANKS)
     ratings_of = [
-        r for a in assessments for r in by_node[a].get(LHS + "hasRating", []) if r in by_node
+        r for a in assessments for r in by_node[a].get(str(LHS.hasRating), []) if r in by_node
     ]
     fields = shown(load_model(reader.kb.settings), PAGE)
     linking = [p.iri for p in fields if p.value_type in ("concept", "resource")]
     linked = {t.value for prop in linking for t in own.get(prop, []) if isinstance(t, ox.NamedNode)}
     for a in assessments:
-        for prop in (LHS + "assessmentBasis", PROV + "wasAttributedTo"):
+        for prop in (str(LHS.assessmentBasis), PROV + "wasAttributedTo"):
             linked.update(t.value for t in by_node[a].get(prop, []) if isinstance(t, ox.NamedNode))
     for r in ratings_of:
         linked.update(
-            t.value for t in by_node[r].get(LHS + "level", []) if isinstance(t, ox.NamedNode)
+            t.value for t in by_node[r].get(str(LHS.level), []) if isinstance(t, ox.NamedNode)
         )
     known = _term_facts(reader, linked)
 
@@ -288,10 +288,10 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
     ratings: dict[str, Rating] = {}
     for r in ratings_of:
         facts = by_node[r]
-        if facts.get(LHS + "ratesSubdomain"):
+        if facts.get(str(LHS.ratesSubdomain)):
             continue
-        for domain in facts.get(LHS + "ratesDomain", []):
-            for level in facts.get(LHS + "level", []):
+        for domain in facts.get(str(LHS.ratesDomain), []):
+            for level in facts.get(str(LHS.level), []):
                 notation, domain_label = names.get(domain.value, ("", domain.value))
                 rank = (
                     known.get(level.value, ("", ""))[1] if isinstance(level, ox.NamedNode) else ""
@@ -306,12 +306,12 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
                         level_id(level.value),
                         label(level) or level_id(level.value),
                         int(rank) if rank.isdigit() else 0,
-                        _first(facts.get(LHS + "justification", [])),
+                        _first(facts.get(str(LHS.justification), [])),
                     ),
                 )
-    basis = [b for a in assessments for b in by_node[a].get(LHS + "assessmentBasis", [])]
+    basis = [b for a in assessments for b in by_node[a].get(str(LHS.assessmentBasis), [])]
     assessors = [b for a in assessments for b in by_node[a].get(PROV + "wasAttributedTo", [])]
-    outcome_nodes = list(own.get(LHS + "hasOutcome", []))
+    outcome_nodes = list(own.get(str(LHS.hasOutcome), []))
     outcome_nodes.sort(key=lambda o: (isinstance(o, ox.NamedNode), o.value))
     outcomes: dict[str, Outcome] = {}
     for o in outcome_nodes:
@@ -321,9 +321,9 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
             Outcome(
                 o.value,
                 english_label(facts) or o.value,
-                _first(facts.get(LHS + "metric", [])),
-                _first(facts.get(LHS + "valueBefore", [])),
-                _first(facts.get(LHS + "valueAfter", [])),
+                _first(facts.get(str(LHS.metric), [])),
+                _first(facts.get(str(LHS.valueBefore), [])),
+                _first(facts.get(str(LHS.valueAfter), [])),
                 _first(facts.get(DCT + "description", [])),
             ),
         )
@@ -331,8 +331,8 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
     def literals(prop: str) -> list[ox.Literal]:
         return [t for t in own.get(prop, []) if isinstance(t, ox.Literal)]
 
-    start = english_first(literals(LHS + "startYear"))
-    end = english_first(literals(LHS + "endYear"))
+    start = english_first(literals(str(LHS.startYear)))
+    end = english_first(literals(str(LHS.endYear)))
     period = f"{start}–{end}" if start and end else (f"since {start}" if start else end)
     by_local = {prop.rsplit("/", 1)[-1]: views for prop, views in links.items()}
     return CaseStudy(
@@ -347,7 +347,7 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         unrated=[d for d in all_domains if d[0] not in ratings],
         assessment_basis=next((label(b) for b in basis if label(b)), ""),
         coverage_note=_first(
-            [t for a in assessments for t in by_node[a].get(LHS + "coverageNote", [])]
+            [t for a in assessments for t in by_node[a].get(str(LHS.coverageNote), [])]
         ),
         assessed_by=sorted({label(b) or b.value for b in assessors}),
         assessed_on=_first([t for a in assessments for t in by_node[a].get(DCT + "date", [])]),
