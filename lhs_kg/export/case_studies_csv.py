@@ -17,34 +17,15 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.graphs import published_graphs
 from lhs_kg.model import Property, load_model
 from lhs_kg.model.faces import CSV, shown
 from lhs_kg.store import Store
 
-_VALUES = """
-PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX schema: <https://schema.org/>
-SELECT ?cs ?p ?o ?lp ?label WHERE {
-  ?cs a lhs:CaseStudy ; ?p ?o .
-  OPTIONAL {
-    VALUES ?lp { skos:prefLabel foaf:name dcterms:title rdfs:label schema:name }
-    ?o ?lp ?label
-  }
-}
-"""
-_DOMAINS = """
-PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?d (SAMPLE(?n) AS ?notation) (SAMPLE(?l) AS ?label) WHERE {
-  ?d a lhs:NasssDomain . OPTIONAL { ?d skos:notation ?n } OPTIONAL { ?d skos:prefLabel ?l }
-} GROUP BY ?d ORDER BY ?notation ?d
-"""
+_VALUES = sparql.text("export/case-studies-csv-values")
+_DOMAINS = sparql.text("describe/nasss-domains")
 _RATINGS = """
 PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -108,7 +89,7 @@ def _cells(rows: list[Row]) -> dict[str, dict[str, str]]:
         obj = row["o"]
         found = values.setdefault(row["cs"].value, {}).setdefault(row["p"].value, {})
         labels = found.setdefault(_key(obj), [])
-        label, lp = row.get("label"), row.get("lp")
+        label, lp = row.get("name"), row.get("nameProp")
         if isinstance(label, ox.Literal) and lp is not None and lp.value in _LABEL_ORDER:
             labels.append((_LABEL_ORDER.index(lp.value), label))
     out: dict[str, dict[str, str]] = {}
@@ -151,10 +132,13 @@ def case_study_rows(store: Store, settings: Settings) -> Iterator[list[str]]:
     ratings: dict[tuple[str, str], list[str]] = {}
     rows: list[Row] = []
     if graphs:
+        found = {}
         for row in store.query(_DOMAINS, default_graphs=graphs, union=False).rows():
             number = row["notation"].value if "notation" in row else row["d"].value
             label = row["label"].value if "label" in row else ""
-            domains.append((row["d"].value, f"NASSS {number}: {label}".strip(": ")))
+            found[row["d"].value] = (number, f"NASSS {number}: {label}".strip(": "))
+        ordered = sorted(found.items(), key=lambda d: (len(d[1][0]), d[1][0], d[0]))
+        domains = [(iri, title) for iri, (_, title) in ordered]
         for row in store.query(_RATINGS, default_graphs=graphs, union=False).rows():
             ratings.setdefault((row["cs"].value, row["d"].value), []).append(
                 row["levelLabel"].value

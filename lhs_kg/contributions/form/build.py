@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.contributions.form.model import (
     LIMITS,
     NASSS_DOMAINS,
@@ -31,26 +32,9 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.model import Kind, Model, Property, load_model
 
 TEXT_AREA = "TextAreaEditor"
-_SCHEME_QUERY = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
-SELECT ?c (SAMPLE(?l) AS ?label) (SAMPLE(?r) AS ?rank) (SAMPLE(?n) AS ?notation) WHERE {
-  ?c skos:inScheme ?scheme ; skos:prefLabel ?l .
-  OPTIONAL { ?c lhs:levelRank|lhs:stageOrder ?r }
-  OPTIONAL { ?c skos:notation ?n }
-} GROUP BY ?c ORDER BY ?rank ?notation ?label
-"""
-_NAMES_QUERY = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?c ?name WHERE {
-  ?c skos:inScheme ?scheme .
-  { ?c skos:prefLabel|skos:altLabel ?name } UNION { ?c skos:notation ?name }
-}
-"""
-_LIST_QUERY = """
-SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x a ?class ; ?labelProp ?l }
-GROUP BY ?x ORDER BY LCASE(STR(?label))
-"""
+_SCHEME_QUERY = sparql.text("contributions/form-scheme-choices")
+_NAMES_QUERY = sparql.text("contributions/form-scheme-names")
+_LIST_QUERY = sparql.text("contributions/form-listing")
 
 
 def _field(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import Reader, value
 from lhs_kg.describe.casestudies.listing import case_studies
 from lhs_kg.describe.casestudies.nasss import LEVELS, domains, level_id
@@ -23,11 +24,7 @@ SELECT ?cs ?domain ?level ?rank WHERE {{
 }}
 """
 
-OUTCOME_COUNTS = f"""
-SELECT ?cs (COUNT(DISTINCT ?o) AS ?n) WHERE {{
-  ?cs a <{LHS.CaseStudy}> . OPTIONAL {{ ?cs <{LHS.hasOutcome}> ?o }}
-}} GROUP BY ?cs
-"""
+OUTCOME_COUNTS = sparql.text("describe/case-study-outcome-counts")
 
 
 @dataclass

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
     SORT_ALL_MAX,
     Page,
     Reader,
-    best_label_pattern,
     page_bounds,
     value,
 )
@@ -19,20 +19,7 @@ from lhs_kg.describe.casestudies.page import english_first
 from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
-_LIST_FIELDS = f"""
-  {best_label_pattern("cs", "label")}
-  OPTIONAL {{ ?cs <{DCT}title> ?title }}
-  OPTIONAL {{ ?cs <{LHS.country}> ?country . {best_label_pattern("country", "countryLabel")} }}
-  OPTIONAL {{ ?cs <{LHS.startYear}> ?start }}
-  OPTIONAL {{ ?cs <{LHS.endYear}> ?end }}
-"""
-
-LIST = f"""
-SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
-  ?cs a <{LHS.CaseStudy}> .
-  {_LIST_FIELDS}
-}}
-"""
+LIST = sparql.text("describe/case-study-list")
 
 #: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
 #: every IRI first); their fields come next from ``Reader.fields``.
@@ -40,7 +27,7 @@ LIST_KEYS = f"""
 SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS.CaseStudy}> }} LIMIT %(limit)d OFFSET %(offset)d
 """
 
-COUNT = f"SELECT (COUNT(DISTINCT ?cs) AS ?n) WHERE {{ ?cs a <{LHS.CaseStudy}> }}"
+COUNT = sparql.text("describe/case-study-count")
 
 
 @dataclass

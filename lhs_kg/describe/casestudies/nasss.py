@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from lhs_kg.describe.base import SKOS, Reader, best_label_pattern, value
+from lhs_kg import sparql
+from lhs_kg.describe.base import Reader, value
 from lhs_kg.describe.concepts import natural_key
-from lhs_kg.namespaces import LHS
 
-DOMAINS = f"""
-SELECT ?d ?label ?notation WHERE {{
-  ?d a <{LHS.NasssDomain}> .
-  {best_label_pattern("d", "label")}
-  OPTIONAL {{ ?d <{SKOS}notation> ?notation }}
-}}
-"""
+DOMAINS = sparql.text("describe/nasss-domains")
 
 #: Names of the complexity levels (ids under concept/complexity-level/), lowest first.
 LEVELS = ("simple", "complicated", "complex")

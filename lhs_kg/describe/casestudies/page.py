@@ -13,6 +13,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
     LABEL_PROPERTIES,
@@ -30,36 +31,11 @@ from lhs_kg.store.base import Term
 
 PROV = "http://www.w3.org/ns/prov#"
 
-#: The case study's own statements and those of its assessment, its ratings and its outcomes, in
-#: one read: every pattern starts from a bound node, so the store walks that node's own triples
-#: (~40 rows at 1M triples, never a scan).
-CASE_STUDY_GRAPH = f"""
-SELECT ?s ?p ?o WHERE {{
-  {{ ?r ?p ?o BIND(?r AS ?s) }}
-  UNION {{ ?r <{LHS.hasAssessment}> ?s . ?s ?p ?o }}
-  UNION {{ ?r <{LHS.hasAssessment}>/<{LHS.hasRating}> ?s . ?s ?p ?o }}
-  UNION {{ ?r <{LHS.hasOutcome}> ?s . ?s ?p ?o }}
-}}
-"""
+CASE_STUDY_GRAPH = sparql.text("describe/case-study-statements")
 
-#: The statements of blank nodes the case study or its assessment points at (a contributor or
-#: assessor without an IRI, say), read only when there are some: the test on every object
-#: would double the cost of the read above.
-CASE_STUDY_BLANKS = f"""
-SELECT ?s ?p ?o WHERE {{
-  {{ ?r ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
-  UNION {{ ?r <{LHS.hasAssessment}> ?a . ?a ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
-}}
-"""
+CASE_STUDY_BLANKS = sparql.text("describe/case-study-blank-statements")
 
-VERSIONS = f"""
-SELECT DISTINCT ?g ?state ?time WHERE {{
-  GRAPH ?g {{ ?r ?p ?o }}
-  FILTER(STRSTARTS(STR(?g), STR(?prefix)))
-  OPTIONAL {{ GRAPH ?reg {{ ?g <{LHS.reviewState}> ?state }} }}
-  OPTIONAL {{ GRAPH ?reg2 {{ ?g <{PROV}generatedAtTime> ?time }} }}
-}}
-"""
+VERSIONS = sparql.text("describe/case-study-versions")
 
 #: Fields of the case-study shapes shown outside the summary, by JSON key, and where.
 PLACES: dict[str, str] = {
