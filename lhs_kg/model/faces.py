@@ -17,6 +17,9 @@ SEARCH = "search"
 FORM = "form"
 FACES = (PAGE, CSV, SEARCH, FORM)
 CASE_STUDY_CLASS = "https://w3id.org/lhs-kg/ontology/CaseStudy"
+PAGE_NESTED = ("Outcome", "ComplexityAssessment", "DomainRating")
+"""Kinds whose nodes the case-study page shows in place (organisations, sources and people
+have pages of their own; the case-study page names them)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,13 @@ EXCLUSIONS: tuple[Exclusion, ...] = (
         CSV,
         "one column per NASSS domain holds the level the assessment gives it; the assessment "
         "node itself has no text a spreadsheet could use",
+    ),
+    Exclusion(
+        "DomainRating",
+        "subdomain",
+        PAGE,
+        "the ratings table, the radar and the heat map are per NASSS domain; a subdomain's "
+        "finer rating is left out of the domain view (the statements table lists it)",
     ),
     Exclusion(
         "Contribution",

@@ -114,6 +114,7 @@ class CaseStudy:
     ratings: list[Rating]
     unrated: list[tuple[str, str, str]]
     assessment_basis: str
+    instrument: str
     coverage_note: str
     assessed_by: list[str]
     assessed_on: str
@@ -232,7 +233,7 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
     linking = [p.iri for p in fields if p.value_type in ("concept", "resource")]
     linked = {t.value for prop in linking for t in own.get(prop, []) if isinstance(t, ox.NamedNode)}
     for a in assessments:
-        for prop in (str(LHS.assessmentBasis), PROV + "wasAttributedTo"):
+        for prop in (str(LHS.assessmentBasis), str(LHS.instrument), PROV + "wasAttributedTo"):
             linked.update(t.value for t in by_node[a].get(prop, []) if isinstance(t, ox.NamedNode))
     for r in ratings_of:
         linked.update(
@@ -286,6 +287,7 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
                     ),
                 )
     basis = [b for a in assessments for b in by_node[a].get(str(LHS.assessmentBasis), [])]
+    instruments = [i for a in assessments for i in by_node[a].get(str(LHS.instrument), [])]
     assessors = [b for a in assessments for b in by_node[a].get(PROV + "wasAttributedTo", [])]
     outcome_nodes = list(own.get(str(LHS.hasOutcome), []))
     outcome_nodes.sort(key=lambda o: (isinstance(o, ox.NamedNode), o.value))
@@ -322,6 +324,7 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         ratings=sorted(ratings.values(), key=lambda r: natural_key(r.notation)),
         unrated=[d for d in all_domains if d[0] not in ratings],
         assessment_basis=next((label(b) for b in basis if label(b)), ""),
+        instrument=next((label(i) or i.value for i in instruments), ""),
         coverage_note=_first(
             [t for a in assessments for t in by_node[a].get(str(LHS.coverageNote), [])]
         ),
