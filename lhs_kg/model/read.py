@@ -208,4 +208,4 @@ def _load(shapes_dir: Path, context_path: Path) -> Model:
 def load_model(settings: Settings | None = None) -> Model:
     """The model of the configured shapes (``shapes/data``) and context, read once per process."""
     settings = settings or Settings()
-    return _load(settings.shapes_dir / "data", settings.ontology_dir / "context.jsonld")
+    return _load(settings.shapes_dir / "data", settings.context_file)

@@ -97,7 +97,7 @@ def _scheme_names(kb: KnowledgeBase, scheme: str, graphs: Sequence[str] | None) 
 
 def _context(kb: KnowledgeBase) -> Context:
     """The JSON-LD context of the configured ontology folder."""
-    return load_context(kb.settings.ontology_dir / "context.jsonld")
+    return load_context(kb.settings.context_file)
 
 
 def _select(
