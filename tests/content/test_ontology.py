@@ -21,9 +21,8 @@ from rdflib.term import Node
 
 from lhs_kg.model import load_model
 from tests.content import FRAMEWORK_SOURCE_SLUGS
+from tests.helpers import ROOT, TESTS
 
-TESTS = Path(__file__).resolve().parent.parent
-ROOT = TESTS.parent
 ONTOLOGY_DIR = ROOT / "ontology"
 DATA_DIR = ROOT / "data"
 SHAPES_DIR = ROOT / "shapes" / "ontology"
