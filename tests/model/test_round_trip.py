@@ -41,7 +41,7 @@ from lhs_kg.model.faces import (
     excluded,
     shown,
 )
-from tests.web.conftest import build_app
+from tests.helpers import build_app
 
 MODEL = load_model()
 CONTEXT = load_context()

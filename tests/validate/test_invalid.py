@@ -17,11 +17,10 @@ from rdflib.namespace import SH
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.model import load_model
 from lhs_kg.validate import get_validator, validate
-from tests.helpers import INVALID
+from tests.helpers import EXAMPLE, INVALID
 
 SHAPES_NS = "https://w3id.org/lhs-kg/shapes/data/"
 CASES = sorted(INVALID.iterdir())
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 #: Free-text fields of a case study, each broken by a generated case (a number for the text), so
 #: a new text field needs no hand-written invalid file.
 TEXT_FIELDS = [p for p in load_model()["CaseStudy"] if p.is_text and p.key and len(p.shapes) == 1]
