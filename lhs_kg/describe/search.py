@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.describe.base import (
     DCT,
@@ -21,12 +22,12 @@ from lhs_kg.describe.base import (
     SCHEMA,
     SKOS,
     Reader,
-    best_label_pattern,
     value,
 )
 from lhs_kg.model import Model, load_model
 from lhs_kg.model.faces import SEARCH, shown
 from lhs_kg.namespaces import LHS
+from lhs_kg.sparql.binding import Row
 
 #: Label fields and definitions searched, and their weight in the ranking; the text fields of
 #: the kinds in :data:`TYPES` come from the shapes (see :func:`fields`).
@@ -58,24 +59,8 @@ MAX_WORDS = 5
 MAX_QUERY_CHARS = 200
 
 
-def _search_query(words: int, fields: tuple[str, ...]) -> str:
-    """The search query for ``words`` bound words ``?w1``… (text built from constants only)."""
-    contains = " && ".join(f"CONTAINS(LCASE(STR(?text)), ?w{i})" for i in range(1, words + 1))
-    return f"""
-SELECT ?s ?p ?text ?type ?label ?scheme ?schemeLabel ?broaderLabel WHERE {{
-  VALUES ?p {{ {" ".join(f"<{f}>" for f in fields)} }}
-  ?s ?p ?text .
-  FILTER(isIRI(?s) && isLiteral(?text) && {contains})
-  OPTIONAL {{ VALUES ?type {{ {" ".join(f"<{t}>" for t in TYPES.values())} }} ?s a ?type }}
-  OPTIONAL {{ ?s <{SKOS}inScheme> ?scheme . {best_label_pattern("scheme", "schemeLabel")} }}
-  OPTIONAL {{ ?s <{SKOS}broader> ?broader . {best_label_pattern("broader", "broaderLabel")} }}
-  {best_label_pattern("s", "label")}
-}}
-LIMIT 5000
-"""
-
-
-AUTOCOMPLETE_QUERIES = {n: _search_query(n, LABEL_FIELDS) for n in range(1, MAX_WORDS + 1)}
+SEARCH_QUERY = sparql.text("describe/search")
+"""Every word must occur: up to MAX_WORDS words are bound (?w1…), the others left unbound."""
 
 
 @functools.cache
@@ -91,11 +76,6 @@ def _fields(model: Model) -> dict[str, float]:
 def fields(settings: Settings) -> dict[str, float]:
     """Every field searched and its weight: :data:`FIELDS` plus the shapes' text fields."""
     return _fields(load_model(settings))
-
-
-@functools.cache
-def _search_queries(fields: tuple[str, ...]) -> dict[int, str]:
-    return {n: _search_query(n, fields) for n in range(1, MAX_WORDS + 1)}
 
 
 @dataclass
@@ -150,9 +130,10 @@ def search(
         return []
     phrase = " ".join(words)
     weights = fields(reader.kb.settings)
-    queries = AUTOCOMPLETE_QUERIES if labels_only else _search_queries(tuple(weights))
-    text = queries[len(words)]
-    rows = reader.select(text, **{f"w{i}": ox.Literal(w) for i, w in enumerate(words, 1)})
+    bound: list[Row] = [{f"w{i}": ox.Literal(w) for i, w in enumerate(words, 1)}]
+    bound += [{"p": ox.NamedNode(f)} for f in (LABEL_FIELDS if labels_only else weights)]
+    bound += [{"type": ox.NamedNode(t)} for t in TYPES.values()]
+    rows = reader.select(SEARCH_QUERY, bound)
     hits: dict[str, Hit] = {}
     kinds: dict[str, set[str]] = {}
     for row in rows:

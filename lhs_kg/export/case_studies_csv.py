@@ -22,21 +22,14 @@ from lhs_kg.config import Settings
 from lhs_kg.graphs import published_graphs
 from lhs_kg.model import Property, load_model
 from lhs_kg.model.faces import CSV, shown
+from lhs_kg.queries import QueryLibrary
 from lhs_kg.store import Store
 
 _VALUES = sparql.text("export/case-studies-csv-values")
 _DOMAINS = sparql.text("describe/nasss-domains")
-_RATINGS = """
-PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?cs ?d ?levelLabel WHERE {
-  ?cs a lhs:CaseStudy ; lhs:hasAssessment ?a .
-  ?a lhs:hasRating ?r . ?r lhs:ratesDomain ?d ; lhs:level ?level .
-  FILTER NOT EXISTS { ?r lhs:ratesSubdomain ?sub }
-  OPTIONAL { ?level skos:prefLabel ?ll }
-  BIND(COALESCE(STR(?ll), STR(?level)) AS ?levelLabel)
-} ORDER BY ?cs ?d ?levelLabel
-"""
+_LEVEL_LABELS = sparql.text("describe/labels-of")
+#: The heat map's one definition (its cells: a case study's domain rating per domain).
+HEATMAP_QUERY = "nasss-heatmap"
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -124,6 +117,25 @@ def _literal_cells(rows: list[Row], texts: set[str]) -> dict[tuple[str, str], st
     return {key: "; ".join(sorted(t.value for t in _english(v))) for key, v in found.items()}
 
 
+def _level_names(store: Store, graphs: list[str], levels: set[str]) -> dict[str, str]:
+    """The English preferred label (else any label) of each complexity level."""
+    if not levels:
+        return {}
+    rows = [{"x": ox.NamedNode(iri)} for iri in sorted(levels)]
+    found: dict[str, list[tuple[int, ox.Literal]]] = {}
+    text = sparql.bind(_LEVEL_LABELS, rows)
+    for row in store.query(text, default_graphs=graphs, union=False).rows():
+        label = row["label"]
+        if isinstance(label, ox.Literal):
+            rank = _LABEL_ORDER.index(row["lp"].value) if row["lp"].value in _LABEL_ORDER else 99
+            found.setdefault(row["x"].value, []).append((rank, label))
+    out = {}
+    for iri, labels in found.items():
+        best = min(rank for rank, _ in labels)
+        out[iri] = _english([t for r, t in labels if r == best])[0].value
+    return out
+
+
 def case_study_rows(store: Store, settings: Settings) -> Iterator[list[str]]:
     """The header and one row per published case study (cells not yet made safe)."""
     graphs = published_graphs(store, settings)
@@ -139,9 +151,16 @@ def case_study_rows(store: Store, settings: Settings) -> Iterator[list[str]]:
             found[row["d"].value] = (number, f"NASSS {number}: {label}".strip(": "))
         ordered = sorted(found.items(), key=lambda d: (len(d[1][0]), d[1][0], d[0]))
         domains = [(iri, title) for iri, (_, title) in ordered]
-        for row in store.query(_RATINGS, default_graphs=graphs, union=False).rows():
-            ratings.setdefault((row["cs"].value, row["d"].value), []).append(
-                row["levelLabel"].value
+        heat = store.query(
+            QueryLibrary.from_settings(settings).get(HEATMAP_QUERY).text,
+            default_graphs=graphs,
+            union=False,
+        ).rows()
+        names = _level_names(store, graphs, {row["level"].value for row in heat})
+        for row in sorted(heat, key=lambda r: (r["caseStudy"].value, r["domain"].value)):
+            level = row["level"].value
+            ratings.setdefault((row["caseStudy"].value, row["domain"].value), []).append(
+                names.get(level, level)
             )
         rows = store.query(_VALUES, default_graphs=graphs, union=False).rows()
     cells = _cells(rows)
@@ -151,7 +170,7 @@ def case_study_rows(store: Store, settings: Settings) -> Iterator[list[str]]:
         yield [
             iri,
             *(texts.get((iri, p.iri), cells[iri].get(p.iri, "")) for _, p in fields),
-            *("; ".join(ratings.get((iri, d), [])) for d, _ in domains),
+            *("; ".join(sorted(ratings.get((iri, d), []))) for d, _ in domains),
         ]
 
 

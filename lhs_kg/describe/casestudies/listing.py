@@ -22,10 +22,8 @@ from lhs_kg.store.base import Term
 LIST = sparql.text("describe/case-study-list")
 
 #: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
-#: every IRI first); their fields come next from ``Reader.fields``.
-LIST_KEYS = f"""
-SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS.CaseStudy}> }} LIMIT %(limit)d OFFSET %(offset)d
-"""
+#: every IRI first), LIMIT and OFFSET bound per page; their fields come next from ``Reader.fields``.
+LIST_KEYS = sparql.text("describe/case-study-page-keys")
 
 COUNT = sparql.text("describe/case-study-count")
 
@@ -63,9 +61,7 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
     if total <= SORT_ALL_MAX:
         every = reader.memo("case-study-list", lambda: case_studies(reader))
         return Page(every[offset : offset + size], total, page, size)
-    keys = [
-        value(row, "cs") for row in reader.select(LIST_KEYS % {"limit": size, "offset": offset})
-    ]
+    keys = [value(row, "cs") for row in reader.select(LIST_KEYS, limit=size, offset=offset)]
     found = reader.fields(
         keys, (DCT + "title", str(LHS.country), str(LHS.startYear), str(LHS.endYear))
     )
