@@ -150,7 +150,7 @@ Facts = dict[str, list[Term]]
 def english_label(facts: Facts) -> str:
     """The first English or untagged label in MODEL.md's property order ('' when none).
 
-    The same choice the SPARQL of :func:`best_label_pattern` makes, made on statements in hand.
+    The same choice the best-label patterns of the internal queries make, on statements in hand.
     """
     for prop in LABEL_PROPERTIES:
         for term in facts.get(prop, []):
