@@ -36,7 +36,10 @@ ISSUE_TERMS = [
 def test_module_is_what_the_generator_writes() -> None:
     """The committed module equals the generator's output for the committed ontology."""
     current = namespace_module.MODULE_PATH.read_text(encoding="utf-8")
-    assert current == namespace_module.generate(), "run `make content` after editing lhs.ttl"
+    assert current == namespace_module.generate(), (
+        "lhs_kg/ontology_terms.py is stale: run `make content` (or `python -m"
+        " lhs_kg.content.namespace_module`) after editing ontology/lhs.ttl"
+    )
 
 
 def test_every_ontology_term_is_in_the_module() -> None:
