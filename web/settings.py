@@ -9,7 +9,6 @@ and the variables.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,17 +20,14 @@ from lhs_kg.instance import generated_secret_key
 ADMIN_TOKEN_HASH = "lhs_kg_admin_token_hash"
 """``app.extensions`` key of the SHA-256 of the local administrator token (``lhs-kg serve``)."""
 MIN_KEY_LENGTH = 16
-"""The forms refuse a shorter key (see ``web.views.contribute.production_secret_missing``)."""
+"""The forms refuse a shorter key (see ``web.security.production_secret_missing``)."""
 DEV_SECRET = "dev-only-change-me"
 """The placeholder key: with it (or none) the forms refuse to work outside debug/testing."""
 
 
 def public_base_url(settings: Settings) -> str:
-    """The public base URL (``LHS_KG_PUBLIC_URL``) when one is configured, else ''."""
-    configured = getattr(settings, "public_url", None)
-    if configured is None:
-        configured = os.environ.get("LHS_KG_PUBLIC_URL", "")
-    return str(configured or "").strip()
+    """The public base URL (``LHS_KG_PUBLIC_URL``, read by Settings) when configured, else ''."""
+    return settings.public_url or ""
 
 
 def configure(

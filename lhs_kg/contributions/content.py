@@ -22,6 +22,7 @@ from lhs_kg.contributions.model import (
 from lhs_kg.documents import Document
 from lhs_kg.errors import InputError
 from lhs_kg.namespaces import LHS
+from lhs_kg.terms import to_oxigraph
 
 
 class _Person:
@@ -132,24 +133,14 @@ def _rename(graph: Graph, node: Node | None, iri: URIRef) -> None:
 
 def _content_quads(graph: Graph, target: str) -> list[ox.Quad]:
     name = ox.NamedNode(target)
-    bnodes: dict[Node, ox.BlankNode] = {}
+    bnodes: dict[BNode, ox.BlankNode] = {}
 
     def term(node: Node) -> Any:
-        if isinstance(node, URIRef):
-            return ox.NamedNode(str(node))
-        if isinstance(node, BNode):
-            if node not in bnodes:
-                bnodes[node] = ox.BlankNode(f"b{len(bnodes)}")
-            return bnodes[node]
-        if isinstance(node, Literal):
-            if node.language:
-                return ox.Literal(str(node), language=node.language)
-            if node.datatype is not None:
-                return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-            return ox.Literal(str(node))
-        raise InputError(f"unsupported term in a submission: {node!r}")
+        return to_oxigraph(node, bnodes)
 
     try:
         return [ox.Quad(term(s), term(p), term(o), name) for s, p, o in graph]
+    except TypeError as err:
+        raise InputError(f"unsupported term in a submission: {err}") from None
     except ValueError as err:
         raise InputError(f"the submission holds an invalid IRI or literal: {err}") from None

@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.term import Node
 
+from lhs_kg import sparql
 from lhs_kg.contributions.engine import Contributions
 from lhs_kg.contributions.model import DCT, PUBLISHED, Version
 from lhs_kg.describe.base import (
@@ -27,24 +28,12 @@ from lhs_kg.describe.base import (
     published_scope,
 )
 from lhs_kg.graphs import graph_prefix, is_published
-from lhs_kg.namespaces import LHS
+from lhs_kg.terms import to_rdflib
 
-_CLAIMS = f"""
-SELECT DISTINCT ?g ?s ?p ?o WHERE {{
-  GRAPH ?g {{
-    {{ ?subject ?p ?o . BIND(?subject AS ?s) }}
-    UNION {{ ?subject ?p1 ?s . ?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(?subject))) }}
-    UNION {{ ?subject <{LHS.hasAssessment}> ?a . ?a <{LHS.hasRating}> ?s . ?s ?p ?o }}
-  }}
-}}
-"""
+_CLAIMS = sparql.text("contributions/claims-about")
 #: The graphs that say something about one resource, with their registry state.
-_HOLDERS = f"""
-SELECT DISTINCT ?g ?state WHERE {{
-  GRAPH ?g {{ ?subject ?p ?o }}
-  OPTIONAL {{ GRAPH ?registry {{ ?g <{LHS.reviewState}> ?state }} }}
-}}
-"""
+_HOLDERS = sparql.text("contributions/graphs-about")
+_STATE = sparql.text("contributions/review-state-of")
 _SOURCE = DCT + "source"
 _UNSET: Any = object()
 
@@ -139,7 +128,7 @@ def history(
 
 def _registry_state(contributions: Contributions, graph: str) -> str:
     rows = contributions.kb.store.query(
-        f"SELECT ?state WHERE {{ ?g <{LHS.reviewState}> ?state }}",
+        _STATE,
         bindings={"g": ox.NamedNode(graph)},
         union=False,
         default_graphs=[contributions.registry],
@@ -158,19 +147,8 @@ def current_published(contributions: Contributions, subject: str) -> str | None:
 def _rdflib(triples: Iterable[ox.Triple]) -> Graph:
     graph = Graph()
     for t in triples:
-        graph.add((_node(t.subject), _node(t.predicate), _node(t.object)))
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return graph
-
-
-def _node(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def diff(
@@ -313,9 +291,9 @@ def claims(
         else:
             origin, who, when, state = f"curated file {g[len(prefix) :]}", "curators", "", PUBLISHED
         cited = sources.get((g, s.value)) or sources.get((g, subject), [])
-        s_iri, s_label, _ = _show(_node(s), labels)
-        p_iri, p_label, _ = _show(_node(p), labels)
-        o_val, o_label, _lit = _show(_node(o), labels)
+        s_iri, s_label, _ = _show(to_rdflib(s), labels)
+        p_iri, p_label, _ = _show(to_rdflib(p), labels)
+        o_val, o_label, _lit = _show(to_rdflib(o), labels)
         out.append(
             Claim(
                 s_iri,

@@ -7,34 +7,15 @@ import logging
 import re
 from pathlib import Path
 
+from lhs_kg.config import Settings
+from lhs_kg.documents.context import load_context
 from lhs_kg.documents.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_TRIPLES, _check_shape
 from lhs_kg.documents.model import Document
 from lhs_kg.documents.rdf import _from_rdf
 from lhs_kg.documents.tree import _from_tree
 from lhs_kg.documents.values import _load_json, _load_yaml
 from lhs_kg.errors import InputError
-
-FORMATS = ("json", "yaml", "jsonld", "ttl", "nt", "rdfxml")
-SUFFIXES = {
-    ".json": "json",
-    ".jsonld": "jsonld",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".ttl": "ttl",
-    ".nt": "nt",
-    ".rdf": "rdfxml",
-    ".owl": "rdfxml",
-    ".xml": "rdfxml",
-}
-_ALIASES = {
-    "turtle": "ttl",
-    "json-ld": "jsonld",
-    "xml": "rdfxml",
-    "rdf": "rdfxml",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "yml": "yaml",
-}
+from lhs_kg.formats import SUBMISSION_FORMATS, for_suffix, submission_format
 
 
 def load_document(
@@ -45,11 +26,13 @@ def load_document(
     max_bytes: int = DEFAULT_MAX_BYTES,
     base_iri: str = "https://w3id.org/lhs-kg/",
     max_triples: int | None = DEFAULT_MAX_TRIPLES,
+    settings: Settings | None = None,
 ) -> Document:
     """Parse a submission (bytes, text or a file) into a :class:`Document`; refuse unsafe input.
 
     Besides the byte limit, the parsed graph is bounded (``max_triples``, members of an RDF
     list) so that validating whatever is accepted stays short (#12); ``None`` lifts both.
+    Plain JSON and YAML are read with the context of ``settings`` (default: the environment's).
     """
     if isinstance(data, Path):
         name = name or str(data)
@@ -67,7 +50,8 @@ def load_document(
     _install_log_filter()
     if kind in ("json", "jsonld", "yaml"):
         tree = _load_json(raw, label) if kind != "yaml" else _load_yaml(raw, label)
-        document = _from_tree(tree, label, kind, max_triples)
+        context = load_context((settings or Settings.from_env()).context_file)
+        document = _from_tree(tree, label, kind, max_triples, context)
     else:
         document = _from_rdf(raw, label, kind, base_iri, max_triples)
     if max_triples is not None:
@@ -93,15 +77,14 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
 
 
 def _format(fmt: str | None, name: str | None, raw: bytes) -> str:
+    """The submission format named, else the file name's, else the one the content looks like."""
     if fmt:
-        key = _ALIASES.get(fmt.lower(), fmt.lower())
-        if key not in FORMATS:
-            raise InputError(f"unknown submission format {fmt!r} (known: {', '.join(FORMATS)})")
-        return key
+        return submission_format(fmt).name
     if name:
+        found = for_suffix(name, SUBMISSION_FORMATS)
+        if found is not None:
+            return found.name
         suffix = Path(name).suffix.lower()
-        if suffix in SUFFIXES:
-            return SUFFIXES[suffix]
         if suffix:
             raise InputError(
                 f"{name}: cannot tell the format from {suffix!r}; use .json, .yaml, "

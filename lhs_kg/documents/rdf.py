@@ -6,19 +6,15 @@ import re
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph
 
 from lhs_kg.documents.limits import _too_many_triples
 from lhs_kg.documents.model import Document
 from lhs_kg.errors import InputError, ParseError
+from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.namespaces import PREFIXES
+from lhs_kg.terms import to_rdflib
 
-_OX_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -32,7 +28,7 @@ def _from_rdf(
         )
     graph = Graph()
     try:
-        quads = ox.parse(raw, format=_OX_FORMATS[kind], base_iri=f"{base_iri}case-study/")
+        quads = ox.parse(raw, format=ox_rdf(rdf_format(kind)), base_iri=f"{base_iri}case-study/")
         for count, quad in enumerate(quads, 1):
             if max_triples is not None and count > max_triples:
                 raise _too_many_triples(label, max_triples)
@@ -49,14 +45,8 @@ def _from_rdf(
 
 
 def _term(term: Any) -> Any:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise InputError("RDF-star triples are not accepted in a submission")
+    """The rdflib term (``lhs_kg.terms``); a quoted triple is refused as input."""
+    try:
+        return to_rdflib(term)
+    except TypeError:
+        raise InputError("RDF-star triples are not accepted in a submission") from None

@@ -32,10 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from lhs_kg.terms import to_oxigraph, to_rdflib
 from lhs_kg.validate.pyshacl_parts import _LEAF_MODULES, Result, _pyshacl_parts
 from lhs_kg.validate.pyshacl_parts import prepared_data_graph as prepared_data_graph
 
@@ -84,23 +85,12 @@ class _Run:
         self._store: ox.Store | None = None
         self._to_ox: dict[Node, Any] = {}
         self._from_ox: dict[Any, Node] = {}
+        self._bnodes: dict[BNode, ox.BlankNode] = {}
 
     def _term(self, node: Node) -> Any:
         term = self._to_ox.get(node)
         if term is None:
-            if isinstance(node, URIRef):
-                term = ox.NamedNode(str(node))
-            elif isinstance(node, BNode):
-                term = ox.BlankNode()
-            elif isinstance(node, Literal):
-                if node.language:
-                    term = ox.Literal(str(node), language=node.language)
-                elif node.datatype is not None:
-                    term = ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-                else:
-                    term = ox.Literal(str(node))
-            else:
-                raise TypeError(f"cannot copy {node!r} to Oxigraph")
+            term = to_oxigraph(node, self._bnodes)
             self._to_ox[node] = term
             self._from_ox.setdefault(term, node)
         return term
@@ -109,13 +99,7 @@ class _Run:
         node = self._from_ox.get(term)
         if node is not None:
             return node
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return to_rdflib(term)
 
     def violations(
         self, query: str, focus: Node
