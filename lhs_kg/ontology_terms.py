@@ -68,6 +68,7 @@ class LHS(DefinedNamespace):
     coverageNote: URIRef
     endYear: URIRef
     justification: URIRef
+    lessonsLearned: URIRef
     levelRank: URIRef
     metric: URIRef
     setting: URIRef
