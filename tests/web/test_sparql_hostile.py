@@ -261,4 +261,6 @@ def test_runaway_set_is_stopped_and_a_cheap_query_answers(server: str) -> None:
         f"deadlines: {burnt:.2f}; cheap query {latency:.3f} s"
     )
     assert cheap.status_code == 200
-    assert burnt < 0.3, f"the workers kept burning {burnt:.2f} CPU-s after the deadlines"
+    # One runaway left alive burns about 2 CPU-s in these 2 s; replacement workers still
+    # starting up on a loaded machine account for up to ~0.6 CPU-s (seen at load 7).
+    assert burnt < 1.0, f"the workers kept burning {burnt:.2f} CPU-s after the deadlines"
