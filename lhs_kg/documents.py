@@ -38,6 +38,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from lhs_kg.config import PROJECT_ROOT
+from lhs_kg.contribution_kinds import folder_of
 from lhs_kg.errors import InputError, ParseError, TooLargeError
 from lhs_kg.namespaces import PREFIXES
 
@@ -686,6 +687,8 @@ def _from_tree(tree: Any, label: str, kind: str, max_triples: int | None) -> Doc
         )
     document = Document(Graph(), label, "jsonld" if foreign and kind == "json" else kind)
     walker = _Walker(document, plain)
+    if plain:
+        tree = _kind_scoped_id(tree)
     walker.walk(tree, "", load_context().base)
     if plain and "@context" not in tree:
         tree = dict(tree)
@@ -707,6 +710,21 @@ def _from_tree(tree: Any, label: str, kind: str, max_triples: int | None) -> Doc
         if path is not None:
             document.node_paths[node] = path
     return document
+
+
+def _kind_scoped_id(tree: dict[str, Any]) -> dict[str, Any]:
+    """A top-level short ``id`` of a kind other than a case study, made absolute in its folder.
+
+    The context's ``@base`` is the case-study folder; a tool's ``"id": "pdsa"`` means
+    ``<base>tool/pdsa`` (#14).
+    """
+    kind, ident = tree.get("type"), tree.get("id")
+    if not isinstance(kind, str) or not isinstance(ident, str) or ":" in ident:
+        return tree
+    folder = folder_of(load_context().types.get(kind, ""))
+    if folder is None or folder == "case-study":
+        return tree
+    return {**tree, "id": urljoin(load_context().base, f"../{folder}/") + ident}
 
 
 def _json_type(value: Any) -> str:

@@ -82,6 +82,24 @@ class LHS(DefinedNamespace):
     stageOrder: URIRef
     levelRank: URIRef
     verification: URIRef
+    Tool: URIRef
+    ToolKind: URIRef
+    Audience: URIRef
+    EffortLevel: URIRef
+    GlossaryTerm: URIRef
+    BehaviourChangeWheelPart: URIRef
+    MaturityGridDomain: URIRef
+    toolKind: URIRef
+    serves: URIRef
+    audience: URIRef
+    effort: URIRef
+    usesTool: URIRef
+    illustrates: URIRef
+    usesTerm: URIRef
+    guidance: URIRef
+    whyItMatters: URIRef
+    guidingQuestion: URIRef
+    guidanceSource: URIRef
 
 
 PREFIXES: dict[str, str] = {

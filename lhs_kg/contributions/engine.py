@@ -21,8 +21,10 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF as RDF_NS
 from rdflib.term import Node
 
+from lhs_kg.contribution_kinds import KINDS, subject_classes
 from lhs_kg.contributions.classes import add_types, typing_rules
 from lhs_kg.contributions.model import (
     ACTIONS,
@@ -70,6 +72,7 @@ def _warm_validator(kb: KnowledgeBase) -> None:
         get_validator(kb.settings)
 
 
+RDF_TYPE = RDF_NS.type
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _REF = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]{0,99})/v([0-9]{1,6})$")
 _RESERVED = ("concept/", "ontology", "graph/", "shapes/")
@@ -124,7 +127,8 @@ _DECISIONS_ALL = _DECISIONS_QUERY % {"topic": ""}
 _DECISIONS_OF_SUBJECT = _DECISIONS_QUERY % {"topic": f"?v <{FOAF}primaryTopic> ?subject ."}
 _TOKEN_QUERY = f"SELECT ?v WHERE {{ ?v <{LHS}statusTokenHash> ?hash }}"
 _CURATED_QUERY = f"""
-SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a <{LHS}CaseStudy> }}
+SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a ?kind }}
+  FILTER(?kind IN ({", ".join(f"<{cls}>" for cls in subject_classes())}))
   FILTER(STRSTARTS(STR(?g), ?prefix)) }} ORDER BY ?g LIMIT 1
 """
 
@@ -352,9 +356,10 @@ class Contributions:
                     "violation",
                     "",
                     where,
-                    "A contribution describes exactly one case study; this document describes "
-                    f"{len(subjects)}.",
-                    hint='Send one case study per submission, with "type": "CaseStudy".',
+                    "A contribution describes exactly one case study or one tool; this document "
+                    f"describes {len(subjects)}.",
+                    hint='Send one case study ("type": "CaseStudy") or one tool ("type": "Tool") '
+                    "per submission.",
                     constraint="contribution",
                 )
             )
@@ -380,8 +385,12 @@ class Contributions:
         if isinstance(subject, URIRef):
             return str(subject)
         title = next((str(o) for o in graph.objects(subject, URIRef(DCT + "title"))), "")
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "case-study"
-        return f"{self.base}case-study/{slug}"
+        folder = next(
+            (f for cls, (f, _name) in KINDS.items() if (subject, RDF_TYPE, cls) in graph),
+            "case-study",
+        )
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or folder
+        return f"{self.base}{folder}/{slug}"
 
     def _thread(self, subject: str) -> tuple[str, int, str | None]:
         """The contribution id for a case study, its next version number and the last version."""
@@ -395,6 +404,9 @@ class Contributions:
             return rows[0]["c"].value.rsplit("/", 1)[-1], number + 1, rows[0]["v"].value
         prefix = f"{self.base}case-study/"
         slug = subject[len(prefix) :] if subject.startswith(prefix) else ""
+        tools = f"{self.base}tool/"
+        if subject.startswith(tools):  # "." never occurs in a case study's slug (#14)
+            slug = "tool." + subject[len(tools) :]
         if not _SLUG.match(slug):
             slug = "cs-" + sha256_hex(subject)[:16]
         return slug, 1, self.curated_graph(subject)
@@ -602,7 +614,8 @@ class _Record:
 
 
 def _case_studies(graph: Graph) -> list[Node]:
-    return sorted(set(graph.subjects(URIRef(RDF + "type"), URIRef(LHS + "CaseStudy"))), key=str)
+    """The subjects a contribution describes: case studies and tools (contribution_kinds)."""
+    return sorted({s for cls in subject_classes() for s in graph.subjects(RDF_TYPE, cls)}, key=str)
 
 
 def _fill_envelope(
