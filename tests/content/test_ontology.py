@@ -62,7 +62,7 @@ def parse(paths: Iterable[Path]) -> Graph:
 
 @functools.cache
 def ontology_graph() -> Graph:
-    """Every Turtle file of ontology/: lhs.ttl, the concept schemes, glossary, guidance, countries."""
+    """Every Turtle file of ontology/: lhs.ttl, schemes, glossary, guidance, countries."""
     return parse(sorted(ONTOLOGY_DIR.glob("*.ttl")))
 
 
@@ -432,7 +432,10 @@ def narrower_ids(scheme: str, parent: str) -> set[str]:
         pytest.param("strategy", "evaluation-and-maturity", set(), id="evaluation-and-maturity"),
         pytest.param("strategy", "culture", {"culture-of-learning"}, id="culture-of-learning"),
         pytest.param(
-            "strategy", "strategy-and-organisation", {"target-operating-model"}, id="strategy-and-org"
+            "strategy",
+            "strategy-and-organisation",
+            {"target-operating-model"},
+            id="strategy-and-org",
         ),
     ],
 )
@@ -443,7 +446,7 @@ def test_strategy_and_model_hierarchy(scheme: str, parent: str, expected: set[st
 
 
 def test_maturity_grid_domains_are_the_top_concepts_of_their_own_scheme() -> None:
-    """The six maturity grid domains are lhs:MaturityGridDomain top concepts of maturity-grid (#14)."""
+    """The six maturity grid domains are MaturityGridDomain top concepts of their scheme (#14)."""
     graph = ontology_graph()
     tops = set(graph.objects(concept("maturity-grid"), SKOS.hasTopConcept))
     assert tops == {
