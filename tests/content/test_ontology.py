@@ -625,9 +625,7 @@ UNCONFIRMED = {
         for term in [
             "proms",
             "positive-deviance",
-            "pragmatic-trial",
             "common-and-special-cause-variation",
-            "fair-data",
             "audit-and-feedback",
         ]
     ),
