@@ -1,7 +1,8 @@
 """The kinds of thing a contribution may describe, each with its class and its IRI folder.
 
-A contribution describes one case study or one tool (#14); both travel the same validated,
-reviewed path. Adding a kind here, with its shape and context terms, makes it contributable.
+A contribution describes one case study, one tool or one list of sources (#14); all travel
+the same validated, reviewed path. Adding a kind here, with its shape and context terms,
+makes it contributable.
 
 >>> folder_of("https://w3id.org/lhs-kg/ontology/Tool")
 'tool'
@@ -18,6 +19,7 @@ from lhs_kg.namespaces import LHS
 KINDS: dict[URIRef, tuple[str, str]] = {
     LHS.CaseStudy: ("case-study", "case study"),
     LHS.Tool: ("tool", "tool"),
+    LHS.SourceList: ("source-list", "source list"),
 }
 """Class of a contribution's subject → (IRI folder under the base, name for messages)."""
 

@@ -41,6 +41,7 @@ class LHS(DefinedNamespace):
     ReviewState: URIRef
     Scale: URIRef
     Source: URIRef
+    SourceList: URIRef
     StrategicConsideration: URIRef
     Tool: URIRef
     ToolKind: URIRef

@@ -356,8 +356,8 @@ class Contributions:
                     "violation",
                     "",
                     where,
-                    "A contribution describes exactly one case study or one tool; this document "
-                    f"describes {len(subjects)}.",
+                    "A contribution describes exactly one case study, one tool or one source "
+                    f"list; this document describes {len(subjects)}.",
                     hint='Send one case study ("type": "CaseStudy") or one tool ("type": "Tool") '
                     "per submission.",
                     constraint="contribution",
@@ -404,9 +404,9 @@ class Contributions:
             return rows[0]["c"].value.rsplit("/", 1)[-1], number + 1, rows[0]["v"].value
         prefix = f"{self.base}case-study/"
         slug = subject[len(prefix) :] if subject.startswith(prefix) else ""
-        tools = f"{self.base}tool/"
-        if subject.startswith(tools):  # "." never occurs in a case study's slug (#14)
-            slug = "tool." + subject[len(tools) :]
+        for folder, _name in KINDS.values():  # "." never occurs in a case study's slug (#14)
+            if folder != "case-study" and subject.startswith(f"{self.base}{folder}/"):
+                slug = f"{folder}.{subject[len(self.base) + len(folder) + 1 :]}"
         if not _SLUG.match(slug):
             slug = "cs-" + sha256_hex(subject)[:16]
         return slug, 1, self.curated_graph(subject)

@@ -42,6 +42,7 @@ _FACT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader)
 _DESCRIBED = {
     LHS.CaseStudy,
     LHS.Tool,
+    LHS.SourceList,
     LHS.Source,
     LHS.Organisation,
     LHS.Outcome,

@@ -88,4 +88,4 @@ def test_a_tool_and_a_case_study_in_one_document_are_refused(
     doc["@included"] = [{"type": "CaseStudy", "title": "A second subject"}]
     out = contributions.submit(json.dumps(doc).encode(), "json")
     assert not out.stored
-    assert any("one case study or one tool" in issue.message for issue in out.report.issues)
+    assert any("exactly one case study, one tool" in issue.message for issue in out.report.issues)
