@@ -623,10 +623,7 @@ UNCONFIRMED = {
     *(
         concept("glossary", term)
         for term in [
-            "proms",
-            "positive-deviance",
             "common-and-special-cause-variation",
-            "audit-and-feedback",
         ]
     ),
 }
