@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -82,3 +83,36 @@ def test_an_unknown_format_and_an_anonymous_import_are_refused(writer: FlaskClie
     assert unknown.status_code == 415
     anonymous = writer.post("/api/sources/import", data=body, content_type="application/x-bibtex")
     assert anonymous.status_code == 400
+
+
+def _form(client: FlaskClient) -> str:
+    """The CSRF token the import page hands out."""
+    page = client.get("/import-sources").get_data(as_text=True)
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def test_the_import_page_stores_a_file_and_shows_a_malformed_one(
+    app: Flask, writer: FlaskClient
+) -> None:
+    """The web form: a malformed file lists entry and field and stores nothing; a good one
+    goes to review and the contributor lands on its status page."""
+    token = _form(writer)
+    fields = {"csrf_token": token, "name": "Alex Example", "email": "alex@example.org"}
+    bad = (DATA / "invalid" / "bibtex-doi-as-resolver-url.bib").read_bytes()
+    sent = writer.post(
+        "/import-sources",
+        data={**fields, "licence": "CC-BY-4.0", "file": (io.BytesIO(bad), "refs.bib")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 422
+    assert EXPECTED["bibtex-doi-as-resolver-url.bib"] in sent.get_data(as_text=True)
+    assert stored(app) == 0
+    good = (DATA / "refs.bib").read_bytes()
+    sent = writer.post(
+        "/import-sources",
+        data={**fields, "licence": "CC-BY-4.0", "file": (io.BytesIO(good), "refs.bib")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    assert "/contributions/" in sent.headers["Location"]
+    assert stored(app) == 1

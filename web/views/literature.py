@@ -1,15 +1,16 @@
-"""``POST /api/sources/import``: a reference file (BibTeX, RIS, CSL-JSON) as a contribution (#14).
+"""Reference files (BibTeX, RIS, CSL-JSON) as contributions, from the web page and the API (#14).
 
-The same steps as ``lhs-kg import-sources``: entries checked (422 naming entry key and field,
-nothing stored), sources already known left out, the rest stored as one source list pending
-review (201), or nothing to add (200).
+``/import-sources`` (a form) and ``POST /api/sources/import`` take the steps of
+``lhs-kg import-sources``: entries checked (422 naming entry key and field, nothing stored),
+sources already known left out, the rest stored as one source list pending review (the status
+page, or 201), or nothing to add (200).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
-from lhs_kg.contributions import Contributions
+from lhs_kg.contributions import Contributions, Contributor
 from lhs_kg.errors import InputError
 from lhs_kg.literature.entries import FORMATS, LiteratureError, read_entries
 from lhs_kg.literature.intake import plan
@@ -20,7 +21,9 @@ from web.views.contribute import (
     _json_or_page,
     _rate_limit,
     _size_limit,
+    check_csrf,
     published_view_changed,
+    require_secret,
 )
 
 bp = Blueprint("literature", __name__)
@@ -95,6 +98,57 @@ def import_sources() -> Response:
         body.update(found)
         response.set_data(jsonify(body).get_data())
     return response
+
+
+@bp.get("/import-sources")
+def import_page() -> str:
+    """The form for sending a reference file."""
+    require_secret()
+    return render_template("import_sources.html", formats=FORMATS, values={})
+
+
+@bp.post("/import-sources")
+def import_post() -> Response | tuple[str, int]:
+    """Check and store the uploaded file; problems come back on the page, nothing stored."""
+    require_secret()
+    _size_limit()
+    check_csrf()
+    values = {k: request.form.get(k, "").strip() for k in ("name", "email", "orcid", "format")}
+    upload = request.files.get("file")
+
+    def again(problems: list[str], status: int = 422) -> tuple[str, int]:
+        page = render_template(
+            "import_sources.html", formats=FORMATS, values=values, problems=problems
+        )
+        return page, status
+
+    if upload is None or not upload.filename:
+        return again(["Choose a reference file to send."], 400)
+    if request.form.get("licence") != "CC-BY-4.0":
+        return again(["Accept the licence: contributions are published under CC BY 4.0."], 400)
+    try:
+        who = Contributor.parse(values["name"], values["email"], values["orcid"] or None)
+        data = upload.read(get_kb().settings.max_upload_bytes + 1)
+        entries = read_entries(data, upload.filename, values["format"] or None)
+    except LiteratureError as err:
+        return again([str(problem) for problem in err.problems])
+    except InputError as err:
+        return again([str(err)], 400)
+    _rate_limit()
+    kb = get_kb()
+    intake = plan(kb, entries, upload.filename, data)
+    if intake.subject is None:
+        return render_template(
+            "import_sources.html", formats=FORMATS, values=values, intake=intake
+        ), 200
+    payload = intake.graph.serialize(format="nt").encode("utf-8")
+    outcome = Contributions(kb).submit(
+        payload, "nt", contributor=who, channel="web", name=upload.filename
+    )
+    if not outcome.stored:
+        return again([issue.message for issue in outcome.report.issues])
+    published_view_changed()
+    return redirect(url_for("contribute.status", token=outcome.token), code=303)
 
 
 __all__ = ["bp"]
