@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
 from lhs_kg.cli.base import CliState, pass_state
 from lhs_kg.cli.base import main as cli
+from lhs_kg.cli.via_server import ServerClient, running_server
 from lhs_kg.contributions import Contributor
 from lhs_kg.errors import InputError
-from lhs_kg.literature.entries import FORMATS, read_entries
+from lhs_kg.literature.entries import FORMATS, format_of, read_entries
 from lhs_kg.literature.intake import plan
 
 
@@ -52,6 +54,10 @@ def import_sources(
     except OSError as err:
         raise InputError(f"{file}: cannot read: {err.strerror}") from None
     entries = read_entries(data, str(file), fmt)
+    server = running_server(state.settings)
+    if server is not None:  # `lhs-kg serve` holds the store: go through its API
+        _import_via(server, file, data, fmt or format_of(str(file)), contributor, dry_run)
+        return
     kb = state.kb()
     intake = plan(kb, entries, str(file), data)
     for key, match in intake.duplicates:
@@ -72,6 +78,47 @@ def import_sources(
         sys.exit(1)
     click.echo(f"stored {out.version.ref} (pending review)")
     click.echo(f"status page: /contributions/{out.token}")
+
+
+def _import_via(
+    server: ServerClient,
+    file: Path,
+    data: bytes,
+    fmt: str,
+    contributor: Contributor,
+    dry_run: bool,
+) -> None:
+    """``import-sources`` through the running server's ``POST /api/sources/import``."""
+    if dry_run:
+        raise InputError("--dry-run needs the store: stop `lhs-kg serve` or drop --dry-run")
+    given = (contributor.name, contributor.email, contributor.orcid or "")
+    if not all(value.isascii() for value in given):
+        raise InputError("--name/--email/--orcid travel in HTTP headers, which take ASCII only")
+    headers = {"X-Contributor-Name": contributor.name, "X-Contributor-Email": contributor.email}
+    if contributor.orcid:
+        headers["X-Contributor-Orcid"] = contributor.orcid
+    answer = server.call(
+        "POST",
+        f"/api/sources/import?format={fmt}&name={quote(file.name)}",
+        headers={**headers, "Content-Type": "application/octet-stream"},
+        data=data,
+        ok=(200, 201, 422),
+    )
+    body = answer.json()
+    for item in body.get("duplicates", []):
+        click.echo(f"skipped {item['key']}: already known as {item['of']}")
+    for item in body.get("added", []):
+        click.echo(f"new     {item['key']}: {item['source']}")
+    if answer.status_code != 422:
+        added, known = len(body.get("added", [])), len(body.get("duplicates", []))
+        click.echo(f"{added} new, {known} already known")
+    if answer.status_code == 201:
+        click.echo(f"stored {body['ref']} (pending review)")
+        click.echo(f"status page: {body['status_url']}")
+    elif answer.status_code == 422:
+        for issue in body.get("issues", []):
+            click.echo(f"{issue.get('field', '')}: {issue.get('message', '')}")
+        sys.exit(1)
 
 
 __all__ = ["import_sources"]
