@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.export.jsonld import load_context, write_jsonld
-from lhs_kg.formats import Format, ox_rdf, rdf_format
+from lhs_kg.formats import RDF_FORMATS, Format, names, ox_rdf, rdf_format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.sparql_text import query_form
@@ -39,7 +39,8 @@ from lhs_kg.store import EmbeddedStore, GraphInfo, Store
 ExportProgress = Callable[[int, int], None]
 """Called with (quads written so far, quads expected) while a dump is written."""
 
-EXPORT_FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "rdfxml")
+EXPORT_FORMATS = tuple(names(RDF_FORMATS))
+"""A dump may be written in every RDF format of the table."""
 
 _INSTANCES = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

@@ -26,7 +26,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from lhs_kg.config import RemoteEndpoints
 from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
-from lhs_kg.formats import Format, ox_rdf, rdf_format
+from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql_text import inject_values, query_form
 from lhs_kg.store.base import (
     Bindings,
@@ -124,9 +124,9 @@ class RemoteStore(Store):
         for graph in named_graphs or []:
             client.addNamedGraph(graph)
         accept = (
-            "application/n-triples"
+            rdf_format("nt").media_type
             if form in ("construct", "describe")
-            else ("application/sparql-results+json")
+            else result_format("json").media_type
         )
         client.addCustomHttpHeader("Accept", accept)
         body = self._send(client, url)
@@ -244,7 +244,7 @@ class RemoteStore(Store):
     def _all_quads(self) -> Iterator[ox.Quad]:
         for name in self._graph_names(fresh=True):
             response = self._gsp(
-                "GET", name, headers={"Accept": "application/n-triples"}, stream=True
+                "GET", name, headers={"Accept": rdf_format("nt").media_type}, stream=True
             )
             if response.status_code == 404:
                 continue

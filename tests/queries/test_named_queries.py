@@ -4,20 +4,17 @@ the curated data in ``data/`` implies (members and counts read from the case-stu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
-from lhs_kg.config import Settings
 from lhs_kg.kb import KnowledgeBase, Scope
 from lhs_kg.queries import NamedQuery, QueryLibrary
 from lhs_kg.store.base import QueryResult
+from tests.helpers import QUERIES, ROOT, new_content_kb
 
-ROOT = Path(__file__).resolve().parents[2]
-QUERIES = ROOT / "queries"
 LIBRARY = QueryLibrary(QUERIES)
 NAMES = LIBRARY.names()
 BASE = "https://w3id.org/lhs-kg/"
@@ -26,11 +23,9 @@ CONCEPT = BASE + "concept/"
 
 
 @pytest.fixture(scope="module")
-def kb() -> Iterator[KnowledgeBase]:
-    """The repository's ontology and data in a memory store."""
-    with KnowledgeBase(Settings(store="memory")) as base:
-        base.rebuild()
-        yield base
+def kb(content_kb: KnowledgeBase) -> KnowledgeBase:
+    """The repository's ontology and data in a memory store (the session's: these tests read)."""
+    return content_kb
 
 
 def run(kb: KnowledgeBase, name: str, scope: Scope = "published", **params: str) -> QueryResult:
@@ -403,8 +398,7 @@ def test_answer_matches_the_data(kb: KnowledgeBase, name: str) -> None:
 def test_gap_and_review_queries_find_what_is_added() -> None:
     """The queries that are empty on today's data do find a sourceless concept and a pending
     contribution version once there is one (so their emptiness above means something)."""
-    with KnowledgeBase(Settings(store="memory")) as fresh:
-        fresh.rebuild()
+    with new_content_kb() as fresh:
         fresh.load_bytes(
             f"""<{CONCEPT}strategy/new-idea> a <{BASE}ontology/StrategicConsideration> ;
                   <http://www.w3.org/2004/02/skos/core#inScheme> <{CONCEPT}strategy> ;
