@@ -19,6 +19,7 @@ from lhs_kg.cli.base import main as cli
 from lhs_kg.cli.via_server import ServerClient, running_server
 from lhs_kg.contributions import Contributor
 from lhs_kg.errors import InputError
+from lhs_kg.formats import REFERENCE_FORMATS, Format, named
 from lhs_kg.literature.entries import FORMATS, format_of, read_entries
 from lhs_kg.literature.intake import plan
 
@@ -80,6 +81,14 @@ def import_sources(
     click.echo(f"status page: /contributions/{out.token}")
 
 
+def reference_format(name: str) -> Format:
+    """The reference format called ``name`` (from the one table of formats)."""
+    found = named(name, REFERENCE_FORMATS)
+    if found is None:
+        raise InputError(f"unknown reference format {name!r}")
+    return found
+
+
 def _import_via(
     server: ServerClient,
     file: Path,
@@ -100,7 +109,7 @@ def _import_via(
     answer = server.call(
         "POST",
         f"/api/sources/import?format={fmt}&name={quote(file.name)}",
-        headers={**headers, "Content-Type": "application/octet-stream"},
+        headers={**headers, "Content-Type": reference_format(fmt).media_type},
         data=data,
         ok=(200, 201, 422),
     )

@@ -16,13 +16,12 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from lhs_kg.errors import InputError
+from lhs_kg.formats import REFERENCE_FORMATS, for_suffix, names
 
-FORMATS = ("bibtex", "ris", "csl-json")
-_SUFFIXES = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json"}
+FORMATS = tuple(names(REFERENCE_FORMATS))
 _RESOLVER = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _FIRST_YEAR = 1450
@@ -74,7 +73,8 @@ class LiteratureError(InputError):
 
 def format_of(name: str, fmt: str | None = None) -> str:
     """The reference format named, or the one a file name's suffix implies."""
-    chosen = (fmt or _SUFFIXES.get(Path(name).suffix.lower(), "")).lower()
+    by_suffix = for_suffix(name, REFERENCE_FORMATS)
+    chosen = (fmt or (by_suffix.name if by_suffix else "")).lower()
     if chosen not in FORMATS:
         raise InputError(
             f"{name}: cannot tell the reference format; give --format {', '.join(FORMATS)}"

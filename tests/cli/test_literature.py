@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
+from tests.helpers import ROOT, TEST_DATA
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data" / "literature"
+DATA = TEST_DATA / "literature"
 WHO = ("--name", "Alex Example", "--email", "alex@example.org")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +11,9 @@ import pytest
 from lhs_kg.contributions import Contributions
 from lhs_kg.graphs import published_graphs
 from lhs_kg.kb import KnowledgeBase
+from tests.helpers import EXAMPLES
 
-ROOT = Path(__file__).resolve().parents[2]
-TOOL_EXAMPLE = ROOT / "data" / "examples" / "tool.json"
+TOOL_EXAMPLE = EXAMPLES / "tool.json"
 BASE = "https://w3id.org/lhs-kg/"
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from lhs_kg.errors import InputError
 from lhs_kg.literature.entries import LiteratureError, format_of, read_entries
+from tests.helpers import TEST_DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "literature"
+DATA = TEST_DATA / "literature"
 INVALID = DATA / "invalid"
 EXPECTED: dict[str, str] = json.loads((INVALID / "expected.json").read_text(encoding="utf-8"))
 VALID = [DATA / "refs.bib", DATA / "refs.ris", DATA / "refs.json"]

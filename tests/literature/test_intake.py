@@ -14,8 +14,9 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.literature.entries import Entry, read_entries
 from lhs_kg.literature.intake import plan
 from lhs_kg.namespaces import BIBO, LHS
+from tests.helpers import TEST_DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "literature"
+DATA = TEST_DATA / "literature"
 BASE = "https://w3id.org/lhs-kg/"
 ALEX = Contributor.parse("Alex Example", "alex@example.org")
 

@@ -79,7 +79,7 @@ def test_toolkit_checks_fail_through_the_cli(
     env = {**built, "LHS_KG_STORE": str(tmp_path / "store")}
     assert run(env, "init").exit_code == 0
     graph = "https://w3id.org/lhs-kg/graph/data/broken"
-    assert run(env, "load", str(BROKEN / f"{broken}.ttl"), "--graph", graph).exit_code == 0
+    assert run(env, "load", str(BROKEN_ONTOLOGY / f"{broken}.ttl"), "--graph", graph).exit_code == 0
     result = run(env, "check")
     assert result.exit_code == 1
     assert f"FAIL {broken}" in result.output

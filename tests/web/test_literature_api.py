@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.contributions import Contributions
-from tests.web.conftest import build_app
+from tests.helpers import TEST_DATA, build_app
 from web.engine import get_kb
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "literature"
+DATA = TEST_DATA / "literature"
 WHO = {"X-Contributor-Name": "Alex Example", "X-Contributor-Email": "alex@example.org"}
 EXPECTED: dict[str, str] = json.loads((DATA / "invalid" / "expected.json").read_text("utf-8"))
 

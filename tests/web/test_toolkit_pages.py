@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology"
+from tests.helpers import ONTOLOGY
+
 FRAMEWORK = URIRef("https://w3id.org/lhs-kg/concept/framework")
 BASE = "https://w3id.org/lhs-kg/"
 

@@ -20,7 +20,7 @@ from lhs_kg.contributions import Contributions
 from lhs_kg.contributions.reviewers import hash_token
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import Store
-from tests.contributions.conftest import payload
+from tests.helpers import payload
 from web import create_app
 
 UPDATE_TOKEN = "s3cret-token-for-updates"

@@ -12,38 +12,29 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from lhs_kg.contributions import Contributions, Contributor
 from lhs_kg.errors import InputError
+from lhs_kg.formats import REFERENCE_FORMATS, for_media_type, media_types
 from lhs_kg.literature.entries import FORMATS, LiteratureError, read_entries
 from lhs_kg.literature.intake import plan
 from web.engine import get_kb
+from web.security import check_csrf, rate_limit, require_secret
 from web.views.contribute import (
     _api_answer,
     _contributor_from_headers,
     _json_or_page,
-    _rate_limit,
     _size_limit,
-    check_csrf,
-    published_view_changed,
-    require_secret,
 )
 
 bp = Blueprint("literature", __name__)
-
-MEDIA_TYPES = {
-    "application/x-bibtex": "bibtex",
-    "text/x-bibtex": "bibtex",
-    "application/x-research-info-systems": "ris",
-    "application/vnd.citationstyles.csl+json": "csl-json",
-}
-"""Media types of reference files; ``?format=`` names the format for any other type."""
 
 
 @bp.post("/api/sources/import")
 def import_sources() -> Response:
     """Import the references in the request body as a source list waiting for review."""
     _size_limit()
-    fmt = request.args.get("format") or MEDIA_TYPES.get(request.mimetype)
+    typed = for_media_type(request.mimetype, REFERENCE_FORMATS)
+    fmt = request.args.get("format") or (typed.name if typed else None)
     if fmt not in FORMATS:
-        known = ", ".join(sorted(MEDIA_TYPES))
+        known = ", ".join(media_types(REFERENCE_FORMATS))
         return _json_or_page(
             415,
             "Unsupported Media Type",
@@ -55,7 +46,7 @@ def import_sources() -> Response:
         return _json_or_page(
             400, "Bad Request", "Say who you are with X-Contributor-Name and X-Contributor-Email."
         )
-    _rate_limit()
+    rate_limit("contribution", 20, 60.0, "submissions")
     data = request.get_data(cache=False)
     name = request.args.get("name") or "(request body)"
     try:
@@ -90,8 +81,6 @@ def import_sources() -> Response:
         name=name,
         media_type=request.mimetype,
     )
-    if outcome.stored:
-        published_view_changed()
     response = _api_answer(outcome)
     if response.status_code == 201:
         body = response.get_json() or {}
@@ -134,7 +123,7 @@ def import_post() -> Response | tuple[str, int]:
         return again([str(problem) for problem in err.problems])
     except InputError as err:
         return again([str(err)], 400)
-    _rate_limit()
+    rate_limit("contribution", 20, 60.0, "submissions")
     kb = get_kb()
     intake = plan(kb, entries, upload.filename, data)
     if intake.subject is None:
@@ -147,7 +136,6 @@ def import_post() -> Response | tuple[str, int]:
     )
     if not outcome.stored:
         return again([issue.message for issue in outcome.report.issues])
-    published_view_changed()
     return redirect(url_for("contribute.status", token=outcome.token), code=303)
 
 
