@@ -34,9 +34,9 @@ from lhs_kg.formats import (
     names,
 )
 from lhs_kg.kb import KnowledgeBase
+from tests.helpers import EXAMPLES, ROOT
 from web import create_app
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
 CONTEXT = "https://w3id.org/lhs-kg/context.jsonld"
 CONCEPT = "/concept/nasss/1A"
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -180,7 +180,6 @@ def test_the_command_line_offers_the_table(command: str, expected: list[str]) ->
     assert option_choices(command, "--format") == expected
 
 
-ROOT = Path(__file__).resolve().parents[2]
 MEDIA_TYPE = re.compile(r"""["'<>](?:text|application|image)/[A-Za-z0-9.+*-]+""")
 CODE = [
     pytest.param(path, id=str(path.relative_to(ROOT)))
