@@ -27,6 +27,7 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.export.jsonld import load_context, write_jsonld
@@ -42,17 +43,8 @@ ExportProgress = Callable[[int, int], None]
 EXPORT_FORMATS = tuple(names(RDF_FORMATS))
 """A dump may be written in every RDF format of the table."""
 
-_INSTANCES = """
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?s WHERE { ?s rdf:type/rdfs:subClassOf* ?class } ORDER BY ?s
-"""
-_REMOTE_DESCRIPTION = """
-SELECT ?g ?s ?p ?o WHERE {
-  GRAPH ?g { ?root (<urn:x-lhs-kg:any>|!<urn:x-lhs-kg:any>)* ?s . ?s ?p ?o }
-  FILTER(?s = ?root || isBlank(?s))
-}
-"""
+_INSTANCES = sparql.text("export/instances-of-class")
+_REMOTE_DESCRIPTION = sparql.text("export/description-on-remote")
 _PROGRESS_EVERY = 20_000
 
 

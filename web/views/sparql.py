@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from lhs_kg import sparql
 from lhs_kg.errors import LhsKgError
 from lhs_kg.formats import (
     GRAPH_FORMATS,
@@ -346,16 +347,9 @@ def _library() -> QueryLibrary:
 
 
 def default_query() -> str:
-    """The text the editor starts with: our prefixes and a small query."""
-    lines = [
-        f"PREFIX {p}: <{ns}>"
-        for p, ns in PREFIXES.items()
-        if p in ("lhs", "skos", "rdfs", "dcterms")
-    ]
-    return "\n".join(lines) + (
-        "\n\nSELECT ?caseStudy ?label WHERE {\n  ?caseStudy a lhs:CaseStudy ;\n"
-        "             rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 25\n"
-    )
+    """The text the editor starts with (``lhs_kg/sparql/examples/editor.rq``, header left out)."""
+    lines = sparql.text("examples/editor").splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("#+"))
 
 
 def _editor_page(
