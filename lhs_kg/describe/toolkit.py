@@ -10,32 +10,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import Reader, TermView, value
 from lhs_kg.namespaces import LHS
 
-GUIDANCE = f"""
-SELECT ?p ?o WHERE {{
-  VALUES ?p {{ <{LHS.guidance}> <{LHS.whyItMatters}> <{LHS.guidingQuestion}>
-              <{LHS.guidanceSource}> <{LHS.usesTerm}> }}
-  ?element ?p ?o .
-}}
-"""
-
-TOOLS_SERVING = f"""
-SELECT ?tool ?kind WHERE {{
-  ?tool <{LHS.serves}> ?element ; a <{LHS.Tool}> .
-  OPTIONAL {{ ?tool <{LHS.toolKind}> ?kind }}
-}}
-"""
-
-TOOLS = f"""
-SELECT ?tool ?kind ?effort ?serves WHERE {{
-  ?tool a <{LHS.Tool}> .
-  OPTIONAL {{ ?tool <{LHS.toolKind}> ?kind }}
-  OPTIONAL {{ ?tool <{LHS.effort}> ?effort }}
-  OPTIONAL {{ ?tool <{LHS.serves}> ?serves }}
-}}
-"""
+GUIDANCE = sparql.text("describe/guidance-of")
+TOOLS_SERVING = sparql.text("describe/tools-serving")
+TOOLS = sparql.text("describe/tools")
 
 
 @dataclass

@@ -20,20 +20,14 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from lhs_kg import sparql
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.literature.entries import Entry
 from lhs_kg.namespaces import BIBO, LHS
 
 UNCONFIRMED = URIRef("https://w3id.org/lhs-kg/concept/verification/unconfirmed")
-KNOWN = f"""
-SELECT ?s ?doi ?pmid ?title WHERE {{
-  ?s a <{LHS.Source}> .
-  OPTIONAL {{ ?s <{BIBO.doi}> ?doi }}
-  OPTIONAL {{ ?s <{BIBO.pmid}> ?pmid }}
-  OPTIONAL {{ ?s <{DCTERMS.title}> ?title }}
-}}
-"""
-USED = "SELECT DISTINCT ?s WHERE { ?s ?p ?o . FILTER(STRSTARTS(STR(?s), ?prefix)) }"
+KNOWN = sparql.text("literature/known-sources")
+USED = sparql.text("literature/subjects-under")
 
 
 @dataclass

@@ -88,3 +88,17 @@ def test_a_tool_and_a_case_study_in_one_document_are_refused(
     out = contributions.submit(json.dumps(doc).encode(), "json")
     assert not out.stored
     assert any("exactly one case study, one tool" in issue.message for issue in out.report.issues)
+
+
+def test_the_curated_graph_query_knows_every_contribution_kind() -> None:
+    """The .rq that finds a curated file's graph names the classes of contribution_kinds."""
+    import re
+
+    from lhs_kg import sparql
+    from lhs_kg.contribution_kinds import KINDS
+
+    text = sparql.text("contributions/curated-graph")
+    named = {
+        BASE + "ontology/" + m for m in re.findall(r"lhs:(\w+)", text.split("VALUES ?kind")[1])
+    }
+    assert named >= {str(cls) for cls in KINDS}
