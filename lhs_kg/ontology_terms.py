@@ -85,6 +85,7 @@ class LHS(DefinedNamespace):
     guidance: URIRef
     guidingQuestion: URIRef
     justification: URIRef
+    lessonsLearned: URIRef
     levelRank: URIRef
     metric: URIRef
     setting: URIRef

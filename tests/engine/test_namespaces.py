@@ -54,11 +54,11 @@ def test_drift_is_seen(tmp_path: Path) -> None:
     fork = tmp_path / "lhs.ttl"
     fork.write_text(
         (ROOT / "ontology" / "lhs.ttl").read_text(encoding="utf-8")
-        + "\nlhs:lessonsLearned a owl:DatatypeProperty .\n",
+        + "\nlhs:driftProbe a owl:DatatypeProperty .\n",
         encoding="utf-8",
     )
     text = namespace_module.generate(fork)
-    assert "    lessonsLearned: URIRef\n" in text
+    assert "    driftProbe: URIRef\n" in text
     assert text != namespace_module.MODULE_PATH.read_text(encoding="utf-8")
 
 
@@ -76,7 +76,7 @@ def test_terms_the_code_used_without_the_namespace_knowing(name: str) -> None:
     assert getattr(LHS, name) == URIRef("https://w3id.org/lhs-kg/ontology/" + name)
 
 
-@pytest.mark.parametrize("name", ["reviewstate", "CaseStudies", "lessonsLearned"])
+@pytest.mark.parametrize("name", ["reviewstate", "CaseStudies", "lessonLearned"])
 def test_an_unknown_term_raises(name: str) -> None:
     with pytest.raises(AttributeError):
         getattr(LHS, name)
