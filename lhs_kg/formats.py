@@ -164,6 +164,20 @@ CITATION_FORMATS: tuple[Format, ...] = (
 )
 """A source as a reference manager reads it."""
 
+REFERENCE_FORMATS: tuple[Format, ...] = (
+    Format(
+        "bibtex", ("application/x-bibtex", "text/x-bibtex"), (".bib", ".bibtex"), label="BibTeX"
+    ),
+    Format("ris", ("application/x-research-info-systems",), (".ris",), label="RIS"),
+    Format(
+        "csl-json",
+        ("application/vnd.citationstyles.csl+json",),
+        (".json", ".csl.json"),
+        label="CSL-JSON",
+    ),
+)
+"""A researcher's reference file, imported as sources (``lhs-kg import-sources``, #14)."""
+
 SPARQL_REQUEST_FORMATS: tuple[Format, ...] = (
     Format("form", ("application/x-www-form-urlencoded",), (), label="HTML form"),
     Format("query", ("application/sparql-query",), (".rq",), label="SPARQL query"),

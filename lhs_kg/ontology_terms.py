@@ -19,15 +19,20 @@ class LHS(DefinedNamespace):
     # classes
     AssessmentBasis: URIRef
     AssessmentInstrument: URIRef
+    Audience: URIRef
+    BehaviourChangeWheelPart: URIRef
     CaseStudy: URIRef
     ComplexityAssessment: URIRef
     ComplexityLevel: URIRef
     Contribution: URIRef
     Country: URIRef
     DomainRating: URIRef
+    EffortLevel: URIRef
     FrameworkPart: URIRef
+    GlossaryTerm: URIRef
     HighComplexityCaseStudy: URIRef
     LoopStage: URIRef
+    MaturityGridDomain: URIRef
     NasssDomain: URIRef
     NasssSubdomain: URIRef
     Organisation: URIRef
@@ -36,7 +41,10 @@ class LHS(DefinedNamespace):
     ReviewState: URIRef
     Scale: URIRef
     Source: URIRef
+    SourceList: URIRef
     StrategicConsideration: URIRef
+    Tool: URIRef
+    ToolKind: URIRef
     VerificationStatus: URIRef
 
     # datatypes
@@ -47,11 +55,14 @@ class LHS(DefinedNamespace):
     addressesRationale: URIRef
     appliesElement: URIRef
     assessmentBasis: URIRef
+    audience: URIRef
     country: URIRef
     decidedState: URIRef
+    effort: URIRef
     hasAssessment: URIRef
     hasOutcome: URIRef
     hasRating: URIRef
+    illustrates: URIRef
     instrument: URIRef
     level: URIRef
     nextStage: URIRef
@@ -60,13 +71,19 @@ class LHS(DefinedNamespace):
     ratesSubdomain: URIRef
     reviewState: URIRef
     scale: URIRef
+    serves: URIRef
     showsLoopStage: URIRef
+    toolKind: URIRef
+    usesTerm: URIRef
+    usesTool: URIRef
     verification: URIRef
 
     # datatype properties
     aim: URIRef
     coverageNote: URIRef
     endYear: URIRef
+    guidance: URIRef
+    guidingQuestion: URIRef
     justification: URIRef
     lessonsLearned: URIRef
     levelRank: URIRef
@@ -79,3 +96,7 @@ class LHS(DefinedNamespace):
     validationReport: URIRef
     valueAfter: URIRef
     valueBefore: URIRef
+    whyItMatters: URIRef
+
+    # annotation properties
+    guidanceSource: URIRef

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from lhs_kg.contribution_kinds import subject_classes
 from lhs_kg.contributions.model import (
     CC_BY_4,
     DCT,
@@ -34,7 +35,9 @@ class _Person:
 
 
 def _case_studies(graph: Graph) -> list[Node]:
-    return sorted(set(graph.subjects(URIRef(RDF + "type"), LHS.CaseStudy)), key=str)
+    """The subjects a contribution describes: case studies, tools, source lists (#14)."""
+    kinds = subject_classes()
+    return sorted({s for k in kinds for s in graph.subjects(URIRef(RDF + "type"), k)}, key=str)
 
 
 def _fill_envelope(

@@ -10,9 +10,11 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF as RDF_NS
 from rdflib.term import Node
 
 from lhs_kg import sparql
+from lhs_kg.contribution_kinds import KINDS
 from lhs_kg.contributions.classes import add_types, typing_rules
 from lhs_kg.contributions.content import (
     _case_studies,
@@ -48,6 +50,7 @@ from lhs_kg.namespaces import LHS
 from lhs_kg.validate import Issue, get_validator, validate
 from lhs_kg.validate.identifiers import identifier_issues
 
+RDF_TYPE = RDF_NS.type
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _RESERVED = ("concept/", "ontology", "graph/", "shapes/")
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -124,9 +127,10 @@ class Submissions(RegistryReader):
                     "violation",
                     "",
                     where,
-                    "A contribution describes exactly one case study; this document describes "
-                    f"{len(subjects)}.",
-                    hint='Send one case study per submission, with "type": "CaseStudy".',
+                    "A contribution describes exactly one case study, one tool or one source "
+                    f"list; this document describes {len(subjects)}.",
+                    hint='Send one case study ("type": "CaseStudy") or one tool ("type": "Tool") '
+                    "per submission.",
                     constraint="contribution",
                 )
             )
@@ -152,8 +156,12 @@ class Submissions(RegistryReader):
         if isinstance(subject, URIRef):
             return str(subject)
         title = next((str(o) for o in graph.objects(subject, URIRef(DCT + "title"))), "")
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "case-study"
-        return f"{self.base}case-study/{slug}"
+        folder = next(
+            (f for cls, (f, _name) in KINDS.items() if (subject, RDF_TYPE, cls) in graph),
+            "case-study",
+        )
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or folder
+        return f"{self.base}{folder}/{slug}"
 
     def _thread(self, subject: str) -> tuple[str, int, str | None]:
         """The contribution id for a case study, its next version number and the last version."""
@@ -166,6 +174,9 @@ class Submissions(RegistryReader):
             return rows[0]["c"].value.rsplit("/", 1)[-1], number + 1, rows[0]["v"].value
         prefix = f"{self.base}case-study/"
         slug = subject[len(prefix) :] if subject.startswith(prefix) else ""
+        for folder, _name in KINDS.values():  # "." never occurs in a case study's slug (#14)
+            if folder != "case-study" and subject.startswith(f"{self.base}{folder}/"):
+                slug = f"{folder}.{subject[len(self.base) + len(folder) + 1 :]}"
         if not _SLUG.match(slug):
             slug = "cs-" + sha256_hex(subject)[:16]
         return slug, 1, self.curated_graph(subject)

@@ -43,6 +43,7 @@ _KINDS = (
     (SKOS + "ConceptScheme", "scheme"),
     (SKOS + "Concept", "concept"),
     (str(LHS.CaseStudy), "case-study"),
+    (str(LHS.Tool), "tool"),
     (str(LHS.Source), "source"),
     (str(LHS.Organisation), "organisation"),
 )

@@ -54,6 +54,7 @@ TYPES: dict[str, str] = {
     "case-study": str(LHS.CaseStudy),
     "source": str(LHS.Source),
     "organisation": str(LHS.Organisation),
+    "tool": str(LHS.Tool),
 }
 MAX_WORDS = 5
 MAX_QUERY_CHARS = 200

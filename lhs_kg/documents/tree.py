@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 
+from lhs_kg.contribution_kinds import folder_of
 from lhs_kg.documents.context import CONTEXT_URLS, Context
 from lhs_kg.documents.limits import MAX_NODES, _too_many_triples
 from lhs_kg.documents.model import Document, Note
@@ -101,6 +102,8 @@ def _from_tree(
     document = Document(Graph(), label, "jsonld" if foreign and kind == "json" else kind)
     document.context = context
     walker = _Walker(document, plain, context)
+    if plain:
+        tree = _kind_scoped_id(tree, context)
     walker.walk(tree, "", context.base)
     if plain and "@context" not in tree:
         tree = dict(tree)
@@ -122,6 +125,21 @@ def _from_tree(
         if path is not None:
             document.node_paths[node] = path
     return document
+
+
+def _kind_scoped_id(tree: dict[str, Any], context: Context) -> dict[str, Any]:
+    """A top-level short ``id`` of a kind other than a case study, made absolute in its folder.
+
+    The context's ``@base`` is the case-study folder; a tool's ``"id": "pdsa"`` means
+    ``<base>tool/pdsa`` (#14).
+    """
+    kind, ident = tree.get("type"), tree.get("id")
+    if not isinstance(kind, str) or not isinstance(ident, str) or ":" in ident:
+        return tree
+    folder = folder_of(context.types.get(kind, ""))
+    if folder is None or folder == "case-study":
+        return tree
+    return {**tree, "id": urljoin(context.base, f"../{folder}/") + ident}
 
 
 def _json_type(value: Any) -> str:

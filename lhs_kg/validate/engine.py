@@ -40,6 +40,8 @@ MAX_CHECKS = 300
 _FACT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.broader)
 _DESCRIBED = {
     LHS.CaseStudy,
+    LHS.Tool,
+    LHS.SourceList,
     LHS.Source,
     LHS.Organisation,
     LHS.Outcome,
@@ -266,8 +268,8 @@ class Validator:
                     "The document does not say what it describes, so nothing in it can be checked.",
                     None,
                     "",
-                    'Add "type": "CaseStudy" at the top level (or a type such as '
-                    "lhs:CaseStudy, lhs:Source or lhs:Organisation in RDF).",
+                    'Add "type": "CaseStudy" (or "Tool") at the top level (or a type such as '
+                    "lhs:CaseStudy, lhs:Tool, lhs:Source or lhs:Organisation in RDF).",
                     "document",
                 )
             )

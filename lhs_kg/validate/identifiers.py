@@ -37,6 +37,8 @@ _SOURCE_TYPES = {
 }
 _KINDS = (
     ("case-study", "case study", "my-initiative"),
+    ("tool", "tool", "my-tool"),
+    ("source-list", "source list", "my-references"),
     ("source", "source", "smith-2023"),
     ("organisation", "organisation", "my-hospital"),
 )
@@ -64,6 +66,10 @@ def _kind_of(document: Document, node: URIRef) -> str | None:
     types = set(graph.objects(node, RDF.type))
     if LHS.CaseStudy in types:
         return "case-study"
+    if LHS.SourceList in types:
+        return "source-list"
+    if LHS.Tool in types or (None, LHS.usesTool, node) in graph:
+        return "tool"
     if types & _SOURCE_TYPES or (None, _DCT_SOURCE, node) in graph:
         return "source"
     if LHS.Organisation in types or (None, LHS.organisation, node) in graph:
@@ -95,7 +101,7 @@ def identifier_issues(document: Document, base: str, known: Iterable[Issue] = ()
             if _described(document, node) and not str(node).startswith(base):
                 issues.append(_elsewhere(node, where, base))
             continue
-        if kind != "case-study" and not _described(document, node):
+        if kind not in ("case-study", "tool", "source-list") and not _described(document, node):
             continue
         problem = slug_problem(str(node), base, kind)
         if problem is None or (where, str(node)) in reported:

@@ -277,3 +277,16 @@ def test_contributor_options_go_through_the_server(running: Served, tmp_path: Pa
     assert "\tOpt Person\t" in running.cli("review", "list").stdout
     accented = running.cli("submit", str(file), "--name", "Zoë Łukasz", "--email", "z@e.org")
     assert accented.returncode == 2 and "put the contributor in the file" in accented.stderr
+
+
+def test_sources_are_imported_through_the_server(running: Served) -> None:
+    """`lhs-kg import-sources` while `lhs-kg serve` holds the store goes through its API (#14)."""
+    refs = ROOT / "tests" / "data" / "literature" / "refs.bib"
+    who = ("--name", "Alex Example", "--email", "alex@example.org")
+    first = running.cli("import-sources", str(refs), *who)
+    assert first.returncode == 0, first.stderr
+    assert "1 new, 1 already known" in first.stdout
+    assert "stored source-list.refs-" in first.stdout
+    again = running.cli("import-sources", str(refs), *who)
+    assert again.returncode == 0, again.stderr
+    assert "0 new, 2 already known" in again.stdout and "stored" not in again.stdout

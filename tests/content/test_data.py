@@ -20,6 +20,7 @@ from tests.helpers import DATA, ROOT
 CASE_DIR = DATA / "case-studies"
 SOURCES_FILE = DATA / "sources.ttl"
 ORGS_FILE = DATA / "organisations.ttl"
+TOOLS_FILE = DATA / "tools.ttl"
 ONTOLOGY_DIR = ROOT / "ontology"
 FRAMEWORK_FILE = ONTOLOGY_DIR / "framework.ttl"
 COUNTRIES_FILE = ONTOLOGY_DIR / "countries.ttl"
@@ -37,7 +38,7 @@ CURATORS = URIRef(BASE + "organisation/lhs-kg-curators")
 CASE_FILES = sorted(CASE_DIR.glob("*.ttl"))
 # Files whose citations must resolve to data/sources.ttl. data/examples/ is left out on purpose:
 # example contributions may bring their own new sources.
-CITING_FILES = [SOURCES_FILE, ORGS_FILE, *CASE_FILES]
+CITING_FILES = [SOURCES_FILE, ORGS_FILE, TOOLS_FILE, *CASE_FILES]
 
 REQUIRED_SOURCE_SLUGS = [
     *FRAMEWORK_SOURCE_SLUGS,
@@ -256,7 +257,7 @@ def test_every_referenced_organisation_exists(path: Path) -> None:
 @pytest.mark.parametrize("path", [pytest.param(p, id=rel(p)) for p in CITING_FILES])
 def test_every_concept_iri_is_defined(path: Path) -> None:
     """Concept IRIs used in data are defined in ontology/framework.ttl or countries.ttl."""
-    defined = set(parse(FRAMEWORK_FILE).subjects()) | set(parse(COUNTRIES_FILE).subjects())
+    defined = {s for f in sorted(ONTOLOGY_DIR.glob("*.ttl")) for s in parse(f).subjects()}
     used = {
         o for o in parse(path).objects() if isinstance(o, URIRef) and str(o).startswith(CONCEPT)
     }

@@ -80,6 +80,10 @@ def test_heatmap_and_radar_render(page: Any) -> None:
         "/nasss",
         "/gaps",
         "/search?q=learning",
+        "/tool/",
+        "/tool/learning-network-maturity-grid",
+        "/concept/strategy/co-design",
+        "/import-sources",
     ],
 )
 def test_accessibility(page: Any, axe_script: Path, path: str) -> None:

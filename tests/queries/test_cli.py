@@ -65,6 +65,27 @@ def test_check_reports_rows_and_exits_1(built: dict[str, str], tmp_path: Path) -
     assert "ok   concept-outside-scheme" in result.output
 
 
+@pytest.mark.parametrize(
+    ("broken", "finding"),
+    [
+        ("tool-without-source", "unsourced-checklist"),
+        ("framework-element-without-guidance", "unguided-reason"),
+    ],
+)
+def test_toolkit_checks_fail_through_the_cli(
+    built: dict[str, str], tmp_path: Path, broken: str, finding: str
+) -> None:
+    """A tool without a source, a framework element without guidance: `check` exits 1 (#14)."""
+    env = {**built, "LHS_KG_STORE": str(tmp_path / "store")}
+    assert run(env, "init").exit_code == 0
+    graph = "https://w3id.org/lhs-kg/graph/data/broken"
+    assert run(env, "load", str(BROKEN_ONTOLOGY / f"{broken}.ttl"), "--graph", graph).exit_code == 0
+    result = run(env, "check")
+    assert result.exit_code == 1
+    assert f"FAIL {broken}" in result.output
+    assert finding in result.output
+
+
 def test_check_only_one_and_unknown_check(built: dict[str, str]) -> None:
     assert run(built, "check", "--only", "dangling-reference").exit_code == 0
     result = run(built, "check", "--only", "no-such-check")

@@ -297,7 +297,8 @@ def check_co_occurrence(kb: KnowledgeBase) -> None:
 def check_gaps_no_case_study(kb: KnowledgeBase) -> None:
     gaps = values(kb, "evidence-gaps-no-case-study", "concept")
     assert f"{CONCEPT}rationale/digital-investment" in gaps
-    assert f"{CONCEPT}strategy/coercion" in gaps
+    assert f"{CONCEPT}bcw/coercion" in gaps
+    assert f"{CONCEPT}bcw/training" not in gaps  # illustrated by kaiser-sepsis (#14)
     assert f"{CONCEPT}nasss/1A" in gaps  # ratings are per domain, not per subdomain
     assert f"{CONCEPT}rationale/improve-outcomes" not in gaps
     assert f"{CONCEPT}nasss/4" not in gaps

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import rdflib
 from flask import Blueprint, Response, abort, render_template, request
 
-from lhs_kg.describe import casestudies, concepts, describe, rdf_description, sources
+from lhs_kg.describe import casestudies, concepts, describe, rdf_description, sources, toolkit
 from lhs_kg.describe.base import TermView
 from lhs_kg.errors import UnknownFormatError
 from lhs_kg.formats import (
@@ -170,6 +170,7 @@ def _page(reader: Any, iri: str) -> str:
             links = [g.property.value for g in description.incoming]
             cases, more = concepts.case_studies_for(reader, iri, links=links)
             context["case_studies"], context["case_studies_more"] = cases, more
+            context["guidance"] = toolkit.guidance(reader, iri)
         else:
             context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
     if description.kind == "case-study":
@@ -216,6 +217,13 @@ def case_study_list() -> str:
     """The case studies, a page at a time (``?page=``), by label."""
     found = casestudies.case_study_page(get_reader(), _page_number(), PAGE_SIZE)
     return render_template("case_studies.html", rows=found.items, listing=found)
+
+
+@bp.get("/tool/")
+@public_page()
+def tool_list() -> str:
+    """The toolkit's tools, by kind, with the framework elements each one serves (#14)."""
+    return render_template("tools.html", rows=toolkit.tools(get_reader()))
 
 
 @bp.get("/source/")
