@@ -320,8 +320,11 @@ def test_scheme_exists_and_its_concepts_are_typed(scheme: str) -> None:
         assert (item, RDF.type, SKOS.Concept) in graph, item
         lhs_types = {t for t in graph.objects(item, RDF.type) if str(t).startswith(str(LHS))}
         expected = CONCEPT_CLASS[scheme]
-        if expected is None:  # NASSS: domains and subdomains
-            expected = LHS.NasssSubdomain if str(item)[-1].isalpha() else LHS.NasssDomain
+        if expected is None:  # NASSS: domains, subdomains and domain 6's unlettered sub-themes
+            if str(item).startswith(str(concept("nasss", "6")) + "/"):
+                expected = LHS.NasssSubTheme
+            else:
+                expected = LHS.NasssSubdomain if str(item)[-1].isalpha() else LHS.NasssDomain
         assert lhs_types == {expected}, item
 
 
@@ -345,7 +348,7 @@ EXPECTED_IDS = {
     "scale": ["team", "provider", "regional", "national", "international"],
     "nasss-cat": ["short", "long", "project", "interview"],
     "assessment-basis": ["source-analysis", "curator-reading"],
-    "verification": ["verified", "unconfirmed"],
+    "verification": ["verified", "partly-verified", "unconfirmed"],
     "review-state": [
         "pending",
         "published",
@@ -464,7 +467,7 @@ def test_framework_elements_hang_under_their_ring(ring: str, scheme: str, count:
 
 
 NASSS_SUBDOMAINS = dict(
-    zip("1234567", ["AB", "ABCDE", "AB", "ABC", "ABCDE", "ABCDE", "AB"], strict=True)
+    zip("1234567", ["AB", "ABCDE", "AB", "ABC", "ABCDE", "A", "AB"], strict=True)
 )
 
 
@@ -475,7 +478,9 @@ def test_nasss_domain_and_its_subdomains(domain: str) -> None:
     node = concept("nasss", domain)
     assert (node, RDF.type, LHS.NasssDomain) in graph
     assert graph.value(node, SKOS.notation) == Literal(domain)
-    subdomains = set(graph.objects(node, SKOS.narrower))
+    subdomains = {
+        s for s in graph.objects(node, SKOS.narrower) if (s, RDF.type, LHS.NasssSubdomain) in graph
+    }
     assert {str(graph.value(s, SKOS.notation)) for s in subdomains} == {
         domain + letter for letter in NASSS_SUBDOMAINS[domain]
     }
@@ -485,6 +490,44 @@ def test_nasss_domain_and_its_subdomains(domain: str) -> None:
         assert sub == concept("nasss", code)
         assert (sub, RDF.type, LHS.NasssSubdomain) in graph
         assert (sub, SKOS.broader, node) in graph
+
+
+NASSS_6_SUB_THEMES = [
+    "political-policy",
+    "regulatory-legal",
+    "professional-bodies",
+    "sociocultural",
+    "interorganisational-networking",
+]
+
+
+def test_domain_6_sub_themes_are_unlettered_and_not_subdomains() -> None:
+    """Regression (#14, invented letters 6B–6E): the wider system's themes are sub-themes without
+    a notation, under domain 6, and are not offered for rating; 6A's label matches its question."""
+    graph = ontology_graph()
+    six = concept("nasss", "6")
+    themes = set(graph.subjects(RDF.type, LHS.NasssSubTheme))
+    assert themes == {concept("nasss", f"6/{t}") for t in NASSS_6_SUB_THEMES}
+    for theme in themes:
+        assert (theme, SKOS.broader, six) in graph
+        assert (six, SKOS.narrower, theme) in graph
+        assert graph.value(theme, SKOS.notation) is None, theme
+    for code in "BCDE":
+        assert not list(graph.predicate_objects(concept("nasss", "6" + code))), code
+    label = str(graph.value(concept("nasss", "6A"), SKOS.prefLabel))
+    question = str(graph.value(concept("nasss", "6A"), SKOS.scopeNote))
+    for word in ("political", "economic", "regulatory", "professional", "sociocultural"):
+        assert word in label.lower() and word in question.lower(), word
+
+
+def test_every_nasss_subdomain_has_a_question_and_a_prompt() -> None:
+    """Each subdomain quotes its NASSS question with attribution and asks it in our words (#14)."""
+    graph = ontology_graph()
+    for sub in graph.subjects(RDF.type, LHS.NasssSubdomain):
+        note = str(graph.value(sub, SKOS.scopeNote))
+        assert note.startswith("Greenhalgh et al. 2017 ask") and "“" in note, sub
+        prompt = str(graph.value(sub, LHS.prompt))
+        assert prompt.endswith("?") and prompt not in note, sub
 
 
 def test_exactly_seven_nasss_domains() -> None:
@@ -579,7 +622,7 @@ UNCONFIRMED = {
     concept("rationale", "clinical-performance"),
     *(
         concept("nasss", code)
-        for code in ["2E", "5D", "5E", "6A", "6B", "6C", "6D", "6E", "7A", "7B"]
+        for code in ["2E", "5D", "5E", "6A", "7A", "7B", *(f"6/{t}" for t in NASSS_6_SUB_THEMES)]
     ),
 }
 
