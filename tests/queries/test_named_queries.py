@@ -142,7 +142,10 @@ def check_nasss_subdomains(kb: KnowledgeBase) -> None:
         "5D",
         "5E",
     ]
-    assert len(values(kb, "nasss-subdomains", "subdomain")) == 24
+    # #14: 6B-6E were invented letters; domain 6 has one lettered subdomain and five sub-themes
+    assert len(values(kb, "nasss-subdomains", "subdomain")) == 20
+    assert values(kb, "nasss-subdomains", "subdomainNotation", domain="6") == ["6A"]
+    assert len(values(kb, "nasss-subdomains", "prompt")) == 20
     assert values(kb, "nasss-subdomains", "subdomainNotation", domain="7") == ["7A", "7B"]
 
 
@@ -208,7 +211,7 @@ def check_by_element(kb: KnowledgeBase) -> None:
 
 def check_complex_in_domain(kb: KnowledgeBase) -> None:
     adopters = slugs(values(kb, "case-studies-complex-in-domain", "caseStudy", domain="4"))
-    assert adopters == {
+    assert adopters == {  # re-rated from the sources in #14; 4 domain-4 ratings are unrated now
         "geisinger-provencare",
         "healthtracker",
         "improvecarenow",
@@ -224,15 +227,20 @@ def check_complexity_profiles(kb: KnowledgeBase) -> None:
     assert len(rows) == len(ALL_CASE_STUDIES)
     top = rows[0]
     assert top["caseStudy"].value == CS + "healthtracker"
-    assert (top["complex"].value, top["highComplexity"].value) == ("4", "true")
+    # #14: HealthTracker's domain 6 now follows LHP's wider-context page (complex, not complicated)
+    assert (top["complex"].value, top["highComplexity"].value) == ("5", "true")
     counts = [int(r["complex"].value) for r in rows]
     assert counts == sorted(counts, reverse=True)
-    swedeheart = next(r for r in rows if r["caseStudy"].value == CS + "swedeheart")
-    assert (
-        swedeheart["complex"].value,
-        swedeheart["complicated"].value,
-        swedeheart["simple"].value,
-    ) == ("1", "1", "5")
+    profile = {
+        r["caseStudy"].value[len(CS) :]: tuple(
+            int(r[k].value) for k in ("complex", "complicated", "simple", "notRated")
+        )
+        for r in rows
+    }
+    assert profile["swedeheart"] == (1, 1, 5, 0)
+    # #14: a source that gives no evidence leaves every domain unrated, never "complicated"
+    assert profile["billings-clinic"] == profile["hdruk-north-anticholinergic"] == (0, 0, 0, 7)
+    assert all(sum(p) == 7 for p in profile.values())
 
 
 def check_complexity_ratings(kb: KnowledgeBase) -> None:
@@ -240,6 +248,11 @@ def check_complexity_ratings(kb: KnowledgeBase) -> None:
     assert [r["domain"].value.rsplit("/", 1)[1] for r in rows] == list("1234567")
     levels = [r["level"].value.rsplit("/", 1)[1] for r in rows]
     assert levels.count("complex") == 1 and levels.count("simple") == 5
+    # #14: each rating carries its own basis, source(s), verification, assessor and date
+    assert all(r["basis"].value.endswith("/curator-reading") for r in rows)
+    assert all(r["sources"].value.startswith("https://w3id.org/lhs-kg/source/") for r in rows)
+    assert {r["verification"].value.rsplit("/", 1)[1] for r in rows} == {"verified", "unconfirmed"}
+    assert {r["date"].value for r in rows} == {"2026-12-04"}
 
 
 def check_heatmap(kb: KnowledgeBase) -> None:
@@ -247,19 +260,32 @@ def check_heatmap(kb: KnowledgeBase) -> None:
     cell = {
         (r["domainNotation"].value, r["level"].value.rsplit("/", 1)[1]): int(r["caseStudies"].value)
         for r in rows
+        if "level" in r
     }
     assert cell[("4", "complex")] == 5
-    for domain in "1234567":  # every case study rates every domain once
-        assert sum(n for (d, _), n in cell.items() if d == domain) == len(ALL_CASE_STUDIES)
+    # #14: "not rated" is its own row (no level), never counted as a level
+    not_rated = {
+        r["domainNotation"].value: int(r["caseStudies"].value) for r in rows if "level" not in r
+    }
+    assert not_rated == {"1": 8, "2": 3, "3": 9, "4": 4, "5": 6, "6": 9, "7": 6}
+    assert all(r["levelLabel"].value == "Not rated" for r in rows if "level" not in r)
+    for domain in "1234567":  # every case study is in exactly one cell of every domain
+        rated = sum(n for (d, _), n in cell.items() if d == domain)
+        assert rated + not_rated[domain] == len(ALL_CASE_STUDIES)
 
 
 def check_high_complexity(kb: KnowledgeBase) -> None:
     rows = run(kb, "high-complexity-case-studies").rows()
-    assert [(r["caseStudy"].value[len(CS) :], r["domains"].value) for r in rows] == [
-        ("healthtracker", "1, 3, 4, 7"),
-        ("improvecarenow", "3, 4, 5"),
-    ]
-    assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 9
+    # #14: re-rated from the sources. ImproveCareNow was high-complexity only through a domain-3
+    # rating resting on a claim not in its sources; LHP's wider-context page adds domain 6 for
+    # HealthTracker, PatientsLikeMe and TRANSFoRm.
+    found = {r["caseStudy"].value[len(CS) :]: set(r["domains"].value.split(", ")) for r in rows}
+    assert found == {
+        "healthtracker": {"1", "3", "4", "6", "7"},
+        "patientslikeme": {"3", "6", "7"},
+        "transform": {"2", "6", "7"},
+    }
+    assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 7
 
 
 def check_is_high_complexity(kb: KnowledgeBase) -> None:
@@ -271,9 +297,9 @@ def check_outcomes(kb: KnowledgeBase) -> None:
     rows = run(kb, "outcomes-by-complexity").rows()
     remission = next(r for r in rows if r["metric"].value == "Proportion of patients in remission")
     assert (remission["valueBefore"].value, remission["valueAfter"].value) == ("55%", "77%")
-    assert remission["complexDomains"].value == "3"
+    assert remission["complexDomains"].value == "2"  # #14: domain 3 unrated (no evidence)
     counts = [int(r["complexDomains"].value) for r in rows]
-    assert counts == sorted(counts, reverse=True) and counts[0] == 4
+    assert counts == sorted(counts, reverse=True) and counts[0] == 5
 
 
 def check_sources_for_concept(kb: KnowledgeBase) -> None:
