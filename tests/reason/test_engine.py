@@ -86,7 +86,9 @@ def test_known_members_are_inferred_with_their_labels(
     assert kb.query(ask).boolean
 
 
-@pytest.mark.parametrize("slug", ["improvecarenow", "billings-clinic", "hdruk-north-anticholinergic"])
+@pytest.mark.parametrize(
+    "slug", ["improvecarenow", "billings-clinic", "hdruk-north-anticholinergic"]
+)
 def test_regression_default_ratings_made_a_case_study_high_complexity(
     reasoned: tuple[KnowledgeBase, ReasoningResult], slug: str
 ) -> None:
