@@ -101,10 +101,11 @@ browser-deps: chromium axe-core ## Install what the browser tests need (chromium
 
 test-deps: $(TEST_STAMP) browser-deps java ## Install everything the tests need, failing if something cannot be
 
-content: $(RUN_STAMP) ## Regenerate the generated content files (countries from pycountry, vocabulary shapes)
+content: $(RUN_STAMP) ## Regenerate the generated content files (countries from pycountry, vocabulary shapes, LHS terms)
 	$(PY) -m pip install --quiet -e '.[content]'
 	$(PY) -m lhs_kg.content.countries
 	$(PY) -m lhs_kg.content.vocabularies
+	$(PY) -m lhs_kg.content.namespace_module
 
 lint: $(TEST_STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check lhs_kg web tests bench

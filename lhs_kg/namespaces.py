@@ -1,8 +1,11 @@
-"""Prefixes we use everywhere, and the terms of our ontology as a closed namespace (typos fail)."""
+"""Prefixes we use everywhere, and the terms of our ontology as a closed namespace (typos fail).
+
+``LHS`` is generated from ``ontology/lhs.ttl`` (``lhs_kg.ontology_terms``); a test keeps them equal.
+"""
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from rdflib import Namespace
 from rdflib.namespace import (
     DCAT,
     DCTERMS,
@@ -15,8 +18,9 @@ from rdflib.namespace import (
     SKOS,
     VOID,
     XSD,
-    DefinedNamespace,
 )
+
+from lhs_kg.ontology_terms import LHS as LHS  # re-exported: the one name code uses
 
 BASE = "https://w3id.org/lhs-kg/"
 BIBO = Namespace("http://purl.org/ontology/bibo/")
@@ -25,63 +29,6 @@ CONCEPT = Namespace(BASE + "concept/")
 CASE_STUDY = Namespace(BASE + "case-study/")
 SOURCE = Namespace(BASE + "source/")
 GRAPH = Namespace(BASE + "graph/")
-
-
-class LHS(DefinedNamespace):
-    """Terms of ``ontology/lhs.ttl``; ``docs/MODEL.md`` documents them."""
-
-    _fail = True
-    _NS = Namespace(BASE + "ontology/")
-
-    CaseStudy: URIRef
-    Organisation: URIRef
-    Source: URIRef
-    Contribution: URIRef
-    ComplexityAssessment: URIRef
-    DomainRating: URIRef
-    Outcome: URIRef
-    HighComplexityCaseStudy: URIRef
-    FrameworkPart: URIRef
-    Rationale: URIRef
-    StrategicConsideration: URIRef
-    LoopStage: URIRef
-    NasssDomain: URIRef
-    NasssSubdomain: URIRef
-    ComplexityLevel: URIRef
-    Scale: URIRef
-    AssessmentInstrument: URIRef
-    Country: URIRef
-    AssessmentBasis: URIRef
-    VerificationStatus: URIRef
-    ISO3166Alpha2: URIRef
-    ISO3166Alpha3: URIRef
-    aim: URIRef
-    organisation: URIRef
-    country: URIRef
-    setting: URIRef
-    scale: URIRef
-    startYear: URIRef
-    endYear: URIRef
-    showsLoopStage: URIRef
-    addressesRationale: URIRef
-    appliesElement: URIRef
-    hasOutcome: URIRef
-    hasAssessment: URIRef
-    hasRating: URIRef
-    assessmentBasis: URIRef
-    instrument: URIRef
-    coverageNote: URIRef
-    ratesDomain: URIRef
-    ratesSubdomain: URIRef
-    level: URIRef
-    justification: URIRef
-    metric: URIRef
-    valueBefore: URIRef
-    valueAfter: URIRef
-    nextStage: URIRef
-    stageOrder: URIRef
-    levelRank: URIRef
-    verification: URIRef
 
 
 PREFIXES: dict[str, str] = {

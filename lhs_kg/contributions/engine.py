@@ -30,7 +30,6 @@ from lhs_kg.contributions.model import (
     CHANNELS,
     DCT,
     FOAF,
-    LHS,
     OWL,
     PENDING,
     PROV,
@@ -53,6 +52,7 @@ from lhs_kg.documents import Document, load_document
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, graph_prefix, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.namespaces import LHS
 from lhs_kg.validate import Issue, get_validator, validate
 from lhs_kg.validate.identifiers import identifier_issues
 
@@ -104,7 +104,7 @@ WHERE {{
 ORDER BY ?time ?v
 """
 _SUBJECTS_QUERY = f"""
-SELECT DISTINCT ?subject WHERE {{ ?v a <{LHS}Contribution> ; <{FOAF}primaryTopic> ?subject }}
+SELECT DISTINCT ?subject WHERE {{ ?v a <{LHS.Contribution}> ; <{FOAF}primaryTopic> ?subject }}
 """
 _DECISIONS_QUERY = f"""
 PREFIX lhs: <{LHS}>
@@ -122,9 +122,9 @@ ORDER BY ?time ?d
 #: Decisions on every version, on one version (?v bound), or on one case study's (?subject bound).
 _DECISIONS_ALL = _DECISIONS_QUERY % {"topic": ""}
 _DECISIONS_OF_SUBJECT = _DECISIONS_QUERY % {"topic": f"?v <{FOAF}primaryTopic> ?subject ."}
-_TOKEN_QUERY = f"SELECT ?v WHERE {{ ?v <{LHS}statusTokenHash> ?hash }}"
+_TOKEN_QUERY = f"SELECT ?v WHERE {{ ?v <{LHS.statusTokenHash}> ?hash }}"
 _CURATED_QUERY = f"""
-SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a <{LHS}CaseStudy> }}
+SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a <{LHS.CaseStudy}> }}
   FILTER(STRSTARTS(STR(?g), ?prefix)) }} ORDER BY ?g LIMIT 1
 """
 
@@ -433,7 +433,7 @@ class Contributions:
 
     def _asked(self, graph: str, token_hash: str) -> bool:
         result = self.kb.store.query(
-            f"ASK {{ <{graph}> <{LHS}statusTokenHash> ?hash }}",
+            f"ASK {{ <{graph}> <{LHS.statusTokenHash}> ?hash }}",
             bindings={"hash": ox.Literal(token_hash)},
             union=False,
             default_graphs=[self.registry],
@@ -463,8 +463,8 @@ class Contributions:
             return ox.Literal(text)
 
         triples: list[tuple[Any, Any, Any]] = [
-            (v, n(RDF + "type"), n(LHS + "Contribution")),
-            (v, n(LHS + "reviewState"), n(state_iri(self.settings, PENDING))),
+            (v, n(RDF + "type"), n(LHS.Contribution)),
+            (v, n(LHS.reviewState), n(state_iri(self.settings, PENDING))),
             (v, n(PROV + "specializationOf"), thread),
             (v, n(SCHEMA + "version"), ox.Literal(str(number), datatype=n(XSD_INTEGER))),
             (v, n(FOAF + "primaryTopic"), n(rec.subject)),
@@ -476,10 +476,10 @@ class Contributions:
             (v, n(DCT + "license"), n(rec.person.licence)),
             (v, n(DCT + "format"), lit(rec.media_type)),
             (v, n(SPDX + "checksum"), checksum),
-            (v, n(LHS + "statusTokenHash"), lit(rec.token_hash)),
+            (v, n(LHS.statusTokenHash), lit(rec.token_hash)),
             (
                 v,
-                n(LHS + "validationReport"),
+                n(LHS.validationReport),
                 ox.Literal(json.dumps(rec.report), datatype=n(RDF_JSON)),
             ),
             (checksum, n(RDF + "type"), n(SPDX + "Checksum")),
@@ -488,7 +488,7 @@ class Contributions:
             (activity, n(RDF + "type"), n(PROV + "Activity")),
             (activity, n(PROV + "wasAssociatedWith"), person),
             (activity, n(PROV + "endedAtTime"), when),
-            (activity, n(LHS + "submissionChannel"), lit(rec.channel)),
+            (activity, n(LHS.submissionChannel), lit(rec.channel)),
             (thread, n(RDF + "type"), n(PROV + "Entity")),
             (thread, n(FOAF + "primaryTopic"), n(rec.subject)),
             (person, n(RDF + "type"), n(FOAF + "Person")),
@@ -541,12 +541,12 @@ class Contributions:
         decision = f"<{version.graph}#decision-{time.time_ns()}>"
         agent = ox.Literal(reviewer.strip()[:200] or "reviewer")
         allowed = ", ".join(f"<{state_iri(self.settings, s)}>" for s in ACTIONS[action][1])
-        state = f"<{LHS}reviewState>"
+        state = f"<{LHS.reviewState}>"
         insert = [
             f"{v} {state} <{state_iri(self.settings, target)}> .",
             f"{decision} a <{PROV}Activity> ; <{PROV}used> {v} ;"
             f" <{RDFS}label> {ox.Literal(action)} ;"
-            f" <{LHS}decidedState> <{state_iri(self.settings, target)}> ;"
+            f" <{LHS.decidedState}> <{state_iri(self.settings, target)}> ;"
             f" <{PROV}endedAtTime> {now_literal()} ;"
             f" <{PROV}wasAssociatedWith> [ a <{PROV}Agent> ; <{FOAF}name> {agent} ] .",
         ]
@@ -602,7 +602,7 @@ class _Record:
 
 
 def _case_studies(graph: Graph) -> list[Node]:
-    return sorted(set(graph.subjects(URIRef(RDF + "type"), URIRef(LHS + "CaseStudy"))), key=str)
+    return sorted(set(graph.subjects(URIRef(RDF + "type"), LHS.CaseStudy)), key=str)
 
 
 def _fill_envelope(
@@ -630,16 +630,14 @@ def _skolemise(document: Document, subject: Node, iri: str, base: str) -> Graph:
     names: dict[Node, URIRef] = {subject: URIRef(iri)}
 
     def bnode_objects(node: Node, prop: str) -> list[Node]:
-        found = [o for o in graph.objects(node, URIRef(LHS + prop)) if isinstance(o, BNode)]
+        found = [o for o in graph.objects(node, LHS[prop]) if isinstance(o, BNode)]
         return sorted(found, key=lambda o: _path_key(document.path_of(o), o))
 
     for assessment in bnode_objects(subject, "hasAssessment")[:1]:
         names[assessment] = URIRef(f"{iri}/assessment")
         used: set[str] = set()
         for rating in bnode_objects(assessment, "hasRating"):
-            domain = graph.value(rating, URIRef(LHS + "ratesSubdomain")) or graph.value(
-                rating, URIRef(LHS + "ratesDomain")
-            )
+            domain = graph.value(rating, LHS.ratesSubdomain) or graph.value(rating, LHS.ratesDomain)
             key = str(domain).rsplit("/", 1)[-1] if domain is not None else "rating"
             key = re.sub(r"[^A-Za-z0-9-]", "", key) or "rating"
             candidate, count = key, 1
@@ -737,7 +735,7 @@ def _guarded_insert(quads: Sequence[ox.Quad], graph: str, registry: str) -> str:
     blocks = " ".join(f"GRAPH <{name}> {{ {' '.join(lines)} }}" for name, lines in by_graph.items())
     return (
         f"INSERT {{ {blocks} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{registry}> "
-        f"{{ <{graph}> <{LHS}reviewState> ?any }} }} }}"
+        f"{{ <{graph}> <{LHS.reviewState}> ?any }} }} }}"
     )
 
 

@@ -18,7 +18,7 @@ from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.term import Node
 
 from lhs_kg.contributions.engine import Contributions
-from lhs_kg.contributions.model import DCT, LHS, PUBLISHED, Version
+from lhs_kg.contributions.model import DCT, PUBLISHED, Version
 from lhs_kg.describe.base import (
     LABEL_PROPERTIES,
     LabelBook,
@@ -27,13 +27,14 @@ from lhs_kg.describe.base import (
     published_scope,
 )
 from lhs_kg.graphs import graph_prefix, is_published
+from lhs_kg.namespaces import LHS
 
 _CLAIMS = f"""
 SELECT DISTINCT ?g ?s ?p ?o WHERE {{
   GRAPH ?g {{
     {{ ?subject ?p ?o . BIND(?subject AS ?s) }}
     UNION {{ ?subject ?p1 ?s . ?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(?subject))) }}
-    UNION {{ ?subject <{LHS}hasAssessment> ?a . ?a <{LHS}hasRating> ?s . ?s ?p ?o }}
+    UNION {{ ?subject <{LHS.hasAssessment}> ?a . ?a <{LHS.hasRating}> ?s . ?s ?p ?o }}
   }}
 }}
 """
@@ -41,7 +42,7 @@ SELECT DISTINCT ?g ?s ?p ?o WHERE {{
 _HOLDERS = f"""
 SELECT DISTINCT ?g ?state WHERE {{
   GRAPH ?g {{ ?subject ?p ?o }}
-  OPTIONAL {{ GRAPH ?registry {{ ?g <{LHS}reviewState> ?state }} }}
+  OPTIONAL {{ GRAPH ?registry {{ ?g <{LHS.reviewState}> ?state }} }}
 }}
 """
 _SOURCE = DCT + "source"
@@ -138,7 +139,7 @@ def history(
 
 def _registry_state(contributions: Contributions, graph: str) -> str:
     rows = contributions.kb.store.query(
-        f"SELECT ?state WHERE {{ ?g <{LHS}reviewState> ?state }}",
+        f"SELECT ?state WHERE {{ ?g <{LHS.reviewState}> ?state }}",
         bindings={"g": ox.NamedNode(graph)},
         union=False,
         default_graphs=[contributions.registry],

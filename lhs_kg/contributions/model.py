@@ -18,7 +18,6 @@ from typing import Any
 
 from lhs_kg.errors import InputError, LhsKgError
 
-LHS = "https://w3id.org/lhs-kg/ontology/"
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"

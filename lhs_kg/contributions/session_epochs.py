@@ -15,6 +15,15 @@ from pathlib import Path
 from lhs_kg.instance import locked, write_private
 
 
+def _read_epochs(path: Path) -> dict[str, str]:
+    """The file's epochs; a missing, unreadable or damaged file counts as no epochs (all "0")."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
 class SessionEpochs:
     """Current epoch per reviewer; ``path=None`` keeps them in memory (tests)."""
 
@@ -34,13 +43,7 @@ class SessionEpochs:
         stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
         with self._lock:
             if stamp != self._stamp:
-                try:
-                    data = json.loads(self.path.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    data = {}
-                if not isinstance(data, dict):
-                    data = {}
-                self._memory = {str(k): str(v) for k, v in data.items()}
+                self._memory = _read_epochs(self.path)
                 self._stamp = stamp
             return self._memory
 
@@ -56,11 +59,6 @@ class SessionEpochs:
                 self._memory[name] = fresh
             return
         with locked(self.path):
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            if not isinstance(data, dict):
-                data = {}
+            data = _read_epochs(self.path)
             data[name] = fresh
             write_private(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")

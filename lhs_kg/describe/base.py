@@ -26,7 +26,6 @@ DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
 SCHEMA = "https://schema.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-LHS = "https://w3id.org/lhs-kg/ontology/"
 
 #: Label properties in the order docs/MODEL.md gives them; earlier wins.
 LABEL_PROPERTIES: tuple[str, ...] = (

@@ -15,7 +15,6 @@ import pyoxigraph as ox
 from lhs_kg.describe.base import (
     DCT,
     LABEL_PROPERTIES,
-    LHS,
     SKOS,
     SORT_ALL_MAX,
     Page,
@@ -27,6 +26,7 @@ from lhs_kg.describe.base import (
     value,
 )
 from lhs_kg.describe.concepts import natural_key
+from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -37,9 +37,9 @@ PROV = "http://www.w3.org/ns/prov#"
 CASE_STUDY_GRAPH = f"""
 SELECT ?s ?p ?o WHERE {{
   {{ ?r ?p ?o BIND(?r AS ?s) }}
-  UNION {{ ?r <{LHS}hasAssessment> ?s . ?s ?p ?o }}
-  UNION {{ ?r <{LHS}hasAssessment>/<{LHS}hasRating> ?s . ?s ?p ?o }}
-  UNION {{ ?r <{LHS}hasOutcome> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasAssessment}> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasAssessment}>/<{LHS.hasRating}> ?s . ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasOutcome}> ?s . ?s ?p ?o }}
 }}
 """
 
@@ -49,20 +49,20 @@ SELECT ?s ?p ?o WHERE {{
 CASE_STUDY_BLANKS = f"""
 SELECT ?s ?p ?o WHERE {{
   {{ ?r ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
-  UNION {{ ?r <{LHS}hasAssessment> ?a . ?a ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ ?r <{LHS.hasAssessment}> ?a . ?a ?q ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
 }}
 """
 
 #: What the page shows of the case study itself (literals, English first).
-_FIELDS = (DCT + "title", DCT + "description", LHS + "aim", LHS + "setting")
+_FIELDS = (DCT + "title", DCT + "description", str(LHS.aim), str(LHS.setting))
 #: Links shown in the summary and the sources section, by the key the template uses.
 _LINKS = (
-    LHS + "organisation",
-    LHS + "country",
-    LHS + "scale",
-    LHS + "showsLoopStage",
-    LHS + "addressesRationale",
-    LHS + "appliesElement",
+    str(LHS.organisation),
+    str(LHS.country),
+    str(LHS.scale),
+    str(LHS.showsLoopStage),
+    str(LHS.addressesRationale),
+    str(LHS.appliesElement),
     DCT + "source",
     DCT + "contributor",
 )
@@ -74,14 +74,14 @@ VERSIONS = f"""
 SELECT DISTINCT ?g ?state ?time WHERE {{
   GRAPH ?g {{ ?r ?p ?o }}
   FILTER(STRSTARTS(STR(?g), STR(?prefix)))
-  OPTIONAL {{ GRAPH ?reg {{ ?g <{LHS}reviewState> ?state }} }}
+  OPTIONAL {{ GRAPH ?reg {{ ?g <{LHS.reviewState}> ?state }} }}
   OPTIONAL {{ GRAPH ?reg2 {{ ?g <{PROV}generatedAtTime> ?time }} }}
 }}
 """
 
 DOMAINS = f"""
 SELECT ?d ?label ?notation WHERE {{
-  ?d a <{LHS}NasssDomain> .
+  ?d a <{LHS.NasssDomain}> .
   {best_label_pattern("d", "label")}
   OPTIONAL {{ ?d <{SKOS}notation> ?notation }}
 }}
@@ -90,14 +90,14 @@ SELECT ?d ?label ?notation WHERE {{
 _LIST_FIELDS = f"""
   {best_label_pattern("cs", "label")}
   OPTIONAL {{ ?cs <{DCT}title> ?title }}
-  OPTIONAL {{ ?cs <{LHS}country> ?country . {best_label_pattern("country", "countryLabel")} }}
-  OPTIONAL {{ ?cs <{LHS}startYear> ?start }}
-  OPTIONAL {{ ?cs <{LHS}endYear> ?end }}
+  OPTIONAL {{ ?cs <{LHS.country}> ?country . {best_label_pattern("country", "countryLabel")} }}
+  OPTIONAL {{ ?cs <{LHS.startYear}> ?start }}
+  OPTIONAL {{ ?cs <{LHS.endYear}> ?end }}
 """
 
 LIST = f"""
 SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
-  ?cs a <{LHS}CaseStudy> .
+  ?cs a <{LHS.CaseStudy}> .
   {_LIST_FIELDS}
 }}
 """
@@ -105,25 +105,25 @@ SELECT ?cs ?label ?title ?country ?countryLabel ?start ?end WHERE {{
 #: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
 #: every IRI first); their fields come next from ``Reader.fields``.
 LIST_KEYS = f"""
-SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS}CaseStudy> }} LIMIT %(limit)d OFFSET %(offset)d
+SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS.CaseStudy}> }} LIMIT %(limit)d OFFSET %(offset)d
 """
 
 HEATMAP = f"""
 SELECT ?cs ?domain ?level ?rank WHERE {{
-  ?cs a <{LHS}CaseStudy> ; <{LHS}hasAssessment>/<{LHS}hasRating> ?rating .
-  ?rating <{LHS}ratesDomain> ?domain ; <{LHS}level> ?level .
-  FILTER NOT EXISTS {{ ?rating <{LHS}ratesSubdomain> ?sub }}
-  OPTIONAL {{ ?level <{LHS}levelRank> ?rank }}
+  ?cs a <{LHS.CaseStudy}> ; <{LHS.hasAssessment}>/<{LHS.hasRating}> ?rating .
+  ?rating <{LHS.ratesDomain}> ?domain ; <{LHS.level}> ?level .
+  FILTER NOT EXISTS {{ ?rating <{LHS.ratesSubdomain}> ?sub }}
+  OPTIONAL {{ ?level <{LHS.levelRank}> ?rank }}
 }}
 """
 
 OUTCOME_COUNTS = f"""
 SELECT ?cs (COUNT(DISTINCT ?o) AS ?n) WHERE {{
-  ?cs a <{LHS}CaseStudy> . OPTIONAL {{ ?cs <{LHS}hasOutcome> ?o }}
+  ?cs a <{LHS.CaseStudy}> . OPTIONAL {{ ?cs <{LHS.hasOutcome}> ?o }}
 }} GROUP BY ?cs
 """
 
-COUNT = f"SELECT (COUNT(DISTINCT ?cs) AS ?n) WHERE {{ ?cs a <{LHS}CaseStudy> }}"
+COUNT = f"SELECT (COUNT(DISTINCT ?cs) AS ?n) WHERE {{ ?cs a <{LHS.CaseStudy}> }}"
 
 #: Names of the complexity levels (ids under concept/complexity-level/), lowest first.
 LEVELS = ("simple", "complicated", "complex")
@@ -278,10 +278,10 @@ def _term_facts(reader: Reader, iris: set[str]) -> dict[str, tuple[str, str]]:
     out = {i: known[i] for i in iris if i in known}
     missing = sorted(iris - out.keys())
     if missing:
-        found = reader.fields(missing, (LHS + "levelRank",))
+        found = reader.fields(missing, (str(LHS.levelRank),))
         for iri in missing:
             facts = found.get(iri, {})
-            rank = next((t.value for t in facts.get(LHS + "levelRank", [])), "")
+            rank = next((t.value for t in facts.get(str(LHS.levelRank), [])), "")
             out[iri] = (english_label(facts), rank)
             if len(known) < TERM_FACTS_MAX:
                 known[iri] = out[iri]
@@ -311,22 +311,22 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
 
     read(CASE_STUDY_GRAPH)
     own = by_node.get(node, {})
-    assessments = [a for a in own.get(LHS + "hasAssessment", []) if a in by_node]
+    assessments = [a for a in own.get(str(LHS.hasAssessment), []) if a in by_node]
     pointed = [
         o for n in (node, *assessments) for objs in by_node.get(n, {}).values() for o in objs
     ]
     if any(isinstance(o, ox.BlankNode) and o not in by_node for o in pointed):
         read(CASE_STUDY_BLANKS)
     ratings_of = [
-        r for a in assessments for r in by_node[a].get(LHS + "hasRating", []) if r in by_node
+        r for a in assessments for r in by_node[a].get(str(LHS.hasRating), []) if r in by_node
     ]
     linked = {t.value for prop in _LINKS for t in own.get(prop, []) if isinstance(t, ox.NamedNode)}
     for a in assessments:
-        for prop in (LHS + "assessmentBasis", PROV + "wasAttributedTo"):
+        for prop in (str(LHS.assessmentBasis), PROV + "wasAttributedTo"):
             linked.update(t.value for t in by_node[a].get(prop, []) if isinstance(t, ox.NamedNode))
     for r in ratings_of:
         linked.update(
-            t.value for t in by_node[r].get(LHS + "level", []) if isinstance(t, ox.NamedNode)
+            t.value for t in by_node[r].get(str(LHS.level), []) if isinstance(t, ox.NamedNode)
         )
     known = _term_facts(reader, linked)
 
@@ -352,10 +352,10 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
     ratings: dict[str, Rating] = {}
     for r in ratings_of:
         facts = by_node[r]
-        if facts.get(LHS + "ratesSubdomain"):
+        if facts.get(str(LHS.ratesSubdomain)):
             continue
-        for domain in facts.get(LHS + "ratesDomain", []):
-            for level in facts.get(LHS + "level", []):
+        for domain in facts.get(str(LHS.ratesDomain), []):
+            for level in facts.get(str(LHS.level), []):
                 notation, domain_label = names.get(domain.value, ("", domain.value))
                 rank = (
                     known.get(level.value, ("", ""))[1] if isinstance(level, ox.NamedNode) else ""
@@ -370,12 +370,12 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
                         level_id(level.value),
                         label(level) or level_id(level.value),
                         int(rank) if rank.isdigit() else 0,
-                        _first(facts.get(LHS + "justification", [])),
+                        _first(facts.get(str(LHS.justification), [])),
                     ),
                 )
-    basis = [b for a in assessments for b in by_node[a].get(LHS + "assessmentBasis", [])]
+    basis = [b for a in assessments for b in by_node[a].get(str(LHS.assessmentBasis), [])]
     assessors = [b for a in assessments for b in by_node[a].get(PROV + "wasAttributedTo", [])]
-    outcome_nodes = list(own.get(LHS + "hasOutcome", []))
+    outcome_nodes = list(own.get(str(LHS.hasOutcome), []))
     outcome_nodes.sort(key=lambda o: (isinstance(o, ox.NamedNode), o.value))
     outcomes: dict[str, Outcome] = {}
     for o in outcome_nodes:
@@ -385,9 +385,9 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
             Outcome(
                 o.value,
                 english_label(facts) or o.value,
-                _first(facts.get(LHS + "metric", [])),
-                _first(facts.get(LHS + "valueBefore", [])),
-                _first(facts.get(LHS + "valueAfter", [])),
+                _first(facts.get(str(LHS.metric), [])),
+                _first(facts.get(str(LHS.valueBefore), [])),
+                _first(facts.get(str(LHS.valueAfter), [])),
                 _first(facts.get(DCT + "description", [])),
             ),
         )
@@ -395,8 +395,8 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
     def literals(prop: str) -> list[ox.Literal]:
         return [t for t in own.get(prop, []) if isinstance(t, ox.Literal)]
 
-    start = _english_first(literals(LHS + "startYear"))
-    end = _english_first(literals(LHS + "endYear"))
+    start = _english_first(literals(str(LHS.startYear)))
+    end = _english_first(literals(str(LHS.endYear)))
     title, description, aim, setting = (_english_first(literals(p)) for p in _FIELDS)
     return CaseStudy(
         iri=iri,
@@ -411,7 +411,7 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         unrated=[d for d in all_domains if d[0] not in ratings],
         assessment_basis=next((label(b) for b in basis if label(b)), ""),
         coverage_note=_first(
-            [t for a in assessments for t in by_node[a].get(LHS + "coverageNote", [])]
+            [t for a in assessments for t in by_node[a].get(str(LHS.coverageNote), [])]
         ),
         assessed_by=sorted({label(b) or b.value for b in assessors}),
         assessed_on=_first([t for a in assessments for t in by_node[a].get(DCT + "date", [])]),
@@ -457,12 +457,12 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
         value(row, "cs") for row in reader.select(LIST_KEYS % {"limit": size, "offset": offset})
     ]
     found = reader.fields(
-        keys, (DCT + "title", LHS + "country", LHS + "startYear", LHS + "endYear")
+        keys, (DCT + "title", str(LHS.country), str(LHS.startYear), str(LHS.endYear))
     )
     countries = reader.labels(
         o.value
         for f in found.values()
-        for o in f.get(LHS + "country", [])
+        for o in f.get(str(LHS.country), [])
         if isinstance(o, ox.NamedNode)
     )
     rows = []
@@ -471,8 +471,8 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
         def first(prop: str, f: dict[str, list[Term]] = f) -> str:
             return _english_first([o for o in f.get(prop, []) if isinstance(o, ox.Literal)])
 
-        start, end = first(LHS + "startYear"), first(LHS + "endYear")
-        country = sorted(countries.get(o.value) for o in f.get(LHS + "country", []))
+        start, end = first(str(LHS.startYear)), first(str(LHS.endYear))
+        country = sorted(countries.get(o.value) for o in f.get(str(LHS.country), []))
         rows.append(
             CaseStudyRow(
                 iri,

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from lhs_kg.describe.base import (
-    LHS,
     RDFS,
     SKOS,
     LabelBook,
@@ -23,6 +22,7 @@ from lhs_kg.describe.base import (
     iri_or_none,
     value,
 )
+from lhs_kg.namespaces import LHS
 from lhs_kg.sparql_text import term_to_sparql
 from lhs_kg.store.base import Term
 
@@ -109,7 +109,7 @@ SELECT ?cs ?lv WHERE {{
 #: Every declared domain of every property (the ontology's, a few hundred rows at most).
 PROPERTY_DOMAINS = f"SELECT ?p ?d WHERE {{ ?p <{RDFS}domain> ?d }}"
 #: lhs:CaseStudy and every class above it.
-CASE_STUDY_CLASSES = f"SELECT ?c WHERE {{ <{LHS}CaseStudy> <{RDFS}subClassOf>* ?c }}"
+CASE_STUDY_CLASSES = f"SELECT ?c WHERE {{ <{LHS.CaseStudy}> <{RDFS}subClassOf>* ?c }}"
 
 #: How many case studies a concept page lists (sorted by label; a note says when there are more).
 CASE_STUDIES_SHOWN = 100
@@ -296,7 +296,7 @@ def not_case_study_links(reader: Reader) -> frozenset[str]:
     """
 
     def compute() -> frozenset[str]:
-        mine = {value(r, "c") for r in reader.select(CASE_STUDY_CLASSES)} | {LHS + "CaseStudy"}
+        mine = {value(r, "c") for r in reader.select(CASE_STUDY_CLASSES)} | {str(LHS.CaseStudy)}
         domains: dict[str, list[Term]] = {}
         for row in reader.select(PROPERTY_DOMAINS):
             domains.setdefault(value(row, "p"), []).append(row["d"])

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lhs_kg.describe.base import DCT, LHS, SKOS, Reader, best_label_pattern, value
+from lhs_kg.describe.base import DCT, SKOS, Reader, best_label_pattern, value
 from lhs_kg.describe.concepts import natural_key
+from lhs_kg.namespaces import LHS
 
 GAPS = f"""
 SELECT ?c ?label ?notation ?scheme ?schemeLabel
@@ -22,9 +23,10 @@ WHERE {{
   OPTIONAL {{ ?c <{SKOS}inScheme> ?scheme . FILTER(STRSTARTS(STR(?c), CONCAT(STR(?scheme), "/")))
              {best_label_pattern("scheme", "schemeLabel")} }}
   OPTIONAL {{
-    {{ ?cs ?link ?c . ?cs a <{LHS}CaseStudy> }}
+    {{ ?cs ?link ?c . ?cs a <{LHS.CaseStudy}> }}
     UNION
-    {{ ?cs <{LHS}hasAssessment>/<{LHS}hasRating>/(<{LHS}ratesDomain>|<{LHS}ratesSubdomain>) ?c }}
+    {{ ?cs <{LHS.hasAssessment}>/<{LHS.hasRating}>
+         /(<{LHS.ratesDomain}>|<{LHS.ratesSubdomain}>) ?c }}
   }}
   OPTIONAL {{ {{ ?src <{DCT}subject> ?c }} UNION {{ ?c <{DCT}source> ?src }} }}
 }}

@@ -14,7 +14,6 @@ import pyoxigraph as ox
 from lhs_kg.describe.base import (
     DCT,
     LABEL_FILTER,
-    LHS,
     RDF,
     SKOS,
     LabelBook,
@@ -23,6 +22,7 @@ from lhs_kg.describe.base import (
     iri_or_none,
     value,
 )
+from lhs_kg.namespaces import LHS
 from lhs_kg.sparql_text import term_to_sparql
 from lhs_kg.store.base import Term
 
@@ -70,9 +70,9 @@ UNCONFIRMED = "https://w3id.org/lhs-kg/concept/verification/unconfirmed"
 _KINDS = (
     (SKOS + "ConceptScheme", "scheme"),
     (SKOS + "Concept", "concept"),
-    (LHS + "CaseStudy", "case-study"),
-    (LHS + "Source", "source"),
-    (LHS + "Organisation", "organisation"),
+    (str(LHS.CaseStudy), "case-study"),
+    (str(LHS.Source), "source"),
+    (str(LHS.Organisation), "organisation"),
 )
 _HEADER_PROPS = {
     "definition": SKOS + "definition",
@@ -207,7 +207,7 @@ def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) ->
         incoming_total=total,
         page=page,
         pages=pages,
-        unconfirmed=any(o.value == UNCONFIRMED for o in objects(LHS + "verification")),
+        unconfirmed=any(o.value == UNCONFIRMED for o in objects(str(LHS.verification))),
         editorial_notes=[o.value for o in objects(_HEADER_PROPS["note"])],
         incoming_more=more,
     )

@@ -14,7 +14,6 @@ import pyoxigraph as ox
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
-    LHS,
     RDFS,
     SCHEMA,
     SKOS,
@@ -22,6 +21,7 @@ from lhs_kg.describe.base import (
     best_label_pattern,
     value,
 )
+from lhs_kg.namespaces import LHS
 
 #: Fields searched and their weight in the ranking.
 FIELDS: dict[str, float] = {
@@ -34,8 +34,8 @@ FIELDS: dict[str, float] = {
     SCHEMA + "name": 70,
     SKOS + "definition": 20,
     DCT + "description": 10,
-    LHS + "aim": 10,
-    LHS + "setting": 5,
+    str(LHS.aim): 10,
+    str(LHS.setting): 5,
 }
 LABEL_FIELDS = tuple(list(FIELDS)[:7])
 
@@ -43,9 +43,9 @@ LABEL_FIELDS = tuple(list(FIELDS)[:7])
 TYPES: dict[str, str] = {
     "concept": SKOS + "Concept",
     "scheme": SKOS + "ConceptScheme",
-    "case-study": LHS + "CaseStudy",
-    "source": LHS + "Source",
-    "organisation": LHS + "Organisation",
+    "case-study": str(LHS.CaseStudy),
+    "source": str(LHS.Source),
+    "organisation": str(LHS.Organisation),
 }
 MAX_WORDS = 5
 MAX_QUERY_CHARS = 200

@@ -15,7 +15,6 @@ import pyoxigraph as ox
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
-    LHS,
     RDF,
     SKOS,
     SORT_ALL_MAX,
@@ -26,6 +25,7 @@ from lhs_kg.describe.base import (
     page_bounds,
     value,
 )
+from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 BIBO = "http://purl.org/ontology/bibo/"
@@ -62,8 +62,8 @@ SELECT ?s ?label ?type WHERE {{
   FILTER(isIRI(?s))
   {best_label_pattern("s", "label")}
   OPTIONAL {{
-    VALUES ?type {{ <{LHS}CaseStudy> <{LHS}Source> <{SKOS}Concept> <{SKOS}ConceptScheme>
-                   <{LHS}Organisation> <{LHS}Outcome> <{LHS}ComplexityAssessment> }}
+    VALUES ?type {{ <{LHS.CaseStudy}> <{LHS.Source}> <{SKOS}Concept> <{SKOS}ConceptScheme>
+                   <{LHS.Organisation}> <{LHS.Outcome}> <{LHS.ComplexityAssessment}> }}
     ?s a ?type
   }}
 }}
@@ -77,7 +77,7 @@ _LIST_FIELDS = f"""
 
 LIST = f"""
 SELECT ?s ?label ?title ?issued WHERE {{
-  ?s a <{LHS}Source> .
+  ?s a <{LHS.Source}> .
   {_LIST_FIELDS}
 }}
 """
@@ -85,10 +85,10 @@ SELECT ?s ?label ?title ?issued WHERE {{
 #: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
 #: every IRI first); their fields come next from ``Reader.fields``.
 LIST_KEYS = f"""
-SELECT DISTINCT ?s WHERE {{ ?s a <{LHS}Source> }} LIMIT %(limit)d OFFSET %(offset)d
+SELECT DISTINCT ?s WHERE {{ ?s a <{LHS.Source}> }} LIMIT %(limit)d OFFSET %(offset)d
 """
 
-COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{LHS}Source> }}"
+COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{LHS.Source}> }}"
 
 _CSL_TYPES = {
     "AcademicArticle": "article-journal",
@@ -107,13 +107,13 @@ _BIBTEX_TYPES = {
     "webpage": "misc",
 }
 _GROUP_NAMES = {
-    LHS + "CaseStudy": "Case studies",
-    LHS + "Source": "Sources (parts of this one)",
+    str(LHS.CaseStudy): "Case studies",
+    str(LHS.Source): "Sources (parts of this one)",
     SKOS + "Concept": "Concepts",
     SKOS + "ConceptScheme": "Concept schemes",
-    LHS + "Organisation": "Organisations",
-    LHS + "Outcome": "Outcomes",
-    LHS + "ComplexityAssessment": "Complexity assessments",
+    str(LHS.Organisation): "Organisations",
+    str(LHS.Outcome): "Outcomes",
+    str(LHS.ComplexityAssessment): "Complexity assessments",
 }
 
 

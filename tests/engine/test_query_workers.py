@@ -324,7 +324,10 @@ if __name__ == "__main__":
     runner = QueryRunner(kb)
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     threading.Thread(target=runner.run, args=(runaway,), daemon=True).start()
-    time.sleep(2)
+    deadline = time.monotonic() + 60  # a loaded machine starts a worker in seconds, not ms
+    while not runner.worker_pids(busy=True) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
     print(" ".join(map(str, runner.worker_pids())), flush=True)
     os._exit(0)  # the server dies without any clean-up while its worker is busy
 """

@@ -1,0 +1,80 @@
+"""The terms of ``ontology/lhs.ttl`` as a closed namespace (generated: do not edit).
+
+Regenerate with ``make content`` after editing the ontology; ``docs/MODEL.md`` documents
+each term. ``LHS.unknown`` raises ``AttributeError``.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+
+class LHS(DefinedNamespace):
+    """Terms of ``ontology/lhs.ttl``."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/lhs-kg/ontology/")
+
+    # classes
+    AssessmentBasis: URIRef
+    AssessmentInstrument: URIRef
+    CaseStudy: URIRef
+    ComplexityAssessment: URIRef
+    ComplexityLevel: URIRef
+    Contribution: URIRef
+    Country: URIRef
+    DomainRating: URIRef
+    FrameworkPart: URIRef
+    HighComplexityCaseStudy: URIRef
+    LoopStage: URIRef
+    NasssDomain: URIRef
+    NasssSubdomain: URIRef
+    Organisation: URIRef
+    Outcome: URIRef
+    Rationale: URIRef
+    ReviewState: URIRef
+    Scale: URIRef
+    Source: URIRef
+    StrategicConsideration: URIRef
+    VerificationStatus: URIRef
+
+    # datatypes
+    ISO3166Alpha2: URIRef
+    ISO3166Alpha3: URIRef
+
+    # object properties
+    addressesRationale: URIRef
+    appliesElement: URIRef
+    assessmentBasis: URIRef
+    country: URIRef
+    decidedState: URIRef
+    hasAssessment: URIRef
+    hasOutcome: URIRef
+    hasRating: URIRef
+    instrument: URIRef
+    level: URIRef
+    nextStage: URIRef
+    organisation: URIRef
+    ratesDomain: URIRef
+    ratesSubdomain: URIRef
+    reviewState: URIRef
+    scale: URIRef
+    showsLoopStage: URIRef
+    verification: URIRef
+
+    # datatype properties
+    aim: URIRef
+    coverageNote: URIRef
+    endYear: URIRef
+    justification: URIRef
+    levelRank: URIRef
+    metric: URIRef
+    setting: URIRef
+    stageOrder: URIRef
+    startYear: URIRef
+    statusTokenHash: URIRef
+    submissionChannel: URIRef
+    validationReport: URIRef
+    valueAfter: URIRef
+    valueBefore: URIRef

@@ -1,0 +1,96 @@
+"""The vocabulary defined once (#13): ``LHS`` is exactly the terms of ``ontology/lhs.ttl``, closed.
+
+A term added to the ontology and not to the module (or left in the module after the ontology
+dropped it) fails here; so does code naming a term by string concatenation instead of ``LHS.term``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from lhs_kg import ontology_terms
+from lhs_kg.content import namespace_module
+from lhs_kg.namespaces import LHS
+
+ROOT = Path(__file__).resolve().parents[2]
+ONTOLOGY = Graph().parse(ROOT / "ontology" / "lhs.ttl", format="turtle")
+IN_ONTOLOGY = {n for names in namespace_module.defined_terms(ONTOLOGY).values() for n in names}
+IN_MODULE = set(ontology_terms.LHS.__annotations__)
+ISSUE_TERMS = [
+    "ReviewState",
+    "reviewState",
+    "decidedState",
+    "statusTokenHash",
+    "submissionChannel",
+    "validationReport",
+]
+
+
+def test_module_is_what_the_generator_writes() -> None:
+    """The committed module equals the generator's output for the committed ontology."""
+    current = namespace_module.MODULE_PATH.read_text(encoding="utf-8")
+    assert current == namespace_module.generate(), "run `make content` after editing lhs.ttl"
+
+
+def test_every_ontology_term_is_in_the_module() -> None:
+    missing = IN_ONTOLOGY - IN_MODULE
+    assert not missing, missing
+
+
+def test_every_module_term_is_in_the_ontology() -> None:
+    extra = IN_MODULE - IN_ONTOLOGY
+    assert not extra, extra
+
+
+def test_drift_is_seen(tmp_path: Path) -> None:
+    """A term added to an ontology file shows up in what the generator writes for it."""
+    fork = tmp_path / "lhs.ttl"
+    fork.write_text(
+        (ROOT / "ontology" / "lhs.ttl").read_text(encoding="utf-8")
+        + "\nlhs:lessonsLearned a owl:DatatypeProperty .\n",
+        encoding="utf-8",
+    )
+    text = namespace_module.generate(fork)
+    assert "    lessonsLearned: URIRef\n" in text
+    assert text != namespace_module.MODULE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ISSUE_TERMS)
+def test_terms_the_code_used_without_the_namespace_knowing(name: str) -> None:
+    """Regression: six terms used by the review workflow were missing from ``LHS``."""
+    assert getattr(LHS, name) == URIRef("https://w3id.org/lhs-kg/ontology/" + name)
+
+
+@pytest.mark.parametrize("name", ["reviewstate", "CaseStudies", "lessonsLearned"])
+def test_an_unknown_term_raises(name: str) -> None:
+    with pytest.raises(AttributeError):
+        getattr(LHS, name)
+    with pytest.raises(AttributeError):
+        LHS[name]
+
+
+def test_terms_are_uri_refs_and_format_as_their_iri() -> None:
+    assert isinstance(LHS.CaseStudy, URIRef)
+    assert f"<{LHS.aim}>" == "<https://w3id.org/lhs-kg/ontology/aim>"
+    assert str(LHS) == "https://w3id.org/lhs-kg/ontology/"
+
+
+_CONCATENATION = re.compile(r"LHS\s*\+|\{LHS\}[A-Za-z]")
+_SOURCES = sorted(
+    p for folder in ("lhs_kg", "web") for p in (ROOT / folder).rglob("*.py") if p.is_file()
+)
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=str(p.relative_to(ROOT))) for p in _SOURCES])
+def test_no_term_is_built_by_string_concatenation(path: Path) -> None:
+    """``LHS + "term"`` and ``f"{LHS}term"`` bypass the closed namespace: a typo would pass."""
+    found = [
+        f"{number}: {line.strip()}"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _CONCATENATION.search(line)
+    ]
+    assert found == []
