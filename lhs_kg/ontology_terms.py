@@ -29,6 +29,7 @@ class LHS(DefinedNamespace):
     HighComplexityCaseStudy: URIRef
     LoopStage: URIRef
     NasssDomain: URIRef
+    NasssSubTheme: URIRef
     NasssSubdomain: URIRef
     Organisation: URIRef
     Outcome: URIRef
@@ -56,6 +57,7 @@ class LHS(DefinedNamespace):
     level: URIRef
     nextStage: URIRef
     organisation: URIRef
+    previousAssessment: URIRef
     ratesDomain: URIRef
     ratesSubdomain: URIRef
     reviewState: URIRef
@@ -69,7 +71,9 @@ class LHS(DefinedNamespace):
     endYear: URIRef
     justification: URIRef
     levelRank: URIRef
+    locator: URIRef
     metric: URIRef
+    prompt: URIRef
     setting: URIRef
     stageOrder: URIRef
     startYear: URIRef
