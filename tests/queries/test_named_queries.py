@@ -384,7 +384,33 @@ def check_case_study_graph(kb: KnowledgeBase) -> None:
     assert any(t.predicate.value.endswith("rdf-schema#label") for t in triples)
 
 
+def check_claim_evidence(kb: KnowledgeBase) -> None:
+    rows = run(kb, "claim-evidence", caseStudy="cs:healthtracker").rows()
+    claims = {r["claim"].value[len(CS) :]: r for r in rows}
+    assert set(claims) == {f"healthtracker/outcome/{n}" for n in (1, 2, 3)} | {
+        f"healthtracker/rating/{n}" for n in range(1, 8)
+    }
+    six = claims["healthtracker/rating/6"]  # #14: now rests on LHP's wider-context page
+    assert six["source"].value == BASE + "source/lhp-wider-context"
+    assert six["verification"].value.endswith("/verified")
+    assert claims["healthtracker/rating/5"]["verification"].value.endswith("/unconfirmed")
+    assert all(
+        r["verification"].value.endswith("/verified") for r in rows if r["kind"].value == "outcome"
+    )
+
+
+def check_assessment_history(kb: KnowledgeBase) -> None:
+    rows = run(kb, "assessment-history", caseStudy="cs:swedeheart").rows()
+    assert {r["assessment"].value for r in rows} == {CS + "swedeheart/assessment"}
+    assert all(r["current"].value == "true" for r in rows)
+    assert sorted(r["domainNotation"].value for r in rows) == list("1234567")
+    billings = run(kb, "assessment-history", caseStudy="cs:billings-clinic").rows()
+    assert len(billings) == 1 and "level" not in billings[0]  # dated, nothing rated
+
+
 CHECKS: dict[str, Callable[[KnowledgeBase], None]] = {
+    "claim-evidence": check_claim_evidence,
+    "assessment-history": check_assessment_history,
     "case-studies": check_case_studies,
     "framework-parts": check_framework_parts,
     "nasss-subdomains": check_nasss_subdomains,
