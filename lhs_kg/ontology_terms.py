@@ -67,6 +67,8 @@ class LHS(DefinedNamespace):
 
     # datatype properties
     aim: URIRef
+    complexAnchor: URIRef
+    complicatedAnchor: URIRef
     coverageNote: URIRef
     endYear: URIRef
     justification: URIRef
@@ -75,6 +77,7 @@ class LHS(DefinedNamespace):
     metric: URIRef
     prompt: URIRef
     setting: URIRef
+    simpleAnchor: URIRef
     stageOrder: URIRef
     startYear: URIRef
     statusTokenHash: URIRef

@@ -530,6 +530,22 @@ def test_every_nasss_subdomain_has_a_question_and_a_prompt() -> None:
         assert prompt.endswith("?") and prompt not in note, sub
 
 
+def test_rubric_anchors_where_the_published_rubric_gives_them() -> None:
+    """1A to 2D carry simple/complicated/complex anchors in our words, citing the rubric (#14)."""
+    graph = ontology_graph()
+    rubric = URIRef(SOURCE_NS + "nasss-rubric-2021")
+    anchored = {str(graph.value(s, SKOS.notation)) for s in graph.subjects(LHS.complexAnchor, None)}
+    assert anchored == {"1A", "1B", "2A", "2B", "2C", "2D"}
+    for code in anchored:
+        sub = concept("nasss", code)
+        texts = [
+            str(graph.value(sub, p))
+            for p in (LHS.simpleAnchor, LHS.complicatedAnchor, LHS.complexAnchor)
+        ]
+        assert len(set(texts)) == 3 and all(t.endswith(".") for t in texts), code
+        assert (sub, DCTERMS.source, rubric) in graph, code
+
+
 def test_exactly_seven_nasss_domains() -> None:
     """There are seven NASSS domains, the top concepts of the nasss scheme."""
     graph = ontology_graph()

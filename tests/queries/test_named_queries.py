@@ -146,6 +146,7 @@ def check_nasss_subdomains(kb: KnowledgeBase) -> None:
     assert len(values(kb, "nasss-subdomains", "subdomain")) == 20
     assert values(kb, "nasss-subdomains", "subdomainNotation", domain="6") == ["6A"]
     assert len(values(kb, "nasss-subdomains", "prompt")) == 20
+    assert len(values(kb, "nasss-subdomains", "complexAnchor")) == 6  # 1A-2D, from the rubric
     assert values(kb, "nasss-subdomains", "subdomainNotation", domain="7") == ["7A", "7B"]
 
 
