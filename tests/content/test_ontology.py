@@ -636,6 +636,10 @@ def test_country_notations_are_their_codes() -> None:
 UNCONFIRMED = {
     concept("rationale", "digital-investment"),
     concept("rationale", "clinical-performance"),
+    # #14 (fidelity review defect 6): definitions read from the name, LHP page not consulted
+    concept("strategy", "workforce"),
+    concept("strategy", "implementation-science"),
+    concept("strategy", "co-design"),
     *(
         concept("nasss", code)
         for code in ["2E", "5D", "5E", "6A", "7A", "7B", *(f"6/{t}" for t in NASSS_6_SUB_THEMES)]

@@ -194,9 +194,9 @@ def check_by_country(kb: KnowledgeBase) -> None:
 
 
 def check_by_scale(kb: KnowledgeBase) -> None:
+    # #14: ImproveCareNow had centres in England by 2015, so it is international, not national
     assert slugs(values(kb, "case-studies-by-scale", "caseStudy", scale="national")) == {
         "cincinnati-learning-networks",
-        "improvecarenow",
         "patientslikeme",
         "swedeheart",
         "swedish-rheumatology-registry",
