@@ -73,6 +73,11 @@ class Settings:
         return int(self.page_cache_mb * 1024 * 1024)
 
     @property
+    def context_file(self) -> Path:
+        """The JSON-LD context plain-JSON contributions are read with (a fork's own, #13)."""
+        return self.ontology_dir / "context.jsonld"
+
+    @property
     def store_path(self) -> Path | None:
         """The on-disk folder of the embedded store, or None for memory or remote stores."""
         if self.is_remote or self.store == MEMORY:
@@ -85,21 +90,30 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read ``LHS_KG_*`` variables; malformed values raise :class:`ConfigError` naming them."""
+        """Read ``LHS_KG_*`` variables; malformed values raise :class:`ConfigError` naming them.
+
+        Unset variables take the field defaults above (paths moved under ``LHS_KG_ROOT``), so
+        each default is written once.
+        """
         env = os.environ if env is None else env
+        default = cls()
         root = Path(env.get("LHS_KG_ROOT", str(PROJECT_ROOT))).resolve()
 
-        def folder(name: str, default: str) -> Path:
-            return Path(env.get(f"LHS_KG_{name}", str(root / default))).resolve()
+        def folder(
+            name: str, field_default: Path, old: Path = PROJECT_ROOT, new: Path = root
+        ) -> Path:
+            """``LHS_KG_<name>``, else the field default moved from folder ``old`` to ``new``."""
+            fallback = new / field_default.relative_to(old)
+            return Path(env.get(f"LHS_KG_{name}", "").strip() or str(fallback)).resolve()
 
-        var_dir = folder("VAR_DIR", "var")
-        instance_dir = Path(env.get("LHS_KG_INSTANCE_DIR", str(var_dir / "instance"))).resolve()
-        reviewers_file = Path(
-            env.get("LHS_KG_REVIEWERS_FILE", "").strip() or str(instance_dir / "reviewers.json")
-        ).resolve()
+        var_dir = folder("VAR_DIR", default.var_dir)
+        instance_dir = folder("INSTANCE_DIR", default.instance_dir, default.var_dir, var_dir)
+        reviewers_file = folder(
+            "REVIEWERS_FILE", default.reviewers_file, default.instance_dir, instance_dir
+        )
         store = env.get("LHS_KG_STORE", "").strip() or str(var_dir / "store")
         remote = _remote_from_env(store, env)
-        base_iri = env.get("LHS_KG_BASE_IRI", DEFAULT_BASE_IRI).strip()
+        base_iri = env.get("LHS_KG_BASE_IRI", default.base_iri).strip()
         if not _is_http_url(base_iri) or not base_iri.endswith("/"):
             raise ConfigError(
                 f"LHS_KG_BASE_IRI must be an http(s) IRI ending in '/', got {base_iri!r}"
@@ -108,23 +122,30 @@ class Settings:
             store=store,
             base_iri=base_iri,
             root=root,
-            ontology_dir=folder("ONTOLOGY_DIR", "ontology"),
-            data_dir=folder("DATA_DIR", "data"),
-            shapes_dir=folder("SHAPES_DIR", "shapes"),
-            queries_dir=folder("QUERIES_DIR", "queries"),
+            ontology_dir=folder("ONTOLOGY_DIR", default.ontology_dir),
+            data_dir=folder("DATA_DIR", default.data_dir),
+            shapes_dir=folder("SHAPES_DIR", default.shapes_dir),
+            queries_dir=folder("QUERIES_DIR", default.queries_dir),
             var_dir=var_dir,
             instance_dir=instance_dir,
             reviewers_file=reviewers_file,
-            max_upload_bytes=_int(env, "LHS_KG_MAX_UPLOAD_BYTES", 1_000_000),
-            max_submission_triples=_int(env, "LHS_KG_MAX_SUBMISSION_TRIPLES", 2_000),
-            max_load_bytes=_int(env, "LHS_KG_MAX_LOAD_BYTES", 2_000_000_000),
-            max_query_chars=_int(env, "LHS_KG_MAX_QUERY_CHARS", 100_000),
-            max_query_depth=_int(env, "LHS_KG_MAX_QUERY_DEPTH", 64),
-            query_timeout_s=_float(env, "LHS_KG_QUERY_TIMEOUT", 10.0),
-            max_result_rows=_int(env, "LHS_KG_MAX_RESULT_ROWS", 100_000),
-            allow_service=_bool(env, "LHS_KG_ALLOW_SERVICE", False),
+            max_upload_bytes=_int(env, "LHS_KG_MAX_UPLOAD_BYTES", default.max_upload_bytes),
+            max_submission_triples=_int(
+                env, "LHS_KG_MAX_SUBMISSION_TRIPLES", default.max_submission_triples
+            ),
+            max_load_bytes=_int(env, "LHS_KG_MAX_LOAD_BYTES", default.max_load_bytes),
+            max_query_chars=_int(env, "LHS_KG_MAX_QUERY_CHARS", default.max_query_chars),
+            max_query_depth=_int(env, "LHS_KG_MAX_QUERY_DEPTH", default.max_query_depth),
+            query_timeout_s=_float(env, "LHS_KG_QUERY_TIMEOUT", default.query_timeout_s),
+            max_result_rows=_int(env, "LHS_KG_MAX_RESULT_ROWS", default.max_result_rows),
+            allow_service=_bool(env, "LHS_KG_ALLOW_SERVICE", default.allow_service),
             page_cache_mb=_positive(
-                env, "LHS_KG_PAGE_CACHE_MB", 32.0, float, "a number of megabytes", zero=True
+                env,
+                "LHS_KG_PAGE_CACHE_MB",
+                default.page_cache_mb,
+                float,
+                "a number of megabytes",
+                zero=True,
             ),
             sparql_update_token=env.get("LHS_KG_SPARQL_UPDATE_TOKEN", "").strip() or None,
             public_url=_public_url(env),

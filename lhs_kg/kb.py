@@ -126,7 +126,7 @@ class KnowledgeBase:
         """Run a named query of ``queries/`` with text parameters, over the published view."""
         from lhs_kg.queries import QueryLibrary
 
-        named = QueryLibrary(self.settings.queries_dir, self.settings.base_iri).get(name)
+        named = QueryLibrary.from_settings(self.settings).get(name)
         return self.query(named.text, bindings=named.bind(params or {}), scope=scope)
 
     def published_scope(self) -> list[str] | None:

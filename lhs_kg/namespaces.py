@@ -25,10 +25,6 @@ from lhs_kg.ontology_terms import LHS as LHS  # re-exported: the one name code u
 BASE = "https://w3id.org/lhs-kg/"
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 SCHEMA = Namespace("https://schema.org/")
-CONCEPT = Namespace(BASE + "concept/")
-CASE_STUDY = Namespace(BASE + "case-study/")
-SOURCE = Namespace(BASE + "source/")
-GRAPH = Namespace(BASE + "graph/")
 
 
 PREFIXES: dict[str, str] = {
@@ -58,8 +54,3 @@ DISPLAY_PREFIXES: dict[str, str] = {
     "graph": BASE + "graph/",
 }
 """For showing IRIs to people only: ``lhsc:nasss/4`` is readable but not valid Turtle."""
-
-
-def sparql_prefixes() -> str:
-    """PREFIX lines for every prefix above, for ad-hoc queries typed by people."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from lhs_kg.config import DEFAULT_BASE_IRI
+from lhs_kg.config import DEFAULT_BASE_IRI, Settings
 from lhs_kg.errors import ParameterError, QueryError, UnknownQueryError
 from lhs_kg.namespaces import PREFIXES
 
@@ -247,6 +247,13 @@ class QueryLibrary:
     def __init__(self, folder: Path, base_iri: str = DEFAULT_BASE_IRI) -> None:
         self.folder = folder
         self.base_iri = base_iri
+
+    @classmethod
+    def from_settings(cls, settings: Settings, subfolder: str = "") -> QueryLibrary:
+        """The queries folder of ``settings`` (or its ``subfolder``, e.g. ``checks``) and its base
+        IRI: the one way the faces build a library, so none forgets the base IRI (#13)."""
+        folder = settings.queries_dir / subfolder if subfolder else settings.queries_dir
+        return cls(folder, settings.base_iri)
 
     def names(self) -> list[str]:
         """Query names (file stems), sorted."""

@@ -9,7 +9,6 @@ and the variables.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,11 +26,8 @@ DEV_SECRET = "dev-only-change-me"
 
 
 def public_base_url(settings: Settings) -> str:
-    """The public base URL (``LHS_KG_PUBLIC_URL``) when one is configured, else ''."""
-    configured = getattr(settings, "public_url", None)
-    if configured is None:
-        configured = os.environ.get("LHS_KG_PUBLIC_URL", "")
-    return str(configured or "").strip()
+    """The public base URL (``LHS_KG_PUBLIC_URL``, read by Settings) when configured, else ''."""
+    return settings.public_url or ""
 
 
 def configure(

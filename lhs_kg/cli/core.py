@@ -114,7 +114,7 @@ def query(
     else:
         from lhs_kg.queries import QueryLibrary
 
-        named = QueryLibrary(state.settings.queries_dir).get(query)
+        named = QueryLibrary.from_settings(state.settings).get(query)
         text = named.text
         bindings = named.bind(parse_params(params))
     if params and bindings is None:

@@ -52,7 +52,7 @@ def _describe_params(params: tuple[Parameter, ...]) -> str:
 @pass_state
 def list_queries(state: CliState, verbose: bool) -> None:
     """List the named queries with their summaries (run one with `lhs-kg query NAME`)."""
-    library = QueryLibrary(state.settings.queries_dir, state.settings.base_iri)
+    library = QueryLibrary.from_settings(state.settings)
     named = library.all()
     if not named:
         raise InputError(f"no named queries in {state.settings.queries_dir}")
@@ -69,7 +69,7 @@ def list_queries(state: CliState, verbose: bool) -> None:
 @pass_state
 def check(state: CliState, only: tuple[str, ...], scope: Scope) -> None:
     """Run the quality checks of queries/checks/ on the published view; exit 1 on any row."""
-    library = QueryLibrary(state.settings.queries_dir / "checks", state.settings.base_iri)
+    library = QueryLibrary.from_settings(state.settings, "checks")
     names = list(only) or library.names()
     if not names:
         raise InputError(f"no check queries in {library.folder}")

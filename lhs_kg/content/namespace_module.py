@@ -29,6 +29,8 @@ KINDS: tuple[tuple[URIRef, str], ...] = (
     (OWL.DatatypeProperty, "datatype properties"),
     (OWL.AnnotationProperty, "annotation properties"),
     (OWL.NamedIndividual, "individuals"),
+    (RDFS.Class, "other classes"),
+    (RDF.Property, "other properties"),
 )
 """The declarations that define a term, in the order the module lists them."""
 

@@ -1,8 +1,10 @@
 """The contribution workflow: submit, validate, review, publish, with provenance and versions.
 
-``Contributions(kb)`` submits and reviews (``engine``); ``history`` lists the versions of a case
-study, diffs two of them and says where each published statement came from; ``form`` builds the
-contribution form from the SHACL shapes; ``reviewers`` checks reviewer accounts and API tokens.
+``Contributions(kb)`` submits and reviews (``engine``, made of ``registry`` reads,
+``submission`` with ``content`` for the stored graph, and review ``decisions``); ``history``
+lists the versions of a case study, diffs two of them and says where each published statement
+came from; ``form`` builds the contribution form from the SHACL shapes; ``reviewers`` checks
+reviewer accounts and API tokens.
 """
 
 from __future__ import annotations

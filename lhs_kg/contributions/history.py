@@ -28,6 +28,7 @@ from lhs_kg.describe.base import (
 )
 from lhs_kg.graphs import graph_prefix, is_published
 from lhs_kg.namespaces import LHS
+from lhs_kg.terms import to_rdflib
 
 _CLAIMS = f"""
 SELECT DISTINCT ?g ?s ?p ?o WHERE {{
@@ -158,19 +159,8 @@ def current_published(contributions: Contributions, subject: str) -> str | None:
 def _rdflib(triples: Iterable[ox.Triple]) -> Graph:
     graph = Graph()
     for t in triples:
-        graph.add((_node(t.subject), _node(t.predicate), _node(t.object)))
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     return graph
-
-
-def _node(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def diff(
@@ -313,9 +303,9 @@ def claims(
         else:
             origin, who, when, state = f"curated file {g[len(prefix) :]}", "curators", "", PUBLISHED
         cited = sources.get((g, s.value)) or sources.get((g, subject), [])
-        s_iri, s_label, _ = _show(_node(s), labels)
-        p_iri, p_label, _ = _show(_node(p), labels)
-        o_val, o_label, _lit = _show(_node(o), labels)
+        s_iri, s_label, _ = _show(to_rdflib(s), labels)
+        p_iri, p_label, _ = _show(to_rdflib(p), labels)
+        o_val, o_label, _lit = _show(to_rdflib(o), labels)
         out.append(
             Claim(
                 s_iri,

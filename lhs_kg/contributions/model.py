@@ -84,13 +84,6 @@ class Contributor:
             orcid = f"https://orcid.org/{match.group(1)}"
         return cls(name, email, orcid or None)
 
-    def as_json(self) -> dict[str, str]:
-        """The contributor in the plain-JSON contribution format."""
-        out = {"name": self.name, "email": self.email}
-        if self.orcid:
-            out["orcid"] = self.orcid.rsplit("/", 1)[-1]
-        return out
-
 
 @dataclass
 class Version:

@@ -195,8 +195,6 @@ class LabelBook:
                 self._best[iri] = entry
 
 
-GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-
 #: ``?lp`` restricted to the label properties as a FILTER: with ``?x`` bound by VALUES, Oxigraph
 #: then walks ?x's own triples, where a VALUES ?lp would make it scan every label (100× slower).
 LABEL_FILTER = "FILTER(?lp IN (" + ", ".join(f"<{p}>" for p in LABEL_PROPERTIES) + "))"

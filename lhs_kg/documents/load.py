@@ -7,6 +7,8 @@ import logging
 import re
 from pathlib import Path
 
+from lhs_kg.config import Settings
+from lhs_kg.documents.context import load_context
 from lhs_kg.documents.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_TRIPLES, _check_shape
 from lhs_kg.documents.model import Document
 from lhs_kg.documents.rdf import _from_rdf
@@ -45,11 +47,13 @@ def load_document(
     max_bytes: int = DEFAULT_MAX_BYTES,
     base_iri: str = "https://w3id.org/lhs-kg/",
     max_triples: int | None = DEFAULT_MAX_TRIPLES,
+    settings: Settings | None = None,
 ) -> Document:
     """Parse a submission (bytes, text or a file) into a :class:`Document`; refuse unsafe input.
 
     Besides the byte limit, the parsed graph is bounded (``max_triples``, members of an RDF
     list) so that validating whatever is accepted stays short (#12); ``None`` lifts both.
+    Plain JSON and YAML are read with the context of ``settings`` (default: the environment's).
     """
     if isinstance(data, Path):
         name = name or str(data)
@@ -67,7 +71,8 @@ def load_document(
     _install_log_filter()
     if kind in ("json", "jsonld", "yaml"):
         tree = _load_json(raw, label) if kind != "yaml" else _load_yaml(raw, label)
-        document = _from_tree(tree, label, kind, max_triples)
+        context = load_context((settings or Settings.from_env()).context_file)
+        document = _from_tree(tree, label, kind, max_triples, context)
     else:
         document = _from_rdf(raw, label, kind, base_iri, max_triples)
     if max_triples is not None:

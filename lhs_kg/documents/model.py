@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from lhs_kg.documents.context import expand_value, load_context
+from lhs_kg.documents.context import Context, TermDef, expand_value
 from lhs_kg.namespaces import PREFIXES
 
 
@@ -35,6 +35,8 @@ class Document:
     node_paths: dict[Node, str] = field(default_factory=dict)
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
     bases: dict[str, str] = field(default_factory=dict)
+    context: Context | None = field(default=None, repr=False, compare=False)
+    """The JSON-LD context a JSON/YAML submission was read with (the configured one)."""
 
     @property
     def keyed(self) -> bool:
@@ -56,11 +58,11 @@ class Document:
         if predicate is None:
             path = self.node_paths.get(focus)
             return (path if path else "(top)") if path is not None else "", None
-        if not self.keyed or focus not in self.node_paths:
+        context = self.context
+        if not self.keyed or focus not in self.node_paths or context is None:
             return prefixed(predicate), None
         base_path = self.node_paths[focus]
         obj = self.objects.get(base_path, {})
-        context = load_context()
         key = (
             "type"
             if predicate == RDF.type
@@ -75,14 +77,16 @@ class Document:
         items = raw if isinstance(raw, list) else [raw]
         for index, item in enumerate(items):
             item_path = f"{path}[{index}]" if isinstance(raw, list) else path
-            if self._matches(item, item_path, key, value, self.bases.get(base_path, "")):
+            term = context.terms.get(key)
+            if self._matches(item, item_path, term, value, self.bases.get(base_path, "")):
                 return item_path, item
         return path, None
 
-    def _matches(self, item: Any, item_path: str, key: str, value: Node, base: str) -> bool:
+    def _matches(
+        self, item: Any, item_path: str, term: TermDef | None, value: Node, base: str
+    ) -> bool:
         if isinstance(item, dict):
             return self.node_paths.get(value) == item_path
-        term = load_context().terms.get(key)
         if isinstance(value, URIRef) and term is not None:
             return expand_value(term, item, base) == str(value)
         if isinstance(value, Literal):

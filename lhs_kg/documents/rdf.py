@@ -6,13 +6,13 @@ import re
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph
 
 from lhs_kg.documents.limits import _too_many_triples
 from lhs_kg.documents.model import Document
 from lhs_kg.errors import InputError, ParseError
 from lhs_kg.namespaces import PREFIXES
+from lhs_kg.terms import to_rdflib
 
 _OX_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -49,14 +49,8 @@ def _from_rdf(
 
 
 def _term(term: Any) -> Any:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise InputError("RDF-star triples are not accepted in a submission")
+    """The rdflib term (``lhs_kg.terms``); a quoted triple is refused as input."""
+    try:
+        return to_rdflib(term)
+    except TypeError:
+        raise InputError("RDF-star triples are not accepted in a submission") from None

@@ -13,18 +13,19 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 
-from lhs_kg.documents.context import CONTEXT_URLS, load_context
+from lhs_kg.documents.context import CONTEXT_URLS, Context
 from lhs_kg.documents.limits import MAX_NODES, _too_many_triples
 from lhs_kg.documents.model import Document, Note
 from lhs_kg.documents.rdf import _term
 from lhs_kg.errors import InputError, ParseError
+from lhs_kg.namespaces import LHS
 
 _BNODE_PREFIX = "lhskgp"
 _PLACEHOLDER = "urn:x-lhs-kg-node:"
 _BAD_IRI_CHARS = re.compile(r'[\s<>"{}|^`\\]')
 
 
-COUNTRY_PROPERTY = "https://w3id.org/lhs-kg/ontology/country"
+COUNTRY_PROPERTY = str(LHS.country)
 
 
 def country_code(text: str) -> tuple[str | None, list[str]]:
@@ -49,10 +50,10 @@ def _contexts(tree: Any) -> Iterator[tuple[dict[str, Any], Any]]:
             stack.extend(item)
 
 
-def _check_contexts(tree: Any, label: str) -> bool:
+def _check_contexts(tree: Any, label: str, context: Context) -> bool:
     """Refuse remote contexts (replacing ours by the local file); True if one is not ours."""
     foreign = False
-    local = load_context().data["@context"]
+    local = context.data["@context"]
     for owner, value in list(_contexts(tree)):
         values = value if isinstance(value, list) else [value]
         resolved: list[Any] = []
@@ -87,8 +88,10 @@ def _has_import(context: Any) -> bool:
     return False
 
 
-def _from_tree(tree: Any, label: str, kind: str, max_triples: int | None) -> Document:
-    foreign = _check_contexts(tree, label)
+def _from_tree(
+    tree: Any, label: str, kind: str, max_triples: int | None, context: Context
+) -> Document:
+    foreign = _check_contexts(tree, label, context)
     plain = not foreign
     if plain and not isinstance(tree, dict):
         raise InputError(
@@ -96,11 +99,12 @@ def _from_tree(tree: Any, label: str, kind: str, max_triples: int | None) -> Doc
             f"level, got a {_json_type(tree)}"
         )
     document = Document(Graph(), label, "jsonld" if foreign and kind == "json" else kind)
-    walker = _Walker(document, plain)
-    walker.walk(tree, "", load_context().base)
+    document.context = context
+    walker = _Walker(document, plain, context)
+    walker.walk(tree, "", context.base)
     if plain and "@context" not in tree:
         tree = dict(tree)
-        tree["@context"] = load_context().data["@context"]
+        tree["@context"] = context.data["@context"]
     try:
         quads = ox.parse(json.dumps(tree).encode("utf-8"), format=ox.RdfFormat.JSON_LD)
         for count, quad in enumerate(quads, 1):
@@ -135,10 +139,10 @@ def _json_type(value: Any) -> str:
 class _Walker:
     """Walks a JSON tree before JSON-LD sees it: names each node, notes unknown keys and values."""
 
-    def __init__(self, document: Document, plain: bool) -> None:
+    def __init__(self, document: Document, plain: bool, context: Context) -> None:
         self.document = document
         self.plain = plain
-        self.context = load_context()
+        self.context = context
         self.paths: dict[str, str] = {}
         self.count = 0
 

@@ -176,7 +176,7 @@ class DatasetDescription:
         """The description in an RDF format (JSON-LD compacted with our context)."""
         graph = self.to_graph()
         if fmt.name == "jsonld":
-            context = load_context(settings.ontology_dir / "context.jsonld")
+            context = load_context(settings.context_file)
             return graph.serialize(
                 format="json-ld", context=context, auto_compact=True, encoding="utf-8"
             )

@@ -150,7 +150,7 @@ def plan_export(
     elif selection.query:
         from lhs_kg.queries import QueryLibrary
 
-        named = QueryLibrary(settings.queries_dir, settings.base_iri).get(selection.query)
+        named = QueryLibrary.from_settings(settings).get(selection.query)
         if query_form(named.text) != "construct":
             raise QueryError(
                 f"query {selection.query!r} is not a CONSTRUCT query; only "
@@ -290,7 +290,7 @@ def _write(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None)
     written: int | None
     fmt = plan.fmt
     if fmt.name == "jsonld":
-        context = load_context(plan.settings.ontology_dir / "context.jsonld")
+        context = load_context(plan.settings.context_file)
         counter = _Counting(iter_quads(plan), progress, plan.expected)
         write_jsonld(counter, output, context)
         written = counter.count

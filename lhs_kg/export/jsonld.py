@@ -25,7 +25,6 @@ from lhs_kg.namespaces import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 _MAX_CONTEXT_BYTES = 1_000_000
 _FLUSH_BYTES = 1 << 16

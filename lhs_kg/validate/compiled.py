@@ -1,5 +1,14 @@
 """SHACL validation with pySHACL's constraint objects built once per process, not once per run.
 
+Why this module uses pySHACL's internals (pinned in pyproject.toml to the minor version tested,
+``tests/validate/test_compiled.py`` checks the pin): measured with ``bench/validate.py --cpu`` on
+the 2-core machine (pySHACL 0.40.1, #13), a typical 36-triple contribution takes 7 ms of CPU
+through this module against 75 ms through pySHACL's own loop on the same data graph, and the 15
+curated case studies validated as submissions a median of 11 ms (8-19) against 117 ms (80-134):
+without it the 30 ms target per case-study validation is missed about four times over. To
+upgrade pySHACL, widen the pin, then run ``tests/validate/test_compiled.py`` (the reports must
+stay identical) and the bench.
+
 pySHACL rebuilds the constraint objects of every shape it visits on each run (about a hundred
 visits for one case study, helper shapes included) and finds each shape's parameters by scanning
 a list; for a 30-triple submission that overhead is most of the time. :class:`CompiledShapes`
@@ -10,7 +19,7 @@ as pySHACL does; the ones that validate other shapes (``sh:node``, ``sh:property
 report graph is made by pySHACL's own report builder. The report is the one pySHACL gives
 (``tests/validate/test_compiled.py`` compares both on every test submission).
 
-Everything this module relies on in pySHACL sits in :func:`_pyshacl_parts`. A shapes graph that
+Everything this module relies on in pySHACL sits in ``pyshacl_parts``. A shapes graph that
 uses a feature not covered here (sh:and, sh:not, sh:xone, custom constraint components, recursive
 shapes, ...) compiles to ``None``; the caller then runs pySHACL itself.
 """
@@ -18,87 +27,18 @@ shapes, ...) compiles to ``None``; the caller then runs pySHACL itself.
 from __future__ import annotations
 
 import copy
-import functools
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-_LEAF_MODULES = (
-    "cardinality_constraints",
-    "value_constraints",
-    "string_based_constraints",
-    "value_range_constraints",
-    "other_constraints",
-    "property_pair_constraints",
-    "sparql_based_constraints",
-)
-"""pySHACL modules whose constraint components never validate another shape."""
-
-Result = tuple[str, Node, list[tuple[Any, Any, Any]]]
-"""pySHACL's validation result: its text, its node and its triples."""
-
-
-@functools.lru_cache(maxsize=256)
-def _prepared(text: str) -> Query:
-    """rdflib parses SPARQL slowly (~0.1 s a query): parse each constraint's query once."""
-    return prepareQuery(text)
-
-
-@functools.cache
-def _pyshacl_parts() -> dict[str, Any]:
-    """The parts of pySHACL used here, in one place: an upgrade that moves them fails loudly."""
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-    from pyshacl.constraints.core.logical_constraints import OrConstraintComponent
-    from pyshacl.constraints.core.shape_based_constraints import (
-        NodeConstraintComponent,
-        PropertyConstraintComponent,
-        QualifiedValueShapeConstraintComponent,
-    )
-    from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
-    from pyshacl.errors import ConstraintLoadWarning
-    from pyshacl.graph_abstraction import RdfLibDataGraph
-    from pyshacl.pytypes import SHACLExecutor
-    from pyshacl.validator import Validator
-
-    class PreparedDataGraph(RdfLibDataGraph):
-        """pySHACL's data graph, answering SHACL-SPARQL constraints with prepared queries."""
-
-        def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-            if isinstance(query_object, str):
-                query_object = _prepared(query_object)
-            return super().query(query_object, *args, **kwargs)
-
-    return {
-        "parameters": frozenset(ALL_CONSTRAINT_PARAMETERS),
-        "components": dict(CONSTRAINT_PARAMETERS_MAP),
-        "node": NodeConstraintComponent,
-        "property": PropertyConstraintComponent,
-        "or": OrConstraintComponent,
-        "sparql": SPARQLBasedConstraint,
-        "qualified": QualifiedValueShapeConstraintComponent,
-        "load_warning": ConstraintLoadWarning,
-        "data_graph": PreparedDataGraph,
-        "executor": SHACLExecutor,
-        "report": Validator.create_validation_report,
-        "detail": URIRef("http://www.w3.org/ns/shacl#detail"),
-        "qualified_min": URIRef("http://www.w3.org/ns/shacl#QualifiedMinCountConstraintComponent"),
-        "qualified_max": URIRef("http://www.w3.org/ns/shacl#QualifiedMaxCountConstraintComponent"),
-    }
-
-
-def prepared_data_graph(graph: Graph) -> Graph:
-    """``graph`` as pySHACL's data graph whose SPARQL queries are parsed once per process."""
-    cls = _pyshacl_parts()["data_graph"]
-    wrapped: Graph = cls(store=graph.store, impl=graph)
-    return wrapped
-
+from lhs_kg.terms import to_oxigraph, to_rdflib
+from lhs_kg.validate.pyshacl_parts import _LEAF_MODULES, Result, _pyshacl_parts
+from lhs_kg.validate.pyshacl_parts import prepared_data_graph as prepared_data_graph
 
 _QUIET: Result = ("", URIRef("urn:x-lhs-kg:unreported"), [])
 
@@ -145,23 +85,12 @@ class _Run:
         self._store: ox.Store | None = None
         self._to_ox: dict[Node, Any] = {}
         self._from_ox: dict[Any, Node] = {}
+        self._bnodes: dict[BNode, ox.BlankNode] = {}
 
     def _term(self, node: Node) -> Any:
         term = self._to_ox.get(node)
         if term is None:
-            if isinstance(node, URIRef):
-                term = ox.NamedNode(str(node))
-            elif isinstance(node, BNode):
-                term = ox.BlankNode()
-            elif isinstance(node, Literal):
-                if node.language:
-                    term = ox.Literal(str(node), language=node.language)
-                elif node.datatype is not None:
-                    term = ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-                else:
-                    term = ox.Literal(str(node))
-            else:
-                raise TypeError(f"cannot copy {node!r} to Oxigraph")
+            term = to_oxigraph(node, self._bnodes)
             self._to_ox[node] = term
             self._from_ox.setdefault(term, node)
         return term
@@ -170,13 +99,7 @@ class _Run:
         node = self._from_ox.get(term)
         if node is not None:
             return node
-        if isinstance(term, ox.NamedNode):
-            return URIRef(term.value)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return to_rdflib(term)
 
     def violations(
         self, query: str, focus: Node

@@ -11,28 +11,26 @@ through ``compiled``: pySHACL's constraint objects built once per process, the s
 
 from __future__ import annotations
 
-import json
 import threading
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
+from pyshacl import ShapesGraph
 from pyshacl import Validator as PyshaclValidator
-from pyshacl.shapes_graph import ShapesGraph
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from lhs_kg.config import Settings
-from lhs_kg.documents import Document, load_context, load_document, prefixed
+from lhs_kg.documents import Document, load_context, load_document
 from lhs_kg.errors import BusyError, InputError, TooLargeError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import BIBO, LHS
 from lhs_kg.validate.compiled import compile_shapes, prepared_data_graph
+from lhs_kg.validate.ontology import _load_ontology
 from lhs_kg.validate.report import Issue, Report
+from lhs_kg.validate.results import _focus_label, _id_field, _report_graph, _short, _show
 from lhs_kg.validate.vocabulary_messages import unknown_code_message
 
 CONTRIBUTION_SHAPES = "contribution.shapes.ttl"
@@ -52,12 +50,6 @@ _DESCRIBED = {
     BIBO.Report,
     BIBO.Webpage,
 }
-_LABELS = (
-    URIRef("http://purl.org/dc/terms/title"),
-    URIRef("http://xmlns.com/foaf/0.1/name"),
-    RDFS.label,
-    SKOS.prefLabel,
-)
 _SEVERITIES: dict[Node | None, str] = {
     SH.Violation: "violation",
     SH.Warning: "warning",
@@ -82,58 +74,6 @@ class ShapeInfo:
     scheme: str = ""
 
 
-@dataclass
-class Ontology:
-    """Facts precomputed from ``ontology/``: closure of subclasses, concept facts, labels."""
-
-    superclasses: dict[Node, set[Node]] = field(default_factory=dict)
-    facts: dict[Node, list[tuple[Node, Node, Node]]] = field(default_factory=dict)
-    members: dict[Node, list[Node]] = field(default_factory=dict)
-
-    def types_with_supers(self, classes: Iterable[Node]) -> set[Node]:
-        """The classes and all their superclasses."""
-        out: set[Node] = set()
-        for cls in classes:
-            out.add(cls)
-            out |= self.superclasses.get(cls, set())
-        return out
-
-
-def _load_ontology(ontology_dir: Path) -> Ontology:
-    graph = Graph()
-    for path in sorted(ontology_dir.glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    direct: dict[Node, set[Node]] = defaultdict(set)
-    for sub, sup in graph.subject_objects(RDFS.subClassOf):
-        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
-            direct[sub].add(sup)
-    onto = Ontology()
-    for cls in list(direct):
-        seen: set[Node] = set()
-        stack = list(direct[cls])
-        while stack:
-            sup = stack.pop()
-            if sup not in seen:
-                seen.add(sup)
-                stack.extend(direct.get(sup, ()))
-        onto.superclasses[cls] = seen
-    facts: dict[Node, set[tuple[Node, Node, Node]]] = defaultdict(set)
-    for subject in set(graph.subjects(SKOS.inScheme)) | set(graph.subjects(SKOS.topConceptOf)):
-        schemes = set(graph.objects(subject, SKOS.inScheme))
-        schemes |= set(graph.objects(subject, SKOS.topConceptOf))
-        for scheme in schemes:
-            facts[subject].add((subject, SKOS.inScheme, scheme))
-            onto.members.setdefault(scheme, []).append(subject)
-        for broader in graph.objects(subject, SKOS.broader):
-            facts[subject].add((subject, SKOS.broader, broader))
-        for cls in onto.types_with_supers(graph.objects(subject, RDF.type)):
-            facts[subject].add((subject, RDF.type, cls))
-    onto.facts = {node: sorted(triples) for node, triples in facts.items()}
-    for members in onto.members.values():
-        members.sort(key=str)
-    return onto
-
-
 class Validator:
     """The shapes, the ontology facts and pySHACL's parsed shapes, built once and reused."""
 
@@ -148,6 +88,7 @@ class Validator:
                 self.content_graph.parse(path, format="turtle")
             self.contribution_graph.parse(path, format="turtle")
         self.ontology = _load_ontology(ontology_dir)
+        self.context = load_context(ontology_dir / "context.jsonld")
         self._shapes = {
             False: ShapesGraph(self.content_graph),
             True: ShapesGraph(self.contribution_graph),
@@ -160,9 +101,8 @@ class Validator:
 
     def _shape_info(self, graph: Graph) -> dict[Node, ShapeInfo]:
         owners = {prop: owner for owner, prop in graph.subject_objects(SH.property)}
-        context = load_context()
         codes: dict[str, str] = {}
-        for term in context.terms.values():
+        for term in self.context.terms.values():
             for code, iri in term.values.items():
                 codes[iri] = code
         info: dict[Node, ShapeInfo] = {}
@@ -291,15 +231,17 @@ class Validator:
         base_iri: str = "https://w3id.org/lhs-kg/",
         wait_s: float | None = None,
         bounded: bool = True,
+        plain: bool = False,
     ) -> Report:
         """Validate a parsed document; the report names fields as the contributor wrote them.
 
-        ``bounded=False`` lifts the bound on checks (curated files read from disk by the CLI).
+        ``bounded=False`` lifts the bound on checks (curated files read from disk by the CLI);
+        ``plain=True`` runs pySHACL's own loop (bench/validate.py compares the two).
         """
         data = self.data_graph(document, kb, base_iri)
         if bounded:
             self._bound(data, contribution, document.name)
-        results_graph = self.check(data, contribution=contribution, wait_s=wait_s)
+        results_graph = self.check(data, contribution=contribution, wait_s=wait_s, plain=plain)
         report = Report(document.name, document.format)
         for note in document.notes:
             report.issues.append(
@@ -385,90 +327,8 @@ class Validator:
         )
 
 
-def _id_field(document: Document, focus: Node) -> str:
-    """Where the contributor wrote a node's id: ``id``, ``sources[1].id``; ``IRI`` in RDF."""
-    path = document.path_of(focus)
-    if path is None:
-        return "id" if document.keyed else "IRI"
-    return f"{path}.id" if path else "id"
-
-
 def _safe_iri(iri: str) -> bool:
     return not any(ch in iri for ch in '<>"{}|^`\\ \n\t')
-
-
-def _short(shape: Node | None) -> str:
-    if shape is None:
-        return ""
-    text = str(shape)
-    return text.rsplit("/", 1)[-1] if isinstance(shape, URIRef) else ""
-
-
-_MAX_SHOWN = 200
-"""Values longer than this are shortened in reports (a 5,000-digit literal stays readable)."""
-
-
-def _show(raw: Any, value: Node | None) -> str | None:
-    if raw is not None and not isinstance(raw, dict | list):
-        return _shortened(raw if isinstance(raw, str) else json.dumps(raw))
-    if value is None or isinstance(value, BNode):
-        return None
-    return _shortened(str(value))
-
-
-def _shortened(text: str) -> str:
-    if len(text) <= _MAX_SHOWN:
-        return text
-    return f"{text[: _MAX_SHOWN - 20]}… ({len(text):,} characters)"
-
-
-def _focus_label(document: Document, focus: Node, kind: str) -> str:
-    label = next((str(o) for p in _LABELS for o in document.graph.objects(focus, p)), None)
-    where = document.path_of(focus)
-    if where is not None:
-        place = where or "the top level"
-    elif isinstance(focus, BNode):
-        place = "an unnamed node"
-    else:
-        place = prefixed(focus)
-    text = f"{kind} " if kind else ""
-    if label:
-        return f'{text}"{label}" ({place})'
-    return f"{text}at {place}" if where is not None else f"{text}{place}"
-
-
-def _report_graph(results: Graph, report: Report, subjects: set[Node]) -> Graph:
-    """A SHACL validation report holding only the results about the submission, and the notes."""
-    graph = Graph()
-    for prefix, namespace in results.namespaces():
-        graph.bind(prefix, namespace)
-    graph.bind("sh", SH)
-    node = BNode()
-    graph.add((node, RDF.type, SH.ValidationReport))
-    kept = [
-        r for r in results.objects(None, SH.result) if results.value(r, SH.focusNode) in subjects
-    ]
-    for result in kept:
-        graph.add((node, SH.result, result))
-        _copy_description(results, graph, result)
-    conforms = not any(results.value(r, SH.resultSeverity) == SH.Violation for r in kept)
-    conforms = conforms and not any(n.severity == "violation" for n in report.issues)
-    graph.add((node, SH.conforms, Literal(conforms)))
-    return graph
-
-
-def _copy_description(source: Graph, target: Graph, node: Node) -> None:
-    stack = [node]
-    seen: set[Node] = set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for p, o in source.predicate_objects(current):
-            target.add((current, p, o))
-            if isinstance(o, BNode):
-                stack.append(o)
 
 
 _VALIDATORS: dict[tuple[Path, Path], Validator] = {}
@@ -521,6 +381,7 @@ def validate(
             max_bytes=settings.max_upload_bytes,
             base_iri=settings.base_iri,
             max_triples=settings.max_submission_triples if bounded else None,
+            settings=settings,
         )
     return get_validator(settings).run(
         document,

@@ -237,3 +237,31 @@ def test_dump_of_a_malformed_graph_name_is_a_usage_error(built: dict[str, str]) 
     assert result.exit_code == 2
     assert "not a valid graph IRI" in result.output
     assert "unexpected" not in result.output
+
+
+FORK_CASE = """
+@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://kg.example.org/case-study/fork-case> a lhs:CaseStudy ;
+    rdfs:label "A partner's case study" ;
+    lhs:showsLoopStage <https://kg.example.org/concept/loop/data-to-knowledge> .
+"""
+
+
+def test_named_query_on_a_non_default_base_iri_binds_concepts_under_it(tmp_path: Path) -> None:
+    """Regression (#13): `lhs-kg query` built its library without the base IRI, so a fork's
+    concept parameter was bound under w3id.org and the query returned no rows."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "fork.ttl").write_text(FORK_CASE, encoding="utf-8")
+    fork = {
+        "LHS_KG_STORE": str(tmp_path / "store"),
+        "LHS_KG_ROOT": str(ROOT),
+        "LHS_KG_DATA_DIR": str(data),
+        "LHS_KG_BASE_IRI": "https://kg.example.org/",
+    }
+    assert run(fork, "init").exit_code == 0
+    result = run(fork, "query", "case-studies-by-loop-stage", "-p", "stage=data-to-knowledge")
+    assert result.exit_code == 0, result.output
+    assert "<https://kg.example.org/case-study/fork-case>" in result.output
+    assert "(1 row)" in result.output

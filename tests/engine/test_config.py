@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from pathlib import Path
+
 import pytest
 
 from lhs_kg.config import MEMORY, Settings
@@ -65,3 +68,22 @@ def test_blank_means_default_and_numbers_parse(value: str, expected: float) -> N
 )
 def test_the_page_cache_size_is_megabytes_and_zero_turns_it_off(value: str, expected: int) -> None:
     assert Settings.from_env({"LHS_KG_PAGE_CACHE_MB": value}).page_cache_bytes == expected
+
+
+@pytest.mark.parametrize(
+    "name", [f.name for f in fields(Settings) if f.name not in ("store", "remote", "public_url")]
+)
+def test_no_variable_set_gives_the_field_defaults(name: str) -> None:
+    """Each default is written once, on the field; the loader reads it from there (#13)."""
+    assert getattr(Settings.from_env({}), name) == getattr(Settings(), name)
+
+
+def test_folder_defaults_move_with_the_root_and_the_var_dir(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"LHS_KG_ROOT": str(tmp_path / "fork"), "LHS_KG_VAR_DIR": str(tmp_path / "run")}
+    )
+    assert settings.ontology_dir == tmp_path / "fork" / "ontology"
+    assert settings.queries_dir == tmp_path / "fork" / "queries"
+    assert settings.instance_dir == tmp_path / "run" / "instance"
+    assert settings.reviewers_file == tmp_path / "run" / "instance" / "reviewers.json"
+    assert settings.store_path == tmp_path / "run" / "store"

@@ -226,3 +226,20 @@ def test_files_are_parsed_again_only_when_they_change(tmp_path: Path) -> None:
 
 def test_missing_folder_has_no_names(tmp_path: Path) -> None:
     assert QueryLibrary(tmp_path / "absent").names() == []
+
+
+@pytest.mark.parametrize(
+    ("subfolder", "name"), [("", "case-studies-by-loop-stage"), ("checks", "dangling-reference")]
+)
+def test_from_settings_takes_the_folder_and_the_base_iri(subfolder: str, name: str) -> None:
+    """One constructor for every face (#13): the settings' folder and base IRI, never a default."""
+    from lhs_kg.config import Settings
+
+    settings = Settings(base_iri="https://kg.example.org/")
+    library = QueryLibrary.from_settings(settings, subfolder)
+    assert library.folder == (
+        settings.queries_dir / subfolder if subfolder else settings.queries_dir
+    )
+    assert library.base_iri == "https://kg.example.org/"
+    assert name in library.names()
+    assert library.get(name).base_iri == "https://kg.example.org/"

@@ -8,6 +8,9 @@ pySHACL upgrade that changes its results or its internals fails here, loudly.
 from __future__ import annotations
 
 import json
+import re
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -90,6 +93,56 @@ def test_many_failures_at_once_give_pyshacls_report(content_kb: KnowledgeBase) -
     assert len(set(compiled.objects(None, SH.result))) >= 10
 
 
+def _variants() -> list[object]:
+    """The full example with one field dropped, or given a value of the wrong kind (#13).
+
+    Each top-level field of ``data/examples/case-study.json`` (and each of its assessment and
+    first outcome), so every property shape a contribution reaches fails once through both paths.
+    """
+    example = json.loads((EXAMPLES / "case-study.json").read_text(encoding="utf-8"))
+    params = []
+    for where in ("", "assessment", "outcomes"):
+        owner = example if not where else example[where]
+        owner = owner[0] if isinstance(owner, list) else owner
+        for key in sorted(owner):
+            if key in ("id", "type"):
+                continue
+            for change, value in (("dropped", None), ("wrong-kind", "no such thing")):
+                params.append(
+                    pytest.param(where, key, value, id=f"{where or 'top'}.{key}-{change}")
+                )
+    return params
+
+
+@pytest.mark.parametrize(("where", "key", "value"), _variants())
+def test_each_field_broken_gives_pyshacls_report(
+    where: str, key: str, value: str | None, content_kb: KnowledgeBase
+) -> None:
+    tree = json.loads((EXAMPLES / "case-study.json").read_text(encoding="utf-8"))
+    owner = tree if not where else tree[where]
+    owner = owner[0] if isinstance(owner, list) else owner
+    if value is None:
+        del owner[key]
+    else:
+        owner[key] = value
+    validator = get_validator(content_kb.settings)
+    document = load_document(json.dumps(tree).encode(), name="variant.json")
+    data = validator.data_graph(document, content_kb, content_kb.settings.base_iri)
+    _assert_same(validator.check(data), validator.check(data, plain=True))
+
+
+def test_pyshacl_is_pinned_to_the_tested_minor_version() -> None:
+    """The compiled walker relies on pySHACL's internals: an upgrade must be a decision (#13)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pin = next(d for d in config["project"]["dependencies"] if d.startswith("pyshacl"))
+    found = re.fullmatch(r"pyshacl>=(\d+)\.(\d+)(?:\.\d+)?,<(\d+)\.(\d+)", pin.replace(" ", ""))
+    assert found, f"pyshacl needs a lower and an upper bound in pyproject.toml, got {pin!r}"
+    low = (int(found.group(1)), int(found.group(2)))
+    high = (int(found.group(3)), int(found.group(4)))
+    installed = tuple(int(part) for part in version("pyshacl").split(".")[:2])
+    assert low <= installed < high, f"pySHACL {version('pyshacl')} is outside {pin!r}"
+
+
 def test_the_repository_shapes_compile() -> None:
     """If this fails, validation silently fell back to plain pySHACL (slow but correct)."""
     validator = get_validator()
@@ -108,7 +161,7 @@ def test_the_pyshacl_parts_used_still_exist() -> None:
 
 def test_unsupported_shapes_fall_back_to_pyshacl() -> None:
     """sh:not is not walked by the compiled shapes: the shapes graph compiles to None."""
-    from pyshacl.shapes_graph import ShapesGraph
+    from pyshacl import ShapesGraph
 
     graph = Graph().parse(
         data="""

@@ -136,3 +136,20 @@ def test_a_short_key_is_reported_and_keeps_the_forms_off(
     assert app.config["SECRET_KEY_SOURCE"] == "none"
     assert "shorter than 16" in caplog.text
     assert status(app, "/contribute") == 503
+
+
+def test_public_url_comes_from_the_settings_not_the_process_environment(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (#13): the web layer read LHS_KG_PUBLIC_URL from os.environ behind the
+    Settings it was given, so a caller's Settings (``lhs-kg serve``, tests) did not decide."""
+    from lhs_kg.config import Settings
+
+    monkeypatch.setenv("LHS_KG_WEB_SECRET_KEY", KEY)
+    monkeypatch.setenv("LHS_KG_PUBLIC_URL", "https://kg.example.org/")
+    given = Settings.from_env({"LHS_KG_STORE": "memory", "LHS_KG_VAR_DIR": str(env.parent)})
+    assert given.public_url is None
+    app = create_app(settings=given)
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    chosen = given.with_overrides(public_url="https://kg.example.org/")
+    assert create_app(settings=chosen).config["SESSION_COOKIE_SECURE"] is True

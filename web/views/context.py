@@ -17,7 +17,7 @@ bp = Blueprint("context", __name__)
 @bp.get("/ontology/context.jsonld")
 def context() -> Response:
     """The context file with the JSON-LD media type."""
-    path = get_settings().ontology_dir / "context.jsonld"
+    path = get_settings().context_file
     response = current_app.response_class(path.read_bytes(), mimetype="application/ld+json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=3600"

@@ -34,7 +34,7 @@ _INPUT_TYPES = {"int": "number", "date": "date", "iri": "url", "string": "text"}
 def library() -> QueryLibrary:
     """The app's query library (parsed files are cached by modification time)."""
     settings = get_settings()
-    return QueryLibrary(settings.queries_dir, settings.base_iri)
+    return QueryLibrary.from_settings(settings)
 
 
 def _values() -> dict[str, str]:

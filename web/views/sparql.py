@@ -362,7 +362,7 @@ def _service_description(format_param: str | None) -> Response:
 
 def _library() -> QueryLibrary:
     settings = get_settings()
-    return QueryLibrary(settings.queries_dir, settings.base_iri)
+    return QueryLibrary.from_settings(settings)
 
 
 def default_query() -> str:

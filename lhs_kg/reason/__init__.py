@@ -7,13 +7,22 @@ a child process with a time limit; what it entails and the store does not alread
 individuals to named classes, subclass links, object property values) is written to
 ``<base>graph/inferred/owl`` in one atomic replacement.
 
-When HermiT finds the whole inconsistent, a small Java program run with HermiT's own jar (Java's
-source-file mode, JDK 11+) searches for one minimal set of axioms that is still inconsistent
-(QuickXplain), so the report names the axioms and individuals involved.
+When HermiT finds the whole inconsistent, a small Java program (``Explain.java``, shipped beside
+this module) run with HermiT's own jar searches for one minimal set of axioms that is still
+inconsistent (QuickXplain), so the report names the axioms and individuals involved. It runs in
+Java's source-file mode (Java 11+) when the runtime has its compiler module ``jdk.compiler``
+(Debian's default-jre-headless has it), else it is compiled first with the ``javac`` beside
+``java``; with neither, the error still says the whole is inconsistent, without the axioms.
+
+owlready2 is used through its public names (``JAVA_EXE``, ``reasoning.JAVA_MEMORY``, ``World``);
+HermiT's class path is computed from the files owlready2 installs (``hermit/HermiT.jar``), which
+``tests/reason`` checks, so a release of owlready2 that moves them fails there, loudly.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 import owlready2
@@ -46,6 +56,7 @@ OWL_NOTHING = OWL_NS + "Nothing"
 SAME_AS = OWL_NS + "sameAs"
 
 _HERMIT_MAIN = "org.semanticweb.HermiT.cli.CommandLine"
+_EXPLAIN_SOURCE = "Explain.java"
 _AXIOM_LINE = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+)\)$", re.M)
 _PROPERTY_LINE = re.compile(r"^<([^>]+)> \(known instances:(.*?)\| possible instances:", re.M)
 _PAIR = re.compile(r"\(<([^>]+)>, <([^>]+)>\)")
@@ -196,12 +207,25 @@ def _normalise(source: Path, target: Path) -> None:
         world.close()
 
 
-def _java_command(java: str, *args: str) -> list[str]:
+@functools.cache
+def hermit_classpath() -> str:
+    """HermiT's class path from owlready2's installed files: its ``hermit`` folder and jar."""
+    folder = Path(str(resources.files("owlready2") / "hermit"))
+    jar = folder / "HermiT.jar"
+    if not jar.is_file():
+        raise ReasonerUnavailableError(
+            f"owlready2's HermiT jar is not where lhs-kg looks for it ({jar}); this owlready2 "
+            "release keeps it elsewhere (lhs-kg is tested with owlready2 0.51)"
+        )
+    return os.pathsep.join([str(folder), str(jar)])
+
+
+def _java_command(java: str, *args: str, classpath: str | None = None) -> list[str]:
     return [
         java,
         f"-Xmx{owl_reasoning.JAVA_MEMORY}M",
         "-cp",
-        owl_reasoning._HERMIT_CLASSPATH,
+        classpath or hermit_classpath(),
         *args,
     ]
 
@@ -353,71 +377,44 @@ def _labelled(store: Store, graphs: list[str], iris: list[str]) -> list[Member]:
     return sorted((Member(iri, book.get(iri)) for iri in iris), key=lambda m: (m.label, m.iri))
 
 
-# A minimal inconsistent subset of the logical axioms, found by QuickXplain (Junker 2004) with
-# HermiT's consistency test; it prints one AXIOM line per axiom and one INDIVIDUAL line per
-# individual they mention. Run in Java's source-file mode against HermiT's jar (OWL API 3).
-_EXPLAIN_JAVA = """
-import java.io.File;
-import java.util.*;
-import org.semanticweb.HermiT.Configuration;
-import org.semanticweb.HermiT.Reasoner;
-import org.semanticweb.owlapi.apibinding.OWLManager;
-import org.semanticweb.owlapi.model.*;
+def _explain_command(java: str, folder: Path, deadline: float) -> list[str] | str:
+    """How to run Explain.java with this Java (without its argument), or why it cannot run.
 
-public class Explain {
-    static OWLOntologyManager manager = OWLManager.createOWLOntologyManager();
-
-    static boolean consistent(Collection<OWLAxiom> axioms) throws Exception {
-        OWLOntology o = manager.createOntology(new HashSet<OWLAxiom>(axioms));
-        try {
-            Configuration c = new Configuration();
-            c.ignoreUnsupportedDatatypes = true;
-            Reasoner r = new Reasoner(c, o);
-            boolean ok = r.isConsistent();
-            r.dispose();
-            return ok;
-        } finally {
-            manager.removeOntology(o);
-        }
-    }
-
-    static List<OWLAxiom> qx(List<OWLAxiom> b, boolean delta, List<OWLAxiom> c) throws Exception {
-        if (delta && !consistent(b)) return new ArrayList<OWLAxiom>();
-        if (c.size() == 1) return c;
-        List<OWLAxiom> c1 = c.subList(0, c.size() / 2), c2 = c.subList(c.size() / 2, c.size());
-        List<OWLAxiom> b1 = new ArrayList<OWLAxiom>(b); b1.addAll(c1);
-        List<OWLAxiom> d2 = qx(b1, !c1.isEmpty(), c2);
-        List<OWLAxiom> b2 = new ArrayList<OWLAxiom>(b); b2.addAll(d2);
-        List<OWLAxiom> d1 = qx(b2, !d2.isEmpty(), c1);
-        List<OWLAxiom> out = new ArrayList<OWLAxiom>(d1); out.addAll(d2);
-        return out;
-    }
-
-    public static void main(String[] args) throws Exception {
-        OWLOntology ont = manager.loadOntologyFromOntologyDocument(new File(args[0]));
-        List<OWLAxiom> axioms = new ArrayList<OWLAxiom>(ont.getLogicalAxioms());
-        Collections.sort(axioms);
-        if (consistent(axioms)) { System.out.println("CONSISTENT"); return; }
-        List<OWLAxiom> core = qx(new ArrayList<OWLAxiom>(), false, axioms);
-        Set<String> individuals = new TreeSet<String>();
-        for (OWLAxiom a : core) {
-            System.out.println("AXIOM\\t" + a);
-            for (OWLNamedIndividual i : a.getIndividualsInSignature())
-                individuals.add(i.getIRI().toString());
-        }
-        for (String i : individuals) System.out.println("INDIVIDUAL\\t" + i);
-    }
-}
-"""
+    Source-file mode needs the runtime's ``jdk.compiler`` module (a JRE may leave it out);
+    otherwise the ``javac`` beside ``java`` (same JDK, so class files the runtime can load)
+    compiles it into ``folder``.
+    """
+    source = Path(str(resources.files(__name__) / _EXPLAIN_SOURCE))
+    listed = _run_java([java, "--list-modules"], deadline)
+    modules = listed.stdout.decode("utf-8", "replace").split()
+    if any(module.split("@", 1)[0] == "jdk.compiler" for module in modules):
+        return _java_command(java, str(source))
+    javac = Path(java).resolve().with_name("javac")
+    if not javac.is_file():
+        return (
+            f"{java} has no Java compiler (module jdk.compiler) to run {_EXPLAIN_SOURCE}; "
+            "install a full Java runtime or a JDK (e.g. `apt-get install default-jdk-headless`)"
+        )
+    compiled = _run_java(
+        [str(javac), "-nowarn", "-cp", hermit_classpath(), "-d", str(folder), str(source)],
+        deadline,
+    )
+    if compiled.returncode != 0:
+        return f"{javac} could not compile {_EXPLAIN_SOURCE}: " + _last_line(
+            compiled.stderr.decode("utf-8", "replace") or compiled.stdout.decode("utf-8", "replace")
+        )
+    classpath = os.pathsep.join([hermit_classpath(), str(folder)])
+    return _java_command(java, "Explain", classpath=classpath)
 
 
 def _explain(java: str, data: Path, folder: Path, deadline: float) -> ReasoningError:
     """The inconsistency error, naming a minimal set of axioms and the individuals in it."""
-    source = folder / "Explain.java"
-    source.write_text(_EXPLAIN_JAVA, encoding="utf-8")
     headline = "the ontology and data are inconsistent"
     try:
-        done = _run_java(_java_command(java, str(source), str(data)), deadline)
+        command = _explain_command(java, folder, deadline)
+        if isinstance(command, str):
+            return ReasoningError(f"{headline} (no explanation: {command})")
+        done = _run_java([*command, str(data)], deadline)
     except subprocess.TimeoutExpired:
         return ReasoningError(f"{headline} (no explanation: the time limit ran out first)")
     axioms: list[str] = []
