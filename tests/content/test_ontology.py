@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from tests.content import FRAMEWORK_SOURCE_SLUGS
@@ -544,6 +544,17 @@ def test_rubric_anchors_where_the_published_rubric_gives_them() -> None:
         ]
         assert len(set(texts)) == 3 and all(t.endswith(".") for t in texts), code
         assert (sub, DCTERMS.source, rubric) in graph, code
+
+
+def test_only_the_current_assessment_can_make_a_case_study_high_complexity() -> None:
+    """Earlier assessments hang off the current one with lhs:previousAssessment, which is not a
+    kind of lhs:hasAssessment, so the reasoner's rule never reads an outdated profile (#14)."""
+    graph = ontology_graph()
+    assert (LHS.previousAssessment, RDFS.subPropertyOf, PROV.wasRevisionOf) in graph
+    supers = set(graph.transitive_objects(LHS.previousAssessment, RDFS.subPropertyOf))
+    assert LHS.hasAssessment not in supers
+    restricted = set(graph.objects(None, OWL.onProperty))
+    assert LHS.hasAssessment in restricted and LHS.previousAssessment not in restricted
 
 
 def test_exactly_seven_nasss_domains() -> None:
