@@ -126,7 +126,7 @@ BENCHES ?= store validate sparql web contribute export
 
 bench: $(TEST_STAMP) ## Run the benchmarks (slow; print tables); choose with BENCHES="store web"
 	$(PY) -m pip install --quiet -e '.[bench]'
-	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(PY) bench/$$b.py || exit 1; done
+	@for b in $(BENCHES); do echo "== bench.$$b"; $(PY) -m bench.$$b || exit 1; done
 
 # Mutants of the validation rules, the auth checks (reviewer accounts, the SPARQL update token)
 # and content negotiation; each mutant runs the fast tests that cover its function only.

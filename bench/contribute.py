@@ -7,7 +7,7 @@ on-disk embedded store, it times through the real web app (Flask test client):
 and, as the peers in the same run: validation alone (lhs_kg.validate, the floor of a submission)
 and a raw pyoxigraph load of the same content (the floor of a store write).
 
-    .venv/bin/python bench/contribute.py [--sizes 0,100000,1000000] [--repeat 30]
+    .venv/bin/python -m bench.contribute [--sizes 0,100000,1000000] [--repeat 30]
 """
 
 from __future__ import annotations
@@ -15,27 +15,24 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+import pyoxigraph as ox
 
-import pyoxigraph as ox  # noqa: E402
+from bench import ROOT
+from bench.synthetic import write_synthetic
+from lhs_kg.config import Settings
+from lhs_kg.contributions.reviewers import hash_token
+from lhs_kg.documents import load_document
+from lhs_kg.formats import rdf_format
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.validate import validate
+from web import create_app
 
-from bench.synthetic import write_synthetic  # noqa: E402
-from lhs_kg.config import Settings  # noqa: E402
-from lhs_kg.contributions.reviewers import hash_token  # noqa: E402
-from lhs_kg.documents import load_document  # noqa: E402
-from lhs_kg.formats import rdf_format  # noqa: E402
-from lhs_kg.kb import KnowledgeBase  # noqa: E402
-from lhs_kg.validate import validate  # noqa: E402
-from web import create_app  # noqa: E402
-
-EXAMPLE = HERE.parent / "data" / "examples" / "case-study.json"
+EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 TOKEN = "bench-token-" + "x" * 40
 
 

@@ -8,7 +8,7 @@ ontology/context.jsonld). The table gives time (best of --repeat runs, process s
 included), rate, ratio to the peer and peak RSS.
 Targets: N-Triples rate >= 0.8x the peer; Turtle and JSON-LD time <= 3x; RSS flat across sizes.
 
-    .venv/bin/python bench/export.py [--sizes 250000,500000,1000000]
+    .venv/bin/python -m bench.export [--sizes 250000,500000,1000000]
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-
-from bench.synthetic import write_synthetic  # noqa: E402
+from bench import ROOT
+from bench.synthetic import write_synthetic
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 FORMATS = ("nt", "ttl", "jsonld")
@@ -110,7 +108,7 @@ def ours(store: Path, fmt: str, work: Path) -> dict[str, float]:
         check=True,
         capture_output=True,
         text=True,
-        cwd=HERE.parent,
+        cwd=ROOT,
     )
     figures: dict[str, float] = json.loads(result.stdout)
     figures["wall"] = time.perf_counter() - started

@@ -12,7 +12,7 @@
    the server's process tree uses in the 2 s starting 2 s after the deadline, and the latency
    of a cheap query during the runaway set and after it.
 
-    python bench/hostile.py [--cases 10000] [--deep 2000] [--timeout 2]
+    .venv/bin/python -m bench.hostile [--cases 10000] [--deep 2000] [--timeout 2]
 
 Needs the ``test`` extra (Hypothesis): ``pip install -e .[test]``.
 """
@@ -27,16 +27,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.configuration import set_hypothesis_home_dir  # noqa: E402
-
-from tests.live import fuzz  # noqa: E402
-from tests.live.runaway import WINDOW_S, Timed, run_runaway_set  # noqa: E402
-from tests.live.server import Canary, LiveServer, start_server  # noqa: E402
+from tests.live import fuzz
+from tests.live.runaway import WINDOW_S, Timed, run_runaway_set
+from tests.live.server import Canary, LiveServer, start_server
 
 EXPLORE = settings(
     deadline=None,

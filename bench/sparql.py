@@ -15,7 +15,7 @@ throughput against rdflib-endpoint (the Python peer), in the same run.
    needs minutes to load and several GB, so that comparison runs at the smaller size, with
    ``lhs-kg serve`` rebuilt on the same smaller data.
 
-    python bench/sparql.py [--triples 1000000] [--rdflib-triples 100000] [--seconds 20]
+    .venv/bin/python -m bench.sparql [--triples 1000000] [--rdflib-triples 100000] [--seconds 20]
 
 Needs the ``bench`` extra: ``pip install -e .[bench]`` (oxigraph, rdflib-endpoint, uvicorn).
 """
@@ -38,15 +38,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.synthetic import write_synthetic  # noqa: E402
-from bench.web import published_copy  # noqa: E402
-from lhs_kg.config import Settings  # noqa: E402
-from lhs_kg.kb import KnowledgeBase  # noqa: E402
-from lhs_kg.queries import QueryLibrary  # noqa: E402
-from lhs_kg.sparql_text import inject_values  # noqa: E402
+from bench import ROOT
+from bench.synthetic import write_synthetic
+from bench.web import published_copy
+from lhs_kg.config import Settings
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.queries import QueryLibrary
+from lhs_kg.sparql_text import inject_values
 
 BIN = Path(sys.executable).parent
 CLIENTS = 8

@@ -3,7 +3,7 @@
 One run prints one table: load time, five representative queries, an N-Triples dump and peak RSS,
 at ~100k and ~1M triples. Each engine and size runs in its own process so RSS is its own.
 
-    .venv/bin/python bench/store.py [--sizes 100000,1000000] [--repeat 5] [--batch-quads N]
+    .venv/bin/python -m bench.store [--sizes 100000,1000000] [--repeat 5] [--batch-quads N]
 
 ``--batch-quads`` sets how many quads lhs-kg's bulk loader writes at a time (its memory/time knob).
 """
@@ -20,11 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-
-from bench.synthetic import G_CASES, write_synthetic  # noqa: E402
-from lhs_kg.store.bulk import BATCH_QUADS  # noqa: E402
+from bench import OUT
+from bench.synthetic import G_CASES, write_synthetic
+from lhs_kg.store.bulk import BATCH_QUADS
 
 CS = "https://w3id.org/lhs-kg/case-study/syn-42"
 QUERIES = {
@@ -148,12 +146,12 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     engines = args.engines.split(",")
     for size in sizes:
-        data = write_synthetic(HERE / "out" / f"kb-{size}.nq", size)
+        data = write_synthetic(OUT / f"kb-{size}.nq", size)
         for engine in engines:
             print(f"running {engine} at {size:,} triples…", file=sys.stderr, flush=True)
-            child = [sys.executable, __file__, "--child", engine, str(data), str(args.repeat)]
+            child = ["-m", "bench.store", "--child", engine, str(data), str(args.repeat)]
             proc = subprocess.run(
-                [*child, "--batch-quads", str(args.batch_quads)],
+                [sys.executable, *child, "--batch-quads", str(args.batch_quads)],
                 capture_output=True,
                 text=True,
                 check=True,

@@ -4,7 +4,7 @@ It uses the real concept IRIs (loop stages, NASSS domains, levels, countries, sc
 queries and pages mean the same on it as on the repository's data, plus an ontology of ~100
 classes, ~5,000 sources with ordered authors, organisations and case studies of ~30 triples.
 
-    python bench/synthetic.py 1000000 /tmp/kb.nq
+    .venv/bin/python -m bench.synthetic 1000000 /tmp/kb.nq
 """
 
 from __future__ import annotations

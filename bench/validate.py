@@ -10,7 +10,7 @@ the shapes were compiled, issue 4). A last table validates each curated case stu
 submission, compiled against pySHACL's own loop: it is the figure that decides whether
 ``lhs_kg.validate.compiled`` is still needed for the 30 ms target (#13).
 
-    .venv/bin/python bench/validate.py [--sizes 10000,100000,1000000] [--repeat 1000]
+    .venv/bin/python -m bench.validate [--sizes 10000,100000,1000000] [--repeat 1000]
 """
 
 from __future__ import annotations
@@ -18,21 +18,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.synthetic import write_synthetic  # noqa: E402
-from lhs_kg.config import Settings  # noqa: E402
-from lhs_kg.documents import load_document  # noqa: E402
-from lhs_kg.kb import KnowledgeBase  # noqa: E402
-from lhs_kg.validate import get_validator, validate  # noqa: E402
+from bench import ROOT
+from bench.synthetic import write_synthetic
+from lhs_kg.config import Settings
+from lhs_kg.documents import load_document
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.validate import get_validator, validate
 
 SUBMISSION = {
     "id": "bench-initiative",

@@ -7,25 +7,20 @@ resources typed with every class, many cited sources), validates each and
 prints a table plus the worst time. The peer rows are submissions that took 57 s (a 600 kB
 Turtle list) and 13 s (a list shared by every property) before the bounds, now refused.
 
-    .venv/bin/python bench/validate_bounds.py
+    .venv/bin/python -m bench.validate_bounds
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
-
-from lhs_kg.config import Settings  # noqa: E402
-from lhs_kg.documents import MAX_LIST_MEMBERS, load_document  # noqa: E402
-from lhs_kg.errors import InputError  # noqa: E402
-from lhs_kg.kb import KnowledgeBase  # noqa: E402
-from lhs_kg.validate import get_validator, validate  # noqa: E402
+from bench import ROOT
+from lhs_kg.config import Settings
+from lhs_kg.documents import MAX_LIST_MEMBERS, load_document
+from lhs_kg.errors import InputError
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.validate import get_validator, validate
 
 PREFIXES = """@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .

@@ -20,8 +20,8 @@ loopback with 8 keep-alive connections (threads + http.client) and prints a tabl
 
 The page cache has its default size unless ``--page-cache-mb`` says otherwise (0: off).
 
-    python bench/web.py [--triples 1000000] [--requests 2000] [--threads 8] [--distinct 1000]
-                        [--page-cache-mb MB] [--keep-stores]
+    python -m bench.web [--triples 1000000] [--requests 2000] [--threads 8] [--distinct 1000]
+                            [--page-cache-mb MB] [--keep-stores]
 """
 
 from __future__ import annotations
@@ -43,14 +43,11 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench import OUT
+from bench.synthetic import BASE, N_SOURCES, write_synthetic
+from lhs_kg.config import Settings
+from lhs_kg.kb import KnowledgeBase
 
-from bench.synthetic import BASE, N_SOURCES, write_synthetic  # noqa: E402
-from lhs_kg.config import Settings  # noqa: E402
-from lhs_kg.kb import KnowledgeBase  # noqa: E402
-
-OUT = ROOT / "bench" / "out"
 CONNECTIONS = 8
 #: Latencies (seconds), wall time of the run, answers that were not what was expected.
 Timed = tuple[list[float], float, int]
@@ -296,7 +293,7 @@ def main() -> None:
     ceiling_port = free_port()
     servers = [
         subprocess.Popen(
-            [sys.executable, __file__, "--constant-server", str(ceiling_port)],
+            [sys.executable, "-m", "bench.web", "--constant-server", str(ceiling_port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         ),

@@ -14,6 +14,7 @@ the public pages read that view.
 
 from __future__ import annotations
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.store import Store
 
@@ -45,23 +46,17 @@ def state_iri(settings: Settings, state: str) -> str:
     return f"{settings.base_iri}{REVIEW_STATE}{state}"
 
 
-_GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-_STATE_QUERY = """
-SELECT ?g ?state WHERE {
-  GRAPH ?registry { ?g <https://w3id.org/lhs-kg/ontology/reviewState> ?state }
-}
-"""
-
-
 def published_graphs(store: Store, settings: Settings) -> list[str]:
     """The graphs of the published view, sorted."""
     # graph names only: counting triples per graph (store.graphs()) scans the whole store
-    names = store.query(_GRAPH_NAMES, union=False).rows()
+    names = store.query(sparql.text("store/graph-names"), union=False).rows()
     graphs = [row["g"].value for row in names]
     registry = registry_graph(settings)
     states: dict[str, str] = {}
     if registry in graphs:
-        rows = store.query(_STATE_QUERY, union=False, named_graphs=[registry]).rows()
+        rows = store.query(
+            sparql.text("kb/review-states"), union=False, named_graphs=[registry]
+        ).rows()
         states = {row["g"].value: row["state"].value for row in rows}
     return sorted(iri for iri in graphs if is_published(settings, iri, states.get(iri)))
 

@@ -13,13 +13,14 @@ Queries read the published view (content graphs and accepted contributions) unle
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.cache import Derived
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError
@@ -35,20 +36,8 @@ SCOPES: tuple[Scope, ...] = ("published", "all")
 """What a query reads: the published view (the default) or every graph, pending and private too."""
 
 _NO_GRAPH = "urn:lhs-kg:no-graph"
-_GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 #: How long a remote store's published view is trusted (others may write behind our back).
 _REMOTE_TTL_S = 10.0
-
-_CLASS_COUNTS = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class }
-GROUP BY ?class ORDER BY DESC(?n) ?class
-"""
-_SCHEME_COUNTS = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?scheme (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?c) AS ?n)
-WHERE { ?c skos:inScheme ?scheme . OPTIONAL { ?scheme skos:prefLabel ?l } }
-GROUP BY ?scheme ORDER BY ?scheme
-"""
 
 
 @dataclass(frozen=True)
@@ -85,7 +74,7 @@ class KnowledgeBase:
         self,
         text: str,
         *,
-        bindings: Bindings | None = None,
+        bindings: Bindings | Sequence[Bindings] | None = None,
         union: bool = True,
         timeout_s: float | None = None,
         scope: Scope = "published",
@@ -139,7 +128,10 @@ class KnowledgeBase:
     def _published_scope(self) -> list[str] | None:
         prefix = self.settings.base_iri + "graph/"
         always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
-        names = [row["g"].value for row in self.store.query(_GRAPH_NAMES, union=False).rows()]
+        names = [
+            row["g"].value
+            for row in self.store.query(sparql.text("store/graph-names"), union=False).rows()
+        ]
         if all(name.startswith(always) for name in names):
             return None
         published = published_graphs(self.store, self.settings)
@@ -176,11 +168,11 @@ class KnowledgeBase:
         graphs = self.store.graphs()
         classes = [
             (row["class"].value, int(row["n"].value))
-            for row in self.store.query(_CLASS_COUNTS).rows()
+            for row in self.store.query(sparql.text("kb/class-counts")).rows()
             if isinstance(row.get("class"), ox.NamedNode)
         ]
         schemes = [
             (row["scheme"].value, row["label"].value if "label" in row else "", int(row["n"].value))
-            for row in self.store.query(_SCHEME_COUNTS).rows()
+            for row in self.store.query(sparql.text("kb/scheme-counts")).rows()
         ]
         return Stats(sum(g.triples for g in graphs), len(graphs), classes, schemes)

@@ -10,7 +10,7 @@ fooled by spellings Oxigraph reads differently (``SERVICEs:x``, ``ex:a\\#``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +18,9 @@ import pyoxigraph as ox
 
 from lhs_kg import sparql_guard
 from lhs_kg.errors import QueryRejectedError
+from lhs_kg.sparql.binding import bind, term_to_sparql
+
+__all__ = ["check_query", "inject_values", "query_form", "term_to_sparql", "uses_service"]
 
 _SCANNER = re.compile(
     r"""
@@ -212,33 +215,10 @@ def _parsed(text: str) -> sparql_guard.ParsedQuery:
     return sparql_guard.parse(text)
 
 
-def term_to_sparql(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
-    """A term in SPARQL syntax, escaped by pyoxigraph (N-Triples form is valid SPARQL)."""
-    if isinstance(term, ox.BlankNode):
-        raise QueryRejectedError("a blank node cannot be bound as a query parameter")
-    return str(term)
-
-
-def inject_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """Bind variables by inserting a VALUES block at the start of the outermost WHERE group.
-
-    Works on every SPARQL 1.1 store (substitution is an Oxigraph extension that also insists on
-    projected variables); a VALUES block placed first in the group is joined before its FILTERs
-    are evaluated, so it binds like a parameter. Terms are written with pyoxigraph's escaping,
-    never formatted by hand, and a blank node is refused.
-    """
-    if not bindings:
-        return text
-    for name in bindings:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise QueryRejectedError(f"not a valid variable name: {name!r}")
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(term_to_sparql(term) for term in bindings.values())
-    block = f" VALUES ({names}) {{ ({row}) }} "
-    seen_where = query_form(text) in ("select", "ask")
-    for token in tokens(text):
-        if token.text.upper() == "WHERE":
-            seen_where = True
-        elif token.text == "{" and seen_where:
-            return text[: token.start + 1] + block + text[token.start + 1 :]
-    raise QueryRejectedError("cannot bind parameters: the query has no WHERE group")
+def inject_values(
+    text: str,
+    bindings: Mapping[str, ox.NamedNode | ox.Literal]
+    | Sequence[Mapping[str, ox.NamedNode | ox.Literal]],
+) -> str:
+    """Bind variables as a VALUES block: :func:`lhs_kg.sparql.binding.bind`, the one binder."""
+    return bind(text, bindings)

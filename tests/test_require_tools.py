@@ -15,11 +15,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 CHILD_TESTS = """
 import pytest
-from tests.conftest import missing_tool
+from tests.helpers import missing_tool
 
 def test_needs_a_tool():
     missing_tool("the frobnicator", "apt-get install frobnicator")

@@ -16,7 +16,7 @@ from flask import Flask
 
 from lhs_kg.config import Settings
 from lhs_kg.kb import KnowledgeBase
-from web import conditional, errors, page_cache, views
+from web import conditional, errors, page_cache, security, views
 from web.engine import init_engine
 from web.settings import configure
 
@@ -46,6 +46,7 @@ def create_app(
     init_engine(app)
     errors.init_app(app)
     conditional.init_app(app)
+    security.init_app(app)
     for module in sorted(pkgutil.iter_modules(views.__path__), key=lambda m: m.name):
         blueprint = getattr(importlib.import_module(f"web.views.{module.name}"), "bp", None)
         if blueprint is not None:

@@ -27,6 +27,7 @@ from typing import ParamSpec
 from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
+from werkzeug.http import parse_etags, quote_etag, unquote_etag
 
 from web.engine import get_kb
 
@@ -43,22 +44,14 @@ P = ParamSpec("P")
 def etag_matches(header: str | None, etag: str, *, star: bool) -> bool:
     """``If-None-Match``'s weak comparison of ``header`` (a list of tags, or ``*``) with ``etag``.
 
-    Linear in the header and forgiving: a malformed member simply matches nothing.
+    Werkzeug parses the header (linear, and forgiving: a malformed member matches nothing);
+    ``*`` matches only where ``star`` says the resource exists.
     """
-    if not header:
-        return False
-    ours = etag[2:] if etag.startswith("W/") else etag
-    for member in header.split(","):
-        tag = member.strip()
-        if tag == "*":
-            if star:
-                return True
-            continue
-        if tag[:2] in ("W/", "w/"):
-            tag = tag[2:]
-        if tag == ours:
-            return True
-    return False
+    tags = parse_etags(header)
+    if tags.star_tag:
+        return star
+    value, _ = unquote_etag(etag)
+    return tags.contains_weak(value)
 
 
 def make_etag(epoch: str, generation: int, representation: str) -> str:
@@ -74,7 +67,7 @@ def make_etag(epoch: str, generation: int, representation: str) -> str:
         )
     )
     digest = hashlib.blake2b(url.encode("utf-8", "backslashreplace"), digest_size=9).hexdigest()
-    return f'W/"{epoch}-{generation}-{digest}"'
+    return quote_etag(f"{epoch}-{generation}-{digest}", weak=True)
 
 
 def public(representation: str, *, vary_accept: bool = False) -> Response | None:

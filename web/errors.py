@@ -19,7 +19,8 @@ from lhs_kg.errors import (
     TooLargeError,
     UnknownQueryError,
 )
-from lhs_kg.formats import negotiate
+from lhs_kg.formats import JSON, PAGE, PLAIN_TEXT
+from web.negotiation import choose
 
 
 def status_for(err: LhsKgError) -> int:
@@ -52,9 +53,7 @@ def wants_json() -> bool:
     """True for API paths and clients that prefer JSON to HTML."""
     if request.path.startswith("/api/"):
         return True
-    return negotiate(request.headers.get("Accept"), ["text/html", "application/json"]) == (
-        "application/json"
-    )
+    return choose((PAGE, JSON)) == JSON
 
 
 def error_response(status: int, title: str, message: str) -> Response:
@@ -62,11 +61,11 @@ def error_response(status: int, title: str, message: str) -> Response:
     if wants_json():
         response = jsonify({"error": title, "message": message, "status": status})
     elif request.path.startswith("/sparql"):
-        response = Response(f"{title}: {message}\n", mimetype="text/plain")
+        response = Response(f"{title}: {message}\n", mimetype=PLAIN_TEXT.media_type)
     else:
         response = Response(
             render_template("error.html", status=status, title=title, message=message),
-            mimetype="text/html",
+            mimetype=PAGE.media_type,
         )
     response.status_code = status
     response.headers["Vary"] = "Accept"

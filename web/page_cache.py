@@ -1,7 +1,7 @@
 """The page cache: finished public pages answered before Flask routes the request.
 
 WSGI middleware around the Flask app. A GET or HEAD without a cookie or credentials is looked
-up by (host, path, query string, ``Accept``) in a :class:`lhs_kg.cache.GenerationLRU` of the
+up by (host, path, query string, ``Accept``) in a :class:`web.generation_lru.GenerationLRU` of the
 store's current generation; a hit costs a dict lookup and answers 200 or, when
 ``If-None-Match`` names the page's ETag, 304, without entering Flask at all. A miss goes
 through the app; its answer is kept only when all of these hold:
@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
-from lhs_kg.cache import GenerationLRU
 from lhs_kg.store.base import Store
 from web.conditional import PUBLIC_ENVIRON, etag_matches
+from web.generation_lru import GenerationLRU
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

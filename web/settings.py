@@ -20,7 +20,7 @@ from lhs_kg.instance import generated_secret_key
 ADMIN_TOKEN_HASH = "lhs_kg_admin_token_hash"
 """``app.extensions`` key of the SHA-256 of the local administrator token (``lhs-kg serve``)."""
 MIN_KEY_LENGTH = 16
-"""The forms refuse a shorter key (see ``web.views.contribute.production_secret_missing``)."""
+"""The forms refuse a shorter key (see ``web.security.production_secret_missing``)."""
 DEV_SECRET = "dev-only-change-me"
 """The placeholder key: with it (or none) the forms refuse to work outside debug/testing."""
 

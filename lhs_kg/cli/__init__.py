@@ -1,8 +1,10 @@
 """The ``lhs-kg`` command line: a click group whose commands live in the modules of this package.
 
 Each module registers its commands on :data:`main` when imported, so a new capability adds a
-module here and touches no shared file. Exit codes follow pySHACL: 0 success, 1 a finding
-(does not conform, a check returned rows), 2 usage or input error.
+module here and touches no shared file. Commands of other packages (``serve``, the web app's)
+come through the ``lhs_kg.commands`` entry point, loaded only when used (:mod:`.base`). Exit
+codes follow pySHACL: 0 success, 1 a finding (does not conform, a check returned rows), 2 usage
+or input error.
 """
 
 from __future__ import annotations

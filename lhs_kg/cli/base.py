@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NoReturn
 
@@ -67,8 +68,39 @@ def _explain_lock(settings: Settings, err: StoreError) -> StoreError:
     )
 
 
+#: Entry-point group of commands other packages add (``serve`` comes from the web package), so
+#: the engine names no face: a command is found by the name it was installed under.
+PLUGIN_GROUP = "lhs_kg.commands"
+
+
+def plugin_commands() -> dict[str, EntryPoint]:
+    """Commands installed by other packages, by name; loaded only when used or listed."""
+    return {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
+
+
 class LhsKgGroup(click.Group):
-    """Turns engine errors into one line on stderr and the documented exit code."""
+    """Turns engine errors into one line on stderr and the documented exit code.
+
+    Besides its own commands it offers the installed plugins' (:data:`PLUGIN_GROUP`), each
+    imported only when it runs or the help lists it.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Our commands and the plugins', sorted."""
+        return sorted({*super().list_commands(ctx), *plugin_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Our command called ``cmd_name``, else the plugin installed under that name."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        plugin = plugin_commands().get(cmd_name)
+        if plugin is None:
+            return None
+        loaded = plugin.load()
+        if not isinstance(loaded, click.Command):
+            raise click.ClickException(f"plugin {plugin.value!r} is not a click command")
+        return loaded
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -29,16 +29,8 @@ from lhs_kg.contributions.reviewers import (
 )
 from lhs_kg.contributions.session_epochs import SessionEpochs
 from lhs_kg.errors import InputError, StoreError
+from lhs_kg.formats import SUBMISSION_FORMATS, for_suffix, names, submission_format
 from lhs_kg.validate import Issue, Report
-
-_MEDIA_TYPES = {
-    "json": "application/json",
-    "yaml": "application/yaml",
-    "yml": "application/yaml",
-    "jsonld": "application/ld+json",
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-}
 
 
 def _flow(state: CliState) -> Contributions:
@@ -54,7 +46,9 @@ def _flow(state: CliState) -> Contributions:
 @click.option("--name", help="Your name (when the file has no contributor).")
 @click.option("--email", help="Your e-mail address (when the file has no contributor).")
 @click.option("--orcid", help="Your ORCID iD, e.g. 0000-0002-1825-0097.")
-@click.option("--format", "fmt", help="json, yaml, jsonld, ttl, nt or rdfxml (default: suffix).")
+@click.option(
+    "--format", "fmt", help=", ".join(names(SUBMISSION_FORMATS)) + " (default: from the suffix)."
+)
 @pass_state
 def submit(
     state: CliState,
@@ -106,14 +100,13 @@ def _submit_via(
     contributor: Contributor | None,
 ) -> None:
     """``submit`` through the running server's ``POST /api/contributions``."""
-    key = (fmt or file.suffix.lstrip(".")).lower()
-    media_type = _MEDIA_TYPES.get(key)
-    if media_type is None:
+    chosen = submission_format(fmt) if fmt else for_suffix(file.name, SUBMISSION_FORMATS)
+    if chosen is None:
         raise InputError(
-            f"{file}: the running server takes {', '.join(sorted(_MEDIA_TYPES))}; "
-            f"convert {key or 'this file'} to one of them or stop the server"
+            f"{file}: cannot tell its format from the suffix to send it to the running server; "
+            f"name it with --format ({', '.join(names(SUBMISSION_FORMATS))})"
         )
-    headers = {"Content-Type": media_type}
+    headers = {"Content-Type": chosen.media_type}
     if contributor is not None:
         given = (contributor.name, contributor.email, contributor.orcid or "")
         if not all(value.isascii() for value in given):
@@ -130,7 +123,7 @@ def _submit_via(
     report_data = body if answer.status_code == 422 else body.get("report", {})
     report = Report(
         source=str(file),
-        format=str(report_data.get("format", key)),
+        format=str(report_data.get("format", chosen.name)),
         issues=[_issue(issue) for issue in report_data.get("issues", [])],
     )
     if answer.status_code == 422:

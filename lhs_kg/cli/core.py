@@ -19,12 +19,19 @@ from lhs_kg.cli.base import (
 from lhs_kg.cli.base import main as cli
 from lhs_kg.cli.queries import scope_option
 from lhs_kg.errors import InputError, QueryError
-from lhs_kg.formats import rdf_format, result_format
+from lhs_kg.formats import (
+    GRAPH_FORMATS,
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    names,
+    rdf_format,
+    result_format,
+)
 from lhs_kg.kb import Scope
 from lhs_kg.render import compact, table
 
-SELECT_FORMATS = ["table", "csv", "tsv", "json", "xml"]
-GRAPH_FORMATS = ["ttl", "nt", "jsonld", "rdfxml"]
+SELECT_FORMATS = ["table", *names(RESULT_FORMATS)]
+GRAPH_NAMES = names(GRAPH_FORMATS)
 
 
 @cli.command()
@@ -52,7 +59,7 @@ def init(state: CliState) -> None:
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--graph", metavar="IRI", help="Named graph to load into (default: from the path).")
-@click.option("--format", "fmt", metavar="FORMAT", help="ttl, nt, nq, trig, jsonld or rdfxml.")
+@click.option("--format", "fmt", metavar="FORMAT", help=", ".join(names(RDF_FORMATS)) + ".")
 @pass_state
 def load(state: CliState, file: Path, graph: str | None, fmt: str | None) -> None:
     """Add one RDF file to the store."""
@@ -90,8 +97,8 @@ def _looks_like_sparql(text: str) -> bool:
     "-f",
     "fmt",
     default=None,
-    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
-    help="table|csv|tsv|json|xml (SELECT/ASK), ttl|nt|jsonld|rdfxml (CONSTRUCT/DESCRIBE).",
+    type=click.Choice(SELECT_FORMATS + GRAPH_NAMES),
+    help=f"{'|'.join(SELECT_FORMATS)} (SELECT/ASK), {'|'.join(GRAPH_NAMES)} (CONSTRUCT/DESCRIBE).",
 )
 @scope_option
 @pass_state
@@ -123,12 +130,12 @@ def query(
     out = binary_stdout()
     if result.kind == "graph":
         if fmt in SELECT_FORMATS:
-            raise QueryError(f"--format {fmt} is for SELECT/ASK; use ttl, nt, jsonld or rdfxml")
+            raise QueryError(f"--format {fmt} is for SELECT/ASK; use {', '.join(GRAPH_NAMES)}")
         result.serialize(rdf_format(fmt or "ttl"), out)
     else:
-        if fmt in GRAPH_FORMATS:
+        if fmt in GRAPH_NAMES:
             raise QueryError(
-                f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, csv, tsv, json or xml"
+                f"--format {fmt} is for CONSTRUCT/DESCRIBE; use {', '.join(SELECT_FORMATS)}"
             )
         if fmt in (None, "table"):
             click.echo(table(result))
@@ -144,7 +151,7 @@ def query(
     "-f",
     "fmt",
     default=None,
-    type=click.Choice(["nq", "trig", "ttl", "nt", "jsonld", "rdfxml"]),
+    type=click.Choice(names(RDF_FORMATS)),
     help="Default: nq for the dataset, ttl for a graph.",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="File (default: stdout).")

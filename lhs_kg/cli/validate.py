@@ -16,8 +16,8 @@ from rdflib import Graph
 from lhs_kg.cli.base import CliState, pass_state
 from lhs_kg.cli.base import main as cli
 from lhs_kg.config import MEMORY
-from lhs_kg.documents import SUFFIXES
 from lhs_kg.errors import InputError, StoreError
+from lhs_kg.formats import REPORT_FORMATS, SUBMISSION_FORMATS, for_suffix, names
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import Report, validate
 
@@ -28,7 +28,7 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             out += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                p for p in path.rglob("*") if p.is_file() and for_suffix(p.name, SUBMISSION_FORMATS)
             )
         else:
             out.append(path)
@@ -54,7 +54,7 @@ def _knowledge_base(state: CliState) -> tuple[KnowledgeBase, str | None]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "ttl"]),
+    type=click.Choice(names(REPORT_FORMATS)),
     default="text",
     show_default=True,
     help="Report format.",
@@ -105,9 +105,9 @@ def validate_command(state: CliState, paths: tuple[Path, ...], fmt: str, content
 
 
 def _print(reports: list[Report], failures: list[tuple[Path, str]], fmt: str) -> None:
-    if fmt == "text":
+    if fmt in ("text", "html"):
         for report in reports:
-            click.echo(report.to_text(), nl=False)
+            click.echo(report.render(fmt), nl=False)
     elif fmt == "json":
         body = {
             "conforms": not failures and all(r.conforms for r in reports),

@@ -14,6 +14,7 @@ import requests
 from lhs_kg.config import Settings
 from lhs_kg.contributions import ContributionError, NotFoundError
 from lhs_kg.errors import ConfigError, InputError, LhsKgError, StoreError
+from lhs_kg.formats import JSON
 from lhs_kg.instance import ServerRecord, read_server_record, server_record_path
 
 
@@ -35,7 +36,7 @@ class ServerClient:
         """Send one request; an answer outside ``ok`` becomes the engine's matching error."""
         sent = {
             "Authorization": f"Bearer {self.record.token}",
-            "Accept": "application/json",
+            "Accept": JSON.media_type,
             **(headers or {}),
         }
         url = self.record.url.rstrip("/") + path

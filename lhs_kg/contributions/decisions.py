@@ -6,13 +6,11 @@ import time
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.contributions.model import (
     ACTIONS,
-    FOAF,
     PENDING,
-    PROV,
     PUBLISHED,
-    RDFS,
     SUPERSEDED,
     ContributionError,
     Version,
@@ -20,7 +18,6 @@ from lhs_kg.contributions.model import (
 from lhs_kg.contributions.registry import _WRITE_LOCK, RegistryReader, now_literal
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import state_iri
-from lhs_kg.namespaces import LHS
 
 
 class ReviewDecisions(RegistryReader):
@@ -41,7 +38,10 @@ class ReviewDecisions(RegistryReader):
                     f"{version.ref} is {version.state}; {action} applies to "
                     f"{' or '.join(allowed)} versions"
                 )
-            self.kb.store.update(self._decision_update(version, action, target, reviewer, comment))
+            self.kb.store.update(
+                sparql.text("contributions/decide"),
+                bindings=self._decision(version, action, target, reviewer, comment),
+            )
             updated = self.get(version.ref)
         if updated.state != target:
             raise ContributionError(f"{version.ref} changed while deciding; look at it again")
@@ -56,45 +56,29 @@ class ReviewDecisions(RegistryReader):
             version.ref, "withdraw", f"{version.contributor_name} (contributor)", comment
         )
 
-    def _decision_update(
+    def _decision(
         self, version: Version, action: str, target: str, reviewer: str, comment: str
-    ) -> str:
-        v = f"<{version.graph}>"
-        decision = f"<{version.graph}#decision-{time.time_ns()}>"
-        agent = ox.Literal(reviewer.strip()[:200] or "reviewer")
-        allowed = ", ".join(f"<{state_iri(self.settings, s)}>" for s in ACTIONS[action][1])
-        state = f"<{LHS.reviewState}>"
-        insert = [
-            f"{v} {state} <{state_iri(self.settings, target)}> .",
-            f"{decision} a <{PROV}Activity> ; <{PROV}used> {v} ;"
-            f" <{RDFS}label> {ox.Literal(action)} ;"
-            f" <{LHS.decidedState}> <{state_iri(self.settings, target)}> ;"
-            f" <{PROV}endedAtTime> {now_literal()} ;"
-            f" <{PROV}wasAssociatedWith> [ a <{PROV}Agent> ; <{FOAF}name> {agent} ] .",
-        ]
+    ) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+        """The bindings of ``contributions/decide.rq``: the decision, and the states it leaves."""
+        decision: dict[str, ox.NamedNode | ox.Literal] = {
+            "registry": ox.NamedNode(self.registry),
+            "v": ox.NamedNode(version.graph),
+            "subject": ox.NamedNode(version.subject),
+            "decision": ox.NamedNode(f"{version.graph}#decision-{time.time_ns()}"),
+            "target": ox.NamedNode(state_iri(self.settings, target)),
+            "action": ox.Literal(action),
+            "time": now_literal(),
+            "reviewer": ox.Literal(reviewer.strip()[:200] or "reviewer"),
+        }
         if comment:
-            insert.append(f"{decision} <{RDFS}comment> {ox.Literal(comment)} .")
-        superseding = ""
-        if target == PUBLISHED:
-            insert.append(f"?old {state} <{state_iri(self.settings, SUPERSEDED)}> .")
-            insert.append(f"?old <{PROV}wasInvalidatedBy> {decision} .")
-            insert.append(f"?curated {state} <{state_iri(self.settings, SUPERSEDED)}> .")
-            insert.append(f"?curated <{PROV}wasInvalidatedBy> {decision} .")
-            published = f"<{state_iri(self.settings, PUBLISHED)}>"
+            decision["comment"] = ox.Literal(comment)
+        if target == PUBLISHED:  # the version published before, and the curated file, retire
+            decision["published"] = ox.NamedNode(state_iri(self.settings, PUBLISHED))
+            decision["superseded"] = ox.NamedNode(state_iri(self.settings, SUPERSEDED))
             curated = self.curated_graph(version.subject)
-            superseding = (
-                f"OPTIONAL {{ ?old <{FOAF}primaryTopic> <{version.subject}> ; {state} ?os . "
-                f"FILTER(?os = {published} && ?old != {v}) }}"
-            )
             if curated:
-                superseding += (
-                    f" OPTIONAL {{ BIND(<{curated}> AS ?curated) "
-                    f"FILTER NOT EXISTS {{ ?curated {state} ?cs }} }}"
-                )
-        registry = f"<{self.registry}>"
-        return (
-            f"DELETE {{ GRAPH {registry} {{ {v} {state} ?s . ?old {state} ?os }} }}\n"
-            f"INSERT {{ GRAPH {registry} {{ {' '.join(insert)} }} }}\n"
-            f"WHERE {{ GRAPH {registry} {{ {v} {state} ?s . FILTER(?s IN ({allowed})) "
-            f"{superseding} }} }}"
-        )
+                decision["curatedGraph"] = ox.NamedNode(curated)
+        allowed: list[dict[str, ox.NamedNode | ox.Literal]] = [
+            {"from": ox.NamedNode(state_iri(self.settings, s))} for s in ACTIONS[action][1]
+        ]
+        return [decision, *allowed]

@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.term import Node
 
+from lhs_kg import sparql
 from lhs_kg.contributions.engine import Contributions
 from lhs_kg.contributions.model import DCT, PUBLISHED, Version
 from lhs_kg.describe.base import (
@@ -27,25 +28,12 @@ from lhs_kg.describe.base import (
     published_scope,
 )
 from lhs_kg.graphs import graph_prefix, is_published
-from lhs_kg.namespaces import LHS
 from lhs_kg.terms import to_rdflib
 
-_CLAIMS = f"""
-SELECT DISTINCT ?g ?s ?p ?o WHERE {{
-  GRAPH ?g {{
-    {{ ?subject ?p ?o . BIND(?subject AS ?s) }}
-    UNION {{ ?subject ?p1 ?s . ?s ?p ?o . FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(?subject))) }}
-    UNION {{ ?subject <{LHS.hasAssessment}> ?a . ?a <{LHS.hasRating}> ?s . ?s ?p ?o }}
-  }}
-}}
-"""
+_CLAIMS = sparql.text("contributions/claims-about")
 #: The graphs that say something about one resource, with their registry state.
-_HOLDERS = f"""
-SELECT DISTINCT ?g ?state WHERE {{
-  GRAPH ?g {{ ?subject ?p ?o }}
-  OPTIONAL {{ GRAPH ?registry {{ ?g <{LHS.reviewState}> ?state }} }}
-}}
-"""
+_HOLDERS = sparql.text("contributions/graphs-about")
+_STATE = sparql.text("contributions/review-state-of")
 _SOURCE = DCT + "source"
 _UNSET: Any = object()
 
@@ -140,7 +128,7 @@ def history(
 
 def _registry_state(contributions: Contributions, graph: str) -> str:
     rows = contributions.kb.store.query(
-        f"SELECT ?state WHERE {{ ?g <{LHS.reviewState}> ?state }}",
+        _STATE,
         bindings={"g": ox.NamedNode(graph)},
         union=False,
         default_graphs=[contributions.registry],

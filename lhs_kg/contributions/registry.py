@@ -15,14 +15,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.contributions.model import (
-    DCT,
-    FOAF,
-    OWL,
-    PROV,
-    RDFS,
-    SCHEMA,
-    SPDX,
     Decision,
     NotFoundError,
     Version,
@@ -30,63 +24,19 @@ from lhs_kg.contributions.model import (
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import contribution_graph, graph_prefix, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
-from lhs_kg.namespaces import LHS
 
 _WRITE_LOCK = threading.Lock()
 
 _REF = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]{0,99})/v([0-9]{1,6})$")
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 
-_VERSION_QUERY = f"""
-PREFIX lhs: <{LHS}>
-PREFIX prov: <{PROV}>
-PREFIX dcterms: <{DCT}>
-PREFIX foaf: <{FOAF}>
-PREFIX owl: <{OWL}>
-PREFIX schema: <{SCHEMA}>
-PREFIX spdx: <{SPDX}>
-SELECT ?v ?c ?n ?subject ?title ?state ?time ?name ?email ?orcid ?channel ?licence ?format ?sha
-       ?rev ?report
-WHERE {{
-  ?v a lhs:Contribution ; lhs:reviewState ?state ; prov:specializationOf ?c ;
-     schema:version ?n ; foaf:primaryTopic ?subject ; prov:generatedAtTime ?time .
-  OPTIONAL {{ ?v dcterms:title ?title }}
-  OPTIONAL {{ ?v prov:wasAttributedTo ?p .
-             OPTIONAL {{ ?p foaf:name ?name }} OPTIONAL {{ ?p foaf:mbox ?email }}
-             OPTIONAL {{ ?p owl:sameAs ?orcid }} }}
-  OPTIONAL {{ ?v prov:wasGeneratedBy ?act . ?act lhs:submissionChannel ?channel }}
-  OPTIONAL {{ ?v dcterms:license ?licence }}
-  OPTIONAL {{ ?v dcterms:format ?format }}
-  OPTIONAL {{ ?v spdx:checksum ?ck . ?ck spdx:checksumValue ?sha }}
-  OPTIONAL {{ ?v prov:wasRevisionOf ?rev }}
-  OPTIONAL {{ ?v lhs:validationReport ?report }}
-}}
-ORDER BY ?time ?v
-"""
-_SUBJECTS_QUERY = f"""
-SELECT DISTINCT ?subject WHERE {{ ?v a <{LHS.Contribution}> ; <{FOAF}primaryTopic> ?subject }}
-"""
-_DECISIONS_QUERY = f"""
-PREFIX lhs: <{LHS}>
-PREFIX prov: <{PROV}>
-PREFIX rdfs: <{RDFS}>
-PREFIX foaf: <{FOAF}>
-SELECT ?v ?d ?action ?state ?time ?by ?comment WHERE {{
-  %(topic)s
-  ?d prov:used ?v ; lhs:decidedState ?state ; rdfs:label ?action ; prov:endedAtTime ?time .
-  OPTIONAL {{ ?d prov:wasAssociatedWith ?agent . ?agent foaf:name ?by }}
-  OPTIONAL {{ ?d rdfs:comment ?comment }}
-}}
-ORDER BY ?time ?d
-"""
+_VERSION_QUERY = sparql.text("contributions/versions")
+_SUBJECTS_QUERY = sparql.text("contributions/subjects")
 #: Decisions on every version, on one version (?v bound), or on one case study's (?subject bound).
-_DECISIONS_ALL = _DECISIONS_QUERY % {"topic": ""}
-_DECISIONS_OF_SUBJECT = _DECISIONS_QUERY % {"topic": f"?v <{FOAF}primaryTopic> ?subject ."}
-_TOKEN_QUERY = f"SELECT ?v WHERE {{ ?v <{LHS.statusTokenHash}> ?hash }}"
-_CURATED_QUERY = f"""
-SELECT ?g WHERE {{ GRAPH ?g {{ ?subject a <{LHS.CaseStudy}> }}
-  FILTER(STRSTARTS(STR(?g), ?prefix)) }} ORDER BY ?g LIMIT 1
-"""
+_DECISIONS_ALL = sparql.text("contributions/decisions")
+_DECISIONS_OF_SUBJECT = sparql.text("contributions/decisions-about")
+_TOKEN_QUERY = sparql.text("contributions/version-of-token")
+_CURATED_QUERY = sparql.text("contributions/curated-graph")
 
 
 def now_literal() -> ox.Literal:
@@ -228,7 +178,7 @@ class RegistryReader:
     def content(self, graph: str) -> list[ox.Triple]:
         """The triples of one version graph (or of a curated content graph)."""
         return self.kb.store.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", union=False, default_graphs=[graph]
+            sparql.text("contributions/graph-triples"), union=False, default_graphs=[graph]
         ).triples()
 
     def curated_graph(self, subject: str) -> str | None:

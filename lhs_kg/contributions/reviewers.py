@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
+from lhs_kg.contributions.passwords import hash_password as hash_password  # the accounts' API
+from lhs_kg.contributions.passwords import verify_password
 from lhs_kg.errors import ConfigError, InputError
 from lhs_kg.instance import locked, write_private
 
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+_DUMMY_HASH = hash_password(secrets.token_hex(16))
 ACTING_HEADER = "X-Lhs-Kg-Reviewer"
 """Who a decision through the local administrator token (``lhs-kg serve``) is recorded as."""
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
@@ -38,11 +38,6 @@ class Reviewer:
     name: str
     password_hash: str = field(default="", repr=False)
     token_hashes: tuple[str, ...] = field(default=(), repr=False)
-
-
-def hash_password(password: str) -> str:
-    """A salted scrypt hash of a password, for the reviewers file."""
-    return generate_password_hash(password, method="scrypt")
 
 
 def hash_token(token: str) -> str:
@@ -102,7 +97,7 @@ class Reviewers:
         """The reviewer when the name and password match, else None."""
         account = self.accounts.get(name)
         stored = account.password_hash if account and account.password_hash else _DUMMY_HASH
-        ok = check_password_hash(stored, password)
+        ok = verify_password(stored, password)
         return account if ok and account is not None and account.password_hash else None
 
     def check_token(self, token: str) -> Reviewer | None:

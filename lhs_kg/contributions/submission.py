@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from lhs_kg import sparql
 from lhs_kg.contributions.classes import add_types, typing_rules
 from lhs_kg.contributions.content import (
     _case_studies,
@@ -157,8 +158,7 @@ class Submissions(RegistryReader):
     def _thread(self, subject: str) -> tuple[str, int, str | None]:
         """The contribution id for a case study, its next version number and the last version."""
         rows = self._registry_rows(
-            f"SELECT ?v ?c ?n WHERE {{ ?v <{FOAF}primaryTopic> ?subject ; "
-            f"<{PROV}specializationOf> ?c ; <{SCHEMA}version> ?n }} ORDER BY DESC(?n) LIMIT 1",
+            sparql.text("contributions/latest-version"),
             {"subject": ox.NamedNode(subject)},
         )
         if rows:
@@ -204,8 +204,8 @@ class Submissions(RegistryReader):
 
     def _asked(self, graph: str, token_hash: str) -> bool:
         result = self.kb.store.query(
-            f"ASK {{ <{graph}> <{LHS.statusTokenHash}> ?hash }}",
-            bindings={"hash": ox.Literal(token_hash)},
+            sparql.text("contributions/token-recorded"),
+            bindings={"v": ox.NamedNode(graph), "hash": ox.Literal(token_hash)},
             union=False,
             default_graphs=[self.registry],
         )
@@ -288,14 +288,18 @@ class _Record:
 
 def _guarded_insert(quads: Sequence[ox.Quad], graph: str, registry: str) -> str:
     """One INSERT that applies only if the version graph is not registered yet (no overwrite)."""
-    by_graph: dict[str, list[str]] = {}
+    # The one update text written here rather than in a .rq file: a submission's statements are
+    # data, blank nodes included (a VALUES block cannot carry those), so they go in the INSERT
+    # template as pyoxigraph serialises them; every term, graph names too, is a pyoxigraph term.
+    by_graph: dict[ox.NamedNode, list[str]] = {}
     for quad in quads:
         assert isinstance(quad.graph_name, ox.NamedNode)
-        by_graph.setdefault(quad.graph_name.value, []).append(
+        by_graph.setdefault(quad.graph_name, []).append(
             f"{quad.subject} {quad.predicate} {quad.object} ."
         )
-    blocks = " ".join(f"GRAPH <{name}> {{ {' '.join(lines)} }}" for name, lines in by_graph.items())
+    blocks = " ".join(f"GRAPH {name} {{ {' '.join(lines)} }}" for name, lines in by_graph.items())
+    state = ox.NamedNode(str(LHS.reviewState))
     return (
-        f"INSERT {{ {blocks} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{registry}> "
-        f"{{ <{graph}> <{LHS.reviewState}> ?any }} }} }}"
+        f"INSERT {{ {blocks} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH {ox.NamedNode(registry)} "
+        f"{{ {ox.NamedNode(graph)} {state} ?any }} }} }}"
     )

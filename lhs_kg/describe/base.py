@@ -1,6 +1,7 @@
 """What every read model shares: running fixed queries on the published view, and naming terms.
 
-A :class:`Reader` runs the read models' own SPARQL (module constants, parameters bound as VALUES)
+A :class:`Reader` runs the read models' own SPARQL (``lhs_kg/sparql/describe/*.rq``, parameters
+bound by :func:`lhs_kg.sparql.bind`)
 over a set of graphs (the published view, or the union when everything is published). Terms come
 back as :class:`TermView`: an IRI with its display label, a literal with its language and
 datatype, or a blank node.
@@ -14,9 +15,10 @@ from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import PREFIXES
-from lhs_kg.sparql_text import term_to_sparql
+from lhs_kg.sparql.binding import Row
 from lhs_kg.store.base import QueryResult, Term
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -36,8 +38,6 @@ LABEL_PROPERTIES: tuple[str, ...] = (
     SCHEMA + "name",
 )
 
-#: The VALUES clause listing the label properties, shared by the queries of this package.
-LABEL_VALUES = "VALUES ?lp { " + " ".join(f"<{p}>" for p in LABEL_PROPERTIES) + " }"
 
 #: Readable names for terms of reused vocabularies, which the store does not describe.
 WELL_KNOWN: dict[str, str] = {
@@ -195,28 +195,15 @@ class LabelBook:
                 self._best[iri] = entry
 
 
-#: ``?lp`` restricted to the label properties as a FILTER: with ``?x`` bound by VALUES, Oxigraph
-#: then walks ?x's own triples, where a VALUES ?lp would make it scan every label (100× slower).
-LABEL_FILTER = "FILTER(?lp IN (" + ", ".join(f"<{p}>" for p in LABEL_PROPERTIES) + "))"
-
-#: Labels of a given set of IRIs (``%(values)s`` is a VALUES block made by :func:`values_block`).
-LABELS_OF = "SELECT ?x ?lp ?label WHERE { %(values)s ?x ?lp ?label " + LABEL_FILTER + " }"
+#: Labels of a given set of IRIs (bound to ?x, a row each).
+LABELS_OF = sparql.text("describe/labels-of")
+#: Given properties (bound to ?p) of a given set of IRIs (bound to ?x), a row each.
+FIELDS_OF = sparql.text("describe/fields-of")
 _LABEL_BATCH = 400
 #: Labels found by :meth:`Reader.labels` are kept with the shared read models (so per store
 #: generation and published view), for at most this many IRIs: the properties, concepts,
 #: sources and organisations that pages link to recur from page to page.
 LABELS_KEPT_MAX = 50_000
-
-
-def values_block(var: str, terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
-    """``VALUES ?var { … }`` over several terms, each written by pyoxigraph's escaping.
-
-    The one-row binding of :meth:`Reader.select` cannot list many IRIs; this binds a set of them
-    (terms that come from the store or from :func:`iri_or_none`, never raw text).
-    """
-    if not var.isidentifier():
-        raise ValueError(f"not a variable name: {var!r}")
-    return f"VALUES ?{var} {{ {' '.join(term_to_sparql(t) for t in terms)} }}"
 
 
 def published_scope(kb: KnowledgeBase) -> list[str] | None:
@@ -256,25 +243,41 @@ class Reader:
             made = self.shared[key] = compute()
             return made
 
-    def select(self, text: str, **bindings: ox.NamedNode | ox.Literal) -> list[dict[str, Term]]:
-        """SELECT rows of one of our queries, with parameters bound as VALUES."""
-        return self._run(text, bindings).rows()
+    def select(
+        self,
+        text: str,
+        rows: Sequence[Row] = (),
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        **bindings: ox.NamedNode | ox.Literal,
+    ) -> list[dict[str, Term]]:
+        """SELECT rows of one of our queries: parameters as keywords (one row) or ``rows`` (a
+        set of them), and LIMIT/OFFSET, all bound by :func:`lhs_kg.sparql.bind`."""
+        bound = [{**row, **bindings} for row in rows] if rows else [bindings] if bindings else []
+        return self._run(text, bound, limit, offset).rows()
 
     def triples(self, text: str, **bindings: ox.NamedNode | ox.Literal) -> list[ox.Triple]:
         """Triples of one of our CONSTRUCT or DESCRIBE queries."""
-        return self._run(text, bindings).triples()
+        return self._run(text, [bindings] if bindings else []).triples()
 
-    def _run(self, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> QueryResult:
+    def _run(
+        self,
+        text: str,
+        rows: Sequence[Row],
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> QueryResult:
+        if rows or limit is not None or offset is not None:
+            text = sparql.bind(text, rows, limit=limit, offset=offset)
         if self.graphs is None:
             return self.kb.store.query(
                 text,
-                bindings=bindings or None,
                 union=True,
                 timeout_s=self.kb.settings.query_timeout_s,
             )
         return self.kb.store.query(
             text,
-            bindings=bindings or None,
             union=False,
             default_graphs=self.graphs or ["urn:lhs-kg:empty"],
             timeout_s=self.kb.settings.query_timeout_s,
@@ -296,9 +299,8 @@ class Reader:
             else:
                 wanted.append(iri)
         for start in range(0, len(wanted), _LABEL_BATCH):
-            batch = [ox.NamedNode(i) for i in wanted[start : start + _LABEL_BATCH]]
-            text = LABELS_OF % {"values": values_block("x", batch)}
-            for row in self._run(text, {}).rows():
+            batch = [{"x": ox.NamedNode(i)} for i in wanted[start : start + _LABEL_BATCH]]
+            for row in self._run(LABELS_OF, batch).rows():
                 book.offer(value(row, "x"), value(row, "lp"), row.get("label"))
         for iri in wanted:
             if len(kept) >= LABELS_KEPT_MAX:
@@ -309,19 +311,17 @@ class Reader:
     def fields(self, iris: Sequence[str], props: Sequence[str]) -> dict[str, dict[str, list[Term]]]:
         """The values of ``props`` (and the label properties) for each of ``iris``, in one query.
 
-        A plain pattern with a FILTER on the property: Oxigraph walks each bound IRI's own
-        triples, where OPTIONALs would let it scan every value of a property first.
+        Oxigraph walks each bound IRI's own triples, then keeps the wanted properties (see the
+        query's comment: OPTIONALs or a second VALUES block would scan every value of a property).
         """
         out: dict[str, dict[str, list[Term]]] = {i: {} for i in iris}
-        wanted = list(dict.fromkeys([*props, *LABEL_PROPERTIES]))
-        nodes = [n for n in (iri_or_none(i) for i in iris) if n is not None]
+        nodes: list[Row] = [{"x": n} for n in (iri_or_none(i) for i in iris) if n is not None]
         if not nodes:
             return out
-        text = (
-            f"SELECT ?x ?p ?o WHERE {{ {values_block('x', nodes)} ?x ?p ?o "
-            f"FILTER(?p IN ({', '.join(f'<{p}>' for p in wanted)})) }}"
-        )
-        for row in self._run(text, {}).rows():
+        wanted: list[Row] = [
+            {"p": n} for n in (iri_or_none(p) for p in (*props, *LABEL_PROPERTIES)) if n is not None
+        ]
+        for row in self._run(FIELDS_OF, nodes + wanted).rows():
             out[value(row, "x")].setdefault(value(row, "p"), []).append(row["o"])
         return out
 

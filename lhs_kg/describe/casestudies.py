@@ -27,6 +27,7 @@ from lhs_kg.describe.base import (
 )
 from lhs_kg.describe.concepts import natural_key
 from lhs_kg.namespaces import LHS
+from lhs_kg.queries import QueryLibrary
 from lhs_kg.store.base import Term
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -108,14 +109,9 @@ LIST_KEYS = f"""
 SELECT DISTINCT ?cs WHERE {{ ?cs a <{LHS.CaseStudy}> }} LIMIT %(limit)d OFFSET %(offset)d
 """
 
-HEATMAP = f"""
-SELECT ?cs ?domain ?level ?rank WHERE {{
-  ?cs a <{LHS.CaseStudy}> ; <{LHS.hasAssessment}>/<{LHS.hasRating}> ?rating .
-  ?rating <{LHS.ratesDomain}> ?domain ; <{LHS.level}> ?level .
-  FILTER NOT EXISTS {{ ?rating <{LHS.ratesSubdomain}> ?sub }}
-  OPTIONAL {{ ?level <{LHS.levelRank}> ?rank }}
-}}
-"""
+#: The heat map's one definition is the named query of that name (its cells: a case study's
+#: domain rating per domain, subdomain ratings left out), read by the page too (#13).
+HEATMAP_QUERY = "nasss-heatmap"
 
 OUTCOME_COUNTS = f"""
 SELECT ?cs (COUNT(DISTINCT ?o) AS ?n) WHERE {{
@@ -515,10 +511,15 @@ def heatmap(reader: Reader, sort: str = "label") -> HeatMap:
         value(r, "cs"): int(value(r, "n", "0")) for r in reader.select(OUTCOME_COUNTS)
     }
     levels: dict[str, dict[str, str]] = {iri: {} for iri in labels}
-    for r in reader.select(HEATMAP):
+    rank = {name: i + 1 for i, name in enumerate(LEVELS)}
+    library = QueryLibrary.from_settings(reader.kb.settings)
+    for r in reader.select(library.get(HEATMAP_QUERY).text):
         notation = notation_of.get(value(r, "domain"))
-        if notation and value(r, "cs") in levels:
-            levels[value(r, "cs")].setdefault(notation, level_id(value(r, "level")))
+        cs, level = value(r, "caseStudy"), level_id(value(r, "level"))
+        if notation and cs in levels:  # two domain ratings (two assessments): the higher shows
+            shown = levels[cs].get(notation)
+            if shown is None or rank.get(level, 0) > rank.get(shown, 0):
+                levels[cs][notation] = level
     rows = [
         HeatRow(
             iri,
@@ -529,7 +530,6 @@ def heatmap(reader: Reader, sort: str = "label") -> HeatMap:
         )
         for iri, lv in levels.items()
     ]
-    rank = {name: i + 1 for i, name in enumerate(LEVELS)}
     notations = {d[1] for d in all_domains}
     if sort == "complex":
         rows.sort(key=lambda r: (-r.complex_count, r.label.lower()))

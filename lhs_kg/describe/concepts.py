@@ -12,104 +12,35 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import (
-    RDFS,
-    SKOS,
     LabelBook,
     Reader,
     TermView,
-    best_label_pattern,
     iri_or_none,
     value,
 )
 from lhs_kg.namespaces import LHS
-from lhs_kg.sparql_text import term_to_sparql
 from lhs_kg.store.base import Term
 
-SCHEMES = f"""
-PREFIX skos: <{SKOS}>
-SELECT ?s (SAMPLE(?slabel) AS ?label) (SAMPLE(?sdef) AS ?definition) (COUNT(DISTINCT ?c) AS ?n)
-WHERE {{
-  ?s a skos:ConceptScheme .
-  {best_label_pattern("s", "slabel")}
-  OPTIONAL {{ ?s skos:definition ?sdef }}
-  OPTIONAL {{ ?c skos:inScheme ?s }}
-}}
-GROUP BY ?s ORDER BY ?s
-"""
+SCHEMES = sparql.text("describe/schemes")
 
-SCHEME_TREE = f"""
-PREFIX skos: <{SKOS}>
-PREFIX lhs: <{LHS}>
-SELECT ?c ?label ?notation ?broader ?order WHERE {{
-  ?c skos:inScheme ?scheme .
-  {best_label_pattern("c", "label")}
-  OPTIONAL {{ ?c skos:notation ?notation }}
-  OPTIONAL {{ ?c skos:broader ?broader . ?broader skos:inScheme ?scheme }}
-  OPTIONAL {{ ?c lhs:stageOrder|lhs:levelRank ?order }}
-}}
-"""
+SCHEME_TREE = sparql.text("describe/scheme-tree")
 
-CONCEPT_CONTEXT = f"""
-PREFIX skos: <{SKOS}>
-SELECT ?rel ?x ?label ?up WHERE {{
-  {{ ?r skos:broader ?x BIND("broader" AS ?rel) }}
-  UNION {{ {{ ?r skos:narrower ?x }} UNION {{ ?x skos:broader ?r }} BIND("narrower" AS ?rel) }}
-  UNION {{ ?r skos:inScheme ?x BIND("scheme" AS ?rel) }}
-  UNION {{ ?r skos:broader+ ?x BIND("ancestor" AS ?rel) OPTIONAL {{ ?x skos:broader ?up }} }}
-  {best_label_pattern("x", "label")}
-}}
-"""
+CONCEPT_CONTEXT = sparql.text("describe/concept-context")
 
-WHEEL = f"""
-PREFIX skos: <{SKOS}>
-PREFIX lhs: <{LHS}>
-SELECT ?ring ?ringLabel ?el ?elLabel ?notation ?order WHERE {{
-  ?scheme skos:hasTopConcept ?ring .
-  {best_label_pattern("ring", "ringLabel")}
-  OPTIONAL {{
-    {{ ?ring skos:narrower ?el }} UNION {{ ?el skos:broader ?ring }}
-    {best_label_pattern("el", "elLabel")}
-    OPTIONAL {{ ?el skos:notation ?notation }}
-    OPTIONAL {{ ?el lhs:stageOrder ?order }}
-  }}
-}}
-"""
+WHEEL = sparql.text("describe/framework-wheel")
 
-LOOP = f"""
-PREFIX skos: <{SKOS}>
-PREFIX lhs: <{LHS}>
-SELECT ?stage ?label ?notation ?order ?next WHERE {{
-  ?stage a lhs:LoopStage .
-  {best_label_pattern("stage", "label")}
-  OPTIONAL {{ ?stage skos:notation ?notation }}
-  OPTIONAL {{ ?stage lhs:stageOrder ?order }}
-  OPTIONAL {{ ?stage lhs:nextStage ?next }}
-}}
-"""
+LOOP = sparql.text("describe/loop")
 
-#: Case studies that link to a concept or rate it: at most ``%(limit)d`` of each kind are picked
-#: in two subqueries (``%(links)s`` binds ?r, and ?link when the caller knows the properties that
-#: point at ?r; ``%(values)s`` binds ?r; in the store's stable index order: an ORDER BY would
-#: decode every one first) before any label is looked up, so a concept that thousands of case
-#: studies rate costs one page, not thousands of label lookups.
-CASE_STUDIES_FOR = f"""
-PREFIX lhs: <{LHS}>
-SELECT ?cs ?lv WHERE {{
-  {{ {{ SELECT DISTINCT ?cs WHERE {{ %(links)s ?cs ?link ?r . ?cs a lhs:CaseStudy }}
-       LIMIT %(limit)d }} }}
-  UNION
-  {{ {{ SELECT DISTINCT ?cs ?lv WHERE {{
-       %(values)s
-       ?rating lhs:ratesDomain|lhs:ratesSubdomain ?r . ?rating lhs:level ?lv .
-       ?cs lhs:hasAssessment/lhs:hasRating ?rating }} LIMIT %(limit)d }} }}
-}}
-"""
+CASE_STUDIES_FOR = sparql.text("describe/case-studies-for-concept")
+#: Bound to a link property that nothing uses when no property left can point from a case study.
+NO_LINK = ox.NamedNode("urn:lhs-kg:no-link")
 
 #: Every declared domain of every property (the ontology's, a few hundred rows at most).
-PROPERTY_DOMAINS = f"SELECT ?p ?d WHERE {{ ?p <{RDFS}domain> ?d }}"
+PROPERTY_DOMAINS = sparql.text("describe/property-domains")
 #: lhs:CaseStudy and every class above it.
-CASE_STUDY_CLASSES = f"SELECT ?c WHERE {{ <{LHS.CaseStudy}> <{RDFS}subClassOf>* ?c }}"
+CASE_STUDY_CLASSES = sparql.text("describe/case-study-classes")
 
 #: How many case studies a concept page lists (sorted by label; a note says when there are more).
 CASE_STUDIES_SHOWN = 100
@@ -322,19 +253,12 @@ def case_studies_for(
     the concept when the caller has them, lets the store look only where case studies can be.
     """
     node = ox.NamedNode(iri)
-    values = f"VALUES ?r {{ {term_to_sparql(node)} }}"
+    bindings: list[dict[str, ox.NamedNode | ox.Literal]] = [{"r": node}]
     if links is not None:
         skip = not_case_study_links(reader)
-        pairs = " ".join(
-            f"({term_to_sparql(node)} {term_to_sparql(ox.NamedNode(p))})"
-            for p in sorted(set(links))
-            if p not in skip and iri_or_none(p) is not None
-        )
-        link_values = f"VALUES (?r ?link) {{ {pairs} }}"
-    else:
-        link_values = values
-    text = CASE_STUDIES_FOR % {"links": link_values, "values": values, "limit": limit + 1}
-    rows = reader.select(text)
+        props = [p for p in sorted(set(links)) if p not in skip and iri_or_none(p) is not None]
+        bindings = [{"r": node, "link": ox.NamedNode(p)} for p in props or [NO_LINK.value]]
+    rows = reader.select(CASE_STUDIES_FOR, bindings, limit=limit + 1)
     levels = reader.labels({value(row, "lv") for row in rows if "lv" in row})
     names = reader.labels({value(row, "cs") for row in rows}, LabelBook(english=True))
     found: dict[str, tuple[TermView, str]] = {}

@@ -9,29 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lhs_kg.describe.base import DCT, SKOS, Reader, best_label_pattern, value
+from lhs_kg import sparql
+from lhs_kg.describe.base import Reader, value
 from lhs_kg.describe.concepts import natural_key
-from lhs_kg.namespaces import LHS
 
-GAPS = f"""
-SELECT ?c ?label ?notation ?scheme ?schemeLabel
-       (COUNT(DISTINCT ?cs) AS ?cases) (COUNT(DISTINCT ?src) AS ?sources)
-WHERE {{
-  ?c a <{SKOS}Concept> .
-  {best_label_pattern("c", "label")}
-  OPTIONAL {{ ?c <{SKOS}notation> ?notation }}
-  OPTIONAL {{ ?c <{SKOS}inScheme> ?scheme . FILTER(STRSTARTS(STR(?c), CONCAT(STR(?scheme), "/")))
-             {best_label_pattern("scheme", "schemeLabel")} }}
-  OPTIONAL {{
-    {{ ?cs ?link ?c . ?cs a <{LHS.CaseStudy}> }}
-    UNION
-    {{ ?cs <{LHS.hasAssessment}>/<{LHS.hasRating}>
-         /(<{LHS.ratesDomain}>|<{LHS.ratesSubdomain}>) ?c }}
-  }}
-  OPTIONAL {{ {{ ?src <{DCT}subject> ?c }} UNION {{ ?c <{DCT}source> ?src }} }}
-}}
-GROUP BY ?c ?label ?notation ?scheme ?schemeLabel
-"""
+GAPS = sparql.text("describe/evidence-gaps")
 
 
 @dataclass

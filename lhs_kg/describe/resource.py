@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
-    LABEL_FILTER,
     RDF,
     SKOS,
     LabelBook,
@@ -23,48 +23,20 @@ from lhs_kg.describe.base import (
     value,
 )
 from lhs_kg.namespaces import LHS
-from lhs_kg.sparql_text import term_to_sparql
 from lhs_kg.store.base import Term
 
-DESCRIBE = "DESCRIBE ?r WHERE { }"
-
-LINKED_LABELS = f"""
-CONSTRUCT {{ ?x ?lp ?label }} WHERE {{
-  {{ ?r ?x ?o }} UNION {{ ?r ?p ?x . FILTER(isIRI(?x)) }}
-  ?x ?lp ?label . {LABEL_FILTER}
-}}
-"""
+DESCRIBE = sparql.text("describe/describe")
+LINKED_LABELS = sparql.text("describe/linked-labels")
 
 #: Incoming links are counted exactly up to this many beyond the current page's start; a larger
 #: group is shown as "more than" that. Counting every link would read all of them (0.1–0.3 s for
 #: a concept that 25,000–60,000 ratings point at in a 1M-triple store) to show one page of 50.
 INCOMING_COUNT_AHEAD = 250
 
-#: Distinct linking subjects per property, reading at most ``%(limit)d`` links: exact and
-#: complete when fewer come back, which is the case for nearly every resource.
-INCOMING_COUNTS = """
-SELECT ?p (COUNT(*) AS ?n) WHERE {
-  { SELECT DISTINCT ?p ?s WHERE { %(values)s ?s ?p ?r . FILTER(isIRI(?s)) } LIMIT %(limit)d }
-} GROUP BY ?p
-"""
-
-#: The properties of a resource's incoming links (no subject decoded or compared; still a walk
-#: over every link, so it runs only for resources with more links than a bounded count reads).
-INCOMING_PROPERTIES = "SELECT DISTINCT ?p WHERE { ?s ?p ?r }"
-
-#: One page of one property's incoming links; ``%(values)s`` binds ?r and ?p inside the
-#: subquery (a subquery does not see the outer bindings), so LIMIT comes first and labels are
-#: looked up for that page only, however many resources point here. Pages follow the store's
-#: index order, which is stable: an ORDER BY would decode every linking IRI first (seconds for a
-#: concept that 20,000 ratings point at); each page is sorted for display.
-INCOMING_BRANCH = """
-{ SELECT DISTINCT ?p ?s WHERE { %(values)s ?s ?p ?r . FILTER(isIRI(?s)) }
-  LIMIT %(limit)d OFFSET %(offset)d }
-"""
-
-INCOMING_PAGES = """
-SELECT ?p ?s WHERE { %(branches)s }
-"""
+INCOMING_COUNTS = sparql.text("describe/incoming-counts")
+INCOMING_COUNTS_OF_PROPERTY = sparql.text("describe/incoming-counts-of-property")
+INCOMING_PROPERTIES = sparql.text("describe/incoming-properties")
+INCOMING_PAGE = sparql.text("describe/incoming-page")
 
 UNCONFIRMED = "https://w3id.org/lhs-kg/concept/verification/unconfirmed"
 _KINDS = (
@@ -292,28 +264,21 @@ def incoming_counts(reader: Reader, node: ox.NamedNode, bound: int) -> dict[str,
     links are the properties listed (kept with the shared read models: such resources are few)
     and each counted on its own, so that a large group cannot hide a small one.
     """
-    wanted = f"VALUES ?r {{ {term_to_sparql(node)} }}"
-    text = INCOMING_COUNTS % {"values": wanted, "limit": bound + 1}
-    counts = {value(r, "p"): int(value(r, "n", "0")) for r in reader.select(text)}
+    rows = reader.select(INCOMING_COUNTS, r=node, limit=bound + 1)
+    counts = {value(r, "p"): int(value(r, "n", "0")) for r in rows}
     if sum(counts.values()) <= bound:
         return counts
     props = reader.memo(
         ("incoming-properties", node.value),
         lambda: sorted(value(r, "p") for r in reader.select(INCOMING_PROPERTIES, r=node)),
     )
-    branches = " UNION ".join(
-        "{ "
-        + INCOMING_COUNTS
-        % {
-            "values": f"VALUES (?r ?p) {{ ({term_to_sparql(node)} "
-            f"{term_to_sparql(ox.NamedNode(prop))}) }}",
-            "limit": bound + 1,
-        }
-        + " }"
-        for prop in props
-    )
-    text = f"SELECT ?p ?n WHERE {{ {branches} }}"
-    return {value(r, "p"): int(value(r, "n", "0")) for r in reader.select(text)}
+    counts = {}
+    for prop in props:  # one bounded count per property: a large group cannot hide a small one
+        for r in reader.select(
+            INCOMING_COUNTS_OF_PROPERTY, r=node, p=ox.NamedNode(prop), limit=bound + 1
+        ):
+            counts[value(r, "p")] = int(value(r, "n", "0"))
+    return counts
 
 
 def _incoming(
@@ -321,8 +286,8 @@ def _incoming(
 ) -> tuple[list[IncomingGroup], int]:
     """Groups of incoming links on ``page`` (pages run over the largest group) and the total.
 
-    Three queries whatever the number of properties: the bounded counts, the property labels,
-    and one page of subjects for every property together (cut before any label is looked up).
+    The bounded counts, the property labels, and one page of subjects per property shown (each
+    cut by the store before any label is looked up).
     A group larger than the count's bound has ``more`` set and the bound as its total.
     """
     offset = (page - 1) * page_size
@@ -334,17 +299,13 @@ def _incoming(
     shown = [prop for prop, total in counts.items() if offset < total]
     subjects: dict[str, dict[str, TermView]] = {prop: {} for prop in shown}
     if shown:
-        branches = " UNION ".join(
-            INCOMING_BRANCH
-            % {
-                "values": f"VALUES (?r ?p) {{ ({term_to_sparql(node)} "
-                f"{term_to_sparql(ox.NamedNode(prop))}) }}",
-                "limit": page_size,
-                "offset": offset,
-            }
+        rows = [
+            row
             for prop in shown
-        )
-        rows = reader.select(INCOMING_PAGES % {"branches": branches})
+            for row in reader.select(
+                INCOMING_PAGE, r=node, p=ox.NamedNode(prop), limit=page_size, offset=offset
+            )
+        ]
         names = reader.labels({value(row, "s") for row in rows}, LabelBook(english=True))
         for row in rows:
             s = value(row, "s")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
@@ -18,10 +19,10 @@ from lhs_kg.describe.base import (
     SCHEMA,
     SKOS,
     Reader,
-    best_label_pattern,
     value,
 )
 from lhs_kg.namespaces import LHS
+from lhs_kg.sparql.binding import Row
 
 #: Fields searched and their weight in the ranking.
 FIELDS: dict[str, float] = {
@@ -51,25 +52,8 @@ MAX_WORDS = 5
 MAX_QUERY_CHARS = 200
 
 
-def _search_query(words: int, fields: tuple[str, ...]) -> str:
-    """The search query for ``words`` bound words ``?w1``… (text built from constants only)."""
-    contains = " && ".join(f"CONTAINS(LCASE(STR(?text)), ?w{i})" for i in range(1, words + 1))
-    return f"""
-SELECT ?s ?p ?text ?type ?label ?scheme ?schemeLabel ?broaderLabel WHERE {{
-  VALUES ?p {{ {" ".join(f"<{f}>" for f in fields)} }}
-  ?s ?p ?text .
-  FILTER(isIRI(?s) && isLiteral(?text) && {contains})
-  OPTIONAL {{ VALUES ?type {{ {" ".join(f"<{t}>" for t in TYPES.values())} }} ?s a ?type }}
-  OPTIONAL {{ ?s <{SKOS}inScheme> ?scheme . {best_label_pattern("scheme", "schemeLabel")} }}
-  OPTIONAL {{ ?s <{SKOS}broader> ?broader . {best_label_pattern("broader", "broaderLabel")} }}
-  {best_label_pattern("s", "label")}
-}}
-LIMIT 5000
-"""
-
-
-SEARCH_QUERIES = {n: _search_query(n, tuple(FIELDS)) for n in range(1, MAX_WORDS + 1)}
-AUTOCOMPLETE_QUERIES = {n: _search_query(n, LABEL_FIELDS) for n in range(1, MAX_WORDS + 1)}
+SEARCH_QUERY = sparql.text("describe/search")
+"""Every word must occur: up to MAX_WORDS words are bound (?w1…), the others left unbound."""
 
 
 @dataclass
@@ -123,8 +107,10 @@ def search(
     if not words:
         return []
     phrase = " ".join(words)
-    text = (AUTOCOMPLETE_QUERIES if labels_only else SEARCH_QUERIES)[len(words)]
-    rows = reader.select(text, **{f"w{i}": ox.Literal(w) for i, w in enumerate(words, 1)})
+    bound: list[Row] = [{f"w{i}": ox.Literal(w) for i, w in enumerate(words, 1)}]
+    bound += [{"p": ox.NamedNode(f)} for f in (LABEL_FIELDS if labels_only else FIELDS)]
+    bound += [{"type": ox.NamedNode(t)} for t in TYPES.values()]
+    rows = reader.select(SEARCH_QUERY, bound)
     hits: dict[str, Hit] = {}
     kinds: dict[str, set[str]] = {}
     for row in rows:

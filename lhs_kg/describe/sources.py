@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
@@ -31,43 +32,13 @@ from lhs_kg.store.base import Term
 BIBO = "http://purl.org/ontology/bibo/"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
-SOURCE_FIELDS = f"""
-SELECT ?p ?v WHERE {{
-  VALUES ?p {{ <{DCT}title> <{DCT}issued> <{DCT}publisher> <{BIBO}volume> <{BIBO}issue>
-              <{BIBO}pages> <{BIBO}doi> <{BIBO}isbn13> <{BIBO}pmid> <{FOAF}page> <{OWL_SAME_AS}>
-              <{RDF}type> }}
-  ?r ?p ?v .
-}}
-"""
+SOURCE_FIELDS = sparql.text("describe/source-fields")
 
-CONTAINER = f"""
-SELECT ?c ?title WHERE {{
-  ?r <{DCT}isPartOf> ?c .
-  OPTIONAL {{ ?c <{DCT}title> ?title }}
-}}
-"""
+CONTAINER = sparql.text("describe/source-container")
 
-AUTHORS = f"""
-SELECT ?node ?name (COUNT(?mid) AS ?pos) WHERE {{
-  ?r <{BIBO}authorList> ?list .
-  ?list <{RDF}rest>* ?mid . ?mid <{RDF}rest>* ?node .
-  ?node <{RDF}first> ?a . ?a <{FOAF}name> ?name .
-}}
-GROUP BY ?node ?name ORDER BY ?pos
-"""
+AUTHORS = sparql.text("describe/source-authors")
 
-CITED_BY = f"""
-SELECT ?s ?label ?type WHERE {{
-  {{ ?s <{DCT}source> ?r }} UNION {{ ?s <{DCT}isPartOf> ?r }}
-  FILTER(isIRI(?s))
-  {best_label_pattern("s", "label")}
-  OPTIONAL {{
-    VALUES ?type {{ <{LHS.CaseStudy}> <{LHS.Source}> <{SKOS}Concept> <{SKOS}ConceptScheme>
-                   <{LHS.Organisation}> <{LHS.Outcome}> <{LHS.ComplexityAssessment}> }}
-    ?s a ?type
-  }}
-}}
-"""
+CITED_BY = sparql.text("describe/source-cited-by")
 
 _LIST_FIELDS = f"""
   {best_label_pattern("s", "label")}
@@ -75,20 +46,13 @@ _LIST_FIELDS = f"""
   OPTIONAL {{ ?s <{DCT}issued> ?issued }}
 """
 
-LIST = f"""
-SELECT ?s ?label ?title ?issued WHERE {{
-  ?s a <{LHS.Source}> .
-  {_LIST_FIELDS}
-}}
-"""
+LIST = sparql.text("describe/source-list")
 
 #: One page of the list: its keys in the store's index order (stable; an ORDER BY would decode
 #: every IRI first); their fields come next from ``Reader.fields``.
-LIST_KEYS = f"""
-SELECT DISTINCT ?s WHERE {{ ?s a <{LHS.Source}> }} LIMIT %(limit)d OFFSET %(offset)d
-"""
+LIST_KEYS = sparql.text("describe/source-page-keys")
 
-COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{LHS.Source}> }}"
+COUNT = sparql.text("describe/source-count")
 
 _CSL_TYPES = {
     "AcademicArticle": "article-journal",
@@ -245,7 +209,7 @@ def source_page(reader: Reader, page: int, size: int = 50) -> Page[tuple[str, st
     if total <= SORT_ALL_MAX:
         every = reader.memo("source-list", lambda: sources(reader))
         return Page(every[offset : offset + size], total, page, size)
-    keys = [value(row, "s") for row in reader.select(LIST_KEYS % {"limit": size, "offset": offset})]
+    keys = [value(row, "s") for row in reader.select(LIST_KEYS, limit=size, offset=offset)]
     found = reader.fields(keys, (DCT + "title", DCT + "issued"))
     rows = []
     for iri, f in found.items():

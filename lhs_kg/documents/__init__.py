@@ -38,7 +38,7 @@ from lhs_kg.documents.limits import (
     MAX_NODES,
     MAX_NUMBER_CHARS,
 )
-from lhs_kg.documents.load import FORMATS, SUFFIXES, load_document
+from lhs_kg.documents.load import load_document
 from lhs_kg.documents.model import Document, Note, prefixed
 from lhs_kg.documents.tree import COUNTRY_PROPERTY, country_code
 
@@ -48,14 +48,12 @@ __all__ = [
     "COUNTRY_PROPERTY",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_TRIPLES",
-    "FORMATS",
     "MAX_BLANK_NODE_USES",
     "MAX_DEPTH",
     "MAX_INTEGER_DIGITS",
     "MAX_LIST_MEMBERS",
     "MAX_NODES",
     "MAX_NUMBER_CHARS",
-    "SUFFIXES",
     "Context",
     "Document",
     "Note",

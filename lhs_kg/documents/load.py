@@ -15,28 +15,7 @@ from lhs_kg.documents.rdf import _from_rdf
 from lhs_kg.documents.tree import _from_tree
 from lhs_kg.documents.values import _load_json, _load_yaml
 from lhs_kg.errors import InputError
-
-FORMATS = ("json", "yaml", "jsonld", "ttl", "nt", "rdfxml")
-SUFFIXES = {
-    ".json": "json",
-    ".jsonld": "jsonld",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".ttl": "ttl",
-    ".nt": "nt",
-    ".rdf": "rdfxml",
-    ".owl": "rdfxml",
-    ".xml": "rdfxml",
-}
-_ALIASES = {
-    "turtle": "ttl",
-    "json-ld": "jsonld",
-    "xml": "rdfxml",
-    "rdf": "rdfxml",
-    "ntriples": "nt",
-    "n-triples": "nt",
-    "yml": "yaml",
-}
+from lhs_kg.formats import SUBMISSION_FORMATS, for_suffix, submission_format
 
 
 def load_document(
@@ -98,15 +77,14 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
 
 
 def _format(fmt: str | None, name: str | None, raw: bytes) -> str:
+    """The submission format named, else the file name's, else the one the content looks like."""
     if fmt:
-        key = _ALIASES.get(fmt.lower(), fmt.lower())
-        if key not in FORMATS:
-            raise InputError(f"unknown submission format {fmt!r} (known: {', '.join(FORMATS)})")
-        return key
+        return submission_format(fmt).name
     if name:
+        found = for_suffix(name, SUBMISSION_FORMATS)
+        if found is not None:
+            return found.name
         suffix = Path(name).suffix.lower()
-        if suffix in SUFFIXES:
-            return SUFFIXES[suffix]
         if suffix:
             raise InputError(
                 f"{name}: cannot tell the format from {suffix!r}; use .json, .yaml, "

@@ -11,14 +11,10 @@ from rdflib import Graph
 from lhs_kg.documents.limits import _too_many_triples
 from lhs_kg.documents.model import Document
 from lhs_kg.errors import InputError, ParseError
+from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.terms import to_rdflib
 
-_OX_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -32,7 +28,7 @@ def _from_rdf(
         )
     graph = Graph()
     try:
-        quads = ox.parse(raw, format=_OX_FORMATS[kind], base_iri=f"{base_iri}case-study/")
+        quads = ox.parse(raw, format=ox_rdf(rdf_format(kind)), base_iri=f"{base_iri}case-study/")
         for count, quad in enumerate(quads, 1):
             if max_triples is not None and count > max_triples:
                 raise _too_many_triples(label, max_triples)

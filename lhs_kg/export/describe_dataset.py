@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
-from lhs_kg import __version__
+from lhs_kg import __version__, sparql
 from lhs_kg.config import Settings
 from lhs_kg.export.jsonld import load_context
 from lhs_kg.formats import RDF_FORMATS, Format
@@ -40,29 +40,13 @@ DESCRIPTION = (
 PUBLISHER = "lhs-kg developers"
 IANA = "https://www.iana.org/assignments/media-types/"
 
-_SPO = """
-SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
-       (COUNT(DISTINCT ?o) AS ?objects)
-WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
-"""
-_ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"
-_CLASSES = """
-SELECT ?c (COUNT(DISTINCT ?s) AS ?n)
-WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?c } GROUP BY ?c ORDER BY ?c
-"""
-_PROPERTIES = """
-SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
-GROUP BY ?p ORDER BY ?p
-"""
-_EXAMPLES = """
-SELECT DISTINCT ?s WHERE { ?s a <https://w3id.org/lhs-kg/ontology/CaseStudy> } ORDER BY ?s LIMIT 3
-"""
-_ANY_EXAMPLES = "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?s LIMIT 3"
-_REGISTRY_TIMES = """
-SELECT (MAX(?t) AS ?latest) WHERE {
-  ?v <http://www.w3.org/ns/prov#generatedAtTime>|<http://purl.org/dc/terms/modified> ?t
-}
-"""
+_SPO = sparql.text("export/dataset-counts")
+_ENTITIES = sparql.text("export/dataset-entities")
+_CLASSES = sparql.text("export/dataset-classes")
+_PROPERTIES = sparql.text("export/dataset-properties")
+_EXAMPLES = sparql.text("export/dataset-examples")
+_ANY_EXAMPLES = sparql.text("export/dataset-any-examples")
+_REGISTRY_TIMES = sparql.text("export/dataset-modified")
 DUMP_FORMATS = ("nq", "trig", "ttl", "nt", "jsonld", "rdfxml")
 
 

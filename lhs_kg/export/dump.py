@@ -27,10 +27,11 @@ from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.export.jsonld import load_context, write_jsonld
-from lhs_kg.formats import Format, ox_rdf, rdf_format
+from lhs_kg.formats import RDF_FORMATS, Format, names, ox_rdf, rdf_format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.sparql_text import query_form
@@ -39,19 +40,11 @@ from lhs_kg.store import EmbeddedStore, GraphInfo, Store
 ExportProgress = Callable[[int, int], None]
 """Called with (quads written so far, quads expected) while a dump is written."""
 
-EXPORT_FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "rdfxml")
+EXPORT_FORMATS = tuple(names(RDF_FORMATS))
+"""A dump may be written in every RDF format of the table."""
 
-_INSTANCES = """
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?s WHERE { ?s rdf:type/rdfs:subClassOf* ?class } ORDER BY ?s
-"""
-_REMOTE_DESCRIPTION = """
-SELECT ?g ?s ?p ?o WHERE {
-  GRAPH ?g { ?root (<urn:x-lhs-kg:any>|!<urn:x-lhs-kg:any>)* ?s . ?s ?p ?o }
-  FILTER(?s = ?root || isBlank(?s))
-}
-"""
+_INSTANCES = sparql.text("export/instances-of-class")
+_REMOTE_DESCRIPTION = sparql.text("export/description-on-remote")
 _PROGRESS_EVERY = 20_000
 
 

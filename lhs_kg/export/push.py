@@ -23,6 +23,7 @@ import requests
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError, StoreUnavailableError
 from lhs_kg.export.dump import check_iri, graph_quads
+from lhs_kg.formats import SPARQL_REQUEST_FORMATS, rdf_format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.store import Store
 
@@ -134,7 +135,7 @@ def _sender(
                 data=body,
                 timeout=timeout_s,
                 allow_redirects=False,
-                headers={"Content-Type": "application/sparql-update"},
+                headers={"Content-Type": SPARQL_REQUEST_FORMATS[2].media_type},
             )
         return session.put(
             url,
@@ -142,7 +143,7 @@ def _sender(
             data=body,
             timeout=timeout_s,
             allow_redirects=False,
-            headers={"Content-Type": "application/n-triples"},
+            headers={"Content-Type": rdf_format("nt").media_type},
         )
 
     return send

@@ -37,8 +37,9 @@ import owlready2
 import pyoxigraph as ox
 from owlready2 import reasoning as owl_reasoning
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
-from lhs_kg.describe.base import LABEL_VALUES, LabelBook
+from lhs_kg.describe.base import LabelBook
 from lhs_kg.errors import InputError, ReasonerUnavailableError, ReasoningError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import graph_prefix, inferred_graph, published_graphs
@@ -363,7 +364,7 @@ def _ntriples(triples: list[Triple]) -> bytes:
     return data or b""
 
 
-_LABELS = f"SELECT ?lp ?l WHERE {{ {LABEL_VALUES} ?s ?lp ?l }}"
+_LABELS = sparql.text("reason/labels-of")
 
 
 def _labelled(store: Store, graphs: list[str], iris: list[str]) -> list[Member]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -131,7 +131,7 @@ class Store(ABC):
         self,
         text: str,
         *,
-        bindings: Bindings | None = None,
+        bindings: Bindings | Sequence[Bindings] | None = None,
         union: bool = True,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
@@ -141,11 +141,19 @@ class Store(ABC):
         """Run a SPARQL query; ``union`` makes the default graph the union of all named graphs."""
 
     @abstractmethod
-    def update(self, text: str, *, default_graph: str | None = None) -> None:
+    def update(
+        self,
+        text: str,
+        *,
+        bindings: Bindings | Sequence[Bindings] | None = None,
+        default_graph: str | None = None,
+    ) -> None:
         """Run a SPARQL update in one transaction.
 
-        ``default_graph`` names a graph that stands in for the store's default graph during the
-        update (see :func:`with_default_graph`).
+        ``bindings`` (one row or several) are bound as VALUES in each operation's WHERE group
+        by :func:`lhs_kg.sparql.bind`, as for queries. ``default_graph`` names a graph that
+        stands in for the store's default graph during the update (see
+        :func:`with_default_graph`).
         """
 
     @abstractmethod

@@ -25,6 +25,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
+from lhs_kg.sparql import bind
+
 BATCH_QUADS = 200_000
 """Quads per write. Measured at 1M triples: 200k peaks at ~215 MB as fast as ``bulk_load``;
 100k at ~135 MB but with more CPU (more files to compact); 500k at ~490 MB and no faster."""
@@ -147,9 +150,10 @@ class _Plan:
 
     def _empty_in_batches(self, graph: ox.NamedNode) -> None:
         """Delete a graph's quads a batch per transaction, until empty or no longer shrinking."""
-        delete = (
-            f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} WHERE {{ {{ SELECT ?s ?p ?o WHERE "
-            f"{{ GRAPH {graph} {{ ?s ?p ?o }} }} LIMIT {min(self._batch_quads, UNDO_QUADS)} }} }}"
+        delete = bind(
+            sparql.text("store/empty-graph-batch"),
+            {"g": graph},
+            limit=min(self._batch_quads, UNDO_QUADS),
         )
         first = next(self._store.quads_for_pattern(None, None, None, graph), None)
         while first is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import urllib.error
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, cast
 from urllib.parse import urlsplit
@@ -24,10 +24,12 @@ import requests
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
+from lhs_kg import sparql
 from lhs_kg.config import RemoteEndpoints
 from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
-from lhs_kg.formats import Format, ox_rdf, rdf_format
-from lhs_kg.sparql_text import inject_values, query_form
+from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
+from lhs_kg.sparql import bind
+from lhs_kg.sparql_text import query_form
 from lhs_kg.store.base import (
     Bindings,
     GraphInfo,
@@ -37,7 +39,6 @@ from lhs_kg.store.base import (
     with_default_graph,
 )
 
-_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _GRAPH_CACHE_S = 2.0
 STORE_DID_NOT_ANSWER = "the store did not answer; try again in a moment"
 """What the public is told when the store is unreachable (the URL stays in the log, #12)."""
@@ -103,7 +104,7 @@ class RemoteStore(Store):
         self,
         text: str,
         *,
-        bindings: Bindings | None = None,
+        bindings: Bindings | Sequence[Bindings] | None = None,
         union: bool = True,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
@@ -112,7 +113,7 @@ class RemoteStore(Store):
     ) -> QueryResult:
         form = query_form(text)
         if bindings:
-            text = inject_values(text, bindings)
+            text = bind(text, bindings)
         url = self.endpoints.query
         client = self._client(url, timeout_s)
         client.setQuery(text)
@@ -124,9 +125,9 @@ class RemoteStore(Store):
         for graph in named_graphs or []:
             client.addNamedGraph(graph)
         accept = (
-            "application/n-triples"
+            rdf_format("nt").media_type
             if form in ("construct", "describe")
-            else ("application/sparql-results+json")
+            else result_format("json").media_type
         )
         client.addCustomHttpHeader("Accept", accept)
         body = self._send(client, url)
@@ -148,9 +149,17 @@ class RemoteStore(Store):
         kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
 
-    def update(self, text: str, *, default_graph: str | None = None) -> None:
+    def update(
+        self,
+        text: str,
+        *,
+        bindings: Bindings | Sequence[Bindings] | None = None,
+        default_graph: str | None = None,
+    ) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
+        if bindings:
+            text = bind(text, bindings)
         if default_graph is not None:
             text = with_default_graph(text, default_graph)
         url = self.endpoints.update
@@ -178,7 +187,9 @@ class RemoteStore(Store):
             raise StoreUnavailableError(
                 f"cannot reach the graph store at {url}: {err}"
             ).with_public(STORE_DID_NOT_ANSWER) from None
-        if response.status_code >= 400 and not (method == "GET" and response.status_code == 404):
+        if response.status_code >= 400 and not (
+            method in ("GET", "DELETE") and response.status_code == 404
+        ):
             raise StoreError(
                 f"{url} answered {response.status_code} to {method} of graph <{graph}>: "
                 f"{response.text[:500]}"
@@ -214,7 +225,11 @@ class RemoteStore(Store):
             self._graph_cache = None
 
     def drop_graph(self, graph: str) -> None:
-        self.update(f"DROP SILENT GRAPH {graph_iri(graph)}")
+        try:  # the Graph Store Protocol's DELETE: no update text; a missing graph is no error
+            self._gsp("DELETE", graph)
+        finally:
+            self._writes += 1
+            self._graph_cache = None
 
     def _load_nquads(self, data: bytes) -> None:
         by_graph: dict[str, list[ox.Triple]] = {}
@@ -244,7 +259,7 @@ class RemoteStore(Store):
     def _all_quads(self) -> Iterator[ox.Quad]:
         for name in self._graph_names(fresh=True):
             response = self._gsp(
-                "GET", name, headers={"Accept": "application/n-triples"}, stream=True
+                "GET", name, headers={"Accept": rdf_format("nt").media_type}, stream=True
             )
             if response.status_code == 404:
                 continue
@@ -255,7 +270,7 @@ class RemoteStore(Store):
                 yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
 
     def graphs(self) -> list[GraphInfo]:
-        result = self.query(_GRAPH_COUNTS, union=False)
+        result = self.query(sparql.text("store/triples-per-graph"), union=False)
         infos = [GraphInfo(row["g"].value, int(row["n"].value)) for row in result.rows()]
         return sorted(infos, key=lambda g: g.iri)
 
@@ -263,7 +278,7 @@ class RemoteStore(Store):
         now = time.monotonic()
         if not fresh and self._graph_cache and now - self._graph_cache[0] < _GRAPH_CACHE_S:
             return self._graph_cache[1]
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)
+        result = self.query(sparql.text("store/graph-names"), union=False)
         names = [row["g"].value for row in result.rows() if isinstance(row.get("g"), ox.NamedNode)]
         self._graph_cache = (now, names)
         return names

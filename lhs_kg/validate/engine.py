@@ -22,6 +22,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.documents import Document, load_context, load_document
 from lhs_kg.errors import BusyError, InputError, TooLargeError
@@ -55,9 +56,8 @@ _SEVERITIES: dict[Node | None, str] = {
     SH.Warning: "warning",
     SH.Info: "info",
 }
-_RESOLVE_QUERY = "SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p) {{ {pairs} }} ?s ?p ?o }}"
-"""One query for the facts about referenced resources. (subject, predicate) pairs, not two VALUES
-blocks: Oxigraph 0.5 scans the whole store for the cross product of two blocks beyond 9 rows."""
+_RESOLVE_QUERY = sparql.text("validate/facts-of-referenced")
+"""One query for the facts about referenced resources, a row of (subject, predicate) per pair."""
 
 
 @dataclass(frozen=True)
@@ -155,14 +155,14 @@ class Validator:
             elif node not in subjects and str(node).startswith(base_iri):
                 unknown.append(node)
         if kb is not None and unknown:
-            pairs = " ".join(
-                f"(<{iri}> <{predicate}>)"
-                for iri in sorted(unknown)
-                if _safe_iri(str(iri))
+            nodes = [n for n in (_named(str(iri)) for iri in sorted(unknown)) if n is not None]
+            pairs = [
+                {"s": node, "p": ox.NamedNode(str(predicate))}
+                for node in nodes
                 for predicate in _FACT_PREDICATES
-            )
+            ]
             if pairs:
-                for row in kb.query(_RESOLVE_QUERY.format(pairs=pairs)).rows():
+                for row in kb.query(_RESOLVE_QUERY, bindings=pairs).rows():
                     if all(isinstance(row.get(k), ox.NamedNode) for k in ("s", "p", "o")):
                         data.add(
                             (URIRef(row["s"].value), URIRef(row["p"].value), URIRef(row["o"].value))
@@ -327,8 +327,12 @@ class Validator:
         )
 
 
-def _safe_iri(iri: str) -> bool:
-    return not any(ch in iri for ch in '<>"{}|^`\\ \n\t')
+def _named(iri: str) -> ox.NamedNode | None:
+    """The IRI as a term to bind, or None when pyoxigraph finds it is not a valid IRI."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
 
 
 _VALIDATORS: dict[tuple[Path, Path], Validator] = {}

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-from tests.conftest import free_port
+from tests.helpers import EXAMPLE, ROOT, clean_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 SMALL = ROOT / "data" / "examples" / "case-study.ttl"
 
 
 def run(tmp_path: Path, *args: str) -> Result:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env["LHS_KG_VAR_DIR"] = str(tmp_path / "var")
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
@@ -64,7 +61,7 @@ def test_a_folder_that_is_not_a_store_is_refused_and_left_alone(
 
 
 def test_the_environment_variable_is_checked_too(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env["LHS_KG_STORE"] = str(tmp_path / "nowhere")
     result = CliRunner().invoke(main, ["graphs"], env=env)
     assert result.exit_code == 2 and "no store at" in result.output

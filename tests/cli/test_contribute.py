@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -12,12 +11,13 @@ from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
 from lhs_kg.contributions.reviewers import ReviewersFile
+from tests.helpers import clean_env
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """No LHS_KG_* variable but a var folder in tmp_path."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    clean = clean_env()
     clean["LHS_KG_VAR_DIR"] = str(tmp_path / "var")
     return clean
 

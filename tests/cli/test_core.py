@@ -11,9 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-from tests.conftest import OxigraphServer, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, OxigraphServer, free_port
 
 
 @pytest.fixture

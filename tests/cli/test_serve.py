@@ -3,7 +3,6 @@ curators' commands run as separate processes while the server holds the store.""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -17,11 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import free_port
+from tests.helpers import EXAMPLE, LHS_KG, ROOT, clean_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-LHS_KG = str(Path(sys.executable).parent / "lhs-kg")
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 KEY = "a-configured-secret-key-of-enough-length"
 
 
@@ -29,7 +25,7 @@ class Served:
     """One ``lhs-kg serve`` subprocess over a copy of a store built by ``lhs-kg init``."""
 
     def __init__(self, folder: Path, **variables: str) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+        self.env = clean_env()
         self.env.update(LHS_KG_VAR_DIR=str(folder / "var"), LHS_KG_ROOT=str(ROOT), **variables)
         self.instance = folder / "var" / "instance"
         self.process: subprocess.Popen[bytes] | None = None
@@ -82,7 +78,7 @@ class Served:
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One store built by the real `lhs-kg init` (each test serves a copy: copying is faster)."""
     folder = tmp_path_factory.mktemp("built")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env.update(LHS_KG_STORE=str(folder / "store"), LHS_KG_ROOT=str(ROOT))
     subprocess.run([LHS_KG, "init"], env=env, check=True, capture_output=True, timeout=180)
     return folder / "store"

@@ -15,9 +15,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from tests.content import FRAMEWORK_SOURCE_SLUGS
+from tests.helpers import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "data"
 CASE_DIR = DATA / "case-studies"
 SOURCES_FILE = DATA / "sources.ttl"
 ORGS_FILE = DATA / "organisations.ttl"

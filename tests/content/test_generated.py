@@ -17,10 +17,9 @@ from rdflib.namespace import SH, SKOS
 
 from lhs_kg.content import countries, vocabularies
 from lhs_kg.content.country_names import country_table
+from tests.helpers import ONTOLOGY, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SHAPES = ROOT / "shapes" / "data"
-ONTOLOGY = ROOT / "ontology"
 PREFIXES = """
 @prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .

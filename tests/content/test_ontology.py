@@ -20,9 +20,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from tests.content import FRAMEWORK_SOURCE_SLUGS
+from tests.helpers import ROOT, TESTS
 
-TESTS = Path(__file__).resolve().parent.parent
-ROOT = TESTS.parent
 ONTOLOGY_DIR = ROOT / "ontology"
 DATA_DIR = ROOT / "data"
 SHAPES_DIR = ROOT / "shapes" / "ontology"

@@ -19,7 +19,7 @@ from lhs_kg.contributions import Contributions
 from lhs_kg.export.dump import Selection, export_bytes
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
-from tests.contributions.conftest import example
+from tests.helpers import example, new_content_kb
 
 BASE = "https://w3id.org/lhs-kg/"
 CASE = BASE + "case-study/maximal-network"
@@ -63,8 +63,7 @@ def accepted() -> Iterator[KnowledgeBase]:
     """A knowledge base holding the repository content and the accepted maximal contribution."""
     import json
 
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
+    with new_content_kb() as kb:
         contributions = Contributions(kb)
         outcome = contributions.submit(json.dumps(maximal()).encode(), "json")
         assert outcome.stored, outcome.report.to_text()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -11,13 +10,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-from tests.contributions.conftest import example, payload
+from tests.helpers import clean_env, example, payload
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """An environment whose store is a built knowledge base in tmp_path."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    clean = clean_env()
     clean["LHS_KG_STORE"] = str(tmp_path / "store")
     assert run(clean, "init").exit_code == 0
     return clean

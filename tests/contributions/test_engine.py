@@ -19,7 +19,7 @@ from lhs_kg.contributions import (
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import published_graphs, registry_graph
 from lhs_kg.kb import KnowledgeBase
-from tests.contributions.conftest import example, payload
+from tests.helpers import example, payload
 
 BASE = "https://w3id.org/lhs-kg/"
 SUBJECT = BASE + "case-study/example-diabetes-network"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,18 +28,16 @@ from lhs_kg.contributions.form import (
     to_document,
 )
 from lhs_kg.kb import KnowledgeBase
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "data" / "examples" / "template.json"
 ROWS_EACH = MAX_ROWS // 5 + 1  # five sources with this many authors: over the total
 
 
 @pytest.fixture(scope="module")
-def form() -> Iterator[ContributionForm]:
+def form(content_kb: KnowledgeBase) -> ContributionForm:
     """The form over the repository content."""
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
-        yield build_form(kb)
+    return build_form(content_kb)
 
 
 def inputs(items: list[Input | Repeat]) -> Iterator[Input]:

@@ -18,13 +18,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import missing_tool
-from tests.web.conftest import LiveServer, build_app, serve
+from tests.helpers import ARTIFACTS, AXE, BROWSE_FIXTURE, LiveServer, build_app, missing_tool, serve
 
-TESTS = Path(__file__).resolve().parent.parent
-ARTIFACTS = TESTS / "artifacts"
-AXE = TESTS.parent / "node_modules" / "axe-core" / "axe.min.js"
-FIXTURE = TESTS / "web" / "data" / "browse-fixture.ttl"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -49,7 +44,7 @@ def e2e_app() -> Flask:
     """The repository content plus the fixture case study."""
     app = build_app()
     app.extensions["lhs_kg"].load(
-        FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/browse-fixture"
+        BROWSE_FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/browse-fixture"
     )
     return app
 

@@ -12,8 +12,7 @@ import pytest
 import requests
 from flask import Flask
 
-from tests.e2e.conftest import AXE
-from tests.web.conftest import LiveServer, build_app, serve
+from tests.helpers import AXE, LiveServer, build_app, serve
 
 TITLE = "Browser-sent learning network for asthma care"
 SLUG = "browser-asthma-network"

@@ -1,8 +1,8 @@
-"""The format table and content negotiation of ``lhs_kg.formats``, case by case.
+"""The format table of ``lhs_kg.formats``, case by case.
 
-Every face (CLI ``--format``, HTTP ``Accept``, file suffixes) looks formats up here, so these
-tests pin each rule on its own: names and aliases, suffixes, media types with parameters, Accept
-q-values (RFC 9110 §12.5.1) and the server's order breaking ties.
+Every face (CLI ``--format``, HTTP ``Content-Type``, file suffixes) looks formats up here, so
+these tests pin each rule on its own: names and aliases, suffixes, media types with parameters.
+Content negotiation is the web's (tests/web/test_negotiation.py).
 """
 
 from __future__ import annotations
@@ -14,17 +14,25 @@ import pytest
 
 from lhs_kg.errors import InputError, UnknownFormatError
 from lhs_kg.formats import (
+    CITATION_FORMATS,
+    GRAPH_FORMATS,
     RDF_FORMATS,
+    REPORT_FORMATS,
     RESULT_FORMATS,
+    SPARQL_REQUEST_FORMATS,
+    SUBMISSION_FORMATS,
     Format,
-    negotiate,
+    for_media_type,
+    for_suffix,
+    media_types,
+    names,
     ox_rdf,
     ox_results,
-    parse_accept,
     rdf_format,
     rdf_format_for_media_type,
     rdf_format_for_path,
     result_format,
+    submission_format,
 )
 
 # -- names ------------------------------------------------------------------------------------
@@ -208,100 +216,91 @@ def test_pyoxigraph_constants() -> None:
     ]
 
 
-# -- Accept -----------------------------------------------------------------------------------
+# -- submissions and the other tables ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("header", "expected"),
+    ("key", "expected"),
     [
-        pytest.param(None, [("*/*", 1.0)], id="no-header"),
-        pytest.param("", [("*/*", 1.0)], id="empty"),
-        pytest.param("  ", [("*/*", 1.0)], id="blank"),
-        pytest.param("text/html", [("text/html", 1.0)], id="one"),
-        pytest.param("Text/HTML", [("text/html", 1.0)], id="lower-cased"),
-        pytest.param(
-            "text/html;q=0.5, text/turtle",
-            [("text/turtle", 1.0), ("text/html", 0.5)],
-            id="by-q",
-        ),
-        pytest.param(
-            "*/*, text/*, text/html",
-            [("text/html", 1.0), ("text/*", 1.0), ("*/*", 1.0)],
-            id="same-q-more-specific-first",
-        ),
-        pytest.param(
-            "a/b, c/d, e/f", [("a/b", 1.0), ("c/d", 1.0), ("e/f", 1.0)], id="ties-keep-order"
-        ),
-        pytest.param("a/b;q=2", [("a/b", 1.0)], id="q-above-one-is-one"),
-        pytest.param("a/b;q=-1", [("a/b", 0.0)], id="negative-q-is-zero"),
-        pytest.param("a/b;q=abc", [("a/b", 0.0)], id="malformed-q-is-zero"),
-        pytest.param("a/b;Q=0.3", [("a/b", 0.3)], id="q-key-any-case"),
-        pytest.param("a/b;q=0.5=1", [("a/b", 0.0)], id="q-with-a-second-equals-is-malformed"),
-        pytest.param("a/b ; level=1 ; q = 0.7", [("a/b", 0.7)], id="other-params-and-spaces"),
-        pytest.param("a/b;q=0.2;x=1", [("a/b", 0.2)], id="q-then-other-param"),
-        pytest.param("a/b;level=1", [("a/b", 1.0)], id="no-q-is-one"),
-        pytest.param("html, a/b", [("a/b", 1.0)], id="not-a-media-range-dropped"),
-        pytest.param(",,a/b,", [("a/b", 1.0)], id="empty-items-dropped"),
-        pytest.param("junk", [], id="nothing-usable"),
-        pytest.param(
-            "a/*;q=0.5, */*;q=0.5, a/b;q=0.5, c/d;q=0.9",
-            [("c/d", 0.9), ("a/b", 0.5), ("a/*", 0.5), ("*/*", 0.5)],
-            id="q-then-specificity-then-position",
-        ),
+        ("json", "json"),
+        ("YAML", "yaml"),
+        ("yml", "yaml"),
+        ("json-ld", "jsonld"),
+        ("turtle", "ttl"),
+        ("ntriples", "nt"),
+        ("xml", "rdfxml"),
+        ("rdf", "rdfxml"),
     ],
 )
-def test_parse_accept(header: str | None, expected: list[tuple[str, float]]) -> None:
-    assert parse_accept(header) == expected
+def test_submission_format_by_name_or_alias(key: str, expected: str) -> None:
+    assert submission_format(key).name == expected
 
 
-TURTLE, JSONLD, HTML = "text/turtle", "application/ld+json", "text/html"
+def test_unknown_submission_format_names_the_known_ones() -> None:
+    with pytest.raises(UnknownFormatError) as caught:
+        submission_format("csv")
+    assert str(caught.value) == (
+        "unknown submission format 'csv' (known: json, yaml, jsonld, ttl, nt, rdfxml)"
+    )
 
 
 @pytest.mark.parametrize(
-    ("header", "offers", "expected"),
+    ("media_type", "expected"),
     [
-        pytest.param(None, [HTML, TURTLE], HTML, id="no-header-server-order"),
-        pytest.param("*/*", [TURTLE, HTML], TURTLE, id="anything-server-order"),
-        pytest.param(TURTLE, [HTML, TURTLE], TURTLE, id="exact"),
-        pytest.param("TEXT/Turtle", [HTML, TURTLE], TURTLE, id="exact-any-case"),
-        pytest.param("application/*", [HTML, JSONLD], JSONLD, id="type-wildcard"),
-        pytest.param("text/*;q=0.5, */*;q=0.1", [JSONLD, HTML], HTML, id="wildcard-beats-any"),
-        pytest.param(f"{HTML};q=0.4, {TURTLE};q=0.8", [HTML, TURTLE], TURTLE, id="higher-q"),
-        pytest.param(f"{HTML};q=0.8, {TURTLE};q=0.4", [TURTLE, HTML], HTML, id="higher-q-2"),
-        pytest.param(f"{HTML}, {TURTLE}", [TURTLE, HTML], TURTLE, id="tie-server-order"),
-        pytest.param(f"{HTML}, {TURTLE}", [HTML, TURTLE], HTML, id="tie-server-order-2"),
-        pytest.param(f"{HTML};q=0", [HTML], None, id="q-zero-excludes"),
-        pytest.param(f"*/*, {HTML};q=0", [HTML, TURTLE], TURTLE, id="q-zero-beats-wildcard"),
-        pytest.param(f"text/*, {HTML};q=0", [HTML, TURTLE], TURTLE, id="q-zero-beats-type"),
-        pytest.param("text/*;q=0, */*", [HTML, JSONLD], JSONLD, id="type-q-zero"),
-        pytest.param(
-            f"{HTML};q=0.1, text/*", [HTML, TURTLE], TURTLE, id="most-specific-range-decides"
-        ),
-        pytest.param(
-            "*/*;q=0.9, text/*;q=0.2", [HTML, JSONLD], JSONLD, id="type-range-decides-over-any"
-        ),
-        pytest.param("text/*;q=0.2, */*;q=0.9", [HTML, JSONLD], JSONLD, id="order-does-not-matter"),
-        pytest.param(
-            f"{HTML};q=0.3, */*;q=0.9", [HTML, TURTLE], TURTLE, id="exact-decides-over-any"
-        ),
-        pytest.param(
-            f"{TURTLE};q=0.001, {HTML};q=0", [HTML, TURTLE], TURTLE, id="tiny-q-still-acceptable"
-        ),
-        pytest.param(
-            f"{HTML};q=0.5, {HTML};q=0.9, {TURTLE};q=0.7",
-            [TURTLE, HTML],
-            HTML,
-            id="a-range-given-twice-counts-with-its-best-q",
-        ),
-        pytest.param("a/*", [HTML, "a/b/c"], "a/b/c", id="main-type-is-before-the-first-slash"),
-        pytest.param("image/png", [HTML, TURTLE], None, id="nothing-acceptable"),
-        pytest.param("text/*", [JSONLD], None, id="other-type-not-acceptable"),
-        pytest.param("text", [HTML], None, id="malformed-header-accepts-nothing"),
-        pytest.param(HTML, [], None, id="no-offers"),
-        pytest.param("text/html-x", [HTML], None, id="no-prefix-match"),
-        pytest.param("text/htm", [HTML], None, id="no-prefix-match-2"),
-        pytest.param("*/html", [HTML], None, id="subtype-wildcard-is-not-a-range"),
+        ("application/json", "json"),  # plain JSON through our context, not JSON-LD
+        ("application/ld+json; charset=utf-8", "jsonld"),
+        ("text/yaml", "yaml"),
+        ("application/x-yaml", "yaml"),
+        ("application/x-turtle", "ttl"),
+        ("text/xml", "rdfxml"),
+        ("text/plain", None),  # a text upload is not taken for N-Triples
+        ("application/sparql-results+json", None),
     ],
 )
-def test_negotiate(header: str | None, offers: list[str], expected: str | None) -> None:
-    assert negotiate(header, offers) == expected
+def test_submission_format_by_media_type(media_type: str, expected: str | None) -> None:
+    found = for_media_type(media_type, SUBMISSION_FORMATS)
+    assert (found.name if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "formats", "expected"),
+    [
+        ("case.yml", SUBMISSION_FORMATS, "yaml"),
+        ("case.JSON", SUBMISSION_FORMATS, "json"),
+        ("case.json", RDF_FORMATS, "jsonld"),
+        ("case.owl", SUBMISSION_FORMATS, "rdfxml"),
+        ("case.txt", SUBMISSION_FORMATS, None),
+        ("case", SUBMISSION_FORMATS, None),
+        ("source.bib", CITATION_FORMATS, "bibtex"),
+    ],
+)
+def test_format_by_suffix(name: str, formats: tuple[Format, ...], expected: str | None) -> None:
+    found = for_suffix(name, formats)
+    assert (found.name if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        pytest.param(t, id=n)
+        for n, t in [
+            ("rdf", RDF_FORMATS),
+            ("results", RESULT_FORMATS),
+            ("submissions", SUBMISSION_FORMATS),
+            ("reports", REPORT_FORMATS),
+            ("citations", CITATION_FORMATS),
+            ("sparql-requests", SPARQL_REQUEST_FORMATS),
+        ]
+    ],
+)
+def test_a_table_names_each_format_and_media_type_once(table: tuple[Format, ...]) -> None:
+    assert len(set(names(table))) == len(table)
+    assert len(set(media_types(table))) == len(media_types(table))
+    assert all(fmt.label for fmt in table)
+    assert all(media == media.lower() and "/" in media for media in media_types(table))
+
+
+def test_graph_formats_are_the_single_graph_rdf_formats() -> None:
+    assert names(GRAPH_FORMATS) == ["ttl", "nt", "jsonld", "rdfxml"]
+    datasets = [fmt.name for fmt in RDF_FORMATS if fmt not in GRAPH_FORMATS]
+    assert all(ox_rdf(rdf_format(name)).supports_datasets for name in datasets) and datasets

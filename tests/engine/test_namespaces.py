@@ -16,8 +16,8 @@ from rdflib.namespace import RDF
 from lhs_kg import ontology_terms
 from lhs_kg.content import namespace_module
 from lhs_kg.namespaces import LHS
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = Graph().parse(ROOT / "ontology" / "lhs.ttl", format="turtle")
 NS = "https://w3id.org/lhs-kg/ontology/"
 IN_ONTOLOGY = {str(s)[len(NS) :] for s in ONTOLOGY.subjects(RDF.type) if str(s).startswith(NS)}

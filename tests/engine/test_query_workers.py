@@ -30,8 +30,8 @@ from lhs_kg.protocol import Dataset, QueryRunner, ServerBusyError
 from lhs_kg.query_workers import Job, Snapshots, WorkerPool
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import RemoteStore
-from tests.conftest import OxigraphServer
 from tests.engine.service_spellings import Listener, service_query
+from tests.helpers import OxigraphServer
 
 TIMEOUT_S = 1.0
 LIMITS = {"max_chars": 100_000, "max_depth": 64, "allow_service": False}

@@ -186,7 +186,7 @@ def test_a_store_folder_locked_by_another_process_is_a_clear_error(tmp_path: Pat
 
 
 def test_an_unreachable_remote_store_names_its_url() -> None:
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
     remote = RemoteStore(

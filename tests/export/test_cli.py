@@ -16,8 +16,7 @@ from click.testing import CliRunner, Result
 from lhs_kg import KnowledgeBase
 from lhs_kg.cli import main
 from lhs_kg.export import Selection, export_bytes
-from tests.conftest import OxigraphServer, free_port
-from tests.export.conftest import ROOT, fill, make_settings
+from tests.helpers import ROOT, OxigraphServer, fill_with_contributions, free_port, settings_for
 
 
 def run(env: dict[str, str], *args: str) -> Result:
@@ -43,9 +42,9 @@ def small(tmp_path: Path, small_root: Path) -> dict[str, str]:
 @pytest.fixture
 def full(tmp_path: Path) -> dict[str, str]:
     """A store with the repository's content, extras and contributions."""
-    settings = make_settings(tmp_path, LHS_KG_STORE=str(tmp_path / "store"))
+    settings = settings_for(tmp_path, LHS_KG_STORE=str(tmp_path / "store"))
     with KnowledgeBase(settings) as kb:
-        fill(kb)
+        fill_with_contributions(kb)
     return env_for(tmp_path)
 
 
@@ -187,7 +186,7 @@ def test_a_second_release_lists_what_changed_per_graph(
     out = tmp_path / "dist"
     assert run(small, "release", "--version", "1.0.0", "-o", str(out)).exit_code == 0
     with KnowledgeBase(
-        make_settings(tmp_path, small_root, LHS_KG_STORE=small["LHS_KG_STORE"])
+        settings_for(tmp_path, small_root, LHS_KG_STORE=small["LHS_KG_STORE"])
     ) as kb:
         kb.store.update(
             "DELETE WHERE { GRAPH ?g { <https://w3id.org/lhs-kg/case-study/"
@@ -268,7 +267,7 @@ def partner_graph(server: OxigraphServer, graph: str) -> ox.Dataset:
 
 
 def ours(env: dict[str, str], tmp_path: Path, graph: str) -> ox.Dataset:
-    settings = make_settings(tmp_path, LHS_KG_STORE=env["LHS_KG_STORE"])
+    settings = settings_for(tmp_path, LHS_KG_STORE=env["LHS_KG_STORE"])
     with KnowledgeBase(settings) as kb:
         data = export_bytes(kb.store, kb.settings, Selection(graphs=(graph,)), "nt")
     dataset = ox.Dataset(q for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))

@@ -20,14 +20,14 @@ from lhs_kg.export.case_studies_csv import safe_cell, write_case_studies_csv
 from lhs_kg.export.describe_dataset import describe_dataset
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import published_graphs
-from web import create_app
+from tests.helpers import app_for
 
 DS = URIRef("https://w3id.org/lhs-kg/dataset")
 
 
 @pytest.fixture(scope="module")
 def app(kb: KnowledgeBase) -> Flask:
-    return create_app({"TESTING": True, "LHS_KG_SETTINGS": kb.settings, "LHS_KG_KB": kb})
+    return app_for(kb)
 
 
 @pytest.fixture

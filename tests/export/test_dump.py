@@ -21,8 +21,7 @@ from lhs_kg.export.jsonld import Compactor, load_context, write_jsonld
 from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.store import RemoteStore
-from tests.conftest import OxigraphServer
-from tests.export.conftest import PENDING_TEXT, PUBLISHED_TEXT
+from tests.helpers import PENDING_TEXT, PUBLISHED_TEXT, OxigraphServer
 
 DATASET_FORMATS = ("nq", "trig", "jsonld")
 

@@ -12,9 +12,7 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -25,19 +23,12 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-LHS_KG = str(Path(sys.executable).parent / "lhs-kg")
+from tests.helpers import LHS_KG, ROOT, clean_env, free_port
+
 SECRET_KEY = "live-tests-secret-key-0123456789abcdef"
 UPDATE_TOKEN = "live-tests-update-token-0123456789"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _PR_SET_PDEATHSIG = 1
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def base_env(folder: Path, overrides: Mapping[str, str | None] | None = None) -> dict[str, str]:
@@ -46,7 +37,7 @@ def base_env(folder: Path, overrides: Mapping[str, str | None] | None = None) ->
     ``overrides`` add or change variables; a value of None removes one (e.g. the secret key, to
     test what a fresh ``make run`` does without it).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env.update(
         LHS_KG_ROOT=str(ROOT),
         LHS_KG_VAR_DIR=str(folder / "var"),

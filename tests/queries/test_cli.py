@@ -12,9 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-BROKEN = ROOT / "tests" / "data" / "broken-ontology"
+from tests.helpers import BROKEN_ONTOLOGY, ROOT
 
 
 def run(env: dict[str, str], *args: str) -> Result:
@@ -59,7 +57,7 @@ def test_check_reports_rows_and_exits_1(built: dict[str, str], tmp_path: Path) -
     assert run(env, "init").exit_code == 0
     # loaded as a data graph, so it is part of the published view `check` reads (#11)
     graph = "https://w3id.org/lhs-kg/graph/data/broken"
-    loaded = run(env, "load", str(BROKEN / "dangling-reference.ttl"), "--graph", graph)
+    loaded = run(env, "load", str(BROKEN_ONTOLOGY / "dangling-reference.ttl"), "--graph", graph)
     assert loaded.exit_code == 0
     result = run(env, "check")
     assert result.exit_code == 1

@@ -10,8 +10,8 @@ import pytest
 
 from lhs_kg.errors import ParameterError, QueryError, UnknownQueryError
 from lhs_kg.queries import Parameter, QueryLibrary
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = QueryLibrary(ROOT / "queries")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 CONCEPT = "https://w3id.org/lhs-kg/concept/"

@@ -7,20 +7,18 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from lhs_kg.config import Settings
 from lhs_kg.errors import QueryRejectedError, QueryTimeoutError
 from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.protocol import QueryRunner, ResultTooLargeError, ServerBusyError, service_description
+from tests.helpers import new_content_kb
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 
 
 @pytest.fixture(scope="module")
 def kb() -> Iterator[KnowledgeBase]:
-    settings = Settings(store="memory").with_overrides(query_timeout_s=0.3, max_result_rows=50)
-    with KnowledgeBase(settings) as base:
-        base.rebuild()
+    with new_content_kb(query_timeout_s=0.3, max_result_rows=50) as base:
         yield base
 
 

@@ -8,7 +8,6 @@ version, no superseded curated copy next to the accepted one.
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from click.testing import CliRunner, Result
 from lhs_kg.cli import main
 from lhs_kg.config import Settings
 from lhs_kg.kb import KnowledgeBase
-from tests.contributions.conftest import payload
+from tests.helpers import clean_env, new_content_kb, payload
 
 CS = "https://w3id.org/lhs-kg/case-study/"
 
@@ -31,7 +30,7 @@ def run(env: dict[str, str], *args: str) -> Result:
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A built store with one pending, one rejected and one accepted (superseding) version."""
     folder = tmp_path_factory.mktemp("scope")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    clean = clean_env()
     clean["LHS_KG_STORE"] = str(folder / "store")
     assert run(clean, "init").exit_code == 0
     clean["_baseline"] = json.dumps(_case_studies(clean))
@@ -107,8 +106,7 @@ def test_check_reads_the_published_view(env: dict[str, str]) -> None:
 
 def test_regression_query_showed_pending_and_duplicate_rows(tmp_path: Path) -> None:
     """Named after the bug: the union of every graph listed pending and superseded versions."""
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
+    with new_content_kb() as kb:
         from lhs_kg.contributions import Contributions
 
         Contributions(kb).submit(payload(id="pending-two"), "json")

@@ -9,22 +9,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import owlready2
 import pytest
 
-from tests.conftest import missing_tool
+from tests.helpers import ROOT, MakeRoot, missing_tool
 
 JAVA_MIN = 11
 INSTALL_JAVA = "make java (runs apt-get install default-jre-headless)"
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-EXAMPLES = HERE / "data"
-
-MakeRoot = Callable[..., Path]
 
 
 def java_major(java: str) -> int | None:

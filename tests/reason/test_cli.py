@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-from tests.reason.conftest import EXAMPLES, ROOT, MakeRoot
+from tests.helpers import REASON_EXAMPLES, ROOT, MakeRoot
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +65,7 @@ def test_dry_run_reports_without_writing(healthtracker: tuple[Path, Path]) -> No
 
 
 def test_an_inconsistency_is_listed_with_exit_1(make_root: MakeRoot, tmp_path: Path) -> None:
-    root = make_root(EXAMPLES / "rating-of-a-source.ttl")
+    root = make_root(REASON_EXAMPLES / "rating-of-a-source.ttl")
     store = tmp_path / "store"
     built(root, store)
     result = run(root, store, "reason")
@@ -78,7 +78,7 @@ def test_an_inconsistency_is_listed_with_exit_1(make_root: MakeRoot, tmp_path: P
 
 
 def test_a_class_that_can_have_no_members_exits_1(make_root: MakeRoot, tmp_path: Path) -> None:
-    root = make_root(EXAMPLES / "impossible-class.ttl")
+    root = make_root(REASON_EXAMPLES / "impossible-class.ttl")
     store = tmp_path / "store"
     built(root, store)
     result = run(root, store, "reason")

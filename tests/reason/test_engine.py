@@ -11,7 +11,7 @@ from lhs_kg import KnowledgeBase, Settings
 from lhs_kg.errors import InputError, ReasonerUnavailableError, ReasoningError
 from lhs_kg.graphs import inferred_graph
 from lhs_kg.reason import HIGH_COMPLEXITY, ReasoningResult, reason
-from tests.reason.conftest import EXAMPLES, ROOT, MakeRoot
+from tests.helpers import REASON_EXAMPLES, ROOT, MakeRoot, new_content_kb
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +41,7 @@ SELECT DISTINCT ?cs WHERE {
 @pytest.fixture(scope="module")
 def reasoned() -> Iterator[tuple[KnowledgeBase, ReasoningResult]]:
     """The repository's knowledge base in memory, reasoned once for the module."""
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
+    with new_content_kb() as kb:
         yield kb, reason(kb.store, kb.settings)
 
 
@@ -147,7 +146,7 @@ def test_rerunning_replaces_the_inferred_graph(
 def test_an_inconsistency_names_its_axioms_and_individuals_and_writes_nothing(
     make_root: MakeRoot, example: str, individual: str
 ) -> None:
-    root = make_root(EXAMPLES / example)
+    root = make_root(REASON_EXAMPLES / example)
     settings = Settings(
         store="memory", root=root, ontology_dir=root / "ontology", data_dir=root / "data"
     )
@@ -163,7 +162,7 @@ def test_an_inconsistency_names_its_axioms_and_individuals_and_writes_nothing(
 
 
 def test_a_class_that_can_have_no_members_is_reported(make_root: MakeRoot) -> None:
-    root = make_root(EXAMPLES / "impossible-class.ttl")
+    root = make_root(REASON_EXAMPLES / "impossible-class.ttl")
     settings = Settings(
         store="memory", root=root, ontology_dir=root / "ontology", data_dir=root / "data"
     )
@@ -215,8 +214,7 @@ def test_a_jvm_that_fails_to_start_is_reported_as_missing_java(tmp_path: Path) -
 
 
 def test_the_time_limit_stops_the_reasoner_with_a_clear_message() -> None:
-    with KnowledgeBase(Settings(store="memory")) as kb:
-        kb.rebuild()
+    with new_content_kb() as kb:
         with pytest.raises(ReasonerUnavailableError, match=r"did not finish within 0\.01 s"):
             reason(kb.store, kb.settings, timeout_s=0.01)
         assert inferred_count(kb) == 0

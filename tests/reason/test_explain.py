@@ -19,7 +19,7 @@ from lhs_kg import KnowledgeBase, Settings
 from lhs_kg import reason as reason_module
 from lhs_kg.errors import ReasonerUnavailableError, ReasoningError
 from lhs_kg.reason import hermit_classpath, reason
-from tests.reason.conftest import EXAMPLES, ROOT, MakeRoot
+from tests.helpers import REASON_EXAMPLES, ROOT, MakeRoot
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,7 @@ def _runtime(folder: Path, java: str, *, javac: bool) -> str:
 
 
 def _inconsistency(make_root: MakeRoot, java: str | None) -> ReasoningError:
-    root = make_root(EXAMPLES / "rating-with-two-levels.ttl")
+    root = make_root(REASON_EXAMPLES / "rating-with-two-levels.ttl")
     settings = Settings(
         store="memory", root=root, ontology_dir=root / "ontology", data_dir=root / "data"
     )

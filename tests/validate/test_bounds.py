@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,10 +20,8 @@ from lhs_kg.errors import BusyError, ConfigError, InputError, TooLargeError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator, validate
 from lhs_kg.validate.engine import MAX_CHECKS
-from tests.contributions.conftest import payload
-from web import create_app
+from tests.helpers import ROOT, app_for, new_content_kb, payload
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_TTL = (ROOT / "data" / "examples" / "case-study.ttl").read_text(encoding="utf-8")
 PREFIXES = (
     "@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .\n"
@@ -144,23 +141,12 @@ def test_a_busy_validator_answers_busy_instead_of_queueing() -> None:
 
 @pytest.fixture(scope="module")
 def kb() -> Iterator[KnowledgeBase]:
-    settings = Settings(store="memory").with_overrides(query_timeout_s=0.3)
-    base = KnowledgeBase(settings)
-    base.rebuild()
-    yield base
-    base.close()
+    with new_content_kb(query_timeout_s=0.3) as base:
+        yield base
 
 
 def _app(kb: KnowledgeBase, **config: object) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "LHS_KG_SETTINGS": kb.settings,
-            "LHS_KG_KB": kb,
-            "CONTRIBUTION_RATE_LIMIT": 1000,
-            **config,
-        }
-    )
+    return app_for(kb, CONTRIBUTION_RATE_LIMIT=1000, **config)
 
 
 @pytest.fixture

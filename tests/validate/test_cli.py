@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,12 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
 from lhs_kg.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = ROOT / "data" / "examples"
-INVALID = ROOT / "tests" / "data" / "invalid"
+from tests.helpers import EXAMPLES, INVALID, ROOT, clean_env
 
 
 @pytest.fixture
 def run(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env["LHS_KG_VAR_DIR"] = str(tmp_path / "var")
 
     def invoke(*args: str) -> object:

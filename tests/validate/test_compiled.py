@@ -22,10 +22,8 @@ from lhs_kg.documents import load_document
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator
 from lhs_kg.validate.compiled import _pyshacl_parts, compile_shapes
+from tests.helpers import DATA, EXAMPLES, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-DATA = ROOT / "data"
-EXAMPLES = DATA / "examples"
 SUBMISSIONS = sorted(
     [
         *(ROOT / "tests" / "data" / "invalid").iterdir(),

@@ -9,11 +9,7 @@ import pytest
 
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import validate
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-DATA = ROOT / "data"
-EXAMPLES = DATA / "examples"
-VALID = ROOT / "tests" / "data" / "valid"
+from tests.helpers import DATA, EXAMPLES, ROOT, VALID
 
 CONTENT_FILES = sorted(p for p in DATA.rglob("*.ttl") if EXAMPLES not in p.parents)
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.iterdir() if p.name != "template.json")

@@ -12,9 +12,7 @@ import pytest
 
 from lhs_kg.documents import load_document
 from lhs_kg.errors import InputError, ParseError
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
+from tests.helpers import EXAMPLE
 
 
 class Listener:

@@ -14,8 +14,8 @@ from rdflib import Literal, URIRef
 
 from lhs_kg.config import Settings
 from lhs_kg.documents import load_document
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 NOTE = URIRef("https://partner.example.org/note")
 PAYLOAD = json.dumps(
     {"id": "fork-case", "type": "CaseStudy", "title": "A partner's case", "partnerNote": "kept"}

@@ -16,9 +16,8 @@ from rdflib.namespace import SH
 
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator, validate
+from tests.helpers import INVALID
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-INVALID = ROOT / "tests" / "data" / "invalid"
 SHAPES_NS = "https://w3id.org/lhs-kg/shapes/data/"
 CASES = sorted(INVALID.iterdir())
 

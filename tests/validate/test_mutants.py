@@ -9,7 +9,6 @@ through pySHACL's own loop, for contributions and for curated content.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
@@ -18,9 +17,8 @@ from rdflib.namespace import SH
 from lhs_kg.documents import load_document
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import get_validator, validate
+from tests.helpers import EXAMPLE
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 END_YEAR_SHAPE = URIRef("https://w3id.org/lhs-kg/shapes/data/CaseStudy-endYear")
 START = 2019
 

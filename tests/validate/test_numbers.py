@@ -6,8 +6,6 @@ limit and answered 500 on /api/validate and /api/contributions.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.cli import main
-from lhs_kg.config import Settings
 from lhs_kg.documents import load_document
 from lhs_kg.errors import InputError
-from lhs_kg.kb import KnowledgeBase
-from tests.contributions.conftest import payload
-from web import create_app
+from tests.helpers import build_app, clean_env, payload
 
 HUGE = "9" * 5000
 
@@ -81,12 +76,8 @@ def test_ordinary_numbers_still_parse(body: bytes, fmt: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    settings = Settings(store="memory")
-    kb = KnowledgeBase(settings)
-    kb.rebuild()
-    yield create_app({"TESTING": True, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
-    kb.close()
+def app() -> Flask:
+    return build_app()
 
 
 @pytest.fixture
@@ -109,7 +100,7 @@ def test_huge_integer_is_a_400_naming_the_field_on_the_web(
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env["LHS_KG_STORE"] = "memory"
     env["LHS_KG_VAR_DIR"] = str(tmp_path / "var")
     return env

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal
@@ -11,9 +10,7 @@ from rdflib.namespace import RDF, SH
 
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate import validate
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
+from tests.helpers import EXAMPLE, ROOT
 
 
 def _broken() -> bytes:

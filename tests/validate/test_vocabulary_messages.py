@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lhs_kg.validate import validate
-from tests.contributions.conftest import example
+from tests.helpers import example
 
 
 def _issues(**changes: Any) -> dict[str, tuple[str, str, str | None]]:

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lhs_kg.config import Settings
-from lhs_kg.kb import KnowledgeBase
-from web import create_app
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = ROOT / "data" / "examples"
-INVALID = ROOT / "tests" / "data" / "invalid"
+from tests.helpers import EXAMPLES, INVALID, build_app
 
 
 @pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    settings = Settings(store="memory").with_overrides(max_upload_bytes=200_000)
-    kb = KnowledgeBase(settings)
-    kb.rebuild()
-    yield create_app({"TESTING": True, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
-    kb.close()
+def app() -> Flask:
+    return build_app(max_upload_bytes=200_000)
 
 
 @pytest.fixture

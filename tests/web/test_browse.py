@@ -7,7 +7,6 @@ text carries markup or script, so escaping is tested on data as well as on the U
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import rdflib
@@ -16,10 +15,8 @@ from flask.testing import FlaskClient
 from rdflib.compare import isomorphic
 
 from lhs_kg.describe import Reader, rdf_description
-from tests.web.conftest import build_app
+from tests.helpers import BROWSE_FIXTURE, build_app
 
-HERE = Path(__file__).resolve().parent
-FIXTURE = HERE / "data" / "browse-fixture.ttl"
 BASE = "https://w3id.org/lhs-kg/"
 XSS = "/case-study/xss-fixture"
 
@@ -41,7 +38,9 @@ RESOURCES = [
 def app() -> Flask:
     """The repository content plus the hostile fixture case study."""
     flask_app = build_app()
-    flask_app.extensions["lhs_kg"].load(FIXTURE, graph=BASE + "graph/data/tests/browse-fixture")
+    flask_app.extensions["lhs_kg"].load(
+        BROWSE_FIXTURE, graph=BASE + "graph/data/tests/browse-fixture"
+    )
     return flask_app
 
 

@@ -16,12 +16,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from lhs_kg.config import Settings
 from lhs_kg.formats import rdf_format
-from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store.base import QueryResult
 from lhs_kg.store.embedded import EmbeddedStore
-from web import create_app
+from tests.helpers import app_for, new_content_kb
 from web.views.reading import PUBLISHED_VIEW_KEY
 
 BASE = "https://w3id.org/lhs-kg/"
@@ -87,12 +85,10 @@ def apps() -> dict[int, tuple[Flask, CountingStore]]:
     built = {}
     for n in (2500, 5000):
         store = CountingStore()
-        settings = Settings(store="memory", page_cache_mb=0)  # count every page's own reads
-        kb = KnowledgeBase(settings, store=store)
-        kb.rebuild()
+        kb = new_content_kb(store, page_cache_mb=0)  # count every page's own reads
         kb.store.load(unrelated(n), rdf_format("nt"), f"{BASE}graph/data/unrelated")
         built[n] = (
-            create_app({"TESTING": True, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb}),
+            app_for(kb),
             store,
         )
     return built

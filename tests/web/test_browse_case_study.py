@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.formats import rdf_format
-from tests.web.conftest import build_app
+from tests.helpers import build_app
 from tests.web.test_review import app, csrf, sign_in, submit  # noqa: F401  (the app fixture)
 
 PAGE = "/case-study/example-diabetes-network"

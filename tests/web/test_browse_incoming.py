@@ -14,13 +14,11 @@ import re
 import pytest
 from flask import Flask
 
-from lhs_kg.config import Settings
 from lhs_kg.describe.concepts import not_case_study_links
 from lhs_kg.describe.resource import INCOMING_COUNT_AHEAD
 from lhs_kg.formats import rdf_format
-from lhs_kg.kb import KnowledgeBase
+from tests.helpers import app_for, new_content_kb
 from tests.web.test_browse_bounded import CountingStore, fetch
-from web import create_app
 from web.views.browse import PAGE_SIZE
 from web.views.reading import get_reader
 
@@ -46,11 +44,9 @@ def ratings(n: int, blank: int = 0) -> bytes:
 def build(n: int, blank: int = 0) -> tuple[Flask, CountingStore]:
     """The app over the repository content plus ``n`` extra ratings of domain 3."""
     store = CountingStore()
-    settings = Settings(store="memory", page_cache_mb=0)
-    kb = KnowledgeBase(settings, store=store)
-    kb.rebuild()
+    kb = new_content_kb(store, page_cache_mb=0)
     kb.store.load(ratings(n, blank), rdf_format("nt"), f"{BASE}graph/data/extra")
-    app = create_app({"TESTING": True, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
+    app = app_for(kb)
     return app, store
 
 

@@ -11,12 +11,8 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lhs_kg.config import Settings
-from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import RemoteStore
-from tests.conftest import OxigraphServer
-from tests.web.conftest import LiveServer, build_app
-from web import create_app
+from tests.helpers import LiveServer, OxigraphServer, app_for, build_app, new_content_kb
 from web.conditional import CACHE_CONTROL
 from web.page_cache import EXTENSION
 
@@ -156,11 +152,9 @@ def test_private_and_failed_answers_carry_no_validator(client: FlaskClient, path
 def test_a_remote_store_gives_no_validator(oxigraph_server: OxigraphServer) -> None:
     """Others may write to a shared server behind our back: no tag can be trusted, none kept."""
     oxigraph_server.clear()
-    settings = Settings(store="memory")
-    kb = KnowledgeBase(settings, store=RemoteStore(oxigraph_server.endpoints))
+    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints))
     try:
-        kb.rebuild()
-        app = create_app({"TESTING": True, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
+        app = app_for(kb)
         client = app.test_client()
         for _ in range(2):
             answer = client.get(CONCEPT, headers={"Accept": "text/turtle"})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-CONTEXT_FILE = Path(__file__).resolve().parents[2] / "ontology" / "context.jsonld"
+from tests.helpers import ONTOLOGY
+
+CONTEXT_FILE = ONTOLOGY / "context.jsonld"
 
 
 @pytest.mark.parametrize("path", ["/context.jsonld", "/ontology/context.jsonld"])

@@ -10,10 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.contributions.conftest import example, payload
-from tests.web.conftest import build_app
+from tests.helpers import app_for, build_app, example, new_content_kb, payload
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert(1)</script>"
 
 
@@ -245,14 +243,7 @@ def test_the_contributor_withdraws_from_the_status_page(client: FlaskClient) -> 
 
 
 def test_production_refuses_forms_with_the_development_secret(tmp_path: Path) -> None:
-    from lhs_kg.config import Settings
-    from lhs_kg.kb import KnowledgeBase
-    from web import create_app
-
-    settings = Settings(store="memory")
-    kb = KnowledgeBase(settings)
-    kb.rebuild()
-    app = create_app({"TESTING": False, "LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
+    app = app_for(new_content_kb(), TESTING=False)
     client = app.test_client()
     assert client.get("/contribute").status_code == 503
     assert client.get("/review/login").status_code == 503

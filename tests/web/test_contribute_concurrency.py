@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from lhs_kg.contributions import Contributions
-from tests.contributions.conftest import example
-from tests.web.conftest import build_app, serve
+from tests.helpers import build_app, example, serve
 
 SUBMITTERS = 20
 

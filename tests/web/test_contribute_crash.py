@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,14 +16,13 @@ import requests
 from lhs_kg.config import Settings
 from lhs_kg.contributions import Contributions
 from lhs_kg.kb import KnowledgeBase
-from tests.conftest import free_port
-from tests.contributions.conftest import example
+from tests.helpers import LHS_KG, clean_env, example, free_port
 
-CLI = [str(Path(sys.executable).parent / "lhs-kg")]
+CLI = [LHS_KG]
 
 
 def start(store: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env["LHS_KG_STORE"] = str(store)
     env["LHS_KG_WEB_SECRET_KEY"] = "a-test-secret-key-that-is-long-enough"
     env["LHS_KG_WEB_CONTRIBUTION_RATE_LIMIT"] = "100000"

@@ -6,9 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.contributions.conftest import payload
-from tests.web.conftest import build_app
-from web.views.contribute import published_view_changed
+from tests.helpers import build_app, payload
 
 SUBJECT = "https://w3id.org/lhs-kg/case-study/example-diabetes-network"
 ASK_TITLE = f"ASK {{ <{SUBJECT}> <http://purl.org/dc/terms/title> ?t }}"
@@ -67,7 +65,5 @@ def test_an_accepted_contribution_is_queryable_at_once(app: Flask, client: Flask
     answer = client.post("/api/contributions", data=payload(), content_type="application/json")
     assert not ask(client, ASK_TITLE)
     Contributions(app.extensions["lhs_kg"]).decide(answer.get_json()["ref"], "accept", "r")
-    with app.app_context():
-        published_view_changed()  # decided outside the web app: tell it, as the views do
     assert ask(client, ASK_TITLE)
     assert not ask(client, ASK_EMAIL)  # the e-mail address never entered the content

@@ -16,14 +16,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lhs_kg.config import Settings
 from lhs_kg.contributions import Contributions
-from lhs_kg.kb import KnowledgeBase
 from lhs_kg.validate.identifiers import slug_problem
-from tests.contributions.conftest import example
-from tests.web.conftest import build_app
+from tests.helpers import ROOT, build_app, example, new_content_kb
 
-ROOT = Path(__file__).resolve().parents[2]
 TURTLE = (ROOT / "data" / "examples" / "case-study.ttl").read_text(encoding="utf-8")
 BASE = "https://w3id.org/lhs-kg/"
 HOSTILE_IDS = ["../../../etc/passwd", "https://evil.example/cs", "Upper_Case", "a" * 81]
@@ -178,9 +174,7 @@ def test_the_engine_refuses_without_the_id_shapes(tmp_path: Path) -> None:
     shapes = tmp_path / "shapes"
     shutil.copytree(ROOT / "shapes", shapes)
     (shapes / "data" / "identifiers.shapes.ttl").unlink()
-    settings = Settings(store="memory").with_overrides(shapes_dir=shapes)
-    with KnowledgeBase(settings) as kb:
-        kb.rebuild()
+    with new_content_kb(shapes_dir=shapes) as kb:
         outcome = Contributions(kb).submit(
             json.dumps(example(id="https://evil.example/cs")).encode(), "json"
         )

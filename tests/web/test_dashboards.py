@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import build_app
-
-FIXTURE = Path(__file__).resolve().parent / "data" / "browse-fixture.ttl"
+from tests.helpers import BROWSE_FIXTURE, build_app
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +16,7 @@ def app() -> Flask:
     """The repository content plus the fixture case study (2 domains rated)."""
     flask_app = build_app()
     flask_app.extensions["lhs_kg"].load(
-        FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/browse-fixture"
+        BROWSE_FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/browse-fixture"
     )
     return flask_app
 

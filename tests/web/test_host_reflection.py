@@ -11,7 +11,7 @@ from flask import Flask
 
 from lhs_kg.config import Settings
 from lhs_kg.errors import ConfigError
-from tests.web.conftest import build_app
+from tests.helpers import build_app
 
 PUBLIC = "https://kg.example.org/"
 ENDPOINTS = [

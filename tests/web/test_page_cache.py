@@ -9,12 +9,11 @@ import pytest
 from flask import Blueprint, Flask, Response, session
 from flask.testing import FlaskClient
 
-from lhs_kg.cache import CacheStats
 from lhs_kg.contributions.reviewers import hash_token
 from lhs_kg.kb import KnowledgeBase
-from tests.contributions.conftest import payload
-from tests.web.conftest import build_app
+from tests.helpers import build_app, payload
 from web.conditional import public
+from web.generation_lru import CacheStats
 from web.page_cache import EXTENSION, PageCache
 
 CONCEPT = "/concept/nasss/1A"

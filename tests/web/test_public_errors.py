@@ -15,7 +15,7 @@ from lhs_kg.config import RemoteEndpoints, Settings
 from lhs_kg.errors import StoreUnavailableError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store.remote import STORE_DID_NOT_ANSWER, RemoteStore
-from tests.conftest import free_port
+from tests.helpers import free_port
 from web import create_app
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from lhs_kg.queries import QueryLibrary
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 NAMES = QueryLibrary(ROOT / "queries").names()
 CS = "https://w3id.org/lhs-kg/case-study/"
 

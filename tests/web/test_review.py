@@ -10,8 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.contributions.reviewers import hash_password, hash_token
-from tests.contributions.conftest import payload
-from tests.web.conftest import build_app
+from tests.helpers import build_app, payload
 
 TOKEN = "reviewer-api-token-for-tests-0123456789abcdef"
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.describe import Reader
 from lhs_kg.describe.search import MAX_WORDS, search, words_of
-from tests.web.conftest import build_app
-
-FIXTURE = Path(__file__).resolve().parent / "data" / "browse-fixture.ttl"
+from tests.helpers import BROWSE_FIXTURE, build_app
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +16,7 @@ def app() -> Flask:
     """The repository content plus the hostile fixture case study."""
     flask_app = build_app()
     flask_app.extensions["lhs_kg"].load(
-        FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/browse-fixture"
+        BROWSE_FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/browse-fixture"
     )
     return flask_app
 

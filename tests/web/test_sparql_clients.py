@@ -28,7 +28,7 @@ from SPARQLWrapper import (
     SPARQLWrapper,
 )
 
-from tests.web.conftest import LiveServer
+from tests.helpers import LiveServer
 
 CS = "https://w3id.org/lhs-kg/case-study/"
 SELECT = (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,11 +17,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import free_port
 from tests.engine.service_spellings import BYPASSES, Listener, bypass
+from tests.helpers import LHS_KG, ROOT, clean_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-LHS_KG = str(Path(sys.executable).parent / "lhs-kg")
 SERVED: dict[str, int] = {}
 """The pid of the module's server process (its query workers are its descendants)."""
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -32,7 +29,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`lhs-kg serve` on a free port over a store built by `lhs-kg init`; 2 s query limit."""
     folder = tmp_path_factory.mktemp("served")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    env = clean_env()
     env.update(LHS_KG_STORE=str(folder / "store"), LHS_KG_ROOT=str(ROOT), LHS_KG_QUERY_TIMEOUT="2")
     subprocess.run([LHS_KG, "init"], env=env, check=True, capture_output=True, timeout=120)
     port = free_port()

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import build_app
+from tests.helpers import build_app
 
 CS = "https://w3id.org/lhs-kg/case-study/"
 SELECT = (

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.web.conftest import build_app
+from tests.helpers import build_app
 
 TOKEN = "s3cret-update-token-0123456789"
 GRAPH = "https://w3id.org/lhs-kg/graph/data/update-token-test"

@@ -13,12 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lhs_kg.config import Settings
 from lhs_kg.graphs import update_graph
-from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import Store
-from tests.contributions.conftest import payload
-from web import create_app
+from tests.helpers import app_for, new_content_kb, payload
 
 TOKEN = "s3cret-token-for-updates"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -28,17 +25,8 @@ PENDING = "https://w3id.org/lhs-kg/case-study/example-diabetes-network"
 
 @pytest.fixture
 def app(store: Store) -> Iterator[Flask]:
-    settings = Settings(store="memory").with_overrides(sparql_update_token=TOKEN)
-    kb = KnowledgeBase(settings, store=store)
-    kb.rebuild()
-    yield create_app(
-        {
-            "TESTING": True,
-            "LHS_KG_SETTINGS": settings,
-            "LHS_KG_KB": kb,
-            "CONTRIBUTION_RATE_LIMIT": 1000,
-        }
-    )
+    kb = new_content_kb(store, sparql_update_token=TOKEN)
+    yield app_for(kb, CONTRIBUTION_RATE_LIMIT=1000)
 
 
 def ask(client: FlaskClient, query: str) -> bool:

@@ -12,6 +12,18 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from lhs_kg import __version__
+from lhs_kg.formats import (
+    GRAPH_FORMATS,
+    JSON,
+    PAGE,
+    PLAIN_TEXT,
+    REPORT_FORMATS,
+    RESULT_FORMATS,
+    SPARQL_REQUEST_FORMATS,
+    SUBMISSION_FORMATS,
+    Format,
+    media_types,
+)
 from lhs_kg.queries import Parameter
 from web.engine import get_settings
 from web.views.queries import library
@@ -24,21 +36,21 @@ _SCHEMAS = {
     "iri": {"type": "string", "format": "iri"},
     "string": {"type": "string"},
 }
-_RESULTS = {
-    "application/sparql-results+json": {"schema": {"$ref": "#/components/schemas/SparqlResults"}},
-    "application/sparql-results+xml": {"schema": {"type": "string"}},
-    "text/csv": {"schema": {"type": "string"}},
-    "text/tab-separated-values": {"schema": {"type": "string"}},
-}
-_GRAPHS = {
-    m: {"schema": {"type": "string"}}
-    for m in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")
-}
+_TEXT: dict[str, Any] = {"schema": {"type": "string"}}
+
+
+def content(formats: tuple[Format, ...], **schemas: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI ``content`` map of the formats' canonical media types (schemas by name)."""
+    return {fmt.media_type: schemas.get(fmt.name, _TEXT) for fmt in formats}
+
+
+_RESULTS = content(RESULT_FORMATS, json={"schema": {"$ref": "#/components/schemas/SparqlResults"}})
+_GRAPHS = content(GRAPH_FORMATS)
 _ERROR = {
     "description": "Error, with a readable message",
     "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
-        "text/plain": {"schema": {"type": "string"}},
+        JSON.media_type: {"schema": {"$ref": "#/components/schemas/Error"}},
+        PLAIN_TEXT.media_type: _TEXT,
     },
 }
 
@@ -98,7 +110,7 @@ def _sparql_paths() -> dict[str, Any]:
         "200": {
             "description": "The answer (SELECT/ASK results or an RDF graph) or, without a "
             "query, the SPARQL service description",
-            "content": {**_RESULTS, **_GRAPHS, "text/html": {"schema": {"type": "string"}}},
+            "content": {**_RESULTS, **_GRAPHS, **content((PAGE,))},
         },
         "400": _ERROR,
         "401": _ERROR,
@@ -133,8 +145,9 @@ def _sparql_paths() -> dict[str, Any]:
                 "parameters": dataset,
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "application/x-www-form-urlencoded": {
+                    "content": content(
+                        SPARQL_REQUEST_FORMATS,
+                        form={
                             "schema": {
                                 "type": "object",
                                 "properties": {
@@ -144,9 +157,7 @@ def _sparql_paths() -> dict[str, Any]:
                                 },
                             }
                         },
-                        "application/sparql-query": {"schema": {"type": "string"}},
-                        "application/sparql-update": {"schema": {"type": "string"}},
-                    },
+                    ),
                 },
                 "responses": {**answers, "204": {"description": "Update done"}},
             },
@@ -154,14 +165,8 @@ def _sparql_paths() -> dict[str, Any]:
     }
 
 
-_SUBMISSION_TYPES = (
-    "application/json",
-    "application/yaml",
-    "application/ld+json",
-    "text/turtle",
-    "application/rdf+xml",
-    "application/n-triples",
-)
+#: The request body of both submission endpoints: every media type the table accepts.
+SUBMISSION_BODY = {"required": True, "content": {m: _TEXT for m in media_types(SUBMISSION_FORMATS)}}
 
 
 def _validate_path(max_bytes: int) -> dict[str, Any]:
@@ -182,18 +187,11 @@ def _validate_path(max_bytes: int) -> dict[str, Any]:
                     "schema": {"type": "boolean"},
                 }
             ],
-            "requestBody": {
-                "required": True,
-                "content": {media: {"schema": {"type": "string"}} for media in _SUBMISSION_TYPES},
-            },
+            "requestBody": SUBMISSION_BODY,
             "responses": {
                 "200": {
                     "description": "The validation report, whether the document conforms or not",
-                    "content": {
-                        "application/json": {"schema": {"type": "object"}},
-                        "text/turtle": {"schema": {"type": "string"}},
-                        "text/html": {"schema": {"type": "string"}},
-                    },
+                    "content": content(REPORT_FORMATS, json={"schema": {"type": "object"}}),
                 },
                 "400": _ERROR,
                 "413": _ERROR,
@@ -217,7 +215,7 @@ def openapi_document() -> dict[str, Any]:
                 "200": {
                     "description": "The library",
                     "content": {
-                        "application/json": {
+                        JSON.media_type: {
                             "schema": {
                                 "type": "array",
                                 "items": {"$ref": "#/components/schemas/QueryInfo"},

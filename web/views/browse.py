@@ -18,9 +18,19 @@ from flask import Blueprint, Response, abort, render_template, request
 from lhs_kg.describe import casestudies, concepts, describe, evidence, rdf_description, sources
 from lhs_kg.describe.base import TermView
 from lhs_kg.errors import UnknownFormatError
-from lhs_kg.formats import Format, negotiate, ox_rdf, rdf_format
+from lhs_kg.formats import (
+    CITATION_FORMATS,
+    GRAPH_FORMATS,
+    PAGE,
+    Format,
+    named,
+    names,
+    ox_rdf,
+    rdf_format,
+)
 from lhs_kg.namespaces import PREFIXES
 from web.conditional import public, public_page
+from web.negotiation import choose
 from web.views import diagrams
 from web.views.reading import base_iri, get_reader, href, iri_for_path
 
@@ -28,31 +38,12 @@ bp = Blueprint("browse", __name__)
 
 MAX_PATH_CHARS = 1024
 PAGE_SIZE = 50
-HTML = "text/html"
-#: What a resource URL can be served as: media type offered → format name ('html' for pages).
-OFFERS: dict[str, str] = {
-    "text/html": "html",
-    "text/turtle": "ttl",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-    "application/n-triples": "nt",
-    "application/xhtml+xml": "html",
-    "application/x-turtle": "ttl",
-    "application/json": "jsonld",
-}
-SUFFIXES = {
-    ".ttl": "ttl",
-    ".jsonld": "jsonld",
-    ".rdf": "rdfxml",
-    ".nt": "nt",
-    ".bib": "bibtex",
-    ".csl.json": "csl-json",
-}
-RDF_NAMES = ("ttl", "jsonld", "rdfxml", "nt")
-_CITATION_FORMATS = {
-    "bibtex": ("application/x-bibtex", ".bib"),
-    "csl-json": ("application/vnd.citationstyles.csl+json", ".csl.json"),
-}
+HTML = PAGE.media_type
+#: What a resource URL can be served as by ``Accept``, in the server's order of preference.
+OFFERS: tuple[Format, ...] = (PAGE, *GRAPH_FORMATS)
+#: Suffixes that ask for a format: the first extension of each graph and citation format.
+SUFFIXES = {fmt.extensions[0]: fmt.name for fmt in (*GRAPH_FORMATS, *CITATION_FORMATS)}
+RDF_NAMES = tuple(names(GRAPH_FORMATS))
 
 
 @bp.app_template_global("href")
@@ -106,14 +97,15 @@ def _requested(path: str) -> tuple[str, str | None]:
     asked = request.args.get("format")
     if asked is not None:
         key = asked.strip().lower()
-        if key in ("html", "bibtex", "csl-json"):
-            return path, key
+        other = named(key, (PAGE, *CITATION_FORMATS))
+        if other is not None:
+            return path, other.name
         try:
             fmt = rdf_format(key)
         except UnknownFormatError:
-            abort(400, f"unknown format {asked[:80]!r}; use html, ttl, jsonld, rdfxml or nt")
+            abort(400, f"unknown format {asked[:80]!r}; use html, {', '.join(RDF_NAMES)}")
         if fmt.name not in RDF_NAMES:
-            abort(400, f"a resource is served as ttl, jsonld, rdfxml or nt, not {fmt.name}")
+            abort(400, f"a resource is served as {', '.join(RDF_NAMES)}, not {fmt.name}")
         return path, fmt.name
     for suffix, name in SUFFIXES.items():
         if path.endswith(suffix) and len(path) > len(suffix):
@@ -139,18 +131,15 @@ def resource(path: str) -> Response:
         if rdf_description(reader, probe):  # an IRI that really ends in a suffix wins
             iri, wanted = probe, None
     if wanted is None:
-        chosen = negotiate(request.headers.get("Accept"), list(OFFERS))
+        chosen = choose(OFFERS)
         if chosen is None:
-            abort(
-                406,
-                "this resource is available as HTML, Turtle, JSON-LD, RDF/XML or "
-                "N-Triples; the Accept header allows none of them",
-            )
-        wanted = OFFERS[chosen]
+            labels = ", ".join(fmt.label for fmt in OFFERS)
+            abort(406, f"this resource is available as {labels}; the Accept header allows none")
+        wanted = chosen.name
     current = public(wanted, vary_accept=True)
     if current is not None:
         return current  # the client's copy is current: nothing to render
-    if wanted in _CITATION_FORMATS:
+    if wanted in names(CITATION_FORMATS):
         return _citation(reader, iri, wanted)
     if wanted != "html":
         triples = rdf_description(reader, iri)
@@ -196,14 +185,10 @@ def _page(reader: Any, iri: str) -> str:
     return render_template("resource.html", **context)
 
 
-def _alternates(iri: str) -> list[tuple[str, str]]:
+def _alternates(iri: str) -> list[tuple[str, str, str]]:
+    """(label, media type, URL) of the page's RDF: its address and each format's suffix."""
     local = href(iri) or ""
-    return [
-        ("Turtle", local + ".ttl"),
-        ("JSON-LD", local + ".jsonld"),
-        ("RDF/XML", local + ".rdf"),
-        ("N-Triples", local + ".nt"),
-    ]
+    return [(fmt.label, fmt.media_type, local + fmt.extensions[0]) for fmt in GRAPH_FORMATS]
 
 
 def _citation(reader: Any, iri: str, wanted: str) -> Response:
@@ -214,7 +199,9 @@ def _citation(reader: Any, iri: str, wanted: str) -> Response:
     if description.kind != "source":
         abort(404, "citations are available for sources only")
     cite = sources.citation(reader, iri)
-    media, suffix = _CITATION_FORMATS[wanted]
+    citation = named(wanted, CITATION_FORMATS)
+    assert citation is not None
+    media, suffix = citation.media_type, citation.extensions[0]
     body = (
         sources.bibtex(cite)
         if wanted == "bibtex"

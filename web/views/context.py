@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
+from lhs_kg.formats import rdf_format
 from web.engine import get_settings
 
 bp = Blueprint("context", __name__)
@@ -18,7 +19,9 @@ bp = Blueprint("context", __name__)
 def context() -> Response:
     """The context file with the JSON-LD media type."""
     path = get_settings().context_file
-    response = current_app.response_class(path.read_bytes(), mimetype="application/ld+json")
+    response = current_app.response_class(
+        path.read_bytes(), mimetype=rdf_format("jsonld").media_type
+    )
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

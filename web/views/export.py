@@ -14,37 +14,40 @@ from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
 from lhs_kg.export.case_studies_csv import write_case_studies_csv
 from lhs_kg.export.describe_dataset import describe_dataset
 from lhs_kg.export.stream import stream
-from lhs_kg.formats import negotiate, rdf_format, rdf_format_for_media_type
+from lhs_kg.formats import GRAPH_FORMATS, GZIP, PAGE, rdf_format, result_format
 from web.engine import get_kb, get_settings
 from web.errors import error_response
+from web.negotiation import choose, offered_types
 from web.views.public_urls import public_root
 
 bp = Blueprint("export", __name__)
 
-_RDF_OFFERS = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
 
 def _description(html_first: bool) -> Response:
-    offers = ["text/html", *_RDF_OFFERS] if html_first else [*_RDF_OFFERS, "text/html"]
-    chosen = negotiate(request.headers.get("Accept"), offers)
+    offers = (PAGE, *GRAPH_FORMATS) if html_first else (*GRAPH_FORMATS, PAGE)
+    chosen = choose(offers)
     if chosen is None:
         response = error_response(
-            406, "Not Acceptable", "This description is available as " + ", ".join(offers)
+            406, "Not Acceptable", "This description is available as " + offered_types(offers)
         )
         response.headers["Vary"] = "Accept"
         return response
     kb = get_kb()
     description = describe_dataset(kb.store, get_settings(), server_url=public_root())
-    if chosen == "text/html":
+    if chosen == PAGE:
         response = Response(
-            render_template("dataset.html", d=description, formats=EXPORT_FORMATS),
-            mimetype="text/html",
+            render_template(
+                "dataset.html", d=description, formats=EXPORT_FORMATS, graph_formats=GRAPH_FORMATS
+            ),
+            mimetype=PAGE.media_type,
         )
     else:
-        fmt = rdf_format_for_media_type(chosen)
-        response = Response(description.serialize(fmt, get_settings()), mimetype=chosen)
+        response = Response(
+            description.serialize(chosen, get_settings()), mimetype=chosen.media_type
+        )
     response.headers["Vary"] = "Accept"
     return response
 
@@ -94,7 +97,7 @@ def export() -> Response:
     plan = plan_export(kb.store, get_settings(), selection, fmt.name)
     name = plan.file_name(gzip)
     body = stream(lambda out: write_export(plan, out, gzip=gzip))
-    response = Response(body, mimetype="application/gzip" if gzip else fmt.media_type)
+    response = Response(body, mimetype=GZIP.media_type if gzip else fmt.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Vary"] = "Accept"
     return response
@@ -105,7 +108,8 @@ def case_studies_csv() -> Response:
     """The case studies and their NASSS ratings as a spreadsheet-friendly CSV."""
     kb = get_kb()
     text = write_case_studies_csv(kb.store, get_settings())
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    csv = result_format("csv").media_type
+    response = Response(text.encode("utf-8"), mimetype=csv)
+    response.headers["Content-Type"] = f"{csv}; charset=utf-8; header=present"
     response.headers["Content-Disposition"] = 'attachment; filename="lhs-kg-case-studies.csv"'
     return response

@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from lhs_kg.errors import LhsKgError, ParameterError
-from lhs_kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate
+from lhs_kg.formats import GRAPH_FORMATS, PAGE, RESULT_FORMATS, Format, for_media_type, named, names
 from lhs_kg.queries import NamedQuery, Parameter, QueryLibrary
 from lhs_kg.sparql_text import inject_values
 from web.engine import get_settings
 from web.errors import public_message, status_for
+from web.negotiation import choose
 from web.views.public_urls import absolute_url
 from web.views.sparql import content_type, get_runner, result_table
 
@@ -122,7 +123,7 @@ def page(name: str) -> Response:
         editor_url=url_for("sparql.endpoint", example=name, **values),
         bound_text=bound_text,
     )
-    return Response(html, status=status, mimetype="text/html")
+    return Response(html, status=status, mimetype=PAGE.media_type)
 
 
 @bp.get("/api/queries")
@@ -145,19 +146,17 @@ def _describe(named: NamedQuery) -> dict[str, object]:
     }
 
 
-def _api_format(named: NamedQuery) -> Format:
-    graph = named.returns in ("construct", "describe")
-    formats = RDF_FORMATS[:4] if graph else RESULT_FORMATS
+def _api_format(query: NamedQuery) -> Format:
+    graph = query.returns in ("construct", "describe")
+    formats = GRAPH_FORMATS if graph else RESULT_FORMATS
     wanted = request.args.get("format")
     if wanted:
-        for fmt in formats:
-            if wanted.lower() in (fmt.name, *fmt.media_types):
-                return fmt
-        known = ", ".join(f.name for f in formats)
-        raise ParameterError(f"format {wanted[:50]!r} is not offered for this query ({known})")
-    offers = [m for f in formats for m in f.media_types]
-    chosen = negotiate(request.headers.get("Accept"), offers) or offers[0]
-    return next(f for f in formats if chosen in f.media_types)
+        fmt = named(wanted, formats) or for_media_type(wanted, formats)
+        if fmt is None:
+            known = ", ".join(names(formats))
+            raise ParameterError(f"format {wanted[:50]!r} is not offered for this query ({known})")
+        return fmt
+    return choose(formats) or formats[0]
 
 
 @bp.get("/api/queries/<name>")

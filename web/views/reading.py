@@ -25,8 +25,8 @@ from web.engine import get_kb, get_settings
 
 #: How long a remote store's published view is trusted (others may write behind our back).
 REMOTE_TTL_S = 10.0
-#: The app extension holding the published view; popping it forgets the view (the contribution
-#: views and SPARQL updates do, which matters only for a remote store).
+#: The app extension holding the published view. No view needs to forget it after a write: the
+#: store's own counters (``generation``, or ``writes`` on a remote store) say when it is stale.
 PUBLISHED_VIEW_KEY = "lhs_kg_published"
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 

@@ -46,10 +46,12 @@ from lhs_kg.contributions.reviewers import (
 )
 from lhs_kg.contributions.session_epochs import SessionEpochs
 from lhs_kg.errors import InputError
+from lhs_kg.formats import JSON, PAGE
 from web.engine import get_kb
 from web.login_throttle import LoginThrottle
+from web.negotiation import choose
+from web.security import check_csrf, require_secret
 from web.settings import ADMIN_TOKEN_HASH
-from web.views.contribute import check_csrf, published_view_changed, require_secret
 from web.views.reading import get_reader
 
 bp = Blueprint("review", __name__)
@@ -165,7 +167,7 @@ def _require_reviewer() -> str:
         response = Response(
             render_template("review_login.html", error="Sign in to review.", next=request.path),
             status=401,
-            mimetype="text/html",
+            mimetype=PAGE.media_type,
         )
         response.headers["WWW-Authenticate"] = 'Bearer realm="lhs-kg review"'
         abort(response)
@@ -177,7 +179,9 @@ def login() -> Response:
     """Sign in with a reviewer account."""
     require_secret()
     if request.method == "GET":
-        return Response(render_template("review_login.html", next="/review"), mimetype="text/html")
+        return Response(
+            render_template("review_login.html", next="/review"), mimetype=PAGE.media_type
+        )
     check_csrf()
     name = request.form.get("username", "")[:200]
     password = request.form.get("password", "")[:1000]
@@ -190,7 +194,7 @@ def login() -> Response:
             error=f"Too many failed sign-ins; try again in {seconds} s.",
             next="/review",
         )
-        response = Response(html, status=429, mimetype="text/html")
+        response = Response(html, status=429, mimetype=PAGE.media_type)
         response.headers["Retry-After"] = str(seconds)
         return response
     account = _reviewers().check_password(name, password) if _reviewers() else None
@@ -203,7 +207,7 @@ def login() -> Response:
             else "No reviewer account is configured on this server.",
             next="/review",
         )
-        return Response(html, status=401, mimetype="text/html")
+        return Response(html, status=401, mimetype=PAGE.media_type)
     _throttle().succeeded(name)
     session.clear()
     session[_SESSION_KEY] = account.name
@@ -239,12 +243,11 @@ def queue() -> Response:
     html = render_template(
         "review.html", reviewer=reviewer, waiting=waiting, decided=decided[-20:][::-1]
     )
-    return _private(Response(html, mimetype="text/html"))
+    return _private(Response(html, mimetype=PAGE.media_type))
 
 
 def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
+    return choose((PAGE, JSON)) == JSON
 
 
 def _private(response: Response) -> Response:
@@ -283,7 +286,7 @@ def detail(cid: str, number: int) -> Response:
         entries=entries,
         actions=ACTIONS,
     )
-    return _private(Response(html, mimetype="text/html"))
+    return _private(Response(html, mimetype=PAGE.media_type))
 
 
 @bp.post("/review/<cid>/v<int:number>/<action>")
@@ -307,7 +310,6 @@ def decide(cid: str, number: int, action: str) -> Response:
         abort(404, "No such contribution version.")
     except (ContributionError, InputError) as err:
         abort(409 if isinstance(err, ContributionError) else 400, str(err))
-    published_view_changed()
     if bearer:
         return jsonify(summary(version))
     return redirect(url_for("review.detail", cid=cid, number=number), code=303)

@@ -26,46 +26,36 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from lhs_kg import sparql
 from lhs_kg.errors import LhsKgError
-from lhs_kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, negotiate, ox_rdf
+from lhs_kg.formats import (
+    GRAPH_FORMATS,
+    PAGE,
+    PLAIN_TEXT,
+    RESULT_FORMATS,
+    SPARQL_REQUEST_FORMATS,
+    Format,
+    for_media_type,
+    media_types,
+    named,
+    names,
+    ox_rdf,
+)
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.protocol import Answer, Dataset, QueryRunner, run_update, service_description
 from lhs_kg.queries import QueryLibrary
 from lhs_kg.sparql_text import inject_values
 from web.engine import get_kb, get_settings
 from web.errors import public_message, status_for
-from web.views.contribute import published_view_changed
+from web.negotiation import choose, offered_types
 from web.views.public_urls import absolute_url
 from web.views.reading import published_view
 
 bp = Blueprint("sparql", __name__)
 
-HTML = "text/html"
-_RESULT_OFFERS = [m for f in RESULT_FORMATS for m in f.media_types]
-_GRAPH_OFFERS = [m for f in RDF_FORMATS[:4] for m in f.media_types]
-_SD_OFFERS = [
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-    "application/json",
-    "text/plain",
-]
-_FORMAT_NAMES = {f.name: f for f in (*RESULT_FORMATS, *RDF_FORMATS[:4])}
-_FORMAT_NAMES.update(
-    {
-        "turtle": RDF_FORMATS[0],
-        "json-ld": RDF_FORMATS[2],
-        "ntriples": RDF_FORMATS[1],
-        "rdf": RDF_FORMATS[3],
-    }
-)
-_GRAPH_ALIASES = {
-    "xml": RDF_FORMATS[3],
-    "rdf+xml": RDF_FORMATS[3],
-    "json": RDF_FORMATS[2],
-    "n3": RDF_FORMATS[0],
-}  # what SPARQLWrapper sends for CONSTRUCT/DESCRIBE
+HTML = PAGE.media_type
+#: ``format`` spellings SPARQLWrapper sends for CONSTRUCT/DESCRIBE ("n3": Turtle is N3's subset).
+_SPARQLWRAPPER_GRAPH_NAMES = {"json": "jsonld", "n3": "ttl"}
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -139,20 +129,20 @@ def parse_request() -> ProtocolRequest:
     body_query = body_update = None
     if request.method == "POST":
         mimetype = request.mimetype
-        if mimetype == "application/x-www-form-urlencoded":
-            _body_text()  # refuses a body that is not text before the form parser sees it
-            form = request.form
-        elif mimetype == "application/sparql-query":
-            body_query = _body_text()
-        elif mimetype == "application/sparql-update":
-            body_update = _body_text()
-        else:
+        body = for_media_type(mimetype, SPARQL_REQUEST_FORMATS)
+        if body is None:
             raise ProtocolError(
                 415,
                 f"unsupported Content-Type {mimetype or '(none)'!r}: send "
-                "application/x-www-form-urlencoded, application/sparql-query or "
-                "application/sparql-update",
+                + " or ".join(media_types(SPARQL_REQUEST_FORMATS)),
             )
+        if body.name == "form":
+            _body_text()  # refuses a body that is not text before the form parser sees it
+            form = request.form
+        elif body.name == "query":
+            body_query = _body_text()
+        else:
+            body_update = _body_text()
     queries = url.getlist("query") + form.getlist("query")
     queries += [body_query] if body_query is not None else []
     updates = url.getlist("update") + form.getlist("update")
@@ -193,37 +183,28 @@ def parse_request() -> ProtocolRequest:
 def choose_format(form: str, format_param: str | None) -> Format | None:
     """The output format for a query form: ``format`` wins, then Accept; None means HTML."""
     graph = form in ("construct", "describe")
+    kinds, others = (GRAPH_FORMATS, RESULT_FORMATS) if graph else (RESULT_FORMATS, GRAPH_FORMATS)
     if format_param:
         name = format_param.strip().lower()
-        if name == "html":
+        if named(name, (PAGE,)):
             return None
-        fmt = (_GRAPH_ALIASES if graph else _FORMAT_NAMES).get(name) or _FORMAT_NAMES.get(name)
-        if fmt is None:
-            offered = [f.name for f in (RDF_FORMATS[:4] if graph else RESULT_FORMATS)]
-            for candidate in RDF_FORMATS[:4] if graph else RESULT_FORMATS:
-                if name in candidate.media_types:
-                    return candidate
-            raise ProtocolError(
-                400,
-                f"unknown format {format_param[:50]!r}; use one of {', '.join([*offered, 'html'])}",
-            )
-        if (fmt in RESULT_FORMATS) == graph:
-            kind = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
-            raise ProtocolError(400, f"format {fmt.name} does not fit a {kind} query")
-        return fmt
-    offers = (_GRAPH_OFFERS if graph else _RESULT_OFFERS) + [HTML]
-    chosen = negotiate(request.headers.get("Accept"), offers)
-    if chosen is None:
-        raise ProtocolError(
-            406,
-            f"none of the media types in Accept can hold this answer; offered: {', '.join(offers)}",
-        )
-    if chosen == HTML:
-        return None
-    for fmt in RDF_FORMATS[:4] if graph else RESULT_FORMATS:
-        if chosen in fmt.media_types:
+        if graph:
+            name = _SPARQLWRAPPER_GRAPH_NAMES.get(name, name)
+        fmt = named(name, kinds) or for_media_type(name, kinds)
+        if fmt is not None:
             return fmt
-    raise ProtocolError(406, f"cannot write {chosen}")  # pragma: no cover - offers match table
+        if named(name, others) is not None:
+            kind = "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK"
+            raise ProtocolError(400, f"format {name} does not fit a {kind} query")
+        offered = ", ".join([*names(kinds), PAGE.name])
+        raise ProtocolError(400, f"unknown format {format_param[:50]!r}; use one of {offered}")
+    chosen = choose((*kinds, PAGE))
+    if chosen is None:
+        offers = offered_types((*kinds, PAGE))
+        raise ProtocolError(
+            406, f"none of the media types in Accept can hold this answer; offered: {offers}"
+        )
+    return None if chosen == PAGE else chosen
 
 
 def content_type(fmt: Format) -> str:
@@ -241,7 +222,7 @@ def _protocol_error(err: ProtocolError | LhsKgError) -> Response:
     """A plain-text error body: SPARQL clients show it to their users as it is."""
     status = err.status if isinstance(err, ProtocolError) else status_for(err)
     text = public_message(err) if isinstance(err, LhsKgError) else str(err)  # no store URL (#12)
-    response = Response(f"{text}\n", status=status, mimetype="text/plain")
+    response = Response(f"{text}\n", status=status, mimetype=PLAIN_TEXT.media_type)
     if isinstance(err, ProtocolError):
         response.headers.update(err.headers)
     return _with_cors(response)
@@ -252,7 +233,7 @@ def endpoint() -> Response:
     """The SPARQL 1.1 Protocol endpoint (see the module docstring)."""
     if request.method == "OPTIONS":
         return _with_cors(Response(status=204))
-    html_wanted = negotiate(request.headers.get("Accept"), [_RESULT_OFFERS[0], HTML]) == HTML
+    html_wanted = choose((RESULT_FORMATS[0], PAGE)) == PAGE
     try:
         req = parse_request()
         if req.update is not None:
@@ -288,7 +269,7 @@ def endpoint() -> Response:
 
 def req_is_editor() -> bool:
     """True when the request came from the editor's form (a browser wants a page back)."""
-    return request.method == "GET" or request.mimetype == "application/x-www-form-urlencoded"
+    return request.method == "GET" or request.mimetype == SPARQL_REQUEST_FORMATS[0].media_type
 
 
 def _raw_query() -> str:
@@ -311,26 +292,26 @@ def _update(text: str) -> Response:
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ProtocolError(403, "the bearer token is not the one configured for updates")
     run_update(get_kb(), text)
-    published_view_changed()  # a remote store has no generation to tell the pages
     return _with_cors(Response(status=204))
 
 
 def _service_description(format_param: str | None) -> Response:
     if format_param:
-        fmt = _FORMAT_NAMES.get(format_param.strip().lower())
-        if fmt is None or fmt not in RDF_FORMATS:
+        found = named(format_param, GRAPH_FORMATS)
+        if found is None:
             raise ProtocolError(
                 400,
                 f"the service description is RDF; format "
                 f"{format_param[:50]!r} is not an RDF format",
             )
+        fmt = found
     else:
-        chosen = negotiate(request.headers.get("Accept"), _SD_OFFERS)
+        chosen = choose(GRAPH_FORMATS)
         if chosen is None:
             raise ProtocolError(
-                406, f"the service description is offered as {', '.join(_SD_OFFERS)}"
+                406, f"the service description is offered as {offered_types(GRAPH_FORMATS)}"
             )
-        fmt = next(f for f in RDF_FORMATS if chosen in f.media_types)
+        fmt = chosen
     endpoint_url = absolute_url(request.path)  # configured, never the Host header (#12)
     scope = get_runner().scope
     triples = service_description(
@@ -366,16 +347,9 @@ def _library() -> QueryLibrary:
 
 
 def default_query() -> str:
-    """The text the editor starts with: our prefixes and a small query."""
-    lines = [
-        f"PREFIX {p}: <{ns}>"
-        for p, ns in PREFIXES.items()
-        if p in ("lhs", "skos", "rdfs", "dcterms")
-    ]
-    return "\n".join(lines) + (
-        "\n\nSELECT ?caseStudy ?label WHERE {\n  ?caseStudy a lhs:CaseStudy ;\n"
-        "             rdfs:label ?label .\n}\nORDER BY ?label\nLIMIT 25\n"
-    )
+    """The text the editor starts with (``lhs_kg/sparql/examples/editor.rq``, header left out)."""
+    lines = sparql.text("examples/editor").splitlines(keepends=True)
+    return "".join(line for line in lines if not line.startswith("#+"))
 
 
 def _editor_page(
@@ -406,11 +380,11 @@ def _editor_page(
         formats=[
             ("html", "HTML table"),
             *((f.name, f.media_type) for f in RESULT_FORMATS),
-            *((f.name, f.media_type) for f in RDF_FORMATS[:4]),
+            *((f.name, f.media_type) for f in GRAPH_FORMATS),
         ],
         prefixes=PREFIXES,
     )
-    return Response(html, mimetype="text/html")
+    return Response(html, mimetype=HTML)
 
 
 # -- turning terms into table cells (shared with the named-query pages) ----------------------

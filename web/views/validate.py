@@ -1,9 +1,12 @@
 """POST /api/validate: check a contribution without submitting it; the answer is the report.
 
-The body is the submission (JSON, YAML, JSON-LD, Turtle, RDF/XML or N-Triples, told apart by
-Content-Type or sniffed); the report comes back as JSON, the SHACL report as Turtle, or an HTML
-fragment, by Accept. A readable submission gets 200 whether it conforms or not; unreadable input is
-a 400 (or 413 when too large) from the shared error handlers.
+The body is the submission, in any of the formats ``/api/contributions`` takes
+(:data:`lhs_kg.formats.SUBMISSION_FORMATS`), told apart by Content-Type or, for another type,
+by its content (a checker may guess; ``/api/contributions`` stores nothing it has to guess and
+answers 415). The report comes back as JSON, the SHACL report as Turtle, an HTML fragment or
+plain text, by Accept (:data:`lhs_kg.formats.REPORT_FORMATS`). A readable submission gets 200
+whether it conforms or not; unreadable input is a 400 (or 413 when too large) from the shared
+error handlers.
 
 Bounded (#12): at most ``VALIDATE_RATE_LIMIT`` requests per ``VALIDATE_RATE_WINDOW_S`` seconds
 per client address (429 with Retry-After), the body by ``LHS_KG_MAX_UPLOAD_BYTES``, the parsed
@@ -13,74 +16,32 @@ the validator by ``LHS_KG_QUERY_TIMEOUT`` (503).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, request
 
-from lhs_kg.formats import negotiate
+from lhs_kg.formats import REPORT_FORMATS, SUBMISSION_FORMATS, for_media_type
 from lhs_kg.validate import validate
 from web.engine import get_kb, get_settings
-from web.errors import error_response
-from web.views.contribute import RateLimiter
+from web.negotiation import choose
+from web.security import rate_limit
 
 bp = Blueprint("validate", __name__)
-
-_FORMATS = {
-    "application/json": "json",
-    "application/ld+json": "jsonld",
-    "application/yaml": "yaml",
-    "application/x-yaml": "yaml",
-    "text/yaml": "yaml",
-    "text/turtle": "ttl",
-    "application/rdf+xml": "rdfxml",
-    "application/n-triples": "nt",
-}
-_RENDERINGS = {"application/json": "json", "text/turtle": "ttl", "text/html": "html"}
-
-
-def _limiter() -> RateLimiter:
-    """One limiter per app, like the contribution API's (settings VALIDATE_RATE_LIMIT/_WINDOW_S)."""
-    limiter = current_app.extensions.get("lhs_kg_validate_limiter")
-    if limiter is None:
-        limit = int(current_app.config.get("VALIDATE_RATE_LIMIT", 60))
-        window = float(current_app.config.get("VALIDATE_RATE_WINDOW_S", 60))
-        limiter = current_app.extensions.setdefault(
-            "lhs_kg_validate_limiter", RateLimiter(limit, window)
-        )
-    assert isinstance(limiter, RateLimiter)
-    return limiter
-
-
-def _rate_limit() -> None:
-    """Refuse (429 with Retry-After) an address that validates more than the limit allows."""
-    wait = _limiter().hit(request.remote_addr or "unknown")
-    if wait:
-        seconds = int(wait) + 1
-        response = error_response(
-            429,
-            "Too Many Requests",
-            f"Too many validations from your address; try again in {seconds} s.",
-        )
-        response.headers["Retry-After"] = str(seconds)
-        abort(response)
 
 
 @bp.post("/api/validate")
 def api_validate() -> Response:
     """Validate the request body and answer with the report in the format the client accepts."""
-    _rate_limit()
-    media = (request.mimetype or "").lower()
-    fmt = _FORMATS.get(media)
+    rate_limit("validate", 60, 60.0, "validations")
+    fmt = for_media_type(request.mimetype or "", SUBMISSION_FORMATS)
     data = request.get_data(cache=False)
     report = validate(
         data,
         kb=get_kb(),
         settings=get_settings(),
-        fmt=fmt,
+        fmt=fmt.name if fmt else None,  # another type: told apart by its content
         name="submission",
         contribution=request.args.get("content") != "true",
     )
-    chosen = negotiate(request.headers.get("Accept"), list(_RENDERINGS)) or "application/json"
-    rendering = _RENDERINGS[chosen]
-    mimetype = "text/html" if rendering == "html" else chosen
-    response = Response(report.render(rendering), mimetype=mimetype)
+    rendering = choose(REPORT_FORMATS) or REPORT_FORMATS[0]
+    response = Response(report.render(rendering.name), mimetype=rendering.media_type)
     response.headers["Vary"] = "Accept"
     return response
