@@ -57,7 +57,7 @@ def _query(reader: Reader, name: str) -> str:
     """The text of one of the named queries (the same files ``lhs-kg query`` runs), read once."""
     library = reader.memo(
         ("query-library", str(reader.kb.settings.queries_dir)),
-        lambda: QueryLibrary(reader.kb.settings.queries_dir, reader.base_iri),
+        lambda: QueryLibrary.from_settings(reader.kb.settings),
     )
     return library.get(name).text
 

@@ -127,7 +127,7 @@ def broken_fidelity(
     assert run(env, "init").exit_code == 0
     for name in FIDELITY_CHECKS:
         graph = f"https://w3id.org/lhs-kg/graph/data/broken-{name}"
-        loaded = run(env, "load", str(BROKEN / f"{name}.ttl"), "--graph", graph)
+        loaded = run(env, "load", str(BROKEN_ONTOLOGY / f"{name}.ttl"), "--graph", graph)
         assert loaded.exit_code == 0, loaded.output
     return env
 

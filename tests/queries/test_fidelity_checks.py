@@ -7,13 +7,12 @@ unverified claim, an assessment history out of order), and the valid variant non
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHECKS = ROOT / "queries" / "checks"
+from tests.helpers import ONTOLOGY, QUERIES
+
+CHECKS = QUERIES / "checks"
 PREFIXES = """
 @prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -41,7 +40,7 @@ def rows(check: str, turtle: str) -> list[dict[str, str]]:
     """The rows ``check`` returns over the ontology plus ``turtle``."""
     store = ox.Store()
     for name in ("lhs.ttl", "framework.ttl"):
-        store.load(path=str(ROOT / "ontology" / name), format=ox.RdfFormat.TURTLE)
+        store.load(path=str(ONTOLOGY / name), format=ox.RdfFormat.TURTLE)
     store.load((PREFIXES + turtle).encode(), format=ox.RdfFormat.TURTLE)
     result = store.query((CHECKS / f"{check}.rq").read_text(encoding="utf-8"))
     assert isinstance(result, ox.QuerySolutions)

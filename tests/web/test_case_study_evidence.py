@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from lhs_kg.formats import rdf_format
-from tests.web.conftest import build_app
+from tests.helpers import build_app
 
 
 def section(html: str, heading_id: str) -> str:
