@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -169,6 +170,8 @@ def main() -> None:
         print("clock: this process's CPU time")
     data = json.dumps(SUBMISSION).encode()
     triples = len(load_document(data, name="s.json").graph)
+    cores, load = os.cpu_count(), os.getloadavg()[0]
+    print(f"machine: {cores} cores, load average {load:.1f} at the start (figures grow with it)")
     print(f"submission: {triples} triples; {args.repeat} validations per row (warm)\n")
     print(f"{'engine':<44} {'KB triples':>11} {'median ms':>10} {'p95 ms':>8}")
     with tempfile.TemporaryDirectory() as tmp:

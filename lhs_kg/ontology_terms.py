@@ -72,6 +72,7 @@ class LHS(DefinedNamespace):
     coverageNote: URIRef
     endYear: URIRef
     justification: URIRef
+    lessonsLearned: URIRef
     levelRank: URIRef
     locator: URIRef
     metric: URIRef

@@ -156,8 +156,8 @@ def is_english(literal: ox.Literal) -> bool:
 class LabelBook:
     """Collects candidate labels for IRIs and answers with the best one per MODEL.md's order.
 
-    ``english=True`` considers English and untagged labels only, as :func:`best_label_pattern`
-    does in SPARQL (lists built from either show the same names).
+    ``english=True`` considers English and untagged labels only, as the best-label patterns of
+    ``lhs_kg/sparql/describe/*.rq`` do (lists built from either show the same names).
     """
 
     def __init__(self, *, english: bool = False) -> None:
@@ -400,18 +400,3 @@ def value(row: Mapping[str, Term], name: str, default: str = "") -> str:
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats."""
     return list(dict.fromkeys(items))
-
-
-def best_label_pattern(var: str, out: str) -> str:
-    """SPARQL that binds ``?out`` to ``?var``'s best English or plain label, in MODEL.md's order.
-
-    Built only from our constants (variable names and the label properties), never from input.
-    """
-    names = [f"?{out}_{i}" for i in range(len(LABEL_PROPERTIES))]
-    parts = [
-        f"OPTIONAL {{ ?{var} <{prop}> {name} . "
-        f"FILTER(lang({name}) = '' || langMatches(lang({name}), 'en')) }}"
-        for prop, name in zip(LABEL_PROPERTIES, names, strict=True)
-    ]
-    parts.append(f"BIND(COALESCE({', '.join(names)}) AS ?{out})")
-    return "\n".join(parts)

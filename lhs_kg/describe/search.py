@@ -1,4 +1,5 @@
-"""Search and autocomplete over labels, alt labels, definitions, notations and case-study text.
+"""Search and autocomplete over labels, alt labels, definitions, notations and the text fields
+of case studies, sources and organisations (every free-text field their shapes describe).
 
 Every word of the query must occur (case-insensitively) in one field; hits are ranked by the
 field they matched in (a label beats a definition) and by how closely (exact, prefix, phrase).
@@ -7,11 +8,13 @@ The words are bound as SPARQL parameters; only the number of words changes the q
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from lhs_kg import sparql
+from lhs_kg.config import Settings
 from lhs_kg.describe.base import (
     DCT,
     FOAF,
@@ -21,10 +24,13 @@ from lhs_kg.describe.base import (
     Reader,
     value,
 )
+from lhs_kg.model import Model, load_model
+from lhs_kg.model.faces import SEARCH, shown
 from lhs_kg.namespaces import LHS
 from lhs_kg.sparql.binding import Row
 
-#: Fields searched and their weight in the ranking.
+#: Label fields and definitions searched, and their weight in the ranking; the text fields of
+#: the kinds in :data:`TYPES` come from the shapes (see :func:`fields`).
 FIELDS: dict[str, float] = {
     SKOS + "prefLabel": 100,
     SKOS + "notation": 90,
@@ -34,11 +40,12 @@ FIELDS: dict[str, float] = {
     FOAF + "name": 70,
     SCHEMA + "name": 70,
     SKOS + "definition": 20,
-    DCT + "description": 10,
-    str(LHS.aim): 10,
-    str(LHS.setting): 5,
 }
 LABEL_FIELDS = tuple(list(FIELDS)[:7])
+TEXT_WEIGHT = 10.0
+"""The weight of a text field of the shapes (a description, an aim, lessons learned …)."""
+WEIGHTS: dict[str, float] = {str(LHS.setting): 5}
+"""Text fields that rank lower or higher than :data:`TEXT_WEIGHT` (optional, by property)."""
 
 #: Type filters people can choose, and the classes behind them.
 TYPES: dict[str, str] = {
@@ -54,6 +61,21 @@ MAX_QUERY_CHARS = 200
 
 SEARCH_QUERY = sparql.text("describe/search")
 """Every word must occur: up to MAX_WORDS words are bound (?w1…), the others left unbound."""
+
+
+@functools.cache
+def _fields(model: Model) -> dict[str, float]:
+    kinds = [k for cls in TYPES.values() for k in model.of_class(cls)]
+    found = dict(FIELDS)
+    for prop in shown(model, SEARCH, kinds):
+        if prop.is_text:
+            found.setdefault(prop.iri, WEIGHTS.get(prop.iri, TEXT_WEIGHT))
+    return found
+
+
+def fields(settings: Settings) -> dict[str, float]:
+    """Every field searched and its weight: :data:`FIELDS` plus the shapes' text fields."""
+    return _fields(load_model(settings))
 
 
 @dataclass
@@ -107,8 +129,9 @@ def search(
     if not words:
         return []
     phrase = " ".join(words)
+    weights = fields(reader.kb.settings)
     bound: list[Row] = [{f"w{i}": ox.Literal(w) for i, w in enumerate(words, 1)}]
-    bound += [{"p": ox.NamedNode(f)} for f in (LABEL_FIELDS if labels_only else FIELDS)]
+    bound += [{"p": ox.NamedNode(f)} for f in (LABEL_FIELDS if labels_only else weights)]
     bound += [{"type": ox.NamedNode(t)} for t in TYPES.values()]
     rows = reader.select(SEARCH_QUERY, bound)
     hits: dict[str, Hit] = {}
@@ -117,7 +140,7 @@ def search(
         iri = value(row, "s")
         prop = value(row, "p")
         matched = value(row, "text")
-        score = FIELDS.get(prop, 1) * _closeness(matched, phrase)
+        score = weights.get(prop, 1) * _closeness(matched, phrase)
         kinds.setdefault(iri, set()).add(value(row, "type"))
         hit = hits.get(iri)
         if hit is None:

@@ -22,7 +22,6 @@ from lhs_kg.describe.base import (
     Page,
     Reader,
     TermView,
-    best_label_pattern,
     page_bounds,
     value,
 )
@@ -39,12 +38,6 @@ CONTAINER = sparql.text("describe/source-container")
 AUTHORS = sparql.text("describe/source-authors")
 
 CITED_BY = sparql.text("describe/source-cited-by")
-
-_LIST_FIELDS = f"""
-  {best_label_pattern("s", "label")}
-  OPTIONAL {{ ?s <{DCT}title> ?title }}
-  OPTIONAL {{ ?s <{DCT}issued> ?issued }}
-"""
 
 LIST = sparql.text("describe/source-list")
 

@@ -21,7 +21,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
 from lhs_kg import __version__, sparql
 from lhs_kg.config import Settings
-from lhs_kg.export.jsonld import load_context
+from lhs_kg.export.jsonld import compaction_context
 from lhs_kg.formats import RDF_FORMATS, Format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.loader import content_files
@@ -160,7 +160,7 @@ class DatasetDescription:
         """The description in an RDF format (JSON-LD compacted with our context)."""
         graph = self.to_graph()
         if fmt.name == "jsonld":
-            context = load_context(settings.context_file)
+            context = compaction_context(settings.context_file)
             return graph.serialize(
                 format="json-ld", context=context, auto_compact=True, encoding="utf-8"
             )

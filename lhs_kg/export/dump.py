@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError, QueryError
-from lhs_kg.export.jsonld import load_context, write_jsonld
+from lhs_kg.export.jsonld import compaction_context, write_jsonld
 from lhs_kg.formats import RDF_FORMATS, Format, names, ox_rdf, rdf_format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.namespaces import PREFIXES
@@ -283,7 +283,7 @@ def _write(plan: ExportPlan, output: IO[bytes], progress: ExportProgress | None)
     written: int | None
     fmt = plan.fmt
     if fmt.name == "jsonld":
-        context = load_context(plan.settings.context_file)
+        context = compaction_context(plan.settings.context_file)
         counter = _Counting(iter_quads(plan), progress, plan.expected)
         write_jsonld(counter, output, context)
         written = counter.count

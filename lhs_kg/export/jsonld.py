@@ -38,8 +38,8 @@ def default_context() -> ContextDict:
     return dict(PREFIXES)
 
 
-def load_context(path: Path) -> ContextDict:
-    """The local context object of a ``.jsonld`` context file, without any remote parts.
+def compaction_context(path: Path) -> ContextDict:
+    """The local context object of a ``.jsonld`` file, for compacting exports (remote parts out).
 
     A missing file gives :func:`default_context`; a malformed one raises :class:`InputError`.
     """

@@ -1,12 +1,12 @@
 """SHACL validation with pySHACL's constraint objects built once per process, not once per run.
 
-Why this module uses pySHACL's internals (pinned in pyproject.toml to the minor version tested,
-``tests/validate/test_compiled.py`` checks the pin): measured with ``bench/validate.py --cpu`` on
-the 2-core machine (pySHACL 0.40.1, #13), a typical 36-triple contribution takes 7 ms of CPU
-through this module against 75 ms through pySHACL's own loop on the same data graph, and the 15
-curated case studies validated as submissions a median of 11 ms (8-19) against 117 ms (80-134):
-without it the 30 ms target per case-study validation is missed about four times over. To
-upgrade pySHACL, widen the pin, then run ``tests/validate/test_compiled.py`` (the reports must
+Why this module uses pySHACL's internals (pinned in pyproject.toml to the minor version tested;
+``tests/validate/test_compiled.py`` checks the pin): measured with ``python -m bench.validate
+--cpu`` on the 2-core machine (pySHACL 0.40.1, #13), a typical 36-triple contribution takes 7 ms
+of CPU through this module against 75 ms through pySHACL's own loop on the same data graph, and
+the 15 curated case studies validated as submissions a median of 11 ms (8-19) against 117 ms
+(80-134): without it the 30 ms target per case-study validation is missed about four times over.
+To upgrade pySHACL, widen the pin, then run ``tests/validate/test_compiled.py`` (the reports must
 stay identical) and the bench.
 
 pySHACL rebuilds the constraint objects of every shape it visits on each run (about a hundred

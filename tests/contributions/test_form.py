@@ -489,25 +489,3 @@ def test_every_property_of_the_shapes_has_an_input(
     name = SHAPE_PREFIXES[shape] + key
     inside = [t for t in templates if t.startswith(name + "-")]  # an object: its own inputs
     assert name in templates or inside, f"no input for {shape}.{key}"
-
-
-def test_a_closed_list_of_concepts_names_the_scheme_of_its_choices() -> None:
-    """Helper shapes may list their concepts (``sh:in``) instead of naming the scheme."""
-    from rdflib import Graph, URIRef
-
-    from lhs_kg.contributions.form.build import _Shapes
-
-    graph = Graph().parse(
-        data="""
-        @prefix sh: <http://www.w3.org/ns/shacl#> .
-        @prefix shd: <https://w3id.org/lhs-kg/shapes/data/> .
-        shd:p sh:node shd:in-loop .
-        shd:in-loop sh:in ( <https://w3id.org/lhs-kg/concept/loop/practice-to-data> ) .
-        shd:q sh:node shd:other .
-        """,
-        format="turtle",
-    )
-    shapes = _Shapes(graph)
-    base = "https://w3id.org/lhs-kg/shapes/data/"
-    assert shapes.scheme(URIRef(base + "p")) == "https://w3id.org/lhs-kg/concept/loop"
-    assert shapes.scheme(URIRef(base + "q")) is None

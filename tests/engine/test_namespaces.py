@@ -36,7 +36,10 @@ ISSUE_TERMS = [
 def test_module_is_what_the_generator_writes() -> None:
     """The committed module equals the generator's output for the committed ontology."""
     current = namespace_module.MODULE_PATH.read_text(encoding="utf-8")
-    assert current == namespace_module.generate(), "run `make content` after editing lhs.ttl"
+    assert current == namespace_module.generate(), (
+        "lhs_kg/ontology_terms.py is stale: run `make content` (or `python -m"
+        " lhs_kg.content.namespace_module`) after editing ontology/lhs.ttl"
+    )
 
 
 def test_every_ontology_term_is_in_the_module() -> None:
@@ -54,11 +57,11 @@ def test_drift_is_seen(tmp_path: Path) -> None:
     fork = tmp_path / "lhs.ttl"
     fork.write_text(
         (ROOT / "ontology" / "lhs.ttl").read_text(encoding="utf-8")
-        + "\nlhs:lessonsLearned a owl:DatatypeProperty .\n",
+        + "\nlhs:driftProbe a owl:DatatypeProperty .\n",
         encoding="utf-8",
     )
     text = namespace_module.generate(fork)
-    assert "    lessonsLearned: URIRef\n" in text
+    assert "    driftProbe: URIRef\n" in text
     assert text != namespace_module.MODULE_PATH.read_text(encoding="utf-8")
 
 
@@ -76,7 +79,7 @@ def test_terms_the_code_used_without_the_namespace_knowing(name: str) -> None:
     assert getattr(LHS, name) == URIRef("https://w3id.org/lhs-kg/ontology/" + name)
 
 
-@pytest.mark.parametrize("name", ["reviewstate", "CaseStudies", "lessonsLearned"])
+@pytest.mark.parametrize("name", ["reviewstate", "CaseStudies", "lessonLearned"])
 def test_an_unknown_term_raises(name: str) -> None:
     with pytest.raises(AttributeError):
         getattr(LHS, name)

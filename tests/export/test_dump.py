@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from lhs_kg import KnowledgeBase
 from lhs_kg.errors import InputError, LhsKgError, QueryError, UnknownFormatError
 from lhs_kg.export import EXPORT_FORMATS, Selection, export_bytes, plan_export, write_export
-from lhs_kg.export.jsonld import Compactor, load_context, write_jsonld
+from lhs_kg.export.jsonld import Compactor, compaction_context, write_jsonld
 from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.graphs import published_graphs
 from lhs_kg.store import RemoteStore
@@ -208,7 +208,7 @@ def test_hostile_requests_are_refused_before_writing(
 
 def test_the_jsonld_dump_is_compacted_with_our_context(kb: KnowledgeBase) -> None:
     data = json.loads(export_bytes(kb.store, kb.settings, Selection(), "jsonld"))
-    context = load_context(kb.settings.ontology_dir / "context.jsonld")
+    context = compaction_context(kb.settings.context_file)
     assert data["@context"] == context
     nodes = [node for graph in data["@graph"] for node in graph["@graph"]]
     case = next(n for n in nodes if n["@id"] == "https://w3id.org/lhs-kg/case-study/cyphp")
@@ -272,7 +272,7 @@ def test_a_bad_context_file_is_refused_without_fetching(
     path = tmp_path / "context.jsonld"
     path.write_text(text)
     with pytest.raises(InputError, match=words):
-        load_context(path)
+        compaction_context(path)
 
 
 def test_remote_parts_of_a_context_are_dropped(tmp_path: Path) -> None:
@@ -287,7 +287,7 @@ def test_remote_parts_of_a_context_are_dropped(tmp_path: Path) -> None:
             }
         )
     )
-    assert load_context(path) == {"ex": "https://example.org/"}
+    assert compaction_context(path) == {"ex": "https://example.org/"}
 
 
 @pytest.mark.remote

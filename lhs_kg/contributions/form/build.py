@@ -1,9 +1,11 @@
 """Building the contribution form from the SHACL shapes, with choices from the knowledge base.
 
-Sections and fields come from ``shapes/data``: one section per ``sh:group`` (in ``sh:order``), one
-field per property shape (``sh:name`` as the label, ``sh:description`` as help, ``sh:minCount`` for
-required). Choices come from the concept scheme a shape's value set names, labelled from the
-knowledge base; countries are a free text input with the country scheme as suggestions.
+Sections and fields come from the model (:mod:`lhs_kg.model`, read from ``shapes/data`` and the
+JSON-LD context): one section per ``sh:group`` (in ``sh:order``), one field per property
+(``sh:name`` as the label, ``sh:description`` as help, ``sh:minCount`` for required,
+``dash:editor dash:TextAreaEditor`` for a text area). Choices come from the concept scheme a
+field's value set names, labelled from the knowledge base; countries are a free text input with
+the country scheme as suggestions.
 """
 
 from __future__ import annotations
@@ -12,14 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
-from rdflib.term import Node
 
+from lhs_kg import sparql
 from lhs_kg.contributions.form.model import (
     LIMITS,
     NASSS_DOMAINS,
-    SHD,
     SOURCE_TYPES,
     Choice,
     ContributionForm,
@@ -28,122 +27,54 @@ from lhs_kg.contributions.form.model import (
     Group,
     Section,
 )
-from lhs_kg.documents import load_context
+from lhs_kg.documents import Context, load_context
 from lhs_kg.kb import KnowledgeBase
-from lhs_kg.validate import get_validator
+from lhs_kg.model import Kind, Model, Property, load_model
 
-_TEXTAREAS = {"description", "aim", "coverageNote", "justification"}
-_SCHEME_QUERY = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
-SELECT ?c (SAMPLE(?l) AS ?label) (SAMPLE(?r) AS ?rank) (SAMPLE(?n) AS ?notation) WHERE {
-  ?c skos:inScheme ?scheme ; skos:prefLabel ?l .
-  OPTIONAL { ?c lhs:levelRank|lhs:stageOrder ?r }
-  OPTIONAL { ?c skos:notation ?n }
-} GROUP BY ?c ORDER BY ?rank ?notation ?label
-"""
-_NAMES_QUERY = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?c ?name WHERE {
-  ?c skos:inScheme ?scheme .
-  { ?c skos:prefLabel|skos:altLabel ?name } UNION { ?c skos:notation ?name }
-}
-"""
-_LIST_QUERY = """
-SELECT ?x (SAMPLE(?l) AS ?label) WHERE { ?x a ?class ; ?labelProp ?l }
-GROUP BY ?x ORDER BY LCASE(STR(?label))
-"""
+TEXT_AREA = "TextAreaEditor"
+_SCHEME_QUERY = sparql.text("contributions/form-scheme-choices")
+_NAMES_QUERY = sparql.text("contributions/form-scheme-names")
+_LIST_QUERY = sparql.text("contributions/form-listing")
 
 
-def _num(node: Node | None, default: float = 0) -> float:
-    """A numeric literal of the shapes as a number."""
-    try:
-        return float(str(node)) if node is not None else default
-    except ValueError:
-        return default
+def _field(
+    context: Context, prop: Property, name: str, choices: list[Choice] | None = None
+) -> Field:
+    """A form field for one property of the model, its input kind from the shapes and context."""
+    term = context.terms.get(prop.key)
+    kind = "text"
+    if choices is not None:
+        kind = "select" if prop.max_count == 1 else "checkboxes"
+    elif prop.value_type in ("year", "date"):
+        kind = prop.value_type
+    elif prop.editor == TEXT_AREA:
+        kind = "textarea"
+    elif term is not None and term.vocab == "mailto:":
+        kind = "email"
+    elif term is not None and term.drops_relative:
+        kind = "url"  # an absolute address, never resolved against our base
+    return Field(
+        name=name,
+        label=prop.label,
+        help=prop.description,
+        kind=kind,
+        required=prop.min_count > 0,
+        choices=choices or [],
+        multiple=kind == "checkboxes",
+        order=prop.order,
+    )
 
 
-class _Shapes:
-    def __init__(self, graph: Graph) -> None:
-        self.g = graph
-        self.context = load_context()
-
-    def props(self, node_shape: str) -> list[Node]:
-        found = list(self.g.objects(URIRef(SHD + node_shape), SH.property))
-        return sorted(found, key=lambda p: _num(self.g.value(p, SH.order)))
-
-    def key(self, prop: Node) -> str:
-        path = self.g.value(prop, SH.path)
-        return self.context.by_iri.get(str(path), "") if path is not None else ""
-
-    def by_key(self, node_shape: str) -> dict[str, Node]:
-        found: dict[str, Node] = {}
-        for prop in self.props(node_shape):
-            found.setdefault(self.key(prop), prop)
-        return found
-
-    def scheme(self, prop: Node) -> str | None:
-        """The concept scheme a property's values come from: the helper shape's ``skos:inScheme``
-        value, or else the scheme the first member of its closed ``sh:in`` list lives in."""
-        for helper in self.g.objects(prop, SH.node):
-            for inner in self.g.objects(helper, SH.property):
-                if self.g.value(inner, SH.path) == SKOS.inScheme:
-                    value = self.g.value(inner, SH.hasValue)
-                    if value is not None:
-                        return str(value)
-            members = self.g.value(helper, SH["in"])
-            first = self.g.value(members, RDF.first) if members is not None else None
-            if isinstance(first, URIRef) and "/concept/" in str(first):
-                return str(first).rsplit("/", 1)[0]
-        return None
-
-    def field(self, prop: Node, name: str, choices: list[Choice] | None = None) -> Field:
-        g = self.g
-        label = str(g.value(prop, SH.name) or name)
-        max_count = g.value(prop, SH.maxCount)
-        datatype = g.value(prop, SH.datatype)
-        key = name.rsplit("-", 1)[-1]
-        kind = "text"
-        if choices is not None:
-            kind = "select" if _num(max_count) == 1 else "checkboxes"
-        elif datatype == XSD.gYear:
-            kind = "year"
-        elif datatype == XSD.date:
-            kind = "date"
-        elif key in _TEXTAREAS:
-            kind = "textarea"
-        elif key == "email":
-            kind = "email"
-        elif key in ("homepage", "url"):
-            kind = "url"
-        return Field(
-            name=name,
-            label=label,
-            help=str(g.value(prop, SH.description) or ""),
-            kind=kind,
-            required=_num(g.value(prop, SH.minCount)) > 0,
-            choices=choices or [],
-            multiple=kind == "checkboxes",
-            order=_num(g.value(prop, SH.order)),
-        )
-
-    def group(self, prop: Node) -> tuple[str, float]:
-        group = self.g.value(prop, SH.group)
-        if group is None:
-            return "Other", 99.0
-        return str(self.g.value(group, RDFS.label) or group), _num(self.g.value(group, SH.order))
-
-
-def _codes() -> dict[str, str]:
+def _codes(context: Context) -> dict[str, str]:
     codes: dict[str, str] = {}
-    for term in load_context().terms.values():
+    for term in context.terms.values():
         for code, iri in term.values.items():
             codes[iri] = code
     return codes
 
 
 def _scheme_choices(kb: KnowledgeBase, scheme: str, graphs: Sequence[str] | None) -> list[Choice]:
-    codes = _codes()
+    codes = _codes(_context(kb))
     rows = _select(kb, _SCHEME_QUERY, {"scheme": ox.NamedNode(scheme)}, graphs)
     out = []
     for row in rows:
@@ -162,6 +93,11 @@ def _scheme_names(kb: KnowledgeBase, scheme: str, graphs: Sequence[str] | None) 
         names.setdefault(row["name"].value.strip().casefold(), code)
         names.setdefault(code.casefold(), code)
     return names
+
+
+def _context(kb: KnowledgeBase) -> Context:
+    """The JSON-LD context of the configured ontology folder."""
+    return load_context(kb.settings.context_file)
 
 
 def _select(
@@ -259,24 +195,31 @@ _ORDER = {
 
 
 class _Builder:
-    """Builds the form: the shapes say labels, help and kinds; the knowledge base the choices."""
+    """Builds the form: the model says labels, help and kinds; the knowledge base the choices."""
 
     def __init__(self, kb: KnowledgeBase, graphs: Sequence[str] | None) -> None:
         self.kb, self.graphs = kb, graphs
-        self.shapes = _Shapes(get_validator(kb.settings).contribution_graph)
+        self.model: Model = load_model(kb.settings)
+        self.context = _context(kb)
         self.base = kb.settings.base_iri
         self.sections: dict[str, Section] = {}
 
-    def choices(self, prop: Node) -> list[Choice] | None:
-        scheme = self.shapes.scheme(prop)
+    def field(self, prop: Property, name: str, choices: list[Choice] | None = None) -> Field:
+        return _field(self.context, prop, name, choices)
+
+    def kind(self, name: str) -> Kind:
+        return self.model[name]
+
+    def choices(self, prop: Property) -> list[Choice] | None:
+        scheme = prop.scheme
         if scheme is None:
             return None
         if scheme.rstrip("/").endswith("/country"):
             return None  # a free text input with suggestions (see _country)
         return _scheme_choices(self.kb, scheme, self.graphs)
 
-    def section_of(self, prop: Node) -> Section:
-        name, order = self.shapes.group(prop)
+    def section_of(self, prop: Property) -> Section:
+        name, order = prop.group_label or "Other", prop.group_order
         if name not in self.sections:
             self.sections[name] = Section(name, name, order)
         return self.sections[name]
@@ -288,7 +231,7 @@ class _Builder:
 
     def row_fields(self, node_shape: str, prefix: str) -> list[Field | Group]:
         """The fields of one row of a group, from the node shape plus the keys no shape has."""
-        props = self.shapes.by_key(node_shape)
+        props = {p.key: p for p in self.kind(node_shape) if p.key}
         extra = _EXTRA.get(node_shape, {})
         out: list[Field | Group] = []
         known = _ORDER[node_shape]
@@ -300,8 +243,7 @@ class _Builder:
                 out.append(Field(name, label, help_text, kind, order=position))
                 continue
             if key == "type" and node_shape == "Source":
-                kind_prop = next(p for p in self.shapes.props("Source") if "kind" in str(p))
-                f = self.shapes.field(kind_prop, name)
+                f = self.field(props["type"], name)
                 f.kind, f.multiple, f.required = "select", False, True
                 f.choices = [Choice(c, c) for c in SOURCE_TYPES]
             elif key == "authors":
@@ -313,7 +255,7 @@ class _Builder:
                 out.append(Group(name, "author", [author], position, limit=LIMITS["authors"]))
                 continue
             elif key in props:
-                f = self.shapes.field(props[key], name, self.choices(props[key]))
+                f = self.field(props[key], name, self.choices(props[key]))
                 if key == "country":
                     f = self.country(f)
             else:  # the format knows the key but no shape describes it (any more): plain text
@@ -325,16 +267,15 @@ class _Builder:
         return out
 
     def build(self) -> ContributionForm:
-        shapes, base = self.shapes, self.base
-        case_props = shapes.by_key("CaseStudy")
-        for prop in shapes.props("CaseStudy"):
-            key = shapes.key(prop)
+        base = self.base
+        case_study = self.kind("CaseStudy")
+        case_props = {p.key: p for p in case_study if p.key}
+        for prop in case_study:
+            key = prop.key
             if not key or key in ("organisation", "country", "outcomes", "assessment", "sources"):
                 continue
-            if key in {f.name for s in self.sections.values() for f in s.fields}:
-                continue
-            self.section_of(prop).items.append(shapes.field(prop, key, self.choices(prop)))
-        about = self.section_of(shapes.props("CaseStudy")[0])
+            self.section_of(prop).items.append(self.field(prop, key, self.choices(prop)))
+        about = self.section_of(case_study.properties[0])
         about.items.append(
             Field(
                 "id",
@@ -350,8 +291,8 @@ class _Builder:
             "organisation",
             "organisation",
             self.row_fields("Organisation", "organisation-#"),
-            shapes.field(org_prop, "organisation").order,
-            str(shapes.g.value(org_prop, SH.description) or ""),
+            org_prop.order,
+            org_prop.description,
             limit=LIMITS["organisation"],
             single=True,
         )
@@ -364,7 +305,7 @@ class _Builder:
         self.section_of(org_prop).items.append(org)
         # countries: as many as the initiative spans
         country_prop = case_props["country"]
-        country = self.country(shapes.field(country_prop, "country-#"))
+        country = self.country(self.field(country_prop, "country-#"))
         self.section_of(country_prop).items.append(
             Group(
                 "country",
@@ -383,15 +324,15 @@ class _Builder:
                 "outcome",
                 self.row_fields("Outcome", "outcomes-#"),
                 1,
-                str(shapes.g.value(outcome_prop, SH.description) or ""),
+                outcome_prop.description,
                 limit=LIMITS["outcomes"],
             )
         )
         # the assessment, its coverage note and one rating row per NASSS domain
-        assessment_props = shapes.by_key("ComplexityAssessment")
+        assessment_props = {p.key: p for p in self.kind("ComplexityAssessment") if p.key}
         for key, prop in assessment_props.items():
-            if key and key != "ratings":
-                f = shapes.field(prop, f"assessment-{key}", self.choices(prop))
+            if key != "ratings":
+                f = self.field(prop, f"assessment-{key}", self.choices(prop))
                 self.section_of(prop).items.append(f)
         ratings_prop = assessment_props["ratings"]
         assessment = self.section_of(ratings_prop)
@@ -440,7 +381,7 @@ class _Builder:
             base + "source/",
             self.graphs,
         )
-        src_field = shapes.field(src_prop, "sources", known)
+        src_field = self.field(src_prop, "sources", known)
         src_field.kind, src_field.multiple, src_field.required = "checkboxes", True, False
         src_field.help += " Tick the sources already known, or describe new ones below."
         section = self.section_of(src_prop)
@@ -456,12 +397,12 @@ class _Builder:
             )
         )
         # the envelope: contributor and licence
-        for key, prop in shapes.by_key("Contributor").items():
-            if key:
-                f = shapes.field(prop, f"contributor-{key}", self.choices(prop))
+        for prop in self.kind("Contributor"):
+            if prop.key:
+                f = self.field(prop, f"contributor-{prop.key}", self.choices(prop))
                 self.section_of(prop).items.append(f)
-        licence = shapes.by_key("Contribution")["licence"]
-        f = shapes.field(licence, "licence")
+        licence = self.kind("Contribution").get("licence")
+        f = self.field(licence, "licence")
         f.kind, f.label = "checkbox", "I accept that my contribution is published under CC BY 4.0"
         self.section_of(licence).items.append(f)
         ordered = sorted(self.sections.values(), key=lambda s: s.order)

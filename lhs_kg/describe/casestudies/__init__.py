@@ -1,0 +1,47 @@
+"""Case-study read models, one module per job: the page (:mod:`.page`), the list
+(:mod:`.listing`), the NASSS heat map (:mod:`.heatmap`) and the NASSS names they share
+(:mod:`.nasss`)."""
+
+from lhs_kg.describe.casestudies.heatmap import HeatMap, HeatRow, heatmap
+from lhs_kg.describe.casestudies.listing import (
+    CaseStudyRow,
+    case_studies,
+    case_study_page,
+    count,
+)
+from lhs_kg.describe.casestudies.nasss import LEVELS, domains, level_id
+from lhs_kg.describe.casestudies.page import (
+    PLACES,
+    CaseStudy,
+    Fact,
+    Outcome,
+    Rating,
+    Version,
+    case_study,
+    english_first,
+    english_label,
+    versions,
+)
+
+__all__ = [
+    "LEVELS",
+    "PLACES",
+    "CaseStudy",
+    "CaseStudyRow",
+    "Fact",
+    "HeatMap",
+    "HeatRow",
+    "Outcome",
+    "Rating",
+    "Version",
+    "case_studies",
+    "case_study",
+    "case_study_page",
+    "count",
+    "domains",
+    "english_first",
+    "english_label",
+    "heatmap",
+    "level_id",
+    "versions",
+]
