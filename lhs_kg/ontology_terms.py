@@ -34,6 +34,7 @@ class LHS(DefinedNamespace):
     LoopStage: URIRef
     MaturityGridDomain: URIRef
     NasssDomain: URIRef
+    NasssSubTheme: URIRef
     NasssSubdomain: URIRef
     Organisation: URIRef
     Outcome: URIRef
@@ -67,6 +68,7 @@ class LHS(DefinedNamespace):
     level: URIRef
     nextStage: URIRef
     organisation: URIRef
+    previousAssessment: URIRef
     ratesDomain: URIRef
     ratesSubdomain: URIRef
     reviewState: URIRef
@@ -80,6 +82,8 @@ class LHS(DefinedNamespace):
 
     # datatype properties
     aim: URIRef
+    complexAnchor: URIRef
+    complicatedAnchor: URIRef
     coverageNote: URIRef
     endYear: URIRef
     guidance: URIRef
@@ -87,8 +91,11 @@ class LHS(DefinedNamespace):
     justification: URIRef
     lessonsLearned: URIRef
     levelRank: URIRef
+    locator: URIRef
     metric: URIRef
+    prompt: URIRef
     setting: URIRef
+    simpleAnchor: URIRef
     stageOrder: URIRef
     startYear: URIRef
     statusTokenHash: URIRef

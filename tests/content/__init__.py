@@ -1,6 +1,7 @@
 """Tests of the content files (ontology/, data/) and the constants they share."""
 
 FRAMEWORK_SOURCE_SLUGS = (
+    "nasss-rubric-2021",
     "lhp-2021",
     "lhp-rationale",
     "lhp-strategy",

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from lhs_kg.model import load_model
@@ -332,8 +332,11 @@ def test_scheme_exists_and_its_concepts_are_typed(scheme: str) -> None:
         assert (item, RDF.type, SKOS.Concept) in graph, item
         lhs_types = {t for t in graph.objects(item, RDF.type) if str(t).startswith(str(LHS))}
         expected = CONCEPT_CLASS[scheme]
-        if expected is None:  # NASSS: domains and subdomains
-            expected = LHS.NasssSubdomain if str(item)[-1].isalpha() else LHS.NasssDomain
+        if expected is None:  # NASSS: domains, subdomains and domain 6's unlettered sub-themes
+            if str(item).startswith(str(concept("nasss", "6")) + "/"):
+                expected = LHS.NasssSubTheme
+            else:
+                expected = LHS.NasssSubdomain if str(item)[-1].isalpha() else LHS.NasssDomain
         assert lhs_types == {expected}, item
 
 
@@ -357,7 +360,7 @@ EXPECTED_IDS = {
     "scale": ["team", "provider", "regional", "national", "international"],
     "nasss-cat": ["short", "long", "project", "interview"],
     "assessment-basis": ["source-analysis", "curator-reading"],
-    "verification": ["verified", "unconfirmed"],
+    "verification": ["verified", "partly-verified", "unconfirmed"],
     "review-state": [
         "pending",
         "published",
@@ -511,7 +514,7 @@ def test_framework_elements_hang_under_their_ring(ring: str, scheme: str, count:
 
 
 NASSS_SUBDOMAINS = dict(
-    zip("1234567", ["AB", "ABCDE", "AB", "ABC", "ABCDE", "ABCDE", "AB"], strict=True)
+    zip("1234567", ["AB", "ABCDE", "AB", "ABC", "ABCDE", "A", "AB"], strict=True)
 )
 
 
@@ -522,7 +525,9 @@ def test_nasss_domain_and_its_subdomains(domain: str) -> None:
     node = concept("nasss", domain)
     assert (node, RDF.type, LHS.NasssDomain) in graph
     assert graph.value(node, SKOS.notation) == Literal(domain)
-    subdomains = set(graph.objects(node, SKOS.narrower))
+    subdomains = {
+        s for s in graph.objects(node, SKOS.narrower) if (s, RDF.type, LHS.NasssSubdomain) in graph
+    }
     assert {str(graph.value(s, SKOS.notation)) for s in subdomains} == {
         domain + letter for letter in NASSS_SUBDOMAINS[domain]
     }
@@ -532,6 +537,71 @@ def test_nasss_domain_and_its_subdomains(domain: str) -> None:
         assert sub == concept("nasss", code)
         assert (sub, RDF.type, LHS.NasssSubdomain) in graph
         assert (sub, SKOS.broader, node) in graph
+
+
+NASSS_6_SUB_THEMES = [
+    "political-policy",
+    "regulatory-legal",
+    "professional-bodies",
+    "sociocultural",
+    "interorganisational-networking",
+]
+
+
+def test_domain_6_sub_themes_are_unlettered_and_not_subdomains() -> None:
+    """Regression (#14, invented letters 6B–6E): the wider system's themes are sub-themes without
+    a notation, under domain 6, and are not offered for rating; 6A's label matches its question."""
+    graph = ontology_graph()
+    six = concept("nasss", "6")
+    themes = set(graph.subjects(RDF.type, LHS.NasssSubTheme))
+    assert themes == {concept("nasss", f"6/{t}") for t in NASSS_6_SUB_THEMES}
+    for theme in themes:
+        assert (theme, SKOS.broader, six) in graph
+        assert (six, SKOS.narrower, theme) in graph
+        assert graph.value(theme, SKOS.notation) is None, theme
+    for code in "BCDE":
+        assert not list(graph.predicate_objects(concept("nasss", "6" + code))), code
+    label = str(graph.value(concept("nasss", "6A"), SKOS.prefLabel))
+    question = str(graph.value(concept("nasss", "6A"), SKOS.scopeNote))
+    for word in ("political", "economic", "regulatory", "professional", "sociocultural"):
+        assert word in label.lower() and word in question.lower(), word
+
+
+def test_every_nasss_subdomain_has_a_question_and_a_prompt() -> None:
+    """Each subdomain quotes its NASSS question with attribution and asks it in our words (#14)."""
+    graph = ontology_graph()
+    for sub in graph.subjects(RDF.type, LHS.NasssSubdomain):
+        note = str(graph.value(sub, SKOS.scopeNote))
+        assert note.startswith("Greenhalgh et al. 2017 ask") and "“" in note, sub
+        prompt = str(graph.value(sub, LHS.prompt))
+        assert prompt.endswith("?") and prompt not in note, sub
+
+
+def test_rubric_anchors_where_the_published_rubric_gives_them() -> None:
+    """1A to 2D carry simple/complicated/complex anchors in our words, citing the rubric (#14)."""
+    graph = ontology_graph()
+    rubric = URIRef(SOURCE_NS + "nasss-rubric-2021")
+    anchored = {str(graph.value(s, SKOS.notation)) for s in graph.subjects(LHS.complexAnchor, None)}
+    assert anchored == {"1A", "1B", "2A", "2B", "2C", "2D"}
+    for code in anchored:
+        sub = concept("nasss", code)
+        texts = [
+            str(graph.value(sub, p))
+            for p in (LHS.simpleAnchor, LHS.complicatedAnchor, LHS.complexAnchor)
+        ]
+        assert len(set(texts)) == 3 and all(t.endswith(".") for t in texts), code
+        assert (sub, DCTERMS.source, rubric) in graph, code
+
+
+def test_only_the_current_assessment_can_make_a_case_study_high_complexity() -> None:
+    """Earlier assessments hang off the current one with lhs:previousAssessment, which is not a
+    kind of lhs:hasAssessment, so the reasoner's rule never reads an outdated profile (#14)."""
+    graph = ontology_graph()
+    assert (LHS.previousAssessment, RDFS.subPropertyOf, PROV.wasRevisionOf) in graph
+    supers = set(graph.transitive_objects(LHS.previousAssessment, RDFS.subPropertyOf))
+    assert LHS.hasAssessment not in supers
+    restricted = set(graph.objects(None, OWL.onProperty))
+    assert LHS.hasAssessment in restricted and LHS.previousAssessment not in restricted
 
 
 def test_exactly_seven_nasss_domains() -> None:
@@ -624,9 +694,13 @@ def test_country_notations_are_their_codes() -> None:
 UNCONFIRMED = {
     concept("rationale", "digital-investment"),
     concept("rationale", "clinical-performance"),
+    # #14 (fidelity review defect 6): definitions read from the name, LHP page not consulted
+    concept("strategy", "workforce"),
+    concept("strategy", "implementation-science"),
+    concept("strategy", "co-design"),
     *(
         concept("nasss", code)
-        for code in ["2E", "5D", "5E", "6A", "6B", "6C", "6D", "6E", "7A", "7B"]
+        for code in ["2E", "5D", "5E", "6A", "7A", "7B", *(f"6/{t}" for t in NASSS_6_SUB_THEMES)]
     ),
     # glossary terms resting on papers whose citation is not yet checked (#14)
     *(

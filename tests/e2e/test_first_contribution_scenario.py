@@ -58,6 +58,7 @@ def fill_contribution(page: Any) -> None:
     page.fill("#f-outcomes-1-metric", "Sepsis mortality")
     page.fill("#f-outcomes-1-after", "down by a tenth")
     page.select_option("#f-assessment-basis", "curator-reading")
+    page.fill("#f-assessment-date", "2024-05-01")  # a rating carries its date (#14, check)
     for index in range(7):
         page.select_option(f"#f-assessment-ratings-{index}-level", "complicated")
         page.fill(f"#f-assessment-ratings-{index}-justification", f"Reading {index + 1}.")

@@ -3,6 +3,7 @@ would against a real on-disk store in a temporary folder."""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,3 +129,38 @@ def test_named_query_errors_are_one_line_exit_2(
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+FIDELITY_CHECKS = [
+    "rating-without-basis",
+    "default-looking-rating",
+    "verified-with-unverified-claim",
+    "assessment-history-out-of-order",
+]
+
+
+@pytest.fixture(scope="module")
+def broken_fidelity(
+    built: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The repository plus the broken example of every fidelity check (#14), one graph each."""
+    env = {**built, "LHS_KG_STORE": str(tmp_path_factory.mktemp("fidelity") / "store")}
+    assert run(env, "init").exit_code == 0
+    for name in FIDELITY_CHECKS:
+        graph = f"https://w3id.org/lhs-kg/graph/data/broken-{name}"
+        loaded = run(env, "load", str(BROKEN_ONTOLOGY / f"{name}.ttl"), "--graph", graph)
+        assert loaded.exit_code == 0, loaded.output
+    return env
+
+
+@pytest.mark.parametrize("name", FIDELITY_CHECKS)
+def test_fidelity_check_fails_the_command_on_its_broken_example(
+    broken_fidelity: dict[str, str], name: str
+) -> None:
+    # The previous case's exit 1 left its traceback (and with it the open store) in its Result;
+    # collect it so that this in-process run can take the store's lock.
+    gc.collect()
+    result = run(broken_fidelity, "check", "--only", name)
+    assert result.exit_code == 1, result.output
+    assert f"FAIL {name}" in result.output
+    assert "case-study/broken-" in result.output or "cs:broken-" in result.output

@@ -138,7 +138,11 @@ def check_nasss_subdomains(kb: KnowledgeBase) -> None:
         "5D",
         "5E",
     ]
-    assert len(values(kb, "nasss-subdomains", "subdomain")) == 24
+    # #14: 6B-6E were invented letters; domain 6 has one lettered subdomain and five sub-themes
+    assert len(values(kb, "nasss-subdomains", "subdomain")) == 20
+    assert values(kb, "nasss-subdomains", "subdomainNotation", domain="6") == ["6A"]
+    assert len(values(kb, "nasss-subdomains", "prompt")) == 20
+    assert len(values(kb, "nasss-subdomains", "complexAnchor")) == 6  # 1A-2D, from the rubric
     assert values(kb, "nasss-subdomains", "subdomainNotation", domain="7") == ["7A", "7B"]
 
 
@@ -186,9 +190,9 @@ def check_by_country(kb: KnowledgeBase) -> None:
 
 
 def check_by_scale(kb: KnowledgeBase) -> None:
+    # #14: ImproveCareNow had centres in England by 2015, so it is international, not national
     assert slugs(values(kb, "case-studies-by-scale", "caseStudy", scale="national")) == {
         "cincinnati-learning-networks",
-        "improvecarenow",
         "patientslikeme",
         "swedeheart",
         "swedish-rheumatology-registry",
@@ -204,7 +208,7 @@ def check_by_element(kb: KnowledgeBase) -> None:
 
 def check_complex_in_domain(kb: KnowledgeBase) -> None:
     adopters = slugs(values(kb, "case-studies-complex-in-domain", "caseStudy", domain="4"))
-    assert adopters == {
+    assert adopters == {  # re-rated from the sources in #14; 4 domain-4 ratings are unrated now
         "geisinger-provencare",
         "healthtracker",
         "improvecarenow",
@@ -220,15 +224,20 @@ def check_complexity_profiles(kb: KnowledgeBase) -> None:
     assert len(rows) == len(ALL_CASE_STUDIES)
     top = rows[0]
     assert top["caseStudy"].value == CS + "healthtracker"
-    assert (top["complex"].value, top["highComplexity"].value) == ("4", "true")
+    # #14: HealthTracker's domain 6 now follows LHP's wider-context page (complex, not complicated)
+    assert (top["complex"].value, top["highComplexity"].value) == ("5", "true")
     counts = [int(r["complex"].value) for r in rows]
     assert counts == sorted(counts, reverse=True)
-    swedeheart = next(r for r in rows if r["caseStudy"].value == CS + "swedeheart")
-    assert (
-        swedeheart["complex"].value,
-        swedeheart["complicated"].value,
-        swedeheart["simple"].value,
-    ) == ("1", "1", "5")
+    profile = {
+        r["caseStudy"].value[len(CS) :]: tuple(
+            int(r[k].value) for k in ("complex", "complicated", "simple", "notRated")
+        )
+        for r in rows
+    }
+    assert profile["swedeheart"] == (1, 1, 5, 0)
+    # #14: a source that gives no evidence leaves every domain unrated, never "complicated"
+    assert profile["billings-clinic"] == profile["hdruk-north-anticholinergic"] == (0, 0, 0, 7)
+    assert all(sum(p) == 7 for p in profile.values())
 
 
 def check_complexity_ratings(kb: KnowledgeBase) -> None:
@@ -236,24 +245,38 @@ def check_complexity_ratings(kb: KnowledgeBase) -> None:
     assert [r["domain"].value.rsplit("/", 1)[1] for r in rows] == list("1234567")
     levels = [r["level"].value.rsplit("/", 1)[1] for r in rows]
     assert levels.count("complex") == 1 and levels.count("simple") == 5
+    # #14: each rating carries its own basis, source(s), verification, assessor and date
+    assert all(r["basis"].value.endswith("/curator-reading") for r in rows)
+    assert all(r["sources"].value.startswith("https://w3id.org/lhs-kg/source/") for r in rows)
+    assert {r["verification"].value.rsplit("/", 1)[1] for r in rows} == {"verified", "unconfirmed"}
+    assert {r["date"].value for r in rows} == {"2026-12-04"}
 
 
 def check_heatmap(kb: KnowledgeBase) -> None:
     rows = run(kb, "nasss-heatmap").rows()
     cells = Counter((r["domainNotation"].value, r["level"].value.rsplit("/", 1)[1]) for r in rows)
     assert cells[("4", "complex")] == 5
-    for domain in "1234567":  # every case study rates every domain once
-        assert sum(n for (d, _), n in cells.items() if d == domain) == len(ALL_CASE_STUDIES)
-    assert {r["caseStudy"].value[len(CS) :] for r in rows} == ALL_CASE_STUDIES
+    assert all("level" in r for r in rows)  # #14: a cell is a level; "not rated" has no cell
+    rated = {d: sum(n for (dd, _), n in cells.items() if dd == d) for d in "1234567"}
+    # #14: re-rated from the sources; 45 domains are now left unrated rather than "complicated"
+    not_rated = {d: len(ALL_CASE_STUDIES) - n for d, n in rated.items()}
+    assert not_rated == {"1": 8, "2": 3, "3": 9, "4": 4, "5": 6, "6": 9, "7": 6}
+    unassessed = {"billings-clinic", "hdruk-north-anticholinergic"}  # no evidence for any domain
+    assert {r["caseStudy"].value[len(CS) :] for r in rows} == ALL_CASE_STUDIES - unassessed
 
 
 def check_high_complexity(kb: KnowledgeBase) -> None:
     rows = run(kb, "high-complexity-case-studies").rows()
-    assert [(r["caseStudy"].value[len(CS) :], r["domains"].value) for r in rows] == [
-        ("healthtracker", "1, 3, 4, 7"),
-        ("improvecarenow", "3, 4, 5"),
-    ]
-    assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 9
+    # #14: re-rated from the sources. ImproveCareNow was high-complexity only through a domain-3
+    # rating resting on a claim not in its sources; LHP's wider-context page adds domain 6 for
+    # HealthTracker, PatientsLikeMe and TRANSFoRm.
+    found = {r["caseStudy"].value[len(CS) :]: set(r["domains"].value.split(", ")) for r in rows}
+    assert found == {
+        "healthtracker": {"1", "3", "4", "6", "7"},
+        "patientslikeme": {"3", "6", "7"},
+        "transform": {"2", "6", "7"},
+    }
+    assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 7
 
 
 def check_is_high_complexity(kb: KnowledgeBase) -> None:
@@ -265,9 +288,9 @@ def check_outcomes(kb: KnowledgeBase) -> None:
     rows = run(kb, "outcomes-by-complexity").rows()
     remission = next(r for r in rows if r["metric"].value == "Proportion of patients in remission")
     assert (remission["valueBefore"].value, remission["valueAfter"].value) == ("55%", "77%")
-    assert remission["complexDomains"].value == "3"
+    assert remission["complexDomains"].value == "2"  # #14: domain 3 unrated (no evidence)
     counts = [int(r["complexDomains"].value) for r in rows]
-    assert counts == sorted(counts, reverse=True) and counts[0] == 4
+    assert counts == sorted(counts, reverse=True) and counts[0] == 5
 
 
 def check_sources_for_concept(kb: KnowledgeBase) -> None:
@@ -353,7 +376,33 @@ def check_case_study_graph(kb: KnowledgeBase) -> None:
     assert any(t.predicate.value.endswith("rdf-schema#label") for t in triples)
 
 
+def check_claim_evidence(kb: KnowledgeBase) -> None:
+    rows = run(kb, "claim-evidence", caseStudy="cs:healthtracker").rows()
+    claims = {r["claim"].value[len(CS) :]: r for r in rows}
+    assert set(claims) == {f"healthtracker/outcome/{n}" for n in (1, 2, 3)} | {
+        f"healthtracker/rating/{n}" for n in range(1, 8)
+    }
+    six = claims["healthtracker/rating/6"]  # #14: now rests on LHP's wider-context page
+    assert six["source"].value == BASE + "source/lhp-wider-context"
+    assert six["verification"].value.endswith("/verified")
+    assert claims["healthtracker/rating/5"]["verification"].value.endswith("/unconfirmed")
+    assert all(
+        r["verification"].value.endswith("/verified") for r in rows if r["kind"].value == "outcome"
+    )
+
+
+def check_assessment_history(kb: KnowledgeBase) -> None:
+    rows = run(kb, "assessment-history", caseStudy="cs:swedeheart").rows()
+    assert {r["assessment"].value for r in rows} == {CS + "swedeheart/assessment"}
+    assert all(r["current"].value == "true" for r in rows)
+    assert sorted(r["domainNotation"].value for r in rows) == list("1234567")
+    billings = run(kb, "assessment-history", caseStudy="cs:billings-clinic").rows()
+    assert len(billings) == 1 and "level" not in billings[0]  # dated, nothing rated
+
+
 CHECKS: dict[str, Callable[[KnowledgeBase], None]] = {
+    "claim-evidence": check_claim_evidence,
+    "assessment-history": check_assessment_history,
     "case-studies": check_case_studies,
     "framework-parts": check_framework_parts,
     "nasss-subdomains": check_nasss_subdomains,

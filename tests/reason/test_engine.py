@@ -71,8 +71,8 @@ def test_members_of_the_defined_class_are_the_case_studies_with_three_complex_do
 @pytest.mark.parametrize(
     ("slug", "label"),
     [
-        pytest.param("healthtracker", "HealthTracker", id="healthtracker-4-complex"),
-        pytest.param("improvecarenow", "ImproveCareNow", id="improvecarenow-3-complex"),
+        pytest.param("healthtracker", "HealthTracker", id="healthtracker-5-complex"),
+        pytest.param("transform", "TRANSFoRm", id="transform-3-complex"),
     ],
 )
 def test_known_members_are_inferred_with_their_labels(
@@ -83,6 +83,18 @@ def test_known_members_are_inferred_with_their_labels(
     assert label in labels[CASE_STUDY + slug]
     ask = f"ASK {{ GRAPH <{result.graph}> {{ <{CASE_STUDY + slug}> a <{HIGH_COMPLEXITY}> }} }}"
     assert kb.query(ask).boolean
+
+
+@pytest.mark.parametrize(
+    "slug", ["improvecarenow", "billings-clinic", "hdruk-north-anticholinergic"]
+)
+def test_regression_default_ratings_made_a_case_study_high_complexity(
+    reasoned: tuple[KnowledgeBase, ReasoningResult], slug: str
+) -> None:
+    """Named after the bug (#14): ImproveCareNow, a flagship success, was inferred high-complexity
+    through a rating resting on a claim absent from its sources; unrated domains never count."""
+    _, result = reasoned
+    assert CASE_STUDY + slug not in {m.iri for m in result.members}
 
 
 def test_the_inferred_graph_holds_only_new_triples_between_iris(

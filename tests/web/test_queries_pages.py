@@ -93,9 +93,11 @@ def test_api_json_is_sparql_results(client: FlaskClient) -> None:
     response = client.get("/api/queries/high-complexity-case-studies")
     assert response.mimetype == "application/sparql-results+json"
     bindings = response.get_json()["results"]["bindings"]
+    # re-rated from the sources in #14 (ImproveCareNow's high complexity rested on a default)
     assert [b["caseStudy"]["value"] for b in bindings] == [
         CS + "healthtracker",
-        CS + "improvecarenow",
+        CS + "patientslikeme",
+        CS + "transform",
     ]
 
 
@@ -120,7 +122,7 @@ def test_api_construct_and_ask(client: FlaskClient) -> None:
     graph = client.get("/api/queries/case-study-graph?caseStudy=cs:swedeheart&format=nt")
     assert graph.mimetype == "application/n-triples"
     assert f"<{CS}swedeheart/rating/4>".encode() in graph.data
-    ask = client.get("/api/queries/is-high-complexity?caseStudy=cs:improvecarenow")
+    ask = client.get("/api/queries/is-high-complexity?caseStudy=cs:transform")
     assert ask.get_json()["boolean"] is True
 
 

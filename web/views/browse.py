@@ -15,7 +15,15 @@ import pyoxigraph as ox
 import rdflib
 from flask import Blueprint, Response, abort, render_template, request
 
-from lhs_kg.describe import casestudies, concepts, describe, rdf_description, sources, toolkit
+from lhs_kg.describe import (
+    casestudies,
+    concepts,
+    describe,
+    evidence,
+    rdf_description,
+    sources,
+    toolkit,
+)
 from lhs_kg.describe.base import TermView
 from lhs_kg.errors import UnknownFormatError
 from lhs_kg.formats import (
@@ -178,6 +186,8 @@ def _page(reader: Any, iri: str) -> str:
         context["cs"] = study
         context["loop_shapes"] = diagrams.loop(concepts.loop(reader), study.stages)
         context["radar_shapes"] = diagrams.radar(casestudies.domains(reader), study.ratings)
+        context["evidence"] = evidence.case_study_evidence(reader, iri)
+        context["domains"] = casestudies.domains(reader)
     if description.kind == "source":
         context["citation"] = sources.citation(reader, iri)
         context["cited_by"] = sources.cited_by(reader, iri)
