@@ -50,7 +50,12 @@ def test_a_known_doi_in_another_case_is_a_duplicate(kb: KnowledgeBase) -> None:
             id="by-pmid",
         ),
         pytest.param(
-            Entry(key="ti", title="The  Behaviour change WHEEL!", year="2011"),
+            Entry(
+                key="ti",
+                title="The  Behaviour change WHEEL -- a new method for characterising and "
+                "designing behaviour change interventions.",
+                year="2011",
+            ),
             "michie-2011",
             id="by-normalised-title",
         ),
