@@ -28,9 +28,11 @@ class LHS(DefinedNamespace):
     Country: URIRef
     DomainRating: URIRef
     EffortLevel: URIRef
+    EvidenceGrade: URIRef
     FrameworkPart: URIRef
     GlossaryTerm: URIRef
     HighComplexityCaseStudy: URIRef
+    InitiativeFate: URIRef
     LoopStage: URIRef
     MaturityGridDomain: URIRef
     NasssDomain: URIRef
@@ -44,6 +46,7 @@ class LHS(DefinedNamespace):
     Source: URIRef
     SourceList: URIRef
     StrategicConsideration: URIRef
+    StudyDesign: URIRef
     Tool: URIRef
     ToolKind: URIRef
     VerificationStatus: URIRef
@@ -60,6 +63,8 @@ class LHS(DefinedNamespace):
     country: URIRef
     decidedState: URIRef
     effort: URIRef
+    evidenceGrade: URIRef
+    fate: URIRef
     hasAssessment: URIRef
     hasOutcome: URIRef
     hasRating: URIRef
@@ -75,6 +80,7 @@ class LHS(DefinedNamespace):
     scale: URIRef
     serves: URIRef
     showsLoopStage: URIRef
+    studyDesign: URIRef
     toolKind: URIRef
     usesTerm: URIRef
     usesTool: URIRef
@@ -85,6 +91,7 @@ class LHS(DefinedNamespace):
     complexAnchor: URIRef
     complicatedAnchor: URIRef
     coverageNote: URIRef
+    denominator: URIRef
     endYear: URIRef
     guidance: URIRef
     guidingQuestion: URIRef

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 TEXT_TYPES = frozenset({XSD + "string", RDF + "langString"})
+INTEGER_TYPES = frozenset({XSD + "integer", XSD + "nonNegativeInteger", XSD + "positiveInteger"})
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,16 @@ class Property:
 
     @property
     def value_type(self) -> str:
-        """What a value is: text, year, date, concept, resource (a node of its own) or literal."""
+        """What a value is: text, year, date, integer, concept, resource (a node of its own) or
+        literal."""
         if self.datatypes and self.datatypes <= TEXT_TYPES:
             return "text"
         if XSD + "gYear" in self.datatypes:
             return "year"
         if XSD + "date" in self.datatypes:
             return "date"
+        if self.datatypes and self.datatypes <= INTEGER_TYPES:
+            return "integer"
         if self.scheme is not None or self.allowed:
             return "concept"
         if self.target or self.node_kind in ("IRI", "BlankNodeOrIRI", "BlankNode"):

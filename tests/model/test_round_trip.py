@@ -70,6 +70,7 @@ FORMATTED: dict[str, str] = {
     "sources-#-url": "https://example.org/rt-source",
     "sources-#-subjects": "nasss/4",
     "outcomes-#-sources": "foley-vale-2022",
+    "outcomes-#-denominator": "120",
     "contributor-email": "round.trip@example.org",
     "contributor-orcid": "0000-0002-1825-0097",
 }

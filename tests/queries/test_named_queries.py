@@ -160,11 +160,11 @@ def check_by_loop_stage(kb: KnowledgeBase) -> None:
     k2p = slugs(
         values(kb, "case-studies-by-loop-stage", "caseStudy", stage="knowledge-to-practice")
     )
-    assert len(k2p) == 12
+    assert len(k2p) == 13  # with HealthSpace (#14)
     assert {"improvecarenow", "swedeheart", "mayo-askmayoexpert"} <= k2p
     assert "transform" not in k2p and "billings-clinic" not in k2p
     every = run(kb, "case-studies-by-loop-stage").rows()
-    assert len(every) == 37  # 10 case studies x 3 stages + 2 x 2 + 3 x 1
+    assert len(every) == 42  # 10 case studies x 3 stages + 4 x 2 + 4 x 1 (with the #14 failures)
 
 
 def check_by_rationale(kb: KnowledgeBase) -> None:
@@ -192,11 +192,27 @@ def check_by_country(kb: KnowledgeBase) -> None:
 def check_by_scale(kb: KnowledgeBase) -> None:
     # #14: ImproveCareNow had centres in England by 2015, so it is international, not national
     assert slugs(values(kb, "case-studies-by-scale", "caseStudy", scale="national")) == {
+        "care-data",
         "cincinnati-learning-networks",
+        "healthspace",
+        "npfit",
         "patientslikeme",
         "swedeheart",
         "swedish-rheumatology-registry",
     }
+
+
+def check_failure_cases(kb: KnowledgeBase) -> None:
+    # #14: the failure and abandonment cases are findable, each with its fate, and none of them
+    # claims to be checked while it was written from memory
+    rows = run(kb, "failure-cases").rows()
+    assert {r["caseStudy"].value.removeprefix(CS) for r in rows} >= {
+        "npfit",
+        "healthspace",
+        "care-data",
+    }
+    assert {r["fate"].value.rsplit("/", 1)[-1] for r in rows} <= {"abandoned", "not-adopted"}
+    assert all(r["verification"].value.endswith("/unconfirmed") for r in rows)
 
 
 def check_by_element(kb: KnowledgeBase) -> None:
@@ -210,6 +226,7 @@ def check_complex_in_domain(kb: KnowledgeBase) -> None:
     adopters = slugs(values(kb, "case-studies-complex-in-domain", "caseStudy", domain="4"))
     assert adopters == {  # re-rated from the sources in #14; 4 domain-4 ratings are unrated now
         "geisinger-provencare",
+        "healthspace",  # a failure case (#14), its rating unconfirmed
         "healthtracker",
         "improvecarenow",
         "intermountain-elective-induction",
@@ -255,13 +272,15 @@ def check_complexity_ratings(kb: KnowledgeBase) -> None:
 def check_heatmap(kb: KnowledgeBase) -> None:
     rows = run(kb, "nasss-heatmap").rows()
     cells = Counter((r["domainNotation"].value, r["level"].value.rsplit("/", 1)[1]) for r in rows)
-    assert cells[("4", "complex")] == 5
+    assert cells[("4", "complex")] == 6  # with HealthSpace (#14)
     assert all("level" in r for r in rows)  # #14: a cell is a level; "not rated" has no cell
     rated = {d: sum(n for (dd, _), n in cells.items() if dd == d) for d in "1234567"}
     # #14: re-rated from the sources; 45 domains are now left unrated rather than "complicated"
     not_rated = {d: len(ALL_CASE_STUDIES) - n for d, n in rated.items()}
-    assert not_rated == {"1": 8, "2": 3, "3": 9, "4": 4, "5": 6, "6": 9, "7": 6}
-    unassessed = {"billings-clinic", "hdruk-north-anticholinergic"}  # no evidence for any domain
+    # the three failure cases (#14) rate only what their sources analyse: HealthSpace 3 and 4,
+    # care.data 6, NPfIT nothing
+    assert not_rated == {"1": 11, "2": 6, "3": 11, "4": 6, "5": 9, "6": 11, "7": 9}
+    unassessed = {"billings-clinic", "hdruk-north-anticholinergic", "npfit"}  # no domain evidence
     assert {r["caseStudy"].value[len(CS) :] for r in rows} == ALL_CASE_STUDIES - unassessed
 
 
@@ -276,7 +295,8 @@ def check_high_complexity(kb: KnowledgeBase) -> None:
         "patientslikeme": {"3", "6", "7"},
         "transform": {"2", "6", "7"},
     }
-    assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 7
+    # with HealthSpace (complex in 3 and 4, #14)
+    assert len(run(kb, "high-complexity-case-studies", minComplex="2").rows()) == 8
 
 
 def check_is_high_complexity(kb: KnowledgeBase) -> None:
@@ -308,10 +328,11 @@ def check_citations(kb: KnowledgeBase) -> None:
 def check_co_occurrence(kb: KnowledgeBase) -> None:
     rows = run(kb, "element-co-occurrence", minCases="5").rows()
     top = rows[0]
+    # the #14 failure cases (NPfIT, HealthSpace) add practice-to-data with improving outcomes
     assert (top["first"].value, top["second"].value, top["caseStudies"].value) == (
-        f"{CONCEPT}loop/data-to-knowledge",
-        f"{CONCEPT}loop/knowledge-to-practice",
-        "12",
+        f"{CONCEPT}loop/practice-to-data",
+        f"{CONCEPT}rationale/improve-outcomes",
+        "13",
     )
     assert all(int(r["caseStudies"].value) >= 5 for r in rows)
     assert all(r["first"].value < r["second"].value for r in rows)
@@ -319,7 +340,8 @@ def check_co_occurrence(kb: KnowledgeBase) -> None:
 
 def check_gaps_no_case_study(kb: KnowledgeBase) -> None:
     gaps = values(kb, "evidence-gaps-no-case-study", "concept")
-    assert f"{CONCEPT}rationale/digital-investment" in gaps
+    assert f"{CONCEPT}rationale/clinical-performance" in gaps
+    assert f"{CONCEPT}rationale/digital-investment" not in gaps  # NPfIT (#14)
     assert f"{CONCEPT}bcw/coercion" in gaps
     assert f"{CONCEPT}bcw/training" not in gaps  # illustrated by kaiser-sepsis (#14)
     assert f"{CONCEPT}nasss/1A" in gaps  # ratings are per domain, not per subdomain
@@ -411,6 +433,7 @@ CHECKS: dict[str, Callable[[KnowledgeBase], None]] = {
     "case-studies-by-rationale": check_by_rationale,
     "case-studies-by-country": check_by_country,
     "case-studies-by-scale": check_by_scale,
+    "failure-cases": check_failure_cases,
     "case-studies-by-element": check_by_element,
     "case-studies-complex-in-domain": check_complex_in_domain,
     "complexity-profiles": check_complexity_profiles,

@@ -45,7 +45,7 @@ def _field(
     kind = "text"
     if choices is not None:
         kind = "select" if prop.max_count == 1 else "checkboxes"
-    elif prop.value_type in ("year", "date"):
+    elif prop.value_type in ("year", "date", "integer"):
         kind = prop.value_type
     elif prop.editor == TEXT_AREA:
         kind = "textarea"

@@ -167,6 +167,8 @@ class _Reader:
         text = texts[-1]
         if f.kind == "year":
             return int(text) if re.fullmatch(r"[0-9]{1,4}", text) else text
+        if f.kind == "integer":
+            return int(text) if re.fullmatch(r"[0-9]{1,12}", text) else text
         if f.kind == "list":
             parts = [p for p in re.split(r"[\s,;]+", text) if p]
             return list(dict.fromkeys(parts))

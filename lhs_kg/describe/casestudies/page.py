@@ -71,7 +71,7 @@ class Rating:
 
 @dataclass
 class Outcome:
-    """A reported result: what was measured, before and after."""
+    """A reported result: what was measured, before and after, and the study behind it."""
 
     iri: str
     label: str
@@ -79,6 +79,9 @@ class Outcome:
     before: str
     after: str
     description: str
+    design: str = ""
+    grade: str = ""
+    denominator: str = ""
 
 
 @dataclass
@@ -239,6 +242,11 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         linked.update(
             t.value for t in by_node[r].get(str(LHS.level), []) if isinstance(t, ox.NamedNode)
         )
+    for o in own.get(str(LHS.hasOutcome), []):
+        for prop in (str(LHS.studyDesign), str(LHS.evidenceGrade)):
+            linked.update(
+                t.value for t in by_node.get(o, {}).get(prop, []) if isinstance(t, ox.NamedNode)
+            )
     known = _term_facts(reader, linked)
 
     def label(term: Term) -> str:
@@ -303,6 +311,9 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
                 _first(facts.get(str(LHS.valueBefore), [])),
                 _first(facts.get(str(LHS.valueAfter), [])),
                 _first(facts.get(DCT + "description", [])),
+                ", ".join(label(t) or t.value for t in facts.get(str(LHS.studyDesign), [])),
+                ", ".join(label(t) or t.value for t in facts.get(str(LHS.evidenceGrade), [])),
+                _first(facts.get(str(LHS.denominator), [])),
             ),
         )
 
