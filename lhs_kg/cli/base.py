@@ -155,6 +155,22 @@ def main(ctx: click.Context, store: str | None, debug: bool) -> None:
 pass_state = click.make_pass_decorator(CliState)
 
 
+def read_upload(file: Path, settings: Settings) -> bytes:
+    """A file a contributor sends, refused past ``LHS_KG_MAX_UPLOAD_BYTES`` as the API would."""
+    try:
+        size = file.stat().st_size
+        if size > settings.max_upload_bytes:
+            raise InputError(
+                f"{file}: {size:,} bytes is over the limit of "
+                f"{settings.max_upload_bytes:,} bytes (LHS_KG_MAX_UPLOAD_BYTES)"
+            )
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{file}: no such file") from None
+    except OSError as err:
+        raise InputError(f"{file}: cannot read: {err.strerror}") from None
+
+
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     """``--param NAME=VALUE`` options as a dict; a pair without ``=`` is a usage error."""
     params: dict[str, str] = {}

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import click
 
-from lhs_kg.cli.base import CliState, pass_state
+from lhs_kg.cli.base import CliState, pass_state, read_upload
 from lhs_kg.cli.base import main as cli
 from lhs_kg.cli.via_server import ServerClient, locked_store_advice, running_server
 from lhs_kg.contributions import ACTIONS, Contributions, Contributor, parse_ref
@@ -67,17 +67,7 @@ def submit(
         if not (name and email):
             raise InputError("give both --name and --email (and optionally --orcid)")
         contributor = Contributor.parse(name, email, orcid)
-    try:
-        if file.stat().st_size > state.settings.max_upload_bytes:
-            raise InputError(
-                f"{file}: {file.stat().st_size:,} bytes is over the limit of "
-                f"{state.settings.max_upload_bytes:,} bytes (LHS_KG_MAX_UPLOAD_BYTES)"
-            )
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file") from None
-    except OSError as err:
-        raise InputError(f"{file}: cannot read: {err.strerror}") from None
+    data = read_upload(file, state.settings)
     server = running_server(state.settings)
     if server is not None:
         _submit_via(server, file, data, fmt, contributor)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import click
 
-from lhs_kg.cli.base import CliState, pass_state
+from lhs_kg.cli.base import CliState, pass_state, read_upload
 from lhs_kg.cli.base import main as cli
 from lhs_kg.cli.via_server import ServerClient, running_server
 from lhs_kg.contributions import Contributor
@@ -43,17 +43,7 @@ def import_sources(
 ) -> None:
     """Import the references of FILE (BibTeX, RIS or CSL-JSON) as a source list for review."""
     contributor = Contributor.parse(name, email, orcid)
-    try:
-        if file.stat().st_size > state.settings.max_upload_bytes:
-            raise InputError(
-                f"{file}: {file.stat().st_size:,} bytes is over the limit of "
-                f"{state.settings.max_upload_bytes:,} bytes (LHS_KG_MAX_UPLOAD_BYTES)"
-            )
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file") from None
-    except OSError as err:
-        raise InputError(f"{file}: cannot read: {err.strerror}") from None
+    data = read_upload(file, state.settings)
     entries = read_entries(data, str(file), fmt)
     server = running_server(state.settings)
     if server is not None:  # `lhs-kg serve` holds the store: go through its API
