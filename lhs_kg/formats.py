@@ -236,31 +236,28 @@ def media_types(formats: Iterable[Format]) -> list[str]:
     return [media for fmt in formats for media in fmt.media_types]
 
 
+def _required(name: str, formats: tuple[Format, ...], kind: str) -> Format:
+    """The format of ``formats`` called ``name``; an error naming the known ones otherwise."""
+    found = named(name, formats)
+    if found is None:
+        known = ", ".join(names(formats))
+        raise UnknownFormatError(f"unknown {kind} format {name!r} (known: {known})")
+    return found
+
+
 def rdf_format(name: str) -> Format:
     """The RDF format called ``name`` (aliases such as 'turtle' accepted)."""
-    found = named(name, RDF_FORMATS)
-    if found is None:
-        known = ", ".join(names(RDF_FORMATS))
-        raise UnknownFormatError(f"unknown RDF format {name!r} (known: {known})")
-    return found
+    return _required(name, RDF_FORMATS, "RDF")
 
 
 def result_format(name: str) -> Format:
     """The SPARQL results format called ``name``."""
-    found = named(name, RESULT_FORMATS)
-    if found is None:
-        known = ", ".join(names(RESULT_FORMATS))
-        raise UnknownFormatError(f"unknown SPARQL results format {name!r} (known: {known})")
-    return found
+    return _required(name, RESULT_FORMATS, "SPARQL results")
 
 
 def submission_format(name: str) -> Format:
     """The submission format called ``name`` (aliases such as 'yml' or 'turtle' accepted)."""
-    found = named(name, SUBMISSION_FORMATS)
-    if found is None:
-        known = ", ".join(names(SUBMISSION_FORMATS))
-        raise UnknownFormatError(f"unknown submission format {name!r} (known: {known})")
-    return found
+    return _required(name, SUBMISSION_FORMATS, "submission")
 
 
 def rdf_format_for_path(path: Path) -> Format:
