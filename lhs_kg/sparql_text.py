@@ -18,20 +18,16 @@ import pyoxigraph as ox
 
 from lhs_kg import sparql_guard
 from lhs_kg.errors import QueryRejectedError
-from lhs_kg.sparql.binding import bind, term_to_sparql
+from lhs_kg.sparql.binding import SKIPPED_TEXT, bind, term_to_sparql
 
 __all__ = ["check_query", "inject_values", "query_form", "term_to_sparql", "uses_service"]
 
 _SCANNER = re.compile(
     r"""
       (?P<skip>
-          \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)      # long strings
-        | '''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
-        | "(?:[^"\\\n]|\\.)*(?:"|$)                   # short strings
-        | '(?:[^'\\\n]|\\.)*(?:'|$)
-        | <[^<>"{}|^`\\\x00-\x20]*>                    # IRIs
-        | \#[^\n]*                                     # comments
-        | [?$][A-Za-z0-9_\u00b7-\uffff]+               # variables
+"""
+    + SKIPPED_TEXT
+    + r"""        | [?$][A-Za-z0-9_\u00b7-\uffff]+               # variables
       )
     | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*)
     | (?P<punct>[{}()\[\]])

@@ -40,16 +40,22 @@ from lhs_kg.errors import QueryRejectedError
 Value = ox.NamedNode | ox.Literal
 Row = Mapping[str, Value]
 
-_LEXER = re.compile(
-    r"""
-      (?P<skip>
+SKIPPED_TEXT = r"""
           \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)      # long strings
         | '''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)
         | "(?:[^"\\\n]|\\.)*(?:"|$)                   # short strings
         | '(?:[^'\\\n]|\\.)*(?:'|$)
         | <[^<>"{}|^`\\\x00-\x20]*>                    # IRIs
         | \#[^\n]*                                     # comments
-        | [A-Za-z_][A-Za-z0-9_\-.]*:[^\s{}()\[\],;]*  # prefixed names
+"""
+"""Strings, IRIs and comments, for a verbose regex: text a SPARQL scanner must step over whole."""
+
+_LEXER = re.compile(
+    r"""
+      (?P<skip>
+"""
+    + SKIPPED_TEXT
+    + r"""        | [A-Za-z_][A-Za-z0-9_\-.]*:[^\s{}()\[\],;]*  # prefixed names
         | :[^\s{}()\[\],;]*
       )
     | (?P<var>[?$][A-Za-z0-9_]+)
