@@ -274,7 +274,6 @@ def test_every_referenced_organisation_exists(path: Path) -> None:
     )
 
 
-@pytest.mark.skipif(not FRAMEWORK_FILE.exists(), reason="ontology/framework.ttl not present")
 @pytest.mark.parametrize("path", [pytest.param(p, id=rel(p)) for p in CITING_FILES])
 def test_every_concept_iri_is_defined(path: Path) -> None:
     """Concept IRIs used in data are defined in ontology/framework.ttl or countries.ttl."""
