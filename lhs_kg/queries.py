@@ -265,6 +265,9 @@ class QueryLibrary:
 
     def get(self, name: str) -> NamedQuery:
         """The query called ``name``; an unknown name raises :class:`UnknownQueryError`."""
+        path = self.folder / f"{name}.rq"
+        if len(name) <= 100 and _NAME.match(name) and path.is_file():  # one stat, no listing
+            return self._load(path)
         names = self.names()
         if name not in names:
             close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
