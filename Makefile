@@ -20,7 +20,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JAVA_MIN    := 11
 
 .PHONY: help install install-run store run serve test lint typecheck unit test-deps browser-deps \
-	chromium java axe-core mutation bench clean content
+	chromium java virtuoso axe-core mutation bench clean content
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -84,11 +84,19 @@ java: ## Install a headless Java runtime (11+) for the reasoner (HermiT), when m
 	    echo "ERROR: the java on PATH is still older than $(JAVA_MIN); put" \
 	      "/usr/lib/jvm/default-java/bin first on PATH" >&2; exit 1; }; }; }
 
-.PHONY: apt-chromium apt-java
+virtuoso: ## Install Virtuoso open source (virtuoso-t, isql-vt) for the remote-store tests, when missing
+	@{ command -v virtuoso-t && command -v isql-vt; } >/dev/null 2>&1 || { \
+	  $(MAKE) --no-print-directory apt-virtuoso && command -v virtuoso-t >/dev/null; }
+
+.PHONY: apt-chromium apt-java apt-virtuoso
 apt-chromium:
 	@$(call apt_install,chromium)
 apt-java:
 	@$(call apt_install,default-jre-headless)
+# Debian's package asks for a DBA password through debconf: non-interactive leaves the default,
+# which the tests change at once on their own server (its service is not started in a container)
+apt-virtuoso:
+	@$(call apt_install,virtuoso-opensource)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
@@ -99,7 +107,7 @@ axe-core: node_modules/.package-lock.json ## Install axe-core from npm (pinned i
 
 browser-deps: chromium axe-core ## Install what the browser tests need (chromium, axe-core)
 
-test-deps: $(TEST_STAMP) browser-deps java ## Install everything the tests need, failing if something cannot be
+test-deps: $(TEST_STAMP) browser-deps java virtuoso ## Install everything the tests need, failing if something cannot be
 
 content: $(RUN_STAMP) ## Regenerate the generated content files (countries from pycountry, vocabulary shapes, LHS terms)
 	$(PY) -m pip install --quiet -e '.[content]'
@@ -114,7 +122,7 @@ lint: $(TEST_STAMP) ## ruff check and format check
 typecheck: $(TEST_STAMP) ## mypy --strict on the engine
 	$(VENV)/bin/mypy
 
-# Under `make test` a test whose tool (chromium, Playwright, axe-core, Java, oxigraph) is missing
+# Under `make test` a test whose tool (chromium, Playwright, axe-core, Java, oxigraph, Virtuoso) is missing
 # fails with the install command instead of skipping (tests/conftest.py reads this; CI=true too).
 unit: export LHS_KG_REQUIRE_TOOLS ?= 1
 unit: $(TEST_STAMP) ## Run the test-suite only (no lint, no installs)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from lhs_kg.engines import AUTH_SCHEMES, UNION_MODES, engine
 from lhs_kg.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,13 +25,26 @@ N = TypeVar("N", int, float)
 
 @dataclass(frozen=True)
 class RemoteEndpoints:
-    """The URLs of a SPARQL 1.1 server: query, update and Graph Store Protocol."""
+    """The URLs of a SPARQL 1.1 server (query, update, Graph Store Protocol) and how to talk to it.
+
+    ``engine`` names an :mod:`lhs_kg.engines` profile (its quirks); ``auth`` is none, basic,
+    digest or bearer (``token``); ``union`` is list or server (see ``UNION_MODES``);
+    ``row_limit`` is the most rows the engine returns (a longer answer is cut: detected, not
+    passed on); ``graph_prefixes`` limit the graphs this store lists (an engine's own system
+    graphs stay out), empty for all.
+    """
 
     query: str
     update: str
     graph_store: str
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
+    engine: str = "oxigraph"
+    auth: str = "basic"
+    token: str | None = field(default=None, repr=False)
+    union: str = "list"
+    row_limit: int | None = None
+    graph_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,7 @@ def _is_http_url(text: str) -> bool:
 
 
 def _remote_from_env(store: str, env: Mapping[str, str]) -> RemoteEndpoints | None:
-    """Read ``LHS_KG_STORE=http://host:port/...`` as a SPARQL server (Oxigraph URL layout)."""
+    """Read ``LHS_KG_STORE=http://host:port/...`` as a SPARQL server (URL layout of its engine)."""
     if "://" not in store:
         return None
     if not _is_http_url(store):
@@ -181,19 +195,48 @@ def _remote_from_env(store: str, env: Mapping[str, str]) -> RemoteEndpoints | No
             f"LHS_KG_STORE must be a folder path, 'memory' or an http(s) URL; got {store!r}"
         )
     base = store.rstrip("/")
-    query = env.get("LHS_KG_STORE_QUERY_URL", f"{base}/query")
-    update = env.get("LHS_KG_STORE_UPDATE_URL", f"{base}/update")
-    gsp = env.get("LHS_KG_STORE_GSP_URL", f"{base}/store")
+    profile = engine(env.get("LHS_KG_STORE_ENGINE", "").strip() or "oxigraph")
+    query = env.get("LHS_KG_STORE_QUERY_URL", f"{base}{profile.query_path}")
+    update = env.get("LHS_KG_STORE_UPDATE_URL", f"{base}{profile.update_path}")
+    gsp = env.get("LHS_KG_STORE_GSP_URL", f"{base}{profile.graph_store_path}")
     for name, url in (("query", query), ("update", update), ("graph store", gsp)):
         if not _is_http_url(url):
             raise ConfigError(f"the {name} URL of the remote store is not an http(s) URL: {url!r}")
+    user = env.get("LHS_KG_STORE_USER") or None
+    token = env.get("LHS_KG_STORE_TOKEN", "").strip() or None
+    default_auth = "bearer" if token else (profile.auth if user else "none")
+    auth = _choice(env, "LHS_KG_STORE_AUTH", default_auth, AUTH_SCHEMES)
+    if auth in ("basic", "digest") and not user:
+        raise ConfigError(f"LHS_KG_STORE_AUTH={auth} needs LHS_KG_STORE_USER (and _PASSWORD)")
+    if auth == "bearer" and not token:
+        raise ConfigError("LHS_KG_STORE_AUTH=bearer needs LHS_KG_STORE_TOKEN")
+    row_limit = (
+        _positive(
+            env, "LHS_KG_STORE_ROW_LIMIT", profile.row_limit or 0, int, "a whole number", zero=True
+        )
+        or None
+    )
     return RemoteEndpoints(
         query=query,
         update=update,
         graph_store=gsp,
-        user=env.get("LHS_KG_STORE_USER") or None,
+        user=user,
         password=env.get("LHS_KG_STORE_PASSWORD") or None,
+        engine=profile.name,
+        auth=auth,
+        token=token,
+        union=_choice(env, "LHS_KG_STORE_UNION", "list", UNION_MODES),
+        row_limit=row_limit,
     )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}; got {raw!r}")
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -66,6 +66,10 @@ class StoreUnavailableError(StoreError):
     """A remote store did not answer; the message names the URL."""
 
 
+class EngineError(StoreError):
+    """A remote store answered with an error of its own (its text goes to the log only)."""
+
+
 class QueryError(LhsKgError):
     """A SPARQL query is refused or fails (syntax, guard, timeout, unknown name or parameter)."""
 
@@ -76,6 +80,10 @@ class QueryRejectedError(QueryError):
 
 class QueryTimeoutError(QueryError):
     """A query that ran longer than the configured limit."""
+
+
+class TruncatedResultError(QueryError):
+    """A remote store cut an answer at its row limit; passing the part on would be a silent lie."""
 
 
 class UnknownQueryError(QueryError):

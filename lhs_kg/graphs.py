@@ -49,8 +49,7 @@ def state_iri(settings: Settings, state: str) -> str:
 def published_graphs(store: Store, settings: Settings) -> list[str]:
     """The graphs of the published view, sorted."""
     # graph names only: counting triples per graph (store.graphs()) scans the whole store
-    names = store.query(sparql.text("store/graph-names"), union=False).rows()
-    graphs = [row["g"].value for row in names]
+    graphs = store.graph_names()
     registry = registry_graph(settings)
     states: dict[str, str] = {}
     if registry in graphs:

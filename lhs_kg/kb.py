@@ -128,10 +128,7 @@ class KnowledgeBase:
     def _published_scope(self) -> list[str] | None:
         prefix = self.settings.base_iri + "graph/"
         always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
-        names = [
-            row["g"].value
-            for row in self.store.query(sparql.text("store/graph-names"), union=False).rows()
-        ]
+        names = self.store.graph_names()
         if all(name.startswith(always) for name in names):
             return None
         published = published_graphs(self.store, self.settings)

@@ -1,8 +1,10 @@
 """Shared fixtures: settings on temporary folders, stores of both kinds (no mocks) and the content
 knowledge base. What they build on (paths, servers, the app factory) is in ``tests/helpers.py``.
 
-The remote store is a real ``oxigraph serve`` (PyPI package ``oxigraph``) started on a free
-loopback port for the test session and stopped after it.
+Remote stores are real servers started on free loopback ports for the test session and stopped
+after it: ``oxigraph serve`` (PyPI package ``oxigraph``) and Virtuoso open source (Debian's
+``virtuoso-opensource``). ``LHS_KG_TEST_ENGINES`` (comma-separated, default
+``embedded,oxigraph,virtuoso``) chooses the engines the parametrised fixtures run on.
 
 Missing tools: under ``make test`` (``LHS_KG_REQUIRE_TOOLS=1``) or ``CI=true`` a test whose tool
 (chromium, Playwright, axe-core, Java, oxigraph) is missing FAILS with the install command, and any
@@ -21,7 +23,15 @@ import pytest
 from lhs_kg.config import Settings
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import EmbeddedStore, RemoteStore, Store
-from tests.helpers import OxigraphServer, clean_env, new_content_kb, tools_required
+from tests.helpers import (
+    OxigraphServer,
+    SparqlServer,
+    VirtuosoServer,
+    clean_env,
+    new_content_kb,
+    test_engines,
+    tools_required,
+)
 
 ALLOWED_SKIPS: dict[str, Callable[[], bool]] = {
     # chmod 0 does not stop root from reading a file, so the test cannot be arranged as root.
@@ -61,6 +71,23 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One real Virtuoso server per test worker, with its own database folder."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=test_engines(remote_only=True))
+def sparql_server(request: pytest.FixtureRequest) -> Iterator[SparqlServer]:
+    """Each remote test runs on every selected SPARQL server, emptied before and after."""
+    server: SparqlServer = request.getfixturevalue(f"{request.param}_server")
+    server.clear()
+    yield server
+    server.clear()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings whose store lives in a temporary folder and whose content is the repository's."""
@@ -77,15 +104,15 @@ def content_kb() -> Iterator[KnowledgeBase]:
     kb.close()
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=test_engines())
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """Each store test runs on the embedded store and on a real oxigraph server."""
+    """Each store test runs on the embedded store and on every selected SPARQL server."""
     if request.param == "embedded":
         embedded = EmbeddedStore(tmp_path / "store")
         yield embedded
         embedded.close()
     else:
-        server: OxigraphServer = request.getfixturevalue("oxigraph_server")
+        server: SparqlServer = request.getfixturevalue(f"{request.param}_server")
         server.clear()
         remote = RemoteStore(server.endpoints)
         yield remote

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -79,6 +80,21 @@ def missing_tool(tool: str, install: str) -> NoReturn:
     pytest.skip(message)
 
 
+ENGINES = ("embedded", "oxigraph", "virtuoso")
+
+
+def test_engines(*, remote_only: bool = False) -> list[str]:
+    """The engines chosen by ``LHS_KG_TEST_ENGINES`` (comma-separated; default: all)."""
+    raw = os.environ.get("LHS_KG_TEST_ENGINES", "").strip()
+    chosen = [name.strip() for name in raw.split(",") if name.strip()] if raw else list(ENGINES)
+    unknown = sorted(set(chosen) - set(ENGINES))
+    if unknown:
+        raise pytest.UsageError(
+            f"LHS_KG_TEST_ENGINES names unknown engines {unknown}; known: {', '.join(ENGINES)}"
+        )
+    return [name for name in chosen if not (remote_only and name == "embedded")]
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:
@@ -100,6 +116,8 @@ def oxigraph_binary() -> str:
 
 class OxigraphServer:
     """A real ``oxigraph serve`` process on loopback."""
+
+    engine = "oxigraph"
 
     def __init__(self, location: Path, *, timeout_s: float = 10.0) -> None:
         self.port = free_port()
@@ -133,6 +151,10 @@ class OxigraphServer:
     def endpoints(self) -> RemoteEndpoints:
         return RemoteEndpoints(f"{self.url}/query", f"{self.url}/update", f"{self.url}/store")
 
+    def env(self) -> dict[str, str]:
+        """The ``LHS_KG_STORE*`` settings that point lhs-kg at this server."""
+        return {"LHS_KG_STORE": self.url}
+
     def clear(self) -> None:
         requests.post(f"{self.url}/update", data={"update": "CLEAR ALL"}, timeout=10)
 
@@ -142,6 +164,177 @@ class OxigraphServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+VIRTUOSO_INSTALL = "make virtuoso (apt-get install virtuoso-opensource)"
+TEST_GRAPH_PREFIXES = (
+    "https://w3id.org/lhs-kg/",
+    "https://example.org/",
+    "http://example.org/",
+    "http://e/",
+)
+"""The graphs the tests write; on Virtuoso the store lists only these (its own graphs stay out)."""
+
+
+def virtuoso_binaries() -> tuple[str, str]:
+    """Debian's ``virtuoso-t`` server and its ``isql-vt`` client."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not server or not isql:
+        missing_tool("Virtuoso open source (virtuoso-t, isql-vt)", VIRTUOSO_INSTALL)
+    return server, isql
+
+
+_VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+MaxClientConnections = 10
+CheckpointInterval = 0
+CaseMode = 2
+AllowOSCalls = 0
+DirsAllowed = {dir}
+ThreadsPerQuery = 2
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 10
+ServerThreads = 10
+EnabledDavVSP = 0
+Charset = UTF-8
+EnabledGzipContent = 0
+[SPARQL]
+ResultSetMaxRows = {row_limit}
+MaxQueryExecutionTime = {timeout_s}
+"""
+"""Our own database folder and loopback ports; the engine's time limit equals the default query
+timeout (as oxigraph's --timeout-s); the row limit is Virtuoso's default (10,000)."""
+
+
+class VirtuosoServer:
+    """A real Virtuoso open source server (``virtuoso-t``) on loopback, with its own database.
+
+    The anonymous ``/sparql`` endpoint only reads; writes go to ``/sparql-auth`` and the
+    authenticated Graph Store endpoint as a user granted SPARQL_UPDATE, with Digest auth. The
+    DBA password is changed from Debian's default at start.
+    """
+
+    engine = "virtuoso"
+    user = "lhs-kg"
+    row_limit = 10_000
+
+    def __init__(self, location: Path, *, timeout_s: float = 10.0) -> None:
+        server, self._isql = virtuoso_binaries()
+        self.location = location
+        self.sql_port, self.port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.password = "p" + secrets.token_hex(12)
+        self._dba_password = "p" + secrets.token_hex(12)
+        ini = location / "virtuoso.ini"
+        ini.write_text(
+            _VIRTUOSO_INI.format(
+                dir=location,
+                sql_port=self.sql_port,
+                http_port=self.port,
+                row_limit=self.row_limit,
+                timeout_s=max(1, round(timeout_s)),
+            ),
+            encoding="utf-8",
+        )
+        self.process = subprocess.Popen(
+            [server, "+foreground", "+configfile", str(ini)],
+            cwd=location,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                requests.get(f"{self.url}/sparql", params={"query": "ASK {}"}, timeout=2)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            pytest.fail(f"virtuoso-t did not start within 60 s; see {location}/virtuoso.log")
+        self._sql(
+            "dba",
+            f"DB.DBA.USER_CREATE('{self.user}', '{self.password}');\n"
+            f'GRANT SPARQL_UPDATE TO "{self.user}";\n'
+            f"set password dba {self._dba_password};\n",
+        )
+
+    def _sql(self, password: str, script: str) -> None:
+        """Run SQL as the DBA through isql (on stdin, so no password of the user is in argv)."""
+        done = subprocess.run(
+            [self._isql, f"127.0.0.1:{self.sql_port}", "dba", password],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+            self.stop()
+            pytest.fail(f"configuring Virtuoso failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+
+    @property
+    def endpoints(self) -> RemoteEndpoints:
+        return RemoteEndpoints(
+            f"{self.url}/sparql",
+            f"{self.url}/sparql-auth",
+            f"{self.url}/sparql-graph-crud-auth",
+            user=self.user,
+            password=self.password,
+            engine="virtuoso",
+            auth="digest",
+            row_limit=self.row_limit,
+            graph_prefixes=TEST_GRAPH_PREFIXES,
+        )
+
+    def env(self) -> dict[str, str]:
+        """The ``LHS_KG_STORE*`` settings that point lhs-kg at this server."""
+        return {
+            "LHS_KG_STORE": self.url,
+            "LHS_KG_STORE_ENGINE": "virtuoso",
+            "LHS_KG_STORE_USER": self.user,
+            "LHS_KG_STORE_PASSWORD": self.password,
+        }
+
+    def clear(self) -> None:
+        """Drop every graph the tests may have written (Virtuoso's own graphs stay)."""
+        from lhs_kg.store import RemoteStore
+
+        with RemoteStore(self.endpoints) as store:
+            for name in store.graph_names():
+                store.update(f"DROP SILENT GRAPH <{name}>")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+SparqlServer = OxigraphServer | VirtuosoServer
+"""A real SPARQL server process the tests started."""
 
 
 @dataclass

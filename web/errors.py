@@ -11,12 +11,14 @@ from werkzeug.exceptions import HTTPException
 
 from lhs_kg.errors import (
     BusyError,
+    EngineError,
     InputError,
     LhsKgError,
     QueryRejectedError,
     QueryTimeoutError,
     StoreUnavailableError,
     TooLargeError,
+    TruncatedResultError,
     UnknownQueryError,
 )
 from lhs_kg.formats import JSON, PAGE, PLAIN_TEXT
@@ -29,7 +31,7 @@ def status_for(err: LhsKgError) -> int:
         return 404
     if isinstance(err, QueryTimeoutError | BusyError):
         return 503
-    if isinstance(err, StoreUnavailableError):
+    if isinstance(err, StoreUnavailableError | EngineError | TruncatedResultError):
         return 502
     if isinstance(err, TooLargeError):
         return 413

@@ -167,6 +167,9 @@ class _GraphNames:
         names = (g.value for g in self._store.raw.named_graphs() if isinstance(g, ox.NamedNode))
         return [GraphInfo(name, 0) for name in sorted(names)]
 
+    def graph_names(self) -> list[str]:
+        return [info.iri for info in self.graphs()]
+
     def query(self, *args: Any, **kwargs: Any) -> Any:
         return self._store.query(*args, **kwargs)
 

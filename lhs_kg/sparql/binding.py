@@ -185,6 +185,20 @@ def values_block(names: Sequence[str], rows: Sequence[Row]) -> str:
     return f"VALUES ({header}) {{ {lines} }}"
 
 
+def bind_groups(names: Sequence[str], rows: Sequence[Row]) -> str:
+    """The rows of :func:`values_block` as a union of BIND groups, for engines whose updates
+    mishandle VALUES (Virtuoso 7 fails on ``GRAPH ?g`` in a template when ?g comes from VALUES).
+
+    >>> print(bind_groups(["a", "b"], [{"a": ox.Literal("x")}, {"a": ox.Literal("y")}]))
+    { { BIND("x" AS ?a) } UNION { BIND("y" AS ?a) } }
+    """
+    groups = dict.fromkeys(
+        "{ " + " ".join(f"BIND({term_to_sparql(row[n])} AS ?{n})" for n in names if n in row) + " }"
+        for row in rows
+    )
+    return "{ " + " UNION ".join(groups) + " }"
+
+
 def _number(name: str, value: object) -> str:
     if type(value) is not int or not 0 <= value < _MAX_NUMBER:
         raise QueryRejectedError(f"{name} must be a whole number from 0, got {value!r}")
@@ -197,8 +211,11 @@ def bind(
     *,
     limit: int | None = None,
     offset: int | None = None,
+    as_bind: bool = False,
 ) -> str:
     """``text`` with ``bindings`` (one row, or several) as VALUES and LIMIT/OFFSET numbers set.
+
+    ``as_bind`` writes the rows as BIND groups instead (:func:`bind_groups`), same meaning.
 
     Each placeholder gets the rows that bind at least one of its variables (projected on its
     variables, each distinct row once, UNDEF for a variable a row leaves out), so one call can
@@ -214,6 +231,7 @@ def bind(
         if not _NAME.fullmatch(name):
             raise QueryRejectedError(f"not a valid variable name: {name!r}")
     lexemes = _lex(text)
+    block_of = bind_groups if as_bind else values_block
     edits: list[tuple[int, int, str]] = []
     if names:
         places = list(_placeholders(text, lexemes))
@@ -222,7 +240,7 @@ def bind(
             for place in places:  # a row counts for a placeholder when it binds one of its names
                 mine = [row for row in rows if any(name in row for name in place.variables)]
                 if mine:
-                    edits.append((place.start, place.end, values_block(place.variables, mine)))
+                    edits.append((place.start, place.end, block_of(place.variables, mine)))
                     used.update(place.variables)
             missing = [name for name in names if name not in used]
             if missing:
@@ -230,7 +248,7 @@ def bind(
                     f"cannot bind ?{missing[0]}: no VALUES placeholder of the query declares it"
                 )
         else:
-            block = f" {values_block(names, rows)} "
+            block = f" {block_of(names, rows)} "
             groups = _where_groups(lexemes)
             if not groups:
                 raise QueryRejectedError("cannot bind parameters: the query has no WHERE group")

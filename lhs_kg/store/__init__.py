@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lhs_kg.config import Settings
 from lhs_kg.store.base import GraphInfo, QueryResult, Store
 from lhs_kg.store.embedded import EmbeddedStore
@@ -13,5 +15,8 @@ __all__ = ["EmbeddedStore", "GraphInfo", "QueryResult", "RemoteStore", "Store", 
 def open_store(settings: Settings) -> Store:
     """The store the settings name: a folder (default), ``memory``, or an http(s) SPARQL server."""
     if settings.remote is not None:
-        return RemoteStore(settings.remote)
+        endpoints = settings.remote
+        if not endpoints.graph_prefixes:  # only our graphs: an engine's own stay out of listings
+            endpoints = replace(endpoints, graph_prefixes=(f"{settings.base_iri}graph/",))
+        return RemoteStore(endpoints)
     return EmbeddedStore(settings.store_path)

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.errors import QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, ox_results
 
@@ -175,6 +176,11 @@ class Store(ABC):
     @abstractmethod
     def graphs(self) -> list[GraphInfo]:
         """Every named graph with its triple count, sorted by IRI."""
+
+    def graph_names(self) -> list[str]:
+        """Every named graph's name, sorted, without reading its triples (cheap at any size)."""
+        rows = self.query(sparql.text("store/graph-names"), union=False).rows()
+        return sorted(row["g"].value for row in rows if isinstance(row.get("g"), ox.NamedNode))
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Insert quads in one transaction (used by contributions and reasoning)."""

@@ -1,32 +1,35 @@
-"""Any SPARQL 1.1 server: the Protocol (through SPARQLWrapper) for query and update, and the
-Graph Store HTTP Protocol (through requests) for graph loads, replacements and dumps.
+"""Any SPARQL 1.1 server: the Protocol for query and update and the Graph Store HTTP Protocol for
+graph loads, replacements and dumps, all through ``requests`` (:mod:`lhs_kg.store.http`).
 
-A query's time limit is sent to the server as the common ``timeout`` parameter (milliseconds;
-Virtuoso honours it, servers that do not know it ignore it) besides the client's own socket
-timeout; Oxigraph's server has no per-request limit and is started with ``--timeout-s``.
+Engines differ (:mod:`lhs_kg.engines`); this module asks every one the same way and reads every
+answer into pyoxigraph's types (:mod:`lhs_kg.store.results`):
 
-The knowledge base keeps every file and contribution in its own named graph and queries their
-union; on a remote server the union is asked for portably, by naming every graph as a
-``default-graph-uri`` of the request.
+- the result format is asked for in ``Accept`` only (a ``format`` parameter beside it made
+  Virtuoso answer 406);
+- the union of the named graphs is the engine's own default graph where the settings say it is
+  (``union=server``: ``oxigraph serve --union-default-graph``), else every graph is named in the
+  request as a ``default-graph-uri`` and a ``named-graph-uri``, so ``GRAPH ?g`` patterns see them;
+- graphs are listed only under the knowledge base's prefixes (Virtuoso's own system graphs stay
+  out of ``graphs``, ``stats`` and the published view);
+- a query's time limit is sent to engines that take one (Virtuoso's ``timeout`` in ms; Oxigraph's
+  server has none and is started with ``--timeout-s``) besides the client's own socket timeout;
+- an answer the engine cut (row limit, "anytime" time limit) is an error, never passed on short;
+  a graph dump the engine cuts is read again in pages.
 """
 
 from __future__ import annotations
 
 import time
-import urllib.error
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, cast
-from urllib.parse import urlsplit
+from typing import IO, Any
 
 import pyoxigraph as ox
-import requests
-from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from lhs_kg import sparql
 from lhs_kg.config import RemoteEndpoints
-from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
+from lhs_kg.engines import engine
+from lhs_kg.errors import ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
 from lhs_kg.sparql_text import query_form
@@ -38,10 +41,20 @@ from lhs_kg.store.base import (
     graph_iri,
     with_default_graph,
 )
+from lhs_kg.store.http import (
+    STORE_DID_NOT_ANSWER,
+    SparqlHttp,
+    check_complete,
+    check_row_limit,
+)
+from lhs_kg.store.results import parse_json_results, parse_ntriples
+
+__all__ = ["STORE_DID_NOT_ANSWER", "RemoteStore"]
 
 _GRAPH_CACHE_S = 2.0
-STORE_DID_NOT_ANSWER = "the store did not answer; try again in a moment"
-"""What the public is told when the store is unreachable (the URL stays in the log, #12)."""
+_NO_GRAPH = "urn:lhs-kg:no-graph"
+"""Named when a query must read no graph at all (naming none would mean the engine's default)."""
+_NT = rdf_format("nt")
 
 
 class RemoteStore(Store):
@@ -50,10 +63,9 @@ class RemoteStore(Store):
     def __init__(self, endpoints: RemoteEndpoints, *, timeout_s: float = 60.0) -> None:
         self.endpoints = endpoints
         self.description = endpoints.query
+        self.profile = engine(endpoints.engine)
         self._timeout_s = timeout_s
-        self._session = requests.Session()
-        if endpoints.user:
-            self._session.auth = (endpoints.user, endpoints.password or "")
+        self._http = SparqlHttp(endpoints, timeout_s)
         self._graph_cache: tuple[float, list[str]] | None = None
         self._writes = 0
 
@@ -63,42 +75,39 @@ class RemoteStore(Store):
 
     def _scrub(self, text: str) -> str:
         """``text`` without the store's own addresses (a server may echo them in its errors)."""
-        for url in (self.endpoints.query, self.endpoints.update, self.endpoints.graph_store):
-            text = text.replace(url, "the store")
-            host = urlsplit(url).netloc
-            if host:
-                text = text.replace(host, "the store")
-        return text
+        return self._http.scrub(text)
+
+    def _wrote(self) -> None:
+        self._writes += 1
+        self._graph_cache = None
+
+    def _ours(self, graph: str) -> bool:
+        prefixes = self.endpoints.graph_prefixes
+        return not prefixes or graph.startswith(prefixes)
 
     # -- SPARQL Protocol -------------------------------------------------------------------
 
-    def _client(self, url: str, timeout_s: float | None) -> SPARQLWrapper:
-        client = SPARQLWrapper(url, updateEndpoint=self.endpoints.update)
-        client.setMethod(POST)
-        client.setTimeout(max(1, round(timeout_s or self._timeout_s)))
-        if self.endpoints.user:
-            client.setCredentials(self.endpoints.user, self.endpoints.password or "")
-        return client
-
-    def _send(self, client: SPARQLWrapper, url: str) -> bytes:
-        try:
-            response = client.query().response
-            body: bytes = response.read()
-            return body
-        except urllib.error.HTTPError as err:
-            detail = err.read().decode("utf-8", "replace")[:500]
-            raise QueryError(f"{url} answered {err.code}: {detail}").with_public(
-                f"the store refused the request ({err.code}): {self._scrub(detail)}"
-            ) from None
-        except SPARQLWrapperException as err:
-            raise QueryError(f"{url} refused the request: {err.msg}").with_public(
-                "the store refused the request"
-            ) from None
-        except (urllib.error.URLError, OSError) as err:
-            reason = getattr(err, "reason", err)
-            raise StoreUnavailableError(
-                f"cannot reach the SPARQL server at {url}: {reason}"
-            ).with_public(STORE_DID_NOT_ANSWER) from None
+    def _dataset(
+        self, union: bool, default_graphs: list[str] | None, named_graphs: list[str] | None
+    ) -> list[tuple[str, str]]:
+        """The request's dataset parameters."""
+        if default_graphs is not None or named_graphs is not None:  # the caller's own dataset
+            defaults, named = default_graphs or [], named_graphs or []
+        elif not union:
+            if not self.profile.default_is_union:
+                return []
+            # the default graph only, which on such an engine is every graph, its own too: ask
+            # for an empty one, and let GRAPH patterns see our graphs only
+            defaults = [_NO_GRAPH]
+            named = self._graph_names() if self.endpoints.graph_prefixes else []
+        elif self.endpoints.union == "server":
+            return []  # the engine's default graph is already the union of its named graphs
+        else:
+            names = self._graph_names() or [_NO_GRAPH]
+            defaults, named = names, names
+        return [("default-graph-uri", g) for g in defaults] + [
+            ("named-graph-uri", g) for g in named
+        ]
 
     def query(
         self,
@@ -114,40 +123,39 @@ class RemoteStore(Store):
         form = query_form(text)
         if bindings:
             text = bind(text, bindings)
+        graph_form = form in ("construct", "describe")
+        accept = _NT.media_type if graph_form else result_format("json").media_type
+        form_data = [("query", text), *self._dataset(union, default_graphs, named_graphs)]
+        limit_s = timeout_s or self._timeout_s
+        if self.profile.timeout_param:  # the engine stops when we stop waiting (#12)
+            form_data.append((self.profile.timeout_param, str(max(1, round(limit_s * 1000)))))
         url = self.endpoints.query
-        client = self._client(url, timeout_s)
-        client.setQuery(text)
-        if timeout_s:  # the server's own limit, so it stops working when we stop waiting (#12)
-            client.addParameter("timeout", str(max(1, round(timeout_s * 1000))))
-        defaults = default_graphs if default_graphs else (self._graph_names() if union else [])
-        for graph in defaults:
-            client.addDefaultGraph(graph)
-        for graph in named_graphs or []:
-            client.addNamedGraph(graph)
-        accept = (
-            rdf_format("nt").media_type
-            if form in ("construct", "describe")
-            else result_format("json").media_type
+        response = self._http.send(
+            "POST",
+            url,
+            what="a query",
+            timeout_s=max(1.0, limit_s + 1),  # a little after the engine's own limit
+            data=form_data,
+            headers={"Accept": accept},
         )
-        client.addCustomHttpHeader("Accept", accept)
-        body = self._send(client, url)
+        check_complete(response.headers, url)
         deadline = time.monotonic() + timeout_s if timeout_s else None
-        if form in ("construct", "describe"):
-            try:
-                triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
-            except SyntaxError as err:
-                raise QueryError(f"{url} sent triples that do not parse: {err}").with_public(
-                    "the store sent an answer that does not parse"
-                ) from None
-            return QueryResult("graph", triples, deadline=deadline, max_rows=max_rows)
         try:
-            payload = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            if graph_form:
+                triples = parse_ntriples(response.content)
+                check_row_limit(len(triples), self._row_limit, url)
+                return QueryResult("graph", triples, deadline=deadline, max_rows=max_rows)
+            payload = parse_json_results(response.content)
         except SyntaxError as err:
-            raise QueryError(f"{url} sent results that do not parse: {err}").with_public(
+            raise QueryError(f"{url} sent an answer that does not parse: {err}").with_public(
                 "the store sent an answer that does not parse"
             ) from None
         kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
+
+    @property
+    def _row_limit(self) -> int | None:
+        return self.endpoints.row_limit
 
     def update(
         self,
@@ -159,77 +167,64 @@ class RemoteStore(Store):
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
         if bindings:
-            text = bind(text, bindings)
+            text = bind(text, bindings, as_bind=not self.profile.values_in_updates)
         if default_graph is not None:
             text = with_default_graph(text, default_graph)
-        url = self.endpoints.update
-        client = self._client(url, None)
-        client.setQuery(text)
         try:
-            self._send(client, url)
+            self._http.send("POST", self.endpoints.update, what="an update", data={"update": text})
         finally:  # a failed write may still have had effects
-            self._writes += 1
-            self._graph_cache = None
+            self._wrote()
 
     # -- Graph Store Protocol --------------------------------------------------------------
 
-    def _gsp(self, method: str, graph: str, **kwargs: Any) -> requests.Response:
-        url = self.endpoints.graph_store
-        try:
-            response = self._session.request(
-                method,
-                url,
-                params={"graph": graph_iri(graph).value},
-                timeout=self._timeout_s,
-                **kwargs,
-            )
-        except requests.RequestException as err:
-            raise StoreUnavailableError(
-                f"cannot reach the graph store at {url}: {err}"
-            ).with_public(STORE_DID_NOT_ANSWER) from None
-        if response.status_code >= 400 and not (
-            method in ("GET", "DELETE") and response.status_code == 404
-        ):
-            raise StoreError(
-                f"{url} answered {response.status_code} to {method} of graph <{graph}>: "
-                f"{response.text[:500]}"
-            ).with_public(f"the store refused to {method} a graph ({response.status_code})")
-        return response
+    def _gsp(self, method: str, graph: str, **kwargs: Any) -> Any:
+        missing_ok = (404,) if method in ("GET", "DELETE") else ()
+        return self._http.send(
+            method,
+            self.endpoints.graph_store,
+            what=f"{method} of graph <{graph}>",
+            ok_statuses=missing_ok,
+            params={"graph": graph_iri(graph).value},
+            **kwargs,
+        )
 
     def _body(self, data: bytes | Path, fmt: Format) -> bytes:
+        """The data as N-Triples, parsed here first: a server's parse errors vary and some
+        engines read few formats; the file stays ours."""
         raw = data.read_bytes() if isinstance(data, Path) else data
         source = str(data) if isinstance(data, Path) else "input"
-        try:  # check locally first: a server's parse error messages vary and the file stays ours
-            for _ in ox.parse(raw, format=ox_rdf(fmt)):
-                pass
+        try:
+            triples = [quad.triple for quad in ox.parse(raw, format=ox_rdf(fmt))]
         except SyntaxError as err:
             raise ParseError(
                 str(err.msg or err), source=source, line=err.lineno, column=err.offset
             ) from None
-        return raw
+        body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
+        assert body is not None
+        return body
 
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+        graph_iri(graph)
         body = self._body(data, fmt)
         try:
-            self._gsp("POST", graph, data=body, headers={"Content-Type": fmt.media_type})
+            self._gsp("POST", graph, data=body, headers={"Content-Type": _NT.media_type})
         finally:
-            self._writes += 1
-            self._graph_cache = None
+            self._wrote()
 
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
+        graph_iri(graph)
         body = self._body(data, fmt)
         try:
-            self._gsp("PUT", graph, data=body, headers={"Content-Type": fmt.media_type})
+            self._gsp("PUT", graph, data=body, headers={"Content-Type": _NT.media_type})
         finally:
-            self._writes += 1
-            self._graph_cache = None
+            self._wrote()
 
     def drop_graph(self, graph: str) -> None:
+        graph_iri(graph)
         try:  # the Graph Store Protocol's DELETE: no update text; a missing graph is no error
             self._gsp("DELETE", graph)
         finally:
-            self._writes += 1
-            self._graph_cache = None
+            self._wrote()
 
     def _load_nquads(self, data: bytes) -> None:
         by_graph: dict[str, list[ox.Triple]] = {}
@@ -240,15 +235,19 @@ class RemoteStore(Store):
         for graph, triples in by_graph.items():
             body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
             assert body is not None
-            self.load(body, rdf_format("nt"), graph)
+            self.load(body, _NT, graph)
 
     def dump(self, output: IO[bytes], fmt: Format, graph: str | None = None) -> None:
         if graph is not None:
-            response = self._gsp("GET", graph, headers={"Accept": fmt.media_type}, stream=True)
-            if response.status_code == 404:
+            graph_iri(graph)
+            if self._row_limit is None:  # nothing is cut: stream the engine's own serialisation
+                response = self._gsp("GET", graph, headers={"Accept": fmt.media_type}, stream=True)
+                if response.status_code == 404:
+                    return
+                for chunk in response.iter_content(chunk_size=1 << 16):
+                    output.write(chunk)
                 return
-            for chunk in response.iter_content(chunk_size=1 << 16):
-                output.write(chunk)
+            ox.serialize(self._graph_triples(graph), output, ox_rdf(fmt))
             return
         if not ox_rdf(fmt).supports_datasets:
             raise StoreError(
@@ -257,31 +256,87 @@ class RemoteStore(Store):
         ox.serialize(self._all_quads(), output, ox_rdf(fmt))
 
     def _all_quads(self) -> Iterator[ox.Quad]:
-        for name in self._graph_names(fresh=True):
-            response = self._gsp(
-                "GET", name, headers={"Accept": rdf_format("nt").media_type}, stream=True
-            )
-            if response.status_code == 404:
-                continue
-            response.raw.decode_content = True
-            stream = cast(IO[bytes], response.raw)
-            graph = ox.NamedNode(name)
-            for quad in ox.parse(stream, format=ox.RdfFormat.N_TRIPLES):
-                yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+        """Every quad of our graphs; fails if a graph listed with triples sent fewer."""
+        for info in self.graphs():
+            graph = ox.NamedNode(info.iri)
+            sent = 0
+            for triple in self._graph_triples(info.iri, expected=info.triples):
+                sent += 1
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+            if sent < info.triples:
+                raise StoreError(
+                    f"the store sent {sent:,} of the {info.triples:,} triples of <{info.iri}>"
+                ).with_public("the store sent an incomplete dump")
+
+    def _graph_triples(self, graph: str, expected: int | None = None) -> Iterator[ox.Triple]:
+        """A graph's triples through the Graph Store Protocol, read again in pages when the
+        engine cut the answer at its row limit."""
+        response = self._gsp("GET", graph, headers={"Accept": _NT.media_type})
+        if response.status_code == 404:
+            return
+        try:
+            triples = parse_ntriples(response.content)
+        except SyntaxError as err:
+            raise StoreError(f"the store sent graph <{graph}> unparsable: {err}").with_public(
+                "the store sent an answer that does not parse"
+            ) from None
+        limit = self._row_limit
+        if limit is None or len(triples) < limit:
+            yield from triples
+            return
+        yield from self._paged_triples(graph, limit, expected)
+
+    def _paged_triples(self, graph: str, page: int, expected: int | None) -> Iterator[ox.Triple]:
+        """A large graph in SELECT pages of the row limit; complete or an error (a set, so
+        pages that overlap are caught by the count)."""
+        node = ox.NamedNode(graph)
+        if expected is None:
+            rows = self.query(
+                sparql.text("store/graph-size"), bindings={"g": node}, union=False
+            ).rows()
+            expected = int(rows[0]["n"].value) if rows else 0
+        seen: set[ox.Triple] = set()
+        offset = 0
+        while offset < expected:
+            text = bind(sparql.text("store/graph-page"), {"g": node}, limit=page, offset=offset)
+            rows = self.query(text, union=False).rows()
+            if not rows:
+                break
+            for row in rows:
+                seen.add(ox.Triple(row["s"], row["p"], row["o"]))  # type: ignore[arg-type]
+            offset += len(rows)
+        if len(seen) != expected:
+            raise StoreError(
+                f"reading <{graph}> in pages gave {len(seen):,} of its {expected:,} triples"
+            ).with_public("the store sent an incomplete dump")
+        yield from seen
 
     def graphs(self) -> list[GraphInfo]:
-        result = self.query(sparql.text("store/triples-per-graph"), union=False)
-        infos = [GraphInfo(row["g"].value, int(row["n"].value)) for row in result.rows()]
+        result = self.query(sparql.text("store/triples-per-graph"), union=False, named_graphs=[])
+        infos = [
+            GraphInfo(row["g"].value, int(row["n"].value))
+            for row in result.rows()
+            if isinstance(row.get("g"), ox.NamedNode) and self._ours(row["g"].value)
+        ]
         return sorted(infos, key=lambda g: g.iri)
+
+    def graph_names(self) -> list[str]:
+        return list(self._graph_names(fresh=True))
 
     def _graph_names(self, fresh: bool = False) -> list[str]:
         now = time.monotonic()
         if not fresh and self._graph_cache and now - self._graph_cache[0] < _GRAPH_CACHE_S:
             return self._graph_cache[1]
-        result = self.query(sparql.text("store/graph-names"), union=False)
-        names = [row["g"].value for row in result.rows() if isinstance(row.get("g"), ox.NamedNode)]
+        listing = "graph-names" if self.profile.lists_empty_pattern else "graph-names-from-triples"
+        name = f"store/{listing}"
+        result = self.query(sparql.text(name), union=False, named_graphs=[])
+        names = sorted(
+            row["g"].value
+            for row in result.rows()
+            if isinstance(row.get("g"), ox.NamedNode) and self._ours(row["g"].value)
+        )
         self._graph_cache = (now, names)
         return names
 
     def close(self) -> None:
-        self._session.close()
+        self._http.session.close()

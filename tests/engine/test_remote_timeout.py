@@ -1,4 +1,6 @@
-"""A remote store is sent the query's time limit, so the server can stop when we stop waiting (#12).
+"""A remote store is sent the query's time limit, so the server can stop when we stop waiting (#12),
+in the parameter its engine reads (none for Oxigraph, whose server takes ``--timeout-s``), and
+the result format only in ``Accept`` (a ``format`` parameter beside it made Virtuoso answer 406).
 
 Measured with oxigraph 0.5.13: ``oxigraph serve --timeout-s 1`` checks its limit coarsely (a
 4-way cartesian COUNT ran ~20 s before it was cancelled), so the engine's own limit is sent and
@@ -22,10 +24,12 @@ class _Recorder(BaseHTTPRequestHandler):
     """Answers every SPARQL query with ``true`` and keeps the form it was sent."""
 
     seen: list[dict[str, list[str]]] = []  # noqa: RUF012 - shared by the handler instances
+    accepts: list[str] = []  # noqa: RUF012
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         self.seen.append(parse_qs(self.rfile.read(length).decode()))
+        self.accepts.append(self.headers.get("Accept", ""))
         body = b'{"head":{},"boolean":true}'
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
@@ -41,6 +45,7 @@ class _Recorder(BaseHTTPRequestHandler):
 def recorder() -> Iterator[str]:
     """A real HTTP server on loopback that records the requests it gets."""
     _Recorder.seen = []
+    _Recorder.accepts = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,10 +54,36 @@ def recorder() -> Iterator[str]:
     server.server_close()
 
 
-def test_the_query_timeout_is_sent_as_the_timeout_parameter_in_ms(recorder: str) -> None:
+@pytest.mark.parametrize(("engine", "param"), [("virtuoso", "timeout"), ("generic", "timeout")])
+def test_the_query_timeout_is_sent_in_ms_to_engines_that_take_one(
+    recorder: str, engine: str, param: str
+) -> None:
+    endpoints = RemoteEndpoints(
+        f"{recorder}/query", f"{recorder}/update", f"{recorder}/store", engine=engine
+    )
+    with RemoteStore(endpoints) as store:
+        assert store.query("ASK {}", union=False, timeout_s=2.5).boolean
+    (form,) = _Recorder.seen
+    assert form[param] == ["2500"]
+    assert form["query"] == ["ASK {}"]
+
+
+def test_oxigraph_is_sent_no_timeout_parameter(recorder: str) -> None:
     endpoints = RemoteEndpoints(f"{recorder}/query", f"{recorder}/update", f"{recorder}/store")
     with RemoteStore(endpoints) as store:
         assert store.query("ASK {}", union=False, timeout_s=2.5).boolean
     (form,) = _Recorder.seen
-    assert form["timeout"] == ["2500"]
-    assert form["query"] == ["ASK {}"]
+    assert sorted(form) == ["query"]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso", "generic"])
+def test_the_result_format_is_asked_in_accept_only(recorder: str, engine: str) -> None:
+    """Regression (#16): SPARQLWrapper also sent format=xml, and Virtuoso answered 406."""
+    endpoints = RemoteEndpoints(
+        f"{recorder}/query", f"{recorder}/update", f"{recorder}/store", engine=engine
+    )
+    with RemoteStore(endpoints) as store:
+        assert store.query("ASK {}", union=False).boolean
+    (form,) = _Recorder.seen
+    assert not {"format", "output", "results"} & set(form)
+    assert _Recorder.accepts == ["application/sparql-results+json"]

@@ -1,0 +1,78 @@
+"""What differs between SPARQL servers: URL layout, how a query's time limit is sent, which
+authentication their write endpoints expect, and how many rows they return at most.
+
+A profile only holds defaults; every value can still be set on its own (``LHS_KG_STORE_*``).
+Profiles are looked up by name, so an unknown engine is a :class:`ConfigError` naming the known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lhs_kg.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class EngineProfile:
+    """One engine's defaults."""
+
+    name: str
+    query_path: str
+    update_path: str
+    graph_store_path: str
+    timeout_param: str | None
+    """The request parameter carrying the engine's own time limit in milliseconds (None: none)."""
+    auth: str
+    """The authentication its write endpoints expect when a user is set: basic or digest."""
+    row_limit: int | None
+    """Rows (or triples) the engine returns at most by default: a longer answer is cut."""
+    default_is_union: bool = False
+    """Whether the engine's default graph is always the union of all its graphs (Virtuoso's,
+    its own system graphs included): "the default graph only" is then asked as an empty one."""
+    values_in_updates: bool = True
+    """Whether updates may take their bound values as VALUES (Virtuoso 7 fails on a ``GRAPH ?g``
+    template bound so; it gets BIND groups of the same meaning instead)."""
+    lists_empty_pattern: bool = True
+    """Whether ``GRAPH ?g {}`` lists the named graphs (Virtuoso answers one empty row instead,
+    so its graphs are listed from their triples)."""
+
+
+ENGINES: dict[str, EngineProfile] = {
+    profile.name: profile
+    for profile in (
+        # `oxigraph serve`: no per-request limit (started with --timeout-s), no row limit.
+        EngineProfile("oxigraph", "/query", "/update", "/store", None, "basic", None),
+        # Virtuoso open source 7: the anonymous /sparql endpoint reads; /sparql-auth and the
+        # authenticated Graph Store endpoint write, behind Digest; [SPARQL] ResultSetMaxRows
+        # (10,000 by default) cuts SELECT, CONSTRUCT and Graph Store answers alike.
+        EngineProfile(
+            "virtuoso",
+            "/sparql",
+            "/sparql-auth",
+            "/sparql-graph-crud-auth",
+            "timeout",
+            "digest",
+            10_000,
+            default_is_union=True,
+            lists_empty_pattern=False,
+            values_in_updates=False,
+        ),
+        # Any other SPARQL 1.1 server: give its three URLs; the common `timeout` is sent.
+        EngineProfile("generic", "/query", "/update", "/store", "timeout", "basic", None),
+    )
+}
+
+AUTH_SCHEMES = ("none", "basic", "digest", "bearer")
+UNION_MODES = ("list", "server")
+"""How a query reads the union of the named graphs: by naming each graph in the request
+(``list``, any engine) or through the engine's own default graph (``server``: e.g.
+``oxigraph serve --union-default-graph``), which costs nothing per graph."""
+
+
+def engine(name: str) -> EngineProfile:
+    """The profile called ``name`` (case-insensitive)."""
+    try:
+        return ENGINES[name.strip().lower()]
+    except KeyError:
+        known = ", ".join(sorted(ENGINES))
+        raise ConfigError(f"unknown SPARQL engine {name!r} (known: {known})") from None

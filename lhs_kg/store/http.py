@@ -1,0 +1,155 @@
+"""The HTTP side of a remote store: one session, the authentication the settings choose, and
+one place that turns a server's failures into our errors.
+
+A server's own error text is kept in the error's message (the log and the command line show it)
+and never in its public text: pages say what went wrong in our words, with status 502 or 503.
+Engines that cut an answer say so in headers (Virtuoso: ``X-SPARQL-MaxRows`` for a row limit,
+``X-SQL-State: S1TAT`` for an "anytime" answer stopped by its time limit); either is an error
+here, never a silently shorter answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+
+from lhs_kg.config import RemoteEndpoints
+from lhs_kg.errors import (
+    EngineError,
+    QueryError,
+    QueryTimeoutError,
+    StoreUnavailableError,
+    TruncatedResultError,
+)
+
+log = logging.getLogger(__name__)
+
+STORE_DID_NOT_ANSWER = "the store did not answer; try again in a moment"
+"""What the public is told when the store is unreachable (the URL stays in the log, #12)."""
+STORE_FAILED = "the store could not answer this request; the error has been logged"
+"""What the public is told when the store answered with an error of its own."""
+TIMED_OUT = "the query ran past its time limit"
+CUT_SHORT = (
+    "the store cut its answer short at its row limit; narrow the query (LIMIT, a filter) "
+    "or raise the store's limit"
+)
+
+_TIMEOUT_TEXT = re.compile(
+    r"time[ -]?out|timed out|exceeds the limit|query interrupted|execution time", re.IGNORECASE
+)
+"""How engines word a query stopped by their time limit (Virtuoso SR171/"estimated execution
+time … exceeds the limit", Oxigraph's timeout)."""
+_ANYTIME_STATE = "S1TAT"
+
+
+class _Bearer(AuthBase):
+    """``Authorization: Bearer <token>``."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def auth_for(endpoints: RemoteEndpoints) -> AuthBase | None:
+    """The authentication the settings name (digest answers the server's challenge)."""
+    if endpoints.auth == "bearer" and endpoints.token:
+        return _Bearer(endpoints.token)
+    if endpoints.auth in ("basic", "digest") and endpoints.user:
+        scheme = HTTPDigestAuth if endpoints.auth == "digest" else HTTPBasicAuth
+        return scheme(endpoints.user, endpoints.password or "")
+    return None
+
+
+class SparqlHttp:
+    """Requests to one server's endpoints, with its errors made ours."""
+
+    def __init__(self, endpoints: RemoteEndpoints, timeout_s: float) -> None:
+        self.endpoints = endpoints
+        self.timeout_s = timeout_s
+        self.session = requests.Session()
+        self.session.auth = auth_for(endpoints)
+
+    def scrub(self, text: str) -> str:
+        """``text`` without the store's own addresses (a server may echo them in its errors)."""
+        for url in (self.endpoints.query, self.endpoints.update, self.endpoints.graph_store):
+            text = text.replace(url, "the store")
+            host = urlsplit(url).netloc
+            if host:
+                text = text.replace(host, "the store")
+        return text
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        timeout_s: float | None = None,
+        ok_statuses: tuple[int, ...] = (),
+        **kwargs: Any,
+    ) -> requests.Response:
+        """One request; any failure becomes a :class:`~lhs_kg.errors.StoreError` or
+        :class:`~lhs_kg.errors.QueryTimeoutError` whose public text names nothing internal."""
+        try:
+            response = self.session.request(
+                method, url, timeout=timeout_s or self.timeout_s, **kwargs
+            )
+        except requests.Timeout as err:
+            raise QueryTimeoutError(f"{url} did not answer {what} in time: {err}").with_public(
+                TIMED_OUT
+            ) from None
+        except requests.RequestException as err:
+            raise StoreUnavailableError(
+                f"cannot reach the SPARQL server at {url}: {err}"
+            ).with_public(STORE_DID_NOT_ANSWER) from None
+        if response.status_code >= 400 and response.status_code not in ok_statuses:
+            detail = response.text[:1000].strip()
+            log.warning("%s answered %s to %s: %s", url, response.status_code, what, detail)
+            message = f"{url} answered {response.status_code} to {what}: {detail}"
+            if _TIMEOUT_TEXT.search(detail):
+                raise QueryTimeoutError(message).with_public(TIMED_OUT)
+            if response.status_code in (401, 403):
+                raise EngineError(message).with_public(
+                    f"the store refused our credentials ({response.status_code})"
+                )
+            if response.status_code < 500 and what in ("a query", "an update"):
+                # the engine could not read what we sent (a dialect it does not speak)
+                raise QueryError(message).with_public(
+                    f"the store refused this request ({response.status_code})"
+                )
+            raise EngineError(message).with_public(f"{STORE_FAILED} ({response.status_code})")
+        return response
+
+
+def check_complete(headers: Mapping[str, str], url: str) -> None:
+    """Refuse an answer the engine says it cut (row limit or an anytime time limit)."""
+    if headers.get("X-SQL-State", "").strip() == _ANYTIME_STATE:
+        raise QueryTimeoutError(
+            f"{url} stopped the query at its time limit and sent a partial answer: "
+            f"{headers.get('X-SQL-Message', '')}"
+        ).with_public(TIMED_OUT)
+    cap = headers.get("X-SPARQL-MaxRows")
+    if cap is not None:
+        raise TruncatedResultError(
+            f"{url} cut the answer at {cap} rows (its ResultSetMaxRows)"
+        ).with_public(CUT_SHORT)
+
+
+def check_row_limit(count: int, limit: int | None, url: str) -> None:
+    """Refuse an answer exactly as long as the engine's row limit: it was most likely cut.
+
+    For answers whose cut the engine does not announce (Virtuoso's CONSTRUCT and DESCRIBE).
+    """
+    if limit is not None and count >= limit:
+        raise TruncatedResultError(
+            f"{url} sent {count:,} results, its row limit: the answer was most likely cut"
+        ).with_public(CUT_SHORT)
