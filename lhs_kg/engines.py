@@ -29,12 +29,19 @@ class EngineProfile:
     default_is_union: bool = False
     """Whether the engine's default graph is always the union of all its graphs (Virtuoso's,
     its own system graphs included): "the default graph only" is then asked as an empty one."""
+    describe_pragma: str = ""
+    """Text put before a DESCRIBE so that it gives the Concise Bounded Description, as Oxigraph
+    does (Virtuoso's own DESCRIBE adds the links in and leaves blank nodes undescribed)."""
+    integer_booleans: bool = False
+    """Whether the engine answers a boolean expression (``?a = ?b``, ``BOUND(?x)``) with 1/0
+    typed xsd:integer (Virtuoso): such columns, found in the query text, are read as booleans."""
     values_in_updates: bool = True
     """Whether updates may take their bound values as VALUES (Virtuoso 7 fails on a ``GRAPH ?g``
     template bound so; it gets BIND groups of the same meaning instead)."""
-    lists_empty_pattern: bool = True
-    """Whether ``GRAPH ?g {}`` lists the named graphs (Virtuoso answers one empty row instead,
-    so its graphs are listed from their triples)."""
+    graph_listing: str = "store/graph-names"
+    """The query that lists the graphs' names: ``GRAPH ?g {}`` reads no triple on Oxigraph, but
+    Virtuoso answers it with one empty row, and its ``DISTINCT ?g`` over the triples took 1.9 s
+    on 10k triples where counting per graph (``GROUP BY ?g``) took 20 ms."""
 
 
 ENGINES: dict[str, EngineProfile] = {
@@ -54,8 +61,10 @@ ENGINES: dict[str, EngineProfile] = {
             "digest",
             10_000,
             default_is_union=True,
-            lists_empty_pattern=False,
+            graph_listing="store/triples-per-graph",
             values_in_updates=False,
+            integer_booleans=True,
+            describe_pragma='define sql:describe-mode "CBD"',
         ),
         # Any other SPARQL 1.1 server: give its three URLs; the common `timeout` is sent.
         EngineProfile("generic", "/query", "/update", "/store", "timeout", "basic", None),

@@ -29,7 +29,7 @@ from tests.helpers import (
     VirtuosoServer,
     clean_env,
     new_content_kb,
-    test_engines,
+    selected_engines,
     tools_required,
 )
 
@@ -79,7 +79,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuo
     server.stop()
 
 
-@pytest.fixture(params=test_engines(remote_only=True))
+@pytest.fixture(params=selected_engines(remote_only=True))
 def sparql_server(request: pytest.FixtureRequest) -> Iterator[SparqlServer]:
     """Each remote test runs on every selected SPARQL server, emptied before and after."""
     server: SparqlServer = request.getfixturevalue(f"{request.param}_server")
@@ -104,7 +104,7 @@ def content_kb() -> Iterator[KnowledgeBase]:
     kb.close()
 
 
-@pytest.fixture(params=test_engines())
+@pytest.fixture(params=selected_engines())
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """Each store test runs on the embedded store and on every selected SPARQL server."""
     if request.param == "embedded":

@@ -83,7 +83,7 @@ def missing_tool(tool: str, install: str) -> NoReturn:
 ENGINES = ("embedded", "oxigraph", "virtuoso")
 
 
-def test_engines(*, remote_only: bool = False) -> list[str]:
+def selected_engines(*, remote_only: bool = False) -> list[str]:
     """The engines chosen by ``LHS_KG_TEST_ENGINES`` (comma-separated; default: all)."""
     raw = os.environ.get("LHS_KG_TEST_ENGINES", "").strip()
     chosen = [name.strip() for name in raw.split(",") if name.strip()] if raw else list(ENGINES)

@@ -47,7 +47,7 @@ from lhs_kg.store.http import (
     check_complete,
     check_row_limit,
 )
-from lhs_kg.store.results import parse_json_results, parse_ntriples
+from lhs_kg.store.results import boolean_columns, parse_json_results, parse_ntriples
 
 __all__ = ["STORE_DID_NOT_ANSWER", "RemoteStore"]
 
@@ -123,6 +123,8 @@ class RemoteStore(Store):
         form = query_form(text)
         if bindings:
             text = bind(text, bindings)
+        if form == "describe" and self.profile.describe_pragma:
+            text = f"{self.profile.describe_pragma}\n{text}"
         graph_form = form in ("construct", "describe")
         accept = _NT.media_type if graph_form else result_format("json").media_type
         form_data = [("query", text), *self._dataset(union, default_graphs, named_graphs)]
@@ -145,7 +147,8 @@ class RemoteStore(Store):
                 triples = parse_ntriples(response.content)
                 check_row_limit(len(triples), self._row_limit, url)
                 return QueryResult("graph", triples, deadline=deadline, max_rows=max_rows)
-            payload = parse_json_results(response.content)
+            booleans = boolean_columns(text) if self.profile.integer_booleans else frozenset()
+            payload = parse_json_results(response.content, booleans)
         except SyntaxError as err:
             raise QueryError(f"{url} sent an answer that does not parse: {err}").with_public(
                 "the store sent an answer that does not parse"
@@ -327,9 +330,7 @@ class RemoteStore(Store):
         now = time.monotonic()
         if not fresh and self._graph_cache and now - self._graph_cache[0] < _GRAPH_CACHE_S:
             return self._graph_cache[1]
-        listing = "graph-names" if self.profile.lists_empty_pattern else "graph-names-from-triples"
-        name = f"store/{listing}"
-        result = self.query(sparql.text(name), union=False, named_graphs=[])
+        result = self.query(sparql.text(self.profile.graph_listing), union=False, named_graphs=[])
         names = sorted(
             row["g"].value
             for row in result.rows()

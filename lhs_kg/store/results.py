@@ -16,6 +16,15 @@ import pyoxigraph as ox
 
 _BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_ALIAS_END = re.compile(r"\bAS\s+[?$](\w+)\s*\)", re.IGNORECASE)
+_STRINGS_AND_IRIS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^<>\s"{}|^`]*>')
+_BOOLEAN_CALL = re.compile(
+    r"(?:NOT\s+)?(?:EXISTS|BOUND|isIRI|isURI|isBLANK|isLITERAL|isNUMERIC|REGEX|CONTAINS|"
+    r"STRSTARTS|STRENDS|sameTerm|LANGMATCHES)\s*\(",
+    re.IGNORECASE,
+)
+_BOOLEAN_OPERATOR = re.compile(r"!=|<=|>=|&&|\|\||[=<>]|^\s*!|\b(?:NOT\s+)?IN\b", re.IGNORECASE)
 _BOOLEAN_SPELLINGS = {"1": "true", "0": "false", "true": "true", "false": "false"}
 
 
@@ -30,13 +39,53 @@ def blank_label(label: str) -> str:
     return "x" + label.encode("utf-8").hex()
 
 
+def boolean_columns(text: str) -> frozenset[str]:
+    """Variables a query computes as booleans (``(?a = ?b AS ?v)``, ``BIND(BOUND(?x) AS ?v)``).
+
+    Virtuoso answers such an expression with ``1``/``0`` typed xsd:integer; knowing the columns
+    from the query text lets the answer be read as the booleans every other engine sends.
+
+    >>> sorted(boolean_columns("SELECT (COUNT(?x) >= 3 AS ?high) (COUNT(?x) AS ?n) WHERE { "
+    ...     "BIND(?a = <http://e/b> AS ?same) BIND('<' AS ?lt) BIND(isIRI(?a) AS ?iri) }"))
+    ['high', 'iri', 'same']
+    """
+    plain = _STRINGS_AND_IRIS.sub('""', text)
+    found = set()
+    for end in _ALIAS_END.finditer(plain):
+        depth, start = 0, end.start()
+        while start > 0:  # back to the "(" that opens this (expression AS ?v)
+            start -= 1
+            if plain[start] == ")":
+                depth += 1
+            elif plain[start] == "(":
+                if depth == 0:
+                    break
+                depth -= 1
+        expression = plain[start + 1 : end.start()].strip()
+        top, level = [], 0
+        for char in expression:  # the expression's top level, without nested calls
+            level += char == "("
+            if level == 0:
+                top.append(char)
+            level -= char == ")"
+        top_text = "".join(top).strip()
+        call = _BOOLEAN_CALL.match(expression)
+        one_call = call is not None and top_text == expression[: call.end() - 1].strip()
+        if one_call or _BOOLEAN_OPERATOR.search(top_text):
+            found.add(end.group(1))
+    return frozenset(found)
+
+
 def _needs_rewrite(body: bytes) -> bool:
     """Cheap test on the raw bytes: could the answer hold an engine-specific term?"""
     return b"bnode" in body or _XSD_BOOLEAN.encode() in body
 
 
-def _standard_term(term: dict[str, Any]) -> dict[str, Any]:
+def _standard_term(term: dict[str, Any], boolean: bool = False) -> dict[str, Any]:
     kind = term.get("type")
+    if boolean and term.get("datatype") == _XSD_INTEGER and term.get("value") in ("0", "1"):
+        value = "true" if term["value"] == "1" else "false"
+        return {"type": "literal", "datatype": _XSD_BOOLEAN, "value": value}
     if kind == "bnode":
         return {**term, "value": blank_label(str(term.get("value", "")))}
     if kind in ("literal", "typed-literal") and term.get("datatype") == _XSD_BOOLEAN:
@@ -45,9 +94,14 @@ def _standard_term(term: dict[str, Any]) -> dict[str, Any]:
     return term
 
 
-def parse_json_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
-    """SPARQL JSON results (SELECT or ASK) as pyoxigraph solutions; raises ``SyntaxError``."""
-    if _needs_rewrite(body):
+def parse_json_results(
+    body: bytes, booleans: frozenset[str] = frozenset()
+) -> ox.QuerySolutions | ox.QueryBoolean:
+    """SPARQL JSON results (SELECT or ASK) as pyoxigraph solutions; raises ``SyntaxError``.
+
+    ``booleans`` names columns computed as booleans, whose 1/0 integers are read as booleans.
+    """
+    if booleans or _needs_rewrite(body):
         try:
             payload = json.loads(body)
         except ValueError as err:
@@ -55,7 +109,7 @@ def parse_json_results(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
         bindings = payload.get("results", {}).get("bindings") if isinstance(payload, dict) else None
         if isinstance(bindings, list):
             payload["results"]["bindings"] = [
-                {name: _standard_term(term) for name, term in row.items()}
+                {name: _standard_term(term, name in booleans) for name, term in row.items()}
                 if isinstance(row, dict)
                 else row
                 for row in bindings
