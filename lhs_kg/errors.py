@@ -107,5 +107,11 @@ class ReasoningError(LhsKgError):
         super().__init__(message)
 
 
+class NothingWrittenError(LhsKgError):
+    """An export that found nothing to write (a finding, exit code 1, not a silent empty file)."""
+
+    exit_code = 1
+
+
 class ReasonerUnavailableError(LhsKgError):
     """The reasoner cannot run here: no Java, a JVM that does not start, or it ran out of time."""

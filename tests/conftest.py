@@ -72,6 +72,14 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 
 
 @pytest.fixture(scope="session")
+def oxigraph_union_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real oxigraph server whose default graph is the union (``--union-default-graph``)."""
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-union"), union_default_graph=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
     """One real Virtuoso server per test worker, with its own database folder."""
     server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))

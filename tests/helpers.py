@@ -119,9 +119,12 @@ class OxigraphServer:
 
     engine = "oxigraph"
 
-    def __init__(self, location: Path, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, location: Path, *, timeout_s: float = 10.0, union_default_graph: bool = False
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.union_default_graph = union_default_graph
         self.process = subprocess.Popen(
             [
                 oxigraph_binary(),
@@ -133,6 +136,7 @@ class OxigraphServer:
                 # the engine's own time limit, equal to the default query timeout (#12)
                 "--timeout-s",
                 str(max(1, round(timeout_s))),
+                *(["--union-default-graph"] if union_default_graph else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -149,11 +153,15 @@ class OxigraphServer:
 
     @property
     def endpoints(self) -> RemoteEndpoints:
-        return RemoteEndpoints(f"{self.url}/query", f"{self.url}/update", f"{self.url}/store")
+        union = "server" if self.union_default_graph else "list"
+        return RemoteEndpoints(
+            f"{self.url}/query", f"{self.url}/update", f"{self.url}/store", union=union
+        )
 
     def env(self) -> dict[str, str]:
         """The ``LHS_KG_STORE*`` settings that point lhs-kg at this server."""
-        return {"LHS_KG_STORE": self.url}
+        union = {"LHS_KG_STORE_UNION": "server"} if self.union_default_graph else {}
+        return {"LHS_KG_STORE": self.url, **union}
 
     def clear(self) -> None:
         requests.post(f"{self.url}/update", data={"update": "CLEAR ALL"}, timeout=10)

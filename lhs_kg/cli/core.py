@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from lhs_kg.cli.base import (
 )
 from lhs_kg.cli.base import main as cli
 from lhs_kg.cli.queries import scope_option
-from lhs_kg.errors import InputError, QueryError
+from lhs_kg.errors import InputError, NothingWrittenError, QueryError
 from lhs_kg.formats import (
     GRAPH_FORMATS,
     RDF_FORMATS,
@@ -157,16 +158,39 @@ def query(
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="File (default: stdout).")
 @pass_state
 def dump(state: CliState, graph: str | None, fmt: str | None, output: Path | None) -> None:
-    """Write a graph or the whole dataset as RDF, streamed."""
+    """Write a graph or the whole dataset as RDF, streamed; exit 1 when nothing was written."""
     chosen = fmt or ("ttl" if graph else "nq")
+    kb = state.kb()
+
+    def write(handle: IO[bytes]) -> None:
+        counted = _CountingWriter(handle)
+        kb.dump(counted, chosen, graph)  # type: ignore[arg-type]
+        if not counted.written:  # (#16) an empty dump that says nothing hides a broken store
+            what = f"graph <{graph}>" if graph else "the store"
+            raise NothingWrittenError(f"nothing was written: {what} holds no triples")
+
     if output is None:
         stream = binary_stdout()
-        state.kb().dump(stream, chosen, graph)
+        write(stream)
         stream.flush()
         return
-    kb = state.kb()
-    write_atomically(checked_output_path(output), lambda handle: kb.dump(handle, chosen, graph))
+    write_atomically(checked_output_path(output), write)
     click.echo(f"wrote {output}", err=True)
+
+
+class _CountingWriter:
+    """A binary stream that counts the bytes written through it."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self.inner = inner
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return self.inner.write(data)
+
+    def flush(self) -> None:
+        self.inner.flush()
 
 
 @cli.command()

@@ -94,12 +94,11 @@ class RemoteStore(Store):
         if default_graphs is not None or named_graphs is not None:  # the caller's own dataset
             defaults, named = default_graphs or [], named_graphs or []
         elif not union:
-            if not self.profile.default_is_union:
+            if not (self.profile.default_is_union or self.endpoints.union == "server"):
                 return []
-            # the default graph only, which on such an engine is every graph, its own too: ask
-            # for an empty one, and let GRAPH patterns see our graphs only
-            defaults = [_NO_GRAPH]
-            named = self._graph_names() if self.endpoints.graph_prefixes else []
+            # "the default graph only", where the engine's default graph is the union of all
+            # graphs (its own too): an empty one, and GRAPH patterns see our graphs
+            defaults, named = [_NO_GRAPH], self._graph_names()
         elif self.endpoints.union == "server":
             return []  # the engine's default graph is already the union of its named graphs
         else:
@@ -287,7 +286,8 @@ class RemoteStore(Store):
         if limit is None or len(triples) < limit:
             yield from triples
             return
-        yield from self._paged_triples(graph, limit, expected)
+        # a page one row short of the limit: a full one is flagged as cut (X-SPARQL-MaxRows)
+        yield from self._paged_triples(graph, max(1, limit - 1), expected)
 
     def _paged_triples(self, graph: str, page: int, expected: int | None) -> Iterator[ox.Triple]:
         """A large graph in SELECT pages of the row limit; complete or an error (a set, so

@@ -7,11 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
 from lhs_kg.cli import main
-from tests.helpers import ROOT, OxigraphServer, free_port
+from tests.helpers import ROOT, SparqlServer, free_port
 
 
 @pytest.fixture
@@ -199,9 +200,11 @@ def test_stats_counts_classes_and_schemes(built: dict[str, str]) -> None:
     assert "lhs:NasssSubdomain" in result.output
 
 
-def test_the_cli_works_against_a_real_sparql_server(oxigraph_server: OxigraphServer) -> None:
-    oxigraph_server.clear()
-    env = {"LHS_KG_STORE": oxigraph_server.url, "LHS_KG_ROOT": str(ROOT)}
+def test_the_cli_works_against_a_real_sparql_server(
+    sparql_server: SparqlServer, tmp_path: Path
+) -> None:
+    """On each engine: init, a query and a dataset dump (Virtuoso's dump wrote nothing, #16)."""
+    env = {**sparql_server.env(), "LHS_KG_ROOT": str(ROOT)}
     assert run(env, "init").exit_code == 0
     result = run(
         env,
@@ -212,7 +215,24 @@ def test_the_cli_works_against_a_real_sparql_server(oxigraph_server: OxigraphSer
         "SELECT ?n WHERE { <https://w3id.org/lhs-kg/concept/nasss/7> skos:notation ?n }",
     )
     assert result.output.splitlines() == ["n", "7"]
-    oxigraph_server.clear()
+    out = tmp_path / "dump.nq"
+    dumped = run(env, "dump", "-f", "nq", "-o", str(out))
+    assert dumped.exit_code == 0, dumped.output
+    graphs = {q.graph_name.value for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS)}
+    assert "https://w3id.org/lhs-kg/graph/ontology/lhs" in graphs
+    assert all(g.startswith("https://w3id.org/lhs-kg/graph/") for g in graphs)
+
+
+@pytest.mark.parametrize("args", [("dump", "-f", "nq"), ("dump", "--graph", "https://e.org/no")])
+def test_a_dump_that_writes_nothing_is_not_a_success(
+    sparql_server: SparqlServer, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """Regression (#16): ``dump -f nq`` wrote nothing on Virtuoso and exited 0."""
+    out = tmp_path / "dump.out"
+    result = run({**sparql_server.env(), "LHS_KG_ROOT": str(ROOT)}, *args, "-o", str(out))
+    assert result.exit_code == 1, result.output
+    assert "nothing was written" in result.output
+    assert not out.exists() and not (tmp_path / "dump.out.part").exists()
 
 
 def test_a_reader_closing_the_pipe_ends_the_command_quietly(built: dict[str, str]) -> None:

@@ -78,9 +78,15 @@ def embedded() -> Iterator[KnowledgeBase]:
     kb.close()
 
 
-@pytest.fixture(scope="module", params=selected_engines(remote_only=True))
+REMOTES = selected_engines(remote_only=True)
+if "oxigraph" in REMOTES:  # the engine's own union (LHS_KG_STORE_UNION=server) as well
+    REMOTES.insert(REMOTES.index("oxigraph") + 1, "oxigraph_union")
+
+
+@pytest.fixture(scope="module", params=REMOTES)
 def remote(request: pytest.FixtureRequest) -> Iterator[KnowledgeBase]:
-    """The same content on a real server of each selected engine (loaded over HTTP)."""
+    """The same content on a real server of each selected engine (loaded over HTTP); Oxigraph
+    twice: graphs named in each request, and its own union default graph."""
     server: SparqlServer = request.getfixturevalue(f"{request.param}_server")
     server.clear()
     kb = new_content_kb(RemoteStore(server.endpoints))

@@ -1,0 +1,359 @@
+"""What a remote store does that the embedded one need not: engine settings, authentication, cut
+answers, server errors kept from the public, and the engine's own union (#16).
+
+Real servers where the behaviour is the engine's (row limits, anytime timeouts, Digest), a small
+recording HTTP server where the behaviour is what we send (headers, parameters) or what we make of
+an answer no healthy engine gives on demand (a 500 with internal text).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+import pytest
+
+from lhs_kg.config import RemoteEndpoints, Settings
+from lhs_kg.errors import (
+    ConfigError,
+    EngineError,
+    QueryTimeoutError,
+    StoreError,
+    TruncatedResultError,
+)
+from lhs_kg.formats import ox_rdf, rdf_format
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.store import RemoteStore
+from lhs_kg.store.http import CUT_SHORT, STORE_FAILED, TIMED_OUT
+from tests.helpers import OxigraphServer, SparqlServer, VirtuosoServer, app_for
+
+pytestmark = pytest.mark.remote
+
+BIG = "https://example.org/graph/big"
+NT = rdf_format("nt")
+TTL = rdf_format("ttl")
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def _big_graph(triples: int) -> bytes:
+    return "".join(
+        f'<https://example.org/n{i}> <https://example.org/p> "{i}"^^<{XSD_INTEGER}> .\n'
+        for i in range(triples)
+    ).encode()
+
+
+# -- settings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param(
+            {"LHS_KG_STORE": "http://h:7878"},
+            ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store", "none", None),
+            id="oxigraph",
+        ),
+        pytest.param(
+            {"LHS_KG_STORE": "http://h:8890/", "LHS_KG_STORE_ENGINE": "Virtuoso",
+             "LHS_KG_STORE_USER": "u", "LHS_KG_STORE_PASSWORD": "p"},
+            ("http://h:8890/sparql", "http://h:8890/sparql-auth",
+             "http://h:8890/sparql-graph-crud-auth", "digest", 10_000),
+            id="virtuoso",
+        ),
+        pytest.param(
+            {"LHS_KG_STORE": "http://h:1", "LHS_KG_STORE_TOKEN": "t",
+             "LHS_KG_STORE_ROW_LIMIT": "0"},
+            ("http://h:1/query", "http://h:1/update", "http://h:1/store", "bearer", None),
+            id="bearer",
+        ),
+        pytest.param(
+            {"LHS_KG_STORE": "http://h:1", "LHS_KG_STORE_USER": "u", "LHS_KG_STORE_AUTH": "DIGEST",
+             "LHS_KG_STORE_ROW_LIMIT": "500"},
+            ("http://h:1/query", "http://h:1/update", "http://h:1/store", "digest", 500),
+            id="digest",
+        ),
+    ],
+)  # fmt: skip
+def test_the_engine_setting_chooses_urls_auth_and_row_limit(
+    env: dict[str, str], expected: tuple[object, ...]
+) -> None:
+    remote = Settings.from_env(env).remote
+    assert remote is not None
+    assert (remote.query, remote.update, remote.graph_store, remote.auth, remote.row_limit) == (
+        expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"LHS_KG_STORE_ENGINE": "fuseki"}, "unknown SPARQL engine 'fuseki'"),
+        ({"LHS_KG_STORE_AUTH": "kerberos"}, "LHS_KG_STORE_AUTH"),
+        ({"LHS_KG_STORE_AUTH": "digest"}, "needs LHS_KG_STORE_USER"),
+        ({"LHS_KG_STORE_AUTH": "bearer"}, "needs LHS_KG_STORE_TOKEN"),
+        ({"LHS_KG_STORE_UNION": "yes"}, "LHS_KG_STORE_UNION"),
+        ({"LHS_KG_STORE_ROW_LIMIT": "-5"}, "LHS_KG_STORE_ROW_LIMIT"),
+        ({"LHS_KG_STORE_ROW_LIMIT": "many"}, "LHS_KG_STORE_ROW_LIMIT"),
+    ],
+)
+def test_a_malformed_store_setting_is_named(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Settings.from_env({"LHS_KG_STORE": "http://h:1", **env})
+
+
+def test_the_settings_store_lists_only_our_graph_prefix() -> None:
+    from lhs_kg.store import open_store
+
+    store = open_store(Settings.from_env({"LHS_KG_STORE": "http://h:1"}))
+    assert isinstance(store, RemoteStore)
+    assert store.endpoints.graph_prefixes == ("https://w3id.org/lhs-kg/graph/",)
+
+
+# -- what we send --------------------------------------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Records each request; answers with the class's ``status``, ``body`` and ``headers``."""
+
+    seen: list[tuple[str, dict[str, list[str]], dict[str, str]]] = []  # noqa: RUF012
+    status = 200
+    body = b'{"head":{},"boolean":true}'
+    content_type = "application/sparql-results+json"
+    extra_headers: dict[str, str] = {}  # noqa: RUF012
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        form = parse_qs(self.rfile.read(length).decode()) if length else {}
+        self.seen.append((self.path, form, dict(self.headers)))
+        self.send_response(self.status)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_POST = do_GET = do_PUT = _answer
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def recorder() -> Iterator[str]:
+    _Recorder.seen = []
+    _Recorder.status, _Recorder.body = 200, b'{"head":{},"boolean":true}'
+    _Recorder.extra_headers = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _endpoints(url: str, **changes: object) -> RemoteEndpoints:
+    return replace(RemoteEndpoints(f"{url}/query", f"{url}/update", f"{url}/store"), **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "header"),
+    [
+        ({"auth": "bearer", "token": "s3cret"}, "Bearer s3cret"),
+        ({"auth": "basic", "user": "u", "password": "p"}, "Basic dTpw"),
+        ({"auth": "none", "user": "u", "password": "p"}, None),
+    ],
+)
+def test_the_chosen_authentication_is_sent(
+    recorder: str, changes: dict[str, str], header: str | None
+) -> None:
+    with RemoteStore(_endpoints(recorder, **changes)) as store:
+        store.query("ASK {}", union=False)
+        store.update("CLEAR SILENT GRAPH <https://example.org/g>")
+    assert [seen[2].get("Authorization") for seen in _Recorder.seen] == [header, header]
+
+
+def test_the_engine_union_sends_no_graph_list(recorder: str) -> None:
+    """With LHS_KG_STORE_UNION=server the engine's default graph is the union: one request."""
+    with RemoteStore(_endpoints(recorder, union="server")) as store:
+        assert store.query("ASK { ?s ?p ?o }").boolean
+    ((path, form, _),) = _Recorder.seen
+    assert path == "/query" and sorted(form) == ["query"]
+
+
+def test_a_listed_union_names_every_graph_as_default_and_named(
+    sparql_server: SparqlServer,
+) -> None:
+    """Regression (#16): ``GRAPH ?g`` over the union saw no graph (0 rows, exit 0)."""
+    with RemoteStore(sparql_server.endpoints) as store:
+        store.load(b"<https://example.org/a> <https://example.org/p> 1 .", TTL, BIG)
+        rows = store.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows()
+        assert [row["g"].value for row in rows] == [BIG]
+
+
+def test_the_engine_union_on_a_real_server(tmp_path_factory: pytest.TempPathFactory) -> None:
+    server = OxigraphServer(tmp_path_factory.mktemp("union"), union_default_graph=True)
+    try:
+        with RemoteStore(server.endpoints) as store:
+            store.load(b"<https://example.org/a> <https://example.org/p> 1 .", TTL, BIG)
+            assert store.query("ASK { ?s ?p 1 }").boolean
+            assert not store.query("ASK { ?s ?p 1 }", union=False).boolean
+            rows = store.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows()
+            assert [row["g"].value for row in rows] == [BIG]
+    finally:
+        server.stop()
+
+
+# -- what the engine answers ---------------------------------------------------------------------
+
+
+def test_an_answer_cut_at_the_row_limit_is_an_error_not_a_short_answer(
+    sparql_server: SparqlServer,
+) -> None:
+    """Virtuoso cuts at ResultSetMaxRows (10,000) and says so in X-SPARQL-MaxRows (SELECT) or
+    not at all (CONSTRUCT); Oxigraph has no limit and sends everything."""
+    triples = 10_050
+    with RemoteStore(sparql_server.endpoints) as store:
+        store.load(_big_graph(triples), NT, BIG)
+        select = f"SELECT ?s WHERE {{ GRAPH <{BIG}> {{ ?s ?p ?o }} }}"
+        construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BIG}> {{ ?s ?p ?o }} }}"
+        if sparql_server.engine == "virtuoso":
+            for text in (select, construct):
+                with pytest.raises(TruncatedResultError) as caught:
+                    store.query(text, union=False)
+                assert caught.value.public == CUT_SHORT
+        else:
+            assert len(store.query(select, union=False).rows()) == triples
+            assert len(store.query(construct, union=False).triples()) == triples
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl"])
+def test_a_graph_larger_than_the_row_limit_dumps_whole(
+    sparql_server: SparqlServer, fmt: str
+) -> None:
+    """Virtuoso's Graph Store answer stops at its row limit too: the rest is read in pages."""
+    triples = 10_050
+    with RemoteStore(sparql_server.endpoints) as store:
+        store.load(_big_graph(triples), NT, BIG)
+        one, dataset = io.BytesIO(), io.BytesIO()
+        store.dump(one, rdf_format(fmt), BIG)
+        store.dump(dataset, rdf_format("nq"))
+    expected = {q.triple for q in ox.parse(_big_graph(triples), format=ox.RdfFormat.N_TRIPLES)}
+    assert {q.triple for q in ox.parse(one.getvalue(), format=ox_rdf(rdf_format(fmt)))} == expected
+    quads = list(ox.parse(dataset.getvalue(), format=ox.RdfFormat.N_QUADS))
+    assert {q.triple for q in quads} == expected and len(quads) == triples
+
+
+def test_an_anytime_answer_stopped_by_the_time_limit_is_a_timeout(
+    virtuoso_server: VirtuosoServer,
+) -> None:
+    """Virtuoso answers 200 with a partial result when its time limit stops a query (S1TAT)."""
+    virtuoso_server.clear()
+    with RemoteStore(virtuoso_server.endpoints) as store:
+        store.load(_big_graph(3_000), NT, BIG)
+        slow = (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BIG}> {{ ?a ?b ?c . ?d ?b ?f . ?g ?b ?h "
+            "FILTER(STR(?c) < STR(?f) && STR(?f) < STR(?h)) } }"
+        )
+        with pytest.raises(QueryTimeoutError) as caught:
+            store.query(slow, union=False, timeout_s=1).rows()
+    assert caught.value.public == TIMED_OUT
+    virtuoso_server.clear()
+
+
+def test_virtuoso_keeps_its_anonymous_endpoint_read_only(virtuoso_server: VirtuosoServer) -> None:
+    """The fixture's server: writes need the Digest-authenticated user."""
+    virtuoso_server.clear()
+    anonymous = replace(
+        virtuoso_server.endpoints, update=f"{virtuoso_server.url}/sparql", auth="none"
+    )
+    with RemoteStore(anonymous) as store, pytest.raises(StoreError):
+        store.update(f"INSERT DATA {{ GRAPH <{BIG}> {{ <https://e.org/a> <https://e.org/b> 1 }} }}")
+    with RemoteStore(virtuoso_server.endpoints) as store:
+        assert store.graph_names() == []
+
+
+@pytest.mark.parametrize("operation", ["update", "load"])
+def test_wrong_credentials_are_refused_and_write_nothing(
+    virtuoso_server: VirtuosoServer, operation: str
+) -> None:
+    virtuoso_server.clear()
+    wrong = replace(virtuoso_server.endpoints, password="not-the-password")
+    with RemoteStore(wrong) as store, pytest.raises(EngineError) as caught:
+        if operation == "update":
+            store.update(
+                f"INSERT DATA {{ GRAPH <{BIG}> {{ <https://e.org/a> <https://e.org/b> 1 }} }}"
+            )
+        else:
+            store.load(_big_graph(3), NT, BIG)
+    assert caught.value.public == "the store refused our credentials (401)"
+    with RemoteStore(virtuoso_server.endpoints) as store:
+        assert store.graph_names() == []
+
+
+def test_blank_nodes_and_booleans_of_the_engine_are_read(sparql_server: SparqlServer) -> None:
+    """Regression (#16): Virtuoso's ``nodeID://`` labels failed to parse; its booleans are 1/0."""
+    with RemoteStore(sparql_server.endpoints) as store:
+        store.load(
+            b"<https://e.org/a> <https://e.org/p> _:x . _:x <https://e.org/q> true .", TTL, BIG
+        )
+        rows = store.query(
+            "SELECT ?x ?flag (BOUND(?x) AS ?bound) (?flag = false AS ?no) "
+            "WHERE { ?a <https://e.org/p> ?x . ?x <https://e.org/q> ?flag }"
+        ).rows()
+    assert len(rows) == 1
+    assert isinstance(rows[0]["x"], ox.BlankNode)
+    true, false = ox.Literal(True), ox.Literal(False)
+    assert (rows[0]["flag"], rows[0]["bound"], rows[0]["no"]) == (true, true, false)
+
+
+# -- what the public reads -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def failing_kb(recorder: str) -> Iterator[KnowledgeBase]:
+    """A knowledge base whose store answers every request with a 500 full of internal detail."""
+    _Recorder.status = 500
+    _Recorder.body = b"Virtuoso 42000 Error SR186: SECRET-TABLE DB.DBA.INTERNAL at /srv/db"
+    kb = KnowledgeBase(Settings(store=recorder), store=RemoteStore(_endpoints(recorder)))
+    yield kb
+    kb.close()
+
+
+@pytest.mark.parametrize("path", ["/case-study/", "/sparql?query=ASK%7B%7D", "/dataset"])
+def test_a_server_error_is_logged_but_not_shown(
+    failing_kb: KnowledgeBase, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        answer = app_for(failing_kb).test_client().get(path, headers={"Accept": "text/html"})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 502
+    assert STORE_FAILED.split(";")[0] in body
+    assert "SECRET" not in body and "Virtuoso" not in body and "/srv/db" not in body
+    assert "SECRET-TABLE" in caplog.text  # the operator still reads what the engine said
+
+
+def test_a_cut_answer_reads_as_such_on_the_page(recorder: str) -> None:
+    """An engine that says it cut the answer (X-SPARQL-MaxRows): 502 and our words, no rows."""
+    _Recorder.body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+    _Recorder.extra_headers = {"X-SPARQL-MaxRows": "10000"}
+    kb = KnowledgeBase(Settings(store=recorder), store=RemoteStore(_endpoints(recorder)))
+    try:
+        answer = (
+            app_for(kb)
+            .test_client()
+            .get(
+                "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
+                headers={"Accept": "application/sparql-results+json"},
+            )
+        )
+    finally:
+        kb.close()
+    assert answer.status_code == 502
+    assert CUT_SHORT.split(";")[0] in answer.get_data(as_text=True)
