@@ -19,7 +19,7 @@ APT_OPTIONS := -o DPkg::Lock::Timeout=120 -q
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JAVA_MIN    := 11
 
-.PHONY: help install install-run store run serve test lint typecheck unit test-deps browser-deps \
+.PHONY: help install install-run store run serve test lint typecheck unit unit-engines test-deps browser-deps \
 	chromium java virtuoso axe-core mutation bench clean content
 
 help: ## List the targets
@@ -128,7 +128,19 @@ unit: export LHS_KG_REQUIRE_TOOLS ?= 1
 unit: $(TEST_STAMP) ## Run the test-suite only (no lint, no installs)
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-test: test-deps lint typecheck unit ## Install everything the tests need and run the whole suite
+# The page tests again, with the web app's store on each real SPARQL engine (tests/web/conftest.py);
+# the store, query, contribution and export tests choose their engines by LHS_KG_TEST_ENGINES.
+PAGE_ENGINES ?= oxigraph virtuoso
+ENGINE_PAGE_TESTS ?= tests/web/test_browse.py tests/web/test_browse_case_study.py \
+	tests/web/test_dashboards.py tests/web/test_search.py tests/web/test_sparql_protocol.py
+
+unit-engines: export LHS_KG_REQUIRE_TOOLS ?= 1
+unit-engines: $(TEST_STAMP) ## Run the page tests with the web app on oxigraph serve and Virtuoso
+	@for engine in $(PAGE_ENGINES); do echo "== page tests on $$engine"; \
+	  LHS_KG_TEST_WEB_ENGINE=$$engine $(PY) -m pytest -n 2 --dist loadfile $(ENGINE_PAGE_TESTS) \
+	  || exit 1; done
+
+test: test-deps lint typecheck unit unit-engines ## Install everything the tests need and run the whole suite
 
 BENCHES ?= store validate sparql web contribute export
 

@@ -32,6 +32,9 @@ class EngineProfile:
     describe_pragma: str = ""
     """Text put before a DESCRIBE so that it gives the Concise Bounded Description, as Oxigraph
     does (Virtuoso's own DESCRIBE adds the links in and leaves blank nodes undescribed)."""
+    default_graph_pragma: str = ""
+    """Text that names the graph an update reads and writes as its default graph (Virtuoso
+    refuses the portable ``ADD … TO DEFAULT`` of :func:`lhs_kg.store.base.with_default_graph`)."""
     integer_booleans: bool = False
     """Whether the engine answers a boolean expression (``?a = ?b``, ``BOUND(?x)``) with 1/0
     typed xsd:integer (Virtuoso): such columns, found in the query text, are read as booleans."""
@@ -65,6 +68,7 @@ ENGINES: dict[str, EngineProfile] = {
             values_in_updates=False,
             integer_booleans=True,
             describe_pragma='define sql:describe-mode "CBD"',
+            default_graph_pragma="define input:default-graph-uri",
         ),
         # Any other SPARQL 1.1 server: give its three URLs; the common `timeout` is sent.
         EngineProfile("generic", "/query", "/update", "/store", "timeout", "basic", None),

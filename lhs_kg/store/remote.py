@@ -170,7 +170,9 @@ class RemoteStore(Store):
             raise QueryError("not a SPARQL update")
         if bindings:
             text = bind(text, bindings, as_bind=not self.profile.values_in_updates)
-        if default_graph is not None:
+        if default_graph is not None and self.profile.default_graph_pragma:
+            text = f"{self.profile.default_graph_pragma} {graph_iri(default_graph)}\n{text}"
+        elif default_graph is not None:
             text = with_default_graph(text, default_graph)
         try:
             self._http.send("POST", self.endpoints.update, what="an update", data={"update": text})
