@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from lhs_kg import sparql
 from lhs_kg.config import RemoteEndpoints
 from lhs_kg.engines import engine
-from lhs_kg.errors import ParseError, QueryError, StoreError
+from lhs_kg.errors import EngineError, ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
 from lhs_kg.sparql_text import query_form
@@ -149,7 +149,7 @@ class RemoteStore(Store):
             booleans = boolean_columns(text) if self.profile.integer_booleans else frozenset()
             payload = parse_json_results(response.content, booleans)
         except SyntaxError as err:
-            raise QueryError(f"{url} sent an answer that does not parse: {err}").with_public(
+            raise EngineError(f"{url} sent an answer that does not parse: {err}").with_public(
                 "the store sent an answer that does not parse"
             ) from None
         kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
@@ -192,34 +192,41 @@ class RemoteStore(Store):
             **kwargs,
         )
 
-    def _body(self, data: bytes | Path, fmt: Format) -> bytes:
-        """The data as N-Triples, parsed here first: a server's parse errors vary and some
-        engines read few formats; the file stays ours."""
+    def _body(self, data: bytes | Path, fmt: Format) -> tuple[bytes, Format]:
+        """The data to send and its format, parsed here first: a server's parse errors vary and
+        the file stays ours. N-Triples and Turtle go as they are (every engine reads them);
+        other formats as N-Triples (Virtuoso's Graph Store reads no JSON-LD, for one)."""
         raw = data.read_bytes() if isinstance(data, Path) else data
         source = str(data) if isinstance(data, Path) else "input"
+        as_is = fmt.name in ("nt", "ttl")
         try:
-            triples = [quad.triple for quad in ox.parse(raw, format=ox_rdf(fmt))]
+            parsed = ox.parse(raw, format=ox_rdf(fmt))
+            if as_is:
+                for _ in parsed:
+                    pass
+                return raw, fmt
+            triples = [quad.triple for quad in parsed]
         except SyntaxError as err:
             raise ParseError(
                 str(err.msg or err), source=source, line=err.lineno, column=err.offset
             ) from None
         body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
         assert body is not None
-        return body
+        return body, _NT
 
     def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
         graph_iri(graph)
-        body = self._body(data, fmt)
+        body, sent = self._body(data, fmt)
         try:
-            self._gsp("POST", graph, data=body, headers={"Content-Type": _NT.media_type})
+            self._gsp("POST", graph, data=body, headers={"Content-Type": sent.media_type})
         finally:
             self._wrote()
 
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
         graph_iri(graph)
-        body = self._body(data, fmt)
+        body, sent = self._body(data, fmt)
         try:
-            self._gsp("PUT", graph, data=body, headers={"Content-Type": _NT.media_type})
+            self._gsp("PUT", graph, data=body, headers={"Content-Type": sent.media_type})
         finally:
             self._wrote()
 
@@ -281,7 +288,7 @@ class RemoteStore(Store):
         try:
             triples = parse_ntriples(response.content)
         except SyntaxError as err:
-            raise StoreError(f"the store sent graph <{graph}> unparsable: {err}").with_public(
+            raise EngineError(f"the store sent graph <{graph}> unparsable: {err}").with_public(
                 "the store sent an answer that does not parse"
             ) from None
         limit = self._row_limit

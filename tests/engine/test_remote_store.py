@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,7 +33,7 @@ from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import RemoteStore
 from lhs_kg.store.http import CUT_SHORT, STORE_FAILED, TIMED_OUT
-from tests.helpers import OxigraphServer, SparqlServer, VirtuosoServer, app_for
+from tests.helpers import ROOT, OxigraphServer, SparqlServer, VirtuosoServer, app_for
 
 pytestmark = pytest.mark.remote
 
@@ -126,11 +128,13 @@ class _Recorder(BaseHTTPRequestHandler):
     body = b'{"head":{},"boolean":true}'
     content_type = "application/sparql-results+json"
     extra_headers: dict[str, str] = {}  # noqa: RUF012
+    delay_s = 0.0
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         form = parse_qs(self.rfile.read(length).decode()) if length else {}
         self.seen.append((self.path, form, dict(self.headers)))
+        time.sleep(self.delay_s)
         self.send_response(self.status)
         self.send_header("Content-Type", self.content_type)
         self.send_header("Content-Length", str(len(self.body)))
@@ -150,6 +154,8 @@ def recorder() -> Iterator[str]:
     _Recorder.seen = []
     _Recorder.status, _Recorder.body = 200, b'{"head":{},"boolean":true}'
     _Recorder.extra_headers = {}
+    _Recorder.delay_s = 0.0
+    _Recorder.content_type = "application/sparql-results+json"
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -208,6 +214,44 @@ def test_the_engine_union_on_a_real_server(tmp_path_factory: pytest.TempPathFact
             assert [row["g"].value for row in rows] == [BIG]
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    ("query", "content_type", "body"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", b"<html>oops</html>"),
+        ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", b'{"head": {'),
+        ("ASK {}", "application/sparql-results+json", b'{"head":{},"boolean":"perhaps"}'),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", b"<a> <b> ."),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", b"\xff\xfe garbage"),
+    ],
+)  # fmt: skip
+def test_an_answer_that_does_not_parse_is_a_readable_error(
+    recorder: str, query: str, content_type: str, body: bytes
+) -> None:
+    _Recorder.content_type, _Recorder.body = content_type, body
+    with RemoteStore(_endpoints(recorder)) as store, pytest.raises(EngineError) as caught:
+        result = store.query(query, union=False)
+        result.rows() if result.kind == "select" else result.triples()
+    assert caught.value.public == "the store sent an answer that does not parse"
+
+
+def test_a_server_slower_than_the_time_limit_is_a_timeout(recorder: str) -> None:
+    _Recorder.delay_s = 3.0
+    with RemoteStore(_endpoints(recorder)) as store, pytest.raises(QueryTimeoutError) as caught:
+        store.query("ASK {}", union=False, timeout_s=1)
+    assert caught.value.public == TIMED_OUT
+
+
+def test_every_store_setting_is_documented_in_the_readme() -> None:
+    """The settings table is where operators look: a setting missing there does not exist."""
+    source = (ROOT / "lhs_kg" / "config.py").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    names = set(re.findall(r'"(LHS_KG_STORE_[A-Z_]+)"', source))
+    assert names >= {"LHS_KG_STORE_ENGINE", "LHS_KG_STORE_AUTH", "LHS_KG_STORE_TOKEN"}
+    shortened = {name for name in names if name.endswith("_URL")}  # written `_UPDATE_URL`
+    assert [n for n in sorted(names - shortened) if f"`{n}`" not in readme] == []
+    assert [n for n in sorted(shortened) if n.removeprefix("LHS_KG_STORE") not in readme] == []
 
 
 # -- what the engine answers ---------------------------------------------------------------------

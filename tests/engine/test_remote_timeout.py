@@ -54,6 +54,12 @@ def recorder() -> Iterator[str]:
     server.server_close()
 
 
+def _asked(seen: list[dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The form of the test's own query (Virtuoso's profile lists our graphs first)."""
+    (form,) = [form for form in seen if form.get("query") == ["ASK {}"]]
+    return form
+
+
 @pytest.mark.parametrize(("engine", "param"), [("virtuoso", "timeout"), ("generic", "timeout")])
 def test_the_query_timeout_is_sent_in_ms_to_engines_that_take_one(
     recorder: str, engine: str, param: str
@@ -63,9 +69,8 @@ def test_the_query_timeout_is_sent_in_ms_to_engines_that_take_one(
     )
     with RemoteStore(endpoints) as store:
         assert store.query("ASK {}", union=False, timeout_s=2.5).boolean
-    (form,) = _Recorder.seen
+    form = _asked(_Recorder.seen)
     assert form[param] == ["2500"]
-    assert form["query"] == ["ASK {}"]
 
 
 def test_oxigraph_is_sent_no_timeout_parameter(recorder: str) -> None:
@@ -84,6 +89,5 @@ def test_the_result_format_is_asked_in_accept_only(recorder: str, engine: str) -
     )
     with RemoteStore(endpoints) as store:
         assert store.query("ASK {}", union=False).boolean
-    (form,) = _Recorder.seen
-    assert not {"format", "output", "results"} & set(form)
-    assert _Recorder.accepts == ["application/sparql-results+json"]
+    assert not {"format", "output", "results"} & set(_asked(_Recorder.seen))
+    assert set(_Recorder.accepts) == {"application/sparql-results+json"}
