@@ -215,6 +215,9 @@ def test_the_cli_works_against_a_real_sparql_server(
         "SELECT ?n WHERE { <https://w3id.org/lhs-kg/concept/nasss/7> skos:notation ?n }",
     )
     assert result.output.splitlines() == ["n", "7"]
+    graphs = run(env, "query", "-f", "csv", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert graphs.exit_code == 0
+    assert "https://w3id.org/lhs-kg/graph/ontology/lhs" in graphs.output.splitlines()  # (#16)
     out = tmp_path / "dump.nq"
     dumped = run(env, "dump", "-f", "nq", "-o", str(out))
     assert dumped.exit_code == 0, dumped.output

@@ -278,6 +278,20 @@ def test_pages_answer_on_the_engine(apps: tuple[Flask, Flask], path: str) -> Non
     assert PENDING_TEXT.split('"')[1] not in theirs.get_data(as_text=True)
 
 
+def test_the_sparql_endpoint_sees_the_published_graphs(apps: tuple[Flask, Flask]) -> None:
+    """Regression (#16): ``GRAPH ?g`` through /sparql on a remote store answered no rows."""
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    mine, theirs = (
+        app.test_client().get(
+            "/sparql", query_string={"query": query}, headers={"Accept": "text/csv"}
+        )
+        for app in apps
+    )
+    assert theirs.status_code == mine.status_code == 200
+    assert len(mine.get_data(as_text=True).splitlines()) > 10
+    assert theirs.get_data(as_text=True) == mine.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("path", ["/case-study/swedeheart", "/concept/nasss/1A", "/dataset"])
 def test_documents_hold_the_same_triples(apps: tuple[Flask, Flask], path: str) -> None:
     answers = [
