@@ -42,19 +42,23 @@ class LoadSummary:
 
 
 def graph_iri_for(path: Path, settings: Settings) -> str:
-    """The named graph of a content file, from its path relative to the project root."""
-    try:
-        relative = path.resolve().relative_to(settings.root)
-    except ValueError:
-        relative = Path(path.name)
+    """The named graph of a content file, from its path relative to its content root (a
+    partner overlay's file has the graph of the shipped file at the same path, #17)."""
+    resolved = path.resolve()
+    relative = Path(path.name)
+    for root in settings.content_roots():
+        if resolved.is_relative_to(root):
+            relative = resolved.relative_to(root)
+            break
     stem = relative.with_suffix("").as_posix()
     return f"{settings.base_iri}graph/{stem}"
 
 
 def content_files(settings: Settings) -> list[Path]:
-    """The RDF files of ``ontology/`` and ``data/`` (examples of contributions excluded)."""
-    files: list[Path] = []
-    for folder in (settings.ontology_dir, settings.data_dir):
+    """The RDF files of ``ontology/`` and ``data/`` (examples of contributions excluded); a
+    partner overlay's file replaces the shipped file of the same path."""
+    files: dict[str, Path] = {}
+    for folder in (*settings.content_dirs("ontology"), *settings.content_dirs("data")):
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
@@ -63,7 +67,23 @@ def content_files(settings: Settings) -> list[Path]:
                 and path.suffix.lower() in _CONTENT_EXTENSIONS
                 and not _SKIPPED_FOLDERS.intersection(path.relative_to(folder).parts[:-1])
             ):
-                files.append(path)
+                files[graph_iri_for(path, settings)] = path
+    return list(files.values())
+
+
+def required_content_files(settings: Settings) -> list[Path]:
+    """:func:`content_files`, refusing a missing content folder or no file at all, so a wrong
+    setting or an empty install is an error naming the folder, never an empty store (#17)."""
+    for folder in (settings.ontology_dir, settings.data_dir):
+        if not folder.is_dir():
+            raise InputError(f"{folder}: no such content folder (check LHS_KG_ROOT/LHS_KG_CONTENT)")
+    files = content_files(settings)
+    if not files:
+        folders = " or ".join(
+            str(f) for f in (*settings.content_dirs("ontology"), *settings.content_dirs("data"))
+        )
+        kinds = ", ".join(sorted(_CONTENT_EXTENSIONS))
+        raise InputError(f"no content files ({kinds}) in {folders}")
     return files
 
 
@@ -128,7 +148,7 @@ def rebuild(
     leaves the store exactly as it was.
     """
     started = time.perf_counter()
-    paths = list(files) if files is not None else content_files(settings)
+    paths = list(files) if files is not None else required_content_files(settings)
     formats = {path: check_file(path, settings) for path in paths}
     _check_syntax(paths, formats)
     total = sum(p.stat().st_size for p in paths)

@@ -28,6 +28,7 @@ from lhs_kg.formats import (
     result_format,
 )
 from lhs_kg.kb import Scope
+from lhs_kg.loader import required_content_files
 from lhs_kg.render import compact, table
 
 SELECT_FORMATS = ["table", *names(RESULT_FORMATS)]
@@ -38,6 +39,7 @@ GRAPH_NAMES = names(GRAPH_FORMATS)
 @pass_state
 def init(state: CliState) -> None:
     """(Re)build the store from ontology/ and data/, one named graph per file."""
+    required_content_files(state.settings)  # no content: exit 2 before a store is created (#17)
     kb = state.kb(create=True)
     files_total = 0
     with click.progressbar(length=1, label="loading", file=sys.stderr, show_pos=False) as bar:
