@@ -14,8 +14,9 @@ from click.testing import CliRunner, Result
 from lhs_kg.cli import main
 from lhs_kg.config import Settings
 from lhs_kg.errors import ConfigError
+from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
-from tests.helpers import ROOT, clean_env
+from tests.helpers import ROOT, app_for, clean_env
 
 PARTNER_CASE = "https://w3id.org/lhs-kg/case-study/acme-sepsis-loop"
 SHIPPED_CASE = "https://w3id.org/lhs-kg/case-study/swedeheart"
@@ -158,3 +159,28 @@ def test_a_wrong_partner_setting_is_one_line_naming_it(
     assert named.format(tmp=tmp_path) in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "expected"),
+    [
+        pytest.param(
+            "/case-study/acme-sepsis-loop", "text/turtle", "Acme sepsis learning loop", id="turtle"
+        ),
+        pytest.param(
+            "/case-study/acme-sepsis-loop", "text/html", "Acme sepsis learning loop", id="page"
+        ),
+        pytest.param("/queries/acme-case-studies", "text/html", "Acme Health", id="query-page"),
+    ],
+)
+def test_the_web_app_serves_the_partner_content(
+    tmp_path: Path, fork: Path, path: str, accept: str, expected: str
+) -> None:
+    settings = Settings.from_env(
+        {"LHS_KG_CONTENT": str(fork), "LHS_KG_STORE": "memory", "LHS_KG_VAR_DIR": str(tmp_path)}
+    )
+    with KnowledgeBase(settings) as kb:
+        kb.rebuild()
+        response = app_for(kb).test_client().get(path, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert expected in response.get_data(as_text=True)
