@@ -184,3 +184,37 @@ def test_the_web_app_serves_the_partner_content(
         response = app_for(kb).test_client().get(path, headers={"Accept": accept})
     assert response.status_code == 200
     assert expected in response.get_data(as_text=True)
+
+
+PARTNER_SHAPE = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
+
+<https://example.org/acme/shapes/ProjectCode>
+    a sh:NodeShape ;
+    sh:targetClass lhs:CaseStudy ;
+    sh:property [
+        sh:path <https://example.org/acme/projectCode> ;
+        sh:minCount 1 ;
+        sh:message "Acme case studies carry an Acme project code." ;
+    ] .
+"""
+
+
+@pytest.mark.parametrize(
+    ("mode", "with_shape", "exit_code"),
+    [
+        pytest.param("overlay", False, 0, id="shipped-shapes-only"),
+        pytest.param("overlay", True, 1, id="partner-shape-added"),
+    ],
+)
+def test_a_partner_shape_takes_part_in_validation(
+    tmp_path: Path, fork: Path, mode: str, with_shape: bool, exit_code: int
+) -> None:
+    if with_shape:
+        (fork / "shapes" / "data").mkdir(parents=True)
+        (fork / "shapes" / "data" / "acme.shapes.ttl").write_text(PARTNER_SHAPE)
+    example = str(ROOT / "data" / "examples" / "case-study.ttl")
+    result = cli(tmp_path, fork, mode, "validate", example)
+    assert result.exit_code == exit_code, result.output
+    assert ("Acme project code" in result.output) is with_shape

@@ -109,7 +109,7 @@ def step(message: str) -> None:
 
 def checked(args: Sequence[str], what: str, **options: object) -> None:
     """Run a build or install command; a failure names the step and shows its output."""
-    done = subprocess.run(list(args), capture_output=True, text=True, **options)  # type: ignore[call-overload]
+    done = subprocess.run(list(args), capture_output=True, text=True, **options)
     if done.returncode != 0:
         raise SmokeFailure(f"{what} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
