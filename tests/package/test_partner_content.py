@@ -218,3 +218,18 @@ def test_a_partner_shape_takes_part_in_validation(
     result = cli(tmp_path, fork, mode, "validate", example)
     assert result.exit_code == exit_code, result.output
     assert ("Acme project code" in result.output) is with_shape
+
+
+def test_a_broken_partner_file_changes_nothing(tmp_path: Path, fork: Path) -> None:
+    assert cli(tmp_path, fork, "overlay", "init").exit_code == 0
+    before = cli(tmp_path, fork, "overlay", "graphs").output
+    broken = fork / "data" / "case-studies" / "broken.ttl"
+    broken.write_text("<https://w3id.org/lhs-kg/case-study/broken> a ;\n")
+    result = CliRunner().invoke(
+        main,
+        ["init"],
+        env=clean_env() | {"LHS_KG_CONTENT": str(fork), "LHS_KG_VAR_DIR": str(tmp_path / "var")},
+    )
+    assert result.exit_code == 2
+    assert str(broken) in result.output and "Traceback" not in result.output
+    assert cli(tmp_path, fork, "overlay", "graphs").output == before
