@@ -31,7 +31,7 @@ CONTENT_MODES = ("overlay", "replace")
 def _packaged_content() -> Path | None:
     """The content a wheel carries (``lhs_kg/_content``, see hatch_build.py), None in a checkout."""
     found = resources.files("lhs_kg") / "_content"
-    return found if isinstance(found, Path) and found.is_dir() else None
+    return found.resolve() if isinstance(found, Path) and found.is_dir() else None
 
 
 PACKAGED_CONTENT = _packaged_content()
