@@ -2,10 +2,10 @@
 
 Builds the sdist and the wheel (the wheel from the sdist, so both must be complete) into a temporary
 folder, installs the wheel with its dependencies from the package index into a fresh virtual
-environment (with this environment's pip, ``--python``), and from an
-empty folder runs what a partner would: ``init``, ``stats``, named queries, ``validate`` of an
-example, then ``serve`` and fetches ``/`` and a case-study page as Turtle. The checkout's own
-``lhs-kg`` runs the same commands; every answer must be identical (#17).
+environment (with this environment's pip, ``--python``), and from an empty folder runs what a
+partner would: ``init``, ``stats``, ``graphs``, named queries, ``validate`` of an example, then
+``serve``, fetching ``/`` and a case-study page as Turtle. The checkout's own ``lhs-kg`` runs the
+same commands; every answer must be identical (#17).
 
     python -m tests.smoke.wheel_smoke     # prints one line per step; exit 0 when all match
 
