@@ -38,6 +38,7 @@ from lhs_kg.kb import KnowledgeBase
 TEXT = sparql.text("describe/search-text")
 KINDS_QUERY = sparql.text("describe/search-kinds")
 AUTHORS = sparql.text("describe/search-authors")
+CREATORS = sparql.text("describe/search-creators")
 CONTEXT = sparql.text("describe/search-context")
 
 REMOTE_TTL_S = 10.0
@@ -112,7 +113,7 @@ def _parent(iri: str, docs: dict[str, _Doc]) -> str | None:
 
 
 def _documents(reader: Reader) -> dict[str, _Doc]:
-    """Every document with its texts, read with four queries."""
+    """Every document with its texts, read with five queries."""
     glossary = reader.base_iri + "concept/glossary/"
     types: dict[str, set[str]] = defaultdict(set)
     for r in reader.select(KINDS_QUERY, [{"type": ox.NamedNode(t)} for t in TYPES.values()]):
@@ -140,7 +141,7 @@ def _documents(reader: Reader) -> dict[str, _Doc]:
             doc.names.append(text)
         else:
             doc.body.append(text)
-    for r in reader.select(AUTHORS):
+    for r in [*reader.select(AUTHORS), *reader.select(CREATORS)]:
         doc = docs.get(value(r, "s"))
         if doc is not None:
             doc.names.append(_clean(value(r, "name")))
