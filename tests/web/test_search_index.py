@@ -4,7 +4,11 @@ with the match marked (and escaped), FTS5 syntax taken as text, and one index pe
 from __future__ import annotations
 
 import gc
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,10 @@ from flask.testing import FlaskClient
 
 from lhs_kg.describe import Reader
 from lhs_kg.describe.search import KINDS, index_for, search
-from tests.helpers import BROWSE_FIXTURE, build_app
+from lhs_kg.describe.search import index as search_index
+from lhs_kg.formats import rdf_format
+from lhs_kg.store import RemoteStore, Store
+from tests.helpers import BROWSE_FIXTURE, OxigraphServer, build_app, new_content_kb
 
 SEPSIS = "https://w3id.org/lhs-kg/case-study/kaiser-sepsis"
 PREFIXES = """PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
@@ -220,3 +227,56 @@ def test_index_is_rebuilt_for_a_new_generation_and_the_old_file_removed(tmp_path
 def test_index_stays_for_the_same_generation(reader: Reader) -> None:
     search(reader, "sepsis")
     assert index_for(reader) is index_for(Reader(reader.kb))
+
+
+QUUX = (
+    b"<https://w3id.org/lhs-kg/tool/quux> a <https://w3id.org/lhs-kg/ontology/Tool> ; "
+    b'<http://www.w3.org/2000/01/rdf-schema#label> "Quuxfixtureword tool" .'
+)
+
+
+def test_each_store_finds_what_is_written_through_it(store: Store, tmp_path: Path) -> None:
+    """Embedded and remote alike: the index follows the store's own writes at once."""
+    kb = new_content_kb(store, instance_dir=tmp_path)
+    reader = Reader(kb)
+    assert search(reader, "sepsis")[0].iri == SEPSIS
+    assert search(reader, "quuxfixtureword") == []
+    kb.load_bytes(QUUX, "ttl", graph="https://w3id.org/lhs-kg/graph/data/tests/quux")
+    assert [h.iri for h in search(reader, "quuxfixtureword")] == [
+        "https://w3id.org/lhs-kg/tool/quux"
+    ]
+
+
+def test_a_remote_index_is_rebuilt_after_its_time_to_live(
+    oxigraph_server: OxigraphServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Others may write to a shared server behind our back: the index is trusted only so long."""
+    oxigraph_server.clear()
+    monkeypatch.setattr(search_index, "REMOTE_TTL_S", 0.5)
+    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints), instance_dir=tmp_path)
+    try:
+        reader = Reader(kb)
+        assert search(reader, "quuxfixtureword") == []
+        behind_our_back = RemoteStore(oxigraph_server.endpoints)
+        behind_our_back.load(QUUX, rdf_format("ttl"), "https://w3id.org/lhs-kg/graph/data/quux")
+        assert search(reader, "quuxfixtureword") == []  # within the time to live
+        time.sleep(0.6)
+        assert len(search(reader, "quuxfixtureword")) == 1
+    finally:
+        oxigraph_server.clear()
+
+
+def test_files_of_processes_that_are_gone_are_removed(tmp_path: Path) -> None:
+    kb = new_content_kb(instance_dir=tmp_path)
+    folder = tmp_path / "cache" / "search"
+    folder.mkdir(parents=True)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    orphan = folder / f"index-{gone.pid}-0-0.sqlite"
+    orphan.write_bytes(b"left by a crash")
+    alive = folder / f"index-{os.getppid()}-0-0.sqlite"  # the parent process is running
+    alive.write_bytes(b"another worker's index")
+    index = index_for(Reader(kb))
+    assert not orphan.exists()
+    assert alive.exists()
+    assert index.path.exists()

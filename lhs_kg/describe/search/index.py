@@ -164,11 +164,34 @@ def cache_folder(kb: KnowledgeBase) -> Path:
     return folder
 
 
+def _alive(pid: int) -> bool:
+    """True when a process with this id runs (perhaps another user's)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # gone, or no process can have that number
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_orphans(folder: Path) -> list[Path]:
+    """Delete index files left by processes that are gone (a crash, a killed worker)."""
+    removed = []
+    for path in folder.glob("index-*"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            _remove(path)
+            removed.append(path)
+    return removed
+
+
 def build_index(reader: Reader, folder: Path | None = None) -> Index:
     """Read the documents from the store and write them into a new index file."""
     started = time.perf_counter()
     docs = _documents(reader)
     folder = folder or cache_folder(reader.kb)
+    remove_orphans(folder)
     path = folder / f"index-{os.getpid()}-{next(_counter)}-{time.time_ns()}.sqlite"
     partial = path.with_suffix(".partial")
     connection = sqlite3.connect(partial)
