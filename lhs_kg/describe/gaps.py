@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from lhs_kg import sparql
 from lhs_kg.describe.base import Reader, value
-from lhs_kg.describe.concepts import natural_key
+from lhs_kg.describe.concepts import RING_ORDER, natural_key
 
 SCHEMES: tuple[str, ...] = ("framework", "rationale", "strategy", "loop", "nasss")
 """The schemes (under ``<base>concept/``) whose concepts are evidence topics, in page order."""
@@ -39,6 +39,8 @@ class Gap:
     scheme: str
     scheme_label: str
     rated_scheme: bool
+    order: int
+    """Its place where the framework gives one (rings outside in, loop stages in turn), else 0."""
     case_studies: set[str] = field(default_factory=set)
     rated: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
@@ -95,6 +97,9 @@ def gaps(reader: Reader) -> Gaps:
         if iri in found:
             continue
         scheme = value(r, "scheme")
+        tail = iri.rsplit("/", 1)[-1]
+        ring = RING_ORDER.index(tail) + 1 if tail in RING_ORDER else 0
+        stage = value(r, "order")
         found[iri] = Gap(
             iri,
             value(r, "label") or iri,
@@ -102,6 +107,7 @@ def gaps(reader: Reader) -> Gaps:
             scheme,
             value(r, "schemeLabel") or scheme,
             scheme.rsplit("/", 1)[-1] in RATED_SCHEMES,
+            int(stage) if stage.isdigit() else ring,
         )
     narrower: dict[str, set[str]] = defaultdict(set)
     broader: dict[str, set[str]] = defaultdict(set)
@@ -127,10 +133,17 @@ def gaps(reader: Reader) -> Gaps:
     grouped: dict[str, list[Gap]] = {}
 
     def place(g: Gap) -> tuple[object, ...]:
-        """Scheme, then notation; a concept without one right after its broader concept."""
+        """Scheme, the framework's own order, then notation; a concept without a notation
+        right after its broader concept."""
         parent = next((found[b].notation for b in g.broader if b in found), "")
         notation = g.notation or parent
-        return (order.get(g.scheme, 99), natural_key(notation), not g.notation, g.label.lower())
+        return (
+            order.get(g.scheme, 99),
+            g.order,
+            natural_key(notation),
+            not g.notation,
+            g.label.lower(),
+        )
 
     for gap in sorted(found.values(), key=place):
         grouped.setdefault(gap.scheme_label, []).append(gap)

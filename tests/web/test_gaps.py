@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from lhs_kg.describe.concepts import RING_ORDER
 from tests.helpers import BROWSE_FIXTURE, GAPS_FIXTURE, build_app
 
 C = "https://w3id.org/lhs-kg/concept/"
@@ -229,3 +230,14 @@ def test_the_prefilled_form_shows_the_values(
         assert re.search(re.escape(text) + r"[^>]*(checked|>)", html), text
     for text in selected:
         assert text in html
+
+
+def test_loop_stages_follow_the_loop_and_rings_the_wheel(app: Flask, page: str) -> None:
+    rows = re.findall(r'<tr id="gap-((?:loop|framework)-[^"]+)"', page)
+    stages = app.extensions["lhs_kg"].store.query(
+        f"{PREFIXES}SELECT ?c WHERE {{ ?c lhs:stageOrder ?n }} ORDER BY ?n", union=True
+    )
+    expected = ["loop-" + r["c"].value.rsplit("/", 1)[-1] for r in stages.rows()]
+    assert [r for r in rows if r.startswith("loop-")] == expected
+    rings = [r.removeprefix("framework-") for r in rows if r.startswith("framework-")]
+    assert rings == list(RING_ORDER)
