@@ -16,7 +16,7 @@ from lhs_kg.cli.base import (
     write_atomically,
 )
 from lhs_kg.cli.base import main as cli
-from lhs_kg.cli.progress import BYTES, STEPS, Bar, summary
+from lhs_kg.cli.progress import BYTES, STEPS, Bar, beside_output, summary
 from lhs_kg.cli.queries import scope_option
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.formats import (
@@ -163,8 +163,10 @@ def dump(state: CliState, graph: str | None, fmt: str | None, output: Path | Non
     chosen = fmt or ("ttl" if graph else "nq")
     if output is None:
         stream = binary_stdout()
-        state.kb().dump(stream, chosen, graph)
-        stream.flush()
+        with Bar("writing", STEPS, enabled=beside_output()) as bar:
+            bar.step("to standard output")
+            state.kb().dump(stream, chosen, graph)
+            stream.flush()
         return
     kb = state.kb()
     triples = sum(g.triples for g in kb.graphs() if graph is None or g.iri == graph)

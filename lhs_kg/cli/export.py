@@ -18,7 +18,7 @@ from lhs_kg.cli.base import (
     write_atomically,
 )
 from lhs_kg.cli.base import main as cli
-from lhs_kg.cli.progress import COUNT, STEPS, Bar
+from lhs_kg.cli.progress import COUNT, STEPS, Bar, beside_output
 from lhs_kg.errors import InputError
 from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
 from lhs_kg.export.case_studies_csv import write_case_studies_csv
@@ -91,8 +91,16 @@ def export(
     plan = plan_export(kb.store, kb.settings, selection, fmt)
     if output is None:
         out = binary_stdout()
-        write_export(plan, out, gzip=gzip)
-        out.flush()
+        if not beside_output():
+            write_export(plan, out, gzip=gzip)
+            out.flush()
+            return
+        with Bar("exporting", COUNT) as bar:
+            sent = write_export(
+                plan, out, gzip=gzip, progress=lambda d, e: bar.update(d, max(d, e))
+            )
+            out.flush()
+        click.echo(f"wrote {sent or 0:,} quads in {bar.seconds:.1f} s", err=True)
         return
     target = checked_output_path(output)
     written: int | None = 0

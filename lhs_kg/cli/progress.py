@@ -41,16 +41,30 @@ def on_terminal(stream: TextIO | None = None) -> bool:
         return False
 
 
+def beside_output() -> bool:
+    """True when a bar may be drawn while data goes to stdout: stderr is a terminal and stdout
+    is not (``lhs-kg dump > file.nq``), so the bar never mixes with the data."""
+    return on_terminal(sys.stderr) and not on_terminal(sys.stdout)
+
+
 class Bar:
     """A progress bar (``unit`` BYTES or COUNT) or a spinner with the current step (STEPS).
 
     Use it as a context manager; call :meth:`update` (done, total) or :meth:`step` (text).
-    When stderr is not a terminal it does nothing at all.
+    When stderr is not a terminal (or ``enabled`` is False) it does nothing at all.
     """
 
-    def __init__(self, label: str, unit: str = COUNT, *, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        unit: str = COUNT,
+        *,
+        stream: TextIO | None = None,
+        enabled: bool = True,
+    ) -> None:
         self.label = label
         self.unit = unit
+        self.enabled = enabled
         self.started = time.perf_counter()
         self._stream = stream if stream is not None else sys.stderr
         self._progress: Progress | None = None
@@ -58,7 +72,7 @@ class Bar:
 
     def __enter__(self) -> Bar:
         self.started = time.perf_counter()
-        if on_terminal(self._stream):
+        if self.enabled and on_terminal(self._stream):
             self._progress = Progress(
                 *self._columns(),
                 console=Console(file=self._stream),

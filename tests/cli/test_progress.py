@@ -142,3 +142,59 @@ def test_a_terminal_sees_the_bar(env: dict[str, str]) -> None:
     assert re.search(r"(checking|loading) \S+\.ttl", drawn), drawn[:500]
     assert "━" in drawn  # the bar itself
     assert ESCAPE in drawn
+
+
+def on_pty(args: list[str], env: dict[str, str], stdout: int | None) -> tuple[int, str]:
+    """Run the CLI with stderr (and stdout, when ``stdout`` is None) on a pseudo-terminal:
+    the exit code and everything the terminal received."""
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [LHS_KG, *args],
+            stdout=secondary if stdout is None else stdout,
+            stderr=secondary,
+            env={**clean_env(), **env, "TERM": "xterm", "COLUMNS": "100"},
+        )
+        os.close(secondary)
+        drawn = read_until_exit(primary, process, 120).decode("utf-8", "replace")
+        process.wait(timeout=120)
+    finally:
+        os.close(primary)
+    return process.returncode, drawn
+
+
+def test_export_to_redirected_stdout_draws_the_bar_beside_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run(env, "init").exit_code == 0
+    target = tmp_path / "all.nt"
+    with target.open("wb") as out:
+        code, drawn = on_pty(["export", "-f", "nt"], env, out.fileno())
+    assert code == 0
+    assert "exporting" in drawn and ESCAPE in drawn
+    said = re.search(r"wrote ([\d,]+) quads in \d+\.\d s", drawn)
+    assert said is not None, drawn[-300:]
+    data = target.read_bytes()
+    assert b"\x1b" not in data
+    assert int(said.group(1).replace(",", "")) == len(data.splitlines())
+
+
+@pytest.mark.parametrize("command", [["export", "-f", "nt"], ["dump", "-f", "nq"]])
+def test_data_on_the_terminal_gets_no_bar(env: dict[str, str], command: list[str]) -> None:
+    """stdout and stderr on one terminal: a bar would garble the data, so none is drawn."""
+    assert run(env, "init").exit_code == 0
+    code, drawn = on_pty(command, env, None)
+    assert code == 0
+    assert "━" not in drawn and ESCAPE not in drawn
+    assert "<https://w3id.org/lhs-kg/" in drawn
+
+
+def test_dump_to_redirected_stdout_shows_what_it_does(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "init").exit_code == 0
+    target = tmp_path / "all.nq"
+    with target.open("wb") as out:
+        code, drawn = on_pty(["dump"], env, out.fileno())
+    assert code == 0
+    assert "writing: to standard output" in drawn
+    assert b"\x1b" not in target.read_bytes()
+    assert len(set(ox.parse(path=str(target), format=ox.RdfFormat.N_QUADS))) > 10_000
