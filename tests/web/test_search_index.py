@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from lhs_kg.describe import Reader
 from lhs_kg.describe.search import KINDS, index_for, search
+from lhs_kg.describe.search import engine as search_engine
 from lhs_kg.describe.search import index as search_index
 from lhs_kg.formats import rdf_format
 from lhs_kg.store import RemoteStore, Store
@@ -280,3 +281,17 @@ def test_files_of_processes_that_are_gone_are_removed(tmp_path: Path) -> None:
     assert not orphan.exists()
     assert alive.exists()
     assert index.path.exists()
+
+
+def test_without_fts5_search_falls_back_to_the_sparql_scan(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_engine, "fts5_available", lambda: False)
+    monkeypatch.setattr(search_engine, "index_for", None)  # the index is never touched
+    hits = search(reader, "sepsis")
+    assert SEPSIS in [h.iri for h in hits]
+
+
+def test_this_python_has_fts5() -> None:
+    """The index needs SQLite's FTS5; a build without it would only get the slower scan."""
+    assert search_index.fts5_available()

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from lhs_kg.describe.base import Reader
 from lhs_kg.describe.search.fields import GLOSSARY, KINDS
 from lhs_kg.describe.search.hit import Hit
-from lhs_kg.describe.search.index import SEPARATOR, Index, index_for
+from lhs_kg.describe.search.index import SEPARATOR, Index, fts5_available, index_for
+from lhs_kg.describe.search.scan import scan_search
 from lhs_kg.describe.search.terms import alternatives, fold, near_terms, quoted, tokens_of
 
 KIND_WEIGHTS: dict[str, float] = {
@@ -91,6 +92,10 @@ def search(
     words = tokens_of(query)
     if not words:
         return []
+    if not fts5_available():
+        return scan_search(
+            reader, query, types=list(types or []), limit=limit, labels_only=labels_only
+        )
     index = index_for(reader)
     expression = _expression(index, words, labels_only)
     wanted = [t for t in (types or []) if t in KINDS]

@@ -15,6 +15,7 @@ removed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import re
@@ -162,6 +163,20 @@ def cache_folder(kb: KnowledgeBase) -> Path:
         folder = Path(tempfile.gettempdir()) / "lhs-kg-search"
         folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@functools.cache
+def fts5_available() -> bool:
+    """True when this Python's SQLite has the FTS5 module (most builds do; some minimal ones
+    do not, and search then falls back to the SPARQL scan)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("CREATE VIRTUAL TABLE probe USING fts5(text)")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+    return True
 
 
 def _alive(pid: int) -> bool:

@@ -1,5 +1,6 @@
-"""The first search, kept as the peer the benchmark compares the full-text index with
-(``python -m bench.search``): one SPARQL scan of every searched field per query.
+"""The first search: one SPARQL scan of every searched field per query. Kept as the peer the
+benchmark compares the full-text index with (``python -m bench.search``), and as the fallback
+where Python's SQLite lacks FTS5.
 
 Every word of the query must occur (case-insensitively) in one field; hits are ranked by the
 field they matched in (a label beats a definition) and by how closely (exact, prefix, phrase).
