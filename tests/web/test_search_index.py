@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.describe import Reader
-from lhs_kg.describe.search import KINDS, index_for, search
+from lhs_kg.describe.search import KINDS, corrections, index_for, search
 from lhs_kg.describe.search import engine as search_engine
 from lhs_kg.describe.search import index as search_index
 from lhs_kg.formats import rdf_format
@@ -295,3 +295,25 @@ def test_without_fts5_search_falls_back_to_the_sparql_scan(
 def test_this_python_has_fts5() -> None:
     """The index needs SQLite's FTS5; a build without it would only get the slower scan."""
     assert search_index.fts5_available()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param("sepsys", {"sepsys": ["sepsis"]}, id="typo"),
+        pytest.param("kaiser sespis", {"sespis": ["sepsis"]}, id="one-of-two"),
+        pytest.param("sepsis", {}, id="no-typo"),
+        pytest.param("zzzzqqqq", {}, id="nothing-near"),
+        pytest.param('"NEAR(', {}, id="syntax"),
+    ],
+)
+def test_corrections_say_what_was_searched_instead(
+    reader: Reader, query: str, expected: dict[str, list[str]]
+) -> None:
+    assert corrections(reader, query) == expected
+
+
+def test_the_page_says_which_word_it_searched_instead(client: FlaskClient) -> None:
+    html = client.get("/search?q=sepsys").data.decode()
+    assert "Nothing has <q>sepsys</q>; showing matches for <q>sepsis</q> instead." in html
+    assert 'class="corrections"' not in client.get("/search?q=sepsis").data.decode()

@@ -6,7 +6,7 @@ Modules: :mod:`.fields` (what is searched), :mod:`.index` (building and keeping 
 :mod:`.hit` (a result), :mod:`.scan` (the former SPARQL scan, the benchmark's peer).
 """
 
-from lhs_kg.describe.search.engine import autocomplete, search
+from lhs_kg.describe.search.engine import autocomplete, corrections, search
 from lhs_kg.describe.search.fields import (
     FIELDS,
     KINDS,
@@ -29,6 +29,7 @@ __all__ = [
     "Index",
     "autocomplete",
     "build_index",
+    "corrections",
     "fields",
     "index_for",
     "search",

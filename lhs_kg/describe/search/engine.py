@@ -37,17 +37,22 @@ START, END = "\x02", "\x03"
 SNIPPET_TOKENS = 18
 
 
-def _expression(index: Index, words: list[list[str]], labels_only: bool) -> str:
-    """The MATCH expression: every word must occur (as a prefix, singular or near term)."""
+def _expression(
+    index: Index, words: list[list[str]], labels_only: bool
+) -> tuple[str, dict[str, list[str]]]:
+    """The MATCH expression (every word must occur: as a prefix, singular or near term), and
+    the near terms each word that matched nothing stands for."""
     connection = index.connect()
     parts = []
+    near: dict[str, list[str]] = {}
     for tokens in words:
-        near: list[str] = []
         if len(tokens) == 1 and not _matches(connection, quoted(tokens) + " *"):
-            near = near_terms(tokens[0], index.terms)
-        parts.append(alternatives(tokens, near))
+            near[tokens[0]] = near_terms(tokens[0], index.terms)
+        parts.append(alternatives(tokens, near.get(tokens[0], []) if len(tokens) == 1 else []))
     expression = " AND ".join(parts)
-    return "{title names} : (" + expression + ")" if labels_only else expression
+    if labels_only:
+        expression = "{title names} : (" + expression + ")"
+    return expression, near
 
 
 def _matches(connection: sqlite3.Connection, expression: str) -> bool:
@@ -97,18 +102,19 @@ def search(
             reader, query, types=list(types or []), limit=limit, labels_only=labels_only
         )
     index = index_for(reader)
-    expression = _expression(index, words, labels_only)
+    expression, _ = _expression(index, words, labels_only)
     wanted = [t for t in (types or []) if t in KINDS]
     sql = (
         "SELECT iri, kind, label, schemes, broader, "
-        f"snippet(docs, -1, '{START}', '{END}', '…', {SNIPPET_TOKENS}), "
+        f"snippet(docs, 2, '{START}', '{END}', '…', {SNIPPET_TOKENS}), "
+        f"snippet(docs, 1, '{START}', '{END}', '…', {SNIPPET_TOKENS}), "
         "bm25(docs, ?, ?, ?) FROM docs WHERE docs MATCH ?"
     )
     params: list[object] = [*COLUMN_WEIGHTS, expression]
     if wanted:
         sql += f" AND kind IN ({', '.join('?' * len(wanted))})"
         params += wanted
-    sql += " ORDER BY 7 LIMIT ?"
+    sql += " ORDER BY 8 LIMIT ?"
     params.append(CANDIDATES)
     try:
         rows = index.connect().execute(sql, params).fetchall()
@@ -116,8 +122,9 @@ def search(
         return []
     phrase = " ".join(" ".join(tokens) for tokens in words)
     hits = []
-    for iri, kind, label, schemes, broader, snippet, bm25 in rows:
-        parts = _parts(snippet)
+    for iri, kind, label, schemes, broader, body, names, bm25 in rows:
+        # the text that matched besides the title (which the page shows anyway)
+        parts = _parts(body if START in body else names if START in names else "")
         score = -bm25 * KIND_WEIGHTS.get(kind, 1.0) * _closeness(label, phrase)
         hits.append(
             Hit(
@@ -135,6 +142,16 @@ def search(
         )
     hits.sort(key=lambda h: (h.kind == "other", -h.score, h.label.lower(), h.iri))
     return hits[: max(1, limit)]
+
+
+def corrections(reader: Reader, query: str) -> dict[str, list[str]]:
+    """The words of ``query`` that match nothing, each with the indexed terms searched instead
+    ({} when every word matches), so a page can say what it looked for."""
+    words = tokens_of(query)
+    if not words or not fts5_available():
+        return {}
+    _, near = _expression(index_for(reader), words, False)
+    return {word: terms for word, terms in near.items() if terms}
 
 
 def autocomplete(reader: Reader, query: str, limit: int = 10) -> list[Hit]:
