@@ -11,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from lhs_kg.contributions import Contributions
 from lhs_kg.describe.concepts import RING_ORDER
-from tests.helpers import BROWSE_FIXTURE, GAPS_FIXTURE, build_app
+from tests.helpers import BROWSE_FIXTURE, GAPS_FIXTURE, build_app, payload
 
 C = "https://w3id.org/lhs-kg/concept/"
 PREFIXES = """PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
@@ -241,3 +242,21 @@ def test_loop_stages_follow_the_loop_and_rings_the_wheel(app: Flask, page: str) 
     assert [r for r in rows if r.startswith("loop-")] == expected
     rings = [r.removeprefix("framework-") for r in rows if r.startswith("framework-")]
     assert rings == list(RING_ORDER)
+
+
+def test_a_pending_contribution_changes_no_count() -> None:
+    """Only what is published is evidence: a case study waiting for review rates nothing yet."""
+    flask_app = build_app()
+    kb = flask_app.extensions["lhs_kg"]
+    before = flask_app.test_client().get("/gaps").data.decode()
+    outcome = Contributions(kb).submit(payload(id="gaps-pending", title="Pending"), "json")
+    assert outcome.stored
+    ratings = kb.query(
+        f"{PREFIXES}ASK {{ ?r lhs:ratesDomain <{C}nasss/1> . "
+        "FILTER(CONTAINS(STR(?r), 'gaps-pending')) }",
+        scope="all",
+    )
+    assert ratings.boolean  # the pending version does rate domain 1 …
+    after = flask_app.test_client().get("/gaps").data.decode()
+    for path in ("nasss/1", "loop/practice-to-data", "rationale/improve-outcomes"):
+        assert row_of(after, path) == row_of(before, path)  # … and no count moved

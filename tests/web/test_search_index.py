@@ -15,13 +15,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from lhs_kg.contributions import Contributions
 from lhs_kg.describe import Reader
 from lhs_kg.describe.search import KINDS, corrections, index_for, search
 from lhs_kg.describe.search import engine as search_engine
 from lhs_kg.describe.search import index as search_index
 from lhs_kg.formats import rdf_format
 from lhs_kg.store import RemoteStore, Store
-from tests.helpers import BROWSE_FIXTURE, OxigraphServer, build_app, new_content_kb
+from tests.helpers import BROWSE_FIXTURE, OxigraphServer, build_app, new_content_kb, payload
 
 SEPSIS = "https://w3id.org/lhs-kg/case-study/kaiser-sepsis"
 PREFIXES = """PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
@@ -317,3 +318,17 @@ def test_the_page_says_which_word_it_searched_instead(client: FlaskClient) -> No
     html = client.get("/search?q=sepsys").data.decode()
     assert "Nothing has <q>sepsys</q>; showing matches for <q>sepsis</q> instead." in html
     assert 'class="corrections"' not in client.get("/search?q=sepsis").data.decode()
+
+
+def test_search_never_shows_a_pending_contribution(tmp_path: Path) -> None:
+    flask_app = build_app(instance_dir=tmp_path)
+    kb = flask_app.extensions["lhs_kg"]
+    outcome = Contributions(kb).submit(
+        payload(id="pending-x", title="Quixotically pending"), "json"
+    )
+    assert outcome.stored
+    assert kb.query(
+        'ASK { ?s ?p ?o FILTER(CONTAINS(STR(?o), "Quixotically")) }', scope="all"
+    ).boolean  # stored, waiting for review
+    html = flask_app.test_client().get("/search?q=quixotically").data.decode()
+    assert "0 results for" in html
