@@ -22,13 +22,23 @@ MIN_TYPO_CHARS = 4
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics, as the index's tokenizer folds text."""
+    """Lower case without diacritics, as the index's tokenizer folds text.
+
+    >>> fold("Naïve Café")
+    'naive cafe'
+    """
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def tokens_of(query: str) -> list[list[str]]:
-    """The words of a query, each as its tokens (``co-design`` → ``['co', 'design']``)."""
+    """The words of a query, each as its tokens; anything but letters and digits separates.
+
+    >>> tokens_of('co-design NEAR("x" *')
+    [['co', 'design'], ['near', 'x']]
+    >>> tokens_of('" * ( ^')
+    []
+    """
     found = []
     for word in query[:MAX_QUERY_CHARS].split():
         tokens = _TOKEN.findall(fold(word))
@@ -43,7 +53,11 @@ def quoted(tokens: Sequence[str]) -> str:
 
 
 def alternatives(tokens: Sequence[str], near: Sequence[str] = ()) -> str:
-    """The FTS5 expression for one word: prefix, singular of a plural, and near terms."""
+    """The FTS5 expression for one word: prefix, singular of a plural, and near terms.
+
+    >>> alternatives(["outcomes"], ["outcome"])
+    '("outcomes" * OR "outcome" * OR "outcome")'
+    """
     options = [quoted(tokens) + " *"]
     last = tokens[-1]
     if len(last) > MIN_TYPO_CHARS and last.endswith("s"):
@@ -53,7 +67,13 @@ def alternatives(tokens: Sequence[str], near: Sequence[str] = ()) -> str:
 
 
 def distance(a: str, b: str, limit: int) -> int:
-    """Edits (insert, delete, substitute, swap two neighbours) from a to b; limit+1 if more."""
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b; limit+1 if more.
+
+    >>> distance("sepsys", "sepsis", 2), distance("sespis", "sepsis", 2)
+    (1, 1)
+    >>> distance("sepsis", "kaiser", 2)
+    3
+    """
     if abs(len(a) - len(b)) > limit:
         return limit + 1
     before: list[int] = []
