@@ -198,3 +198,12 @@ def test_dump_to_redirected_stdout_shows_what_it_does(env: dict[str, str], tmp_p
     assert "writing: to standard output" in drawn
     assert b"\x1b" not in target.read_bytes()
     assert len(set(ox.parse(path=str(target), format=ox.RdfFormat.N_QUADS))) > 10_000
+
+
+def test_load_on_a_terminal_shows_the_file_it_loads(env: dict[str, str]) -> None:
+    assert run(env, "init").exit_code == 0
+    fixture = TEST_DATA.parent / "web" / "data" / "gaps-fixture.ttl"
+    code, drawn = on_pty(["load", str(fixture)], env, subprocess.PIPE)
+    assert code == 0
+    assert "loading: gaps-fixture.ttl" in drawn
+    assert ESCAPE in drawn
