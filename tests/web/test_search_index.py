@@ -8,10 +8,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -22,7 +24,14 @@ from lhs_kg.describe.search import engine as search_engine
 from lhs_kg.describe.search import index as search_index
 from lhs_kg.formats import rdf_format
 from lhs_kg.store import RemoteStore, Store
-from tests.helpers import BROWSE_FIXTURE, OxigraphServer, build_app, new_content_kb, payload
+from tests.helpers import (
+    BROWSE_FIXTURE,
+    OxigraphServer,
+    build_app,
+    new_content_kb,
+    payload,
+    serve,
+)
 
 SEPSIS = "https://w3id.org/lhs-kg/case-study/kaiser-sepsis"
 PREFIXES = """PREFIX lhs: <https://w3id.org/lhs-kg/ontology/>
@@ -332,3 +341,34 @@ def test_search_never_shows_a_pending_contribution(tmp_path: Path) -> None:
     ).boolean  # stored, waiting for review
     html = flask_app.test_client().get("/search?q=quixotically").data.decode()
     assert "0 results for" in html
+
+
+def test_concurrent_searches_over_real_http(tmp_path: Path) -> None:
+    """Waitress answers from several threads at once: each reads the index on its own
+    connection, and a write in the middle brings a fresh index without any failed answer."""
+    app = build_app(instance_dir=tmp_path)
+    running = serve(app, threads=4)
+    words = ["sepsis", "sepsys", "greenhalgh", "co-design", "learning health", "NEAR("]
+    failures: list[str] = []
+
+    def ask(n: int) -> None:
+        for i in range(12):
+            q = words[(n + i) % len(words)]
+            answer = requests.get(f"{running.url}/search", params={"q": q}, timeout=30)
+            if answer.status_code != 200:
+                failures.append(f"{q}: {answer.status_code}")
+
+    try:
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(6)]
+        for t in threads:
+            t.start()
+        app.extensions["lhs_kg"].load_bytes(
+            QUUX, "ttl", graph="https://w3id.org/lhs-kg/graph/data/tests/quux-http"
+        )
+        for t in threads:
+            t.join()
+        found = requests.get(f"{running.url}/search", params={"q": "quuxfixtureword"}, timeout=30)
+    finally:
+        running.stop()
+    assert failures == []
+    assert "/tool/quux" in found.text
