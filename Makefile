@@ -20,7 +20,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JAVA_MIN    := 11
 
 .PHONY: help install install-run store run serve test lint typecheck unit unit-engines test-deps browser-deps \
-	chromium java virtuoso axe-core mutation bench clean content
+	chromium java virtuoso axe-core mutation bench clean content wheel-smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -142,7 +142,11 @@ unit-engines: $(TEST_STAMP) ## Run the page tests with the web app on oxigraph s
 
 test: test-deps lint typecheck unit unit-engines ## Install everything the tests need and run the whole suite
 
-BENCHES ?= store validate sparql web contribute export
+# Also part of `make test` (tests/smoke/test_wheel_smoke.py); this runs it alone, step by step.
+wheel-smoke: $(TEST_STAMP) ## Build sdist and wheel, install the wheel in a fresh venv, compare its answers with the checkout's
+	$(PY) -m tests.smoke.wheel_smoke
+
+BENCHES ?= store validate sparql web contribute export search
 
 bench: $(TEST_STAMP) ## Run the benchmarks (slow; print tables); choose with BENCHES="store web"
 	$(PY) -m pip install --quiet -e '.[bench]'
