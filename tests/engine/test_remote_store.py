@@ -401,3 +401,22 @@ def test_a_cut_answer_reads_as_such_on_the_page(recorder: str) -> None:
         kb.close()
     assert answer.status_code == 502
     assert CUT_SHORT.split(";")[0] in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("env", "outcome"),
+    [({"CI": "true"}, pytest.fail.Exception), ({}, pytest.skip.Exception)],
+    ids=["ci-fails", "bare-pytest-skips"],
+)
+def test_a_missing_virtuoso_names_its_install_command(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], outcome: type[BaseException]
+) -> None:
+    from tests import helpers
+
+    monkeypatch.setattr(helpers.shutil, "which", lambda name: None)
+    for name in ("CI", "LHS_KG_REQUIRE_TOOLS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(outcome, match="make virtuoso"):
+        helpers.virtuoso_binaries()
