@@ -131,6 +131,17 @@ def _new_row_input(sections: list[tuple[Any, list[Input | Repeat]]], add: str | 
     return next((n for _, items in sections if (n := find(items))), "")
 
 
+def prefilled_form(values: dict[str, list[str]]) -> Response:
+    """The contribution form showing ``values``: another page hands its answers to the usual
+    flow (the self-assessment's "submit as a contribution", #15); nothing is stored here."""
+    require_secret()
+    form = _build_form()
+    problems = check_structure(form, values, None)
+    if problems:
+        abort(_json_or_page(400, "Bad Request", " ".join(problems)))
+    return _form_page(form, values)
+
+
 @bp.get("/contribute")
 def contribute_form() -> Response:
     """The contribution form, generated from the SHACL shapes."""
