@@ -175,6 +175,8 @@ def from_document(document: Any, questionnaire: Questionnaire, depth: int = 0) -
             found = questionnaire.question(key)
             domain = found[0].notation if found else key
             ratings.append(Rating(domain, key if found else "", "", note))
+    order = {key: i for i, key in enumerate(questionnaire.item_keys())}
+    ratings.sort(key=lambda r: order[r.key])
     previous = document.get("previousAssessment")
     return Assessment(
         date=date,

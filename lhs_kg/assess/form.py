@@ -43,7 +43,7 @@ class Posted:
 def read_form(values: Mapping[str, Sequence[str]], questionnaire: Questionnaire) -> Posted:
     """The assessment a posted form describes; each unreadable field gets a message instead."""
     errors: dict[str, str] = {}
-    keys = questionnaire.keys()
+    keys = questionnaire.item_keys()
     for name, posted in values.items():
         kind, _, item = name.partition("-")
         if name not in _FIXED and (kind not in ("level", "note") or item not in keys):

@@ -78,7 +78,7 @@ class Questionnaire:
         """The level named ``level_id`` ('complex'), or None."""
         return next((lv for lv in self.levels if lv.id == level_id), None)
 
-    def keys(self) -> list[str]:
+    def item_keys(self) -> list[str]:
         """Every ratable item, each domain followed by its subdomains ('1', '1A', '1B', '2' …)."""
         return [k for d in self.domains for k in (d.notation, *(q.notation for q in d.questions))]
 
