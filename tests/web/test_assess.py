@@ -302,3 +302,11 @@ def test_the_handed_over_ratings_are_stored_by_the_usual_flow(tmp_path: Any) -> 
 @pytest.mark.parametrize("path", ["/", "/nasss"])
 def test_home_and_nasss_pages_link_to_the_assessment(client: FlaskClient, path: str) -> None:
     assert 'href="/assess"' in client.get(path).get_data(as_text=True)
+
+
+def test_every_local_link_of_the_form_and_result_resolves(client: FlaskClient) -> None:
+    pages = [client.get("/assess").get_data(as_text=True), result(client)]
+    links = sorted({h for page in pages for h in re.findall(r'href="(/[^"#]*)"', page)})
+    assert "/source/nasss-rubric-2021" in links and "/concept/nasss/4" in links
+    broken = [link for link in links if client.get(link).status_code != 200]
+    assert broken == []
