@@ -65,6 +65,11 @@ def test_a_team_assesses_downloads_reloads_and_reassesses(
             tools = page.locator(f'section:has(#h-help-{domain}) a[href^="/tool/"]')
             assert tools.count() >= 1, f"no tool for complex domain {domain}"
         assert page.locator("#h-help-1").count() == 0  # not rated complex
+        page.emulate_media(media="print")  # the printable page: no menus, no buttons
+        assert not page.locator(".site-header").is_visible()
+        assert not page.locator("button:has-text('Download as JSON')").is_visible()
+        assert page.locator("svg.radar").is_visible() and matches.first.is_visible()
+        page.emulate_media(media="screen")
 
         with page.expect_download() as info:
             page.click("button:has-text('Download as JSON')")

@@ -310,3 +310,9 @@ def test_every_local_link_of_the_form_and_result_resolves(client: FlaskClient) -
     assert "/source/nasss-rubric-2021" in links and "/concept/nasss/4" in links
     broken = [link for link in links if client.get(link).status_code != 200]
     assert broken == []
+
+
+def test_a_body_over_the_upload_limit_is_a_413_without_traceback(client: FlaskClient) -> None:
+    answer = upload(client, b"{" + b" " * 1_200_000 + b"}")
+    assert answer.status_code == 413
+    assert "Traceback" not in answer.get_data(as_text=True)
