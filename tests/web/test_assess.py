@@ -13,11 +13,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lhs_kg.assess import loads, questionnaire
+from lhs_kg.assess import from_document, loads, questionnaire
 from lhs_kg.assess.document import MAX_BYTES
 from lhs_kg.assess.form import contribution_values
-from lhs_kg.describe.base import Reader
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, build_app
 
 SCRIPT = "<script>alert(1)</script>"
 TEAM = {
@@ -275,28 +274,56 @@ def test_submit_hands_the_ratings_to_the_contribution_form(client: FlaskClient) 
     assert 'value="Falls prevention in care homes"' in page
 
 
-def test_the_handed_over_ratings_are_stored_by_the_usual_flow(tmp_path: Any) -> None:
-    from tests.helpers import build_app
-    from tests.web.test_contribute import complete_form, form_token
+#: The rest of a contribution a team types into the form after the hand-over.
+CONTRIBUTION_FIELDS = {
+    "id": "handed-over-network",
+    "description": "Care homes and community teams test one change to prevent falls each month.",
+    "organisation-0-id": "improvecarenow",
+    "country-0": "GB",
+    "scale": "regional",
+    "startYear": "2025",
+    "loopStages": "P2D",
+    "outcomes-0-metric": "Falls per 1000 resident days",
+    "sources": "foley-vale-2022",
+    "contributor-name": "Team Lead",
+    "contributor-email": "lead@example.org",
+    "licence": "CC-BY-4.0",
+}
 
-    app = build_app()
+
+def test_the_handed_over_ratings_are_stored_by_the_usual_flow() -> None:
+    app = build_app()  # this test writes: its own store
     client = app.test_client()
+    page = result(client)
+    form_page = client.post("/assess/contribute", data=carried(page)).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form_page)
+    assert token
     with app.app_context():
-        from lhs_kg.assess import Assessment, Rating
+        from web.views.reading import get_reader
 
-        reader = Reader(app.extensions["lhs_kg"])
-        q = questionnaire(reader)
-        mine = Assessment(
-            date="2026-12-01",
-            ratings=[Rating(str(n), "", "complex", f"Why {n}.") for n in range(1, 8)]
-            + [Rating("4", "4A", "complex", "Staff turnover.")],
-        )
-        handed = contribution_values(mine, q, "Handed-over network")
-    form = {k: v for k, v in complete_form().items() if not k.startswith("assessment-")}
-    form.update(handed)
-    form["csrf_token"] = form_token(client)
+        q = questionnaire(get_reader())
+        loaded = from_document(json.loads(carried(page)["assessment"]), q)
+    form: dict[str, Any] = {**contribution_values(loaded, q, TEAM["initiative"])}
+    form.update({**CONTRIBUTION_FIELDS, "csrf_token": token.group(1)})
     answer = client.post("/contribute", data=form)
     assert answer.status_code == 303, answer.get_data(as_text=True)[:2000]
+    status = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert f"Your contribution: {TEAM['initiative']}" in status
+    stored = app.extensions["lhs_kg"].store.query(
+        "ASK { GRAPH ?g { <https://w3id.org/lhs-kg/case-study/handed-over-network> "
+        "<https://w3id.org/lhs-kg/ontology/hasAssessment> ?a . "
+        "?a <https://w3id.org/lhs-kg/ontology/assessmentBasis> "
+        "<https://w3id.org/lhs-kg/concept/assessment-basis/self-assessment> } }"
+    )
+    assert stored.boolean
+
+
+def test_an_assessment_left_entirely_unsure_is_shown_as_unrated(client: FlaskClient) -> None:
+    page = result(client, **{key: "" for key in TEAM if key.startswith("level-")})
+    assert "0 of 7 domains rated" in page
+    assert "No case study rates enough of the same domains" in page
+    assert "You rated no domain or subdomain complex." in page
+    assert page.count("not sure yet") >= 27
 
 
 @pytest.mark.parametrize("path", ["/", "/nasss"])
