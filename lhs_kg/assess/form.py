@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lhs_kg.assess.document import (
+    MAX_BYTES,
     MAX_NOTE,
     AssessmentInputError,
     check_date,
@@ -86,7 +87,9 @@ def read_form(values: Mapping[str, Sequence[str]], questionnaire: Questionnaire)
     if len(initiative) > MAX_NAME:
         errors["initiative"] = f"Keep the initiative's name under {MAX_NAME} characters."
     previous = None
-    if one("previous").strip():
+    if len(one("previous")) > MAX_BYTES:
+        errors["previous"] = f"The earlier assessment the page carried is over {MAX_BYTES:,} bytes."
+    elif one("previous").strip():
         try:
             previous = from_document(json.loads(one("previous")), questionnaire, depth=1)
         except (ValueError, RecursionError, AssessmentInputError) as err:

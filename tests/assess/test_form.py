@@ -47,6 +47,8 @@ def test_every_item_left_not_sure_gives_an_empty_assessment(q: Questionnaire) ->
         pytest.param({"date": ["2026-13-01"]}, "date", "real date", id="bad-date"),
         pytest.param({"initiative": ["x" * 201]}, "initiative", "under 200", id="long-name"),
         pytest.param({"previous": ["{not json"]}, "previous", "not valid JSON", id="prev-json"),
+        pytest.param({"previous": ["[" * 50_000]}, "previous", "not valid JSON", id="prev-deep"),
+        pytest.param({"previous": [" " * 200_001]}, "previous", "200,000 bytes", id="prev-huge"),
         pytest.param(
             {"previous": [json.dumps({"ratings": [{"domain": "8", "level": "simple"}]})]},
             "previous",
