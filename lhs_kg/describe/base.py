@@ -94,6 +94,13 @@ WELL_KNOWN: dict[str, str] = {
     "http://purl.org/ontology/bibo/BookSection": "book section",
     "http://purl.org/ontology/bibo/Report": "report",
     "http://purl.org/ontology/bibo/Webpage": "web page",
+    "http://purl.org/ontology/bibo/Collection": "collection",
+    "http://purl.org/ontology/bibo/Standard": "standard",
+    "http://purl.org/ontology/bibo/Series": "series",
+    "http://purl.org/ontology/bibo/Document": "document",
+    "http://purl.org/ontology/bibo/Article": "article",
+    "http://purl.org/ontology/bibo/Thesis": "thesis",
+    "http://purl.org/ontology/bibo/Proceedings": "proceedings",
 }
 
 T = TypeVar("T")
