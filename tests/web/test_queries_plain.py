@@ -20,6 +20,7 @@ NAMES = LIBRARY.names()
 def _text(page: str) -> str:
     """The visible text of the page's main element, tags removed, entities decoded."""
     main = page.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"</?a\b[^>]*>", "", main)  # a linked glossary term stays in its sentence
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
 
 
