@@ -120,6 +120,9 @@ WELL_KNOWN: dict[str, str] = {
     XSD + "dateTime": "date and time",
     XSD + "gYear": "year",
     XSD + "anyURI": "web address",
+    "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0 (Creative Commons Attribution)",
+    "http://creativecommons.org/licenses/by/4.0/": "CC BY 4.0 (Creative Commons Attribution)",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0 (public domain dedication)",
     "http://www.w3.org/ns/prov#wasAttributedTo": "attributed to",
     "http://purl.org/ontology/bibo/authorList": "authors",
     "http://purl.org/ontology/bibo/doi": "DOI",
@@ -374,12 +377,13 @@ class Reader:
 
     @staticmethod
     def label_in(iri: str, found: dict[str, list[Term]]) -> str:
-        """The best label among ``iri``'s values from :meth:`fields`, or the IRI itself."""
+        """The best label among ``iri``'s values from :meth:`fields`, a well-known name for a
+        reused term (a licence, a datatype), or the IRI itself."""
         book = LabelBook()
         for prop in LABEL_PROPERTIES:
             for literal in found.get(prop, []):
                 book.offer(iri, prop, literal)
-        return book.get(iri) if iri in book else iri
+        return book.get(iri) if iri in book else WELL_KNOWN.get(iri, iri)
 
     def is_local(self, iri: str) -> bool:
         """True for IRIs this server answers for (under the base IRI)."""

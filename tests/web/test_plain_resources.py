@@ -67,3 +67,9 @@ def test_rdf_stays_one_click_away(client: FlaskClient) -> None:
 def test_source_year_is_a_year(client: FlaskClient) -> None:
     text = visible_text(_page(client, "/source/greenhalgh-2017"))
     assert "issued 2017 " in text and "2,017" not in text
+
+
+def test_licence_is_named_not_shown_as_an_address(client: FlaskClient) -> None:
+    text = visible_text(_page(client, "/case-study/swedeheart"))
+    assert "Licence CC BY 4.0 (Creative Commons Attribution)" in text
+    assert "creativecommons.org" not in text
