@@ -1,11 +1,13 @@
 """Literal values as people read them: numbers grouped, years as years, dates in words (#15).
 
 Human pages never show a datatype or a language tag; the typed value stays in the RDF, one
-click away. Numbers of five digits or more get thousands separators (four-digit numbers are
-left alone so that a year stored as a number still reads as a year).
+click away. Numbers get thousands separators; years are typed ``xsd:gYear`` in our data (the
+shapes require it) and read as years.
 
 >>> literal_text("80000", XSD + "integer"), literal_text("1995", XSD + "gYear")
 ('80,000', '1995')
+>>> literal_text("1234", XSD + "integer"), literal_text("-999", XSD + "integer")
+('1,234', '-999')
 >>> literal_text("2026-12-04", XSD + "date"), literal_text("true", XSD + "boolean")
 ('4 December 2026', 'yes')
 >>> literal_text("1234567.50", XSD + "decimal"), literal_text("12.0", XSD + "double")
@@ -37,7 +39,7 @@ _INTEGERS = {
     )
 }
 _DECIMALS = {XSD + "decimal", XSD + "double", XSD + "float"}
-_GROUP_FROM = 10_000
+_GROUP_FROM = 1_000
 
 
 def literal_text(text: str, datatype: str = "") -> str:
@@ -61,7 +63,7 @@ def literal_text(text: str, datatype: str = "") -> str:
 
 
 def _number(number: Decimal) -> str:
-    """A number with separators from five digits on, without trailing zeros."""
+    """A number with thousands separators, without trailing zeros."""
     if not number.is_finite():
         return str(number)
     whole = number == number.to_integral_value()
