@@ -170,3 +170,12 @@ def test_hostile_parameters_are_400_with_a_readable_message(
     assert "<form" in page and "Traceback" not in page
     assert "<script>alert(1)" not in page
     assert '<table class="results"' not in page
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_api_and_openapi_carry_titles_and_descriptions(client: FlaskClient, name: str) -> None:
+    named = LIBRARY.get(name)
+    listed = {q["name"]: q for q in client.get("/api/queries").get_json()}[name]
+    assert (listed["title"], listed["description"]) == (named.title, named.description)
+    operation = client.get("/api/openapi.json").get_json()["paths"][f"/api/queries/{name}"]["get"]
+    assert (operation["summary"], operation["description"]) == (named.title, named.description)

@@ -242,7 +242,8 @@ def openapi_document() -> dict[str, Any]:
         graph = named.returns in ("construct", "describe")
         paths[f"/api/queries/{named.name}"] = {
             "get": {
-                "summary": named.summary,
+                "summary": named.heading,
+                "description": named.description or named.summary,
                 "operationId": "query_" + named.name.replace("-", "_"),
                 "tags": ["Named queries"],
                 "parameters": [_parameter(p, settings.base_iri) for p in named.params]
@@ -283,6 +284,8 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "name": {"type": "string"},
+                        "title": {"type": "string"},
+                        "description": {"type": "string"},
                         "summary": {"type": "string"},
                         "returns": {
                             "type": "string",
