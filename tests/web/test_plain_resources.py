@@ -47,6 +47,8 @@ def test_incoming_count_in_good_english(client: FlaskClient, url: str, sentence:
         pytest.param("/ontology/stageOrder", "whole number", id="xsd-range"),
         pytest.param("/ontology/stageOrder", "applies to", id="rdfs-domain"),
         pytest.param("/concept/nasss/1A", "simple anchor", id="ontology-rdfs-label"),
+        pytest.param("/organisation/learning-healthcare-project", "funder", id="schema"),
+        pytest.param("/source/canonical-lhs-literature", "organisation", id="foaf-class"),
     ],
 )
 def test_properties_and_types_have_readable_labels(
