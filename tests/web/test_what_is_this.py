@@ -85,3 +85,10 @@ def test_no_term_is_linked_twice_or_inside_another_link(client: FlaskClient, url
 def test_a_term_is_not_linked_on_its_own_page(client: FlaskClient) -> None:
     page = client.get("/concept/glossary/learning-health-system").get_data(as_text=True)
     assert 'class="glossary-term" href="/concept/glossary/learning-health-system"' not in page
+
+
+def test_glossary_has_a_short_address_linked_from_home(client: FlaskClient) -> None:
+    assert 'href="/glossary"' in client.get("/").get_data(as_text=True)
+    response = client.get("/glossary")
+    assert response.status_code == 301 and response.headers["Location"] == "/concept/glossary"
+    assert client.get("/concept/glossary").status_code == 200

@@ -1,4 +1,5 @@
-"""The ``glossed`` template filter (#15): links a glossary term where it first occurs on a page.
+"""The glossary on pages (#15): ``/glossary`` leads to the glossary's scheme page, and the
+``glossed`` template filter links a glossary term where it first occurs on a page.
 
 Pages pass their prose through it (``{{ text|glossed }}`` or ``{% filter glossed %}``); text
 inside existing links is left alone, and a term is linked once per page (tracked on ``g``), never
@@ -9,16 +10,22 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, g, redirect, request
 from markupsafe import Markup, escape
 
 from lhs_kg.describe import glossary
-from web.views.reading import get_reader, href
+from web.views.reading import base_iri, get_reader, href
 
 bp = Blueprint("glossary_links", __name__)
 _TAG = re.compile(r"(<[^>]*>)")
 _OPEN_A = re.compile(r"<a[\s>]", re.IGNORECASE)
 _CLOSE_A = re.compile(r"</a\s*>", re.IGNORECASE)
+
+
+@bp.get("/glossary")
+def glossary_page() -> Response:
+    """The short address of the glossary: its concept scheme's page."""
+    return redirect(href(base_iri() + "concept/glossary") or "/concept/glossary", 301)
 
 
 @bp.app_template_filter("glossed")
