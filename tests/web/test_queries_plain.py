@@ -116,6 +116,12 @@ def test_chosen_value_answers_with_labels(client: FlaskClient) -> None:
         pytest.param("/queries/sources", "Academic article", "bibo:", id="kind-by-label"),
         pytest.param("/queries/case-studies", "2009", "xsd:gYear", id="year-as-year"),
         pytest.param("/queries/changed-since?since=2000-01-01", "2026", "xsd:date", id="dates"),
+        pytest.param(
+            "/queries/complexity-ratings?caseStudy=swedeheart",
+            "Jernberg et al. 2010",
+            "https://w3id.org/lhs-kg/source/",
+            id="sources-by-name",
+        ),
     ],
 )
 def test_values_are_in_plain_words(client: FlaskClient, url: str, shown: str, hidden: str) -> None:

@@ -56,5 +56,7 @@ def _cell(term: Term | None, label: Term | None, name_of: Callable[[str], str]) 
             href = term.value
         return Cell(shown, href, term.value, "iri")
     if isinstance(term, ox.Literal):
+        if label is not None and label.value:  # e.g. source IRIs joined in one string, named
+            return Cell(label.value)
         return Cell(literal_text(term.value, term.datatype.value))
     return Cell("(unnamed)", None, "", "literal")
