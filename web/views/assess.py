@@ -35,7 +35,7 @@ from lhs_kg.assess.document import dumps
 from lhs_kg.assess.form import contribution_values, form_values, read_form, reassess
 from lhs_kg.assess.result import changes, complex_guidance, similar
 from lhs_kg.describe import casestudies
-from lhs_kg.formats import PAGE
+from lhs_kg.formats import JSON, PAGE
 from web.views import diagrams
 from web.views.contribute import prefilled_form
 from web.views.reading import get_reader
@@ -207,7 +207,7 @@ def assess_download() -> Response:
     """The assessment as JSON, in the format of a contribution's ``assessment`` object."""
     assessment, initiative, q = _carried()
     slug = re.sub(r"[^a-z0-9]+", "-", initiative.lower()).strip("-")[:60] or "initiative"
-    response = Response(dumps(assessment, q), content_type="application/json; charset=utf-8")
+    response = Response(dumps(assessment, q), content_type=f"{JSON.media_type}; charset=utf-8")
     filename = f"nasss-assessment-{slug}-{assessment.date or _today()}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

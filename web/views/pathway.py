@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from lhs_kg.describe import pathway
+from lhs_kg.formats import rdf_format
 from web.conditional import public_page
 from web.views.reading import get_reader
 
@@ -32,4 +33,9 @@ def step(step_id: str) -> str:
     page = pathway.step_page(get_reader(), step_id[:MAX_STEP_ID])
     if page is None:
         abort(404, "there is no such step on the pathway; the pathway page lists them")
-    return render_template("pathway_step.html", page=page, steps=pathway.steps(get_reader()))
+    return render_template(
+        "pathway_step.html",
+        page=page,
+        steps=pathway.steps(get_reader()),
+        turtle=rdf_format("turtle").media_type,
+    )
