@@ -32,7 +32,13 @@ from lhs_kg.store.base import Bindings
 # The servers are the ones the tests start (own folders, loopback ports, Digest user on Virtuoso).
 from tests.helpers import QUERIES, OxigraphServer, VirtuosoServer, new_content_kb
 
-SAMPLES = {"iri": "https://w3id.org/lhs-kg/case-study/swedeheart", "date": "2000-01-01", "int": "1"}
+SAMPLES = {
+    "iri": "https://w3id.org/lhs-kg/case-study/swedeheart",
+    "case-study": "swedeheart",
+    "date": "2000-01-01",
+    "int": "1",
+    "string": "x",
+}
 
 
 def _load(kb: KnowledgeBase, synthetic: Path) -> float:

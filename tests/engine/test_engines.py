@@ -66,7 +66,13 @@ xfail: the day it agrees, the test says so)."""
 
 
 BASE = "https://w3id.org/lhs-kg/"
-SAMPLES = {"iri": BASE + "case-study/swedeheart", "date": "2000-01-01", "int": "1"}
+SAMPLES = {
+    "iri": BASE + "case-study/swedeheart",
+    "case-study": "swedeheart",
+    "date": "2000-01-01",
+    "int": "1",
+    "string": "x",
+}
 
 
 @pytest.fixture(scope="module")
