@@ -115,16 +115,17 @@ class Store(ABC):
         """
         return None
 
-    @property
-    def writes(self) -> int:
-        """How many writes were made through this object, even where no generation can be promised.
+    #: True when the generation lives in the store itself, so every process reading the
+    #: store sees the same number (values derived from it may be shared across processes).
+    shares_generation: bool = False
 
-        A remote store cannot say when others write, but it knows its own writes: a value derived
-        before one of them is stale at once, not only when its time-to-live runs out (a pending
-        contribution sent through this process must not show in a published view kept from
-        before it).
+    def refresh_generation(self) -> int | None:
+        """Look again at the store's generation (once per unit of work, before reading data).
+
+        A store whose generation lives in this process has nothing to look at; a shared one
+        (:mod:`lhs_kg.store.generation`) reads it from the store: one tiny query.
         """
-        return 0
+        return self.generation
 
     @abstractmethod
     def query(
