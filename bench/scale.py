@@ -150,13 +150,16 @@ def dashboards(port: int) -> list[tuple[str, float, float, float]]:
     heat = [f"/nasss?sort={s}" for s in HEAT_SORTS]
     first = get(port, heat[0])[0]
     kept = [get(port, path)[0] for path in heat[1:]]  # a sort the page cache has not seen
-    out.append(("/nasss (heat map page)", first, statistics.median(kept), 0.0))
+    out.append(("/nasss, a sort not seen yet (render)", first, statistics.median(kept), 0.0))
+    again = [get(port, heat[0])[0] for _ in range(REPEATS)]  # the page cache's answer
+    out.append(("/nasss, again (page cache)", first, statistics.median(again), 0.0))
     for path, accept in paths.items():
         first = get(port, path, accept)[0]
         kept = [get(port, path, accept)[0] for _ in range(REPEATS)]
         out.append((path, first, statistics.median(kept), 0.0))
     write_through(port)
-    after = [get(port, heat[0])[0], *(get(port, p, a)[0] for p, a in paths.items())]
+    after_heat = get(port, heat[0])[0]
+    after = [after_heat, get(port, heat[0])[0], *(get(port, p, a)[0] for p, a in paths.items())]
     return [(n, f, k, a) for (n, f, k, _), a in zip(out, after, strict=True)]
 
 
