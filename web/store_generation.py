@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 EXTENSION = "lhs_kg_store_generation"
+#: Paths whose answers never read the store (the app's own static files).
+_NO_DATA = "/static/"
 
 
 class GenerationCheck:
@@ -44,6 +46,8 @@ class GenerationCheck:
         self.refreshes = 0
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if str(environ.get("PATH_INFO", "")).startswith(_NO_DATA):
+            return self.app(environ, start_response)  # files of the app: no store involved
         try:
             before = self.store.refresh_generation()
             self.refreshes += 1
