@@ -122,7 +122,7 @@ unit: $(TEST_STAMP) ## Run the test-suite only (no lint, no installs)
 
 test: test-deps lint typecheck unit ## Install everything the tests need and run the whole suite
 
-BENCHES ?= store validate sparql web contribute export
+BENCHES ?= store validate sparql web contribute export scale
 
 bench: $(TEST_STAMP) ## Run the benchmarks (slow; print tables); choose with BENCHES="store web"
 	$(PY) -m pip install --quiet -e '.[bench]'
