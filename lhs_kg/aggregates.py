@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import threading
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 Run = Callable[[str, Mapping[str, ox.NamedNode | ox.Literal] | None], bytes]
 """Runs a query (text, bindings) over the published view; its answer as SPARQL JSON results."""
+
+log = logging.getLogger(__name__)
 
 #: The named queries of ``queries/`` whose answers the dashboards show (kept per generation).
 DASHBOARD_QUERIES = (
@@ -174,41 +177,71 @@ class Aggregates:
             yield
 
     def _shared(self, generation: int, key: str, compute: Callable[[], Answer]) -> Answer:
-        """The answer from this generation's file, or computed once for every process."""
+        """The answer from this generation's file, or computed once for every process.
+
+        The files only spare work: when the folder cannot be used (removed by a newer
+        generation's clean-up, a full disk), the answer is computed here all the same.
+        """
         if self.folder is None:
             self.computed += 1
             return compute()
         folder = self.folder / f"g{generation}"
         path = folder / f"{key}.srj"
+        found = _read(path)
+        if found is not None:
+            return found
         try:
-            return answer_from(path.read_bytes())
-        except (OSError, ValueError, SyntaxError):
-            pass
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / f"{key}.lock").open("a") as held:
+            folder.mkdir(parents=True, exist_ok=True)
+            held = (folder / f"{key}.lock").open("a")
+        except OSError as err:
+            log.warning("aggregates folder %s not usable: %s", folder, err)
+            self.computed += 1
+            return compute()
+        with held:
             fcntl.flock(held, fcntl.LOCK_EX)  # another process may be computing it right now
-            try:
-                return answer_from(path.read_bytes())
-            except (OSError, ValueError, SyntaxError):
-                pass
+            found = _read(path)
+            if found is not None:
+                return found
             self.computed += 1
             answer = compute()
-            partial = folder / f".{key}.{os.getpid()}.tmp"
-            partial.write_bytes(answer.body)
-            os.replace(partial, path)  # readers see the whole file or none
+            try:
+                partial = folder / f".{key}.{os.getpid()}.tmp"
+                partial.write_bytes(answer.body)
+                os.replace(partial, path)  # readers see the whole file or none
+            except OSError as err:
+                log.warning("cannot keep an aggregate in %s: %s", folder, err)
         self._prune(folder)
         return answer
 
     def _prune(self, current: Path) -> None:
         """Remove the files of generations older than the newest few."""
         assert self.folder is not None
-        others = sorted(
-            (p for p in self.folder.iterdir() if p.is_dir() and p != current),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
+        try:
+            others = sorted(
+                (p for p in self.folder.iterdir() if p.is_dir() and p != current),
+                key=_modified,
+                reverse=True,
+            )
+        except OSError:
+            return
         for old in others[_KEEP_GENERATIONS - 1 :]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _modified(path: Path) -> float:
+    """When ``path`` last changed (0 when it is already gone)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _read(path: Path) -> Answer | None:
+    """The answer kept in ``path``, or None when there is none (or not a whole one)."""
+    try:
+        return answer_from(path.read_bytes())
+    except (OSError, ValueError, SyntaxError):
+        return None
 
 
 def published_runner(kb: KnowledgeBase, timeout_s: float) -> Run:

@@ -115,3 +115,34 @@ def test_a_second_process_reads_the_first_ones_answer(
         other.close()
         kb.close()
         oxigraph_server.clear()
+
+
+@pytest.fixture(scope="module")
+def memory_kb() -> Iterator[KnowledgeBase]:
+    found = new_content_kb()
+    yield found
+    found.close()
+
+
+def test_a_folder_that_cannot_be_used_only_costs_the_sharing(
+    memory_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be")
+    kept = kept_by(memory_kb, blocked)
+    query = QUERIES["loop-coverage"]
+    assert key(kept.rows(*query)) == key(full(memory_kb, query))
+    assert kept.computed == 1
+
+
+def test_a_torn_file_is_computed_again_not_believed(
+    memory_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    query = QUERIES["loop-coverage"]
+    first = kept_by(memory_kb, tmp_path)
+    expected = key(first.rows(*query))
+    for path in tmp_path.rglob("*.srj"):
+        path.write_bytes(b'{"head": {"vars": ["caseStudy"]}, "results": {"bindi')
+    second = kept_by(memory_kb, tmp_path)
+    assert key(second.rows(*query)) == expected
+    assert second.computed == 1
