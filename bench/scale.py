@@ -14,7 +14,13 @@ gunicorn). In the same run:
   first request right after a write made through another worker (warmed in the background);
 - what the generation check costs: one tiny query per request.
 
+``--dashboards-embedded`` measures the dashboards on the embedded store (one ``lhs-kg serve``
+over the same store folder) instead: on a store server that is asked to name every graph of
+the union, computing them at 1M triples takes many minutes (the engine's own union, a setting
+of the remote store, is 10-20x faster).
+
     python -m bench.scale [--triples 1000000] [--workers 1 2] [--threads 4] [--distinct 400]
+                          [--dashboards-embedded]
 """
 
 from __future__ import annotations
@@ -65,17 +71,14 @@ def start_store_server(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     return process, port
 
 
-def start_workers(
-    store_port: int, workers: int, threads: int
-) -> tuple[subprocess.Popen[bytes], int]:
-    """``lhs-kg serve --workers N`` over the store server."""
+def start_workers(store: str, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:
+    """``lhs-kg serve --workers N`` over ``store`` (a store server's URL, or a folder)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
     env.update(
-        LHS_KG_STORE=f"http://127.0.0.1:{store_port}",
+        LHS_KG_STORE=store,
         LHS_KG_VAR_DIR=str(OUT / "var-scale"),
         LHS_KG_SPARQL_UPDATE_TOKEN=TOKEN,
-        LHS_KG_QUERY_TIMEOUT_S="120",
     )
     shutil.rmtree(OUT / "var-scale" / "instance" / "cache", ignore_errors=True)
     process = subprocess.Popen(
@@ -218,6 +221,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--distinct", type=int, default=400, help="cold pages per pass")
+    parser.add_argument(
+        "--dashboards-embedded",
+        action="store_true",
+        help="measure the dashboards on the embedded store (one process)",
+    )
     args = parser.parse_args()
     print(f"load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -230,18 +238,29 @@ def main() -> None:
     dash: dict[str, list[tuple[str, float, float, float]]] = {}
     pages: list[tuple[int, float, float, float]] = []
     generation_s = 0.0
+    dash_workers = 1 if args.dashboards_embedded else max(args.workers)
     for label, folder in (("small", small), ("large", large)):
-        server, store_port = start_store_server(folder)
-        try:
-            workers, port = start_workers(store_port, max(args.workers), args.threads)
+        if args.dashboards_embedded:
+            workers, port = start_workers(str(folder), 1, args.threads)
             try:
                 dash[label] = dashboards(port)
+                print(f"dashboards measured on the {label} store", flush=True)
             finally:
                 stop(workers)
+        server, store_port = start_store_server(folder)
+        url = f"http://127.0.0.1:{store_port}"
+        try:
+            if not args.dashboards_embedded:
+                workers, port = start_workers(url, dash_workers, args.threads)
+                try:
+                    dash[label] = dashboards(port)
+                    print(f"dashboards measured on the {label} store", flush=True)
+                finally:
+                    stop(workers)
             if label == "large":
                 generation_s = generation_cost(store_port)
                 for i, n in enumerate(args.workers):
-                    workers, port = start_workers(store_port, n, args.threads)
+                    workers, port = start_workers(url, n, args.threads)
                     try:
                         offset = (i * 2 * args.distinct) % (N_SOURCES - 2 * args.distinct)
                         pages.append((n, *cold_pages(port, store_port, args.distinct, offset)))
@@ -259,7 +278,8 @@ def main() -> None:
     for n, html, ttl, peer in pages:
         print(f"{n:7d} {html:9.1f} {ttl:10.1f} {peer:12.1f} {html / peer:7.2f}x {ttl / peer:8.2f}x")
     print("targets: HTML >= 0.20x and Turtle >= 0.50x of the store server's DESCRIBE")
-    print(f"\ndashboards ({max(args.workers)} workers; ms)")
+    where = "embedded store, 1 process" if args.dashboards_embedded else "store server"
+    print(f"\ndashboards ({where}, {dash_workers} worker(s); ms)")
     print(
         f"{'dashboard':42} {'small 1st':>9} {'small kept':>10} {'large 1st':>9} "
         f"{'large kept':>10} {'after write':>11}"

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,7 +204,14 @@ class Aggregates:
             if found is not None:
                 return found
             self.computed += 1
+            started = time.monotonic()
             answer = compute()
+            log.info(
+                "aggregate %s of generation %s computed in %.1f s",
+                key[:8],
+                generation,
+                time.monotonic() - started,
+            )
             try:
                 partial = folder / f".{key}.{os.getpid()}.tmp"
                 partial.write_bytes(answer.body)
