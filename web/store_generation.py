@@ -67,6 +67,10 @@ class GenerationCheck:
         thread.start()
         return thread
 
+    def warming(self) -> bool:
+        """True while a warm-up runs (tests and benchmarks wait for it)."""
+        return self._warming.locked()
+
     def _warm(self) -> None:
         try:
             for warm in self.warmers:

@@ -7,6 +7,7 @@ after a write; the counts of /healthz are taken once per store generation, not p
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
 from tests.helpers import ROOT, app_for, new_content_kb
+from web.store_generation import EXTENSION as CHECK
+from web.views.reading import AGGREGATES_KEY
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.ttl"
 GRAPH = "https://w3id.org/lhs-kg/graph/data/examples/test-dashboards-kept"
@@ -122,3 +125,33 @@ def test_nothing_is_written_into_the_instance_folder_for_the_embedded_store(
     app.test_client().get("/nasss")
     cache = Path(kb.settings.instance_dir) / "cache" / "aggregates"
     assert not cache.exists()
+
+
+TOKEN = "dashboards-kept-update-token-0123456789"
+
+
+def test_a_write_through_the_app_warms_the_dashboards_in_the_background() -> None:
+    kb = new_content_kb(sparql_update_token=TOKEN)
+    try:
+        app = app_for(kb)
+        client = app.test_client()
+        path = "/api/queries/loop-coverage"
+        assert client.get(path, headers=RESULTS).status_code == 200  # asked for once
+        kept = app.extensions[AGGREGATES_KEY]
+        check = app.extensions[CHECK]
+        before = kept.computed
+        wrote = client.post(
+            "/sparql",
+            data={"update": f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:a> <urn:b> 1 }} }}"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert wrote.status_code < 300, wrote.data[:300]
+        deadline = time.monotonic() + 60
+        while check.warming() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        warmed = kept.computed
+        assert warmed > before  # computed after the write, with no request asking
+        assert rows_of(client.get(path, headers=RESULTS).data) == full(kb, "loop-coverage")
+        assert kept.computed == warmed  # the visitor found it ready
+    finally:
+        kb.close()
