@@ -107,11 +107,13 @@ class Store(ABC):
 
     @property
     def generation(self) -> int | None:
-        """A number that changes after every write made through this object, or None.
+        """A number that changes after every write made through lhs-kg, or None.
 
         Readers may keep what they derived from the store (rendered pages, read models) for
-        as long as the number stays the same. None means the data can change behind this
-        object's back (a shared remote server), so nothing derived may be kept on its word.
+        as long as the number stays the same. The embedded store counts its own writes (it
+        holds the store's lock); a store server keeps the number in the store, so the writes
+        of every process count (:meth:`refresh_generation`). None: no number can be promised,
+        so nothing derived may be kept on its word.
         """
         return None
 
