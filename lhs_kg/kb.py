@@ -31,14 +31,13 @@ from lhs_kg.loader import FileLoad, LoadSummary, Progress, graph_iri_for, load_f
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
 from lhs_kg.store.base import Bindings
+from lhs_kg.store.generation import meta_graph
 
 Scope = Literal["published", "all"]
 SCOPES: tuple[Scope, ...] = ("published", "all")
 """What a query reads: the published view (the default) or every graph, pending and private too."""
 
 _NO_GRAPH = "urn:lhs-kg:no-graph"
-#: How long a remote store's published view is trusted (others may write behind our back).
-_REMOTE_TTL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -57,9 +56,7 @@ class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.store = store or open_store(self.settings)
-        self._published: Derived[list[str] | None] = Derived(
-            self.store, self._published_scope, ttl_s=_REMOTE_TTL_S
-        )
+        self._published: Derived[list[str] | None] = Derived(self.store, self._published_scope)
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -122,14 +119,16 @@ class KnowledgeBase:
     def published_scope(self) -> list[str] | None:
         """The graphs of the published view, or None when every graph is published (the union).
 
-        Kept for one store generation (a time-to-live on a remote store), so asking is cheap.
+        Kept for one store generation (read from a shared store once per unit of work), so
+        asking is cheap.
         """
         return self._published.get()
 
     def _published_scope(self) -> list[str] | None:
         prefix = self.settings.base_iri + "graph/"
         always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
-        names = self.store.graph_names()
+        meta = meta_graph(self.settings.base_iri)  # a shared store's generation: never public
+        names = [name for name in self.store.graph_names() if name != meta]
         if all(name.startswith(always) for name in names):
             return None
         published = published_graphs(self.store, self.settings)

@@ -328,12 +328,19 @@ class VirtuosoServer:
         }
 
     def clear(self) -> None:
-        """Drop every graph the tests may have written (Virtuoso's own graphs stay)."""
+        """Drop every graph the tests may have written, the generation's too (Virtuoso's own
+        graphs stay); sent as one plain update, so that it writes no new generation."""
         from lhs_kg.store import RemoteStore
 
         with RemoteStore(self.endpoints) as store:
-            for name in store.graph_names():
-                store.update(f"DROP SILENT GRAPH <{name}>")
+            names = [*store.graph_names(), store.meta_graph]
+        update = " ; ".join(f"DROP SILENT GRAPH <{name}>" for name in names)
+        requests.post(
+            f"{self.url}/sparql-auth",
+            data={"update": update},
+            auth=requests.auth.HTTPDigestAuth(self.user, self.password),
+            timeout=60,
+        ).raise_for_status()
 
     def stop(self) -> None:
         self.process.terminate()
@@ -491,3 +498,14 @@ def visible_text(page: str) -> str:
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     body = re.sub(r'<details class="sparql-source">.*?</details>', " ", body, flags=re.S)
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def wheel_files() -> set[str]:
+    """The paths the wheel built from this checkout holds, as the build backend lists them.
+
+    Asks hatchling itself (no build, no network), so a test of what ships reads what ships
+    rather than the configuration text.
+    """
+    from hatchling.builders.wheel import WheelBuilder
+
+    return {f.distribution_path for f in WheelBuilder(str(ROOT)).recurse_included_files()}

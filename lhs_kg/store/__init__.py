@@ -7,6 +7,7 @@ from dataclasses import replace
 from lhs_kg.config import Settings
 from lhs_kg.store.base import GraphInfo, QueryResult, Store
 from lhs_kg.store.embedded import EmbeddedStore
+from lhs_kg.store.generation import meta_graph
 from lhs_kg.store.remote import RemoteStore
 
 __all__ = ["EmbeddedStore", "GraphInfo", "QueryResult", "RemoteStore", "Store", "open_store"]
@@ -18,5 +19,5 @@ def open_store(settings: Settings) -> Store:
         endpoints = settings.remote
         if not endpoints.graph_prefixes:  # only our graphs: an engine's own stay out of listings
             endpoints = replace(endpoints, graph_prefixes=(f"{settings.base_iri}graph/",))
-        return RemoteStore(endpoints)
+        return RemoteStore(endpoints, meta=meta_graph(settings.base_iri))
     return EmbeddedStore(settings.store_path)

@@ -15,6 +15,9 @@ answer into pyoxigraph's types (:mod:`lhs_kg.store.results`):
   server has none and is started with ``--timeout-s``) besides the client's own socket timeout;
 - an answer the engine cut (row limit, "anytime" time limit) is an error, never passed on short;
   a graph dump the engine cuts is read again in pages.
+
+Every write made through this class gives the store a new generation, kept in the store's meta
+graph (:mod:`lhs_kg.store.generation`), so caches in every process that reads the server see it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from lhs_kg import sparql
-from lhs_kg.config import RemoteEndpoints
+from lhs_kg.config import DEFAULT_BASE_IRI, RemoteEndpoints
 from lhs_kg.engines import engine
 from lhs_kg.errors import EngineError, ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
@@ -41,6 +44,7 @@ from lhs_kg.store.base import (
     graph_iri,
     with_default_graph,
 )
+from lhs_kg.store.generation import SharedGeneration, meta_graph
 from lhs_kg.store.http import (
     STORE_DID_NOT_ANSWER,
     SparqlHttp,
@@ -51,39 +55,77 @@ from lhs_kg.store.results import boolean_columns, parse_json_results, parse_ntri
 
 __all__ = ["STORE_DID_NOT_ANSWER", "RemoteStore"]
 
-_GRAPH_CACHE_S = 2.0
 _NO_GRAPH = "urn:lhs-kg:no-graph"
 """Named when a query must read no graph at all (naming none would mean the engine's default)."""
 _NT = rdf_format("nt")
 
 
 class RemoteStore(Store):
-    """A SPARQL 1.1 server reached over HTTP."""
+    """A SPARQL 1.1 server reached over HTTP.
 
-    def __init__(self, endpoints: RemoteEndpoints, *, timeout_s: float = 60.0) -> None:
+    ``meta`` is the graph holding the store's generation (``<base>graph/meta``).
+    """
+
+    shares_generation = True
+
+    def __init__(
+        self,
+        endpoints: RemoteEndpoints,
+        *,
+        timeout_s: float = 60.0,
+        meta: str = meta_graph(DEFAULT_BASE_IRI),
+    ) -> None:
         self.endpoints = endpoints
         self.description = endpoints.query
         self.profile = engine(endpoints.engine)
         self._timeout_s = timeout_s
         self._http = SparqlHttp(endpoints, timeout_s)
-        self._graph_cache: tuple[float, list[str]] | None = None
-        self._writes = 0
+        self._graph_cache: tuple[int, list[str]] | None = None
+        # the generation is read with no dataset of ours: listing graphs needs the generation
+        self._shared = SharedGeneration(
+            meta, lambda text: self.query(text, union=False, named_graphs=[]).rows()
+        )
 
     @property
-    def writes(self) -> int:
-        return self._writes
+    def generation(self) -> int:
+        """The store's generation as last read (:meth:`refresh_generation`) or written here."""
+        return self._shared.current
+
+    def refresh_generation(self) -> int:
+        return self._shared.refresh()
+
+    @property
+    def meta_graph(self) -> str:
+        """The graph that holds the generation: never part of a published view or an export."""
+        return self._shared.meta
+
+    def _wrote(self, new: int | None) -> None:
+        """After a write: drop the graph list, remember the generation (None: read it again)."""
+        self._graph_cache = None
+        self._shared.renewed(new)
+
+    def _renewal(self) -> tuple[str, int]:
+        """The update that gives the store a new generation (bound as the engine reads it)."""
+        return self._shared.renewal(as_bind=not self.profile.values_in_updates)
+
+    def _renew_generation(self) -> None:
+        """Give the store a new generation after a Graph Store Protocol write (not an update)."""
+        text, new = self._renewal()
+        try:
+            self._http.send("POST", self.endpoints.update, what="an update", data={"update": text})
+        except Exception:
+            self._shared.renewed(None)
+            raise
+        self._shared.renewed(new)
 
     def _scrub(self, text: str) -> str:
         """``text`` without the store's own addresses (a server may echo them in its errors)."""
         return self._http.scrub(text)
 
-    def _wrote(self) -> None:
-        self._writes += 1
-        self._graph_cache = None
-
     def _ours(self, graph: str) -> bool:
+        """A graph of the knowledge base (under its prefixes), not the generation's meta graph."""
         prefixes = self.endpoints.graph_prefixes
-        return not prefixes or graph.startswith(prefixes)
+        return graph != self.meta_graph and (not prefixes or graph.startswith(prefixes))
 
     # -- SPARQL Protocol -------------------------------------------------------------------
 
@@ -174,10 +216,20 @@ class RemoteStore(Store):
             text = f"{self.profile.default_graph_pragma} {graph_iri(default_graph)}\n{text}"
         elif default_graph is not None:
             text = with_default_graph(text, default_graph)
-        try:
-            self._http.send("POST", self.endpoints.update, what="an update", data={"update": text})
-        finally:  # a failed write may still have had effects
-            self._wrote()
+        renewal, new = self._renewal()
+        body = text.rstrip()
+        body = body[:-1] if body.endswith(";") else body
+        done = False
+        try:  # one transaction: the write and its new generation
+            self._http.send(
+                "POST",
+                self.endpoints.update,
+                what="an update",
+                data={"update": f"{body}\n;\n{renewal}"},
+            )
+            done = True
+        finally:  # a failed write may still have had effects: read the number again
+            self._wrote(new if done else None)
 
     # -- Graph Store Protocol --------------------------------------------------------------
 
@@ -220,7 +272,8 @@ class RemoteStore(Store):
         try:
             self._gsp("POST", graph, data=body, headers={"Content-Type": sent.media_type})
         finally:
-            self._wrote()
+            self._wrote(None)
+            self._renew_generation()
 
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
         graph_iri(graph)
@@ -228,14 +281,16 @@ class RemoteStore(Store):
         try:
             self._gsp("PUT", graph, data=body, headers={"Content-Type": sent.media_type})
         finally:
-            self._wrote()
+            self._wrote(None)
+            self._renew_generation()
 
     def drop_graph(self, graph: str) -> None:
         graph_iri(graph)
         try:  # the Graph Store Protocol's DELETE: no update text; a missing graph is no error
             self._gsp("DELETE", graph)
         finally:
-            self._wrote()
+            self._wrote(None)
+            self._renew_generation()
 
     def _load_nquads(self, data: bytes) -> None:
         by_graph: dict[str, list[ox.Triple]] = {}
@@ -336,8 +391,9 @@ class RemoteStore(Store):
         return list(self._graph_names(fresh=True))
 
     def _graph_names(self, fresh: bool = False) -> list[str]:
-        now = time.monotonic()
-        if not fresh and self._graph_cache and now - self._graph_cache[0] < _GRAPH_CACHE_S:
+        """Our graphs' names, kept for one generation (read before the names)."""
+        generation = self.generation
+        if not fresh and self._graph_cache and self._graph_cache[0] == generation:
             return self._graph_cache[1]
         result = self.query(sparql.text(self.profile.graph_listing), union=False, named_graphs=[])
         names = sorted(
@@ -345,7 +401,7 @@ class RemoteStore(Store):
             for row in result.rows()
             if isinstance(row.get("g"), ox.NamedNode) and self._ours(row["g"].value)
         )
-        self._graph_cache = (now, names)
+        self._graph_cache = (generation, names)
         return names
 
     def close(self) -> None:

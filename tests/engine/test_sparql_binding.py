@@ -168,7 +168,7 @@ def test_an_update_binds_hostile_literals_as_data(store: Store, text: str) -> No
         "INSERT { GRAPH ?g { ?s ?p ?o } } WHERE { }",
         bindings={"g": graph, "s": S, "p": P, "o": ox.Literal(text)},
     )
-    rows = store.query("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }", union=False).rows()
+    rows = store.query(f"SELECT ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}", union=False).rows()
     assert [row["o"] for row in rows] == [ox.Literal(text)]
     assert [g.iri for g in store.graphs()] == [graph.value]
 
