@@ -95,7 +95,8 @@ def remote(request: pytest.FixtureRequest) -> Iterator[KnowledgeBase]:
     twice: graphs named in each request, and its own union default graph."""
     server: SparqlServer = request.getfixturevalue(f"{request.param}_server")
     server.clear()
-    kb = new_content_kb(RemoteStore(server.endpoints))
+    var = request.getfixturevalue("tmp_path_factory").mktemp("var")  # kept caches: not in the tree
+    kb = new_content_kb(RemoteStore(server.endpoints), var_dir=var, instance_dir=var / "instance")
     fill_with_contributions(kb)
     yield kb
     kb.close()

@@ -38,7 +38,8 @@ def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
         raise pytest.UsageError(f"LHS_KG_TEST_WEB_ENGINE={engine!r}; known: {', '.join(ENGINES)}")
     server: SparqlServer = request.getfixturevalue(f"{engine}_server")
     server.clear()
-    kb = new_content_kb(RemoteStore(server.endpoints))
+    var = request.getfixturevalue("tmp_path_factory").mktemp("var")  # kept caches: not in the tree
+    kb = new_content_kb(RemoteStore(server.endpoints), var_dir=var, instance_dir=var / "instance")
     yield app_for(kb)
     kb.close()
     server.clear()
