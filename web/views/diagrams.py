@@ -7,9 +7,10 @@ No blueprint: shared by the home, resource and dashboard views.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from lhs_kg.describe.casestudies import Rating
 from lhs_kg.describe.concepts import LoopStage, Ring
 
 
@@ -177,9 +178,26 @@ def loop(
     return nodes, arrows
 
 
+#: The NASSS levels from the centre out; a rating's ``rank`` (1–3) is its ring.
+RADAR_LEVELS = ("simple", "complicated", "complex")
+
+
+class RadarRating(Protocol):
+    """What the radar needs of a rating: the domain's notation and the level (rank 1–3)."""
+
+    @property
+    def notation(self) -> str: ...
+    @property
+    def rank(self) -> int: ...
+    @property
+    def level_label(self) -> str: ...
+    @property
+    def level_id(self) -> str: ...
+
+
 @dataclass
 class RadarAxis:
-    """One NASSS domain's spoke: its end point, label position and the rated point."""
+    """One NASSS domain's spoke: its end, its wrapped label, and its rated point if rated."""
 
     notation: str
     label: str
@@ -188,25 +206,68 @@ class RadarAxis:
     lx: float
     ly: float
     anchor: str
+    lines: list[str]
+    rated: bool
     level: str
+    level_id: str
+    px: float
+    py: float
+
+
+@dataclass
+class RadarRing:
+    """A level's ring (simple innermost) and where its name is written on the top spoke."""
+
+    level: str
+    points: str
+    lx: float
+    ly: float
+
+
+@dataclass
+class Radar:
+    """Everything a template needs to draw a complexity profile, rated or not."""
+
+    axes: list[RadarAxis]
+    area: str
+    rings: list[RadarRing]
+    view_box: str
+    rated: int
 
 
 def radar(
-    domains: list[tuple[str, str, str]], ratings: list[Rating], radius: float = 110
-) -> tuple[list[RadarAxis], str, list[str]]:
-    """Spokes for the domains, the polygon of the ratings and the grid polygons (3 levels)."""
-    by_notation = {r.notation: r for r in ratings}
+    domains: Sequence[tuple[str, str, str]],
+    ratings: Iterable[RadarRating],
+    radius: float = 100,
+) -> Radar:
+    """The complexity profile: one spoke per (iri, notation, label) domain, rings for the levels.
+
+    Shared by case-study pages and the self-assessment. An unrated domain (no rating, or rank
+    outside 1–3) gets no point and is not drawn as zero; the area joins the rated points only.
+    """
+    by_notation = {r.notation: r for r in ratings if 1 <= r.rank <= len(RADAR_LEVELS)}
     n = max(1, len(domains))
     axes, points = [], []
     for k, (_, notation, label) in enumerate(domains):
         angle = -math.pi / 2 + 2 * math.pi * k / n
         x, y = _point(radius, angle)
-        lx, ly = _point(radius + 16, angle)
+        lx, ly = _point(radius + 14, angle)
         rating = by_notation.get(notation)
-        rank = min(3, max(0, rating.rank)) if rating else 0
-        px, py = _point(radius * rank / 3, angle)
-        points.append(f"{px},{py}")
+        px, py = _point(radius * rating.rank / len(RADAR_LEVELS), angle) if rating else (0.0, 0.0)
+        if rating:
+            points.append(f"{px},{py}")
+        lines = wrap(f"{notation}. {label}", RADAR_LABEL_WIDTH, 3)
+        if not rating:
+            lines.append("(not rated)")
         anchor = "middle" if abs(lx) < 10 else ("start" if lx > 0 else "end")
+        # labels above the centre grow upwards, below it downwards, beside it around the spoke end
+        height = (len(lines) - 1) * RADAR_LINE
+        if ly < -radius / 2:
+            top = ly - height - 2
+        elif ly > radius / 2:
+            top = ly + 12
+        else:
+            top = ly + 4 - height / 2
         axes.append(
             RadarAxis(
                 notation,
@@ -214,13 +275,26 @@ def radar(
                 x,
                 y,
                 lx,
-                ly + 4,
+                round(top, 2),
                 anchor,
+                lines,
+                rating is not None,
                 rating.level_label if rating else "not rated",
+                rating.level_id if rating else "none",
+                px,
+                py,
             )
         )
-    grid = []
-    for level in (1, 2, 3):
+    rings = []
+    for level, name in enumerate(RADAR_LEVELS, start=1):
         ring = [_point(radius * level / 3, -math.pi / 2 + 2 * math.pi * k / n) for k in range(n)]
-        grid.append(" ".join(f"{x},{y}" for x, y in ring))
-    return axes, " ".join(points), grid
+        spots = " ".join(f"{x},{y}" for x, y in ring)
+        rings.append(RadarRing(name, spots, 4, round(-radius * level / 3 + 11, 2)))
+    area = " ".join(points) if len(points) >= 3 else ""
+    return Radar(axes, area, rings, RADAR_VIEW_BOX, len(points))
+
+
+#: Characters per line of a radar label, line height (user units) and the drawing's frame.
+RADAR_LABEL_WIDTH = 16
+RADAR_LINE = 15
+RADAR_VIEW_BOX = "-235 -170 470 330"
