@@ -15,16 +15,31 @@ from lhs_kg.describe.concepts import LoopStage, Ring
 
 
 @dataclass
+class LabelLine:
+    """One line of a segment's label, written along its own arc (``path``, id ``path_id``)."""
+
+    text: str
+    path_id: str
+    path: str
+
+
+@dataclass
 class Segment:
-    """A linked annular sector with a short label."""
+    """A linked annular sector: its full label, the label's lines and its short key.
+
+    Ring segments write their lines along arcs (upright in the lower half too); hub segments
+    write them level at ``x``/``y``. ``key`` (e.g. R3) is what a phone shows in the sector.
+    """
 
     iri: str
     label: str
-    lines: list[str]
+    lines: list[LabelLine]
     path: str
     x: float
     y: float
     css: str
+    key: str
+    curved: bool
 
 
 @dataclass
@@ -86,6 +101,49 @@ def wrap(label: str, width: int = 13, lines: int = 2) -> list[str]:
 #: Radii of the rings (outside in): (inner, outer) of the segments, and the name band above.
 WHEEL_RADII = ((252, 302), (184, 234), (116, 166), (0, 98))
 BAND = 18
+#: Font size (user units) of segment labels, their line spacing, and the guessed mean glyph width
+#: (em) used to wrap them; a browser test measures the real text against its arc.
+WHEEL_FONT = 13.0
+WHEEL_LINE = 14.5
+GLYPH_EM = 0.6
+#: Keys shown in place of labels on a phone: ring prefix + notation or position.
+KEY_PREFIX = ("R", "S", "C", "")
+#: Gap (user units) left at each end of a label's arc.
+ARC_PAD = 6.0
+
+
+def _arc(r: float, a0: float, a1: float, upright_below: bool) -> str:
+    """An arc of radius r from a0 to a1 (clockwise), or back (so text stays upright below)."""
+    large = 1 if a1 - a0 > math.pi else 0
+    if upright_below:
+        (x0, y0), (x1, y1) = _point(r, a1), _point(r, a0)
+        return f"M{x0} {y0} A{r} {r} 0 {large} 0 {x1} {y1}"
+    (x0, y0), (x1, y1) = _point(r, a0), _point(r, a1)
+    return f"M{x0} {y0} A{r} {r} 0 {large} 1 {x1} {y1}"
+
+
+def _curved_lines(
+    label: str, r0: float, r1: float, a0: float, a1: float, ident: str
+) -> list[LabelLine]:
+    """A label wrapped to fit its sector, each line on an arc centred in the ring."""
+    mid = (a0 + a1) / 2
+    below = math.sin(mid) > 0.05
+    for count in (1, 2, 3):
+        # lines sit between r0 and r1; the innermost is the shortest, so it sets the width
+        centre = (r0 + r1) / 2
+        radii = [centre + (count - 1) / 2 * WHEEL_LINE - i * WHEEL_LINE for i in range(count)]
+        if below:
+            radii.reverse()  # text upright below the centre: its first line is the inner one
+        pad = ARC_PAD / min(radii)
+        chars = int(min(radii) * (a1 - a0 - 2 * pad) / (WHEEL_FONT * GLYPH_EM))
+        lines = wrap(label, chars, count)
+        if "…" not in "".join(lines) or count == 3:
+            break
+    out = []
+    for i, (text, r) in enumerate(zip(lines, radii, strict=False)):
+        pad = ARC_PAD / r
+        out.append(LabelLine(text, f"{ident}-{i}", _arc(round(r, 2), a0 + pad, a1 - pad, below)))
+    return out
 
 
 def wheel(rings: list[Ring]) -> list[RingShape]:
@@ -100,17 +158,23 @@ def wheel(rings: list[Ring]) -> list[RingShape]:
         for k, element in enumerate(ring.elements):
             a0, a1 = start + k * step, start + (k + 1) * step
             mid = (a0 + a1) / 2
-            text_r = (r0 + r1) / 2 if r0 > 0 else r1 * 0.58
-            x, y = _point(text_r, mid)
+            x, y = _point(r1 * 0.58 if r0 <= 0 else (r0 + r1) / 2, mid)
+            ident = f"wheel-{index}-{k}"
+            if r0 > 0:
+                lines = _curved_lines(element.label, r0, r1, a0, a1, ident)
+            else:
+                lines = [LabelLine(t, "", "") for t in wrap(element.label, 12, 3)]
             segments.append(
                 Segment(
                     element.iri,
                     element.label,
-                    wrap(element.label, (12, 11, 10, 11)[index]),
+                    lines,
                     sector(r0, r1, a0 + 0.004, a1 - 0.004),
                     x,
                     y,
                     f"wheel-seg wheel-ring-{index}",
+                    KEY_PREFIX[index] + (element.notation or str(k + 1)),
+                    r0 > 0,
                 )
             )
         mid_band = r1 + BAND / 2
