@@ -69,7 +69,7 @@ def test_a_too_long_label_is_shortened_but_named_in_full(client: FlaskClient) ->
     assert len(lines) == 3 and lines[-1].text.endswith("…")
     html = client.get("/").data.decode()
     # the accessible name of each segment is its ring and full label, whatever the sector shows
-    assert 'aria-label="Rationale: Optimise the use of existing knowledge in decisions"' in html
+    assert 'aria-label="R5, Rationale: Optimise the use of existing knowledge in decisions"' in html
 
 
 def test_home_lists_every_key_with_its_label(client: FlaskClient, app: Flask) -> None:
