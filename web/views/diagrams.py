@@ -203,6 +203,7 @@ class LoopNode:
     x: float
     y: float
     on: bool
+    lines: list[str]
 
 
 @dataclass
@@ -229,6 +230,7 @@ def loop(
                 x,
                 y,
                 covered is None or stage.iri in covered,
+                wrap(stage.label, 12, 2),
             )
         )
     arrows = []
