@@ -363,4 +363,4 @@ def radar(
 #: Characters per line of a radar label, line height (user units) and the drawing's frame.
 RADAR_LABEL_WIDTH = 16
 RADAR_LINE = 15
-RADAR_VIEW_BOX = "-235 -170 470 330"
+RADAR_VIEW_BOX = "-245 -170 490 330"
