@@ -197,3 +197,15 @@ def test_heat_map_cell_opens_the_rating_it_shows(sized: Any) -> None:
     row = sized.locator(f"tr#{target.split('#')[1]}")
     assert row.is_visible()
     assert "Complex" in row.inner_text()
+
+
+@pytest.mark.parametrize(
+    ("sized", "keys_shown"),
+    [pytest.param(DESKTOP, False, id="1280"), pytest.param(PHONE, True, id="390")],
+    indirect=["sized"],
+)
+def test_phone_shows_keys_and_their_list_desktop_the_labels(sized: Any, keys_shown: bool) -> None:
+    sized.goto("/")
+    assert sized.locator("svg.wheel .wheel-key").first.is_visible() is keys_shown
+    assert sized.locator(".wheel-keys").is_visible() is keys_shown
+    assert sized.locator("svg.wheel .wheel-text").first.is_visible() is not keys_shown
