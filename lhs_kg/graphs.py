@@ -5,7 +5,8 @@
 - ``<base>graph/contribution/<id>/v<n>``: one version of a contribution;
 - ``<base>graph/registry``: the state of every contribution version (pending, published,
   changes-requested, rejected, withdrawn, superseded) and its provenance;
-- ``<base>graph/update``: the default graph of the token endpoint's SPARQL updates.
+- ``<base>graph/update``: the default graph of the token endpoint's SPARQL updates;
+- ``<base>graph/meta``: a shared store's generation (:mod:`lhs_kg.store.generation`), private.
 
 The published view is every graph except the registry and the contribution versions whose
 registry state is not ``published`` (and content graphs superseded or withdrawn); exports and
@@ -17,6 +18,7 @@ from __future__ import annotations
 from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.store import Store
+from lhs_kg.store.generation import meta_graph
 
 REVIEW_STATE = "concept/review-state/"
 
@@ -81,7 +83,7 @@ def is_published(settings: Settings, graph: str, state: str | None) -> bool:
     graph (content, inferred, what an operator's SPARQL update wrote) is published (#12).
     """
     prefix = graph_prefix(settings)
-    if graph == registry_graph(settings):
+    if graph in (registry_graph(settings), meta_graph(settings.base_iri)):
         return False
     if graph.startswith(prefix + "contribution/"):
         return state == state_iri(settings, "published")

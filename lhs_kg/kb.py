@@ -13,6 +13,7 @@ Queries read the published view (content graphs and accepted contributions) unle
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,18 +27,17 @@ from lhs_kg.config import Settings
 from lhs_kg.errors import InputError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import published_graphs
-from lhs_kg.loader import LoadSummary, Progress, load_file, rebuild
+from lhs_kg.loader import FileLoad, LoadSummary, Progress, graph_iri_for, load_file, rebuild
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
 from lhs_kg.store.base import Bindings
+from lhs_kg.store.generation import meta_graph
 
 Scope = Literal["published", "all"]
 SCOPES: tuple[Scope, ...] = ("published", "all")
 """What a query reads: the published view (the default) or every graph, pending and private too."""
 
 _NO_GRAPH = "urn:lhs-kg:no-graph"
-#: How long a remote store's published view is trusted (others may write behind our back).
-_REMOTE_TTL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,7 @@ class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.store = store or open_store(self.settings)
-        self._published: Derived[list[str] | None] = Derived(
-            self.store, self._published_scope, ttl_s=_REMOTE_TTL_S
-        )
+        self._published: Derived[list[str] | None] = Derived(self.store, self._published_scope)
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -121,16 +119,19 @@ class KnowledgeBase:
     def published_scope(self) -> list[str] | None:
         """The graphs of the published view, or None when every graph is published (the union).
 
-        Kept for one store generation (a time-to-live on a remote store), so asking is cheap.
+        Kept for one store generation (read from a shared store once per unit of work), so
+        asking is cheap.
         """
         return self._published.get()
 
     def _published_scope(self) -> list[str] | None:
         prefix = self.settings.base_iri + "graph/"
         always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
+        meta = meta_graph(self.settings.base_iri)  # a shared store's generation: never public
         names = [
             row["g"].value
             for row in self.store.query(sparql.text("store/graph-names"), union=False).rows()
+            if row["g"].value != meta
         ]
         if all(name.startswith(always) for name in names):
             return None
@@ -143,13 +144,29 @@ class KnowledgeBase:
             self.store, path, self.settings, graph=graph, fmt=rdf_format(fmt) if fmt else None
         )
 
+    def load_counted(
+        self, path: Path, *, graph: str | None = None, fmt: str | None = None
+    ) -> FileLoad:
+        """Add one file and say how many triples its graph gained and how long it took."""
+        started = time.perf_counter()
+        target = graph or graph_iri_for(path, self.settings)
+        before = self._triples_in(target)
+        target = self.load(path, graph=graph, fmt=fmt)
+        return FileLoad(target, self._triples_in(target) - before, time.perf_counter() - started)
+
+    def _triples_in(self, graph: str) -> int:
+        return next((g.triples for g in self.store.graphs() if g.iri == graph), 0)
+
     def load_bytes(self, data: bytes, fmt: str, *, graph: str) -> None:
         """Add RDF held in memory to a named graph."""
         self.store.load(data, rdf_format(fmt), graph)
 
-    def rebuild(self, progress: Progress | None = None) -> LoadSummary:
-        """(Re)build the content graphs from ``ontology/`` and ``data/``."""
-        return rebuild(self.store, self.settings, progress=progress)
+    def rebuild(
+        self, progress: Progress | None = None, checking: Progress | None = None
+    ) -> LoadSummary:
+        """(Re)build the content graphs from ``ontology/`` and ``data/`` (``checking`` hears of
+        the syntax check, ``progress`` of the load)."""
+        return rebuild(self.store, self.settings, progress=progress, checking=checking)
 
     def is_empty(self) -> bool:
         """True when the store holds no named graph yet."""

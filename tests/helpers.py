@@ -9,8 +9,10 @@ never from a conftest, and never works out a path from its own ``__file__``
 from __future__ import annotations
 
 import copy
+import html
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -50,6 +52,7 @@ VALID = TEST_DATA / "valid"
 INVALID = TEST_DATA / "invalid"
 BROKEN_ONTOLOGY = TEST_DATA / "broken-ontology"
 BROWSE_FIXTURE = TESTS / "web" / "data" / "browse-fixture.ttl"
+GAPS_FIXTURE = TESTS / "web" / "data" / "gaps-fixture.ttl"
 """A case study with awkward values (markup, long text) added to the content by browse tests."""
 REASON_EXAMPLES = TESTS / "reason" / "data"
 EXPORT_EXTRAS = TESTS / "export" / "data" / "extras.ttl"
@@ -267,3 +270,34 @@ def fill_with_contributions(kb: KnowledgeBase) -> None:
 
 MakeRoot = Callable[..., Path]
 """The ``make_root`` fixture (tests/reason): a project root holding the given data files only."""
+
+
+# -- pages in plain language (#15) ------------------------------------------------------------
+
+RDF_IN_TEXT = re.compile(
+    r"(?:^|(?<=[\s\"'”]))@[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*(?=[\s,;.)]|$)|\bxsd:|\^\^"
+)
+"""A language tag as RDF writes it after a literal, or a datatype in any spelling."""
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees in a page's body: tags, scripts and styles removed, entities decoded.
+
+    A named query's SPARQL, folded away under "The SPARQL behind this question", is code the
+    reader opens on purpose (as on /sparql), so it is left out too.
+    """
+    body = page.split("<body", 1)[-1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r'<details class="sparql-source">.*?</details>', " ", body, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def wheel_files() -> set[str]:
+    """The paths the wheel built from this checkout holds, as the build backend lists them.
+
+    Asks hatchling itself (no build, no network), so a test of what ships reads what ships
+    rather than the configuration text.
+    """
+    from hatchling.builders.wheel import WheelBuilder
+
+    return {f.distribution_path for f in WheelBuilder(str(ROOT)).recurse_included_files()}

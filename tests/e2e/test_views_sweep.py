@@ -50,6 +50,14 @@ VIEWS = [
     ("dataset", "/dataset"),
     ("import-sources", "/import-sources"),
     ("status", "{status}"),
+    ("glossary", "/concept/glossary"),
+    ("glossary-term", "/concept/glossary/audit-and-feedback"),
+    ("pathway", "/pathway"),
+    ("pathway-why", "/pathway/why"),
+    ("pathway-complexity", "/pathway/complexity"),
+    ("pathway-strategy", "/pathway/strategy"),
+    ("pathway-building-blocks", "/pathway/building-blocks"),
+    ("assess", "/assess"),
 ]
 
 
@@ -209,3 +217,25 @@ def test_phone_shows_keys_and_their_list_desktop_the_labels(sized: Any, keys_sho
     assert sized.locator("svg.wheel .wheel-key").first.is_visible() is keys_shown
     assert sized.locator(".wheel-keys").is_visible() is keys_shown
     assert sized.locator("svg.wheel .wheel-text").first.is_visible() is not keys_shown
+
+
+@pytest.mark.parametrize("sized", WIDTHS, indirect=True)
+def test_assessment_result_passes_axe_and_fits_the_width(sized: Any, axe_script: Path) -> None:
+    """The self-assessment's result (a POST, so not in VIEWS): its radar, table and matches."""
+    page = sized
+    page.goto("/assess")
+    for key, level in {"1": "complex", "2": "complicated", "4": "simple", "5": "complex"}.items():
+        page.check(f'input[name="level-{key}"][value="{level}"]')
+    page.click("button.assess-submit")
+    page.wait_for_selector("svg.radar")
+    shot = ARTIFACTS / "screenshots" / str(page.viewport_size["width"]) / "assess-result.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client, f"the result scrolls sideways: {overflow(page)}"
+    assert page.locator("svg.radar circle.radar-point").count() == 4
+    assert page.locator("svg.radar circle.radar-unrated").count() == 3
+    bad = axe_violations(page, axe_script)
+    assert bad == [], "\n".join(bad)
