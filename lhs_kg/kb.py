@@ -206,8 +206,12 @@ class KnowledgeBase:
         self.store.dump(output, rdf_format(fmt), graph)
 
     def stats(self) -> Stats:
-        """Triples, graphs, instances per class and concepts per scheme."""
-        graphs = self.store.graphs()
+        """Triples, graphs, instances per class and concepts per scheme.
+
+        The layout's copies (the published graph, its record) are left out: each stored triple
+        counts once.
+        """
+        graphs = [g for g in self.store.graphs() if not is_derived(self.settings, g.iri)]
         classes = [
             (row["class"].value, int(row["n"].value))
             for row in self.store.query(sparql.text("kb/class-counts")).rows()

@@ -15,6 +15,7 @@ again. Copies are made inside the store (INSERT … WHERE), so blank nodes stay 
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,9 @@ from lhs_kg.graphs import (
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
 
+#: One keeper at a time in this process: two writers bringing the graph up to date at once
+#: could each act on the other's half-done record (re-entrant: a sync runs inside ``replacing``).
+_KEEPER = threading.RLock()
 #: Graphs copied or retracted per update, so one update's text stays a modest size.
 _BATCH = 500
 #: Words of an update that may write outside its default graph (then everything is recopied).
@@ -109,11 +113,12 @@ class PublishedLayout:
 
         Copies first, prunes last: a reader meanwhile may see a stale triple, never miss one.
         """
-        wanted = published_graphs(self.store, self.settings)
-        self.store.update(sparql.text("layout/forget-all"), bindings=self._terms)
-        self.store.update(sparql.text("layout/mark"), bindings=self._terms)
-        self._publish(wanted)
-        self.store.update(sparql.text("layout/prune"), bindings=self._terms)
+        with _KEEPER:
+            wanted = published_graphs(self.store, self.settings)
+            self.store.update(sparql.text("layout/forget-all"), bindings=self._terms)
+            self.store.update(sparql.text("layout/mark"), bindings=self._terms)
+            self._publish(wanted)
+            self.store.update(sparql.text("layout/prune"), bindings=self._terms)
         return SyncReport(added=tuple(wanted), rebuilt=True)
 
     def sync(self, changed: Iterable[str] = ()) -> SyncReport:
@@ -123,15 +128,16 @@ class PublishedLayout:
         retract their triples; ``changed`` names published graphs that gained triples (a
         load), copied again. On a store without the layout yet, this migrates it.
         """
-        if not self.ready():
-            return self.rebuild()
-        wanted = set(published_graphs(self.store, self.settings))
-        have = set(self.sources())
-        added = sorted(wanted - have)
-        removed = sorted(have - wanted)
-        again = sorted((set(changed) & wanted) - set(added))
-        self._publish(added + again)  # first in, then out: a reader never misses a triple
-        self._retract(removed)
+        with _KEEPER:
+            if not self.ready():
+                return self.rebuild()
+            wanted = set(published_graphs(self.store, self.settings))
+            have = set(self.sources())
+            added = sorted(wanted - have)
+            removed = sorted(have - wanted)
+            again = sorted((set(changed) & wanted) - set(added))
+            self._publish(added + again)  # first in, then out: a reader never misses a triple
+            self._retract(removed)
         return SyncReport(tuple(added), tuple(removed))
 
     @contextmanager
@@ -139,23 +145,24 @@ class PublishedLayout:
         """Around a write that may remove triples from ``graph`` (a replacement, an update):
         its old content is kept aside, and afterwards what left it leaves the published graph
         unless another source holds it."""
-        snapshot = ""
-        if not is_derived(self.settings, graph) and self.ready() and graph in self.sources():
-            snapshot = f"{self.graph}-snapshot/{uuid.uuid4().hex}"
-            self.store.update(
-                sparql.text("layout/snapshot"),
-                bindings={"snapshot": ox.NamedNode(snapshot), "source": ox.NamedNode(graph)},
-            )
-        try:
-            yield
-        finally:
+        with _KEEPER:
+            snapshot = ""
+            if not is_derived(self.settings, graph) and self.ready() and graph in self.sources():
+                snapshot = f"{self.graph}-snapshot/{uuid.uuid4().hex}"
+                self.store.update(
+                    sparql.text("layout/snapshot"),
+                    bindings={"snapshot": ox.NamedNode(snapshot), "source": ox.NamedNode(graph)},
+                )
             try:
-                self.sync(changed=[graph])
-                if snapshot:
-                    self._retract([snapshot])
+                yield
             finally:
-                if snapshot:
-                    self.store.drop_graph(snapshot)
+                try:
+                    self.sync(changed=[graph])
+                    if snapshot:
+                        self._retract([snapshot])
+                finally:
+                    if snapshot:
+                        self.store.drop_graph(snapshot)
 
     def update(self, text: str, default_graph: str) -> SyncReport:
         """Run an operator's SPARQL update with ``default_graph`` standing in for the default

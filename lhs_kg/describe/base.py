@@ -207,10 +207,10 @@ LABELS_KEPT_MAX = 50_000
 
 
 def published_scope(kb: KnowledgeBase) -> list[str] | None:
-    """The graphs public pages read: None (the union, fastest) when every graph is published.
+    """The graphs public pages read: the one published graph (#16), whatever the history.
 
     The knowledge base's own published view (:meth:`KnowledgeBase.published_scope`), which named
-    queries read by default too.
+    queries read by default too (a store not migrated yet: its published graphs, or None).
     """
     return kb.published_scope()
 

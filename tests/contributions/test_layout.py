@@ -175,3 +175,12 @@ def test_pending_content_is_never_in_the_published_graph(any_kb: KnowledgeBase) 
         "Example: the published edition",
         "Example: a pending edition",
     }
+
+
+def test_stats_count_each_stored_triple_once(kb: KnowledgeBase) -> None:
+    stats = kb.stats()
+    infos = kb.graphs()
+    assert published_graph(kb.settings) in {g.iri for g in infos}
+    copied = sum(g.triples for g in infos if g.iri.startswith(published_graph(kb.settings)))
+    assert copied > 0 and stats.triples == sum(g.triples for g in infos) - copied
+    assert stats.graphs == len(infos) - 2  # the published graph and its record
