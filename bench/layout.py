@@ -2,10 +2,11 @@
 
 Builds three on-disk stores from the repository content:
 
-- ``none``: the content files only (the baseline);
-- ``history``: the same plus ``--versions`` contribution versions of the curated case studies
-  (most superseded, some pending, rejected or withdrawn; the latest accepted one of each case
-  study published, superseding its curated file), with the published graph of #16;
+- ``history``: the content plus ``--versions`` contribution versions of the curated case
+  studies (most superseded, some pending, rejected or withdrawn; the latest accepted one of each
+  case study published, superseding its curated file), with the published graph of #16;
+- ``none``: the same published content (the content files, each case study's accepted version)
+  and none of the history before it: the baseline, so a ratio shows the cost of history alone;
 - ``old``: the same store in the layout before #16 (no published graph: every public query
   names every published graph), read by today's code through its fallback.
 
@@ -112,9 +113,10 @@ def state_of(number: int, last: int, pending_tail: bool) -> str:
     return ("superseded", "superseded", "superseded", "withdrawn", "rejected")[number % 5]
 
 
-def add_history(store_folder: Path, versions: int) -> None:
+def add_history(store_folder: Path, versions: int, *, published_only: bool = False) -> None:
     """Write ``versions`` contribution versions and their registry straight into the store,
-    as the code before #16 left them (no published graph)."""
+    as the code before #16 left them (no published graph); ``published_only`` writes the
+    versions that end up published and nothing of the history before them."""
     settings = Settings(store=str(store_folder))
     slugs = case_study_slugs()
     texts = templates(slugs)
@@ -125,10 +127,12 @@ def add_history(store_folder: Path, versions: int) -> None:
             slug = slugs[i % len(slugs)]
             number = i // len(slugs) + 1
             last = (versions - 1 - i % len(slugs)) // len(slugs) + 1
+            state = state_of(number, last, pending_tail=i % len(slugs) % 3 == 0)
+            if published_only and state != "published":
+                continue
             graph = contribution_graph(settings, slug, number)
             text = texts[slug].replace(f"{slug} (edition 0)", f"{slug} (edition {number})")
             kb.store.load(text.encode(), rdf_format("nt"), graph)
-            state = state_of(number, last, pending_tail=i % len(slugs) % 3 == 0)
             registry += [
                 f"<{graph}> {state_p} <{state_iri(settings, state)}> .",
                 f"<{graph}> <{FOAF_TOPIC}> <{BASE}case-study/{slug}> .",
@@ -142,26 +146,32 @@ def add_history(store_folder: Path, versions: int) -> None:
 
 
 def build(work: Path, versions: int) -> dict[str, Path]:
-    """The three stores (none, history, old), each in its own folder."""
+    """The three stores (none, history, old), each in its own folder. ``none`` publishes the
+    same content as ``history`` (each case study's accepted version) without the history."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    none = work / "none"
-    with KnowledgeBase(Settings(store=str(none))) as kb:
+    base = work / "content"
+    with KnowledgeBase(Settings(store=str(base))) as kb:
         kb.rebuild()
-    old = work / "old"
-    shutil.copytree(none, old)
-    with KnowledgeBase(Settings(store=str(old))) as kb:  # the layout before #16
         names = [kb.layout.graph, kb.layout.record]
-    with KnowledgeBase(Settings(store=str(old))) as kb:
+    with KnowledgeBase(Settings(store=str(base))) as kb:  # the layout before #16
         for name in names:
             kb.store.drop_graph(name)
-    add_history(old, versions)
-    history = work / "history"
-    shutil.copytree(old, history)
-    with KnowledgeBase(Settings(store=str(history))) as kb:
-        kb.layout.rebuild()  # what `lhs-kg migrate-layout` does
-        assert kb.layout.check().ok
-    return {"none": none, "history": history, "old": old}
+    folders = {name: work / name for name in ("none", "history", "old")}
+    for name, folder in folders.items():
+        shutil.copytree(base, folder)
+        add_history(folder, versions, published_only=name == "none")
+        if name != "old":
+            with KnowledgeBase(Settings(store=str(folder))) as kb:
+                kb.layout.rebuild()  # what `lhs-kg migrate-layout` does
+                assert kb.layout.check().ok
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    published = []
+    for name in ("none", "history", "old"):
+        with KnowledgeBase(Settings(store=str(folders[name]))) as kb:
+            published.append(kb.query(count).rows()[0]["n"].value)
+    assert len(set(published)) == 1, f"not the same published content: {published}"
+    return folders
 
 
 @contextmanager

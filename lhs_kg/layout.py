@@ -74,6 +74,13 @@ class Check:
         )
 
 
+def view_graphs(store: Store, settings: Settings) -> list[str]:
+    """The graphs to read as the published view's default graph: the one published graph, or
+    on a store not migrated yet, every published graph."""
+    layout = PublishedLayout(store, settings)
+    return [layout.graph] if layout.ready() else published_graphs(store, settings)
+
+
 def reads_by_name(text: str) -> bool:
     """Whether a query may read named graphs (``GRAPH``, ``FROM NAMED``): only then are the
     published sources named in its dataset, a cost that grows with history."""
@@ -107,6 +114,14 @@ class PublishedLayout:
             sparql.text("layout/sources"), bindings=self._terms, union=False
         ).rows()
         return sorted({row["source"].value for row in rows if "source" in row})
+
+    def source_counts(self) -> dict[str, int]:
+        """Triples per recorded source, counted in those graphs alone (``store.graphs()`` would
+        count every version ever kept)."""
+        rows = self.store.query(
+            sparql.text("layout/source-counts"), bindings=self._terms, union=False
+        ).rows()
+        return {row["source"].value: int(row["n"].value) for row in rows}
 
     def rebuild(self) -> SyncReport:
         """Copy every published source again and drop what none holds (migration, a reload).
