@@ -167,7 +167,7 @@ def build(work: Path, versions: int) -> dict[str, Path]:
                 assert kb.layout.check().ok
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     published = []
-    for name in ("none", "history", "old"):
+    for name in ("none", "history"):  # the old view is a bag: shared triples count twice
         with KnowledgeBase(Settings(store=str(folders[name]))) as kb:
             published.append(kb.query(count).rows()[0]["n"].value)
     assert len(set(published)) == 1, f"not the same published content: {published}"
