@@ -118,10 +118,16 @@ class PublishedLayout:
     def source_counts(self) -> dict[str, int]:
         """Triples per recorded source, counted in those graphs alone (``store.graphs()`` would
         count every version ever kept)."""
-        rows = self.store.query(
-            sparql.text("layout/source-counts"), bindings=self._terms, union=False
-        ).rows()
-        return {row["source"].value: int(row["n"].value) for row in rows}
+        sources = self.sources()
+        counts = dict.fromkeys(sources, 0)
+        if sources:
+            rows = self.store.query(
+                sparql.text("layout/source-counts"),
+                bindings=[{"source": ox.NamedNode(g)} for g in sources],
+                union=False,
+            ).rows()
+            counts.update({row["source"].value: int(row["n"].value) for row in rows})
+        return counts
 
     def rebuild(self) -> SyncReport:
         """Copy every published source again and drop what none holds (migration, a reload).
