@@ -10,7 +10,8 @@ Writes keep the graph right incrementally: a graph newly published is copied in,
 left the view takes out the triples no other recorded source holds, a published graph whose
 content is replaced is compared with a snapshot of its old content. Only an update that may
 write anywhere (the token endpoint naming graphs) and a whole-content rebuild copy everything
-again. Copies are made inside the store (INSERT … WHERE), so blank nodes stay the same terms.
+again. Copies are made inside the store (:meth:`lhs_kg.store.Store.copy_graphs`), so blank
+nodes stay the same terms; a large graph is copied in bounded batches on the embedded store.
 """
 
 from __future__ import annotations
@@ -170,10 +171,7 @@ class PublishedLayout:
             snapshot = ""
             if not is_derived(self.settings, graph) and self.ready() and graph in self.sources():
                 snapshot = f"{self.graph}-snapshot/{uuid.uuid4().hex}"
-                self.store.update(
-                    sparql.text("layout/snapshot"),
-                    bindings={"snapshot": ox.NamedNode(snapshot), "source": ox.NamedNode(graph)},
-                )
+                self.store.copy_graphs([graph], snapshot)
             try:
                 yield
             finally:
@@ -215,10 +213,13 @@ class PublishedLayout:
         )
 
     def _publish(self, graphs: list[str]) -> None:
-        """Copy ``graphs`` into the published graph and record them as its sources."""
+        """Copy ``graphs`` into the published graph, then record them as its sources (a copy
+        cut short is not recorded, so the next write copies it again: graphs are sets)."""
         for i in range(0, len(graphs), _BATCH):
+            batch = graphs[i : i + _BATCH]
+            self.store.copy_graphs(batch, self.graph)
             rows: list[dict[str, ox.NamedNode | ox.Literal]] = [dict(self._terms)]
-            rows += [{"source": ox.NamedNode(g)} for g in graphs[i : i + _BATCH]]
+            rows += [{"source": ox.NamedNode(g)} for g in batch]
             self.store.update(sparql.text("layout/publish"), bindings=rows)
 
     def _retract(self, graphs: list[str]) -> None:

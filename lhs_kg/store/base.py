@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.errors import QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, ox_results
 
@@ -175,6 +176,17 @@ class Store(ABC):
     @abstractmethod
     def graphs(self) -> list[GraphInfo]:
         """Every named graph with its triple count, sorted by IRI."""
+
+    def copy_graphs(self, sources: Sequence[str], target: str) -> None:
+        """Add the triples of ``sources`` to ``target`` inside the store (blank nodes kept).
+
+        One update here; a store may copy a large graph in bounded batches instead, when
+        readers may see the target part-way (the published graph of #16 is kept this way).
+        """
+        if sources:
+            rows: list[Bindings] = [{"target": ox.NamedNode(target)}]
+            rows += [{"source": ox.NamedNode(s)} for s in sources]
+            self.update(sparql.text("store/copy-graphs"), bindings=rows)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Insert quads in one transaction (used by contributions and reasoning)."""
