@@ -20,7 +20,7 @@ SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 JAVA_MIN    := 11
 
 .PHONY: help install install-run store run serve test lint typecheck unit test-deps browser-deps \
-	chromium java axe-core mutation bench clean content
+	chromium java axe-core mutation bench clean content wheel-smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -122,7 +122,11 @@ unit: $(TEST_STAMP) ## Run the test-suite only (no lint, no installs)
 
 test: test-deps lint typecheck unit ## Install everything the tests need and run the whole suite
 
-BENCHES ?= store validate sparql web contribute export
+# Also part of `make test` (tests/smoke/test_wheel_smoke.py); this runs it alone, step by step.
+wheel-smoke: $(TEST_STAMP) ## Build sdist and wheel, install the wheel in a fresh venv, compare its answers with the checkout's
+	$(PY) -m tests.smoke.wheel_smoke
+
+BENCHES ?= store validate sparql web contribute export search
 
 bench: $(TEST_STAMP) ## Run the benchmarks (slow; print tables); choose with BENCHES="store web"
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -1,7 +1,9 @@
 """Settings from ``LHS_KG_*`` environment variables: the only place that knows where things live.
 
-Every path default is relative to the project root (the folder holding ``ontology/``), so the
-engine behaves the same whatever the working directory.
+Content (ontology/, shapes/, queries/, data/) comes from the checkout's top folders, or from the
+installed package's copy (``lhs_kg/_content``) when there is no checkout; a partner may add its own
+folder on top or instead (``LHS_KG_CONTENT``). The store and instance folder live in ``var/`` of a
+checkout, else in the user's data folder. Nothing depends on the working directory.
 """
 
 from __future__ import annotations
@@ -10,13 +12,37 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
+
+import platformdirs
 
 from lhs_kg.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The folder above the package: the repository in a checkout (site-packages when installed)."""
+CONTENT_FOLDERS = ("ontology", "shapes", "queries", "data")
+ContentKind = Literal["ontology", "shapes", "queries", "data"]
+CONTENT_MODES = ("overlay", "replace")
+
+
+def _packaged_content() -> Path | None:
+    """The content a wheel carries (``lhs_kg/_content``, see hatch_build.py), None in a checkout."""
+    found = resources.files("lhs_kg") / "_content"
+    return found.resolve() if isinstance(found, Path) and found.is_dir() else None
+
+
+PACKAGED_CONTENT = _packaged_content()
+IN_CHECKOUT = PACKAGED_CONTENT is None
+CONTENT_ROOT = PACKAGED_CONTENT or PROJECT_ROOT
+"""Where the shipped content folders are: the checkout's top folders or the package's copy."""
+DEFAULT_VAR_DIR = (
+    PROJECT_ROOT / "var" if IN_CHECKOUT else Path(platformdirs.user_data_dir("lhs-kg", False))
+)
+"""Store, instance folder and run records: ``var/`` of a checkout, else the user data folder
+(``~/.local/share/lhs-kg`` on Linux), so an installed tool never writes into site-packages."""
 DEFAULT_BASE_IRI = "https://w3id.org/lhs-kg/"
 MEMORY = "memory"
 N = TypeVar("N", int, float)
@@ -39,14 +65,16 @@ class Settings:
 
     store: str = ""
     base_iri: str = DEFAULT_BASE_IRI
-    root: Path = PROJECT_ROOT
-    ontology_dir: Path = PROJECT_ROOT / "ontology"
-    data_dir: Path = PROJECT_ROOT / "data"
-    shapes_dir: Path = PROJECT_ROOT / "shapes"
-    queries_dir: Path = PROJECT_ROOT / "queries"
-    var_dir: Path = PROJECT_ROOT / "var"
-    instance_dir: Path = PROJECT_ROOT / "var" / "instance"
-    reviewers_file: Path = PROJECT_ROOT / "var" / "instance" / "reviewers.json"
+    root: Path = CONTENT_ROOT
+    ontology_dir: Path = CONTENT_ROOT / "ontology"
+    data_dir: Path = CONTENT_ROOT / "data"
+    shapes_dir: Path = CONTENT_ROOT / "shapes"
+    queries_dir: Path = CONTENT_ROOT / "queries"
+    content_overlay: Path | None = None
+    """A partner's content folder read on top of the folders above (LHS_KG_CONTENT, #17)."""
+    var_dir: Path = DEFAULT_VAR_DIR
+    instance_dir: Path = DEFAULT_VAR_DIR / "instance"
+    reviewers_file: Path = DEFAULT_VAR_DIR / "instance" / "reviewers.json"
     max_upload_bytes: int = 1_000_000
     max_submission_triples: int = 2_000
     max_load_bytes: int = 2_000_000_000
@@ -74,8 +102,32 @@ class Settings:
 
     @property
     def context_file(self) -> Path:
-        """The JSON-LD context plain-JSON contributions are read with (a fork's own, #13)."""
-        return self.ontology_dir / "context.jsonld"
+        """The JSON-LD context plain-JSON contributions are read with (a fork's own, #13; a
+        partner overlay's own when it has one, #17)."""
+        return self.content_file("ontology", "context.jsonld")
+
+    def content_dirs(self, kind: ContentKind) -> tuple[Path, ...]:
+        """The folders of one kind of content, lowest first: the shipped (or ``LHS_KG_ROOT``)
+        folder, then the partner overlay's folder of that name when it has one (#17)."""
+        base = {
+            "ontology": self.ontology_dir,
+            "shapes": self.shapes_dir,
+            "queries": self.queries_dir,
+            "data": self.data_dir,
+        }[kind]
+        extra = self.content_overlay / kind if self.content_overlay else None
+        return (base, extra) if extra is not None and extra.is_dir() else (base,)
+
+    def content_roots(self) -> tuple[Path, ...]:
+        """The roots content paths are relative to (graph IRIs), the overlay's first."""
+        return (self.content_overlay, self.root) if self.content_overlay else (self.root,)
+
+    def content_file(self, kind: ContentKind, name: str) -> Path:
+        """``name`` in the highest content folder of ``kind`` that has it (else the base one)."""
+        for folder in reversed(self.content_dirs(kind)):
+            if (folder / name).is_file():
+                return folder / name
+        return self.content_dirs(kind)[0] / name
 
     @property
     def store_path(self) -> Path | None:
@@ -92,25 +144,28 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read ``LHS_KG_*`` variables; malformed values raise :class:`ConfigError` naming them.
 
-        Unset variables take the field defaults above (paths moved under ``LHS_KG_ROOT``), so
-        each default is written once.
+        Unset variables take the field defaults above (content folders moved under
+        ``LHS_KG_ROOT``, and ``var/`` with them), so each default is written once.
         """
         env = os.environ if env is None else env
         default = cls()
-        root = Path(env.get("LHS_KG_ROOT", str(PROJECT_ROOT))).resolve()
+        root_set = env.get("LHS_KG_ROOT", "").strip()
+        root = Path(root_set).resolve() if root_set else CONTENT_ROOT
+        overlay = _content_folder(env)
+        if overlay is not None and _content_mode(env) == "replace":
+            root, overlay = overlay, None
 
-        def folder(
-            name: str, field_default: Path, old: Path = PROJECT_ROOT, new: Path = root
-        ) -> Path:
-            """``LHS_KG_<name>``, else the field default moved from folder ``old`` to ``new``."""
-            fallback = new / field_default.relative_to(old)
+        def folder(name: str, fallback: Path) -> Path:
+            """``LHS_KG_<name>``, else ``fallback``."""
             return Path(env.get(f"LHS_KG_{name}", "").strip() or str(fallback)).resolve()
 
-        var_dir = folder("VAR_DIR", default.var_dir)
-        instance_dir = folder("INSTANCE_DIR", default.instance_dir, default.var_dir, var_dir)
-        reviewers_file = folder(
-            "REVIEWERS_FILE", default.reviewers_file, default.instance_dir, instance_dir
-        )
+        def content(name: str, field_default: Path) -> Path:
+            """A content folder: ``LHS_KG_<name>``, else the field default moved under ``root``."""
+            return folder(name, root / field_default.relative_to(CONTENT_ROOT))
+
+        var_dir = folder("VAR_DIR", root / "var" if root_set else default.var_dir)
+        instance_dir = folder("INSTANCE_DIR", var_dir / default.instance_dir.name)
+        reviewers_file = folder("REVIEWERS_FILE", instance_dir / default.reviewers_file.name)
         store = env.get("LHS_KG_STORE", "").strip() or str(var_dir / "store")
         remote = _remote_from_env(store, env)
         base_iri = env.get("LHS_KG_BASE_IRI", default.base_iri).strip()
@@ -122,10 +177,11 @@ class Settings:
             store=store,
             base_iri=base_iri,
             root=root,
-            ontology_dir=folder("ONTOLOGY_DIR", default.ontology_dir),
-            data_dir=folder("DATA_DIR", default.data_dir),
-            shapes_dir=folder("SHAPES_DIR", default.shapes_dir),
-            queries_dir=folder("QUERIES_DIR", default.queries_dir),
+            ontology_dir=content("ONTOLOGY_DIR", default.ontology_dir),
+            data_dir=content("DATA_DIR", default.data_dir),
+            shapes_dir=content("SHAPES_DIR", default.shapes_dir),
+            queries_dir=content("QUERIES_DIR", default.queries_dir),
+            content_overlay=overlay,
             var_dir=var_dir,
             instance_dir=instance_dir,
             reviewers_file=reviewers_file,
@@ -151,6 +207,30 @@ class Settings:
             public_url=_public_url(env),
             remote=remote,
         )
+
+
+def _content_folder(env: Mapping[str, str]) -> Path | None:
+    """``LHS_KG_CONTENT``: a partner's folder holding some of the content folders (#17)."""
+    raw = env.get("LHS_KG_CONTENT", "").strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if not path.is_dir():
+        raise ConfigError(f"LHS_KG_CONTENT: no such folder: {path}")
+    if not any((path / name).is_dir() for name in CONTENT_FOLDERS):
+        raise ConfigError(
+            f"LHS_KG_CONTENT: {path} holds none of the content folders "
+            + ", ".join(f"{name}/" for name in CONTENT_FOLDERS)
+        )
+    return path
+
+
+def _content_mode(env: Mapping[str, str]) -> str:
+    """``LHS_KG_CONTENT_MODE``: ``overlay`` (on top of the shipped content) or ``replace``."""
+    mode = env.get("LHS_KG_CONTENT_MODE", "").strip().lower() or CONTENT_MODES[0]
+    if mode not in CONTENT_MODES:
+        raise ConfigError(f"LHS_KG_CONTENT_MODE must be {' or '.join(CONTENT_MODES)}, got {mode!r}")
+    return mode
 
 
 def _public_url(env: Mapping[str, str]) -> str | None:

@@ -15,6 +15,7 @@ keep it right.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from lhs_kg.errors import InputError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import is_derived, published_graphs
 from lhs_kg.layout import PublishedLayout, reads_by_name
-from lhs_kg.loader import LoadSummary, Progress, load_file, rebuild
+from lhs_kg.loader import FileLoad, LoadSummary, Progress, graph_iri_for, load_file, rebuild
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
 from lhs_kg.store.base import Bindings
@@ -184,14 +185,30 @@ class KnowledgeBase:
             self.store, path, self.settings, graph=graph, fmt=rdf_format(fmt) if fmt else None
         )
 
+    def load_counted(
+        self, path: Path, *, graph: str | None = None, fmt: str | None = None
+    ) -> FileLoad:
+        """Add one file and say how many triples its graph gained and how long it took."""
+        started = time.perf_counter()
+        target = graph or graph_iri_for(path, self.settings)
+        before = self._triples_in(target)
+        target = self.load(path, graph=graph, fmt=fmt)
+        return FileLoad(target, self._triples_in(target) - before, time.perf_counter() - started)
+
+    def _triples_in(self, graph: str) -> int:
+        return next((g.triples for g in self.store.graphs() if g.iri == graph), 0)
+
     def load_bytes(self, data: bytes, fmt: str, *, graph: str) -> None:
         """Add RDF held in memory to a named graph (and to the published view if it is public)."""
         self.store.load(data, rdf_format(fmt), graph)
         self.layout.sync(changed=[graph])
 
-    def rebuild(self, progress: Progress | None = None) -> LoadSummary:
-        """(Re)build the content graphs from ``ontology/`` and ``data/``."""
-        return rebuild(self.store, self.settings, progress=progress)
+    def rebuild(
+        self, progress: Progress | None = None, checking: Progress | None = None
+    ) -> LoadSummary:
+        """(Re)build the content graphs from ``ontology/`` and ``data/`` (``checking`` hears of
+        the syntax check, ``progress`` of the load)."""
+        return rebuild(self.store, self.settings, progress=progress, checking=checking)
 
     def is_empty(self) -> bool:
         """True when the store holds no named graph yet."""

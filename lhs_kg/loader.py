@@ -9,10 +9,12 @@ the materialised published graph right (:mod:`lhs_kg.layout`, #16).
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -23,7 +25,10 @@ from lhs_kg.layout import PublishedLayout
 from lhs_kg.store import Store
 
 Progress = Callable[[int, int, Path], None]
-"""Called after each file with (bytes done, bytes in all, the file) so a face can show progress."""
+"""Called with (bytes done, bytes in all, the file) so a face can show progress: while files
+are checked, as their bytes are read; while they are loaded, after each file."""
+_REPORT_BYTES = 1 << 20
+"""How often (in bytes read) the syntax check reports its progress."""
 
 _CONTENT_EXTENSIONS = {ext for fmt in RDF_FORMATS for ext in fmt.extensions} - {
     ".json",
@@ -31,6 +36,15 @@ _CONTENT_EXTENSIONS = {ext for fmt in RDF_FORMATS for ext in fmt.extensions} - {
     ".xml",
 }
 _SKIPPED_FOLDERS = {"examples"}
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """What loading one file did: the graph, how many triples it gained, seconds taken."""
+
+    graph: str
+    triples: int
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -44,19 +58,23 @@ class LoadSummary:
 
 
 def graph_iri_for(path: Path, settings: Settings) -> str:
-    """The named graph of a content file, from its path relative to the project root."""
-    try:
-        relative = path.resolve().relative_to(settings.root)
-    except ValueError:
-        relative = Path(path.name)
+    """The named graph of a content file, from its path relative to its content root (a
+    partner overlay's file has the graph of the shipped file at the same path, #17)."""
+    resolved = path.resolve()
+    relative = Path(path.name)
+    for root in settings.content_roots():
+        if resolved.is_relative_to(root):
+            relative = resolved.relative_to(root)
+            break
     stem = relative.with_suffix("").as_posix()
     return f"{settings.base_iri}graph/{stem}"
 
 
 def content_files(settings: Settings) -> list[Path]:
-    """The RDF files of ``ontology/`` and ``data/`` (examples of contributions excluded)."""
-    files: list[Path] = []
-    for folder in (settings.ontology_dir, settings.data_dir):
+    """The RDF files of ``ontology/`` and ``data/`` (examples of contributions excluded); a
+    partner overlay's file replaces the shipped file of the same path."""
+    files: dict[str, Path] = {}
+    for folder in (*settings.content_dirs("ontology"), *settings.content_dirs("data")):
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
@@ -65,7 +83,23 @@ def content_files(settings: Settings) -> list[Path]:
                 and path.suffix.lower() in _CONTENT_EXTENSIONS
                 and not _SKIPPED_FOLDERS.intersection(path.relative_to(folder).parts[:-1])
             ):
-                files.append(path)
+                files[graph_iri_for(path, settings)] = path
+    return list(files.values())
+
+
+def required_content_files(settings: Settings) -> list[Path]:
+    """:func:`content_files`, refusing a missing content folder or no file at all, so a wrong
+    setting or an empty install is an error naming the folder, never an empty store (#17)."""
+    for folder in (settings.ontology_dir, settings.data_dir):
+        if not folder.is_dir():
+            raise InputError(f"{folder}: no such content folder (check LHS_KG_ROOT/LHS_KG_CONTENT)")
+    files = content_files(settings)
+    if not files:
+        folders = " or ".join(
+            str(f) for f in (*settings.content_dirs("ontology"), *settings.content_dirs("data"))
+        )
+        kinds = ", ".join(sorted(_CONTENT_EXTENSIONS))
+        raise InputError(f"no content files ({kinds}) in {folders}")
     return files
 
 
@@ -126,17 +160,18 @@ def rebuild(
     *,
     files: Iterable[Path] | None = None,
     progress: Progress | None = None,
+    checking: Progress | None = None,
 ) -> LoadSummary:
     """Make the store's content graphs equal to the files: replace each, drop the orphans.
 
     Every file is checked (existence, size, syntax) before the first write, so one bad file
-    leaves the store exactly as it was.
+    leaves the store exactly as it was. ``checking`` hears of the check, ``progress`` of the load.
     """
     started = time.perf_counter()
-    paths = list(files) if files is not None else content_files(settings)
+    paths = list(files) if files is not None else required_content_files(settings)
     formats = {path: check_file(path, settings) for path in paths}
-    _check_syntax(paths, formats)
     total = sum(p.stat().st_size for p in paths)
+    _check_syntax(paths, formats, checking, total)
     done = 0
     wanted = set()
     for path in paths:
@@ -156,12 +191,51 @@ def rebuild(
     return LoadSummary(len(wanted), triples, dropped, time.perf_counter() - started)
 
 
-def _check_syntax(paths: list[Path], formats: dict[Path, Format]) -> None:
+class _Counting(io.RawIOBase):
+    """A file read through, telling ``report`` how many bytes have gone by (every MiB)."""
+
+    def __init__(self, handle: io.BufferedIOBase, report: Callable[[int], None]) -> None:
+        self._handle = handle
+        self._report = report
+        self.count = 0
+        self._next = _REPORT_BYTES
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n: int = self._handle.readinto(buffer)
+        self.count += n
+        if self.count >= self._next:
+            self._next = self.count + _REPORT_BYTES
+            self._report(self.count)
+        return n
+
+
+def _check_syntax(
+    paths: list[Path],
+    formats: dict[Path, Format],
+    progress: Progress | None = None,
+    total: int = 0,
+) -> None:
     """Parse every file once so a syntax error is reported before the store changes."""
+    done = 0
     for path in paths:
         try:
-            for _ in ox.parse(path=str(path), format=ox_rdf(formats[path])):
-                pass
+            if progress is None:
+                for _ in ox.parse(path=str(path), format=ox_rdf(formats[path])):
+                    pass
+            else:
+                with path.open("rb") as raw:
+
+                    def report(n: int, before: int = done, path: Path = path) -> None:
+                        progress(before + n, total, path)
+
+                    counted = _Counting(raw, report)
+                    for _ in ox.parse(io.BufferedReader(counted), format=ox_rdf(formats[path])):
+                        pass
+                done += path.stat().st_size
+                progress(done, total, path)
         except SyntaxError as err:
             raise ParseError(
                 str(err.msg or err), source=str(path), line=err.lineno, column=err.offset

@@ -242,41 +242,59 @@ _CACHE_LOCK = threading.Lock()
 
 
 class QueryLibrary:
-    """The ``.rq`` files of one folder (not its subfolders); each file is parsed once per change."""
+    """The ``.rq`` files of one folder (not its subfolders); each file is parsed once per change.
 
-    def __init__(self, folder: Path, base_iri: str = DEFAULT_BASE_IRI) -> None:
+    ``below`` are folders read under it: a query there is used when ``folder`` has none of that
+    name (a partner's queries on top of the shipped ones, #17).
+    """
+
+    def __init__(
+        self, folder: Path, base_iri: str = DEFAULT_BASE_IRI, below: tuple[Path, ...] = ()
+    ) -> None:
         self.folder = folder
         self.base_iri = base_iri
+        self.below = below
 
     @classmethod
     def from_settings(cls, settings: Settings, subfolder: str = "") -> QueryLibrary:
         """The queries folder of ``settings`` (or its ``subfolder``, e.g. ``checks``) and its base
-        IRI: the one way the faces build a library, so none forgets the base IRI (#13)."""
-        folder = settings.queries_dir / subfolder if subfolder else settings.queries_dir
-        return cls(folder, settings.base_iri)
+        IRI: the one way the faces build a library, so none forgets the base IRI (#13) or a
+        partner's queries (#17)."""
+        folders = [f / subfolder if subfolder else f for f in settings.content_dirs("queries")]
+        return cls(folders[-1], settings.base_iri, tuple(reversed(folders[:-1])))
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Where queries are looked for, first match wins."""
+        return (self.folder, *self.below)
 
     def names(self) -> list[str]:
         """Query names (file stems), sorted."""
-        if not self.folder.is_dir():
-            return []
         return sorted(
-            p.stem for p in self.folder.glob("*.rq") if p.is_file() and _NAME.match(p.stem)
+            {
+                p.stem
+                for folder in self.folders
+                if folder.is_dir()
+                for p in folder.glob("*.rq")
+                if p.is_file() and _NAME.match(p.stem)
+            }
         )
 
     def get(self, name: str) -> NamedQuery:
         """The query called ``name``; an unknown name raises :class:`UnknownQueryError`."""
-        path = self.folder / f"{name}.rq"
-        if len(name) <= 100 and _NAME.match(name) and path.is_file():  # one stat, no listing
-            return self._load(path)
+        if len(name) <= 100 and _NAME.match(name):
+            for folder in self.folders:
+                path = folder / f"{name}.rq"
+                if path.is_file():  # one stat per folder, no listing
+                    return self._load(path)
         names = self.names()
-        if name not in names:
-            close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            shown = name if len(name) <= 80 else name[:80] + "…"
-            raise UnknownQueryError(
-                f"no query named {shown!r} in {self.folder}{hint} (`lhs-kg queries` lists them)"
-            )
-        return self._load(self.folder / f"{name}.rq")
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        shown = name if len(name) <= 80 else name[:80] + "…"
+        raise UnknownQueryError(
+            f"no query named {shown!r} in {' or '.join(map(str, self.folders))}{hint} "
+            "(`lhs-kg queries` lists them)"
+        )
 
     def all(self) -> list[NamedQuery]:
         """Every query of the folder, by name."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -17,6 +16,7 @@ from lhs_kg.cli.base import (
     write_atomically,
 )
 from lhs_kg.cli.base import main as cli
+from lhs_kg.cli.progress import BYTES, STEPS, Bar, beside_output, summary
 from lhs_kg.cli.queries import scope_option
 from lhs_kg.errors import InputError, QueryError
 from lhs_kg.formats import (
@@ -28,6 +28,7 @@ from lhs_kg.formats import (
     result_format,
 )
 from lhs_kg.kb import Scope
+from lhs_kg.loader import required_content_files
 from lhs_kg.render import compact, table
 
 SELECT_FORMATS = ["table", *names(RESULT_FORMATS)]
@@ -38,21 +39,21 @@ GRAPH_NAMES = names(GRAPH_FORMATS)
 @pass_state
 def init(state: CliState) -> None:
     """(Re)build the store from ontology/ and data/, one named graph per file."""
+    required_content_files(state.settings)  # no content: exit 2 before a store is created (#17)
     kb = state.kb(create=True)
-    files_total = 0
-    with click.progressbar(length=1, label="loading", file=sys.stderr, show_pos=False) as bar:
+    with Bar("checking", BYTES) as bar:
 
-        def progress(done: int, total: int, path: Path) -> None:
-            nonlocal files_total
-            files_total += 1
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
+        def progress(done: int, total: int, path: Path, stage: str) -> None:
+            bar.update(done, total, f"{stage} {path.name}")
 
-        summary = kb.rebuild(progress=progress)
+        result = kb.rebuild(
+            progress=lambda d, t, p: progress(d, t, p, "loading"),
+            checking=lambda d, t, p: progress(d, t, p, "checking"),
+        )
     click.echo(
-        f"{summary.graphs} graphs, {summary.triples:,} triples loaded in "
-        f"{summary.seconds:.2f} s"
-        + (f"; {summary.dropped} stale graphs dropped" if summary.dropped else "")
+        summary("loaded", result.triples, result.seconds, result.graphs)
+        + f" ({result.graphs} graphs"
+        + (f"; {result.dropped} stale graphs dropped)" if result.dropped else ")")
     )
 
 
@@ -63,8 +64,11 @@ def init(state: CliState) -> None:
 @pass_state
 def load(state: CliState, file: Path, graph: str | None, fmt: str | None) -> None:
     """Add one RDF file to the store."""
-    target = state.kb(create=True).load(file, graph=graph, fmt=fmt)
-    click.echo(f"loaded {file} into <{target}>")
+    kb = state.kb(create=True)
+    with Bar("loading", STEPS) as bar:
+        bar.step(file.name)
+        done = kb.load_counted(file, graph=graph, fmt=fmt)
+    click.echo(summary("loaded", done.triples, done.seconds, 1) + f" into <{done.graph}>")
 
 
 @cli.command()
@@ -161,12 +165,17 @@ def dump(state: CliState, graph: str | None, fmt: str | None, output: Path | Non
     chosen = fmt or ("ttl" if graph else "nq")
     if output is None:
         stream = binary_stdout()
-        state.kb().dump(stream, chosen, graph)
-        stream.flush()
+        with Bar("writing", STEPS, enabled=beside_output()) as bar:
+            bar.step("to standard output")
+            state.kb().dump(stream, chosen, graph)
+            stream.flush()
         return
     kb = state.kb()
-    write_atomically(checked_output_path(output), lambda handle: kb.dump(handle, chosen, graph))
-    click.echo(f"wrote {output}", err=True)
+    triples = sum(g.triples for g in kb.graphs() if graph is None or g.iri == graph)
+    with Bar("writing", STEPS) as bar:
+        bar.step(str(output))
+        write_atomically(checked_output_path(output), lambda handle: kb.dump(handle, chosen, graph))
+    click.echo(summary("wrote", triples, bar.seconds) + f" to {output}", err=True)
 
 
 @cli.command()

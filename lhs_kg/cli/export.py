@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
+import time
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +18,7 @@ from lhs_kg.cli.base import (
     write_atomically,
 )
 from lhs_kg.cli.base import main as cli
+from lhs_kg.cli.progress import COUNT, STEPS, Bar, beside_output
 from lhs_kg.errors import InputError
 from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
 from lhs_kg.export.case_studies_csv import write_case_studies_csv
@@ -90,26 +91,33 @@ def export(
     plan = plan_export(kb.store, kb.settings, selection, fmt)
     if output is None:
         out = binary_stdout()
-        write_export(plan, out, gzip=gzip)
-        out.flush()
+        if not beside_output():
+            write_export(plan, out, gzip=gzip)
+            out.flush()
+            return
+        with Bar("exporting", COUNT) as bar:
+            sent = write_export(
+                plan, out, gzip=gzip, progress=lambda d, e: bar.update(d, max(d, e))
+            )
+            out.flush()
+        click.echo(f"wrote {sent or 0:,} quads in {bar.seconds:.1f} s", err=True)
         return
     target = checked_output_path(output)
     written: int | None = 0
 
     def write(handle: IO[bytes]) -> None:
         nonlocal written
-        with click.progressbar(
-            length=max(plan.expected, 1), label="exporting", file=sys.stderr, show_pos=True
-        ) as bar:
+        with Bar("exporting", COUNT) as bar:
 
             def progress(done: int, expected: int) -> None:
-                bar.length = max(expected, done, 1)
-                bar.update(done - bar.pos)
+                bar.update(done, max(expected, done))
 
             written = write_export(plan, handle, gzip=gzip, progress=progress)
 
+    started = time.perf_counter()
     write_atomically(target, write)
-    click.echo(f"wrote {written or 0:,} quads to {target}", err=True)
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {written or 0:,} quads to {target} in {seconds:.1f} s", err=True)
 
 
 def _export_csv(state: CliState, output: Path | None) -> None:
@@ -151,18 +159,19 @@ def release(state: CliState, version: str | None, out_dir: Path, server: str | N
     Exit 1 when the published data does not conform to the shapes (nothing is written).
     """
     kb = state.kb()
-    result = build_release(
-        kb.store,
-        kb.settings,
-        out_dir,
-        version=version,
-        server_url=server,
-        progress=lambda text: click.echo(f"  {text}", err=True),
-    )
+    with Bar("releasing", STEPS) as bar:
+        result = build_release(
+            kb.store,
+            kb.settings,
+            out_dir,
+            version=version,
+            server_url=server,
+            progress=bar.step,
+        )
     changed = [c for c in result.changes if c.status != "unchanged"]
     since = result.previous.name if result.previous else "nothing (first release)"
     click.echo(
-        f"released {result.path} ({len(result.files)} files); "
+        f"released {result.path} ({len(result.files)} files) in {bar.seconds:.1f} s; "
         f"{len(changed)} graph(s) changed since {since}"
     )
 

@@ -9,6 +9,7 @@ import click
 
 from lhs_kg.cli.base import CliState, pass_state
 from lhs_kg.cli.base import main as cli
+from lhs_kg.cli.progress import STEPS, Bar
 from lhs_kg.describe.base import curie
 from lhs_kg.errors import ReasoningError
 from lhs_kg.reason import DEFAULT_TIMEOUT_S, HIGH_COMPLEXITY, reason
@@ -48,7 +49,10 @@ def reason_command(state: CliState, dry_run: bool, timeout_s: float) -> None:
     """
     kb = state.kb()
     try:
-        result = reason(kb.store, kb.settings, timeout_s=timeout_s, dry_run=dry_run)
+        with Bar("reasoning", STEPS) as bar:
+            result = reason(
+                kb.store, kb.settings, timeout_s=timeout_s, dry_run=dry_run, progress=bar.step
+            )
     except ReasoningError as err:
         click.echo("inconsistent")
         click.echo(str(err))

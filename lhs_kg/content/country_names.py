@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from lhs_kg.config import PROJECT_ROOT
+from lhs_kg.config import Settings
 
-COUNTRIES_PATH = PROJECT_ROOT / "ontology" / "countries.ttl"
+COUNTRIES_PATH = Settings().content_file("ontology", "countries.ttl")
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _SCHEME = "https://w3id.org/lhs-kg/concept/country"
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lhs_kg.config import PROJECT_ROOT
+from lhs_kg.config import Settings
 from lhs_kg.errors import InputError
 
-CONTEXT_PATH = PROJECT_ROOT / "ontology" / "context.jsonld"
+CONTEXT_PATH = Settings().context_file
 CONTEXT_URLS = frozenset(
     {
         "https://w3id.org/lhs-kg/context.jsonld",

@@ -164,7 +164,9 @@ def _write_contents(
     (folder / "graphs" / "index.tsv").parent.mkdir(exist_ok=True)
     (folder / "graphs" / "index.tsv").write_text("\n".join(index) + "\n", encoding="utf-8")
     step("copying the ontology and shapes")
-    for source, name in ((settings.ontology_dir, "ontology"), (settings.shapes_dir, "shapes")):
+    layers = [(s, "ontology") for s in settings.content_dirs("ontology")]
+    layers += [(s, "shapes") for s in settings.content_dirs("shapes")]  # a partner's last (#17)
+    for source, name in layers:
         for path in sorted(source.rglob("*")) if source.is_dir() else []:
             if (
                 path.is_file()
@@ -174,7 +176,8 @@ def _write_contents(
                 copy = folder / name / path.relative_to(source)
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, copy)
-                files.append(copy.relative_to(folder).as_posix())
+                if copy.relative_to(folder).as_posix() not in files:
+                    files.append(copy.relative_to(folder).as_posix())
     (folder / "validation-report.ttl").write_bytes(report.turtle)
     (folder / "validation-report.txt").write_text(report.text(), encoding="utf-8")
     step("describing the dataset")

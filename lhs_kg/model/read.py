@@ -198,9 +198,9 @@ def _link_targets(kinds: dict[str, Kind]) -> dict[str, Kind]:
 
 
 @functools.cache
-def _load(shapes_dir: Path, context_path: Path) -> Model:
+def _load(shapes_dirs: tuple[Path, ...], context_path: Path) -> Model:
     graph = Graph()
-    for path in sorted(shapes_dir.glob("*.shapes.ttl")):
+    for path in (p for folder in shapes_dirs for p in sorted(folder.glob("*.shapes.ttl"))):
         graph.parse(path, format="turtle")
     return model_from_graph(graph, load_context(context_path))
 
@@ -208,4 +208,5 @@ def _load(shapes_dir: Path, context_path: Path) -> Model:
 def load_model(settings: Settings | None = None) -> Model:
     """The model of the configured shapes (``shapes/data``) and context, read once per process."""
     settings = settings or Settings()
-    return _load(settings.shapes_dir / "data", settings.context_file)
+    shapes = tuple(folder / "data" for folder in settings.content_dirs("shapes"))
+    return _load(shapes, settings.context_file)

@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -109,12 +109,15 @@ def reason(
     timeout_s: float = DEFAULT_TIMEOUT_S,
     dry_run: bool = False,
     java: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ReasoningResult:
     """Check consistency with HermiT and replace the inferred graph with what it entails.
 
-    Raises :class:`ReasoningError` (inconsistent), :class:`ReasonerUnavailableError` (no Java,
-    time limit) or :class:`InputError` (nothing to reason about).
+    ``progress`` hears each step as it starts (a face shows it). Raises
+    :class:`ReasoningError` (inconsistent), :class:`ReasonerUnavailableError` (no Java, time
+    limit) or :class:`InputError` (nothing to reason about).
     """
+    step = progress or (lambda _text: None)
     started = time.monotonic()
     deadline = started + timeout_s
     java_exe = find_java(java)
@@ -124,13 +127,16 @@ def reason(
     with tempfile.TemporaryDirectory(prefix="lhs-kg-reason-") as tmp:
         folder = Path(tmp)
         exported = folder / "input.nt"
+        step(f"exporting {len(graphs)} graphs")
         with exported.open("wb") as out:
             for graph in graphs:
                 store.dump(out, rdf_format("nt"), graph)
         asserted, aliases, count = _asserted(exported)
         hermit_input = folder / "hermit-input.nt"
         _normalise(exported, hermit_input)
+        step(f"running HermiT on {count:,} triples")
         output = _run_hermit(java_exe, hermit_input, folder, deadline, timeout_s)
+    step("reading what HermiT inferred")
     entailed = _entailments(output)
     new = {
         kind: sorted(t for t in triples if t not in asserted and not aliases.intersection(t))
@@ -138,6 +144,7 @@ def reason(
     }
     target = inferred_graph(settings)
     if not dry_run:
+        step("writing the inferred graph")
         everything = [t for kind in ("types", "subclasses", "values") for t in new[kind]]
         with PublishedLayout(store, settings).replacing(target):  # the public sees it (#16)
             store.replace_graph(target, _ntriples(everything), rdf_format("nt"))

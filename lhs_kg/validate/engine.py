@@ -79,18 +79,25 @@ class ShapeInfo:
 class Validator:
     """The shapes, the ontology facts and pySHACL's parsed shapes, built once and reused."""
 
-    def __init__(self, shapes_dir: Path, ontology_dir: Path) -> None:
-        files = sorted(shapes_dir.glob("*.shapes.ttl"))
+    def __init__(
+        self,
+        shapes_dir: Path | tuple[Path, ...],
+        ontology_dir: Path | tuple[Path, ...],
+        context: Path | None = None,
+    ) -> None:
+        shapes_dirs = shapes_dir if isinstance(shapes_dir, tuple) else (shapes_dir,)
+        ontology_dirs = ontology_dir if isinstance(ontology_dir, tuple) else (ontology_dir,)
+        files = [p for folder in shapes_dirs for p in sorted(folder.glob("*.shapes.ttl"))]
         if not files:
-            raise InputError(f"{shapes_dir}: no *.shapes.ttl files")
+            raise InputError(f"{' and '.join(map(str, shapes_dirs))}: no *.shapes.ttl files")
         self.content_graph = Graph()
         self.contribution_graph = Graph()
         for path in files:
             if path.name != CONTRIBUTION_SHAPES:
                 self.content_graph.parse(path, format="turtle")
             self.contribution_graph.parse(path, format="turtle")
-        self.ontology = _load_ontology(ontology_dir)
-        self.context = load_context(ontology_dir / "context.jsonld")
+        self.ontology = _load_ontology(ontology_dirs)
+        self.context = load_context(context or ontology_dirs[0] / "context.jsonld")
         self._shapes = {
             False: ShapesGraph(self.content_graph),
             True: ShapesGraph(self.contribution_graph),
@@ -337,27 +344,29 @@ def _named(iri: str) -> ox.NamedNode | None:
         return None
 
 
-_VALIDATORS: dict[tuple[Path, Path], Validator] = {}
+_VALIDATORS: dict[tuple[tuple[Path, ...], tuple[Path, ...], Path], Validator] = {}
 _VALIDATORS_LOCK = threading.Lock()
 
 
-def _validator(shapes_dir: Path, ontology_dir: Path) -> Validator:
+def _validator(shapes: tuple[Path, ...], ontology: tuple[Path, ...], context: Path) -> Validator:
     """One validator per shapes/ontology pair, built once even when many threads ask at once.
 
     (Built concurrently, pySHACL's and rdflib's SPARQL parsers failed: twenty simultaneous first
     submissions each got a 500 before this lock.)
     """
     with _VALIDATORS_LOCK:
-        found = _VALIDATORS.get((shapes_dir, ontology_dir))
+        found = _VALIDATORS.get((shapes, ontology, context))
         if found is None:
-            found = _VALIDATORS[(shapes_dir, ontology_dir)] = Validator(shapes_dir, ontology_dir)
+            found = _VALIDATORS[(shapes, ontology, context)] = Validator(shapes, ontology, context)
         return found
 
 
 def get_validator(settings: Settings | None = None) -> Validator:
-    """The process-wide validator for the configured shapes and ontology folders."""
+    """The process-wide validator for the configured shapes and ontology folders (a partner
+    overlay's shapes and ontology extensions included, #17)."""
     settings = settings or Settings.from_env()
-    return _validator(settings.shapes_dir / "data", settings.ontology_dir)
+    shapes = tuple(folder / "data" for folder in settings.content_dirs("shapes"))
+    return _validator(shapes, settings.content_dirs("ontology"), settings.context_file)
 
 
 def validate(

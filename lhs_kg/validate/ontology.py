@@ -29,9 +29,9 @@ class Ontology:
         return out
 
 
-def _load_ontology(ontology_dir: Path) -> Ontology:
+def _load_ontology(ontology_dirs: tuple[Path, ...]) -> Ontology:
     graph = Graph()
-    for path in sorted(ontology_dir.glob("*.ttl")):
+    for path in (p for folder in ontology_dirs for p in sorted(folder.glob("*.ttl"))):
         graph.parse(path, format="turtle")
     direct: dict[Node, set[Node]] = defaultdict(set)
     for sub, sup in graph.subject_objects(RDFS.subClassOf):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +36,16 @@ def built(env: dict[str, str]) -> dict[str, str]:
 def test_init_loads_every_content_file_and_prints_a_summary(built: dict[str, str]) -> None:
     result = run(built, "init")  # a second run rebuilds in place
     assert result.exit_code == 0
-    assert "graphs" in result.output and "triples loaded" in result.output
+    said = re.fullmatch(
+        r"loaded ([\d,]+) triples from (\d+) files in [\d.]+ s \((\d+) graphs\)\n",
+        result.output,
+    )
+    assert said is not None, result.output
     graphs = run(built, "graphs").output
+    listed = re.search(r"\((\d+) graphs, ([\d,]+) triples\)", graphs)
+    assert listed is not None
+    assert said.group(1) == listed.group(2)  # a fresh store holds only the content
+    assert said.group(2) == said.group(3) == listed.group(1)
     assert "https://w3id.org/lhs-kg/graph/ontology/lhs" in graphs
     assert "https://w3id.org/lhs-kg/graph/data/sources" in graphs
 

@@ -80,6 +80,8 @@ def test_heatmap_and_radar_render(page: Any) -> None:
         "/nasss",
         "/gaps",
         "/search?q=learning",
+        "/search?q=sepsys",
+        "/contribute?assessment-ratings-1-domain=2&assessment-ratings-1-subdomain=2A",
         "/tool/",
         "/tool/learning-network-maturity-grid",
         "/concept/strategy/co-design",

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lhs_kg.config import MEMORY, Settings
+from lhs_kg.config import CONTENT_ROOT, IN_CHECKOUT, MEMORY, Settings
 from lhs_kg.errors import ConfigError
+from tests.helpers import ROOT
 
 
 def test_defaults_point_at_the_project_and_an_on_disk_store() -> None:
@@ -87,3 +88,30 @@ def test_folder_defaults_move_with_the_root_and_the_var_dir(tmp_path: Path) -> N
     assert settings.instance_dir == tmp_path / "run" / "instance"
     assert settings.reviewers_file == tmp_path / "run" / "instance" / "reviewers.json"
     assert settings.store_path == tmp_path / "run" / "store"
+
+
+def test_in_a_checkout_content_and_state_are_the_repository_s() -> None:
+    """Editable installs read the top folders and keep state in var/ (#17); the installed wheel's
+    user data folder is proved by tests/smoke/test_wheel_smoke.py."""
+    assert IN_CHECKOUT and CONTENT_ROOT == ROOT
+    settings = Settings.from_env({})
+    assert (settings.ontology_dir, settings.queries_dir) == (ROOT / "ontology", ROOT / "queries")
+    assert settings.var_dir == ROOT / "var"
+
+
+@pytest.mark.parametrize(
+    ("partner_files", "expected"),
+    [
+        pytest.param(("ontology/context.jsonld",), "partner", id="partner-has-one"),
+        pytest.param(("data/x.ttl",), "shipped", id="partner-has-none"),
+    ],
+)
+def test_the_partner_s_context_replaces_ours_when_it_has_one(
+    tmp_path: Path, partner_files: tuple[str, ...], expected: str
+) -> None:
+    for name in partner_files:
+        (tmp_path / name).parent.mkdir(parents=True)
+        (tmp_path / name).write_text("{}")
+    context = Settings.from_env({"LHS_KG_CONTENT": str(tmp_path)}).context_file
+    folders = {"partner": tmp_path / "ontology", "shipped": ROOT / "ontology"}
+    assert context == folders[expected] / "context.jsonld"

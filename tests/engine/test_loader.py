@@ -68,7 +68,9 @@ def test_rebuild_drops_graphs_of_deleted_files_but_keeps_other_graphs(project: S
     ]
 
 
-def test_one_bad_file_leaves_the_store_exactly_as_it_was(project: Settings) -> None:
+@pytest.mark.parametrize("watched", [False, True], ids=["quiet", "with-progress"])
+def test_one_bad_file_leaves_the_store_exactly_as_it_was(project: Settings, watched: bool) -> None:
+    """The syntax check names the line whether or not a face watches its progress."""
     store = EmbeddedStore()
     rebuild(store, project)
     before = [(g.iri, g.triples) for g in store.graphs()]
@@ -77,10 +79,25 @@ def test_one_bad_file_leaves_the_store_exactly_as_it_was(project: Settings) -> N
         b"<https://e.org/y> <https://e.org/p> 2 ."
     )
     with pytest.raises(ParseError) as caught:
-        rebuild(store, project)
+        rebuild(store, project, checking=(lambda d, t, p: None) if watched else None)
     assert "lhs.ttl:4" in str(caught.value)
     assert [(g.iri, g.triples) for g in store.graphs()] == before
     assert store.query("ASK { <https://e.org/y> ?p ?o }").boolean is False
+
+
+def test_check_and_load_report_bytes_up_to_the_total(project: Settings) -> None:
+    checked: list[tuple[int, int]] = []
+    loaded: list[tuple[int, int]] = []
+    rebuild(
+        EmbeddedStore(),
+        project,
+        checking=lambda d, t, p: checked.append((d, t)),
+        progress=lambda d, t, p: loaded.append((d, t)),
+    )
+    total = sum(p.stat().st_size for p in content_files(project))
+    for reports in (checked, loaded):
+        assert reports[-1] == (total, total)
+        assert [d for d, _ in reports] == sorted(d for d, _ in reports)
 
 
 @pytest.mark.parametrize(

@@ -38,16 +38,32 @@ SELECT DISTINCT ?cs WHERE {
 """
 
 
+reported: list[str] = []
+"""The steps the module's one reasoning run reported (for the CLI's progress display)."""
+
+
 @pytest.fixture(scope="module")
 def reasoned() -> Iterator[tuple[KnowledgeBase, ReasoningResult]]:
     """The repository's knowledge base in memory, reasoned once for the module."""
     with new_content_kb() as kb:
-        yield kb, reason(kb.store, kb.settings)
+        yield kb, reason(kb.store, kb.settings, progress=reported.append)
 
 
 def inferred_count(kb: KnowledgeBase) -> int:
     target = inferred_graph(kb.settings)
     return next((g.triples for g in kb.graphs() if g.iri == target), 0)
+
+
+def test_each_step_is_reported_as_it_starts(
+    reasoned: tuple[KnowledgeBase, ReasoningResult],
+) -> None:
+    _, result = reasoned
+    assert reported == [
+        f"exporting {result.input_graphs} graphs",
+        f"running HermiT on {result.input_triples:,} triples",
+        "reading what HermiT inferred",
+        "writing the inferred graph",
+    ]
 
 
 def test_repository_is_consistent_and_coherent(

@@ -1,4 +1,4 @@
-"""Home page, NASSS heat map and evidence gaps: the diagrams link where they should."""
+"""Home page and NASSS heat map: the diagrams link where they should (/gaps: test_gaps.py)."""
 
 from __future__ import annotations
 
@@ -78,11 +78,3 @@ def test_heatmap_sort_by_domain_puts_complex_first(client: FlaskClient) -> None:
     body = html[html.index("<tbody>") : html.index("</tbody>")]
     first_row = body[: body.index("</tr>")]
     assert "heat-complex" in first_row.split("<td")[4]  # cells: row header, domains 1-7
-
-
-def test_gaps_lists_every_concept_and_calls_for_contributions(client: FlaskClient) -> None:
-    html = client.get("/gaps").data.decode()
-    assert 'href="/concept/nasss/1A"' in html
-    assert "NASSS domains and subdomains" in html
-    if 'class="gap-empty"' in html:
-        assert "No evidence yet: contribute" in html

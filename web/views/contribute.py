@@ -1,10 +1,11 @@
 """Contributing: the form generated from the shapes, the JSON/Turtle API and the status page.
 
-- ``GET /contribute``: the form (works without JavaScript); ``POST /contribute`` validates and
-  either shows the messages next to the fields (422) or redirects to the status page (303); an
-  "Add another …" button (``add=<group>``) shows the form again with one more row (200), and a
-  post the page could not have produced (unknown input, value sent twice, absurd row number) is
-  refused whole (400);
+- ``GET /contribute``: the form (works without JavaScript), pre-filled from the query string
+  (``?rationales=improve-outcomes``: input names as posted, choices checked, else 400);
+  ``POST /contribute`` validates and either shows the messages next to the fields (422) or
+  redirects to the status page (303); an "Add another …" button (``add=<group>``) shows the
+  form again with one more row (200), and a post the page could not have produced (unknown
+  input, value sent twice, absurd row number) is refused whole (400);
 - ``POST /api/contributions``: the body is the document, its Content-Type says the format
   (any of :data:`lhs_kg.formats.SUBMISSION_FORMATS`: JSON, YAML, JSON-LD, Turtle, N-Triples,
   RDF/XML, the same as ``/api/validate``); the contributor is in the document or in
@@ -46,6 +47,7 @@ from lhs_kg.contributions.form import (
     Input,
     Repeat,
     build_form,
+    check_prefill,
     check_structure,
     errors_by_field,
     layout,
@@ -133,9 +135,21 @@ def _new_row_input(sections: list[tuple[Any, list[Input | Repeat]]], add: str | 
 
 @bp.get("/contribute")
 def contribute_form() -> Response:
-    """The contribution form, generated from the SHACL shapes."""
+    """The contribution form, generated from the SHACL shapes; query parameters pre-fill it
+    (``?loopStages=P2D``, the same input names a post uses), checked like a post (400)."""
     require_secret()
-    return _form_page(_build_form())
+    form = _build_form()
+    values = {k: list(vs) for k, vs in request.args.lists()}
+    problems = check_prefill(form, values)
+    if problems:
+        abort(
+            _json_or_page(
+                400,
+                "Bad Request",
+                "This link cannot pre-fill the contribution form: " + " ".join(problems),
+            )
+        )
+    return _form_page(form, values)
 
 
 @bp.post("/contribute")

@@ -18,14 +18,16 @@ MAX_RESULTS = 100
 def search() -> str:
     """Results for ``q``, filtered by ``type`` (repeatable: concept, scheme, case-study…)."""
     query = request.args.get("q", "")[: engine.MAX_QUERY_CHARS]
-    types = [t for t in request.args.getlist("type") if t in engine.TYPES or t == "other"]
-    hits = engine.search(get_reader(), query, types=types, limit=MAX_RESULTS) if query else []
+    types = [t for t in request.args.getlist("type") if t in engine.KINDS]
+    reader = get_reader()
+    hits = engine.search(reader, query, types=types, limit=MAX_RESULTS) if query else []
     return render_template(
         "search.html",
         q=query,
         hits=hits,
+        corrections=engine.corrections(reader, query) if hits else {},
         types=types,
-        type_names=[*engine.TYPES, "other"],
+        type_names=list(engine.KINDS),
         words=engine.words_of(query),
     )
 

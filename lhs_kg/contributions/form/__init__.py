@@ -37,6 +37,7 @@ from lhs_kg.contributions.form.model import (
     json_path,
     template_of,
 )
+from lhs_kg.contributions.form.prefill import check_prefill, prefill_for
 
 __all__ = [
     "LIMITS",
@@ -57,11 +58,13 @@ __all__ = [
     "Row",
     "Section",
     "build_form",
+    "check_prefill",
     "check_structure",
     "errors_by_field",
     "input_for",
     "json_path",
     "layout",
+    "prefill_for",
     "template_of",
     "to_document",
 ]

@@ -81,7 +81,7 @@ def _scheme_choices(kb: KnowledgeBase, scheme: str, graphs: Sequence[str] | None
         iri = row["c"].value
         code = codes.get(iri, iri.rsplit("/", 1)[-1])
         label = row["label"].value
-        out.append(Choice(code, label if code == label else f"{label} ({code})"))
+        out.append(Choice(code, label if code == label else f"{label} ({code})", iri))
     return out
 
 

@@ -33,10 +33,11 @@ LIMITS = {
 
 @dataclass(frozen=True)
 class Choice:
-    """One option: the value written in the document and the label people read."""
+    """One option: the value written in the document, the label people read and the concept."""
 
     value: str
     label: str
+    iri: str = ""
 
 
 @dataclass
