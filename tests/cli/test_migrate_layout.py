@@ -119,16 +119,25 @@ def test_migrate_layout_repairs_a_damaged_graph(old_env: dict[str, str]) -> None
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("store", "args", "message"),
     [
-        pytest.param(["migrate-layout"], "no store at", id="no-store"),
-        pytest.param(["migrate-layout", "--bogus"], "no such option", id="unknown-option"),
+        pytest.param("missing", ["migrate-layout"], "no store at", id="no-store"),
+        pytest.param(
+            "missing", ["migrate-layout", "--bogus"], "no such option", id="unknown-option"
+        ),
+        pytest.param(
+            "http://127.0.0.1:9/",
+            ["migrate-layout", "--check"],
+            "cannot reach the sparql server",
+            id="server-down",
+        ),
     ],
 )
 def test_migrate_layout_usage_and_store_errors_exit_2(
-    tmp_path: Path, args: list[str], message: str
+    tmp_path: Path, store: str, args: list[str], message: str
 ) -> None:
-    env = {**clean_env(), "LHS_KG_STORE": str(tmp_path / "missing"), "LHS_KG_ROOT": str(ROOT)}
+    where = store if "://" in store else str(tmp_path / store)
+    env = {**clean_env(), "LHS_KG_STORE": where, "LHS_KG_ROOT": str(ROOT)}
     result = run(env, *args)
     assert result.exit_code == 2
     assert message in result.output.lower()

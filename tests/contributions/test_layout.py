@@ -14,7 +14,8 @@ from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import published_graph, published_graphs, registry_graph
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.protocol import run_update
-from tests.helpers import payload
+from lhs_kg.store import RemoteStore
+from tests.helpers import OxigraphServer, new_content_kb, payload
 
 BASE = "https://w3id.org/lhs-kg/"
 SUBJECT = BASE + "case-study/example-diabetes-network"
@@ -184,3 +185,20 @@ def test_stats_count_each_stored_triple_once(kb: KnowledgeBase) -> None:
     copied = sum(g.triples for g in infos if g.iri.startswith(published_graph(kb.settings)))
     assert copied > 0 and stats.triples == sum(g.triples for g in infos) - copied
     assert stats.graphs == len(infos) - 2  # the published graph and its record
+
+
+def test_another_process_sees_an_acceptance_at_once(oxigraph_server: OxigraphServer) -> None:
+    """Two workers on one server: the reader's published scope is one fixed graph, so nothing it
+    kept from before (a list of graphs trusted for 10 s) can hide what the writer accepted."""
+    oxigraph_server.clear()
+    writer = new_content_kb(RemoteStore(oxigraph_server.endpoints))
+    reader = KnowledgeBase(writer.settings, store=RemoteStore(oxigraph_server.endpoints))
+    try:
+        assert titles(reader) == set()
+        assert reader.published_scope() == [published_graph(reader.settings)]
+        accept(Contributions(writer), title="Example: accepted elsewhere")
+        assert titles(reader) == {"Example: accepted elsewhere"}
+    finally:
+        writer.close()
+        reader.close()
+        oxigraph_server.clear()
