@@ -2,17 +2,29 @@
 
 A file starts with header comment lines::
 
+    #+ title: Case studies by loop stage
+    #+ description: One plain paragraph for the query's page: what it answers and for whom.
     #+ summary: Case studies that show a given stage of the Better Care Loop.
     #+ params: stage:concept:loop? since:date=2020-01-01
+    #+ columns: stage=Loop stage; caseStudy=Case study
     #+ returns: select
+
+``title`` and ``description`` are what people read on the query's page and in the gallery;
+``summary`` is the one line the command line and the API list. ``columns`` (optional) gives
+headings for result variables, ``variable=Heading`` pairs separated by ``;``; a variable without
+one is headed by its own name split into words (``caseStudy`` → "Case study").
 
 ``params`` lists ``name:type`` pairs, in order. Types: ``iri`` (an absolute IRI, or a prefixed
 name with one of our prefixes such as ``cs:improvecarenow``), ``string``, ``int``, ``date``
-(``YYYY-MM-DD``) and ``concept:<scheme>`` (a concept of that scheme, given as its full IRI or
-its id, e.g. ``1A`` for ``concept:nasss``). A trailing ``?`` makes a parameter optional (left
-unbound when omitted, so the query answers for every value); ``=value`` gives a default.
-Parameters are SPARQL variables of the same name, bound at run time with a VALUES block, never
-formatted into the text.
+(``YYYY-MM-DD``), ``concept:<scheme>`` (a concept of that scheme, given as its full IRI or
+its id, e.g. ``1A`` for ``concept:nasss``), ``concept`` (a concept of any scheme, as its full
+IRI or ``<scheme>/<id>``, e.g. ``nasss/1A``), and the kinds of resource a page offers as a list:
+``case-study``, ``source`` and ``scheme`` (a case study, source or concept scheme, given as its
+full IRI, a prefixed name such as ``cs:swedeheart`` or its id, e.g. ``swedeheart``) and
+``source-kind`` (a BIBO class such as ``bibo:Report``). A trailing ``?`` makes a parameter
+optional (left unbound when omitted, so the query answers for every value); ``=value`` gives a
+default. Parameters are SPARQL variables of the same name, bound at run time with a VALUES
+block, never formatted into the text.
 
 >>> from lhs_kg.config import PROJECT_ROOT
 >>> library = QueryLibrary(PROJECT_ROOT / "queries")
@@ -40,13 +52,22 @@ from lhs_kg.errors import ParameterError, QueryError, UnknownQueryError
 from lhs_kg.namespaces import PREFIXES
 
 RETURNS = ("select", "construct", "ask", "describe")
-BASE_TYPES = ("iri", "string", "int", "date")
+BASE_TYPES = ("iri", "string", "int", "date", "source-kind")
+#: Parameter types naming one resource of a kind, and the path under the base IRI of its IRIs.
+RESOURCE_TYPES: dict[str, str] = {
+    "case-study": "case-study/",
+    "source": "source/",
+    "scheme": "concept/",
+}
+_BIBO = "http://purl.org/ontology/bibo/"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _PARAM = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*):(?P<type>[a-z]+(?::[a-z0-9-]+)?)"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*):(?P<type>[a-z-]+(?::[a-z0-9-]+)?)"
     r"(?:(?P<optional>\?)|=(?P<default>\S+))?$"
 )
 _SCHEME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_LOCAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
+_COLUMN = re.compile(r"^(?P<var>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<heading>\S.*)$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _MAX_VALUE_CHARS = 2_000
 _INT_RANGE = 10**18
@@ -107,6 +128,18 @@ class Parameter:
             return ox.Literal(day.isoformat(), datatype=ox.NamedNode(_XSD + "date"))
         if self.type == "iri":
             return _iri(self.name, _expand(value))
+        if self.type == "source-kind":
+            kind = _expand(value)
+            if not kind.startswith(_BIBO) or not kind[len(_BIBO) :].isalnum():
+                raise ParameterError(
+                    f"parameter {self.name!r} must be a kind of source such as bibo:Report "
+                    f"or bibo:AcademicArticle, got {raw!r}"
+                )
+            return _iri(self.name, kind)
+        if self.type in RESOURCE_TYPES:
+            return _resource(self.name, self.type, value, raw, base_iri)
+        if self.type == "concept":
+            return _any_concept(self.name, value, raw, base_iri)
         scheme = self.scheme
         assert scheme is not None
         namespace = f"{base_iri}concept/{scheme}/"
@@ -121,6 +154,40 @@ class Parameter:
                 f"(an id such as {namespace}<id>, or just <id>), got {raw!r}"
             )
         return _iri(self.name, iri)
+
+
+def _resource(name: str, kind: str, value: str, raw: str, base_iri: str) -> ox.NamedNode:
+    """A case study, source or scheme given by full IRI, prefixed name or id, as its IRI."""
+    namespace = base_iri + RESOURCE_TYPES[kind]
+    expanded = _expand(value).replace(DEFAULT_BASE_IRI, base_iri, 1)
+    iri = expanded if ":" in expanded else namespace + expanded
+    local = iri[len(namespace) :] if iri.startswith(namespace) else ""
+    if not _LOCAL_ID.match(local):
+        raise ParameterError(
+            f"parameter {name!r} must be a {kind.replace('-', ' ')} (its id, such as "
+            f"{RESOURCE_EXAMPLES[kind]}, or its full IRI {namespace}<id>), got {raw!r}"
+        )
+    return _iri(name, iri)
+
+
+def _any_concept(name: str, value: str, raw: str, base_iri: str) -> ox.NamedNode:
+    """A concept of any of our schemes, given by full IRI or as ``<scheme>/<id>``."""
+    namespace = base_iri + "concept/"
+    expanded = value.replace(DEFAULT_BASE_IRI, base_iri, 1)
+    iri = expanded if ":" in expanded else namespace + expanded
+    scheme, _, local = (
+        iri[len(namespace) :].partition("/") if iri.startswith(namespace) else ("", "", "")
+    )
+    if not (_SCHEME.match(scheme) and _LOCAL_ID.match(local)):
+        raise ParameterError(
+            f"parameter {name!r} must be a concept, given as <scheme>/<id> such as nasss/1A "
+            f"or as its full IRI {namespace}<scheme>/<id>, got {raw!r}"
+        )
+    return _iri(name, iri)
+
+
+#: An id of each resource type, for error messages.
+RESOURCE_EXAMPLES = {"case-study": "swedeheart", "source": "greenhalgh-2017", "scheme": "nasss"}
 
 
 def _expand(value: str) -> str:
@@ -162,6 +229,21 @@ class NamedQuery:
     text: str
     path: Path
     base_iri: str = DEFAULT_BASE_IRI
+    title: str = ""
+    description: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """What a page calls the query: its title, or its name when the file gives none."""
+        return self.title or self.name
+
+    def column(self, variable: str) -> str:
+        """The heading of a result column: the ``columns`` header's, else the name in words."""
+        for name, heading in self.columns:
+            if name == variable:
+                return heading
+        return words(variable)
 
     def param(self, name: str) -> Parameter:
         """The declared parameter called ``name``."""
@@ -192,8 +274,30 @@ class NamedQuery:
         return bindings
 
 
-def parse_header(text: str, path: Path) -> tuple[str, tuple[Parameter, ...], str]:
-    """Summary, parameters and result kind from the ``#+`` lines at the top of a file."""
+@dataclass(frozen=True)
+class Header:
+    """What the ``#+`` lines of a query file say about it."""
+
+    summary: str
+    params: tuple[Parameter, ...]
+    returns: str
+    title: str = ""
+    description: str = ""
+    columns: tuple[tuple[str, str], ...] = ()
+
+
+def words(variable: str) -> str:
+    """A variable name as words for a heading: ``caseStudyLabel`` → "Case study label".
+
+    >>> words("caseStudy"), words("notRated"), words("n")
+    ('Case study', 'Not rated', 'N')
+    """
+    split = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", variable.replace("_", " ")).lower().strip()
+    return split[:1].upper() + split[1:]
+
+
+def parse_header(text: str, path: Path) -> Header:
+    """Title, description, summary, parameters, columns and result kind from the ``#+`` lines."""
     fields: dict[str, str] = {}
     for line in text.splitlines():
         stripped = line.strip()
@@ -214,18 +318,33 @@ def parse_header(text: str, path: Path) -> tuple[str, tuple[Parameter, ...], str
         raise QueryError(
             f"{path}: '#+ returns:' must be one of {', '.join(RETURNS)}, got {returns!r}"
         )
+    return Header(
+        summary,
+        _parse_params(fields.get("params", ""), path),
+        returns,
+        fields.get("title", ""),
+        fields.get("description", ""),
+        _parse_columns(fields.get("columns", ""), path),
+    )
+
+
+def _parse_params(declared: str, path: Path) -> tuple[Parameter, ...]:
+    """The ``#+ params:`` line as parameters, in order."""
     params: list[Parameter] = []
-    for item in fields.get("params", "").split():
+    for item in declared.split():
         match = _PARAM.match(item)
         kind = match.group("type") if match else ""
         base, _, scheme = kind.partition(":")
         valid = match is not None and (
-            (base in BASE_TYPES and not scheme) or (base == "concept" and _SCHEME.match(scheme))
+            (base in BASE_TYPES and not scheme)
+            or (base in RESOURCE_TYPES and not scheme)
+            or (base == "concept" and (not scheme or _SCHEME.match(scheme)))
         )
         if not valid or match is None:
             raise QueryError(
                 f"{path}: parameter {item!r} is not name:type (types: iri, string, int, date, "
-                "concept:<scheme>; optional with a trailing '?', a default with '=value')"
+                "concept, concept:<scheme>, case-study, source, scheme, source-kind; optional "
+                "with a trailing '?', a default with '=value')"
             )
         if any(p.name == match.group("name") for p in params):
             raise QueryError(f"{path}: parameter {match.group('name')!r} is declared twice")
@@ -234,7 +353,22 @@ def parse_header(text: str, path: Path) -> tuple[str, tuple[Parameter, ...], str
                 match.group("name"), kind, match.group("optional") == "?", match.group("default")
             )
         )
-    return summary, tuple(params), returns
+    return tuple(params)
+
+
+def _parse_columns(declared: str, path: Path) -> tuple[tuple[str, str], ...]:
+    """The ``#+ columns:`` line as (variable, heading) pairs."""
+    columns: list[tuple[str, str]] = []
+    for item in (part.strip() for part in declared.split(";")):
+        if not item:
+            continue
+        match = _COLUMN.match(item)
+        if match is None:
+            raise QueryError(
+                f"{path}: column heading {item!r} is not variable=Heading (pairs separated by ';')"
+            )
+        columns.append((match.group("var"), match.group("heading").strip()))
+    return tuple(columns)
 
 
 _CACHE: dict[Path, tuple[int, int, NamedQuery]] = {}
@@ -313,8 +447,19 @@ class QueryLibrary:
             raise QueryError(f"{path}: cannot read: {err.strerror}") from None
         except UnicodeDecodeError:
             raise QueryError(f"{path}: not UTF-8 text") from None
-        summary, params, returns = parse_header(text, path)
-        query = NamedQuery(path.stem, summary, params, returns, text, path, self.base_iri)
+        head = parse_header(text, path)
+        query = NamedQuery(
+            path.stem,
+            head.summary,
+            head.params,
+            head.returns,
+            text,
+            path,
+            self.base_iri,
+            head.title,
+            head.description,
+            head.columns,
+        )
         with _CACHE_LOCK:
             _CACHE[path] = (stat.st_mtime_ns, stat.st_size, query)
         return query

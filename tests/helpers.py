@@ -9,8 +9,10 @@ never from a conftest, and never works out a path from its own ``__file__``
 from __future__ import annotations
 
 import copy
+import html
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -268,3 +270,23 @@ def fill_with_contributions(kb: KnowledgeBase) -> None:
 
 MakeRoot = Callable[..., Path]
 """The ``make_root`` fixture (tests/reason): a project root holding the given data files only."""
+
+
+# -- pages in plain language (#15) ------------------------------------------------------------
+
+RDF_IN_TEXT = re.compile(
+    r"(?:^|(?<=[\s\"'”]))@[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*(?=[\s,;.)]|$)|\bxsd:|\^\^"
+)
+"""A language tag as RDF writes it after a literal, or a datatype in any spelling."""
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees in a page's body: tags, scripts and styles removed, entities decoded.
+
+    A named query's SPARQL, folded away under "The SPARQL behind this question", is code the
+    reader opens on purpose (as on /sparql), so it is left out too.
+    """
+    body = page.split("<body", 1)[-1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r'<details class="sparql-source">.*?</details>', " ", body, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))

@@ -75,11 +75,65 @@ WELL_KNOWN: dict[str, str] = {
     DCT + "isPartOf": "part of",
     DCT + "identifier": "identifier",
     DCT + "license": "licence",
+    DCT + "rights": "rights",
+    DCT + "hasPart": "has part",
+    DCT + "modified": "modified",
+    DCT + "created": "created",
+    DCT + "conformsTo": "conforms to",
+    DCT + "references": "references",
+    DCT + "isReferencedBy": "referenced by",
+    DCT + "alternative": "alternative title",
     FOAF + "name": "name",
     FOAF + "page": "web page",
     FOAF + "homepage": "home page",
     FOAF + "Person": "person",
+    FOAF + "Organization": "organisation",
+    FOAF + "made": "made",
+    FOAF + "maker": "maker",
+    SCHEMA + "funder": "funder",
+    SCHEMA + "CreativeWork": "creative work",
+    SCHEMA + "Project": "project",
+    SCHEMA + "parentOrganization": "parent organisation",
+    "http://www.w3.org/ns/prov#Entity": "entity (provenance)",
+    "http://www.w3.org/ns/prov#Activity": "activity (provenance)",
+    "http://www.w3.org/ns/prov#Agent": "agent (provenance)",
+    "http://purl.org/ontology/bibo/editorList": "editors",
     "http://www.w3.org/2002/07/owl#sameAs": "same as",
+    RDFS + "domain": "applies to",
+    RDFS + "range": "takes as value",
+    RDFS + "subPropertyOf": "subproperty of",
+    RDFS + "Literal": "text or number",
+    RDFS + "Class": "class",
+    RDF + "Property": "property",
+    RDF + "PlainLiteral": "text",
+    RDF + "langString": "text in a language",
+    RDF + "List": "list",
+    "http://www.w3.org/2002/07/owl#Class": "class",
+    "http://www.w3.org/2002/07/owl#ObjectProperty": "link property",
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": "value property",
+    "http://www.w3.org/2002/07/owl#AnnotationProperty": "annotation property",
+    "http://www.w3.org/2002/07/owl#FunctionalProperty": "single-valued property",
+    "http://www.w3.org/2002/07/owl#Ontology": "ontology",
+    "http://www.w3.org/2002/07/owl#inverseOf": "inverse of",
+    "http://www.w3.org/2002/07/owl#equivalentClass": "same class as",
+    "http://www.w3.org/2002/07/owl#versionIRI": "version",
+    "http://www.w3.org/2002/07/owl#versionInfo": "version",
+    "http://www.w3.org/2002/07/owl#Thing": "anything",
+    XSD + "string": "text",
+    XSD + "integer": "whole number",
+    XSD + "nonNegativeInteger": "whole number (zero or more)",
+    XSD + "positiveInteger": "whole number (one or more)",
+    XSD + "decimal": "decimal number",
+    XSD + "double": "number",
+    XSD + "float": "number",
+    XSD + "boolean": "yes or no",
+    XSD + "date": "date",
+    XSD + "dateTime": "date and time",
+    XSD + "gYear": "year",
+    XSD + "anyURI": "web address",
+    "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0 (Creative Commons Attribution)",
+    "http://creativecommons.org/licenses/by/4.0/": "CC BY 4.0 (Creative Commons Attribution)",
+    "https://creativecommons.org/publicdomain/zero/1.0/": "CC0 1.0 (public domain dedication)",
     "http://www.w3.org/ns/prov#wasAttributedTo": "attributed to",
     "http://purl.org/ontology/bibo/authorList": "authors",
     "http://purl.org/ontology/bibo/doi": "DOI",
@@ -94,6 +148,13 @@ WELL_KNOWN: dict[str, str] = {
     "http://purl.org/ontology/bibo/BookSection": "book section",
     "http://purl.org/ontology/bibo/Report": "report",
     "http://purl.org/ontology/bibo/Webpage": "web page",
+    "http://purl.org/ontology/bibo/Collection": "collection",
+    "http://purl.org/ontology/bibo/Standard": "standard",
+    "http://purl.org/ontology/bibo/Series": "series",
+    "http://purl.org/ontology/bibo/Document": "document",
+    "http://purl.org/ontology/bibo/Article": "article",
+    "http://purl.org/ontology/bibo/Thesis": "thesis",
+    "http://purl.org/ontology/bibo/Proceedings": "proceedings",
 }
 
 T = TypeVar("T")
@@ -327,12 +388,13 @@ class Reader:
 
     @staticmethod
     def label_in(iri: str, found: dict[str, list[Term]]) -> str:
-        """The best label among ``iri``'s values from :meth:`fields`, or the IRI itself."""
+        """The best label among ``iri``'s values from :meth:`fields`, a well-known name for a
+        reused term (a licence, a datatype), or the IRI itself."""
         book = LabelBook()
         for prop in LABEL_PROPERTIES:
             for literal in found.get(prop, []):
                 book.offer(iri, prop, literal)
-        return book.get(iri) if iri in book else iri
+        return book.get(iri) if iri in book else WELL_KNOWN.get(iri, iri)
 
     def is_local(self, iri: str) -> bool:
         """True for IRIs this server answers for (under the base IRI)."""

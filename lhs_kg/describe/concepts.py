@@ -218,6 +218,26 @@ def hierarchy(reader: Reader, iri: str) -> Hierarchy:
     )
 
 
+def branch(tree: list[TreeNode], iri: str) -> list[TreeNode]:
+    """The top-level subtree that holds ``iri``: a concept page shows its own branch, not the
+    whole scheme (#15). Empty when the concept is not in the tree.
+
+    >>> leaf = TreeNode("x/1A", "Nature", "1A")
+    >>> tree = [TreeNode("x/1", "Condition", "1", [leaf]), TreeNode("x/2", "Technology", "2")]
+    >>> [n.notation for n in branch(tree, "x/1A")], branch(tree, "x/9")
+    (['1'], [])
+    """
+
+    def holds(node: TreeNode, seen: frozenset[str]) -> bool:
+        if node.iri == iri:
+            return True
+        if node.iri in seen:  # a cycle in broader/narrower: stop
+            return False
+        return any(holds(child, seen | {node.iri}) for child in node.children)
+
+    return [root for root in tree if holds(root, frozenset())][:1]
+
+
 def not_case_study_links(reader: Reader) -> frozenset[str]:
     """Properties whose declared domains leave out case studies (a rating's ``lhs:level``).
 

@@ -359,7 +359,7 @@ EXPECTED_IDS = {
     "complexity-level": ["simple", "complicated", "complex"],
     "scale": ["team", "provider", "regional", "national", "international"],
     "nasss-cat": ["short", "long", "project", "interview"],
-    "assessment-basis": ["source-analysis", "curator-reading"],
+    "assessment-basis": ["source-analysis", "curator-reading", "self-assessment"],
     "verification": ["verified", "partly-verified", "unconfirmed"],
     "review-state": [
         "pending",

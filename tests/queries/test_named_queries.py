@@ -59,7 +59,17 @@ def test_query_file_is_self_contained(name: str) -> None:
     assert named.summary and named.returns in ("select", "construct", "ask")
     prepareQuery(named.text)  # raises on an undeclared prefix or a syntax error
     assert not re.search(r"\blhsc:", named.text), "write concept IRIs in full"
-    assert named.text.startswith("#+ summary:")
+    assert named.text.startswith("#+ title:")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_query_has_a_human_title_and_description(name: str) -> None:
+    """Every named query's page has a title and a one-paragraph description in plain words (#15)."""
+    named = LIBRARY.get(name)
+    assert named.title and named.title != name and not named.title.endswith(".")
+    assert len(named.description) >= 60 and named.description.endswith((".", "?"))
+    assert "\n" not in named.description
+    assert not re.search(r"\b(?:rdf|rdfs|skos|dcterms|xsd|bibo|lhs):", named.description)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -71,7 +81,13 @@ def test_query_runs_and_returns_what_its_header_says(kb: KnowledgeBase, name: st
 
 
 def _sample_values(named: NamedQuery) -> dict[str, str]:
-    samples = {"iri": CS + "improvecarenow", "date": "2000-01-01", "int": "1", "string": "x"}
+    samples = {
+        "iri": CS + "improvecarenow",
+        "case-study": "improvecarenow",
+        "date": "2000-01-01",
+        "int": "1",
+        "string": "x",
+    }
     return {p.name: samples[p.type] for p in named.params if p.required}
 
 
@@ -88,12 +104,23 @@ def _optional_params() -> list[object]:
     return cases
 
 
+#: A well-formed value of each parameter type that nothing in the knowledge base has.
+NOTHING = {
+    "iri": "https://example.org/nothing",
+    "case-study": "no-such-id",
+    "source": "no-such-id",
+    "scheme": "no-such-id",
+    "concept": "no-such-scheme/no-such-id",
+    "source-kind": "bibo:NoSuchKind",
+}
+
+
 @pytest.mark.parametrize(("name", "param", "kind"), _optional_params())
 def test_a_bound_parameter_filters_the_answer(
     kb: KnowledgeBase, name: str, param: str, kind: str
 ) -> None:
     """A parameter bound to a value nothing has gives no answer (it is not only in an OPTIONAL)."""
-    nothing = "no-such-id" if kind.startswith("concept:") else "https://example.org/nothing"
+    nothing = NOTHING.get(kind, "no-such-id" if kind.startswith("concept:") else "")
     named = LIBRARY.get(name)
     params = {**_sample_values(named), param: nothing}
     result = run(kb, name, **params)

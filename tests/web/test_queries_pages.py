@@ -133,7 +133,7 @@ def test_api_construct_and_ask(client: FlaskClient) -> None:
         pytest.param(
             "/api/queries/case-study-graph", 400, "needs parameter 'caseStudy'", id="missing"
         ),
-        pytest.param("/api/queries/sources?kind=relative", 400, "absolute IRI", id="ill-typed"),
+        pytest.param("/api/queries/sources?kind=relative", 400, "kind of source", id="ill-typed"),
         pytest.param("/api/queries/sources?format=ttl", 400, "not offered", id="wrong-format"),
     ],
 )

@@ -24,7 +24,7 @@ from lhs_kg.formats import (
     Format,
     media_types,
 )
-from lhs_kg.queries import Parameter
+from lhs_kg.queries import RESOURCE_EXAMPLES, RESOURCE_TYPES, Parameter
 from web.engine import get_settings
 from web.views.queries import library
 
@@ -65,6 +65,17 @@ def _parameter(param: Parameter, base_iri: str) -> dict[str, Any]:
         )
     elif param.type == "iri":
         description = "an absolute IRI, or a prefixed name such as cs:improvecarenow"
+    elif param.type in RESOURCE_TYPES:
+        description = (
+            f"a {param.type.replace('-', ' ')}: its id (such as {RESOURCE_EXAMPLES[param.type]}) "
+            f"or its full IRI ({base_iri}{RESOURCE_TYPES[param.type]}<id>)"
+        )
+    elif param.type == "concept":
+        description = (
+            f"a concept: <scheme>/<id> (such as nasss/1A) or its full IRI ({base_iri}concept/…)"
+        )
+    elif param.type == "source-kind":
+        description = "a kind of source: a BIBO class such as bibo:Report or bibo:AcademicArticle"
     if param.default is not None:
         schema["default"] = int(param.default) if param.type == "int" else param.default
     if not param.required:
@@ -231,7 +242,8 @@ def openapi_document() -> dict[str, Any]:
         graph = named.returns in ("construct", "describe")
         paths[f"/api/queries/{named.name}"] = {
             "get": {
-                "summary": named.summary,
+                "summary": named.heading,
+                "description": named.description or named.summary,
                 "operationId": "query_" + named.name.replace("-", "_"),
                 "tags": ["Named queries"],
                 "parameters": [_parameter(p, settings.base_iri) for p in named.params]
@@ -272,6 +284,8 @@ def openapi_document() -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "name": {"type": "string"},
+                        "title": {"type": "string"},
+                        "description": {"type": "string"},
                         "summary": {"type": "string"},
                         "returns": {
                             "type": "string",

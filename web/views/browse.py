@@ -37,6 +37,7 @@ from lhs_kg.formats import (
     rdf_format,
 )
 from lhs_kg.namespaces import PREFIXES
+from lhs_kg.plain import XSD, literal_text
 from web.conditional import public, public_page
 from web.negotiation import choose
 from web.views import diagrams
@@ -47,6 +48,7 @@ bp = Blueprint("browse", __name__)
 MAX_PATH_CHARS = 1024
 PAGE_SIZE = 50
 HTML = PAGE.media_type
+XSD_INTEGER = XSD + "integer"
 #: What a resource URL can be served as by ``Accept``, in the server's order of preference.
 OFFERS: tuple[Format, ...] = (PAGE, *GRAPH_FORMATS)
 #: Suffixes that ask for a format: the first extension of each graph and citation format.
@@ -175,6 +177,7 @@ def _page(reader: Any, iri: str) -> str:
     if description.kind in ("concept", "scheme"):
         if description.kind == "concept":
             context["hierarchy"] = concepts.hierarchy(reader, iri)
+            context["branch"] = concepts.branch(context["hierarchy"].tree, iri)
             links = [g.property.value for g in description.incoming]
             cases, more = concepts.case_studies_for(reader, iri, links=links)
             context["case_studies"], context["case_studies_more"] = cases, more
@@ -253,5 +256,19 @@ def scheme_list() -> str:
 
 @bp.app_template_filter("term_text")
 def term_text(term: TermView) -> str:
-    """A term's display text (label of an IRI, value of a literal)."""
+    """A term's display text: an IRI's label, a literal's value as people read it (#15)."""
+    if term.kind == "literal":
+        return literal_text(term.value, term.datatype)
     return term.label or term.value
+
+
+@bp.app_template_filter("thousands")
+def thousands(number: int) -> str:
+    """A count as people read it (``12,345``), the same rule as literal values."""
+    return literal_text(str(number), XSD_INTEGER)
+
+
+@bp.app_template_filter("plain_literal")
+def plain_literal(term: TermView) -> str:
+    """A literal's value formatted by its datatype (no tag or datatype is ever shown)."""
+    return literal_text(term.value, term.datatype)

@@ -133,6 +133,17 @@ def _new_row_input(sections: list[tuple[Any, list[Input | Repeat]]], add: str | 
     return next((n for _, items in sections if (n := find(items))), "")
 
 
+def prefilled_form(values: dict[str, list[str]]) -> Response:
+    """The contribution form pre-filled as ``GET /contribute?…`` would, for a page that hands
+    over more than a link can carry (the self-assessment's notes, #15); nothing is stored."""
+    require_secret()
+    form = _build_form()
+    problems = check_prefill(form, values)
+    if problems:
+        abort(_json_or_page(400, "Bad Request", " ".join(problems)))
+    return _form_page(form, values)
+
+
 @bp.get("/contribute")
 def contribute_form() -> Response:
     """The contribution form, generated from the SHACL shapes; query parameters pre-fill it

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
+from lhs_kg.describe.choices import Choice, choices
 from lhs_kg.errors import LhsKgError, ParameterError
 from lhs_kg.formats import GRAPH_FORMATS, PAGE, RESULT_FORMATS, Format, for_media_type, named, names
 from lhs_kg.queries import NamedQuery, Parameter, QueryLibrary
@@ -23,8 +24,10 @@ from lhs_kg.sparql_text import inject_values
 from web.engine import get_settings
 from web.errors import public_message, status_for
 from web.negotiation import choose
+from web.views.plain_results import plain_table
 from web.views.public_urls import absolute_url
-from web.views.sparql import content_type, get_runner, result_table
+from web.views.reading import get_reader
+from web.views.sparql import content_type, get_runner
 
 bp = Blueprint("queries", __name__)
 
@@ -51,29 +54,13 @@ def _values() -> dict[str, str]:
     return values
 
 
-def _choices(param: Parameter) -> list[tuple[str, str]]:
-    """The concepts a ``concept:<scheme>`` parameter accepts, as (id, label), for a select box."""
-    if param.scheme is None:
-        return []
-    settings = get_settings()
-    named = (
-        library().get("concepts-of-scheme") if "concepts-of-scheme" in library().names() else None
-    )
-    if named is None:
-        return []
-    scheme_iri = f"{settings.base_iri}concept/{param.scheme}"
-    answer = get_runner().run(named.text, bindings=named.bind({"scheme": scheme_iri}))
-    prefix = scheme_iri + "/"
-    seen: dict[str, str] = {}
-    for row in answer.rows:
-        iri = row["concept"].value
-        if iri.startswith(prefix) and iri not in seen:
-            label = row["conceptLabel"].value
-            notation = row.get("notation")
-            seen[iri] = f"{notation.value} · {label}" if notation is not None else label
-    return sorted(
-        ((iri[len(prefix) :], label) for iri, label in seen.items()), key=lambda item: item[1]
-    )
+#: Above this many choices a parameter is a text box with suggestions, not a drop-down list.
+SELECT_MAX = 60
+
+
+def _choices(param: Parameter) -> list[Choice]:
+    """The values offered for a parameter (concepts, case studies…), read from the KB."""
+    return choices(get_reader(), param)
 
 
 @bp.get("/queries")
@@ -97,13 +84,13 @@ def page(name: str) -> Response:
             bindings = named.bind(values)
             bound_text = inject_values(named.text, bindings) if bindings else named.text
             answer = get_runner().run(named.text, bindings=bindings)
-            table = result_table(answer)
+            table = plain_table(answer, named, get_reader())
         except LhsKgError as err:
             error, status = public_message(err), status_for(err)
     try:
-        choices = {p.name: _choices(p) for p in named.params if p.scheme}
+        offered = {p.name: _choices(p) for p in named.params}
     except LhsKgError:
-        choices = {}
+        offered = {}
     query_string = urlencode(values)
     html = render_template(
         "queries_page.html",
@@ -113,7 +100,8 @@ def page(name: str) -> Response:
         answer=answer,
         error=error,
         ran=ran,
-        choices=choices,
+        choices=offered,
+        select_max=SELECT_MAX,
         input_types=_INPUT_TYPES,
         csv_url=url_for("queries.api_query", name=name)
         + "?"
@@ -121,9 +109,14 @@ def page(name: str) -> Response:
         json_url=url_for("queries.api_query", name=name)
         + (f"?{query_string}" if query_string else ""),
         editor_url=url_for("sparql.endpoint", example=name, **values),
-        bound_text=bound_text,
+        bound_text=_without_header(bound_text),
     )
     return Response(html, status=status, mimetype=PAGE.media_type)
+
+
+def _without_header(text: str) -> str:
+    """The SPARQL shown on a page, without the ``#+`` lines the page already says in words."""
+    return "\n".join(line for line in text.split("\n") if not line.startswith("#+"))
 
 
 @bp.get("/api/queries")
@@ -135,6 +128,8 @@ def api_list() -> Response:
 def _describe(named: NamedQuery) -> dict[str, object]:
     return {
         "name": named.name,
+        "title": named.heading,
+        "description": named.description,
         "summary": named.summary,
         "returns": named.returns,
         "params": [

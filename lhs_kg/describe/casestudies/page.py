@@ -17,6 +17,7 @@ from lhs_kg import sparql
 from lhs_kg.describe.base import (
     DCT,
     LABEL_PROPERTIES,
+    WELL_KNOWN,
     Reader,
     TermView,
     is_english,
@@ -261,9 +262,8 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         for obj in own.get(prop, []):
             if isinstance(obj, ox.Literal):
                 continue
-            view = TermView(
-                "iri", obj.value, label(obj) or obj.value, local=reader.is_local(obj.value)
-            )
+            named = label(obj) or WELL_KNOWN.get(obj.value, obj.value)  # a licence, say (#15)
+            view = TermView("iri", obj.value, named, local=reader.is_local(obj.value))
             if view not in views:
                 views.append(view)
         if views:
