@@ -279,7 +279,9 @@ def published_scope(kb: KnowledgeBase) -> list[str] | None:
 class Reader:
     """Runs the read models' fixed queries on a knowledge base, over the published graphs.
 
-    ``graphs=None`` reads the union of every named graph (right when everything is published).
+    ``graphs=None`` reads the knowledge base's published view (:meth:`KnowledgeBase.
+    published_scope`): the union of every named graph would count the published graph's copy
+    of each triple twice (#16).
     """
 
     def __init__(
@@ -289,7 +291,7 @@ class Reader:
         shared: dict[Hashable, Any] | None = None,
     ) -> None:
         self.kb = kb
-        self.graphs = list(graphs) if graphs is not None else None
+        self.graphs = list(graphs) if graphs is not None else kb.published_scope()
         self.base_iri = kb.settings.base_iri
         #: Read models every page needs (scheme trees, the loop, the NASSS domains, counts),
         #: kept for as long as the owner of the dict keeps it; the owner clears it on writes.
