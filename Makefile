@@ -126,7 +126,7 @@ test: test-deps lint typecheck unit ## Install everything the tests need and run
 wheel-smoke: $(TEST_STAMP) ## Build sdist and wheel, install the wheel in a fresh venv, compare its answers with the checkout's
 	$(PY) -m tests.smoke.wheel_smoke
 
-BENCHES ?= store validate sparql web contribute export search
+BENCHES ?= store validate sparql web contribute export search scale
 
 bench: $(TEST_STAMP) ## Run the benchmarks (slow; print tables); choose with BENCHES="store web"
 	$(PY) -m pip install --quiet -e '.[bench]'

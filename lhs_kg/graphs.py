@@ -6,6 +6,7 @@
 - ``<base>graph/registry``: the state of every contribution version (pending, published,
   changes-requested, rejected, withdrawn, superseded) and its provenance;
 - ``<base>graph/update``: the default graph of the token endpoint's SPARQL updates;
+- ``<base>graph/meta``: a shared store's generation (:mod:`lhs_kg.store.generation`), private;
 - ``<base>graph/published``: the published view materialised as one graph (#16), kept by
   :mod:`lhs_kg.layout`, with ``<base>graph/published-sources`` recording which graphs it unites.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.store import Store
+from lhs_kg.store.generation import meta_graph
 
 REVIEW_STATE = "concept/review-state/"
 
@@ -102,7 +104,9 @@ def is_published(settings: Settings, graph: str, state: str | None) -> bool:
     graph (content, inferred, what an operator's SPARQL update wrote) is published (#12).
     """
     prefix = graph_prefix(settings)
-    if graph == registry_graph(settings) or is_derived(settings, graph):
+    if graph in (registry_graph(settings), meta_graph(settings.base_iri)):
+        return False
+    if is_derived(settings, graph):
         return False
     if graph.startswith(prefix + "contribution/"):
         return state == state_iri(settings, "published")

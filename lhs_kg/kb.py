@@ -34,14 +34,13 @@ from lhs_kg.loader import FileLoad, LoadSummary, Progress, graph_iri_for, load_f
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
 from lhs_kg.store.base import Bindings
+from lhs_kg.store.generation import meta_graph
 
 Scope = Literal["published", "all"]
 SCOPES: tuple[Scope, ...] = ("published", "all")
 """What a query reads: the published view (the default) or every graph, pending and private too."""
 
 _NO_GRAPH = "urn:lhs-kg:no-graph"
-#: How long a remote store's published view is trusted (others may write behind our back).
-_REMOTE_TTL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -61,12 +60,8 @@ class KnowledgeBase:
         self.settings = settings or Settings.from_env()
         self.store = store or open_store(self.settings)
         self.layout = PublishedLayout(self.store, self.settings)
-        self._published: Derived[list[str] | None] = Derived(
-            self.store, self._published_scope, ttl_s=_REMOTE_TTL_S
-        )
-        self._names: Derived[list[str] | None] = Derived(
-            self.store, self._published_names, ttl_s=_REMOTE_TTL_S
-        )
+        self._published: Derived[list[str] | None] = Derived(self.store, self._published_scope)
+        self._names: Derived[list[str] | None] = Derived(self.store, self._published_names)
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -138,7 +133,8 @@ class KnowledgeBase:
         (#16); on a store not yet migrated, every published graph, or None for the union when
         all are published.
 
-        Kept for one store generation (a time-to-live on a remote store), so asking is cheap.
+        Kept for one store generation (read from a shared store once per unit of work), so
+        asking is cheap.
         """
         return self._published.get()
 
@@ -159,7 +155,10 @@ class KnowledgeBase:
         if not self.layout.ready():
             return None
         names = self.store.query(sparql.text("store/graph-names"), union=False).rows()
-        return [row["g"].value for row in names if not is_derived(self.settings, row["g"].value)]
+        meta = meta_graph(self.settings.base_iri)  # a shared store's generation: never read
+        return [
+            g for row in names if not is_derived(self.settings, g := row["g"].value) and g != meta
+        ]
 
     def _published_scope(self) -> list[str] | None:
         if self.layout.ready():
@@ -170,9 +169,11 @@ class KnowledgeBase:
         """The published view of a store built before #16: a list of every published graph."""
         prefix = self.settings.base_iri + "graph/"
         always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
+        meta = meta_graph(self.settings.base_iri)  # a shared store's generation: never public
         names = [
             row["g"].value
             for row in self.store.query(sparql.text("store/graph-names"), union=False).rows()
+            if row["g"].value != meta
         ]
         if all(name.startswith(always) for name in names):
             return None

@@ -42,7 +42,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.layout import reads_by_name
 from lhs_kg.query_workers import Job, ResultTooLargeError, ServerBusyError, Snapshots, WorkerPool
 from lhs_kg.sparql_text import check_query, inject_values
-from lhs_kg.store.base import Bindings, QueryResult, Term
+from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Term
 from lhs_kg.store.embedded import EmbeddedStore
 from lhs_kg.store.remote import RemoteStore
 
@@ -506,12 +506,15 @@ def service_description(
     *,
     update_enabled: bool = False,
     visible: list[str] | None = None,
+    graphs: list[GraphInfo] | None = None,
 ) -> list[ox.Triple]:
     """A SPARQL 1.1 Service Description of the endpoint at ``endpoint`` (sd: vocabulary).
 
     It states that the default graph is the union of every named graph the endpoint shows
     (``visible``, e.g. the published view; None: all) when a request names no dataset, and the
     limits (time, rows, SERVICE, updates) a client will meet. Hidden graphs are not listed.
+    ``graphs``: the store's graphs with their counts when the caller keeps them (per store
+    generation), so a request need not count every triple.
     """
     settings = kb.settings
 
@@ -522,7 +525,8 @@ def service_description(
         return ox.Literal(str(n), datatype=_XSD_INTEGER)
 
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
-    graphs = [g for g in kb.graphs() if visible is None or g.iri in set(visible)]
+    shown = set(visible) if visible is not None else None
+    graphs = [g for g in (graphs or kb.graphs()) if shown is None or g.iri in shown]
     notes = [
         "The default graph of a request that gives no default-graph-uri or named-graph-uri is "
         "the union of all named graphs listed here, the published view (sd:UnionDefaultGraph); "

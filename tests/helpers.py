@@ -290,3 +290,14 @@ def visible_text(page: str) -> str:
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     body = re.sub(r'<details class="sparql-source">.*?</details>', " ", body, flags=re.S)
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def wheel_files() -> set[str]:
+    """The paths the wheel built from this checkout holds, as the build backend lists them.
+
+    Asks hatchling itself (no build, no network), so a test of what ships reads what ships
+    rather than the configuration text.
+    """
+    from hatchling.builders.wheel import WheelBuilder
+
+    return {f.distribution_path for f in WheelBuilder(str(ROOT)).recurse_included_files()}

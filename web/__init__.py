@@ -16,9 +16,10 @@ from flask import Flask
 
 from lhs_kg.config import Settings
 from lhs_kg.kb import KnowledgeBase
-from web import conditional, errors, page_cache, security, views
+from web import conditional, errors, page_cache, security, store_generation, views
 from web.engine import init_engine
 from web.settings import configure
+from web.views.reading import warm_dashboards
 
 
 def create_app(
@@ -51,5 +52,8 @@ def create_app(
         blueprint = getattr(importlib.import_module(f"web.views.{module.name}"), "bp", None)
         if blueprint is not None:
             app.register_blueprint(blueprint)
+    bare = app.wsgi_app
     page_cache.init_app(app)
+    check = store_generation.init_app(app, bare)
+    check.warmers.append(lambda: warm_dashboards(app))
     return app

@@ -150,6 +150,12 @@ class PublicAwareSessions(SecureCookieSessionInterface):
             response.headers["Cache-Control"] = "private, no-cache"
 
 
+def share_epoch(app: Flask, epoch: str) -> None:
+    """Use ``epoch`` in ETags: the worker processes of one server share it, so a tag one worker
+    gave is current at the others (the generation in it comes from the shared store)."""
+    app.extensions[_EPOCH] = epoch
+
+
 def init_app(app: Flask) -> None:
     """Give the app its ETag epoch, the hook that labels public answers, and the sessions."""
     app.extensions[_EPOCH] = secrets.token_hex(4)

@@ -1,4 +1,8 @@
-"""``lhs-kg serve``: the web application on a production WSGI server (waitress).
+"""``lhs-kg serve``: the web application on a production WSGI server (waitress, or gunicorn).
+
+One process (the default) runs on waitress with threads. ``--workers N`` (N > 1) runs N
+gunicorn worker processes over a store server (:mod:`web.workers`); the embedded store admits
+one process, so it is refused there with a message that says what to run instead.
 
 The command is the web package's: the engine's command line finds it through the
 ``lhs_kg.commands`` entry point (see ``pyproject.toml``) and never imports ``web`` by name.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import secrets
 import signal
 from types import FrameType
 from typing import Any
@@ -34,9 +39,13 @@ from waitress import create_server
 
 from lhs_kg.cli.base import CliState, pass_state
 from lhs_kg.contributions.reviewers import hash_token, new_token
+from lhs_kg.errors import ConfigError
 from lhs_kg.instance import ServerRecord, remove_server_record, write_server_record
+from lhs_kg.kb import KnowledgeBase
 from web import create_app
+from web.conditional import share_epoch
 from web.settings import ADMIN_TOKEN_HASH
+from web.workers import TrustedProxy, WorkerServer, gunicorn_options, proxy_headers
 
 
 def make_server(app: Any, **options: Any) -> Any:
@@ -79,6 +88,13 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     help="Worker threads (the store is shared and thread-safe).",
 )
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (more than 1 needs a store server: LHS_KG_STORE=http://…).",
+)
+@click.option(
     "--trusted-proxy",
     metavar="ADDRESS",
     default=None,
@@ -96,11 +112,15 @@ def serve(
     host: str,
     port: int,
     threads: int,
+    workers: int,
     trusted_proxy: str | None,
     trusted_proxy_headers: str,
 ) -> None:
     """Serve the browser, the SPARQL endpoint and the API on HOST:PORT."""
     loopback = is_loopback(host) and not trusted_proxy  # behind a proxy it serves the public
+    if workers > 1:
+        _serve_workers(state, host, port, threads, workers, trusted_proxy, trusted_proxy_headers)
+        return
     app = create_app(settings=state.settings, kb=state.kb(), loopback=loopback)
     logging.basicConfig()  # waitress reports through logging, as ``waitress.serve`` sets up
     proxy = (
@@ -139,3 +159,50 @@ def serve(
     finally:
         if recorded:
             remove_server_record(settings, os.getpid())
+
+
+def _serve_workers(
+    state: CliState,
+    host: str,
+    port: int,
+    threads: int,
+    workers: int,
+    trusted_proxy: str | None,
+    trusted_proxy_headers: str,
+) -> None:
+    """Run ``workers`` gunicorn processes, each with its own app and store connection."""
+    settings = state.settings
+    if not settings.is_remote:
+        where = settings.store_path or "memory"
+        raise ConfigError(
+            f"--workers {workers} needs a store server: the embedded store ({where}) admits one "
+            "process. Serve it with `oxigraph serve --location DIR` and set "
+            "LHS_KG_STORE=http://HOST:PORT, or run with --workers 1"
+        )
+    try:
+        forwarded = proxy_headers(trusted_proxy_headers)
+    except ValueError as err:
+        raise ConfigError(f"--trusted-proxy-headers: {err}") from None
+    loopback = is_loopback(host) and not trusted_proxy
+    # One app in this process first: it settles the generated secret key (a file every worker
+    # then reads) and says whether the forms are on, before any worker starts.
+    first = create_app(settings=settings, kb=state.kb(), loopback=loopback)
+    source = str(first.config.get("SECRET_KEY_SOURCE", "none"))
+    state.kb().close()
+
+    epoch = secrets.token_hex(4)  # one per server start, shared by its workers' ETags
+
+    def make_app() -> object:
+        app = create_app(settings=settings, kb=KnowledgeBase(settings), loopback=loopback)
+        share_epoch(app, epoch)
+        if trusted_proxy:
+            app.wsgi_app = TrustedProxy(app.wsgi_app, trusted_proxy, forwarded)  # type: ignore[method-assign]
+        return app
+
+    forms = "on" if source != "none" else "OFF: no secret key configured (see the warning above)"
+    click.echo(
+        f"lhs-kg serving {settings.store} on http://{host}:{port}/ with {workers} worker "
+        f"processes of {threads} threads (forms {forms})",
+        err=True,
+    )
+    WorkerServer(make_app, gunicorn_options(host, port, workers, threads)).run()

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 import pyoxigraph as ox
 
 from lhs_kg import sparql
+from lhs_kg.aggregates import Aggregates
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.sparql.binding import Row
@@ -296,6 +297,15 @@ class Reader:
         #: Read models every page needs (scheme trees, the loop, the NASSS domains, counts),
         #: kept for as long as the owner of the dict keeps it; the owner clears it on writes.
         self.shared: dict[Hashable, Any] = shared if shared is not None else {}
+        #: Answers kept per store generation (:mod:`lhs_kg.aggregates`), for the read models
+        #: that aggregate over every case study; None: :meth:`aggregate` runs the query.
+        self.aggregates: Aggregates | None = None
+
+    def aggregate(self, text: str) -> list[dict[str, Term]]:
+        """SELECT rows of a query over every case study, kept per store generation if possible."""
+        if self.aggregates is None:
+            return self.select(text)
+        return self.aggregates.rows(text)
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()``, once per ``shared`` dict (a race computes twice, harmlessly)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -174,6 +175,10 @@ class DatasetDescription:
 
 _cache: dict[tuple[object, ...], DatasetDescription] = {}
 _cache_lock = threading.Lock()
+#: Descriptions of each store's current generation, by what was asked (server, version, …).
+_by_generation: weakref.WeakKeyDictionary[
+    Store, tuple[int, dict[tuple[object, ...], DatasetDescription]]
+] = weakref.WeakKeyDictionary()
 
 
 def describe_dataset(
@@ -187,6 +192,13 @@ def describe_dataset(
 ) -> DatasetDescription:
     """Count and describe the published view; ``server_url`` is where /sparql and /export live."""
     server = (server_url or settings.base_iri).rstrip("/")
+    asked = (server, version, issued, dump_url, settings.base_iri)
+    generation = store.generation  # before the data: see lhs_kg.cache
+    if generation is not None:  # the counts hold for the whole generation: no scan per request
+        with _cache_lock:
+            found = _by_generation.get(store)
+        if found is not None and found[0] == generation and asked in found[1]:
+            return found[1][asked]
     layout = PublishedLayout(store, settings)
     if layout.ready():  # the published graph (#16): counts read the published graphs only
         counts = layout.source_counts()
@@ -195,17 +207,23 @@ def describe_dataset(
         graphs = view = published_graphs(store, settings)
         counts = {info.iri: info.triples for info in store.graphs()}
     per_graph = [(g, counts.get(g, 0)) for g in graphs]
-    key = (tuple(per_graph), server, version, issued, dump_url, settings.base_iri)
+    key = (tuple(per_graph), *asked)
     with _cache_lock:
         cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    description = _compute(store, settings, server, view, per_graph, version, issued, dump_url)
-    with _cache_lock:
-        if len(_cache) > 16:
-            _cache.clear()
-        _cache[key] = description
-    return description
+    if cached is None:
+        cached = _compute(store, settings, server, view, per_graph, version, issued, dump_url)
+        with _cache_lock:
+            if len(_cache) > 16:
+                _cache.clear()
+            _cache[key] = cached
+    if generation is not None:
+        with _cache_lock:
+            found = _by_generation.get(store)
+            if found is None or found[0] != generation:
+                found = (generation, {})
+                _by_generation[store] = found
+            found[1][asked] = cached
+    return cached
 
 
 def _count(

@@ -108,24 +108,27 @@ class Store(ABC):
 
     @property
     def generation(self) -> int | None:
-        """A number that changes after every write made through this object, or None.
+        """A number that changes after every write made through lhs-kg, or None.
 
         Readers may keep what they derived from the store (rendered pages, read models) for
-        as long as the number stays the same. None means the data can change behind this
-        object's back (a shared remote server), so nothing derived may be kept on its word.
+        as long as the number stays the same. The embedded store counts its own writes (it
+        holds the store's lock); a store server keeps the number in the store, so the writes
+        of every process count (:meth:`refresh_generation`). None: no number can be promised,
+        so nothing derived may be kept on its word.
         """
         return None
 
-    @property
-    def writes(self) -> int:
-        """How many writes were made through this object, even where no generation can be promised.
+    #: True when the generation lives in the store itself, so every process reading the
+    #: store sees the same number (values derived from it may be shared across processes).
+    shares_generation: bool = False
 
-        A remote store cannot say when others write, but it knows its own writes: a value derived
-        before one of them is stale at once, not only when its time-to-live runs out (a pending
-        contribution sent through this process must not show in a published view kept from
-        before it).
+    def refresh_generation(self) -> int | None:
+        """Look again at the store's generation (once per unit of work, before reading data).
+
+        A store whose generation lives in this process has nothing to look at; a shared one
+        (:mod:`lhs_kg.store.generation`) reads it from the store: one tiny query.
         """
-        return 0
+        return self.generation
 
     @abstractmethod
     def query(

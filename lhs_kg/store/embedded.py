@@ -90,10 +90,6 @@ class EmbeddedStore(Store):
         return self._generation
 
     @property
-    def writes(self) -> int:
-        return self._generation
-
-    @property
     def raw(self) -> ox.Store:
         """The underlying pyoxigraph store, for engine modules that need its speed directly."""
         return self._store

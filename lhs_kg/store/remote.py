@@ -5,6 +5,9 @@ A query's time limit is sent to the server as the common ``timeout`` parameter (
 Virtuoso honours it, servers that do not know it ignore it) besides the client's own socket
 timeout; Oxigraph's server has no per-request limit and is started with ``--timeout-s``.
 
+Every write made through this class gives the store a new generation, kept in the store's meta
+graph (:mod:`lhs_kg.store.generation`), so caches in every process that reads the server see it.
+
 The knowledge base keeps every file and contribution in its own named graph and queries their
 union; on a remote server the union is asked for portably, by naming every graph as a
 ``default-graph-uri`` of the request.
@@ -25,7 +28,7 @@ from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from lhs_kg import sparql
-from lhs_kg.config import RemoteEndpoints
+from lhs_kg.config import DEFAULT_BASE_IRI, RemoteEndpoints
 from lhs_kg.errors import ParseError, QueryError, StoreError, StoreUnavailableError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
@@ -38,28 +41,66 @@ from lhs_kg.store.base import (
     graph_iri,
     with_default_graph,
 )
+from lhs_kg.store.generation import SharedGeneration, meta_graph
 
-_GRAPH_CACHE_S = 2.0
 STORE_DID_NOT_ANSWER = "the store did not answer; try again in a moment"
 """What the public is told when the store is unreachable (the URL stays in the log, #12)."""
 
 
 class RemoteStore(Store):
-    """A SPARQL 1.1 server reached over HTTP."""
+    """A SPARQL 1.1 server reached over HTTP.
 
-    def __init__(self, endpoints: RemoteEndpoints, *, timeout_s: float = 60.0) -> None:
+    ``meta`` is the graph holding the store's generation (``<base>graph/meta``).
+    """
+
+    shares_generation = True
+
+    def __init__(
+        self,
+        endpoints: RemoteEndpoints,
+        *,
+        timeout_s: float = 60.0,
+        meta: str = meta_graph(DEFAULT_BASE_IRI),
+    ) -> None:
         self.endpoints = endpoints
         self.description = endpoints.query
         self._timeout_s = timeout_s
         self._session = requests.Session()
         if endpoints.user:
             self._session.auth = (endpoints.user, endpoints.password or "")
-        self._graph_cache: tuple[float, list[str]] | None = None
-        self._writes = 0
+        self._graph_cache: tuple[int, list[str]] | None = None
+        self._shared = SharedGeneration(meta, lambda text: self.query(text, union=False).rows())
 
     @property
-    def writes(self) -> int:
-        return self._writes
+    def generation(self) -> int:
+        """The store's generation as last read (:meth:`refresh_generation`) or written here."""
+        return self._shared.current
+
+    def refresh_generation(self) -> int:
+        return self._shared.refresh()
+
+    @property
+    def meta_graph(self) -> str:
+        """The graph that holds the generation: never part of a published view or an export."""
+        return self._shared.meta
+
+    def _wrote(self, new: int | None) -> None:
+        """After a write: drop the graph list, remember the generation (None: read it again)."""
+        self._graph_cache = None
+        self._shared.renewed(new)
+
+    def _renew_generation(self) -> None:
+        """Give the store a new generation after a Graph Store Protocol write (not an update)."""
+        text, new = self._shared.renewal()
+        url = self.endpoints.update
+        client = self._client(url, None)
+        client.setQuery(text)
+        try:
+            self._send(client, url)
+        except Exception:
+            self._shared.renewed(None)
+            raise
+        self._shared.renewed(new)
 
     def _scrub(self, text: str) -> str:
         """``text`` without the store's own addresses (a server may echo them in its errors)."""
@@ -162,14 +203,18 @@ class RemoteStore(Store):
             text = bind(text, bindings)
         if default_graph is not None:
             text = with_default_graph(text, default_graph)
+        renewal, new = self._shared.renewal()
+        body = text.rstrip()
+        body = body[:-1] if body.endswith(";") else body
         url = self.endpoints.update
         client = self._client(url, None)
-        client.setQuery(text)
+        client.setQuery(f"{body}\n;\n{renewal}")  # one transaction: the write and its number
+        done = False
         try:
             self._send(client, url)
-        finally:  # a failed write may still have had effects
-            self._writes += 1
-            self._graph_cache = None
+            done = True
+        finally:  # a failed write may still have had effects: read the number again
+            self._wrote(new if done else None)
 
     # -- Graph Store Protocol --------------------------------------------------------------
 
@@ -213,23 +258,23 @@ class RemoteStore(Store):
         try:
             self._gsp("POST", graph, data=body, headers={"Content-Type": fmt.media_type})
         finally:
-            self._writes += 1
-            self._graph_cache = None
+            self._wrote(None)
+            self._renew_generation()
 
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:
         body = self._body(data, fmt)
         try:
             self._gsp("PUT", graph, data=body, headers={"Content-Type": fmt.media_type})
         finally:
-            self._writes += 1
-            self._graph_cache = None
+            self._wrote(None)
+            self._renew_generation()
 
     def drop_graph(self, graph: str) -> None:
         try:  # the Graph Store Protocol's DELETE: no update text; a missing graph is no error
             self._gsp("DELETE", graph)
         finally:
-            self._writes += 1
-            self._graph_cache = None
+            self._wrote(None)
+            self._renew_generation()
 
     def _load_nquads(self, data: bytes) -> None:
         by_graph: dict[str, list[ox.Triple]] = {}
@@ -271,16 +316,25 @@ class RemoteStore(Store):
 
     def graphs(self) -> list[GraphInfo]:
         result = self.query(sparql.text("store/triples-per-graph"), union=False)
-        infos = [GraphInfo(row["g"].value, int(row["n"].value)) for row in result.rows()]
+        infos = [
+            GraphInfo(row["g"].value, int(row["n"].value))
+            for row in result.rows()
+            if row["g"].value != self.meta_graph
+        ]
         return sorted(infos, key=lambda g: g.iri)
 
     def _graph_names(self, fresh: bool = False) -> list[str]:
-        now = time.monotonic()
-        if not fresh and self._graph_cache and now - self._graph_cache[0] < _GRAPH_CACHE_S:
+        """Every graph but the meta graph, kept for one generation (read before the names)."""
+        generation = self.generation
+        if not fresh and self._graph_cache and self._graph_cache[0] == generation:
             return self._graph_cache[1]
         result = self.query(sparql.text("store/graph-names"), union=False)
-        names = [row["g"].value for row in result.rows() if isinstance(row.get("g"), ox.NamedNode)]
-        self._graph_cache = (now, names)
+        names = [
+            row["g"].value
+            for row in result.rows()
+            if isinstance(row.get("g"), ox.NamedNode) and row["g"].value != self.meta_graph
+        ]
+        self._graph_cache = (generation, names)
         return names
 
     def close(self) -> None:

@@ -1,8 +1,9 @@
-"""A derived value: exact per store generation, a time-to-live only on a store without one."""
+"""A derived value: exact per store generation, whichever process wrote (#16)."""
 
 from __future__ import annotations
 
-import time
+from types import SimpleNamespace
+from typing import cast
 
 from lhs_kg.cache import Derived
 from lhs_kg.formats import rdf_format
@@ -24,7 +25,7 @@ def test_a_derived_value_follows_every_write_through_the_store(store: Store) -> 
         built.append(1)
         return count_triples(store)
 
-    derived = Derived(store, build, ttl_s=3600)
+    derived = Derived(store, build)
     assert derived.get() == 0
     assert derived.get() == 0
     assert len(built) == 1
@@ -33,27 +34,23 @@ def test_a_derived_value_follows_every_write_through_the_store(store: Store) -> 
     assert len(built) == 2
 
 
-def test_a_remote_value_written_behind_our_back_lives_its_time_to_live(
+def test_a_write_by_another_process_renews_the_value_at_the_next_refresh(
     oxigraph_server: OxigraphServer,
 ) -> None:
     oxigraph_server.clear()
     ours, theirs = RemoteStore(oxigraph_server.endpoints), RemoteStore(oxigraph_server.endpoints)
-    derived = Derived(ours, lambda: count_triples(ours), ttl_s=3600)
+    derived = Derived(ours, lambda: count_triples(ours))
+    ours.refresh_generation()
     assert derived.get() == 0
-    theirs.load(TTL, rdf_format("ttl"), G)  # another process's write: ours cannot know
-    assert derived.get() == 0
-    ours.update(f"CLEAR SILENT GRAPH <{G}-other>")  # any write through ours drops the value
+    theirs.load(TTL, rdf_format("ttl"), G)  # another process's write, through lhs-kg
+    assert derived.get() == 0  # until ours looks at the store again (once per request)
+    ours.refresh_generation()
     assert derived.get() == 1
     oxigraph_server.clear()
 
 
-def test_without_a_generation_the_value_expires(oxigraph_server: OxigraphServer) -> None:
-    oxigraph_server.clear()
-    store = RemoteStore(oxigraph_server.endpoints)
-    assert store.generation is None
-    derived = Derived(store, lambda: count_triples(store), ttl_s=0.05)
-    assert derived.get() == 0
-    store.load(TTL, rdf_format("ttl"), G)
-    time.sleep(0.1)
-    assert derived.get() == 1
-    oxigraph_server.clear()
+def test_a_store_without_a_generation_is_not_cached() -> None:
+    unversioned = cast(Store, SimpleNamespace(generation=None))
+    built: list[int] = []
+    derived = Derived(unversioned, lambda: built.append(1) or len(built))
+    assert [derived.get(), derived.get()] == [1, 2]

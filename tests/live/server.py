@@ -210,10 +210,12 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _launch(port: str, env: Mapping[str, str], stderr_path: Path) -> subprocess.Popen[bytes]:
+def _launch(
+    port: str, env: Mapping[str, str], stderr_path: Path, *extra: str
+) -> subprocess.Popen[bytes]:
     with stderr_path.open("ab") as stderr:  # a file, never a pipe nobody drains
         return subprocess.Popen(
-            [LHS_KG, "serve", "--host", "127.0.0.1", "--port", port],
+            [LHS_KG, "serve", "--host", "127.0.0.1", "--port", port, *extra],
             env=dict(env),
             stdout=subprocess.DEVNULL,
             stderr=stderr,
@@ -249,6 +251,19 @@ def start_server(folder: Path, overrides: Mapping[str, str | None] | None = None
     stderr_path = folder / "serve.stderr"
     server = LiveServer(
         f"http://127.0.0.1:{port}", env, _launch(port, env, stderr_path), stderr_path
+    )
+    _wait_until_healthy(server)
+    return server
+
+
+def serve_on(env: Mapping[str, str], folder: Path, *extra: str) -> LiveServer:
+    """Start ``lhs-kg serve EXTRA…`` over whatever store ``env`` names (already built), on a
+    free port, its stderr in ``folder``; wait for /healthz."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = str(free_port())
+    stderr_path = folder / "serve.stderr"
+    server = LiveServer(
+        f"http://127.0.0.1:{port}", dict(env), _launch(port, env, stderr_path, *extra), stderr_path
     )
     _wait_until_healthy(server)
     return server

@@ -14,7 +14,6 @@ from flask.testing import FlaskClient
 from lhs_kg.store import RemoteStore
 from tests.helpers import LiveServer, OxigraphServer, app_for, build_app, new_content_kb
 from web.conditional import CACHE_CONTROL
-from web.page_cache import EXTENSION
 
 CONCEPT = "/concept/nasss/1A"
 REPRESENTATIONS = [
@@ -149,17 +148,26 @@ def test_private_and_failed_answers_carry_no_validator(client: FlaskClient, path
     assert "public" not in answer.headers.get("Cache-Control", "")
 
 
-def test_a_remote_store_gives_no_validator(oxigraph_server: OxigraphServer) -> None:
-    """Others may write to a shared server behind our back: no tag can be trusted, none kept."""
+def test_a_remote_store_validator_is_renewed_by_another_process_write(
+    oxigraph_server: OxigraphServer,
+) -> None:
+    """The generation lives in the shared store: a tag holds until anyone writes through lhs-kg."""
     oxigraph_server.clear()
     kb = new_content_kb(RemoteStore(oxigraph_server.endpoints))
+    other = RemoteStore(oxigraph_server.endpoints)  # another worker process
     try:
-        app = app_for(kb)
-        client = app.test_client()
-        for _ in range(2):
-            answer = client.get(CONCEPT, headers={"Accept": "text/turtle"})
-            assert answer.status_code == 200
-            assert "ETag" not in answer.headers
-        assert app.extensions[EXTENSION].pages.stats.stored == 0
+        client = app_for(kb).test_client()
+        turtle = {"Accept": "text/turtle"}
+        first = client.get(CONCEPT, headers=turtle)
+        assert first.status_code == 200
+        tag = first.headers["ETag"]
+        assert client.get(CONCEPT, headers={**turtle, "If-None-Match": tag}).status_code == 304
+        other.update(
+            "INSERT DATA { GRAPH <https://w3id.org/lhs-kg/graph/data/other> { <urn:a> <urn:b> 1 } }"
+        )
+        after = client.get(CONCEPT, headers={**turtle, "If-None-Match": tag})
+        assert after.status_code == 200
+        assert after.headers["ETag"] != tag
     finally:
+        other.close()
         oxigraph_server.clear()

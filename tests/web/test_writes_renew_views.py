@@ -1,7 +1,7 @@
 """Every write renews what pages and the SPARQL endpoint derived, with no call from a view.
 
-Pages and ``/sparql`` keep the published view for as long as the store's counters
-(``generation`` on the embedded store, ``writes`` on a remote one) stay the same. Each write path
+Pages and ``/sparql`` keep the published view for as long as the store's generation (counted
+by the embedded store, kept in the store on a remote one, #16) stays the same. Each write path
 is taken here, through the web app and beside it, on both kinds of store, and the next read must
 see it. Regression: views had to remember ``published_view_changed()`` after each write
 (5 call sites); a write that forgot it stayed invisible on a remote store for up to 10 s.

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+import os
+
+from flask import Blueprint, Response, current_app, jsonify
 
 from web.engine import get_kb
+from web.views.reading import graph_infos
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """200 with the number of graphs when the store answers."""
-    return jsonify({"status": "ok", "graphs": len(get_kb().graphs())})
+    """200 with the number of graphs (counted once per store generation, not per probe) and
+    which worker process answered, when the store answers."""
+    graphs = graph_infos(current_app, get_kb())
+    return jsonify({"status": "ok", "graphs": len(graphs), "worker": os.getpid()})

@@ -7,26 +7,30 @@
   (default), CSV, TSV or XML, or as RDF for CONSTRUCT queries; ``format=`` or Accept chooses.
 
 Query-string parameters other than ``format`` are the query's parameters; an unknown or
-ill-typed one is a 400 naming it.
+ill-typed one is a 400 naming it. The dashboards' aggregates (``DASHBOARD_QUERIES``) are
+answered from their answers kept per store generation (:mod:`lhs_kg.aggregates`, #16).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
+from lhs_kg.aggregates import DASHBOARD_QUERIES
 from lhs_kg.describe.choices import Choice, choices
 from lhs_kg.errors import LhsKgError, ParameterError
 from lhs_kg.formats import GRAPH_FORMATS, PAGE, RESULT_FORMATS, Format, for_media_type, named, names
+from lhs_kg.protocol import Answer
 from lhs_kg.queries import NamedQuery, Parameter, QueryLibrary
 from lhs_kg.sparql_text import inject_values
-from web.engine import get_settings
+from web.engine import get_kb, get_settings
 from web.errors import public_message, status_for
 from web.negotiation import choose
 from web.views.plain_results import plain_table
 from web.views.public_urls import absolute_url
-from web.views.reading import get_reader
+from web.views.reading import aggregates, get_reader
 from web.views.sparql import content_type, get_runner
 
 bp = Blueprint("queries", __name__)
@@ -39,6 +43,18 @@ def library() -> QueryLibrary:
     """The app's query library (parsed files are cached by modification time)."""
     settings = get_settings()
     return QueryLibrary.from_settings(settings)
+
+
+def run_named(
+    query: NamedQuery, bindings: dict[str, ox.NamedNode | ox.Literal], fmt: Format | None = None
+) -> Answer:
+    """A named query's answer: a dashboard's kept per store generation, any other run now."""
+    if query.name in DASHBOARD_QUERIES and query.returns == "select":
+        kept = aggregates(current_app, get_kb()).answer(query.text, bindings or None)
+        if fmt is None:
+            return Answer("select", kept.variables, rows=kept.rows())
+        return Answer("select", kept.variables, body=kept.serialize(fmt))
+    return get_runner().run(query.text, fmt=fmt, bindings=bindings)
 
 
 def _values() -> dict[str, str]:
@@ -83,7 +99,7 @@ def page(name: str) -> Response:
         try:
             bindings = named.bind(values)
             bound_text = inject_values(named.text, bindings) if bindings else named.text
-            answer = get_runner().run(named.text, bindings=bindings)
+            answer = run_named(named, bindings)
             table = plain_table(answer, named, get_reader())
         except LhsKgError as err:
             error, status = public_message(err), status_for(err)
@@ -159,7 +175,7 @@ def api_query(name: str) -> Response:
     """A named query's answer as SPARQL results (JSON by default) or RDF, for programs."""
     named = library().get(name)
     fmt = _api_format(named)
-    answer = get_runner().run(named.text, fmt=fmt, bindings=named.bind(_values()))
+    answer = run_named(named, named.bind(_values()), fmt)
     response = Response(answer.body, content_type=content_type(fmt))
     if fmt.name in ("csv", "tsv"):
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt.name}"'

@@ -49,7 +49,7 @@ from web.engine import get_kb, get_settings
 from web.errors import public_message, status_for
 from web.negotiation import choose, offered_types
 from web.views.public_urls import absolute_url
-from web.views.reading import published_view
+from web.views.reading import graph_infos, published_view
 
 bp = Blueprint("sparql", __name__)
 
@@ -322,6 +322,7 @@ def _service_description(format_param: str | None) -> Response:
         get_kb(),
         update_enabled=bool(get_settings().sparql_update_token),
         visible=get_runner().visible_names(),
+        graphs=graph_infos(current_app, get_kb()),
     )
     body = (
         ox.serialize(

@@ -54,12 +54,12 @@ def heatmap(reader: Reader, sort: str = "label") -> HeatMap:
     notation_of = {d[0]: d[1] for d in all_domains}
     labels = {row.iri: row.label for row in case_studies(reader)}
     outcome_counts = {
-        value(r, "cs"): int(value(r, "n", "0")) for r in reader.select(OUTCOME_COUNTS)
+        value(r, "cs"): int(value(r, "n", "0")) for r in reader.aggregate(OUTCOME_COUNTS)
     }
     levels: dict[str, dict[str, str]] = {iri: {} for iri in labels}
     rank = {name: i + 1 for i, name in enumerate(LEVELS)}
     library = QueryLibrary.from_settings(reader.kb.settings)
-    for r in reader.select(library.get(HEATMAP_QUERY).text):
+    for r in reader.aggregate(library.get(HEATMAP_QUERY).text):
         notation = notation_of.get(value(r, "domain"))
         cs, level = value(r, "caseStudy"), level_id(value(r, "level"))
         if notation and cs in levels:  # two domain ratings (two assessments): the higher shows

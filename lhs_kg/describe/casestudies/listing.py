@@ -51,7 +51,7 @@ def count(reader: Reader) -> int:
 
 def case_studies(reader: Reader) -> list[CaseStudyRow]:
     """Every case study, by label."""
-    return _list_rows(reader.select(LIST))
+    return _list_rows(reader.aggregate(LIST))
 
 
 def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudyRow]:

@@ -7,9 +7,9 @@ authors and editors are indexed with its other names. Columns: ``title`` (its la
 (alternative labels, notations, authors) and ``body`` (definitions, descriptions, fragments).
 
 The index is a file in the instance folder's ``cache/search`` (never in the repository), built on
-first use and rebuilt when the store's generation moves on (:class:`lhs_kg.cache.Derived`; a
-remote store: after its own writes or a time-to-live); the file of an index no longer used is
-removed.
+first use and rebuilt when the store's generation moves on (:class:`lhs_kg.cache.Derived`; on a
+store server the generation lives in the store, so a write through any process counts, #16);
+the file of an index no longer used is removed.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ AUTHORS = sparql.text("describe/search-authors")
 CREATORS = sparql.text("describe/search-creators")
 CONTEXT = sparql.text("describe/search-context")
 
-REMOTE_TTL_S = 10.0
-"""How long an index of a remote store is trusted (others may write behind our back)."""
 SEPARATOR = "\x1f"
 """Joins the scheme and broader labels kept with a document."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -268,5 +266,5 @@ def index_for(reader: Reader) -> Index:
                     raise RuntimeError("the knowledge base was closed while searching")
                 return build_index(Reader(alive, graphs))
 
-            derived = per_kb[key] = Derived(kb.store, build, ttl_s=REMOTE_TTL_S)
+            derived = per_kb[key] = Derived(kb.store, build)
     return derived.get()

@@ -1,0 +1,90 @@
+"""A shared store's generation lives in the store: every write through lhs-kg renews it (#16)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from lhs_kg.config import Settings
+from lhs_kg.errors import QueryError
+from lhs_kg.formats import rdf_format
+from lhs_kg.graphs import published_graphs
+from lhs_kg.store import RemoteStore
+from lhs_kg.store.generation import meta_graph
+from tests.helpers import OxigraphServer
+
+G = "https://w3id.org/lhs-kg/graph/data/generation-test"
+TTL = b"<https://example.org/s> <https://example.org/p> 1 ."
+META = meta_graph(Settings().base_iri)
+
+
+@pytest.fixture
+def pair(oxigraph_server: OxigraphServer) -> Iterator[tuple[RemoteStore, RemoteStore]]:
+    """Two stores on one server, as two worker processes would hold them."""
+    oxigraph_server.clear()
+    first = RemoteStore(oxigraph_server.endpoints, meta=META)
+    second = RemoteStore(oxigraph_server.endpoints, meta=META)
+    yield first, second
+    first.close()
+    second.close()
+    oxigraph_server.clear()
+
+
+WRITES: dict[str, Callable[[RemoteStore], None]] = {
+    "update": lambda s: s.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:a> <urn:b> 1 }} }}"),
+    "update-ending-in-semicolon": lambda s: s.update(
+        f"INSERT DATA {{ GRAPH <{G}> {{ <urn:a> <urn:b> 2 }} }} ;"
+    ),
+    "update-with-default-graph": lambda s: s.update(
+        "INSERT DATA { <urn:a> <urn:b> 3 }", default_graph=G
+    ),
+    "load": lambda s: s.load(TTL, rdf_format("ttl"), G),
+    "replace": lambda s: s.replace_graph(G, TTL, rdf_format("ttl")),
+    "drop": lambda s: s.drop_graph(G),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_every_write_gives_a_new_generation_that_another_process_reads(
+    pair: tuple[RemoteStore, RemoteStore], write: Callable[[RemoteStore], None]
+) -> None:
+    writer, reader = pair
+    before = reader.refresh_generation()
+    write(writer)
+    after = writer.generation
+    assert after != before
+    assert reader.generation == before  # read once per unit of work, not on every look
+    assert reader.refresh_generation() == after
+
+
+def test_a_failed_update_leaves_the_generation_as_it_was(
+    pair: tuple[RemoteStore, RemoteStore],
+) -> None:
+    writer, reader = pair
+    writer.load(TTL, rdf_format("ttl"), G)
+    before = reader.refresh_generation()
+    with pytest.raises(QueryError):
+        writer.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> } }")  # no object
+    assert writer.generation == before  # read again after the failure: the store's own
+    assert reader.refresh_generation() == before
+
+
+def test_the_meta_graph_is_neither_listed_nor_published_nor_dumped(
+    pair: tuple[RemoteStore, RemoteStore],
+) -> None:
+    store, _ = pair
+    store.load(TTL, rdf_format("ttl"), G)
+    assert [g.iri for g in store.graphs()] == [G]
+    assert published_graphs(store, Settings()) == [G]
+    out = io.BytesIO()
+    store.dump(out, rdf_format("nq"))
+    assert META.encode() not in out.getvalue()
+    assert b"example.org/s" in out.getvalue()
+    assert store.query("SELECT * WHERE { ?s ?p ?o }").rows() != []
+    assert len(store.query("SELECT * WHERE { ?s ?p ?o }").rows()) == 1
+
+
+def test_an_empty_store_has_generation_zero(pair: tuple[RemoteStore, RemoteStore]) -> None:
+    assert pair[0].refresh_generation() == 0

@@ -1,0 +1,173 @@
+"""Several web worker processes over one real ``oxigraph serve`` (#16).
+
+A contribution accepted through one worker shows on another at its very next request: the
+store's generation, kept in the store and read once per request, renews every worker's page
+cache, published view and dashboards. The processes are real ``lhs-kg serve`` commands, as an
+operator runs them; the reviewer works through the API with a bearer token.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lhs_kg.contributions.reviewers import hash_token
+from tests.helpers import LHS_KG, OxigraphServer
+from tests.live.server import ROOT, LiveServer, base_env, build_store, serve_on
+
+pytestmark = pytest.mark.live
+
+EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
+REVIEWER_TOKEN = "rt-workers-" + "w" * 40
+CASE_STUDY_PATH = "/case-study/"
+
+
+@pytest.fixture(scope="module")
+def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A store server of its own, so the module's writes meet no other module's."""
+    server = OxigraphServer(tmp_path_factory.mktemp("workers-oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, store_server: OxigraphServer) -> dict[str, str]:
+    """Settings naming the store server and a reviewer with an API token; content loaded once."""
+    folder = tmp_path_factory.mktemp("workers")
+    reviewers = folder / "reviewers.json"
+    reviewers.write_text(json.dumps({"curator": {"token_hashes": [hash_token(REVIEWER_TOKEN)]}}))
+    found = base_env(
+        folder, {"LHS_KG_STORE": store_server.url, "LHS_KG_REVIEWERS_FILE": str(reviewers)}
+    )
+    build_store(found)
+    return found
+
+
+def _serve(env: dict[str, str], folder: Path, *extra: str) -> LiveServer:
+    try:
+        return serve_on(env, folder, *extra)
+    except RuntimeError as err:
+        pytest.fail(str(err))
+
+
+@pytest.fixture(scope="module")
+def two(
+    env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two worker processes (``lhs-kg serve``) on their own ports, over the one store server."""
+    first = _serve(env, tmp_path_factory.mktemp("worker-a"))
+    second = _serve(env, tmp_path_factory.mktemp("worker-b"))
+    yield first, second
+    crashes = [c for c in (first.stop(), second.stop()) if c]
+    assert not crashes, crashes[0]
+
+
+def submit_and_accept(server: LiveServer, document: dict[str, object]) -> str:
+    """Submit ``document`` through ``server`` and accept it there; the case study's path."""
+    sent = server.post(
+        "/api/contributions",
+        data=json.dumps(document).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert sent.status_code == 201, sent.text[:500]
+    ref = sent.json()["ref"]
+    decided = server.post(
+        f"/review/{ref}/accept",
+        json={"comment": "accepted by the workers test"},
+        headers={"Authorization": f"Bearer {REVIEWER_TOKEN}"},
+    )
+    assert decided.status_code == 200, decided.text[:500]
+    iri: str = sent.json()["case_study"]
+    return CASE_STUDY_PATH + iri.rsplit("/", 1)[1]
+
+
+def example(slug: str, title: str) -> dict[str, object]:
+    """The example contribution under another id and title."""
+    document: dict[str, object] = json.loads(EXAMPLE.read_text())
+    document.update(id=slug, title=title)
+    return document
+
+
+def test_a_contribution_accepted_through_one_worker_shows_on_the_other_at_once(
+    two: tuple[LiveServer, LiveServer],
+) -> None:
+    writer, reader = two
+    title = "Workers test: a network seen by every worker"
+    slug = "workers-every-worker"
+    # the reader has the pages cached and its published view built before the write
+    for path in ("/nasss", "/case-study/", f"{CASE_STUDY_PATH}{slug}"):
+        reader.get(path)
+    assert title not in reader.get("/nasss").text
+    assert title not in reader.get("/case-study/").text
+    assert reader.get(f"{CASE_STUDY_PATH}{slug}").status_code == 404
+    path = submit_and_accept(writer, example(slug, title))
+    assert path == f"{CASE_STUDY_PATH}{slug}"
+    # the very next request to the other process sees it: no time-to-live to wait out
+    page = reader.get(path)
+    assert page.status_code == 200, page.text[:300]
+    assert title in page.text
+    assert title in reader.get("/case-study/").text
+    assert title in reader.get("/nasss").text
+
+
+def test_a_pending_contribution_shows_on_no_worker(two: tuple[LiveServer, LiveServer]) -> None:
+    writer, reader = two
+    title = "Workers test: still waiting for review"
+    sent = writer.post(
+        "/api/contributions",
+        data=json.dumps(example("workers-pending", title)).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert sent.status_code == 201, sent.text[:500]
+    for server in (writer, reader):
+        assert title not in server.get("/case-study/").text
+        assert server.get(f"{CASE_STUDY_PATH}workers-pending").status_code == 404
+
+
+def test_gunicorn_workers_all_see_an_accepted_contribution(
+    env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, two: tuple[LiveServer, ...]
+) -> None:
+    served = _serve(env, tmp_path_factory.mktemp("gunicorn"), "--workers", "2", "--threads", "2")
+    try:
+        for _ in range(8):  # warm both workers' caches (requests land on either)
+            assert served.get("/case-study/").status_code == 200
+        title = "Workers test: accepted beside gunicorn"
+        path = submit_and_accept(two[0], example("workers-gunicorn", title))
+        pids = set()
+        tags = set()
+        for _ in range(12):  # fresh connections, so both worker processes answer some
+            served.session.close()
+            page = served.get(path)
+            assert page.status_code == 200, page.text[:300]
+            assert title in page.text
+            tags.add(page.headers["ETag"])
+            pids.add(served.get("/healthz").json()["worker"])
+        assert len(pids) == 2, pids
+        assert len(tags) == 1, tags  # one tag whichever worker answers: a 304 from either
+        served.session.close()
+        again = served.get(path, headers={"If-None-Match": tags.pop()})
+        assert again.status_code == 304
+    finally:
+        crash = served.stop()
+    assert crash is None, crash
+
+
+def test_several_workers_on_the_embedded_store_are_refused_with_a_reason(
+    tmp_path: Path,
+) -> None:
+    env = base_env(tmp_path)
+    done = subprocess.run(
+        [LHS_KG, "serve", "--workers", "2", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "needs a store server" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,157 @@
+"""Dashboards, /healthz and the service description read kept answers, renewed by writes (#16).
+
+The named dashboard queries answer through the API exactly as the full query does, before and
+after a write; the counts of /healthz are taken once per store generation, not per request.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from lhs_kg.aggregates import DASHBOARD_QUERIES
+from lhs_kg.formats import result_format
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.queries import QueryLibrary
+from tests.helpers import ROOT, app_for, new_content_kb
+from web.store_generation import EXTENSION as CHECK
+from web.views.reading import AGGREGATES_KEY
+
+EXAMPLE = ROOT / "data" / "examples" / "case-study.ttl"
+GRAPH = "https://w3id.org/lhs-kg/graph/data/examples/test-dashboards-kept"
+RESULTS = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture
+def kb() -> Iterator[KnowledgeBase]:
+    found = new_content_kb()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def app(kb: KnowledgeBase) -> Flask:
+    return app_for(kb)
+
+
+def rows_of(body: bytes | str) -> list[str]:
+    """SPARQL JSON results as sorted, comparable rows."""
+    data: dict[str, Any] = json.loads(body)
+    return sorted(json.dumps(b, sort_keys=True) for b in data["results"]["bindings"])
+
+
+def full(kb: KnowledgeBase, name: str) -> list[str]:
+    """The named query's answer, run now, in the same form."""
+    query = QueryLibrary.from_settings(kb.settings).get(name)
+    body = kb.query(query.text, bindings=query.bind({})).serialize(result_format("json"))
+    assert body is not None
+    return rows_of(body)
+
+
+@pytest.mark.parametrize("name", DASHBOARD_QUERIES)
+def test_the_api_answer_is_the_full_query_before_and_after_a_write(
+    app: Flask, kb: KnowledgeBase, name: str
+) -> None:
+    client = app.test_client()
+    before = client.get(f"/api/queries/{name}", headers=RESULTS)
+    assert before.status_code == 200
+    assert rows_of(before.data) == full(kb, name)
+    kb.load(EXAMPLE, graph=GRAPH)  # a case study with ratings, loop stages and elements
+    after = client.get(f"/api/queries/{name}", headers=RESULTS)
+    assert rows_of(after.data) == full(kb, name)
+
+
+def test_a_write_changes_what_the_dashboards_say(app: Flask, kb: KnowledgeBase) -> None:
+    client = app.test_client()
+    path = "/api/queries/complexity-profiles"
+    before = rows_of(client.get(path, headers=RESULTS).data)
+    kb.load(EXAMPLE, graph=GRAPH)
+    after = rows_of(client.get(path, headers=RESULTS).data)
+    assert len(after) == len(before) + 1
+
+
+def test_healthz_counts_once_per_generation(
+    app: Flask, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[int] = []
+    original = kb.graphs
+
+    def graphs() -> Any:
+        counted.append(1)
+        return original()
+
+    monkeypatch.setattr(kb, "graphs", graphs)
+    client = app.test_client()
+    first = client.get("/healthz").get_json()
+    assert client.get("/healthz").get_json()["graphs"] == first["graphs"]
+    assert len(counted) == 1  # the second probe counted nothing
+    kb.load(EXAMPLE, graph=GRAPH)
+    assert client.get("/healthz").get_json()["graphs"] == first["graphs"] + 1
+    assert len(counted) == 2
+
+
+def test_the_service_description_counts_once_per_generation(
+    app: Flask, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[int] = []
+    original = kb.graphs
+
+    def graphs() -> Any:
+        counted.append(1)
+        return original()
+
+    monkeypatch.setattr(kb, "graphs", graphs)
+    client = app.test_client()
+    turtle = {"Accept": "text/turtle"}
+    first = client.get("/sparql", headers=turtle)
+    assert first.status_code == 200
+    assert client.get("/sparql", headers=turtle).status_code == 200
+    assert len(counted) == 1
+    kb.load(EXAMPLE, graph=GRAPH)
+    after = client.get("/sparql", headers=turtle)
+    assert GRAPH.encode() in after.data
+    assert len(counted) == 2
+
+
+def test_nothing_is_written_into_the_instance_folder_for_the_embedded_store(
+    app: Flask, kb: KnowledgeBase
+) -> None:
+    app.test_client().get("/nasss")
+    cache = Path(kb.settings.instance_dir) / "cache" / "aggregates"
+    assert not cache.exists()
+
+
+TOKEN = "dashboards-kept-update-token-0123456789"
+
+
+def test_a_write_through_the_app_warms_the_dashboards_in_the_background() -> None:
+    kb = new_content_kb(sparql_update_token=TOKEN)
+    try:
+        app = app_for(kb)
+        client = app.test_client()
+        path = "/api/queries/loop-coverage"
+        assert client.get(path, headers=RESULTS).status_code == 200  # asked for once
+        kept = app.extensions[AGGREGATES_KEY]
+        check = app.extensions[CHECK]
+        before = kept.computed
+        wrote = client.post(
+            "/sparql",
+            data={"update": f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:a> <urn:b> 1 }} }}"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert wrote.status_code < 300, wrote.data[:300]
+        deadline = time.monotonic() + 60
+        while check.warming() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        warmed = kept.computed
+        assert warmed > before  # computed after the write, with no request asking
+        assert rows_of(client.get(path, headers=RESULTS).data) == full(kb, "loop-coverage")
+        assert kept.computed == warmed  # the visitor found it ready
+    finally:
+        kb.close()
