@@ -199,6 +199,11 @@ class KnowledgeBase:
     def _triples_in(self, graph: str) -> int:
         return next((g.triples for g in self.store.graphs() if g.iri == graph), 0)
 
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph, and from the published view what only it held (#16)."""
+        with self.layout.replacing(graph):
+            self.store.drop_graph(graph)
+
     def load_bytes(self, data: bytes, fmt: str, *, graph: str) -> None:
         """Add RDF held in memory to a named graph (and to the published view if it is public)."""
         self.store.load(data, rdf_format(fmt), graph)

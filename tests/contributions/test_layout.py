@@ -115,6 +115,14 @@ def replace_blank_nodes(contributions: Contributions, kb: KnowledgeBase) -> None
         kb.store.replace_graph(graph, f"<{EX}s> <{EX}p> [ <{EX}q> 3 ] .".encode(), TTL)
 
 
+def drop_a_graph(contributions: Contributions, kb: KnowledgeBase) -> None:
+    """A dropped graph's triples leave the view, except those another graph also holds."""
+    kb.load_bytes(f"<{EX}kept> <{EX}p> <{EX}o> .".encode(), "nt", graph=f"{BASE}graph/data/x")
+    kb.load_bytes(f"<{EX}kept> <{EX}p> <{EX}o> .".encode(), "nt", graph=f"{BASE}graph/data/y")
+    kb.drop_graph(f"{BASE}graph/data/x")
+    kb.drop_graph(f"{BASE}graph/data/organisations")
+
+
 Step = Callable[[Contributions, KnowledgeBase], None]
 SCENARIOS: list[Step] = [
     withdraw_published,
@@ -128,6 +136,7 @@ SCENARIOS: list[Step] = [
     update_names_graphs,
     reload_content,
     replace_blank_nodes,
+    drop_a_graph,
 ]
 
 
