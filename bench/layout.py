@@ -43,7 +43,7 @@ from lhs_kg.graphs import contribution_graph, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
 from web import create_app
-from web.views.reading import PUBLISHED_VIEW_KEY
+from web.views.reading import AGGREGATES_KEY, GRAPH_INFOS_KEY, PUBLISHED_VIEW_KEY
 
 BIN = Path(sys.executable).parent
 BASE = "https://w3id.org/lhs-kg/"
@@ -230,7 +230,9 @@ class Subject:
         return out
 
     def page(self, path: str) -> bytes:
-        self.app.extensions.pop(PUBLISHED_VIEW_KEY, None)  # read models computed afresh
+        for key in (PUBLISHED_VIEW_KEY, AGGREGATES_KEY, GRAPH_INFOS_KEY):
+            self.app.extensions.pop(key, None)  # read models and kept answers computed afresh
+        shutil.rmtree(self.kb.settings.instance_dir / "cache" / "aggregates", ignore_errors=True)
         response = self.client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         return response.data
@@ -268,11 +270,19 @@ def run_all(
     """Every (engine, store) pair measured, in one run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
 
-    def settings(store: str) -> Settings:
-        return Settings.from_env({**env, "LHS_KG_STORE": store, "LHS_KG_PAGE_CACHE_MB": "0"})
+    def settings(store: str, name: str) -> Settings:
+        instance = OUT / "layout" / f"instance-{name}"  # kept answers never shared across stores
+        return Settings.from_env(
+            {
+                **env,
+                "LHS_KG_STORE": store,
+                "LHS_KG_PAGE_CACHE_MB": "0",
+                "LHS_KG_INSTANCE_DIR": str(instance),
+            }
+        )
 
     results: dict[tuple[str, str], dict[str, float]] = {}
-    kbs = {name: KnowledgeBase(settings(str(folder))) for name, folder in stores.items()}
+    kbs = {name: KnowledgeBase(settings(str(f), name)) for name, f in stores.items()}
     try:
         timed = interleaved({name: Subject(kb) for name, kb in kbs.items()}, repeat)
     finally:
@@ -284,7 +294,8 @@ def run_all(
         with ExitStack() as stack:
             urls = {name: stack.enter_context(oxigraph_serve(f)) for name, f in stores.items()}
             kbs = {
-                name: stack.enter_context(KnowledgeBase(settings(u))) for name, u in urls.items()
+                name: stack.enter_context(KnowledgeBase(settings(u, name)))
+                for name, u in urls.items()
             }
             timed = interleaved({name: Subject(kb) for name, kb in kbs.items()}, repeat)
         results.update({("remote", name): values for name, values in timed.items()})
