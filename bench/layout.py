@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import socket
@@ -38,6 +39,7 @@ import pyoxigraph as ox
 from bench import OUT, ROOT
 from lhs_kg.config import Settings
 from lhs_kg.contributions import Contributions
+from lhs_kg.errors import LhsKgError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import contribution_graph, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
@@ -247,7 +249,13 @@ def interleaved(subjects: dict[str, Subject], repeat: int) -> dict[str, dict[str
         slow = set()
         for name in subjects:  # warm-up; above SLOW_S, that one run is the figure
             started = time.perf_counter()
-            works[name][key]()
+            try:
+                works[name][key]()
+            except LhsKgError as err:  # reported in the table, not hidden
+                print(f"  {name}: {key} failed: {err}", file=sys.stderr)
+                slow.add(name)
+                samples[name][key] = [math.nan]
+                continue
             if time.perf_counter() - started > SLOW_S:
                 slow.add(name)
                 samples[name][key] = [time.perf_counter() - started]
@@ -319,6 +327,9 @@ def print_table(results: dict[tuple[str, str], dict[str, float]], versions: int)
             base = results[engine, "none"][key]
             new = results[engine, "history"][key]
             old = results[engine, "old"][key]
+            if math.isnan(base) or math.isnan(new):
+                line += f" | {'failed (see above)':>40}"
+                continue
             worst[engine] = max(worst.get(engine, 0.0), new / base)
             line += f" | {base:12.1f}ms {new:8.1f} {new / base:4.2f}x {old:8.1f} {old / base:4.2f}x"
         print(line)
