@@ -66,7 +66,10 @@ def test_heatmap_and_radar_render(page: Any) -> None:
     radar = page.locator("svg.radar")
     box = radar.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 100
-    assert page.locator("svg.radar polygon.radar-area").count() == 1
+    # two rated domains: two level points, no area, five domains marked unrated (not zero)
+    assert page.locator("svg.radar circle.radar-point").count() == 2
+    assert page.locator("svg.radar circle.radar-unrated").count() == 5
+    assert page.locator("svg.radar polygon.radar-area").count() == 0
     assert page.locator("svg.loop-diagram circle.loop-on").count() == 2
 
 

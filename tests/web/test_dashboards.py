@@ -54,9 +54,34 @@ def test_heatmap_has_seven_domains_with_text_labels(client: FlaskClient) -> None
         assert f'href="?sort=domain-{n}"' in html
     row = html[html.index('href="/case-study/xss-fixture"') :]
     row = row[: row.index("</tr>")]
-    assert '<td class="heat heat-simple">simple</td>' in row
-    assert '<td class="heat heat-complex">complex</td>' in row
-    assert row.count("not rated") == 5
+    cells = re.findall(r'<td class="heat heat-([a-z]+)"><a [^>]*>([^<]*)</a></td>', row)
+    # colour is never the only cue: every cell says its level in words (and a shape)
+    assert cells == [
+        ("simple", "○ simple"),
+        ("none", "not rated"),
+        ("none", "not rated"),
+        ("complex", "● complex"),
+        ("none", "not rated"),
+        ("none", "not rated"),
+        ("none", "not rated"),
+    ]
+
+
+def test_heatmap_cells_lead_to_the_justification_and_its_source(client: FlaskClient) -> None:
+    html = client.get("/nasss").data.decode()
+    row = html[html.index('href="/case-study/xss-fixture"') :]
+    row = row[: row.index("</tr>")]
+    targets = re.findall(r'<td class="heat [^"]+"><a href="([^"]+)"', row)
+    assert targets == [f"/case-study/xss-fixture#nasss-{n}" for n in range(1, 8)]
+    page = client.get("/case-study/xss-fixture").data.decode()
+    for target in targets:
+        assert page.count(f'id="{target.split("#")[1]}"') == 1
+    rated = page[page.index('id="nasss-1"') :]
+    rated = rated[: rated.index("</tr>")]
+    # the simple rating's row holds its level, its justification and its evidence
+    assert "level-simple" in rated
+    assert re.search(r'data-label="Why">[^<]', rated) is not None
+    assert re.search(r'data-label="Evidence"><span class="verification ', rated) is not None
 
 
 @pytest.mark.parametrize(

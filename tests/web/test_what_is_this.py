@@ -57,6 +57,11 @@ def test_nasss_paragraph_explains_the_three_levels(client: FlaskClient) -> None:
         pytest.param("/", "/concept/glossary/learning-health-system", id="home"),
         pytest.param("/pathway/building-blocks", "/concept/glossary/interoperability", id="step"),
         pytest.param("/pathway/building-blocks", "/concept/glossary/data-quality", id="step-2"),
+        pytest.param(
+            "/case-study/swedeheart",
+            "/concept/glossary/registry-based-randomised-trial",
+            id="case-study-summary",
+        ),
     ],
 )
 def test_glossary_term_is_linked_once_where_it_first_occurs(
@@ -74,7 +79,9 @@ def test_glossary_term_is_linked_once_where_it_first_occurs(
     assert not any(words.lower() in visible_text(body).lower() for _, body in prose)
 
 
-@pytest.mark.parametrize("url", ["/", "/nasss", "/pathway", "/pathway/building-blocks"])
+@pytest.mark.parametrize(
+    "url", ["/", "/nasss", "/pathway", "/pathway/building-blocks", "/case-study/swedeheart"]
+)
 def test_no_term_is_linked_twice_or_inside_another_link(client: FlaskClient, url: str) -> None:
     page = client.get(url).get_data(as_text=True)
     counts = Counter(href for href, _ in GLOSSARY_LINK.findall(page))

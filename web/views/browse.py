@@ -188,7 +188,7 @@ def _page(reader: Any, iri: str) -> str:
         study = casestudies.case_study(reader, iri)
         context["cs"] = study
         context["loop_shapes"] = diagrams.loop(concepts.loop(reader), study.stages)
-        context["radar_shapes"] = diagrams.radar(casestudies.domains(reader), study.ratings)
+        context["radar"] = diagrams.radar(casestudies.domains(reader), study.ratings)
         context["evidence"] = evidence.case_study_evidence(reader, iri)
         context["domains"] = casestudies.domains(reader)
     if description.kind == "source":

@@ -7,23 +7,39 @@ No blueprint: shared by the home, resource and dashboard views.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from lhs_kg.describe.casestudies import Rating
 from lhs_kg.describe.concepts import LoopStage, Ring
 
 
 @dataclass
+class LabelLine:
+    """One line of a segment's label, written along its own arc (``path``, id ``path_id``)."""
+
+    text: str
+    path_id: str
+    path: str
+
+
+@dataclass
 class Segment:
-    """A linked annular sector with a short label."""
+    """A linked annular sector: its full label, the label's lines and its short key.
+
+    Ring segments write their lines along arcs (upright in the lower half too); hub segments
+    write them level at ``x``/``y``. ``key`` (e.g. R3) is what a phone shows in the sector.
+    """
 
     iri: str
     label: str
-    lines: list[str]
+    lines: list[LabelLine]
     path: str
     x: float
     y: float
     css: str
+    key: str
+    curved: bool
 
 
 @dataclass
@@ -85,6 +101,49 @@ def wrap(label: str, width: int = 13, lines: int = 2) -> list[str]:
 #: Radii of the rings (outside in): (inner, outer) of the segments, and the name band above.
 WHEEL_RADII = ((252, 302), (184, 234), (116, 166), (0, 98))
 BAND = 18
+#: Font size (user units) of segment labels, their line spacing, and the guessed mean glyph width
+#: (em) used to wrap them; a browser test measures the real text against its arc.
+WHEEL_FONT = 13.0
+WHEEL_LINE = 14.5
+GLYPH_EM = 0.6
+#: Keys shown in place of labels on a phone: ring prefix + notation or position.
+KEY_PREFIX = ("R", "S", "C", "")
+#: Gap (user units) left at each end of a label's arc.
+ARC_PAD = 6.0
+
+
+def _arc(r: float, a0: float, a1: float, upright_below: bool) -> str:
+    """An arc of radius r from a0 to a1 (clockwise), or back (so text stays upright below)."""
+    large = 1 if a1 - a0 > math.pi else 0
+    if upright_below:
+        (x0, y0), (x1, y1) = _point(r, a1), _point(r, a0)
+        return f"M{x0} {y0} A{r} {r} 0 {large} 0 {x1} {y1}"
+    (x0, y0), (x1, y1) = _point(r, a0), _point(r, a1)
+    return f"M{x0} {y0} A{r} {r} 0 {large} 1 {x1} {y1}"
+
+
+def _curved_lines(
+    label: str, r0: float, r1: float, a0: float, a1: float, ident: str
+) -> list[LabelLine]:
+    """A label wrapped to fit its sector, each line on an arc centred in the ring."""
+    mid = (a0 + a1) / 2
+    below = math.sin(mid) > 0.05
+    for count in (1, 2, 3):
+        # lines sit between r0 and r1; the innermost is the shortest, so it sets the width
+        centre = (r0 + r1) / 2
+        radii = [centre + (count - 1) / 2 * WHEEL_LINE - i * WHEEL_LINE for i in range(count)]
+        if below:
+            radii.reverse()  # text upright below the centre: its first line is the inner one
+        pad = ARC_PAD / min(radii)
+        chars = int(min(radii) * (a1 - a0 - 2 * pad) / (WHEEL_FONT * GLYPH_EM))
+        lines = wrap(label, chars, count)
+        if "…" not in "".join(lines) or count == 3:
+            break
+    out = []
+    for i, (text, r) in enumerate(zip(lines, radii, strict=False)):
+        pad = ARC_PAD / r
+        out.append(LabelLine(text, f"{ident}-{i}", _arc(round(r, 2), a0 + pad, a1 - pad, below)))
+    return out
 
 
 def wheel(rings: list[Ring]) -> list[RingShape]:
@@ -99,17 +158,23 @@ def wheel(rings: list[Ring]) -> list[RingShape]:
         for k, element in enumerate(ring.elements):
             a0, a1 = start + k * step, start + (k + 1) * step
             mid = (a0 + a1) / 2
-            text_r = (r0 + r1) / 2 if r0 > 0 else r1 * 0.58
-            x, y = _point(text_r, mid)
+            x, y = _point(r1 * 0.58 if r0 <= 0 else (r0 + r1) / 2, mid)
+            ident = f"wheel-{index}-{k}"
+            if r0 > 0:
+                lines = _curved_lines(element.label, r0, r1, a0, a1, ident)
+            else:
+                lines = [LabelLine(t, "", "") for t in wrap(element.label, 12, 3)]
             segments.append(
                 Segment(
                     element.iri,
                     element.label,
-                    wrap(element.label, (12, 11, 10, 11)[index]),
+                    lines,
                     sector(r0, r1, a0 + 0.004, a1 - 0.004),
                     x,
                     y,
                     f"wheel-seg wheel-ring-{index}",
+                    KEY_PREFIX[index] + (element.notation or str(k + 1)),
+                    r0 > 0,
                 )
             )
         mid_band = r1 + BAND / 2
@@ -138,6 +203,7 @@ class LoopNode:
     x: float
     y: float
     on: bool
+    lines: list[str]
 
 
 @dataclass
@@ -164,6 +230,7 @@ def loop(
                 x,
                 y,
                 covered is None or stage.iri in covered,
+                wrap(stage.label, 12, 2),
             )
         )
     arrows = []
@@ -177,9 +244,26 @@ def loop(
     return nodes, arrows
 
 
+#: The NASSS levels from the centre out; a rating's ``rank`` (1–3) is its ring.
+RADAR_LEVELS = ("simple", "complicated", "complex")
+
+
+class RadarRating(Protocol):
+    """What the radar needs of a rating: the domain's notation and the level (rank 1–3)."""
+
+    @property
+    def notation(self) -> str: ...
+    @property
+    def rank(self) -> int: ...
+    @property
+    def level_label(self) -> str: ...
+    @property
+    def level_id(self) -> str: ...
+
+
 @dataclass
 class RadarAxis:
-    """One NASSS domain's spoke: its end point, label position and the rated point."""
+    """One NASSS domain's spoke: its end, its wrapped label, and its rated point if rated."""
 
     notation: str
     label: str
@@ -188,25 +272,68 @@ class RadarAxis:
     lx: float
     ly: float
     anchor: str
+    lines: list[str]
+    rated: bool
     level: str
+    level_id: str
+    px: float
+    py: float
+
+
+@dataclass
+class RadarRing:
+    """A level's ring (simple innermost) and where its name is written on the top spoke."""
+
+    level: str
+    points: str
+    lx: float
+    ly: float
+
+
+@dataclass
+class Radar:
+    """Everything a template needs to draw a complexity profile, rated or not."""
+
+    axes: list[RadarAxis]
+    area: str
+    rings: list[RadarRing]
+    view_box: str
+    rated: int
 
 
 def radar(
-    domains: list[tuple[str, str, str]], ratings: list[Rating], radius: float = 110
-) -> tuple[list[RadarAxis], str, list[str]]:
-    """Spokes for the domains, the polygon of the ratings and the grid polygons (3 levels)."""
-    by_notation = {r.notation: r for r in ratings}
+    domains: Sequence[tuple[str, str, str]],
+    ratings: Iterable[RadarRating],
+    radius: float = 100,
+) -> Radar:
+    """The complexity profile: one spoke per (iri, notation, label) domain, rings for the levels.
+
+    Shared by case-study pages and the self-assessment. An unrated domain (no rating, or rank
+    outside 1–3) gets no point and is not drawn as zero; the area joins the rated points only.
+    """
+    by_notation = {r.notation: r for r in ratings if 1 <= r.rank <= len(RADAR_LEVELS)}
     n = max(1, len(domains))
     axes, points = [], []
     for k, (_, notation, label) in enumerate(domains):
         angle = -math.pi / 2 + 2 * math.pi * k / n
         x, y = _point(radius, angle)
-        lx, ly = _point(radius + 16, angle)
+        lx, ly = _point(radius + 14, angle)
         rating = by_notation.get(notation)
-        rank = min(3, max(0, rating.rank)) if rating else 0
-        px, py = _point(radius * rank / 3, angle)
-        points.append(f"{px},{py}")
+        px, py = _point(radius * rating.rank / len(RADAR_LEVELS), angle) if rating else (0.0, 0.0)
+        if rating:
+            points.append(f"{px},{py}")
+        lines = wrap(f"{notation}. {label}", RADAR_LABEL_WIDTH, 3)
+        if not rating:
+            lines.append("(not rated)")
         anchor = "middle" if abs(lx) < 10 else ("start" if lx > 0 else "end")
+        # labels above the centre grow upwards, below it downwards, beside it around the spoke end
+        height = (len(lines) - 1) * RADAR_LINE
+        if ly < -radius / 2:
+            top = ly - height - 2
+        elif ly > radius / 2:
+            top = ly + 12
+        else:
+            top = ly + 4 - height / 2
         axes.append(
             RadarAxis(
                 notation,
@@ -214,13 +341,26 @@ def radar(
                 x,
                 y,
                 lx,
-                ly + 4,
+                round(top, 2),
                 anchor,
+                lines,
+                rating is not None,
                 rating.level_label if rating else "not rated",
+                rating.level_id if rating else "none",
+                px,
+                py,
             )
         )
-    grid = []
-    for level in (1, 2, 3):
+    rings = []
+    for level, name in enumerate(RADAR_LEVELS, start=1):
         ring = [_point(radius * level / 3, -math.pi / 2 + 2 * math.pi * k / n) for k in range(n)]
-        grid.append(" ".join(f"{x},{y}" for x, y in ring))
-    return axes, " ".join(points), grid
+        spots = " ".join(f"{x},{y}" for x, y in ring)
+        rings.append(RadarRing(name, spots, 4, round(-radius * level / 3 + 11, 2)))
+    area = " ".join(points) if len(points) >= 3 else ""
+    return Radar(axes, area, rings, RADAR_VIEW_BOX, len(points))
+
+
+#: Characters per line of a radar label, line height (user units) and the drawing's frame.
+RADAR_LABEL_WIDTH = 16
+RADAR_LINE = 15
+RADAR_VIEW_BOX = "-245 -170 490 330"
