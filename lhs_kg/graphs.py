@@ -6,11 +6,15 @@
 - ``<base>graph/registry``: the state of every contribution version (pending, published,
   changes-requested, rejected, withdrawn, superseded) and its provenance;
 - ``<base>graph/update``: the default graph of the token endpoint's SPARQL updates;
-- ``<base>graph/meta``: a shared store's generation (:mod:`lhs_kg.store.generation`), private.
+- ``<base>graph/meta``: a shared store's generation (:mod:`lhs_kg.store.generation`), private;
+- ``<base>graph/published``: the published view materialised as one graph (#16), kept by
+  :mod:`lhs_kg.layout`, with ``<base>graph/published-sources`` recording which graphs it unites.
 
-The published view is every graph except the registry and the contribution versions whose
-registry state is not ``published`` (and content graphs superseded or withdrawn); exports and
-the public pages read that view.
+The published *sources* are every graph except the registry, the derived ``published…`` graphs
+and the contribution versions whose registry state is not ``published`` (and content graphs
+superseded or withdrawn). Public queries read their union as the one graph
+``<base>graph/published``, so their cost does not grow with the number of versions kept;
+exports list the sources by name.
 """
 
 from __future__ import annotations
@@ -41,6 +45,22 @@ def contribution_graph(settings: Settings, contribution_id: str, version: int) -
 def inferred_graph(settings: Settings, name: str = "owl") -> str:
     """The graph holding what a reasoner inferred."""
     return f"{graph_prefix(settings)}inferred/{name}"
+
+
+def published_graph(settings: Settings) -> str:
+    """The one graph public queries read: the union of the published sources, materialised."""
+    return f"{graph_prefix(settings)}published"
+
+
+def published_record_graph(settings: Settings) -> str:
+    """The private graph that records which graphs ``published_graph`` is the union of."""
+    return f"{graph_prefix(settings)}published-sources"
+
+
+def is_derived(settings: Settings, graph: str) -> bool:
+    """Whether ``graph`` is a copy or record the layout keeps (the published graph, its record,
+    a snapshot): never a source, never listed twice in a union."""
+    return graph.startswith(published_graph(settings))
 
 
 def state_iri(settings: Settings, state: str) -> str:
@@ -77,12 +97,15 @@ def is_published(settings: Settings, graph: str, state: str | None) -> bool:
     """Whether ``graph`` belongs to the published view, given its registry state (or None).
 
     Lets a caller that already knows a few graphs and their states (one case study's) decide
-    without listing every graph of the store. Private are the registry and every contribution
+    without listing every graph of the store. Private are the registry, the layout's derived
+    graphs (the published graph is a copy, not a source: #16) and every contribution
     version not accepted; content graphs leave the view when superseded or withdrawn; every other
     graph (content, inferred, what an operator's SPARQL update wrote) is published (#12).
     """
     prefix = graph_prefix(settings)
     if graph in (registry_graph(settings), meta_graph(settings.base_iri)):
+        return False
+    if is_derived(settings, graph):
         return False
     if graph.startswith(prefix + "contribution/"):
         return state == state_iri(settings, "published")

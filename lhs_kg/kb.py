@@ -1,7 +1,9 @@
 """The Python API: one object that opens the configured store and answers questions about it.
 
 Queries read the published view (content graphs and accepted contributions) unless
-``scope="all"`` is asked for.
+``scope="all"`` is asked for. The view is one materialised graph (:mod:`lhs_kg.layout`), so a
+query costs the same however many versions the store keeps; writes made through this object
+keep it right.
 
 >>> from lhs_kg import KnowledgeBase, Settings
 >>> with KnowledgeBase(Settings(store="memory")) as kb:
@@ -26,7 +28,8 @@ from lhs_kg.cache import Derived
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError
 from lhs_kg.formats import rdf_format
-from lhs_kg.graphs import published_graphs
+from lhs_kg.graphs import is_derived, published_graphs
+from lhs_kg.layout import PublishedLayout, reads_by_name
 from lhs_kg.loader import FileLoad, LoadSummary, Progress, graph_iri_for, load_file, rebuild
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
@@ -56,7 +59,9 @@ class KnowledgeBase:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.store = store or open_store(self.settings)
+        self.layout = PublishedLayout(self.store, self.settings)
         self._published: Derived[list[str] | None] = Derived(self.store, self._published_scope)
+        self._names: Derived[list[str] | None] = Derived(self.store, self._published_names)
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -81,7 +86,8 @@ class KnowledgeBase:
 
         ``scope="all"`` reads the union of every graph (pending, rejected and superseded versions
         and the private registry too: for curators). ``union=False`` leaves the dataset to the
-        store (the default graph only) and ignores ``scope``.
+        store (the default graph only) and ignores ``scope``. A query that reads graphs by name
+        (``GRAPH``) sees the published sources under their own names.
         """
         check_query(
             text,
@@ -91,15 +97,21 @@ class KnowledgeBase:
         )
         if scope not in SCOPES:
             raise InputError(f"unknown query scope {scope!r} (known: {', '.join(SCOPES)})")
-        graphs = self.published_scope() if scope == "published" and union else None
+        if not union:
+            return self.store.query(text, bindings=bindings, union=False, timeout_s=timeout_s)
+        if scope == "published":
+            graphs = self.published_scope()
+            names = self.published_names() if reads_by_name(text) else graphs
+        else:
+            graphs = names = self._every_source()
         if graphs is None:
-            return self.store.query(text, bindings=bindings, union=union, timeout_s=timeout_s)
+            return self.store.query(text, bindings=bindings, union=True, timeout_s=timeout_s)
         return self.store.query(
             text,
             bindings=bindings,
             union=False,
             default_graphs=graphs or [_NO_GRAPH],
-            named_graphs=graphs or [_NO_GRAPH],
+            named_graphs=names or [_NO_GRAPH],
             timeout_s=timeout_s,
         )
 
@@ -117,14 +129,44 @@ class KnowledgeBase:
         return self.query(named.text, bindings=named.bind(params or {}), scope=scope)
 
     def published_scope(self) -> list[str] | None:
-        """The graphs of the published view, or None when every graph is published (the union).
+        """The graphs public queries read as their default graph: the one published graph
+        (#16); on a store not yet migrated, every published graph, or None for the union when
+        all are published.
 
         Kept for one store generation (read from a shared store once per unit of work), so
         asking is cheap.
         """
         return self._published.get()
 
+    def published_names(self) -> list[str] | None:
+        """The published source graphs, which public queries may read by name (``GRAPH ?g``).
+
+        Their number grows with history, so only queries that read graphs by name ask for them.
+        """
+        return self._names.get()
+
+    def _published_names(self) -> list[str] | None:
+        if self.layout.ready():
+            return self.layout.sources()
+        return self._legacy_scope()
+
+    def _every_source(self) -> list[str] | None:
+        """Every graph but the layout's copies (None: the union, when the store has none)."""
+        if not self.layout.ready():
+            return None
+        names = self.store.query(sparql.text("store/graph-names"), union=False).rows()
+        meta = meta_graph(self.settings.base_iri)  # a shared store's generation: never read
+        return [
+            g for row in names if not is_derived(self.settings, g := row["g"].value) and g != meta
+        ]
+
     def _published_scope(self) -> list[str] | None:
+        if self.layout.ready():
+            return [self.layout.graph]
+        return self._legacy_scope()
+
+    def _legacy_scope(self) -> list[str] | None:
+        """The published view of a store built before #16: a list of every published graph."""
         prefix = self.settings.base_iri + "graph/"
         always = tuple(prefix + part for part in ("ontology/", "data/", "inferred/"))
         meta = meta_graph(self.settings.base_iri)  # a shared store's generation: never public
@@ -153,9 +195,15 @@ class KnowledgeBase:
     def _triples_in(self, graph: str) -> int:
         return next((g.triples for g in self.store.graphs() if g.iri == graph), 0)
 
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph, and from the published view what only it held (#16)."""
+        with self.layout.replacing(graph):
+            self.store.drop_graph(graph)
+
     def load_bytes(self, data: bytes, fmt: str, *, graph: str) -> None:
-        """Add RDF held in memory to a named graph."""
+        """Add RDF held in memory to a named graph (and to the published view if it is public)."""
         self.store.load(data, rdf_format(fmt), graph)
+        self.layout.sync(changed=[graph])
 
     def rebuild(
         self, progress: Progress | None = None, checking: Progress | None = None
@@ -177,8 +225,12 @@ class KnowledgeBase:
         self.store.dump(output, rdf_format(fmt), graph)
 
     def stats(self) -> Stats:
-        """Triples, graphs, instances per class and concepts per scheme."""
-        graphs = self.store.graphs()
+        """Triples, graphs, instances per class and concepts per scheme.
+
+        The layout's copies (the published graph, its record) are left out: each stored triple
+        counts once.
+        """
+        graphs = [g for g in self.store.graphs() if not is_derived(self.settings, g.iri)]
         classes = [
             (row["class"].value, int(row["n"].value))
             for row in self.store.query(sparql.text("kb/class-counts")).rows()

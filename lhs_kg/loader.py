@@ -3,7 +3,8 @@
 A file's graph IRI is derived from its path (``data/case-studies/x.ttl`` →
 ``<base>graph/data/case-studies/x``), so rebuilding is idempotent and a graph always says which
 file it came from. Only graphs under ``graph/ontology/`` and ``graph/data/`` belong to files;
-contributions and inferences live elsewhere and a rebuild leaves them alone.
+contributions and inferences live elsewhere and a rebuild leaves them alone. Every load keeps
+the materialised published graph right (:mod:`lhs_kg.layout`, #16).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pyoxigraph as ox
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError, ParseError
 from lhs_kg.formats import RDF_FORMATS, Format, ox_rdf, rdf_format_for_path
+from lhs_kg.layout import PublishedLayout
 from lhs_kg.store import Store
 
 Progress = Callable[[int, int, Path], None]
@@ -136,10 +138,13 @@ def load_file(
     detected = check_file(path, settings)
     fmt = fmt or detected
     target = graph or graph_iri_for(path, settings)
+    layout = PublishedLayout(store, settings)
     if replace:
-        store.replace_graph(target, path, fmt)
+        with layout.replacing(target):
+            store.replace_graph(target, path, fmt)
     else:
         store.load(path, fmt, target)
+        layout.sync(changed=[target])
     return target
 
 
@@ -170,7 +175,9 @@ def rebuild(
     done = 0
     wanted = set()
     for path in paths:
-        wanted.add(load_file(store, path, settings, fmt=formats[path], replace=True))
+        target = graph_iri_for(path, settings)
+        store.replace_graph(target, path, formats[path])
+        wanted.add(target)
         done += path.stat().st_size
         if progress:
             progress(done, total, path)
@@ -179,6 +186,7 @@ def rebuild(
         if is_content_graph(info.iri, settings) and info.iri not in wanted:
             store.drop_graph(info.iri)
             dropped += 1
+    PublishedLayout(store, settings).rebuild()  # every content graph changed: copy them again
     triples = sum(g.triples for g in store.graphs() if g.iri in wanted)
     return LoadSummary(len(wanted), triples, dropped, time.perf_counter() - started)
 

@@ -39,6 +39,7 @@ from lhs_kg.errors import LhsKgError, QueryError, QueryRejectedError, QueryTimeo
 from lhs_kg.formats import Format, ox_rdf, ox_results, result_format
 from lhs_kg.graphs import update_graph
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.layout import reads_by_name
 from lhs_kg.query_workers import Job, ResultTooLargeError, ServerBusyError, Snapshots, WorkerPool
 from lhs_kg.sparql_text import check_query, inject_values
 from lhs_kg.store.base import Bindings, GraphInfo, QueryResult, Term
@@ -91,12 +92,16 @@ class QueryRunner:
         *,
         max_running: int = 8,
         scope: Callable[[], list[str] | None] | None = None,
+        names: Callable[[], list[str] | None] | None = None,
     ) -> None:
         self.kb = kb
         self.settings = kb.settings
         self.max_running = max_running
         self.scope = scope
         """Graphs a query may read (None: all); public endpoints pass the published view (#7)."""
+        self.names = names or scope
+        """Graphs a query may read by name (``GRAPH``, ``default-graph-uri``): the published
+        sources behind the one published graph (#16); asked for only when a query needs them."""
         self._slots = threading.BoundedSemaphore(max_running)
         self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._started = False
@@ -231,7 +236,7 @@ class QueryRunner:
     ) -> Answer:
         """Evaluate in a worker process over the current snapshot (see lhs_kg.query_workers)."""
         started = time.monotonic()
-        union, default_graphs, named_graphs = self._dataset(dataset)
+        union, default_graphs, named_graphs = self._dataset(dataset, text)
         if bindings:
             text = inject_values(text, bindings)
         snapshots = self._snapshot_keeper()
@@ -285,17 +290,28 @@ class QueryRunner:
         """Process ids of the query workers (empty when queries run in this process)."""
         return self._pool.pids(busy=busy) if self._pool is not None else []
 
-    def _dataset(self, dataset: Dataset) -> tuple[bool, list[str] | None, list[str] | None]:
-        """The dataset to query: as requested, narrowed to the scope's graphs when there is one."""
+    def visible_names(self) -> list[str] | None:
+        """The graphs a client may name (None: all of them)."""
+        return self.names() if self.names is not None else None
+
+    def _dataset(
+        self, dataset: Dataset, text: str = ""
+    ) -> tuple[bool, list[str] | None, list[str] | None]:
+        """The dataset to query: as requested, narrowed to the scope's graphs when there is one.
+
+        The default graph is the scope (one graph on a store with the #16 layout); the graphs
+        a query may name are listed only when it names graphs, or the request does.
+        """
         default = list(dataset.default_graphs) or None
         named = list(dataset.named_graphs) or None
         visible = self.scope() if self.scope is not None else None
         if visible is None:
             return not dataset.given, default, named
-        allowed = set(visible)
         empty = ["urn:lhs-kg:no-graph"]
         if not dataset.given:
-            return False, visible or empty, visible or empty
+            names = self.visible_names() if reads_by_name(text) else visible
+            return False, visible or empty, names or empty
+        allowed = set(visible) | set(self.visible_names() or [])
         default = [g for g in default or [] if g in allowed]
         named = [g for g in named or [] if g in allowed]
         return False, default or empty, named or empty
@@ -331,7 +347,7 @@ class QueryRunner:
     ) -> Answer:
         started = time.monotonic()
         try:
-            union, default_graphs, named_graphs = self._dataset(dataset)
+            union, default_graphs, named_graphs = self._dataset(dataset, text)
             result = self.kb.store.query(
                 text,
                 bindings=bindings,
@@ -457,7 +473,8 @@ def run_update(kb: KnowledgeBase, text: str) -> None:
         allow_service=kb.settings.allow_service,
     )
     try:
-        kb.store.update(text, default_graph=update_graph(kb.settings))  # visible at once (#12)
+        # visible at once (#12), in the published graph too (#16)
+        kb.layout.update(text, default_graph=update_graph(kb.settings))
     except LhsKgError:
         raise
     except Exception as err:  # pyoxigraph raises plain errors for evaluation failures

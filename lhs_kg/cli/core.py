@@ -28,6 +28,7 @@ from lhs_kg.formats import (
     rdf_format,
     result_format,
 )
+from lhs_kg.graphs import is_derived
 from lhs_kg.kb import Scope
 from lhs_kg.loader import required_content_files
 from lhs_kg.render import compact, table
@@ -75,12 +76,16 @@ def load(state: CliState, file: Path, graph: str | None, fmt: str | None) -> Non
 @cli.command()
 @pass_state
 def graphs(state: CliState) -> None:
-    """List the named graphs with their triple counts."""
-    infos = state.kb().graphs()
-    width = max((len(g.iri) for g in infos), default=5)
+    """List the named graphs with their triple counts (the published view's copy apart)."""
+    kb = state.kb()
+    every = kb.graphs()
+    infos = [g for g in every if not is_derived(kb.settings, g.iri)]
+    width = max((len(g.iri) for g in every), default=5)
     for info in infos:
         click.echo(f"{info.iri.ljust(width)}  {info.triples:>9,}")
     click.echo(f"({len(infos)} graphs, {sum(g.triples for g in infos):,} triples)")
+    for info in (g for g in every if is_derived(kb.settings, g.iri)):  # kept by lhs_kg.layout
+        click.echo(f"{info.iri.ljust(width)}  {info.triples:>9,}  (kept for the published view)")
 
 
 def _looks_like_sparql(text: str) -> bool:

@@ -42,6 +42,7 @@ class ReviewDecisions(RegistryReader):
                 sparql.text("contributions/decide"),
                 bindings=self._decision(version, action, target, reviewer, comment),
             )
+            self.kb.layout.sync()  # accepted in, superseded and withdrawn out (#16)
             updated = self.get(version.ref)
         if updated.state != target:
             raise ContributionError(f"{version.ref} changed while deciding; look at it again")

@@ -33,6 +33,7 @@ from lhs_kg.terms import to_rdflib
 _CLAIMS = sparql.text("contributions/claims-about")
 #: The graphs that say something about one resource, with their registry state.
 _HOLDERS = sparql.text("contributions/graphs-about")
+_PUBLISHED_HOLDERS = sparql.text("contributions/published-graphs-about")
 _STATE = sparql.text("contributions/review-state-of")
 _SOURCE = DCT + "source"
 _UNSET: Any = object()
@@ -228,6 +229,36 @@ def _changes(sign: str, graph: Graph, labels: LabelBook) -> list[Change]:
     return out
 
 
+def _published_holders(contributions: Contributions, node: ox.NamedNode) -> list[str]:
+    """The published graphs that say something about ``node``: only the published graphs are
+    read when the knowledge base knows them (#16), so a case study's kept history costs nothing."""
+    kb = contributions.kb
+    names = kb.published_names()
+    if names is not None:
+        if not names:
+            return []
+        rows: list[dict[str, ox.NamedNode | ox.Literal]] = [{"subject": node}]
+        rows += [{"g": ox.NamedNode(g)} for g in names]
+        found = kb.store.query(_PUBLISHED_HOLDERS, bindings=rows, union=False).rows()
+        return sorted({row["g"].value for row in found})
+    holders = kb.store.query(
+        _HOLDERS,
+        bindings={"subject": node, "registry": ox.NamedNode(contributions.registry)},
+        union=False,
+    ).rows()
+    return sorted(
+        {
+            row["g"].value
+            for row in holders
+            if is_published(
+                contributions.settings,
+                row["g"].value,
+                row["state"].value if "state" in row else None,
+            )
+        }
+    )
+
+
 def claims(
     contributions: Contributions,
     subject: str,
@@ -246,22 +277,7 @@ def claims(
     """
     kb = contributions.kb
     node = ox.NamedNode(subject)
-    holders = kb.store.query(
-        _HOLDERS,
-        bindings={"subject": node, "registry": ox.NamedNode(contributions.registry)},
-        union=False,
-    ).rows()
-    graphs = sorted(
-        {
-            row["g"].value
-            for row in holders
-            if is_published(
-                contributions.settings,
-                row["g"].value,
-                row["state"].value if "state" in row else None,
-            )
-        }
-    )
+    graphs = _published_holders(contributions, node)
     if not graphs:
         return []
     rows = kb.store.query(

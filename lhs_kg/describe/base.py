@@ -269,10 +269,10 @@ LABELS_KEPT_MAX = 50_000
 
 
 def published_scope(kb: KnowledgeBase) -> list[str] | None:
-    """The graphs public pages read: None (the union, fastest) when every graph is published.
+    """The graphs public pages read: the one published graph (#16), whatever the history.
 
     The knowledge base's own published view (:meth:`KnowledgeBase.published_scope`), which named
-    queries read by default too.
+    queries read by default too (a store not migrated yet: its published graphs, or None).
     """
     return kb.published_scope()
 
@@ -280,7 +280,9 @@ def published_scope(kb: KnowledgeBase) -> list[str] | None:
 class Reader:
     """Runs the read models' fixed queries on a knowledge base, over the published graphs.
 
-    ``graphs=None`` reads the union of every named graph (right when everything is published).
+    ``graphs=None`` reads the knowledge base's published view (:meth:`KnowledgeBase.
+    published_scope`): the union of every named graph would count the published graph's copy
+    of each triple twice (#16).
     """
 
     def __init__(
@@ -290,7 +292,7 @@ class Reader:
         shared: dict[Hashable, Any] | None = None,
     ) -> None:
         self.kb = kb
-        self.graphs = list(graphs) if graphs is not None else None
+        self.graphs = list(graphs) if graphs is not None else kb.published_scope()
         self.base_iri = kb.settings.base_iri
         #: Read models every page needs (scheme trees, the loop, the NASSS domains, counts),
         #: kept for as long as the owner of the dict keeps it; the owner clears it on writes.

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from lhs_kg import sparql
 from lhs_kg.config import Settings
-from lhs_kg.graphs import published_graphs
+from lhs_kg.layout import view_graphs
 from lhs_kg.model import Property, load_model
 from lhs_kg.model.faces import CSV, shown
 from lhs_kg.queries import QueryLibrary
@@ -138,7 +138,7 @@ def _level_names(store: Store, graphs: list[str], levels: set[str]) -> dict[str,
 
 def case_study_rows(store: Store, settings: Settings) -> Iterator[list[str]]:
     """The header and one row per published case study (cells not yet made safe)."""
-    graphs = published_graphs(store, settings)
+    graphs = view_graphs(store, settings)  # one graph whatever the history (#16)
     fields = columns(settings)
     domains: list[tuple[str, str]] = []
     ratings: dict[tuple[str, str], list[str]] = {}

@@ -1,8 +1,9 @@
 """The dataset description in VoID and DCAT, computed from the store so it is always current.
 
-Statistics are counted over the published view (the graphs of ``published_graphs``) taken as one
-RDF graph: ``void:triples`` is the number of distinct triples, ``void:entities`` the number of
-distinct IRI subjects; each named graph is a ``void:subset`` with its own ``void:triples``.
+Statistics are counted over the published view (the one published graph of #16: the union of
+the graphs of ``published_graphs``): ``void:triples`` is the number of distinct triples,
+``void:entities`` the number of distinct IRI subjects; each published named graph is a
+``void:subset`` with its own ``void:triples``.
 Descriptions are cached per (graphs and their triple counts, server, version), so a change of
 content gives a new description and an unchanged store costs one count query per request.
 """
@@ -25,6 +26,7 @@ from lhs_kg.config import Settings
 from lhs_kg.export.jsonld import compaction_context
 from lhs_kg.formats import RDF_FORMATS, Format
 from lhs_kg.graphs import published_graphs
+from lhs_kg.layout import PublishedLayout
 from lhs_kg.loader import content_files
 from lhs_kg.namespaces import PREFIXES
 from lhs_kg.store import Store
@@ -197,14 +199,19 @@ def describe_dataset(
             found = _by_generation.get(store)
         if found is not None and found[0] == generation and asked in found[1]:
             return found[1][asked]
-    graphs = published_graphs(store, settings)
-    counts = {info.iri: info.triples for info in store.graphs()}
+    layout = PublishedLayout(store, settings)
+    if layout.ready():  # the published graph (#16): counts read the published graphs only
+        counts = layout.source_counts()
+        graphs, view = sorted(counts), [layout.graph]
+    else:
+        graphs = view = published_graphs(store, settings)
+        counts = {info.iri: info.triples for info in store.graphs()}
     per_graph = [(g, counts.get(g, 0)) for g in graphs]
     key = (tuple(per_graph), *asked)
     with _cache_lock:
         cached = _cache.get(key)
     if cached is None:
-        cached = _compute(store, settings, server, graphs, per_graph, version, issued, dump_url)
+        cached = _compute(store, settings, server, view, per_graph, version, issued, dump_url)
         with _cache_lock:
             if len(_cache) > 16:
                 _cache.clear()
@@ -314,8 +321,6 @@ def _registry_date(store: Store, settings: Settings) -> dt.date | None:
     from lhs_kg.graphs import registry_graph
 
     registry = registry_graph(settings)
-    if registry not in {info.iri for info in store.graphs()}:
-        return None
     rows = store.query(_REGISTRY_TIMES, default_graphs=[registry], union=False).rows()
     value = rows[0].get("latest") if rows else None
     if not isinstance(value, ox.Literal):

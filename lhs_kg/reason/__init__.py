@@ -43,6 +43,7 @@ from lhs_kg.describe.base import LabelBook
 from lhs_kg.errors import InputError, ReasonerUnavailableError, ReasoningError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import graph_prefix, inferred_graph, published_graphs
+from lhs_kg.layout import PublishedLayout
 from lhs_kg.namespaces import LHS
 from lhs_kg.store import Store
 
@@ -145,7 +146,8 @@ def reason(
     if not dry_run:
         step("writing the inferred graph")
         everything = [t for kind in ("types", "subclasses", "values") for t in new[kind]]
-        store.replace_graph(target, _ntriples(everything), rdf_format("nt"))
+        with PublishedLayout(store, settings).replacing(target):  # the public sees it (#16)
+            store.replace_graph(target, _ntriples(everything), rdf_format("nt"))
     members = sorted(
         {s for s, p, o in entailed["types"] | asserted if p == RDF_TYPE and o == HIGH_COMPLEXITY}
     )

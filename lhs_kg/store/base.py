@@ -185,6 +185,17 @@ class Store(ABC):
         rows = self.query(sparql.text("store/graph-names"), union=False).rows()
         return sorted(row["g"].value for row in rows if isinstance(row.get("g"), ox.NamedNode))
 
+    def copy_graphs(self, sources: Sequence[str], target: str) -> None:
+        """Add the triples of ``sources`` to ``target`` inside the store (blank nodes kept).
+
+        One update here; a store may copy a large graph in bounded batches instead, when
+        readers may see the target part-way (the published graph of #16 is kept this way).
+        """
+        if sources:
+            rows: list[Bindings] = [{"target": ox.NamedNode(target)}]
+            rows += [{"source": ox.NamedNode(s)} for s in sources]
+            self.update(sparql.text("store/copy-graphs"), bindings=rows)
+
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Insert quads in one transaction (used by contributions and reasoning)."""
         data = ox.serialize(quads, None, ox.RdfFormat.N_QUADS)

@@ -124,17 +124,11 @@ class _Plan:
 
     def _over_a_batch(self, graph: ox.NamedNode) -> bool:
         """Whether ``graph`` holds more than one batch of quads (reads at most one batch)."""
-        quads = self._store.quads_for_pattern(None, None, None, graph)
-        return next(islice(quads, self._batch_quads, None), None) is not None
+        return holds_over(self._store, graph, self._batch_quads)
 
     def _copy_in_batches(self, source: _Destination, target: _Destination) -> None:
         """Write ``source``'s quads into ``target``, one batch per bulk write."""
-        quads = self._store.quads_for_pattern(None, None, None, source)
-        for first in quads:
-            batch = chain((first,), islice(quads, self._batch_quads - 1))
-            self._store.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, target) for q in batch
-            )
+        copy_in_batches(self._store, source, target, self._batch_quads)
 
     def undo(self) -> None:
         """Remove everything this load wrote: the graphs it created and the staging graphs.
@@ -163,6 +157,22 @@ class _Plan:
             if after == first:  # no progress: remove_graph takes what is left
                 return
             first = after
+
+
+def holds_over(store: ox.Store, graph: ox.NamedNode, quads: int) -> bool:
+    """Whether ``graph`` holds more than ``quads`` quads (reads at most that many)."""
+    found = store.quads_for_pattern(None, None, None, graph)
+    return next(islice(found, quads, None), None) is not None
+
+
+def copy_in_batches(
+    store: ox.Store, source: _Destination, target: _Destination, batch_quads: int = BATCH_QUADS
+) -> None:
+    """Write ``source``'s quads into ``target``, one batch per bulk write (not one transaction)."""
+    quads = store.quads_for_pattern(None, None, None, source)
+    for first in quads:
+        batch = chain((first,), islice(quads, batch_quads - 1))
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in batch)
 
 
 def staging_graph(target: ox.NamedNode) -> ox.NamedNode:

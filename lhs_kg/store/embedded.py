@@ -25,7 +25,13 @@ from lhs_kg.store.base import (
     graph_iri,
     with_default_graph,
 )
-from lhs_kg.store.bulk import BATCH_QUADS, bulk_add, staging_graph
+from lhs_kg.store.bulk import (
+    BATCH_QUADS,
+    bulk_add,
+    copy_in_batches,
+    holds_over,
+    staging_graph,
+)
 
 _BULK_BYTES = 1_000_000
 """Files above this size go through the batched bulk loader (≈1.8× faster at 100k triples)."""
@@ -169,6 +175,16 @@ class EmbeddedStore(Store):
             self._store.update(f"MOVE GRAPH {staging} TO GRAPH {target}")
         else:
             self.drop_graph(graph)
+
+    @_advances_generation
+    def copy_graphs(self, sources: Sequence[str], target: str) -> None:
+        """Small graphs in one update; a graph over a batch is copied a batch per bulk write, in
+        bounded memory (a million quads in one update took 2.2 GB and 90 s here, #16)."""
+        into, batch = graph_iri(target), self._bulk_batch_quads
+        large = [s for s in sources if holds_over(self._store, graph_iri(s), batch)]
+        for source in large:
+            copy_in_batches(self._store, graph_iri(source), into, batch)
+        super().copy_graphs([s for s in sources if s not in large], target)
 
     @_advances_generation
     def drop_graph(self, graph: str) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from lhs_kg.formats import rdf_format
 from lhs_kg.store.base import QueryResult
 from lhs_kg.store.embedded import EmbeddedStore
 from tests.helpers import app_for, new_content_kb
@@ -86,7 +85,7 @@ def apps() -> dict[int, tuple[Flask, CountingStore]]:
     for n in (2500, 5000):
         store = CountingStore()
         kb = new_content_kb(store, page_cache_mb=0)  # count every page's own reads
-        kb.store.load(unrelated(n), rdf_format("nt"), f"{BASE}graph/data/unrelated")
+        kb.load_bytes(unrelated(n), "nt", graph=f"{BASE}graph/data/unrelated")
         built[n] = (
             app_for(kb),
             store,

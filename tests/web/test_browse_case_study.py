@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lhs_kg.formats import rdf_format
 from tests.helpers import build_app
 from tests.web.test_review import app, csrf, sign_in, submit  # noqa: F401  (the app fixture)
 
@@ -55,7 +54,7 @@ BLANK_ASSESSOR = b"""
 def test_blank_node_assessors_and_contributors_are_named() -> None:
     blank_app = build_app()
     kb = blank_app.extensions["lhs_kg"]
-    kb.store.load(BLANK_ASSESSOR, rdf_format("ttl"), "https://w3id.org/lhs-kg/graph/data/blank")
+    kb.load_bytes(BLANK_ASSESSOR, "ttl", graph="https://w3id.org/lhs-kg/graph/data/blank")
     html = blank_app.test_client().get("/case-study/blank-parts").get_data(as_text=True)
     assert "Assessed by Ann Assessor" in html
     assert "Casey Contributor" in html.split('id="h-sources"', 1)[1].split("</section>", 1)[0]

@@ -16,7 +16,6 @@ from flask import Flask
 
 from lhs_kg.describe.concepts import not_case_study_links
 from lhs_kg.describe.resource import INCOMING_COUNT_AHEAD
-from lhs_kg.formats import rdf_format
 from tests.helpers import app_for, new_content_kb
 from tests.web.test_browse_bounded import CountingStore, fetch
 from web.views.browse import PAGE_SIZE
@@ -45,7 +44,7 @@ def build(n: int, blank: int = 0) -> tuple[Flask, CountingStore]:
     """The app over the repository content plus ``n`` extra ratings of domain 3."""
     store = CountingStore()
     kb = new_content_kb(store, page_cache_mb=0)
-    kb.store.load(ratings(n, blank), rdf_format("nt"), f"{BASE}graph/data/extra")
+    kb.load_bytes(ratings(n, blank), "nt", graph=f"{BASE}graph/data/extra")
     app = app_for(kb)
     return app, store
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from lhs_kg.formats import rdf_format
 from tests.helpers import build_app
 
 
@@ -96,7 +95,7 @@ HISTORY = b"""
 def test_earlier_assessments_are_history_and_the_latest_is_the_profile() -> None:
     app = build_app()
     kb = app.extensions["lhs_kg"]
-    kb.store.load(HISTORY, rdf_format("ttl"), "https://w3id.org/lhs-kg/graph/data/twice")
+    kb.load_bytes(HISTORY, "ttl", graph="https://w3id.org/lhs-kg/graph/data/twice")
     html = app.test_client().get("/case-study/twice").get_data(as_text=True)
     nasss = section(html, "h-nasss")
     levels = nasss.split("Assessments over time", 1)[0]

@@ -3,8 +3,8 @@
 The published scope and the read models every page shares are kept for one store generation
 (:class:`lhs_kg.cache.Derived`): any write made through the store, whether a contribution, a
 SPARQL update or a load, brings a fresh view on the next request, exactly, in every worker
-process: a shared store's generation is read from the store once per request. When every graph
-is published the reader uses the plain union, which is the fastest path.
+process: a shared store's generation is read from the store once per request. The reader reads
+the one published graph (#16), so a page costs the same however many versions are kept.
 This module registers no blueprint; the browse, home, search and dashboard views share it.
 """
 

@@ -77,7 +77,11 @@ def get_runner(app: Flask | None = None) -> QueryRunner:
                 # public queries read the published view only (#7: no pending contributions,
                 # no private registry): the same view, per store generation, as the pages
                 kb = app.extensions["lhs_kg"]
-                runner = QueryRunner(kb, scope=lambda: published_view(app, kb).get().scope)
+                runner = QueryRunner(
+                    kb,
+                    scope=lambda: published_view(app, kb).get().scope,
+                    names=kb.published_names,  # the sources behind the published graph (#16)
+                )
                 app.extensions["lhs_kg_runner"] = runner
     return runner
 
@@ -313,12 +317,11 @@ def _service_description(format_param: str | None) -> Response:
             )
         fmt = chosen
     endpoint_url = absolute_url(request.path)  # configured, never the Host header (#12)
-    scope = get_runner().scope
     triples = service_description(
         endpoint_url,
         get_kb(),
         update_enabled=bool(get_settings().sparql_update_token),
-        visible=scope() if scope is not None else None,
+        visible=get_runner().visible_names(),
         graphs=graph_infos(current_app, get_kb()),
     )
     body = (
