@@ -41,6 +41,9 @@ class EngineProfile:
     values_in_updates: bool = True
     """Whether updates may take their bound values as VALUES (Virtuoso 7 fails on a ``GRAPH ?g``
     template bound so; it gets BIND groups of the same meaning instead)."""
+    ask_as_select: bool = False
+    """Whether an ASK is sent as ``SELECT * … LIMIT 1`` (Virtuoso 7 answers true to an ASK over
+    a ``GRAPH <g>`` outside the request's dataset, such as a graph that does not exist)."""
     graph_listing: str = "store/graph-names"
     """The query that lists the graphs' names: ``GRAPH ?g {}`` reads no triple on Oxigraph, but
     Virtuoso answers it with one empty row, and its ``DISTINCT ?g`` over the triples took 1.9 s
@@ -66,6 +69,7 @@ ENGINES: dict[str, EngineProfile] = {
             default_is_union=True,
             graph_listing="store/triples-per-graph",
             values_in_updates=False,
+            ask_as_select=True,
             integer_booleans=True,
             describe_pragma='define sql:describe-mode "CBD"',
             default_graph_pragma="define input:default-graph-uri",

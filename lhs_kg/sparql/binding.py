@@ -162,6 +162,19 @@ def _where_groups(lexemes: list[_Lexeme]) -> list[int]:
     return found
 
 
+def ask_as_select(text: str) -> str:
+    """``ASK`` rewritten as ``SELECT * … LIMIT 1`` (rows: true, none: false), for Virtuoso 7,
+    which answers true to an ASK whose ``GRAPH <g>`` names a graph outside the request's dataset."""
+    lexemes = _lex(text)
+    ask = next(
+        (x for x in lexemes if x.kind == "word" and x.text.upper() == "ASK" and x.depth == 0),
+        None,
+    )
+    if ask is None:
+        raise ValueError("not an ASK query")
+    return f"{text[: ask.start]}SELECT *{text[ask.end :].rstrip()}\nLIMIT 1\n"
+
+
 def term_to_sparql(term: object) -> str:
     """A bound value in SPARQL syntax, as pyoxigraph writes it (N-Triples terms are SPARQL)."""
     if isinstance(term, ox.NamedNode | ox.Literal):

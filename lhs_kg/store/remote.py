@@ -35,6 +35,7 @@ from lhs_kg.engines import engine
 from lhs_kg.errors import EngineError, ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
+from lhs_kg.sparql.binding import ask_as_select
 from lhs_kg.sparql_text import query_form
 from lhs_kg.store.base import (
     Bindings,
@@ -58,6 +59,15 @@ __all__ = ["STORE_DID_NOT_ANSWER", "RemoteStore"]
 _NO_GRAPH = "urn:lhs-kg:no-graph"
 """Named when a query must read no graph at all (naming none would mean the engine's default)."""
 _NT = rdf_format("nt")
+
+
+def _any_row(solutions: ox.QuerySolutions | ox.QueryBoolean) -> ox.QueryBoolean:
+    """The answer to an ASK sent as ``SELECT * … LIMIT 1``: whether it gave a row."""
+    found = any(True for _ in solutions) if isinstance(solutions, ox.QuerySolutions) else False
+    body = b'{"head": {}, "boolean": ' + (b"true" if found else b"false") + b"}"
+    answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(answer, ox.QueryBoolean)
+    return answer
 
 
 class RemoteStore(Store):
@@ -166,6 +176,9 @@ class RemoteStore(Store):
             text = bind(text, bindings)
         if form == "describe" and self.profile.describe_pragma:
             text = f"{self.profile.describe_pragma}\n{text}"
+        asked = form == "ask" and self.profile.ask_as_select
+        if asked:
+            text = ask_as_select(text)
         graph_form = form in ("construct", "describe")
         accept = _NT.media_type if graph_form else result_format("json").media_type
         form_data = [("query", text), *self._dataset(union, default_graphs, named_graphs)]
@@ -190,6 +203,8 @@ class RemoteStore(Store):
                 return QueryResult("graph", triples, deadline=deadline, max_rows=max_rows)
             booleans = boolean_columns(text) if self.profile.integer_booleans else frozenset()
             payload = parse_json_results(response.content, booleans)
+            if asked:
+                payload = _any_row(payload)
         except SyntaxError as err:
             raise EngineError(f"{url} sent an answer that does not parse: {err}").with_public(
                 "the store sent an answer that does not parse"
