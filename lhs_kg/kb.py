@@ -154,10 +154,11 @@ class KnowledgeBase:
         """Every graph but the layout's copies (None: the union, when the store has none)."""
         if not self.layout.ready():
             return None
-        names = self.store.query(sparql.text("store/graph-names"), union=False).rows()
+        # the store's own listing: a remote engine may need another query (Virtuoso answers
+        # ``GRAPH ?g {}`` with no names) and lists only the knowledge base's graphs
         meta = meta_graph(self.settings.base_iri)  # a shared store's generation: never read
         return [
-            g for row in names if not is_derived(self.settings, g := row["g"].value) and g != meta
+            g for g in self.store.graph_names() if not is_derived(self.settings, g) and g != meta
         ]
 
     def _published_scope(self) -> list[str] | None:
