@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import html
+import io
 import json
 import os
 import re
@@ -25,12 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import pyoxigraph as ox
 import pytest
 import requests
 import waitress
 from flask import Flask
 
 from lhs_kg.config import RemoteEndpoints, Settings
+from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import contribution_graph, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import Store
@@ -509,3 +512,14 @@ def wheel_files() -> set[str]:
     from hatchling.builders.wheel import WheelBuilder
 
     return {f.distribution_path for f in WheelBuilder(str(ROOT)).recurse_included_files()}
+
+
+def union_of(store: Store, graphs: list[str]) -> set[ox.Triple]:
+    """The triples of the union of ``graphs`` (a set), read graph by graph through the store's
+    dump: complete on an engine with a row limit too (Virtuoso cuts one CONSTRUCT at 10,000)."""
+    found: set[ox.Triple] = set()
+    for graph in graphs:
+        buffer = io.BytesIO()
+        store.dump(buffer, rdf_format("nt"), graph=graph)
+        found.update(q.triple for q in ox.parse(buffer.getvalue(), format=ox.RdfFormat.N_TRIPLES))
+    return found

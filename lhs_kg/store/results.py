@@ -15,6 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 _BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_VIRTUOSO_BLANK = "nodeID://"
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _ALIAS_END = re.compile(r"\bAS\s+[?$](\w+)\s*\)", re.IGNORECASE)
@@ -29,11 +30,13 @@ _BOOLEAN_SPELLINGS = {"1": "true", "0": "false", "true": "true", "false": "false
 
 
 def blank_label(label: str) -> str:
-    """A label pyoxigraph accepts, the same for the same engine label (``nodeID://b1`` → hex).
+    """A label pyoxigraph accepts, the same for the same engine node whichever way it was read:
+    Virtuoso's ``nodeID://b1`` in JSON is ``_:b1`` in its N-Triples; other labels go to hex.
 
-    >>> blank_label("b1"), blank_label("nodeID://b10000")
-    ('b1', 'x6e6f646549443a2f2f623130303030')
+    >>> blank_label("b1"), blank_label("nodeID://b10000"), blank_label("a/b")
+    ('b1', 'b10000', 'x612f62')
     """
+    label = label.removeprefix(_VIRTUOSO_BLANK)
     if _BLANK_LABEL.fullmatch(label) and not label.endswith("."):
         return label
     return "x" + label.encode("utf-8").hex()

@@ -22,9 +22,8 @@ from lhs_kg.graphs import (
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.loader import check_file, content_files, graph_iri_for
 from lhs_kg.store import EmbeddedStore, Store
-from tests.helpers import PENDING_TEXT, PUBLISHED_TEXT, ROOT, clean_env
+from tests.helpers import PENDING_TEXT, PUBLISHED_TEXT, ROOT, clean_env, union_of
 
-ALL = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 SECRET = ox.NamedNode("https://example.org/secret")
 
 
@@ -46,7 +45,7 @@ def build_old_store(store: Store, settings: Settings) -> None:
 
 
 def union(kb: KnowledgeBase, graphs: list[str]) -> set[ox.Triple]:
-    return set(kb.store.query(ALL, union=False, default_graphs=graphs).triples())
+    return union_of(kb.store, graphs)
 
 
 def secret_visible(kb: KnowledgeBase) -> bool:

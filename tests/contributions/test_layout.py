@@ -15,19 +15,18 @@ from lhs_kg.graphs import published_graph, published_graphs, registry_graph
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.protocol import run_update
 from lhs_kg.store import RemoteStore
-from tests.helpers import OxigraphServer, new_content_kb, payload
+from tests.helpers import OxigraphServer, new_content_kb, payload, union_of
 
 BASE = "https://w3id.org/lhs-kg/"
 SUBJECT = BASE + "case-study/example-diabetes-network"
 TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
-ALL = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 EX = "https://example.org/layout/"
 TTL = rdf_format("ttl")
 
 
 def triples_of(kb: KnowledgeBase, graphs: list[str]) -> set[ox.Triple]:
     """The triples of the union of ``graphs`` (as a set: the view is a set of triples)."""
-    return set(kb.store.query(ALL, union=False, default_graphs=graphs or ["urn:x:none"]).triples())
+    return union_of(kb.store, graphs)
 
 
 def old_view(kb: KnowledgeBase) -> set[ox.Triple]:
