@@ -41,6 +41,9 @@ class EngineProfile:
     values_in_updates: bool = True
     """Whether updates may take their bound values as VALUES (Virtuoso 7 fails on a ``GRAPH ?g``
     template bound so; it gets BIND groups of the same meaning instead)."""
+    insert_data_as_template: bool = False
+    """Whether ``INSERT DATA`` is sent as ``INSERT … WHERE {}`` (Virtuoso 7 refuses a blank node
+    in a DATA block: "Blank node … is not allowed in a constant clause")."""
     ask_as_select: bool = False
     """Whether an ASK is sent as ``SELECT * … LIMIT 1`` (Virtuoso 7 answers true to an ASK over
     a ``GRAPH <g>`` outside the request's dataset, such as a graph that does not exist)."""
@@ -70,6 +73,7 @@ ENGINES: dict[str, EngineProfile] = {
             graph_listing="store/triples-per-graph",
             values_in_updates=False,
             ask_as_select=True,
+            insert_data_as_template=True,
             integer_booleans=True,
             describe_pragma='define sql:describe-mode "CBD"',
             default_graph_pragma="define input:default-graph-uri",

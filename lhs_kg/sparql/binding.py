@@ -175,6 +175,38 @@ def ask_as_select(text: str) -> str:
     return f"{text[: ask.start]}SELECT *{text[ask.end :].rstrip()}\nLIMIT 1\n"
 
 
+def insert_data_as_template(text: str) -> str:
+    """Each ``INSERT DATA { … }`` of an update as ``INSERT { … } WHERE {}`` (same triples, fresh
+    blank nodes), for Virtuoso 7, which refuses a blank node in a DATA block.
+
+    >>> insert_data_as_template("INSERT DATA { <a> <b> [ <c> 1 ] } ; DROP GRAPH <g>")
+    'INSERT  { <a> <b> [ <c> 1 ] } WHERE {} ; DROP GRAPH <g>'
+    """
+    lexemes = _lex(text)
+    edits: list[tuple[int, int, str]] = []
+    for i in range(len(lexemes) - 2):
+        first, second, opening = lexemes[i], lexemes[i + 1], lexemes[i + 2]
+        if not (
+            first.kind == "word"
+            and first.text.upper() == "INSERT"
+            and second.kind == "word"
+            and second.text.upper() == "DATA"
+            and opening.text == "{"
+            and first.depth == 0
+        ):
+            continue
+        close = next(
+            (x for x in lexemes[i + 3 :] if x.text == "}" and x.depth == 0),
+            None,
+        )
+        if close is None:
+            continue
+        edits += [(second.start, second.end, ""), (close.end, close.end, " WHERE {}")]
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
 def term_to_sparql(term: object) -> str:
     """A bound value in SPARQL syntax, as pyoxigraph writes it (N-Triples terms are SPARQL)."""
     if isinstance(term, ox.NamedNode | ox.Literal):

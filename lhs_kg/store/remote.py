@@ -35,7 +35,7 @@ from lhs_kg.engines import engine
 from lhs_kg.errors import EngineError, ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
-from lhs_kg.sparql.binding import ask_as_select
+from lhs_kg.sparql.binding import ask_as_select, insert_data_as_template
 from lhs_kg.sparql_text import query_form
 from lhs_kg.store.base import (
     Bindings,
@@ -227,6 +227,8 @@ class RemoteStore(Store):
             raise QueryError("not a SPARQL update")
         if bindings:
             text = bind(text, bindings, as_bind=not self.profile.values_in_updates)
+        if self.profile.insert_data_as_template:
+            text = insert_data_as_template(text)
         if default_graph is not None and self.profile.default_graph_pragma:
             text = f"{self.profile.default_graph_pragma} {graph_iri(default_graph)}\n{text}"
         elif default_graph is not None:
