@@ -165,6 +165,27 @@ def titles(kb: KnowledgeBase) -> set[str]:
     return {row["t"].value for row in rows.rows()}
 
 
+def test_the_check_counts_a_triple_added_to_and_one_taken_from_the_published_graph(
+    any_kb: KnowledgeBase,
+) -> None:
+    """The check must not be trivially clean (on Virtuoso its NOT EXISTS form called every
+    triple extra): one stray triple is one extra, one lost triple is one missing."""
+    graph = published_graph(any_kb.settings)
+    kept = any_kb.store.query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+        "FILTER(isIRI(?s) && isIRI(?o)) } LIMIT 1",
+        union=False,
+        named_graphs=[graph],
+    ).rows()[0]
+    lost = " ".join(f"<{kept[name].value}>" for name in ("s", "p", "o"))
+    any_kb.store.update(
+        f"DELETE DATA {{ GRAPH <{graph}> {{ {lost} }} }} ; "
+        f'INSERT DATA {{ GRAPH <{graph}> {{ <{EX}stray> <{EX}p> "stray" }} }}'
+    )
+    check = any_kb.layout.check()
+    assert (check.missing_triples, check.extra_triples, check.ok) == (1, 1, False)
+
+
 def test_pending_content_is_never_in_the_published_graph(any_kb: KnowledgeBase) -> None:
     contributions = Contributions(any_kb)
     accept(contributions, title="Example: the published edition")
