@@ -343,6 +343,46 @@ def test_wrong_credentials_are_refused_and_write_nothing(
         assert store.graph_names() == []
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (f"ASK {{ GRAPH <{BIG}> {{ ?s ?p ?o }} }}", True),
+        ("ASK { GRAPH <https://example.org/graph/none> { ?s ?p ?o } }", False),
+        ("ASK WHERE { GRAPH ?g { ?s <https://e.org/none> ?o } }", False),
+        ("PREFIX e: <https://e.org/>\nASK { GRAPH ?g { ?s e:p ?o } }", True),
+    ],
+)
+def test_ask_is_answered_within_the_dataset(
+    sparql_server: SparqlServer, query: str, expected: bool
+) -> None:
+    """Regression (#16): Virtuoso answered true to an ASK over a graph that does not exist."""
+    with RemoteStore(sparql_server.endpoints) as store:
+        store.load(b"<https://e.org/a> <https://e.org/p> <https://e.org/b> .", NT, BIG)
+        assert store.query(query, union=False).boolean is expected
+
+
+def test_blank_nodes_inserted_as_data_read_the_same_by_query_and_dump(
+    sparql_server: SparqlServer,
+) -> None:
+    """Regression (#16): Virtuoso refused ``INSERT DATA`` with a blank node, and named the same
+    node differently in JSON results and N-Triples."""
+    with RemoteStore(sparql_server.endpoints) as store:
+        data = '<https://e.org/a> <https://e.org/p> [ <https://e.org/q> "x" ]'
+        store.update(f"INSERT DATA {{ GRAPH <{BIG}> {{ {data} }} }}")
+        rows = store.query(
+            "SELECT ?x WHERE { ?a <https://e.org/p> ?x }",
+            union=False,
+            named_graphs=[BIG],
+            default_graphs=[BIG],
+        ).rows()
+        dumped = io.BytesIO()
+        store.dump(dumped, NT, graph=BIG)
+    node = rows[0]["x"]
+    assert isinstance(node, ox.BlankNode)
+    triples = set(q.triple for q in ox.parse(dumped.getvalue(), format=ox.RdfFormat.N_TRIPLES))
+    assert ox.Triple(node, ox.NamedNode("https://e.org/q"), ox.Literal("x")) in triples
+
+
 def test_blank_nodes_and_booleans_of_the_engine_are_read(sparql_server: SparqlServer) -> None:
     """Regression (#16): Virtuoso's ``nodeID://`` labels failed to parse; its booleans are 1/0."""
     with RemoteStore(sparql_server.endpoints) as store:
