@@ -22,6 +22,7 @@ from lhs_kg.aggregates import (
 )
 from lhs_kg.config import Settings
 from lhs_kg.describe.dashboards import Bound, dashboard_queries
+from lhs_kg.errors import QueryTimeoutError
 from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import EmbeddedStore, RemoteStore
@@ -172,3 +173,13 @@ def test_the_runners_json_reads_as_the_stores_own(kb: KnowledgeBase, name: str) 
     theirs = answer_from(kb.query(text, bindings=bindings).serialize(result_format("json")) or b"")
     assert ours.variables == theirs.variables
     assert key(ours.rows()) == key(theirs.rows())
+
+
+def test_an_aggregate_past_its_time_limit_stops_on_the_embedded_store(tmp_path: Path) -> None:
+    """The runner reads rows through the store's result, so its deadline holds (#16)."""
+    with KnowledgeBase(Settings(store=str(tmp_path / "store"))) as small:
+        small.load(EXAMPLE, graph=EXAMPLE_GRAPH)
+        text, bindings = QUERIES["case-study-list"]
+        assert published_runner(small, AGGREGATE_TIMEOUT_S)(text, bindings)
+        with pytest.raises(QueryTimeoutError, match="time limit"):
+            published_runner(small, 1e-9)(text, bindings)
