@@ -509,3 +509,14 @@ def wheel_files() -> set[str]:
     from hatchling.builders.wheel import WheelBuilder
 
     return {f.distribution_path for f in WheelBuilder(str(ROOT)).recurse_included_files()}
+
+
+def axe_violations(page: Any, axe: Path) -> list[str]:
+    """Serious and critical axe-core violations of the page, one readable line each."""
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
