@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import functools
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -56,6 +57,7 @@ AGGREGATE_TIMEOUT_S = 300.0
 #: Generations whose files stay beside the newest (workers may still be a request behind).
 _KEEP_GENERATIONS = 2
 _JSON = result_format("json")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @dataclass(frozen=True)
@@ -266,8 +268,36 @@ def published_runner(kb: KnowledgeBase, timeout_s: float) -> Run:
 
     def run(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None) -> bytes:
         result = kb.query(text, bindings=bindings, timeout_s=timeout_s)
-        body = result.serialize(_JSON)
-        assert body is not None
-        return body
+        return solutions_json(result.variables, result)
 
     return run
+
+
+def solutions_json(variables: list[str], solutions: Iterable[ox.QuerySolution]) -> bytes:
+    """SPARQL JSON results of SELECT solutions, read one by one through the store's result.
+
+    Iterating (rather than handing the payload to pyoxigraph's writer) keeps the result's
+    deadline and row limit, and every row is read as every other page reads it (#16).
+    """
+    bindings = [{n: _json_term(t) for n in variables if (t := s[n]) is not None} for s in solutions]
+    head = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _json_term(term: object) -> dict[str, object]:
+    """One RDF term in the SPARQL 1.1 JSON results format (RDF-star triples included)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        found: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            found["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            found["datatype"] = term.datatype.value
+        return found
+    if isinstance(term, ox.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
+    raise TypeError(f"not an RDF term: {term!r}")

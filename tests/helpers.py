@@ -523,3 +523,14 @@ def union_of(store: Store, graphs: list[str]) -> set[ox.Triple]:
         store.dump(buffer, rdf_format("nt"), graph=graph)
         found.update(q.triple for q in ox.parse(buffer.getvalue(), format=ox.RdfFormat.N_TRIPLES))
     return found
+
+
+def axe_violations(page: Any, axe: Path) -> list[str]:
+    """Serious and critical axe-core violations of the page, one readable line each."""
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ARTIFACTS, LiveServer
+from tests.helpers import ARTIFACTS, LiveServer, axe_violations
 
 INITIATIVE = "Hip fracture recovery at home"
 LEVELS = {"1": "complicated", "2": "simple", "3": "complicated", "4": "complex"}
@@ -133,13 +133,7 @@ def test_assessment_pages_pass_axe_and_fit_a_phone(
     try:
         reach(page, which)
         shot(page, f"{which}-{width}")
-        page.add_script_tag(path=str(axe_script))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        bad = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        bad = axe_violations(page, axe_script)
         assert bad == [], "\n".join(bad)
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import axe_violations
+
 pytestmark = pytest.mark.browser
 
 
@@ -93,13 +95,7 @@ def test_heatmap_and_radar_render(page: Any) -> None:
 )
 def test_accessibility(page: Any, axe_script: Path, path: str) -> None:
     page.goto(path)
-    page.add_script_tag(path=str(axe_script))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = axe_violations(page, axe_script)
     assert bad == [], "\n".join(bad)
 
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 from flask import Flask
 
-from tests.helpers import AXE, LiveServer, build_app, missing_tool, serve
+from tests.helpers import AXE, LiveServer, axe_violations, build_app, missing_tool, serve
 
 TITLE = "Browser-sent learning network for asthma care"
 SLUG = "browser-asthma-network"
@@ -148,13 +148,7 @@ def test_the_contribution_form_is_accessible(
         page.fill("#f-sources-0-authors-0-name", "Smith J")  # a new source without a title
         page.click(".contribute-form button.send")
         assert page.locator(".field-errors").count() >= 2
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = axe_violations(page, AXE)
     context.close()
     assert bad == [], "\n".join(bad)
 

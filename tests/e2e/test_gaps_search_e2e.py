@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ARTIFACTS
+from tests.helpers import ARTIFACTS, axe_violations
 
 WIDTHS = [pytest.param(1280, id="desktop"), pytest.param(390, id="phone")]
 PAGES = [
@@ -25,13 +25,7 @@ def test_fits_the_screen_and_passes_axe(page: Any, axe_script: Path, path: str, 
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(path)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.add_script_tag(path=str(axe_script))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = axe_violations(page, axe_script)
     assert bad == [], "\n".join(bad)
     ARTIFACTS.mkdir(exist_ok=True)
     name = re.sub(r"\W+", "-", path).strip("-")

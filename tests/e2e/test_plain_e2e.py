@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import ARTIFACTS, LiveServer
+from tests.helpers import ARTIFACTS, LiveServer, axe_violations
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 PAGES = (
@@ -74,13 +74,7 @@ def test_new_pages_pass_axe_and_fit(
     )
     page = context.new_page()
     page.goto(path)
-    page.add_script_tag(path=str(axe_script))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = axe_violations(page, axe_script)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     ARTIFACTS.mkdir(exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{path}-{width}").strip("_")

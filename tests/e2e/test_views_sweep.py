@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 
 from lhs_kg.contributions import Contributions
-from tests.helpers import ARTIFACTS, BROWSE_FIXTURE, LiveServer, build_app, payload
+from tests.helpers import ARTIFACTS, BROWSE_FIXTURE, LiveServer, axe_violations, build_app, payload
 
 pytestmark = pytest.mark.browser
 
@@ -83,17 +83,6 @@ def sized(browser: Any, e2e_server: LiveServer, request: pytest.FixtureRequest) 
     opened.js_errors = errors
     yield opened
     context.close()
-
-
-def axe_violations(page: Any, axe: Path) -> list[str]:
-    """Serious and critical axe-core violations of the page, one readable line each."""
-    page.add_script_tag(path=str(axe))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def overflow(page: Any) -> list[str]:
