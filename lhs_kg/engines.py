@@ -42,11 +42,11 @@ class EngineProfile:
     """Whether updates may take their bound values as VALUES (Virtuoso 7 fails on a ``GRAPH ?g``
     template bound so; it gets BIND groups of the same meaning instead)."""
     insert_data_as_template: bool = False
-    """Whether ``INSERT DATA`` is sent as ``INSERT … WHERE {}`` (Virtuoso 7 refuses a blank node
-    in a DATA block: "Blank node … is not allowed in a constant clause")."""
+    """Whether a DATA insert is sent as a template insert with an empty pattern (Virtuoso 7
+    refuses a blank node in a DATA block: "Blank node … is not allowed in a constant clause")."""
     ask_as_select: bool = False
-    """Whether an ASK is sent as ``SELECT * … LIMIT 1`` (Virtuoso 7 answers true to an ASK over
-    a ``GRAPH <g>`` outside the request's dataset, such as a graph that does not exist)."""
+    """Whether an ASK is sent as a SELECT of at most one row (Virtuoso 7 answers true to an ASK
+    over a named graph outside the request's dataset, such as a graph that does not exist)."""
     graph_listing: str = "store/graph-names"
     """The query that lists the graphs' names: ``GRAPH ?g {}`` reads no triple on Oxigraph, but
     Virtuoso answers it with one empty row, and its ``DISTINCT ?g`` over the triples took 1.9 s
