@@ -76,17 +76,23 @@ def test_a_write_changes_what_the_dashboards_say(app: Flask, kb: KnowledgeBase) 
     assert len(after) == len(before) + 1
 
 
-def test_healthz_counts_once_per_generation(
-    app: Flask, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    counted: list[int] = []
+@pytest.fixture
+def counted(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per time the knowledge base counts its graphs (a scan of every triple)."""
+    calls: list[int] = []
     original = kb.graphs
 
     def graphs() -> Any:
-        counted.append(1)
+        calls.append(1)
         return original()
 
     monkeypatch.setattr(kb, "graphs", graphs)
+    return calls
+
+
+def test_healthz_counts_once_per_generation(
+    app: Flask, kb: KnowledgeBase, counted: list[int]
+) -> None:
     client = app.test_client()
     first = client.get("/healthz").get_json()
     assert client.get("/healthz").get_json()["graphs"] == first["graphs"]
@@ -97,16 +103,8 @@ def test_healthz_counts_once_per_generation(
 
 
 def test_the_service_description_counts_once_per_generation(
-    app: Flask, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch
+    app: Flask, kb: KnowledgeBase, counted: list[int]
 ) -> None:
-    counted: list[int] = []
-    original = kb.graphs
-
-    def graphs() -> Any:
-        counted.append(1)
-        return original()
-
-    monkeypatch.setattr(kb, "graphs", graphs)
     client = app.test_client()
     turtle = {"Accept": "text/turtle"}
     first = client.get("/sparql", headers=turtle)
