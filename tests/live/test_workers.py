@@ -9,13 +9,14 @@ operator runs them; the reviewer works through the API with a bearer token.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lhs_kg.contributions.reviewers import hash_token
+from lhs_kg.contributions.reviewers import hash_password, hash_token
 from tests.helpers import LHS_KG, OxigraphServer
 from tests.live.server import ROOT, LiveServer, base_env, build_store, serve_on
 
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.live
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 REVIEWER_TOKEN = "rt-workers-" + "w" * 40
+GATEKEEPER, GATEKEEPER_PASSWORD = "gatekeeper", "a long gatekeeper password 7"
 CASE_STUDY_PATH = "/case-study/"
 
 
@@ -39,7 +41,11 @@ def env(tmp_path_factory: pytest.TempPathFactory, store_server: OxigraphServer) 
     """Settings naming the store server and a reviewer with an API token; content loaded once."""
     folder = tmp_path_factory.mktemp("workers")
     reviewers = folder / "reviewers.json"
-    reviewers.write_text(json.dumps({"curator": {"token_hashes": [hash_token(REVIEWER_TOKEN)]}}))
+    accounts = {
+        "curator": {"token_hashes": [hash_token(REVIEWER_TOKEN)]},
+        GATEKEEPER: {"password_hash": hash_password(GATEKEEPER_PASSWORD)},
+    }
+    reviewers.write_text(json.dumps(accounts))
     found = base_env(
         folder, {"LHS_KG_STORE": store_server.url, "LHS_KG_REVIEWERS_FILE": str(reviewers)}
     )
@@ -154,6 +160,29 @@ def test_gunicorn_workers_all_see_an_accepted_contribution(
     finally:
         crash = served.stop()
     assert crash is None, crash
+
+
+def sign_in(server: LiveServer, name: str, password: str) -> int:
+    """One sign-in on ``server``'s form (its own CSRF token); the answer's status."""
+    page = server.get("/review/login")
+    token = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text)
+    assert token, "the login form carries no CSRF token"
+    answer = server.post(
+        "/review/login",
+        data={"csrf_token": token.group(1), "username": name, "password": password},
+        allow_redirects=False,
+    )
+    return answer.status_code
+
+
+def test_failed_sign_ins_are_counted_once_for_all_worker_processes(
+    two: tuple[LiveServer, LiveServer],
+) -> None:
+    """Five failures spread over two processes lock the account on both: with counts per
+    process each would still have allowed three more (#16)."""
+    statuses = [sign_in(two[n % 2], GATEKEEPER, f"wrong-{n}") for n in range(5)]
+    assert statuses == [401] * 5
+    assert [sign_in(server, GATEKEEPER, GATEKEEPER_PASSWORD) for server in two] == [429, 429]
 
 
 def test_several_workers_on_the_embedded_store_are_refused_with_a_reason(
