@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 import requests
 
@@ -290,3 +291,34 @@ def test_sources_are_imported_through_the_server(running: Served) -> None:
     again = running.cli("import-sources", str(refs), *who)
     assert again.returncode == 0, again.stderr
     assert "0 new, 2 already known" in again.stdout and "stored" not in again.stdout
+
+
+def test_the_serve_options_are_read_in_one_place() -> None:
+    """Each option of ``lhs-kg serve`` is a field of ServeOptions, the one value both ways of
+    serving get (#16): an option added to the command and not to it fails here."""
+    from dataclasses import fields
+
+    from web.server import ServeOptions, serve
+
+    options = {p.name for p in serve.params if isinstance(p, click.Option)}
+    assert options == {f.name for f in fields(ServeOptions)}
+
+
+@pytest.mark.parametrize(
+    ("host", "proxy", "loopback"),
+    [
+        ("127.0.0.1", None, True),
+        ("::1", None, True),
+        ("localhost", None, True),
+        ("0.0.0.0", None, False),
+        ("192.0.2.1", None, False),
+        ("127.0.0.1", "127.0.0.1", False),  # behind a proxy it serves the public
+    ],
+)
+def test_serve_options_say_whether_only_this_machine_is_served(
+    host: str, proxy: str | None, loopback: bool
+) -> None:
+    from web.server import ServeOptions
+
+    options = ServeOptions(host, 5000, 8, 1, proxy, "x-forwarded-for")
+    assert options.loopback is loopback
