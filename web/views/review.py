@@ -124,6 +124,16 @@ def _reviewers() -> Reviewers:
     return found.current()
 
 
+@bp.app_context_processor
+def _accounts() -> dict[str, Any]:
+    """Whether no reviewer account exists yet: the sign-in page then says how one is made."""
+
+    def none_yet() -> bool:
+        return not _reviewers()
+
+    return {"no_reviewer_accounts": none_yet}
+
+
 def _epochs() -> SessionEpochs:
     found = current_app.extensions.get(_EPOCHS)
     assert isinstance(found, SessionEpochs)

@@ -60,7 +60,7 @@ def carried_history(values: Mapping[str, Sequence[str]]) -> list[str]:
     link of the chain has none), for the page to say what goes with the contribution."""
     posted = values.get(PREVIOUS)
     found = _parsed(posted[0]) if posted and len(posted) == 1 else None
-    dates = []
+    dates: list[str] = []
     while isinstance(found, dict) and len(dates) < 100:
         date = found.get("date")
         dates.append(date if isinstance(date, str) and date else "undated")
