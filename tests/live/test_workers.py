@@ -120,6 +120,36 @@ def test_a_contribution_accepted_through_one_worker_shows_on_the_other_at_once(
     assert title in reader.get("/nasss").text
 
 
+def test_the_accepted_case_study_is_in_every_face_of_the_other_worker(
+    two: tuple[LiveServer, LiveServer],
+) -> None:
+    """The rest of a user's walk (#16): its Turtle, search, the SPARQL endpoint (GET and POST,
+    as Jena asks), the dump and the CSV, all from the process that did not write it."""
+    writer, reader = two
+    title = "Workers test: found everywhere"
+    slug = "workers-everywhere"
+    iri = f"https://w3id.org/lhs-kg/case-study/{slug}"
+    assert slug not in reader.get("/search", params={"q": "found everywhere"}).text
+    submit_and_accept(writer, example(slug, title))
+    turtle = reader.get(f"{CASE_STUDY_PATH}{slug}", headers={"Accept": "text/turtle"})
+    assert turtle.headers["Content-Type"].startswith("text/turtle")
+    assert title in turtle.text
+    assert (
+        f"{CASE_STUDY_PATH}{slug}" in reader.get("/search", params={"q": "found everywhere"}).text
+    )
+    query = f"ASK {{ <{iri}> a <https://w3id.org/lhs-kg/ontology/CaseStudy> }}"
+    jena_ask = "application/sparql-results+json,application/sparql-results+xml;q=0.9,*/*;q=0.1"
+    asked = [
+        reader.get("/sparql", params={"query": query}, headers={"Accept": jena_ask}),
+        reader.post("/sparql", data={"query": query}, headers={"Accept": jena_ask}),
+    ]
+    assert [answer.json()["boolean"] for answer in asked] == [True, True]
+    dump = reader.get("/export", params={"format": "nq"})
+    assert dump.status_code == 200
+    assert f"<{iri}>" in dump.text
+    assert iri in reader.get("/export/case-studies.csv").text
+
+
 def test_a_pending_contribution_shows_on_no_worker(two: tuple[LiveServer, LiveServer]) -> None:
     writer, reader = two
     title = "Workers test: still waiting for review"
