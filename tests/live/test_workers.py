@@ -25,6 +25,7 @@ pytestmark = pytest.mark.live
 EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 REVIEWER_TOKEN = "rt-workers-" + "w" * 40
 GATEKEEPER, GATEKEEPER_PASSWORD = "gatekeeper", "a long gatekeeper password 7"
+CURATOR, CURATOR_PASSWORD = "formcurator", "a long form curator password 9"
 CASE_STUDY_PATH = "/case-study/"
 
 
@@ -44,6 +45,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, store_server: OxigraphServer) 
     accounts = {
         "curator": {"token_hashes": [hash_token(REVIEWER_TOKEN)]},
         GATEKEEPER: {"password_hash": hash_password(GATEKEEPER_PASSWORD)},
+        CURATOR: {"password_hash": hash_password(CURATOR_PASSWORD)},
     }
     reviewers.write_text(json.dumps(accounts))
     found = base_env(
@@ -164,32 +166,70 @@ def test_a_pending_contribution_shows_on_no_worker(two: tuple[LiveServer, LiveSe
         assert server.get(f"{CASE_STUDY_PATH}workers-pending").status_code == 404
 
 
-def test_gunicorn_workers_all_see_an_accepted_contribution(
-    env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, two: tuple[LiveServer, ...]
-) -> None:
+@pytest.fixture(scope="module")
+def gunicorn(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``lhs-kg serve --workers 2``: two gunicorn worker processes behind one port."""
     served = _serve(env, tmp_path_factory.mktemp("gunicorn"), "--workers", "2", "--threads", "2")
-    try:
-        for _ in range(8):  # warm both workers' caches (requests land on either)
-            assert served.get("/case-study/").status_code == 200
-        title = "Workers test: accepted beside gunicorn"
-        path = submit_and_accept(two[0], example("workers-gunicorn", title))
-        pids = set()
-        tags = set()
-        for _ in range(12):  # fresh connections, so both worker processes answer some
-            served.session.close()
-            page = served.get(path)
-            assert page.status_code == 200, page.text[:300]
-            assert title in page.text
-            tags.add(page.headers["ETag"])
-            pids.add(served.get("/healthz").json()["worker"])
-        assert len(pids) == 2, pids
-        assert len(tags) == 1, tags  # one tag whichever worker answers: a 304 from either
-        served.session.close()
-        again = served.get(path, headers={"If-None-Match": tags.pop()})
-        assert again.status_code == 304
-    finally:
-        crash = served.stop()
+    yield served
+    crash = served.stop()
     assert crash is None, crash
+
+
+def test_gunicorn_workers_all_see_an_accepted_contribution(
+    gunicorn: LiveServer, two: tuple[LiveServer, ...]
+) -> None:
+    served = gunicorn
+    for _ in range(8):  # warm both workers' caches (requests land on either)
+        assert served.get("/case-study/").status_code == 200
+    title = "Workers test: accepted beside gunicorn"
+    path = submit_and_accept(two[0], example("workers-gunicorn", title))
+    pids = set()
+    tags = set()
+    for _ in range(12):  # fresh connections, so both worker processes answer some
+        served.session.close()
+        page = served.get(path)
+        assert page.status_code == 200, page.text[:300]
+        assert title in page.text
+        tags.add(page.headers["ETag"])
+        pids.add(served.get("/healthz").json()["worker"])
+    assert len(pids) == 2, pids
+    assert len(tags) == 1, tags  # one tag whichever worker answers: a 304 from either
+    served.session.close()
+    again = served.get(path, headers={"If-None-Match": tags.pop()})
+    assert again.status_code == 304
+
+
+def test_a_curator_signs_in_and_decides_whichever_gunicorn_worker_answers(
+    gunicorn: LiveServer, two: tuple[LiveServer, ...]
+) -> None:
+    """The browser's path through ``--workers 2`` (#16): the sign-in, its session and the
+    form's CSRF token made by one process are honoured by the other."""
+    slug = "workers-decided-by-form"
+    sent = two[0].post(
+        "/api/contributions",
+        data=json.dumps(example(slug, "Workers test: decided through the form")).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert sent.status_code == 201, sent.text[:500]
+    assert sign_in(gunicorn, CURATOR, CURATOR_PASSWORD) == 303
+    pids = set()
+    for _ in range(12):  # fresh connections: both processes see the signed-in session
+        gunicorn.session.close()
+        assert gunicorn.get("/review").status_code == 200
+        pids.add(gunicorn.get("/healthz").json()["worker"])
+    assert len(pids) == 2, pids
+    gunicorn.session.close()
+    detail = gunicorn.get(f"/review/{slug}/v1")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', detail.text)
+    assert token, detail.text[:300]
+    gunicorn.session.close()  # the decision on a new connection, to either process
+    decided = gunicorn.post(
+        f"/review/{slug}/v1/accept",
+        data={"csrf_token": token.group(1), "comment": "accepted through the form"},
+        allow_redirects=False,
+    )
+    assert decided.status_code == 303, decided.text[:300]
+    assert gunicorn.get(f"{CASE_STUDY_PATH}{slug}").status_code == 200
 
 
 def sign_in(server: LiveServer, name: str, password: str) -> int:
