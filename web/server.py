@@ -31,7 +31,7 @@ import logging
 import os
 import secrets
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
@@ -39,6 +39,7 @@ import click
 from waitress import create_server
 
 from lhs_kg.cli.base import CliState, pass_state
+from lhs_kg.config import Settings
 from lhs_kg.contributions.reviewers import hash_token, new_token
 from lhs_kg.errors import ConfigError
 from lhs_kg.instance import ServerRecord, remove_server_record, write_server_record
@@ -95,6 +96,15 @@ class ServeOptions:
         the public)."""
         return is_loopback(self.host) and not self.trusted_proxy
 
+    def settings_for(self, settings: Settings) -> Settings:
+        """``settings`` as this server uses them: on loopback without ``LHS_KG_PUBLIC_URL``,
+        the public address is where this machine reaches it (``http://127.0.0.1:PORT/``), so
+        the SPARQL page, the service description and ``/dataset`` name an endpoint that answers
+        rather than the base IRI (#16); it comes from the options, never a request's Host."""
+        if not self.loopback or settings.public_url is not None:
+            return settings
+        return replace(settings, public_url=local_url(self.host, self.port) + "/")
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
@@ -137,7 +147,8 @@ def serve(state: CliState, **given: Any) -> None:
 
 def _serve_one(state: CliState, options: ServeOptions) -> None:
     """One process on waitress with threads, leaving a server record for the command line."""
-    app = create_app(settings=state.settings, kb=state.kb(), loopback=options.loopback)
+    served = options.settings_for(state.settings)
+    app = create_app(settings=served, kb=state.kb(), loopback=options.loopback)
     logging.basicConfig()  # waitress reports through logging, as ``waitress.serve`` sets up
     proxy = (
         {
@@ -185,7 +196,7 @@ def _serve_one(state: CliState, options: ServeOptions) -> None:
 
 def _serve_workers(state: CliState, options: ServeOptions) -> None:
     """Run ``options.workers`` gunicorn processes, each with its own app and store connection."""
-    settings = state.settings
+    settings = options.settings_for(state.settings)
     workers, trusted_proxy = options.workers, options.trusted_proxy
     if not settings.is_remote:
         where = settings.store_path or "memory"

@@ -322,3 +322,35 @@ def test_serve_options_say_whether_only_this_machine_is_served(
 
     options = ServeOptions(host, 5000, 8, 1, proxy, "x-forwarded-for")
     assert options.loopback is loopback
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/sparql", "text/html"),  # the editor's "any SPARQL client can use this endpoint"
+        ("/sparql", "text/turtle"),  # the service description
+        ("/dataset", "text/turtle"),  # VoID and DCAT: the endpoint and the dumps
+    ],
+)
+def test_on_loopback_the_named_endpoint_is_this_server(
+    running: Served, path: str, accept: str
+) -> None:
+    """``make run``'s pages name ``http://127.0.0.1:PORT/sparql``, which answers, rather than
+    the base IRI's, which does not lead here (#16); a forged Host changes nothing."""
+    page = running.get(path, headers={"Accept": accept, "Host": "evil.example"})
+    assert page.status_code == 200, page.text[:300]
+    assert f"{running.url}/sparql" in page.text
+    assert "https://w3id.org/lhs-kg/sparql" not in page.text
+    assert "evil.example" not in page.text
+
+
+def test_a_configured_public_url_wins_over_the_loopback_address(folder: Path) -> None:
+    served = Served(
+        folder, LHS_KG_WEB_SECRET_KEY=KEY, LHS_KG_PUBLIC_URL="https://kg.example.org/"
+    ).start()
+    try:
+        description = served.get("/sparql", headers={"Accept": "text/turtle"}).text
+    finally:
+        served.stop()
+    assert "https://kg.example.org/sparql" in description
+    assert served.url not in description
