@@ -324,6 +324,16 @@ def test_serve_options_say_whether_only_this_machine_is_served(
     assert options.loopback is loopback
 
 
+@pytest.fixture(scope="module")
+def loopback(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> Iterator[Served]:
+    """One server on loopback for the read-only checks of the address it names."""
+    folder = tmp_path_factory.mktemp("loopback")
+    shutil.copytree(built_store, folder / "var" / "store")
+    served = Served(folder, LHS_KG_WEB_SECRET_KEY=KEY).start()
+    yield served
+    served.stop()
+
+
 @pytest.mark.parametrize(
     ("path", "accept"),
     [
@@ -333,13 +343,13 @@ def test_serve_options_say_whether_only_this_machine_is_served(
     ],
 )
 def test_on_loopback_the_named_endpoint_is_this_server(
-    running: Served, path: str, accept: str
+    loopback: Served, path: str, accept: str
 ) -> None:
     """``make run``'s pages name ``http://127.0.0.1:PORT/sparql``, which answers, rather than
     the base IRI's, which does not lead here (#16); a forged Host changes nothing."""
-    page = running.get(path, headers={"Accept": accept, "Host": "evil.example"})
+    page = loopback.get(path, headers={"Accept": accept, "Host": "evil.example"})
     assert page.status_code == 200, page.text[:300]
-    assert f"{running.url}/sparql" in page.text
+    assert f"{loopback.url}/sparql" in page.text
     assert "https://w3id.org/lhs-kg/sparql" not in page.text
     assert "evil.example" not in page.text
 
