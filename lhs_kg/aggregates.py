@@ -361,7 +361,7 @@ def published_runner(kb: KnowledgeBase, timeout_s: float) -> Run:
 def published_select(kb: KnowledgeBase, timeout_s: float) -> Select:
     """Runs a SELECT (bound to one row or several) over the published view: its solutions."""
 
-    def select(text: str, bindings: Bound) -> QueryResult:
+    def select(text: str, bindings: Bound | None) -> QueryResult:
         return kb.query(text, bindings=bindings, timeout_s=timeout_s)
 
     return select

@@ -101,33 +101,41 @@ class PerCaseStudy:
     def start(self, answer: Answer, generation: int, select: Select) -> Kept:
         kept = Kept(generation, answer.variables)
         for row in answer.rows():
-            cs = row.get(self.var)
-            if not isinstance(cs, ox.NamedNode):
+            term = row.get(self.var)
+            if not isinstance(term, ox.NamedNode):
                 raise ValueError(f"a row of the answer has no case study ?{self.var}")
-            kept.rows.setdefault(cs.value, []).append(row)
-        for cs, rows in kept.rows.items():
-            kept.parts[cs] = [json_binding(kept.variables, row) for row in rows]
+            kept.rows.setdefault(term.value, []).append(row)
+        for cs, its_rows in kept.rows.items():
+            kept.parts[cs] = [json_binding(kept.variables, row) for row in its_rows]
         kept.order = self._ordered(kept, kept.rows)
         return kept
 
     def update(self, kept: Kept, touched: frozenset[str], select: Select) -> None:
         found: dict[str, list[Row]] = {}
         for batch in _batches(sorted(touched)):
-            rows = [{self.var: ox.NamedNode(cs), **self.bindings} for cs in batch]
-            for row in select(self.text, rows).rows():
-                cs = row.get(self.var)
-                if isinstance(cs, ox.NamedNode):
-                    found.setdefault(cs.value, []).append(row)
+            bound: list[Mapping[str, ox.NamedNode | ox.Literal]] = [
+                {self.var: ox.NamedNode(cs), **self.bindings} for cs in batch
+            ]
+            for row in select(self.text, bound).rows():
+                term = row.get(self.var)
+                if isinstance(term, ox.NamedNode):
+                    found.setdefault(term.value, []).append(row)
         for cs in touched:
             kept.rows.pop(cs, None)
             kept.parts.pop(cs, None)
-        for cs, rows in found.items():
-            kept.rows[cs] = rows
-            kept.parts[cs] = [json_binding(kept.variables, row) for row in rows]
+        for cs, its_rows in found.items():
+            kept.rows[cs] = its_rows
+            kept.parts[cs] = [json_binding(kept.variables, row) for row in its_rows]
         kept.order = self._ordered(kept, kept.rows)
 
     def answer(self, kept: Kept) -> Answer:
-        order, rows, parts, variables = list(kept.order), kept.rows, kept.parts, kept.variables
+        # copies: the kept dicts change with the next write, an answer handed out must not
+        order, rows, parts, variables = (
+            list(kept.order),
+            dict(kept.rows),
+            dict(kept.parts),
+            kept.variables,
+        )
 
         def all_rows() -> list[Row]:
             return [row for cs in order for row in rows[cs]]
@@ -160,9 +168,9 @@ class CoOccurrence:
         elements: dict[str, frozenset[str]] = {}
         grouped: dict[str, set[str]] = {}
         for row in select(ELEMENTS, None).rows():
-            cs, element = row.get("caseStudy"), row.get("element")
-            if isinstance(cs, ox.NamedNode) and isinstance(element, ox.NamedNode):
-                grouped.setdefault(cs.value, set()).add(element.value)
+            study, element = row.get("caseStudy"), row.get("element")
+            if isinstance(study, ox.NamedNode) and isinstance(element, ox.NamedNode):
+                grouped.setdefault(study.value, set()).add(element.value)
         pairs: Counter[tuple[str, str]] = Counter()
         for cs, found in grouped.items():
             elements[cs] = frozenset(found)
@@ -180,11 +188,13 @@ class CoOccurrence:
         elements, pairs, labels = kept.extra
         grouped: dict[str, set[str]] = {cs: set() for cs in touched}
         for batch in _batches(sorted(touched)):
-            rows = [{"caseStudy": ox.NamedNode(cs)} for cs in batch]
-            for row in select(ELEMENTS, rows).rows():
-                cs, element = row.get("caseStudy"), row.get("element")
-                if isinstance(cs, ox.NamedNode) and isinstance(element, ox.NamedNode):
-                    grouped[cs.value].add(element.value)
+            bound: list[Mapping[str, ox.NamedNode | ox.Literal]] = [
+                {"caseStudy": ox.NamedNode(cs)} for cs in batch
+            ]
+            for row in select(ELEMENTS, bound).rows():
+                study, element = row.get("caseStudy"), row.get("element")
+                if isinstance(study, ox.NamedNode) and isinstance(element, ox.NamedNode):
+                    grouped[study.value].add(element.value)
         for cs, found in grouped.items():
             pairs.subtract(_pairs(elements.pop(cs, frozenset())))
             if found:

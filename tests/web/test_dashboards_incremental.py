@@ -262,3 +262,16 @@ def test_a_shared_store_s_log_never_answers() -> None:
         store.update(WRITE)
     store.shares_generation = True  # another process's writes would not be in this log
     assert log.since(0) is None
+
+
+def test_an_answer_handed_out_before_a_write_keeps_what_it_said(
+    kb: KnowledgeBase, kept: Aggregates
+) -> None:
+    text, bindings = dashboard_queries(kb.settings)[2]  # the heat map's cells
+    direct_load(Contributions(kb), kb)
+    handed_out = kept.answer(text, bindings)  # made lazily from the kept rows
+    then = Counter(bindings_of(full_body(kb, text, bindings)))
+    drop_a_graph(Contributions(kb), kb)  # 40 case studies leave: their kept rows are dropped
+    assert kept.answer(text, bindings) is not handed_out
+    assert multiset_difference(Counter(bindings_of(handed_out.body)), then) == SAME_MULTISET
+    assert len(handed_out.rows()) == sum(then.values())
