@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -49,6 +49,7 @@ Run = Callable[[str, Mapping[str, ox.NamedNode | ox.Literal] | None], bytes]
 """Runs a query (text, bindings) over the published view; its answer as SPARQL JSON results."""
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The named queries of ``queries/`` whose answers the dashboards show (kept per generation).
 DASHBOARD_QUERIES = (
@@ -165,6 +166,7 @@ class Aggregates:
         self._changes = changes
         self._select = select
         self._kept: dict[str, Kept] = {}
+        self._derived: dict[str, tuple[int, Any]] = {}
         self.updated = 0
         """How many answers were brought up to date per case study (tests and benchmarks)."""
         self._held: dict[str, Answer] = {}
@@ -231,6 +233,33 @@ class Aggregates:
         except Exception as err:
             log.warning("cannot keep an aggregate per case study: %s", err)
             self._kept.pop(key, None)
+
+    def derived(
+        self, name: str, build: Callable[[], T], update: Callable[[T, frozenset[str]], T]
+    ) -> T:
+        """A value built from the answers (a read model), kept per generation; after a write
+        the change log can account for, ``update(old, touched)`` brings the old value up to
+        date, else ``build()`` makes it again."""
+        generation = self._generation()
+        if generation is None:
+            return build()
+        with self._key_lock("derived " + name):
+            held = self._derived.get(name)
+            if held is not None and held[0] == generation:
+                return held[1]  # type: ignore[no-any-return]
+            touched = None
+            if held is not None and self._changes is not None and self._maintained:
+                touched = self._changes(held[0])
+            value: T | None = None
+            if held is not None and touched is not None:
+                try:
+                    value = update(held[1], touched) if touched else held[1]
+                except Exception as err:  # built again from the answers: slower, never wrong
+                    log.warning("bringing %s up to date failed: %s", name, err)
+            if value is None:
+                value = build()
+            self._derived[name] = (generation, value)
+            return value
 
     def rows(
         self, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None

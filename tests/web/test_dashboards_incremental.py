@@ -18,6 +18,8 @@ import pytest
 
 from lhs_kg.aggregates import Aggregates, Answer
 from lhs_kg.contributions import Contributions
+from lhs_kg.describe import casestudies
+from lhs_kg.describe.base import Reader
 from lhs_kg.describe.dashboards import dashboard_queries
 from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
@@ -275,3 +277,34 @@ def test_an_answer_handed_out_before_a_write_keeps_what_it_said(
     assert kept.answer(text, bindings) is not handed_out
     assert multiset_difference(Counter(bindings_of(handed_out.body)), then) == SAME_MULTISET
     assert len(handed_out.rows()) == sum(then.values())
+
+
+def heat_summary(heat: casestudies.HeatMap) -> tuple[object, ...]:
+    rows = sorted(
+        (r.iri, r.label, sorted(r.levels.items()), r.complex_count, r.outcomes) for r in heat.rows
+    )
+    groups = [
+        (n, sorted(m.iri for m in members), outcomes)
+        for n, members, outcomes in heat.by_complex_count
+    ]
+    return rows, heat.complex_by_domain, groups
+
+
+@pytest.mark.parametrize(
+    "scenario", [pytest.param(s, id=s.__name__) for s in SCENARIOS[:4] + SCENARIOS[-3:]]
+)
+def test_after_a_write_the_heat_map_page_model_is_the_one_built_anew(
+    kb: KnowledgeBase, kept: Aggregates, scenario: Callable[[Contributions, KnowledgeBase], None]
+) -> None:
+    reader = Reader(kb)
+    reader.aggregates = kept
+    casestudies.heatmap(reader)  # kept, so the write can bring it up to date
+    scenario(Contributions(kb), kb)
+    computed = kept.computed
+    after = Reader(kb)
+    after.aggregates = kept
+    updated = casestudies.heatmap(after)
+    assert kept.computed == computed  # brought up to date, not built from full answers
+    assert heat_summary(updated) == heat_summary(casestudies.heatmap(Reader(kb)))
+    labels = [r.label.lower() for r in updated.rows]
+    assert labels == sorted(labels)

@@ -16,13 +16,16 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
+import pyoxigraph as ox
+
 from lhs_kg import sparql
 from lhs_kg.describe.base import Reader, page_bounds, value
-from lhs_kg.describe.casestudies.listing import case_studies
+from lhs_kg.describe.casestudies.listing import LIST, case_studies, list_rows
 from lhs_kg.describe.casestudies.nasss import LEVELS, domains, level_id
 from lhs_kg.describe.concepts import natural_key
 from lhs_kg.errors import InputError
 from lhs_kg.queries import QueryLibrary
+from lhs_kg.store.base import Term
 
 #: The heat map's one definition is the named query of that name (its cells: a case study's
 #: domain rating per domain, subdomain ratings left out), read by the page too (#13).
@@ -213,23 +216,61 @@ def _sorted(rows: list[HeatRow], sort: str) -> list[HeatRow]:
 
 
 def _whole(reader: Reader) -> HeatMap:
-    """Every case study's row, by label, and the aggregates over all of them."""
+    """Every case study's row, by label, and the aggregates over all of them; after a write,
+    the previous map with the rows of the touched case studies made again (#16)."""
+    if reader.aggregates is None:
+        return _built(reader)
+    return reader.aggregates.derived(
+        "nasss-heat-map",
+        lambda: _built(reader),
+        lambda old, touched: _updated(reader, old, touched),
+    )
+
+
+def _built(reader: Reader) -> HeatMap:
     all_domains = domains(reader)
-    notation_of = {d[0]: d[1] for d in all_domains}
     labels = {row.iri: row.label for row in case_studies(reader)}
-    outcome_counts = {
-        value(r, "cs"): int(value(r, "n", "0")) for r in reader.aggregate(OUTCOME_COUNTS)
-    }
-    levels: dict[str, dict[str, str]] = {iri: {} for iri in labels}
+    outcome_counts = _outcomes(reader.aggregate(OUTCOME_COUNTS))
     library = QueryLibrary.from_settings(reader.kb.settings)
-    for r in reader.aggregate(library.get(HEATMAP_QUERY).text):
+    cells = reader.aggregate(library.get(HEATMAP_QUERY).text)
+    return _assembled(all_domains, _rows(all_domains, labels, outcome_counts, cells))
+
+
+def _updated(reader: Reader, old: HeatMap, touched: frozenset[str]) -> HeatMap:
+    """``old`` with the rows of ``touched`` read again (three small queries)."""
+    keys = [ox.NamedNode(iri) for iri in sorted(touched)]
+    labels = {
+        row.iri: row.label for row in list_rows(reader.select(LIST, [{"cs": k} for k in keys]))
+    }
+    outcome_counts = _outcomes(reader.select(OUTCOME_COUNTS, [{"cs": k} for k in keys]))
+    library = QueryLibrary.from_settings(reader.kb.settings)
+    text = library.get(HEATMAP_QUERY).text
+    cells = reader.select(text, [{"caseStudy": k} for k in keys])
+    kept = [row for row in old.rows if row.iri not in touched]
+    return _assembled(old.domains, kept + _rows(old.domains, labels, outcome_counts, cells))
+
+
+def _outcomes(found: list[dict[str, Term]]) -> dict[str, int]:
+    return {value(r, "cs"): int(value(r, "n", "0")) for r in found}
+
+
+def _rows(
+    all_domains: list[tuple[str, str, str]],
+    labels: dict[str, str],
+    outcome_counts: dict[str, int],
+    cells: list[dict[str, Term]],
+) -> list[HeatRow]:
+    """One row per case study of ``labels`` from the heat map query's ``cells``."""
+    notation_of = {d[0]: d[1] for d in all_domains}
+    levels: dict[str, dict[str, str]] = {iri: {} for iri in labels}
+    for r in cells:
         notation = notation_of.get(value(r, "domain"))
         cs, level = value(r, "caseStudy"), level_id(value(r, "level"))
         if notation and cs in levels:  # two domain ratings (two assessments): the higher shows
             shown = levels[cs].get(notation)
             if shown is None or _rank(level) > _rank(shown):
                 levels[cs][notation] = level
-    rows = [
+    return [
         HeatRow(
             iri,
             labels[iri],
@@ -239,6 +280,10 @@ def _whole(reader: Reader) -> HeatMap:
         )
         for iri, lv in levels.items()
     ]
+
+
+def _assembled(all_domains: list[tuple[str, str, str]], rows: list[HeatRow]) -> HeatMap:
+    """The map of ``rows`` by label, with the aggregates over them."""
     rows.sort(key=lambda r: r.label.lower())
     complex_by_domain = [
         (
