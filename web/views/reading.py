@@ -24,7 +24,7 @@ from lhs_kg.aggregates import (
     published_select,
 )
 from lhs_kg.cache import Derived
-from lhs_kg.describe import Reader
+from lhs_kg.describe import Reader, casestudies
 from lhs_kg.describe.base import published_scope
 from lhs_kg.describe.dashboards import dashboard_queries, maintainers
 from lhs_kg.kb import KnowledgeBase
@@ -101,6 +101,10 @@ def warm_dashboards(app: Flask) -> None:
     kept = aggregates(app, kb)
     if kept.asked:
         kept.warm(dashboard_queries(kb.settings))
+        view = published_view(app, kb).get()
+        reader = Reader(kb, view.scope, view.shared)
+        reader.aggregates = kept
+        casestudies.heatmap(reader)  # the /nasss page's model too (brought up to date, #16)
     if GRAPH_INFOS_KEY in app.extensions:
         graph_infos(app, kb)
 
