@@ -132,7 +132,8 @@ def main() -> None:
         results.append(measure(n, args.repeats))
         print(f"measured at {n:,} synthetic triples", flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min)\n")
-    print("/nasss (embedded store, one process; ms; page cache off for 'view')")
+    print("/nasss (embedded store, one process; ms; 'view': a sort, filter or page not asked")
+    print("for yet, so rendered from the kept aggregates; 'cached': the page cache's answer)")
     print(f"{'synthetic':>10} {'bytes':>9} {'first':>9} {'view':>9} {'cached':>9}")
     for r in results:
         size, first, view = r["page"]
