@@ -64,6 +64,9 @@ class ChangeLog:
             self._running += 1
         outer = getattr(_NESTING, "everything", False)
         _NESTING.everything = outer or touched is None
+        store = self._store()
+        if store is None or store.shares_generation:
+            touched = None  # never read back (see since): spare the store the query
         found: Touched = None
         try:
             yield

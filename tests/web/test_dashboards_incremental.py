@@ -269,13 +269,15 @@ def test_a_change_inside_a_rebuild_touches_everything() -> None:
     assert asked == []  # nothing to look up: the rebuild touched everything anyway
 
 
-def test_a_shared_store_s_log_never_answers() -> None:
+def test_a_shared_store_s_log_never_answers_nor_asks_the_store() -> None:
     store = EmbeddedStore()
     log = ChangeLog(store)
-    with log.change(lambda: frozenset({"a"})):
-        store.update(WRITE)
     store.shares_generation = True  # another process's writes would not be in this log
+    asked: list[int] = []
+    with log.change(lambda: asked.append(1) or frozenset({"a"})):
+        store.update(WRITE)
     assert log.since(0) is None
+    assert asked == []  # no query for an answer nobody can use
 
 
 def test_an_answer_handed_out_before_a_write_keeps_what_it_said(
