@@ -18,7 +18,9 @@ changed subjects (their parents, and what shows their names) are written again; 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
+import hashlib
 import itertools
 import logging
 import os
@@ -55,8 +57,9 @@ DEPENDENTS = sparql.text("describe/search-dependents")
 
 log = logging.getLogger(__name__)
 BUILDS: Counter[str] = Counter()
-"""Index builds in this process: "full", "incremental" (after a write) and "unchanged" (a
-write that touched no triple of the published graph): tests and benchmarks count them."""
+"""Index builds in this process: "full", "incremental" (after a write), "unchanged" (a write
+that touched no triple of the published graph) and "shared" (a file another worker built):
+tests and benchmarks count them."""
 MAX_REINDEXED = 5000
 """Above this many subjects to read again after a write, the index is built in full."""
 MAX_DEPENDENTS = 2000
@@ -116,12 +119,29 @@ class _Doc:
 class Index:
     """A built index: its file, one read-only connection per thread, and its terms (for typos)."""
 
-    def __init__(self, path: Path, terms: dict[str, list[tuple[str, int]]], seconds: float):
+    def __init__(
+        self,
+        path: Path,
+        terms: dict[str, list[tuple[str, int]]],
+        seconds: float,
+        owned: bool = True,
+    ):
         self.path = path
         self.terms = terms
         self.build_seconds = seconds
         self._local = threading.local()
-        weakref.finalize(self, _remove, path)
+        if owned:  # a file shared with other processes is removed by a newer one (_shared)
+            weakref.finalize(self, _remove, path)
+
+    @classmethod
+    def shared(cls, path: Path) -> Index:
+        """An index file another process (or this one) built, read as it is."""
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            terms = _terms(connection)
+        finally:
+            connection.close()
+        return cls(path, terms, 0.0, owned=False)
 
     def connect(self) -> sqlite3.Connection:
         """This thread's read-only connection to the index."""
@@ -328,14 +348,16 @@ def _new_path(folder: Path) -> Path:
     return folder / f"index-{os.getpid()}-{next(_counter)}-{time.time_ns()}.sqlite"
 
 
-def build_index(reader: Reader, folder: Path | None = None) -> Index:
-    """Read the documents from the store and write them into a new index file."""
+def build_index(reader: Reader, folder: Path | None = None, path: Path | None = None) -> Index:
+    """Read the documents from the store and write them into a new index file (``path``: a
+    file of that name, which other processes may read too)."""
     started = time.perf_counter()
     BUILDS["full"] += 1
     docs, nodes = _documents(reader)
     folder = folder or cache_folder(reader.kb)
     remove_orphans(folder)
-    path = _new_path(folder)
+    owned = path is None
+    path = path or _new_path(folder)
     partial = path.with_suffix(".partial")
     connection = sqlite3.connect(partial)
     try:
@@ -353,7 +375,7 @@ def build_index(reader: Reader, folder: Path | None = None) -> Index:
         raise
     connection.close()
     partial.replace(path)
-    return Index(path, terms, time.perf_counter() - started)
+    return Index(path, terms, time.perf_counter() - started, owned=owned)
 
 
 def _reindexed(
@@ -466,11 +488,39 @@ class _Kept:
             if held is not None and held[0] == generation:
                 return held[1]
             reader = Reader(kb, self._graphs)
-            index = self._updated(kb, reader, held) if generation is not None else None
-            if index is None:
-                index = build_index(reader)
+            if generation is not None and kb.store.shares_generation:
+                shared = self._shared(kb, reader, generation)
+                self._held = (generation, shared)
+                return shared
+            updated = self._updated(kb, reader, held) if generation is not None else None
+            index = updated if updated is not None else build_index(reader)
             if generation is not None:
                 self._held = (generation, index)
+            return index
+
+    @property
+    def held(self) -> bool:
+        """True once an index was made."""
+        return self._held is not None
+
+    def _shared(self, kb: KnowledgeBase, reader: Reader, generation: int) -> Index:
+        """On a store whose generation the worker processes share: one index file per
+        generation in the instance cache, built by the first worker that needs it (the others
+        wait for it and read it), so N workers do not build it N times."""
+        folder = cache_folder(kb)
+        scope = hashlib.sha256(repr(self._graphs).encode()).hexdigest()[:16]
+        path = folder / f"shared-{scope}-g{generation}.sqlite"
+        with (folder / f"shared-{scope}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if path.exists():
+                BUILDS["shared"] += 1
+                return Index.shared(path)
+            index = build_index(reader, folder, path)
+            for old in folder.glob(f"shared-{scope}-g*.sqlite"):
+                number = old.stem.rsplit("-g", 1)[1]
+                # the previous generation's file stays: a request may be about to open it
+                if number.isdigit() and int(number) < generation - 1:
+                    _remove(old)
             return index
 
     def _updated(
@@ -498,6 +548,15 @@ _INDEXES: weakref.WeakKeyDictionary[KnowledgeBase, dict[object, _Kept]] = (
 )
 _LOCK = threading.Lock()
 _SCOPES_KEPT = 4
+
+
+def is_kept(reader: Reader) -> bool:
+    """True when an index of the reader's scope was made in this process (worth keeping up
+    to date after a write)."""
+    key = tuple(reader.graphs) if reader.graphs is not None else None
+    with _LOCK:
+        kept = _INDEXES.get(reader.kb, {}).get(key)
+    return kept is not None and kept.held
 
 
 def index_for(reader: Reader) -> Index:
