@@ -1,0 +1,133 @@
+"""The one read of a resource (``describe/resource.rq``, #16) gives what the separate queries gave.
+
+Its own triples must be exactly the engine's DESCRIBE (the CBD), whatever the blank nodes: the
+query follows them two levels deep and along rdf:Lists, and the page asks DESCRIBE again when a
+blank node it reaches was not followed. Its links in must give the groups, totals and labels
+that counting per property gives. The embedded store keeps blank node identities across
+queries, so triples are compared as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from lhs_kg.describe import resource
+from lhs_kg.describe.base import Reader
+from lhs_kg.kb import KnowledgeBase
+from tests.helpers import fill_with_contributions, new_content_kb
+
+EX = "https://example.org/cbd/"
+R = EX + "r"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+PREFIXES = f"@prefix ex: <{EX}> . @prefix rdf: <{RDF}> .\n"
+SUBJECTS = "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def kb() -> Iterator[KnowledgeBase]:
+    """The content, the export extras and two contributions (one pending) in a memory store."""
+    built = new_content_kb()
+    fill_with_contributions(built)
+    yield built
+    built.close()
+
+
+class CountingReader(Reader):
+    """A reader that counts the DESCRIBE queries it runs (the fallback of the one read)."""
+
+    describes = 0
+
+    def triples(self, text: str, **bindings: Any) -> list[ox.Triple]:
+        if text == resource.DESCRIBE:
+            self.describes += 1
+        return super().triples(text, **bindings)
+
+
+def describe_triples(reader: Reader, iri: str) -> set[ox.Triple]:
+    return set(reader.triples(resource.DESCRIBE, r=ox.NamedNode(iri)))
+
+
+def test_every_resource_of_the_content_reads_as_its_describe(kb: KnowledgeBase) -> None:
+    reader = CountingReader(kb)
+    rows = reader.select(SUBJECTS)
+    subjects = sorted({r["s"].value for r in rows if isinstance(r["s"], ox.NamedNode)})
+    assert len(subjects) > 500
+    wrong = []
+    for iri in subjects:
+        facts = resource.resource_facts(reader, iri, incoming=False)
+        assert facts is not None, iri
+        if set(facts.own) != describe_triples(reader, iri):
+            wrong.append(iri)
+    assert wrong == []
+    # DESCRIBE ran once per subject above, and again only for the rare deep blank nodes
+    assert reader.describes - len(subjects) < len(subjects) // 20
+
+
+SHAPES = [
+    pytest.param('ex:r ex:p "x" .', False, id="flat"),
+    pytest.param('ex:r ex:p [ ex:q [ ex:s "x" ] ] .', False, id="blank-two-deep"),
+    pytest.param('ex:r ex:p [ ex:q [ ex:s [ ex:t "x" ] ] ] .', True, id="blank-three-deep"),
+    pytest.param('ex:r ex:p ( [ ex:n "a" ] [ ex:n "b" ] [ ex:n "c" ] "d" ) .', False, id="list"),
+    pytest.param('ex:r ex:p ( [ ex:n [ ex:m "deep" ] ] ) .', True, id="list-member-nested"),
+    pytest.param("ex:r ex:p _:a . _:a ex:q _:b . _:b ex:q _:a .", False, id="blank-cycle"),
+    pytest.param("ex:r ex:p _:x . ex:other ex:q _:x .", True, id="blank-without-triples"),
+    pytest.param(
+        'ex:r ex:p _:l . _:l rdf:first "a" ; rdf:rest ex:cell . '
+        'ex:cell rdf:first [ ex:n "not in the CBD" ] ; rdf:rest rdf:nil .',
+        False,
+        id="list-through-an-iri-cell",
+    ),
+    pytest.param(
+        'ex:r ex:p [ ex:q ex:s ] . ex:s ex:t [ ex:u "not in the CBD" ] .', False, id="blank-to-iri"
+    ),
+]
+
+
+@pytest.mark.parametrize(("turtle", "asks_describe"), SHAPES)
+def test_blank_nodes_of_any_shape_read_as_describe(turtle: str, asks_describe: bool) -> None:
+    kb = new_content_kb()
+    try:
+        kb.load_bytes((PREFIXES + turtle).encode(), "ttl", graph=EX + "graph")
+        reader = CountingReader(kb)
+        facts = resource.resource_facts(reader, R, incoming=False)
+        assert facts is not None
+        assert reader.describes == (1 if asks_describe else 0)
+        assert set(facts.own) == describe_triples(reader, R)
+    finally:
+        kb.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "concept/nasss/1A",
+        "concept/nasss/1",
+        "concept/framework",
+        "source/foley-vale-2022",
+        "concept/verification/unconfirmed",
+        "ontology/CaseStudy",
+    ],
+)
+def test_links_in_from_the_one_read_match_the_counts_per_property(
+    kb: KnowledgeBase, path: str
+) -> None:
+    reader = Reader(kb)
+    iri = kb.settings.base_iri + path
+    found = resource.describe(reader, iri)
+    assert found is not None and found.facts is not None
+    assert found.facts.incoming_complete
+    assert found.incoming, f"{path} has no links in to compare"
+    counted, total = resource._incoming(Reader(kb), ox.NamedNode(iri), 1, 50)
+    assert found.incoming_total == total
+    assert [(g.property, g.total, g.more) for g in found.incoming] == [
+        (g.property, g.total, g.more) for g in counted
+    ]
+    for mine, theirs in zip(found.incoming, counted, strict=True):
+        if mine.total <= 50:  # a whole group: the same subjects and names
+            assert mine.subjects == theirs.subjects
+        else:  # pages in IRI order here, in index order there: a full page either way
+            assert len(mine.subjects) == len(theirs.subjects) == 50
