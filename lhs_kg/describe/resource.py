@@ -65,7 +65,7 @@ _MAX_BLANK_DEPTH = 12
 Edge = tuple[Term, str, Term]
 
 
-def _edges(triples: list[ox.Triple]) -> list[Edge]:
+def edges(triples: list[ox.Triple]) -> list[Edge]:
     """Triples as plain edges, leaving out any with a quoted triple as a term."""
     return [
         (t.subject, t.predicate.value, t.object)
@@ -175,11 +175,11 @@ def resource_facts(reader: Reader, iri: str, *, incoming: bool = True) -> Resour
         return None
     links = list(
         dict.fromkeys(  # an IRI subject: Virtuoso's isIRI() holds for its blank nodes too
-            (p, s.value) for s, p, _ in _edges(parts.get("in", [])) if _is_iri(s)
+            (p, s.value) for s, p, _ in edges(parts.get("in", [])) if _is_iri(s)
         )
     )
     types: dict[str, set[str]] = {}
-    for s, _, o in _edges(parts.get("in-type", [])):
+    for s, _, o in edges(parts.get("in-type", [])):
         types.setdefault(s.value, set()).add(o.value)
     return ResourceFacts(
         own=own,
@@ -233,7 +233,7 @@ def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) ->
         return None
     node = ox.NamedNode(iri)
     by_subject: dict[Term, list[Edge]] = {}
-    for edge in _edges(facts.own):
+    for edge in edges(facts.own):
         by_subject.setdefault(edge[0], []).append(edge)
     own = by_subject.get(node, [])
     labels = label_book(facts.labels)
@@ -285,7 +285,7 @@ def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) ->
 def label_book(triples: list[ox.Triple], *, english: bool = False) -> LabelBook:
     """The best labels that label triples (``x label-property literal``) give their subjects."""
     book = LabelBook(english=english)
-    for s, p, o in _edges(triples):
+    for s, p, o in edges(triples):
         book.offer(s.value, p, o)
     return book
 

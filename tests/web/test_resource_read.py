@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from lhs_kg.describe import resource
+from lhs_kg.describe import resource, sources
 from lhs_kg.describe.base import Reader
 from lhs_kg.kb import KnowledgeBase
 from tests.helpers import fill_with_contributions, new_content_kb
@@ -131,3 +131,66 @@ def test_links_in_from_the_one_read_match_the_counts_per_property(
             assert mine.subjects == theirs.subjects
         else:  # pages in IRI order here, in index order there: a full page either way
             assert len(mine.subjects) == len(theirs.subjects) == 50
+
+
+SOURCES = "SELECT DISTINCT ?s WHERE { ?s a <https://w3id.org/lhs-kg/ontology/Source> }"
+
+
+def test_every_source_cites_the_same_from_the_one_read(kb: KnowledgeBase) -> None:
+    """The citation and the list of what cites a source, from the page's read and asked for."""
+    reader = Reader(kb)
+    iris = sorted(r["s"].value for r in reader.select(SOURCES))
+    assert len(iris) > 20
+    differ = []
+    authored = cited = 0
+    for iri in iris:
+        found = resource.describe(reader, iri)
+        assert found is not None and found.facts is not None
+        mine = (
+            sources.citation(reader, iri, found.facts),
+            sources.cited_by(reader, iri, found.facts),
+        )
+        asked = sources.citation(reader, iri), sources.cited_by(reader, iri)
+        if mine != asked:
+            differ.append(iri)
+        authored += bool(asked[0].authors)
+        cited += bool(asked[1])
+    assert differ == []
+    assert authored > 5 and cited > 5  # the comparison saw authors and citing resources
+
+
+@pytest.mark.parametrize(
+    ("turtle", "authors", "ordered"),
+    [
+        pytest.param(
+            'ex:r bibo:authorList ( [ foaf:name "B" ] [ foaf:name "A" ] ) .', ["B", "A"], True
+        ),
+        pytest.param(
+            'ex:r bibo:authorList ( ex:someone ) . ex:someone foaf:name "C" .', ["C"], True
+        ),
+        # two lists: no order between them (the query's positions tie), the page asks the query
+        pytest.param(
+            'ex:r bibo:authorList ( [ foaf:name "D" ] ), ( [ foaf:name "E" ] ) .', ["D", "E"], False
+        ),
+    ],
+    ids=["blank-authors-in-order", "an-iri-author", "two-lists"],
+)
+def test_authors_come_in_list_order_whatever_the_list(
+    turtle: str, authors: list[str], ordered: bool
+) -> None:
+    kb = new_content_kb()
+    try:
+        prefixes = (
+            PREFIXES + "@prefix bibo: <http://purl.org/ontology/bibo/> . "
+            "@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+        )
+        kb.load_bytes((prefixes + turtle).encode(), "ttl", graph=EX + "graph")
+        reader = Reader(kb)
+        facts = resource.resource_facts(reader, R)
+        assert facts is not None
+        asked = sources.citation(reader, R).authors
+        from_read = sources.citation(reader, R, facts).authors
+        assert (from_read if ordered else sorted(from_read)) == authors
+        assert (asked if ordered else sorted(asked)) == authors
+    finally:
+        kb.close()

@@ -59,7 +59,7 @@ def counted(
 
 #: (path, Accept, most round trips allowed). Before #16's folding: 10, 8, 3.
 PAGES = [
-    pytest.param("/source/foley-vale-2022", "text/html", 6, id="source-html"),
+    pytest.param("/source/foley-vale-2022", "text/html", 2, id="source-html"),
     pytest.param("/concept/framework", "text/html", 2, id="scheme-html"),
     pytest.param("/concept/nasss/1A", "text/html", 6, id="concept-html"),
     pytest.param("/case-study/swedeheart", "text/html", 9, id="case-study-html"),

@@ -192,8 +192,8 @@ def _page(reader: Any, iri: str) -> str:
         context["evidence"] = evidence.case_study_evidence(reader, iri)
         context["domains"] = casestudies.domains(reader)
     if description.kind == "source":
-        context["citation"] = sources.citation(reader, iri)
-        context["cited_by"] = sources.cited_by(reader, iri)
+        context["citation"] = sources.citation(reader, iri, description.facts)
+        context["cited_by"] = sources.cited_by(reader, iri, description.facts)
     return render_template("resource.html", **context)
 
 
@@ -210,7 +210,7 @@ def _citation(reader: Any, iri: str, wanted: str) -> Response:
         abort(404, "nothing is known about this resource")
     if description.kind != "source":
         abort(404, "citations are available for sources only")
-    cite = sources.citation(reader, iri)
+    cite = sources.citation(reader, iri, description.facts)
     citation = named(wanted, CITATION_FORMATS)
     assert citation is not None
     media, suffix = citation.media_type, citation.extensions[0]
