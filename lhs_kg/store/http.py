@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from lhs_kg.config import RemoteEndpoints
@@ -46,6 +47,8 @@ _TIMEOUT_TEXT = re.compile(
 """How engines word a query stopped by their time limit (Virtuoso SR171/"estimated execution
 time … exceeds the limit", Oxigraph's timeout)."""
 _ANYTIME_STATE = "S1TAT"
+POOL_SIZE = 64
+"""Connections kept alive per store host: the most threads ``lhs-kg serve --threads`` runs."""
 
 
 class _Bearer(AuthBase):
@@ -77,6 +80,10 @@ class SparqlHttp:
         self.timeout_s = timeout_s
         self.session = requests.Session()
         self.session.auth = auth_for(endpoints)
+        # one kept-alive connection per thread of the web worker: requests keeps 10 by default,
+        # so threads beyond that opened (and closed) a new connection per query (#16)
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE))
 
     def scrub(self, text: str) -> str:
         """``text`` without the store's own addresses (a server may echo them in its errors)."""
