@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from lhs_kg.describe import resource, sources
+from lhs_kg.describe import resource, sources, toolkit
 from lhs_kg.describe.base import Reader
 from lhs_kg.kb import KnowledgeBase
 from tests.helpers import fill_with_contributions, new_content_kb
@@ -194,3 +194,24 @@ def test_authors_come_in_list_order_whatever_the_list(
         assert (asked if ordered else sorted(asked)) == authors
     finally:
         kb.close()
+
+
+CONCEPTS = "SELECT DISTINCT ?s WHERE { ?s a <http://www.w3.org/2004/02/skos/core#Concept> }"
+
+
+def test_every_concept_has_the_same_guidance_from_the_one_read(kb: KnowledgeBase) -> None:
+    """Guidance, its sources and terms, and the tools serving a concept, read and asked for."""
+    reader = Reader(kb)
+    iris = sorted(r["s"].value for r in reader.select(CONCEPTS))
+    differ = []
+    guided = served = 0
+    for iri in iris:
+        found = resource.describe(reader, iri)
+        assert found is not None
+        asked = toolkit.guidance(reader, iri)
+        if toolkit.guidance(reader, iri, found.facts) != asked:
+            differ.append(iri)
+        guided += bool(asked.text and asked.sources)
+        served += bool(asked.tools)
+    assert differ == []
+    assert guided > 5 and served > 5  # the comparison saw guidance and tools

@@ -181,7 +181,7 @@ def _page(reader: Any, iri: str) -> str:
             links = [g.property.value for g in description.incoming]
             cases, more = concepts.case_studies_for(reader, iri, links=links)
             context["case_studies"], context["case_studies_more"] = cases, more
-            context["guidance"] = toolkit.guidance(reader, iri)
+            context["guidance"] = toolkit.guidance(reader, iri, description.facts)
         else:
             context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
     if description.kind == "case-study":
