@@ -209,11 +209,11 @@ def _bounded_description(
     stack: list[object] = [node]
     complete = True
     while stack:
-        edges = by_subject.get(stack.pop())
-        if edges is None:
+        followed = by_subject.get(stack.pop())
+        if followed is None:
             complete = False
             continue
-        for t in edges:
+        for t in followed:
             if isinstance(t.object, ox.BlankNode) and t.object not in reached:
                 reached.add(t.object)
                 stack.append(t.object)
