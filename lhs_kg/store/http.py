@@ -201,7 +201,9 @@ class Answer:
 
 def _failure(url: str, what: str, err: Exception) -> LhsKgError:
     """The error for a request that got no answer: its time ran out, or the server is away."""
-    if isinstance(err, urllib3.exceptions.TimeoutError):
+    # urllib3 files a refused connection under its connect timeouts: it is not one
+    refused = isinstance(err, urllib3.exceptions.NewConnectionError)
+    if isinstance(err, urllib3.exceptions.TimeoutError) and not refused:
         return QueryTimeoutError(f"{url} did not answer {what} in time: {err}").with_public(
             TIMED_OUT
         )
