@@ -176,10 +176,10 @@ def _page(reader: Any, iri: str) -> str:
     context: dict[str, Any] = {"d": description, "alternates": _alternates(iri)}
     if description.kind in ("concept", "scheme"):
         if description.kind == "concept":
-            context["hierarchy"] = concepts.hierarchy(reader, iri)
-            context["branch"] = concepts.branch(context["hierarchy"].tree, iri)
             links = [g.property.value for g in description.incoming]
-            cases, more = concepts.case_studies_for(reader, iri, links=links)
+            place, cases, more = concepts.concept_page(reader, iri, links=links)
+            context["hierarchy"] = place
+            context["branch"] = concepts.branch(place.tree, iri)
             context["case_studies"], context["case_studies_more"] = cases, more
             context["guidance"] = toolkit.guidance(reader, iri, description.facts)
         else:
