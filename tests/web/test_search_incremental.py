@@ -22,6 +22,8 @@ from lhs_kg.describe.search import autocomplete, corrections, search
 from lhs_kg.describe.search import engine as search_engine
 from lhs_kg.describe.search import index as search_index
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.published_changes import ChangeLog
+from lhs_kg.store import EmbeddedStore
 from tests.helpers import many_case_studies, new_content_kb, payload
 
 BASE = "https://w3id.org/lhs-kg/"
@@ -253,3 +255,18 @@ def test_a_failed_update_leaves_no_partial_file_and_builds_in_full(
     assert len(search(Reader(kb), "direct initiative")) == 6
     assert search_index.BUILDS["full"] == full + 1
     assert [p.name for p in folder.iterdir() if p.suffix == ".partial"] == []
+
+
+def test_the_log_says_which_subjects_changed_and_nothing_it_was_not_told() -> None:
+    store = EmbeddedStore()
+    log = ChangeLog(store)
+    write = "INSERT DATA { <urn:x> <urn:y> <urn:z> }"
+    with log.change(lambda: frozenset({"cs"}), lambda: frozenset({"s1", "s2"})):
+        store.update(write)
+        assert log.subjects_since(0) is None  # still running: cannot tell
+    assert log.subjects_since(0) == frozenset({"s1", "s2"})
+    assert log.since(0) == frozenset({"cs"})
+    with log.change(lambda: frozenset()):  # a change that did not say its subjects
+        store.update(write)
+    assert log.subjects_since(0) is None
+    assert log.since(0) == frozenset({"cs"})
