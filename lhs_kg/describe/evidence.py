@@ -3,7 +3,8 @@
 A case-study page shows, next to every outcome and every domain rating, whether that claim was
 checked against its source, what it rests on (its basis, sources and the place in them) and any
 editorial note; below the ratings it lists earlier assessments, so a change of profile over time
-can be seen. Read with the named queries ``claim-evidence`` and ``assessment-history``.
+can be seen. Read with the named queries ``claim-evidence`` and ``assessment-history``; the
+case-study page reads the same patterns with its other parts in one query (#16).
 """
 
 from __future__ import annotations

@@ -222,22 +222,21 @@ def case_study(
     by_node: dict[Term, Facts] = {}
     seen: set[tuple[Term, str, Term]] = set()
 
-    def read(text: str) -> None:
-        rows = statements if text is CASE_STUDY_GRAPH and statements is not None else None
-        for row in reader.select(text, r=node) if rows is None else rows:
+    def read(rows: Sequence[Mapping[str, Term]]) -> None:
+        for row in rows:
             key = (row["s"], value(row, "p"), row["o"])
             if key not in seen:
                 seen.add(key)
                 by_node.setdefault(key[0], {}).setdefault(key[1], []).append(key[2])
 
-    read(CASE_STUDY_GRAPH)
+    read(reader.select(CASE_STUDY_GRAPH, r=node) if statements is None else statements)
     own = by_node.get(node, {})
     assessments = [a for a in own.get(str(LHS.hasAssessment), []) if a in by_node]
     pointed = [
         o for n in (node, *assessments) for objs in by_node.get(n, {}).values() for o in objs
     ]
     if any(isinstance(o, ox.BlankNode) and o not in by_node for o in pointed):
-        read(CASE_STUDY_BLANKS)
+        read(reader.select(CASE_STUDY_BLANKS, r=node))
     ratings_of = [
         r for a in assessments for r in by_node[a].get(str(LHS.hasRating), []) if r in by_node
     ]
