@@ -352,17 +352,18 @@ def provenance(
     base knows its published graphs (#16); ``reader`` is a reader over the published view."""
     names = contributions.kb.published_names()
     if not names:  # the registry decides what is published, or nothing is: the separate reads
-        entries = history(contributions, subject, versions=versions)
+        past = history(contributions, subject, versions=versions)
         if versions is None:
-            versions = [e.version for e in entries if e.version is not None]
-        return entries, claims(contributions, subject, versions=versions, reader=reader)
+            versions = [e.version for e in past if e.version is not None]
+        return past, claims(contributions, subject, versions=versions, reader=reader)
     settings = contributions.settings
     first: dict[str, ox.NamedNode | ox.Literal] = {
         "subject": ox.NamedNode(subject),
         "prefix": ox.Literal(graph_prefix(settings) + "data/"),
         "registry": ox.NamedNode(contributions.registry),
     }
-    bindings = [first, *({"g": ox.NamedNode(g)} for g in names)]
+    graphs: list[dict[str, ox.NamedNode | ox.Literal]] = [{"g": ox.NamedNode(g)} for g in names]
+    bindings = [first, *graphs]
     rows = contributions.kb.store.query(_PROVENANCE, bindings=bindings, union=False).rows()
     curated = sorted(
         (row["g"].value, row["state"].value if "state" in row else "")

@@ -335,7 +335,7 @@ def _provenance() -> dict[str, Any]:
         reader = get_reader()  # the browser's cached published view and its shared labels
         scope = reader.graphs
         contributed = reader.memo("contributed-subjects", flow.subjects)
-        versions = None if iri in contributed else []
+        versions = None if iri in contributed else ()
         entries, found = provenance(flow, iri, versions=versions, reader=reader)  # one read (#16)
         a, b = request.args.get("from"), request.args.get("to")
         graphs = {e.graph for e in entries}
