@@ -9,6 +9,7 @@ revising a curated file), must get the same entries and claims both ways.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -16,10 +17,13 @@ import pytest
 
 from lhs_kg.contributions import Contributions
 from lhs_kg.contributions.history import Claim, Entry, claims, history, provenance
+from lhs_kg.describe import casestudies
 from lhs_kg.describe.base import Reader, published_scope
+from lhs_kg.describe.evidence import case_study_evidence
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.namespaces import LHS
-from tests.helpers import new_content_kb, payload
+from lhs_kg.store import RemoteStore
+from tests.helpers import SparqlServer, new_content_kb, payload
 
 CASE_STUDIES = f"SELECT DISTINCT ?s WHERE {{ ?s a <{LHS.CaseStudy}> }}"
 
@@ -94,3 +98,29 @@ def test_the_one_read_keeps_each_kind_of_history(
     published = {e.graph for e in entries if e.state == "published"}
     assert {c.graph for c in found} <= published
     assert bool(found) == bool(published)
+
+
+@pytest.mark.remote
+def test_the_one_reads_are_the_same_on_each_server(
+    sparql_server: SparqlServer, tmp_path: Path
+) -> None:
+    """On a real server: a curated case study revised by a published contribution, and one
+    left alone, get the same history, claims, page model and evidence both ways."""
+    store = RemoteStore(sparql_server.endpoints)
+    with new_content_kb(store, var_dir=tmp_path) as kb:
+        contributions = Contributions(kb)
+        out = contributions.submit(payload(id="swedeheart", title="SWEDEHEART again"), "json")
+        assert out.version is not None, out
+        contributions.decide(out.version.ref, "accept", "reviewer-1")
+        reader = Reader(kb, published_scope(kb))
+        revised = kb.settings.base_iri + "case-study/swedeheart"
+        for iri in (revised, kb.settings.base_iri + "case-study/kaiser-sepsis"):
+            versions = None if iri == revised else []
+            after = provenance(contributions, iri, versions=versions, reader=reader)
+            assert after == old_way(contributions, iri, reader, versions), iri
+            assert after[1], iri  # claims were compared
+            page = casestudies.case_study_with_evidence(reader, iri)
+            assert page == (casestudies.case_study(reader, iri), case_study_evidence(reader, iri))
+            assert page[0].ratings and page[1].outcomes, iri
+        entries, _ = provenance(contributions, revised, reader=reader)
+        assert [e.state for e in entries] == ["superseded", "published"]
