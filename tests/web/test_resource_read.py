@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from lhs_kg.describe import resource, sources, toolkit
+from lhs_kg.describe import casestudies, evidence, resource, sources, toolkit
 from lhs_kg.describe.base import Reader
 from lhs_kg.kb import KnowledgeBase
 from tests.helpers import fill_with_contributions, new_content_kb
@@ -215,3 +215,64 @@ def test_every_concept_has_the_same_guidance_from_the_one_read(kb: KnowledgeBase
         served += bool(asked.tools)
     assert differ == []
     assert guided > 5 and served > 5  # the comparison saw guidance and tools
+
+
+CASE_STUDIES = "SELECT DISTINCT ?s WHERE { ?s a <https://w3id.org/lhs-kg/ontology/CaseStudy> }"
+
+
+def test_every_case_study_page_reads_the_same_in_one_read(kb: KnowledgeBase) -> None:
+    """The case-study page model and claim evidence from ``case-study-page`` (#16) are those
+    its statements query and the named queries claim-evidence and assessment-history give."""
+    reader = Reader(kb)
+    iris = sorted(r["s"].value for r in reader.select(CASE_STUDIES))
+    assert len(iris) >= 18
+    differ = []
+    rated = measured = checked = 0
+    for iri in iris:
+        before = (casestudies.case_study(reader, iri), evidence.case_study_evidence(reader, iri))
+        after = casestudies.case_study_with_evidence(reader, iri)
+        if after != before:
+            differ.append(iri)
+        study, found = before
+        rated += bool(study.ratings)
+        measured += bool(study.outcomes)
+        checked += any(c.sources for c in (*found.outcomes.values(), *found.ratings.values()))
+    assert differ == []
+    # the comparison saw ratings, outcomes and claims with sources (earlier assessments: below)
+    assert min(rated, measured, checked) > 10
+
+
+THRICE = "https://w3id.org/lhs-kg/case-study/thrice"
+ASSESSED_THRICE = f"""@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix nasss: <https://w3id.org/lhs-kg/concept/nasss/> .
+@prefix level: <https://w3id.org/lhs-kg/concept/complexity-level/> .
+<{THRICE}> a lhs:CaseStudy ; dcterms:title "Assessed three times"@en ;
+    lhs:hasAssessment <{THRICE}/a/2024> .
+<{THRICE}/a/2024> dcterms:date "2024-03-01"^^xsd:date ; lhs:previousAssessment <{THRICE}/a/2021> ;
+    lhs:hasRating [ lhs:ratesDomain nasss:7 ; lhs:level level:complex ] ,
+                  [ lhs:ratesDomain nasss:1 ; lhs:level level:simple ] .
+<{THRICE}/a/2021> dcterms:date "2021-03-01"^^xsd:date ; lhs:previousAssessment <{THRICE}/a/old> ;
+    lhs:hasRating [ lhs:ratesDomain nasss:7 ; lhs:level level:simple ] ,
+                  [ lhs:ratesDomain nasss:3 ; lhs:level level:complicated ] .
+<{THRICE}/a/old> lhs:hasRating [ lhs:ratesDomain nasss:2 ; lhs:level level:complicated ] .
+"""
+
+
+def test_a_case_study_assessed_three_times_reads_the_same_in_one_read() -> None:
+    """Earlier assessments (one undated) come in the order the named query gives them."""
+    with new_content_kb() as fresh:
+        fresh.load_bytes(ASSESSED_THRICE.encode(), "ttl", graph=THRICE)
+        reader = Reader(fresh)
+        study, found = casestudies.case_study_with_evidence(reader, THRICE)
+        assert [(a.date, a.current) for a in found.history] == [
+            ("2024-03-01", True),
+            ("2021-03-01", False),
+            ("", False),
+        ]
+        assert found.history[1].levels == {"3": "Complicated", "7": "Simple"}
+        assert (study, found) == (
+            casestudies.case_study(reader, THRICE),
+            evidence.case_study_evidence(reader, THRICE),
+        )

@@ -19,7 +19,6 @@ from lhs_kg.describe import (
     casestudies,
     concepts,
     describe,
-    evidence,
     rdf_description,
     sources,
     toolkit,
@@ -185,11 +184,10 @@ def _page(reader: Any, iri: str) -> str:
         else:
             context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
     if description.kind == "case-study":
-        study = casestudies.case_study(reader, iri)
+        study, context["evidence"] = casestudies.case_study_with_evidence(reader, iri)
         context["cs"] = study
         context["loop_shapes"] = diagrams.loop(concepts.loop(reader), study.stages)
         context["radar"] = diagrams.radar(casestudies.domains(reader), study.ratings)
-        context["evidence"] = evidence.case_study_evidence(reader, iri)
         context["domains"] = casestudies.domains(reader)
     if description.kind == "source":
         context["citation"] = sources.citation(reader, iri, description.facts)
