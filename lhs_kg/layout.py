@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -31,15 +31,26 @@ from lhs_kg.graphs import (
     published_graph,
     published_graphs,
     published_record_graph,
+    registry_graph,
+    state_iri,
 )
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
+from lhs_kg.store.base import Bindings
+from lhs_kg.store.generation import meta_graph
 
 #: One keeper at a time in this process: two writers bringing the graph up to date at once
 #: could each act on the other's half-done record (re-entrant: a sync runs inside ``replacing``).
 _KEEPER = threading.RLock()
 #: Graphs copied or retracted per update, so one update's text stays a modest size.
 _BATCH = 500
+#: The upkeep appended to a write that changes registry states (see :meth:`PublishedLayout.keep`).
+KEEP_UPDATE = sparql.text("layout/keep")
+#: An IRI that names no graph and no resource, bound where a value must be bound.
+_NOTHING = "urn:lhs-kg:nothing"
+#: Registry states that keep a graph out of the published view: all but "published"
+#: (:data:`lhs_kg.contributions.model.STATES`; a content graph only gets the last two).
+OUT_OF_VIEW = ("pending", "changes-requested", "rejected", "withdrawn", "superseded")
 #: Words of an update that may write outside its default graph (then everything is recopied).
 _NAMING_WORDS = frozenset(
     {"GRAPH", "WITH", "USING", "INTO", "ADD", "COPY", "MOVE", "DROP", "CLEAR", "CREATE", "LOAD"}
@@ -55,6 +66,18 @@ class SyncReport:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     rebuilt: bool = False
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What one write did, for caches and aggregates kept per graph: ``changed`` names every
+    graph it may have changed (none outside it changed), ``sources`` the graphs that may have
+    entered or left the published view, ``atomic`` whether the write and the published graph's
+    upkeep ran as one transaction."""
+
+    changed: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    atomic: bool = True
 
 
 @dataclass(frozen=True)
@@ -182,6 +205,55 @@ class PublishedLayout:
                 finally:
                     if snapshot:
                         self.store.drop_graph(snapshot)
+
+    def registry_write(
+        self,
+        parts: Sequence[tuple[str, Bindings | Sequence[Bindings] | None]],
+        *,
+        candidates: Iterable[str] = (),
+        subject: str | None = None,
+    ) -> WriteReport:
+        """Run a write that changes registry states (a review decision) and the published
+        graph's upkeep for the graphs it may move in or out, as ONE update: one transaction.
+
+        ``candidates`` are graphs whose state the write may change; every version about
+        ``subject`` is read by the update itself, so a decision made meanwhile by another
+        process (a version it published) is seen. The generation moves on in the same
+        transaction (:meth:`lhs_kg.store.Store.update`). A store without the layout yet gets
+        the write, then the layout built (two steps, once); so does a store whose requests are
+        not one transaction (:attr:`lhs_kg.store.Store.atomic_updates`: Virtuoso 7).
+        """
+        candidates = list(candidates)
+        with _KEEPER:
+            if not (self.store.atomic_updates and self.ready()):
+                self.store.update_all(parts)
+                self.sync()  # builds the layout on a store without it yet
+                return WriteReport(self._touched(), tuple(candidates), atomic=False)
+            self.store.update_all([*parts, self.keep(candidates, subject)])
+        return WriteReport(self._touched(), tuple(candidates))
+
+    def keep(
+        self, candidates: Iterable[str] = (), subject: str | None = None
+    ) -> tuple[str, list[Bindings]]:
+        """The update, with its bindings, that keeps the published graph right for
+        ``candidates`` and the versions about ``subject``, to append to a registry write."""
+        context: dict[str, ox.NamedNode | ox.Literal] = {
+            **self._terms,
+            "registry": ox.NamedNode(registry_graph(self.settings)),
+            "publishedState": ox.NamedNode(state_iri(self.settings, "published")),
+        }
+        context["subject"] = ox.NamedNode(subject or _NOTHING)
+        rows: list[Bindings] = [context]
+        rows += [{"out": ox.NamedNode(state_iri(self.settings, s))} for s in OUT_OF_VIEW]
+        rows += [{"candidate": ox.NamedNode(g)} for g in dict.fromkeys([*candidates, _NOTHING])]
+        return KEEP_UPDATE, rows
+
+    def _touched(self) -> tuple[str, ...]:
+        """The graphs a registry write with its upkeep may change (the meta graph too where
+        the store keeps its generation there)."""
+        fixed = (registry_graph(self.settings), self.graph, self.record)
+        meta = (meta_graph(self.settings.base_iri),) if self.store.shares_generation else ()
+        return fixed + meta
 
     def update(self, text: str, default_graph: str) -> SyncReport:
         """Run an operator's SPARQL update with ``default_graph`` standing in for the default

@@ -88,6 +88,7 @@ class RemoteStore(Store):
         self.endpoints = endpoints
         self.description = endpoints.query
         self.profile = engine(endpoints.engine)
+        self.atomic_updates = self.profile.atomic_updates
         self._timeout_s = timeout_s
         self._http = SparqlHttp(endpoints, timeout_s)
         self._graph_cache: tuple[int, list[str]] | None = None
@@ -216,6 +217,11 @@ class RemoteStore(Store):
     def _row_limit(self) -> int | None:
         return self.endpoints.row_limit
 
+    def bind_update(self, text: str, bindings: Bindings | Sequence[Bindings] | None) -> str:
+        if not bindings:
+            return text
+        return bind(text, bindings, as_bind=not self.profile.values_in_updates)
+
     def update(
         self,
         text: str,
@@ -225,8 +231,7 @@ class RemoteStore(Store):
     ) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
-        if bindings:
-            text = bind(text, bindings, as_bind=not self.profile.values_in_updates)
+        text = self.bind_update(text, bindings)
         if self.profile.insert_data_as_template:
             text = insert_data_as_template(text)
         if default_graph is not None and self.profile.default_graph_pragma:
