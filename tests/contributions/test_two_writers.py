@@ -78,8 +78,15 @@ def test_two_processes_accepting_at_once_leave_the_published_graph_right(
     env = {**clean_env(), **server.env(), "LHS_KG_ROOT": str(ROOT)}
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(go), str(tmp_path / writer), *refs[writer]]
-            + [shared[i]],
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                str(go),
+                str(tmp_path / writer),
+                *refs[writer],
+                shared[i],
+            ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -115,8 +122,14 @@ def test_the_worker_script_fails_loudly_on_an_unknown_version(
     (tmp_path / "go").touch()
     env = {**clean_env(), **server.env(), "LHS_KG_ROOT": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", WORKER, str(tmp_path / "go"), str(tmp_path / "r")]
-        + ["no-such-case/v1"],
+        [
+            sys.executable,
+            "-c",
+            WORKER,
+            str(tmp_path / "go"),
+            str(tmp_path / "r"),
+            "no-such-case/v1",
+        ],
         env=env,
         capture_output=True,
         text=True,
