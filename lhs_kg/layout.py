@@ -36,7 +36,7 @@ from lhs_kg.graphs import (
 )
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
-from lhs_kg.store.base import Bindings
+from lhs_kg.store.base import Bindings, with_default_graph
 from lhs_kg.store.generation import meta_graph
 
 #: One keeper at a time in this process: two writers bringing the graph up to date at once
@@ -96,6 +96,11 @@ class Check:
         return self.ready and not (
             self.missing_sources or self.stray_sources or self.missing_triples or self.extra_triples
         )
+
+
+def _has_base(text: str) -> bool:
+    """Whether an update declares a BASE (it cannot be joined with other updates then)."""
+    return any(token.text.upper() == "BASE" for token in tokens(text))
 
 
 def view_graphs(store: Store, settings: Settings) -> list[str]:
@@ -206,6 +211,9 @@ class PublishedLayout:
                     if snapshot:
                         self.store.drop_graph(snapshot)
 
+    #: What the last write through :meth:`registry_write` or :meth:`update` changed.
+    last_write: WriteReport | None = None
+
     def registry_write(
         self,
         parts: Sequence[tuple[str, Bindings | Sequence[Bindings] | None]],
@@ -228,9 +236,11 @@ class PublishedLayout:
             if not (self.store.atomic_updates and self.ready()):
                 self.store.update_all(parts)
                 self.sync()  # builds the layout on a store without it yet
-                return WriteReport(self._touched(), tuple(candidates), atomic=False)
+                self.last_write = WriteReport(self._touched(), tuple(candidates), atomic=False)
+                return self.last_write
             self.store.update_all([*parts, self.keep(candidates, subject)])
-        return WriteReport(self._touched(), tuple(candidates))
+        self.last_write = WriteReport(self._touched(), tuple(candidates))
+        return self.last_write
 
     def keep(
         self, candidates: Iterable[str] = (), subject: str | None = None
@@ -257,14 +267,41 @@ class PublishedLayout:
 
     def update(self, text: str, default_graph: str) -> SyncReport:
         """Run an operator's SPARQL update with ``default_graph`` standing in for the default
-        graph, then keep the published graph right: incrementally when the update writes only
-        its default graph, by copying everything again when it may write other graphs."""
+        graph, then keep the published graph right: in the same request when the update writes
+        only its default graph (one transaction on a store whose requests are), by copying
+        everything again when it may write other graphs."""
         if writes_by_name(text):
             self.store.update(text, default_graph=default_graph)
             return self.rebuild()
-        with self.replacing(default_graph):
-            self.store.update(text, default_graph=default_graph)
+        with _KEEPER:
+            if self.store.atomic_updates and not _has_base(text) and self.ready():
+                self.store.update_all(self._update_parts(text, default_graph))
+                self.last_write = WriteReport((default_graph, *self._touched()[1:]))
+                return SyncReport(added=(default_graph,))
+            with self.replacing(default_graph):
+                self.store.update(text, default_graph=default_graph)
+        self.last_write = WriteReport((default_graph, *self._touched()[1:]), atomic=False)
         return SyncReport(added=(default_graph,))
+
+    def _update_parts(
+        self, text: str, graph: str
+    ) -> list[tuple[str, Bindings | Sequence[Bindings] | None]]:
+        """An operator's update and the published graph's upkeep as the parts of one request:
+        the graph's old content set aside, the update, the graph copied in and recorded, what
+        left it taken out unless another source holds it, the copy set aside dropped."""
+        snapshot = ox.NamedNode(f"{self.graph}-snapshot/{uuid.uuid4().hex}")
+        target = ox.NamedNode(graph)
+        source: list[Bindings] = [{"target": self._terms["published"]}, {"source": target}]
+        published: list[Bindings] = [dict(self._terms), {"source": target}]
+        gone: list[Bindings] = [dict(self._terms), {"gone": snapshot}]
+        return [
+            (sparql.text("layout/set-aside"), {"graph": target, "snapshot": snapshot}),
+            (with_default_graph(text, graph), None),
+            (sparql.text("store/copy-graphs"), source),
+            (sparql.text("layout/record-present"), published),
+            (sparql.text("layout/unpublish"), gone),
+            (sparql.text("layout/drop-aside"), {"snapshot": snapshot}),
+        ]
 
     def check(self) -> Check:
         """Compare the graph with its definition: recorded sources against the registry's

@@ -16,8 +16,9 @@ import pytest
 import lhs_kg.layout
 from lhs_kg.contributions import Contributions
 from lhs_kg.errors import LhsKgError
-from lhs_kg.graphs import published_graph, published_graphs, registry_graph
+from lhs_kg.graphs import published_graph, published_graphs, registry_graph, update_graph
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.protocol import run_update
 from lhs_kg.store import Store
 from tests.helpers import payload, union_of
 
@@ -196,4 +197,36 @@ def test_each_decision_is_one_update_that_reports_what_it_changed(
     assert report is not None and report.atomic, report
     assert {registry_graph(kb.settings), published_graph(kb.settings)} <= set(report.changed)
     assert contributions.get(ref).graph in report.sources
+    assert kb.layout.check().ok
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            'INSERT DATA { <http://e/u> <http://e/p> "u" , [ <http://e/q> 1 ] }', id="insert"
+        ),
+        pytest.param(
+            "DELETE WHERE { ?s <https://w3id.org/lhs-kg/ontology/partOf> ?o }", id="delete-nothing"
+        ),
+    ],
+)
+def test_a_token_update_and_its_upkeep_are_one_request(
+    kb: KnowledgeBase, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator's update (default graph: ``<base>graph/update``) and the published graph's
+    upkeep go to the store as one update, so one transaction."""
+    calls: list[str] = []
+    original = kb.store.update
+
+    def counted(text: str, **kwargs: object) -> None:
+        calls.append(text)
+        original(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kb.store, "update", counted)
+    run_update(kb, text)
+    assert len(calls) == 1
+    report = kb.layout.last_write
+    assert report is not None and report.atomic
+    assert update_graph(kb.settings) in report.changed
     assert kb.layout.check().ok
