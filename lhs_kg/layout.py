@@ -6,12 +6,32 @@ graph ``<base>graph/published``, which holds exactly the union of the published 
 (:func:`lhs_kg.graphs.is_published`). Which sources it unites is recorded in the private graph
 ``<base>graph/published-sources``; its presence says the store has this layout.
 
-Writes keep the graph right incrementally: a graph newly published is copied in, a graph that
-left the view takes out the triples no other recorded source holds, a published graph whose
-content is replaced is compared with a snapshot of its old content. Only an update that may
-write anywhere (the token endpoint naming graphs) and a whole-content rebuild copy everything
-again. Copies are made inside the store (:meth:`lhs_kg.store.Store.copy_graphs`), so blank
-nodes stay the same terms; a large graph is copied in bounded batches on the embedded store.
+This module is the one place that writes published content and keeps that graph right: review
+decisions (:meth:`PublishedLayout.registry_write`), an operator's SPARQL update
+(:meth:`PublishedLayout.update`), loads and replacements (:meth:`PublishedLayout.sync`,
+:meth:`PublishedLayout.replacing`, used by :mod:`lhs_kg.loader`, :mod:`lhs_kg.reason` and
+:class:`lhs_kg.kb.KnowledgeBase`). The store layer below knows nothing of registry states; a
+write made on a store directly skips the upkeep (``lhs-kg migrate-layout --check`` finds it).
+
+One write, one transaction. A decision and the upkeep it needs are the operations of ONE
+update request (:meth:`lhs_kg.store.Store.update_all`), the store's new generation too: on the
+embedded store and on ``oxigraph serve`` a request is one transaction, so a reader sees the
+registry and the published graph both before or both after, and a failing operation undoes the
+rest. Which graphs enter or leave the view is read from the registry by the request itself
+(``layout/keep.rq``), never decided beforehand, so two processes deciding at once on one server
+(workers on different machines) need no lock of ours: whichever request the engine commits
+second sees the first one's states, and the upkeep is idempotent. No file lock is used, as
+writers need not share a disk. What this leaves: an engine whose requests are not one
+transaction (Virtuoso 7 keeps the operations before a failing one; its profile says
+``atomic_updates=False``) gets the write and then the upkeep as further requests, as before;
+an operator's update that names graphs, and a whole-content rebuild, copy everything again
+after the write; a large graph is copied into the published graph in bounded batches on the
+embedded store (one update of a million quads took 2.2 GB), so readers may see it part-way.
+
+Incremental upkeep otherwise: a graph newly published is copied in, a graph that left the view
+takes out the triples no other recorded source holds, a published graph whose content is
+replaced is compared with a snapshot of its old content. Copies are made inside the store
+(:meth:`lhs_kg.store.Store.copy_graphs`), so blank nodes stay the same terms.
 """
 
 from __future__ import annotations
