@@ -18,10 +18,11 @@ update request (:meth:`lhs_kg.store.Store.update_all`), the store's new generati
 embedded store and on ``oxigraph serve`` a request is one transaction, so a reader sees the
 registry and the published graph both before or both after, and a failing operation undoes the
 rest. Which graphs enter or leave the view is read from the registry by the request itself
-(``layout/keep.rq``), never decided beforehand, so two processes deciding at once on one server
-(workers on different machines) need no lock of ours: whichever request the engine commits
-second sees the first one's states, and the upkeep is idempotent. No file lock is used, as
-writers need not share a disk. What this leaves: an engine whose requests are not one
+(``layout/keep.rq``), never decided beforehand. Two processes deciding at once on one server
+(workers on different machines) still need a lock: ``oxigraph serve`` lets two requests read
+one snapshot and both commit (a lost update, measured), so such writes first take the lock
+kept in the store's meta graph (:mod:`lhs_kg.store.lock`), not a file lock, as writers need
+not share a disk. What this leaves: an engine whose requests are not one
 transaction (Virtuoso 7 keeps the operations before a failing one; its profile says
 ``atomic_updates=False``) gets the write and then the upkeep as further requests, as before;
 an operator's update that names graphs, and a whole-content rebuild, copy everything again
@@ -39,7 +40,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -58,6 +59,7 @@ from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
 from lhs_kg.store.base import Bindings, with_default_graph
 from lhs_kg.store.generation import meta_graph
+from lhs_kg.store.lock import StoreLock
 
 #: One keeper at a time in this process: two writers bringing the graph up to date at once
 #: could each act on the other's half-done record (re-entrant: a sync runs inside ``replacing``).
@@ -252,7 +254,7 @@ class PublishedLayout:
         not one transaction (:attr:`lhs_kg.store.Store.atomic_updates`: Virtuoso 7).
         """
         candidates = list(candidates)
-        with _KEEPER:
+        with _KEEPER, self.write_lock():
             if not (self.store.atomic_updates and self.ready()):
                 self.store.update_all(parts)
                 self.sync()  # builds the layout on a store without it yet
@@ -261,6 +263,14 @@ class PublishedLayout:
             self.store.update_all([*parts, self.keep(candidates, subject)])
         self.last_write = WriteReport(self._touched(), tuple(candidates))
         return self.last_write
+
+    def write_lock(self) -> AbstractContextManager[object]:
+        """Held around a write that must not interleave with another process's: the lock kept
+        in the store (:mod:`lhs_kg.store.lock`) where several processes share it, else nothing
+        (the embedded store admits one process, whose writes ``_KEEPER`` orders)."""
+        if not self.store.shares_generation:
+            return nullcontext()
+        return StoreLock(self.store, meta_graph(self.settings.base_iri)).held()
 
     def keep(
         self, candidates: Iterable[str] = (), subject: str | None = None
@@ -291,9 +301,10 @@ class PublishedLayout:
         only its default graph (one transaction on a store whose requests are), by copying
         everything again when it may write other graphs."""
         if writes_by_name(text):
-            self.store.update(text, default_graph=default_graph)
-            return self.rebuild()
-        with _KEEPER:
+            with _KEEPER, self.write_lock():
+                self.store.update(text, default_graph=default_graph)
+                return self.rebuild()
+        with _KEEPER, self.write_lock():
             if self.store.atomic_updates and not _has_base(text) and self.ready():
                 self.store.update_all(self._update_parts(text, default_graph))
                 self.last_write = WriteReport((default_graph, *self._touched()[1:]))
