@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from lhs_kg import sparql
 from lhs_kg.config import DEFAULT_BASE_IRI, RemoteEndpoints
 from lhs_kg.engines import engine
-from lhs_kg.errors import EngineError, ParseError, QueryError, StoreError
+from lhs_kg.errors import EngineError, ParseError, QueryError, QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
 from lhs_kg.sparql.binding import ask_as_select, insert_data_as_template
@@ -48,13 +48,28 @@ from lhs_kg.store.base import (
 from lhs_kg.store.generation import SharedGeneration, meta_graph
 from lhs_kg.store.http import (
     STORE_DID_NOT_ANSWER,
+    TIMED_OUT,
     SparqlHttp,
     check_complete,
     check_row_limit,
 )
-from lhs_kg.store.results import boolean_columns, parse_json_results, parse_ntriples
+from lhs_kg.store.results import (
+    boolean_columns,
+    parse_json_results,
+    parse_ntriples,
+    stopped_mid_answer,
+)
 
 __all__ = ["STORE_DID_NOT_ANSWER", "RemoteStore"]
+
+
+def _unparsable(message: str, body: bytes) -> EngineError | QueryTimeoutError:
+    """The error for an answer that does not parse: the engine's time limit when it says it
+    stopped mid-answer (a 200 already sent), else an engine error; public text names nothing."""
+    if stopped_mid_answer(body):
+        return QueryTimeoutError(message).with_public(TIMED_OUT)
+    return EngineError(message).with_public("the store sent an answer that does not parse")
+
 
 _NO_GRAPH = "urn:lhs-kg:no-graph"
 """Named when a query must read no graph at all (naming none would mean the engine's default)."""
@@ -207,8 +222,8 @@ class RemoteStore(Store):
             if asked:
                 payload = _any_row(payload)
         except SyntaxError as err:
-            raise EngineError(f"{url} sent an answer that does not parse: {err}").with_public(
-                "the store sent an answer that does not parse"
+            raise _unparsable(
+                f"{url} sent an answer that does not parse: {err}", response.content
             ) from None
         kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
@@ -365,8 +380,8 @@ class RemoteStore(Store):
         try:
             triples = parse_ntriples(response.content)
         except SyntaxError as err:
-            raise EngineError(f"the store sent graph <{graph}> unparsable: {err}").with_public(
-                "the store sent an answer that does not parse"
+            raise _unparsable(
+                f"the store sent graph <{graph}> unparsable: {err}", response.content
             ) from None
         limit = self._row_limit
         if limit is None or len(triples) < limit:

@@ -97,6 +97,9 @@ def _standard_term(term: dict[str, Any], boolean: bool = False) -> dict[str, Any
     return term
 
 
+_STOPPED = re.compile(r"operation has been cancelled|time[ -]?out|timed out", re.IGNORECASE)
+
+
 def parse_json_results(
     body: bytes, booleans: frozenset[str] = frozenset()
 ) -> ox.QuerySolutions | ox.QueryBoolean:
@@ -118,7 +121,21 @@ def parse_json_results(
                 for row in bindings
             ]
             body = json.dumps(payload).encode("utf-8")
-    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QuerySolutions):
+        for _ in parsed:
+            pass  # read to the end once: pyoxigraph parses lazily, and a streamed answer may be cut
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    return parsed
+
+
+def stopped_mid_answer(body: bytes) -> bool:
+    """True when an answer that does not parse ends in an engine's "stopped" notice.
+
+    ``oxigraph serve`` streams results with status 200 already sent, so when its time limit
+    stops a query it can only append "The SPARQL operation has been cancelled" to the body.
+    """
+    return _STOPPED.search(body[-300:].decode("utf-8", "replace")) is not None
 
 
 def parse_ntriples(body: bytes) -> list[ox.Triple]:
