@@ -40,7 +40,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -64,6 +64,10 @@ from lhs_kg.store.lock import StoreLock
 #: One keeper at a time in this process: two writers bringing the graph up to date at once
 #: could each act on the other's half-done record (re-entrant: a sync runs inside ``replacing``).
 _KEEPER = threading.RLock()
+#: How deep this thread is in :meth:`PublishedLayout.write_lock` (the store lock is taken once).
+_HELD = threading.local()
+#: The store lock's lease for a rebuild, which copies every published graph (a long write).
+_REBUILD_LEASE_S = 900.0
 #: Graphs copied or retracted per update, so one update's text stays a modest size.
 _BATCH = 500
 #: The upkeep appended to a write that changes registry states (see :meth:`PublishedLayout.keep`).
@@ -185,7 +189,7 @@ class PublishedLayout:
 
         Copies first, prunes last: a reader meanwhile may see a stale triple, never miss one.
         """
-        with _KEEPER:
+        with _KEEPER, self.write_lock(lease_s=_REBUILD_LEASE_S):
             wanted = published_graphs(self.store, self.settings)
             self.store.update(sparql.text("layout/forget-all"), bindings=self._terms)
             self.store.update(sparql.text("layout/mark"), bindings=self._terms)
@@ -200,7 +204,7 @@ class PublishedLayout:
         retract their triples; ``changed`` names published graphs that gained triples (a
         load), copied again. On a store without the layout yet, this migrates it.
         """
-        with _KEEPER:
+        with _KEEPER, self.write_lock():
             if not self.ready():
                 return self.rebuild()
             wanted = set(published_graphs(self.store, self.settings))
@@ -217,7 +221,7 @@ class PublishedLayout:
         """Around a write that may remove triples from ``graph`` (a replacement, an update):
         its old content is kept aside, and afterwards what left it leaves the published graph
         unless another source holds it."""
-        with _KEEPER:
+        with _KEEPER, self.write_lock():
             snapshot = ""
             if not is_derived(self.settings, graph) and self.ready() and graph in self.sources():
                 snapshot = f"{self.graph}-snapshot/{uuid.uuid4().hex}"
@@ -264,13 +268,26 @@ class PublishedLayout:
         self.last_write = WriteReport(self._touched(), tuple(candidates))
         return self.last_write
 
-    def write_lock(self) -> AbstractContextManager[object]:
+    @contextmanager
+    def write_lock(self, lease_s: float = 30.0) -> Iterator[None]:
         """Held around a write that must not interleave with another process's: the lock kept
         in the store (:mod:`lhs_kg.store.lock`) where several processes share it, else nothing
-        (the embedded store admits one process, whose writes ``_KEEPER`` orders)."""
-        if not self.store.shares_generation:
-            return nullcontext()
-        return StoreLock(self.store, meta_graph(self.settings.base_iri)).held()
+        (the embedded store admits one process, whose writes ``_KEEPER`` orders). Re-entrant
+        in a thread: a sync inside a replacement takes it once."""
+        depth = getattr(_HELD, "depth", 0)
+        if depth or not self.store.shares_generation:
+            _HELD.depth = depth + 1
+            try:
+                yield
+            finally:
+                _HELD.depth = depth
+            return
+        with StoreLock(self.store, meta_graph(self.settings.base_iri), lease_s=lease_s).held():
+            _HELD.depth = 1
+            try:
+                yield
+            finally:
+                _HELD.depth = 0
 
     def keep(
         self, candidates: Iterable[str] = (), subject: str | None = None
