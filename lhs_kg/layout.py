@@ -55,6 +55,7 @@ from lhs_kg.graphs import (
     registry_graph,
     state_iri,
 )
+from lhs_kg.published_changes import log_of, touched_case_studies
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
 from lhs_kg.store.base import Bindings, with_default_graph
@@ -189,7 +190,11 @@ class PublishedLayout:
 
         Copies first, prunes last: a reader meanwhile may see a stale triple, never miss one.
         """
-        with _KEEPER, self.write_lock(lease_s=_REBUILD_LEASE_S):
+        with (
+            _KEEPER,
+            self.write_lock(lease_s=_REBUILD_LEASE_S),
+            log_of(self.store).change(None),  # touches every case study
+        ):
             wanted = published_graphs(self.store, self.settings)
             self.store.update(sparql.text("layout/forget-all"), bindings=self._terms)
             self.store.update(sparql.text("layout/mark"), bindings=self._terms)
@@ -250,8 +255,9 @@ class PublishedLayout:
         """Run a write that changes registry states (a review decision) and the published
         graph's upkeep for the graphs it may move in or out, as ONE update: one transaction.
 
-        ``candidates`` are graphs whose state the write may change; every version about
-        ``subject`` is read by the update itself, so a decision made meanwhile by another
+        ``candidates`` are graphs whose state the write may change (their case studies are
+        reported to :mod:`lhs_kg.published_changes`); every version about ``subject`` is read
+        by the update itself too, so a decision made meanwhile by another
         process (a version it published) is seen. The generation moves on in the same
         transaction (:meth:`lhs_kg.store.Store.update`). A store without the layout yet gets
         the write, then the layout built (two steps, once); so does a store whose requests are
@@ -262,10 +268,14 @@ class PublishedLayout:
             if not (self.store.atomic_updates and self.ready()):
                 self.store.update_all(parts)
                 self.sync()  # builds the layout on a store without it yet
-                self.last_write = WriteReport(self._touched(), tuple(candidates), atomic=False)
+                self.last_write = WriteReport(
+                    self._changed_graphs(), tuple(candidates), atomic=False
+                )
                 return self.last_write
-            self.store.update_all([*parts, self.keep(candidates, subject)])
-        self.last_write = WriteReport(self._touched(), tuple(candidates))
+            # the case studies the graphs moving in or out describe (read once it is done)
+            with log_of(self.store).change(lambda: self._touched(candidates)):
+                self.store.update_all([*parts, self.keep(candidates, subject)])
+        self.last_write = WriteReport(self._changed_graphs(), tuple(candidates))
         return self.last_write
 
     @contextmanager
@@ -305,7 +315,7 @@ class PublishedLayout:
         rows += [{"candidate": ox.NamedNode(g)} for g in dict.fromkeys([*candidates, _NOTHING])]
         return KEEP_UPDATE, rows
 
-    def _touched(self) -> tuple[str, ...]:
+    def _changed_graphs(self) -> tuple[str, ...]:
         """The graphs a registry write with its upkeep may change (the meta graph too where
         the store keeps its generation there)."""
         fixed = (registry_graph(self.settings), self.graph, self.record)
@@ -323,12 +333,20 @@ class PublishedLayout:
                 return self.rebuild()
         with _KEEPER, self.write_lock():
             if self.store.atomic_updates and not _has_base(text) and self.ready():
-                self.store.update_all(self._update_parts(text, default_graph))
-                self.last_write = WriteReport((default_graph, *self._touched()[1:]))
+                # the case studies the graph described before and describes after the update
+                before = None if self.store.shares_generation else self._touched([default_graph])
+
+                def touched() -> frozenset[str] | None:
+                    after = self._touched([default_graph])
+                    return None if before is None or after is None else before | after
+
+                with log_of(self.store).change(touched):
+                    self.store.update_all(self._update_parts(text, default_graph))
+                self.last_write = WriteReport((default_graph, *self._changed_graphs()[1:]))
                 return SyncReport(added=(default_graph,))
             with self.replacing(default_graph):
                 self.store.update(text, default_graph=default_graph)
-        self.last_write = WriteReport((default_graph, *self._touched()[1:]), atomic=False)
+        self.last_write = WriteReport((default_graph, *self._changed_graphs()[1:]), atomic=False)
         return SyncReport(added=(default_graph,))
 
     def _update_parts(
@@ -371,7 +389,17 @@ class PublishedLayout:
 
     def _publish(self, graphs: list[str]) -> None:
         """Copy ``graphs`` into the published graph, then record them as its sources (a copy
-        cut short is not recorded, so the next write copies it again: graphs are sets)."""
+        cut short is not recorded, so the next write copies it again: graphs are sets).
+        The case studies they describe are reported as changed (:mod:`lhs_kg.published_changes`)."""
+        if graphs:
+            with log_of(self.store).change(lambda: self._touched(graphs)):
+                self._publish_batches(graphs)
+
+    def _touched(self, graphs: list[str]) -> frozenset[str] | None:
+        """The case studies whose dashboard rows ``graphs`` may change (None: maybe all)."""
+        return touched_case_studies(self.store, self.graph, graphs)
+
+    def _publish_batches(self, graphs: list[str]) -> None:
         for i in range(0, len(graphs), _BATCH):
             batch = graphs[i : i + _BATCH]
             self.store.copy_graphs(batch, self.graph)
@@ -381,7 +409,12 @@ class PublishedLayout:
 
     def _retract(self, graphs: list[str]) -> None:
         """Stop recording ``graphs`` as sources and take out the triples of theirs that no
-        recorded source holds."""
+        recorded source holds (and report the case studies they describe as changed)."""
+        if graphs:
+            with log_of(self.store).change(lambda: self._touched(graphs)):
+                self._retract_batches(graphs)
+
+    def _retract_batches(self, graphs: list[str]) -> None:
         for i in range(0, len(graphs), _BATCH):
             rows: list[dict[str, ox.NamedNode | ox.Literal]] = [dict(self._terms)]
             rows += [{"gone": ox.NamedNode(g)} for g in graphs[i : i + _BATCH]]

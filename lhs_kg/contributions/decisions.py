@@ -51,7 +51,11 @@ class ReviewDecisions(RegistryReader):
             # and withdrawn out) and the generation (#16)
             self.last_write = self.kb.layout.registry_write(
                 [(sparql.text("contributions/decide"), bindings)],
-                candidates=[version.graph, *([curated.value] if curated else [])],
+                candidates=[
+                    version.graph,
+                    *(v.graph for v in self.versions(subject=version.subject)),
+                    *([curated.value] if curated else []),
+                ],
                 subject=version.subject,
             )
             updated = self.get(version.ref)

@@ -35,7 +35,6 @@ from lhs_kg.engines import engine
 from lhs_kg.errors import EngineError, ParseError, QueryError, QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
-from lhs_kg.sparql.binding import ask_as_select, insert_data_as_template
 from lhs_kg.sparql_text import query_form
 from lhs_kg.store.base import (
     Bindings,
@@ -43,7 +42,6 @@ from lhs_kg.store.base import (
     QueryResult,
     Store,
     graph_iri,
-    with_default_graph,
 )
 from lhs_kg.store.generation import SharedGeneration, meta_graph
 from lhs_kg.store.http import (
@@ -190,11 +188,7 @@ class RemoteStore(Store):
         form = query_form(text)
         if bindings:
             text = bind(text, bindings)
-        if form == "describe" and self.profile.describe_pragma:
-            text = f"{self.profile.describe_pragma}\n{text}"
-        asked = form == "ask" and self.profile.ask_as_select
-        if asked:
-            text = ask_as_select(text)
+        text, asked = self.profile.query_text(text, form)
         graph_form = form in ("construct", "describe")
         accept = _NT.media_type if graph_form else result_format("json").media_type
         form_data = [("query", text), *self._dataset(union, default_graphs, named_graphs)]
@@ -246,13 +240,8 @@ class RemoteStore(Store):
     ) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
-        text = self.bind_update(text, bindings)
-        if self.profile.insert_data_as_template:
-            text = insert_data_as_template(text)
-        if default_graph is not None and self.profile.default_graph_pragma:
-            text = f"{self.profile.default_graph_pragma} {graph_iri(default_graph)}\n{text}"
-        elif default_graph is not None:
-            text = with_default_graph(text, default_graph)
+        checked = graph_iri(default_graph).value if default_graph is not None else None
+        text = self.profile.update_text(text, bindings, checked)
         renewal, new = self._renewal()
         body = text.rstrip()
         body = body[:-1] if body.endswith(";") else body

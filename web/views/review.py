@@ -84,10 +84,12 @@ def _setup(state: Any) -> None:
     app.extensions[_EXT] = load_reviewers(app)
     sessions_file = app.config.get("SESSIONS_FILE")
     app.extensions[_EPOCHS] = SessionEpochs(Path(sessions_file) if sessions_file else None)
+    throttle_file = app.config.get("LOGIN_THROTTLE_FILE")
     app.extensions[_THROTTLE] = LoginThrottle(
         per_account=int(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
         per_address=int(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
         window_s=float(app.config["LOGIN_WINDOW_S"]),
+        path=Path(throttle_file) if throttle_file else None,
     )
 
 
@@ -120,6 +122,16 @@ def _reviewers() -> Reviewers:
     found = current_app.extensions.get(_EXT)
     assert isinstance(found, ReviewerSource)
     return found.current()
+
+
+@bp.app_context_processor
+def _accounts() -> dict[str, Any]:
+    """Whether no reviewer account exists yet: the sign-in page then says how one is made."""
+
+    def none_yet() -> bool:
+        return not _reviewers()
+
+    return {"no_reviewer_accounts": none_yet}
 
 
 def _epochs() -> SessionEpochs:

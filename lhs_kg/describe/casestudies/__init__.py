@@ -2,7 +2,17 @@
 (:mod:`.listing`), the NASSS heat map (:mod:`.heatmap`) and the NASSS names they share
 (:mod:`.nasss`)."""
 
-from lhs_kg.describe.casestudies.heatmap import HeatMap, HeatRow, heatmap
+from lhs_kg.describe.casestudies.heatmap import (
+    HeatFilter,
+    HeatMap,
+    HeatPage,
+    HeatRow,
+    heat_csv,
+    heat_page,
+    heatmap,
+    parse_filter,
+    parse_page,
+)
 from lhs_kg.describe.casestudies.listing import (
     CaseStudyRow,
     case_studies,
@@ -29,7 +39,9 @@ __all__ = [
     "CaseStudy",
     "CaseStudyRow",
     "Fact",
+    "HeatFilter",
     "HeatMap",
+    "HeatPage",
     "HeatRow",
     "Outcome",
     "Rating",
@@ -41,7 +53,11 @@ __all__ = [
     "domains",
     "english_first",
     "english_label",
+    "heat_csv",
+    "heat_page",
     "heatmap",
     "level_id",
+    "parse_filter",
+    "parse_page",
     "versions",
 ]
