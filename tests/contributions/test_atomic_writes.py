@@ -128,6 +128,8 @@ def test_a_reader_never_sees_the_registry_and_the_published_graph_disagree(
     reader.start()
     try:
         for ref in refs:
+            if seen:  # one disagreement is enough to fail (and keeps the Virtuoso xfail short)
+                break
             contributions.decide(ref, "accept", "reviewer")
     finally:
         done.set()
