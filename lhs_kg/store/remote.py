@@ -196,14 +196,8 @@ class RemoteStore(Store):
         if self.profile.timeout_param:  # the engine stops when we stop waiting (#12)
             form_data.append((self.profile.timeout_param, str(max(1, round(limit_s * 1000)))))
         url = self.endpoints.query
-        response = self._http.send(
-            "POST",
-            url,
-            what="a query",
-            timeout_s=max(1.0, limit_s + 1),  # a little after the engine's own limit
-            data=form_data,
-            headers={"Accept": accept},
-        )
+        # a little after the engine's own limit
+        response = self._http.query(url, form_data, accept, max(1.0, limit_s + 1))
         check_complete(response.headers, url)
         deadline = time.monotonic() + timeout_s if timeout_s else None
         try:
@@ -431,4 +425,4 @@ class RemoteStore(Store):
         return names
 
     def close(self) -> None:
-        self._http.session.close()
+        self._http.close()
