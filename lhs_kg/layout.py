@@ -55,7 +55,7 @@ from lhs_kg.graphs import (
     registry_graph,
     state_iri,
 )
-from lhs_kg.published_changes import log_of, touched_case_studies
+from lhs_kg.published_changes import log_of, touched_case_studies, touched_subjects
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
 from lhs_kg.store.base import Bindings, with_default_graph
@@ -392,7 +392,9 @@ class PublishedLayout:
         cut short is not recorded, so the next write copies it again: graphs are sets).
         The case studies they describe are reported as changed (:mod:`lhs_kg.published_changes`)."""
         if graphs:
-            with log_of(self.store).change(lambda: self._touched(graphs)):
+            with log_of(self.store).change(
+                lambda: self._touched(graphs), lambda: touched_subjects(self.store, graphs)
+            ):
                 self._publish_batches(graphs)
 
     def _touched(self, graphs: list[str]) -> frozenset[str] | None:
@@ -411,7 +413,9 @@ class PublishedLayout:
         """Stop recording ``graphs`` as sources and take out the triples of theirs that no
         recorded source holds (and report the case studies they describe as changed)."""
         if graphs:
-            with log_of(self.store).change(lambda: self._touched(graphs)):
+            with log_of(self.store).change(
+                lambda: self._touched(graphs), lambda: touched_subjects(self.store, graphs)
+            ):
                 self._retract_batches(graphs)
 
     def _retract_batches(self, graphs: list[str]) -> None:
