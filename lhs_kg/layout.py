@@ -273,7 +273,9 @@ class PublishedLayout:
                 )
                 return self.last_write
             # the case studies the graphs moving in or out describe (read once it is done)
-            with log_of(self.store).change(lambda: self._touched(candidates)):
+            with log_of(self.store).change(
+                lambda: self._touched(candidates), lambda: touched_subjects(self.store, candidates)
+            ):
                 self.store.update_all([*parts, self.keep(candidates, subject)])
         self.last_write = WriteReport(self._changed_graphs(), tuple(candidates))
         return self.last_write
@@ -334,13 +336,21 @@ class PublishedLayout:
         with _KEEPER, self.write_lock():
             if self.store.atomic_updates and not _has_base(text) and self.ready():
                 # the case studies the graph described before and describes after the update
-                before = None if self.store.shares_generation else self._touched([default_graph])
+                shared = self.store.shares_generation
+                before = None if shared else self._touched([default_graph])
+                subjects_before = None if shared else touched_subjects(self.store, [default_graph])
 
                 def touched() -> frozenset[str] | None:
                     after = self._touched([default_graph])
                     return None if before is None or after is None else before | after
 
-                with log_of(self.store).change(touched):
+                def subjects() -> frozenset[str] | None:
+                    after = touched_subjects(self.store, [default_graph])
+                    if subjects_before is None or after is None:
+                        return None
+                    return subjects_before | after
+
+                with log_of(self.store).change(touched, subjects):
                     self.store.update_all(self._update_parts(text, default_graph))
                 self.last_write = WriteReport((default_graph, *self._changed_graphs()[1:]))
                 return SyncReport(added=(default_graph,))
