@@ -82,6 +82,8 @@ def build_store(folder: Path, quads: Path) -> None:
     store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
+    with KnowledgeBase(settings) as kb:  # the published graph pages read (#16) holds them too
+        kb.layout.rebuild()
 
 
 def wait_for(port: int, path: str, seconds: float = 60) -> None:

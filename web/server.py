@@ -47,6 +47,7 @@ from lhs_kg.kb import KnowledgeBase
 from web import create_app
 from web.conditional import share_epoch
 from web.settings import ADMIN_TOKEN_HASH
+from web.warming import warm_at_start
 from web.workers import TrustedProxy, WorkerServer, gunicorn_options, proxy_headers
 
 
@@ -149,6 +150,7 @@ def _serve_one(state: CliState, options: ServeOptions) -> None:
     """One process on waitress with threads, leaving a server record for the command line."""
     served = options.settings_for(state.settings)
     app = create_app(settings=served, kb=state.kb(), loopback=options.loopback)
+    warm_at_start(app)  # the dashboards and the search index, in the background (#16)
     logging.basicConfig()  # waitress reports through logging, as ``waitress.serve`` sets up
     proxy = (
         {
@@ -221,6 +223,7 @@ def _serve_workers(state: CliState, options: ServeOptions) -> None:
     def make_app() -> object:
         app = create_app(settings=settings, kb=KnowledgeBase(settings), loopback=loopback)
         share_epoch(app, epoch)
+        warm_at_start(app)  # shared through the instance cache: made once, not per worker
         if trusted_proxy:
             app.wsgi_app = TrustedProxy(app.wsgi_app, trusted_proxy, forwarded)  # type: ignore[method-assign]
         return app

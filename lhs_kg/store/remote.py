@@ -101,6 +101,7 @@ class RemoteStore(Store):
         self.endpoints = endpoints
         self.description = endpoints.query
         self.profile = engine(endpoints.engine)
+        self.atomic_updates = self.profile.atomic_updates
         self._timeout_s = timeout_s
         self._http = SparqlHttp(endpoints, timeout_s)
         self._graph_cache: tuple[int, list[str]] | None = None
@@ -195,14 +196,8 @@ class RemoteStore(Store):
         if self.profile.timeout_param:  # the engine stops when we stop waiting (#12)
             form_data.append((self.profile.timeout_param, str(max(1, round(limit_s * 1000)))))
         url = self.endpoints.query
-        response = self._http.send(
-            "POST",
-            url,
-            what="a query",
-            timeout_s=max(1.0, limit_s + 1),  # a little after the engine's own limit
-            data=form_data,
-            headers={"Accept": accept},
-        )
+        # a little after the engine's own limit
+        response = self._http.query(url, form_data, accept, max(1.0, limit_s + 1))
         check_complete(response.headers, url)
         deadline = time.monotonic() + timeout_s if timeout_s else None
         try:
@@ -224,6 +219,11 @@ class RemoteStore(Store):
     @property
     def _row_limit(self) -> int | None:
         return self.endpoints.row_limit
+
+    def bind_update(self, text: str, bindings: Bindings | Sequence[Bindings] | None) -> str:
+        if not bindings:
+            return text
+        return bind(text, bindings, as_bind=not self.profile.values_in_updates)
 
     def update(
         self,
@@ -425,4 +425,4 @@ class RemoteStore(Store):
         return names
 
     def close(self) -> None:
-        self._http.session.close()
+        self._http.close()

@@ -364,3 +364,27 @@ def test_a_configured_public_url_wins_over_the_loopback_address(folder: Path) ->
         served.stop()
     assert "https://kg.example.org/sparql" in description
     assert served.url not in description
+
+
+def test_serve_warms_the_dashboards_and_search_index_once_without_holding_up_healthz(
+    running: Served,
+) -> None:
+    """At start, one background warm-up makes the dashboards and the search index (#16):
+    /healthz answers meanwhile, and the first search and /nasss use what it made."""
+    probes = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        answer = running.get("/healthz")
+        probes.append((answer.status_code, answer.json()["warming"], answer.json()["warm_ups"]))
+        if probes[-1][2]:
+            break
+        time.sleep(0.05)
+    assert probes[0][:2] == (200, True)  # answered while the warm-up ran
+    assert probes[-1] == (200, False, 1)
+    folder = running.instance / "cache" / "search"
+    made = sorted(p.name for p in folder.glob("index-*.sqlite"))
+    assert len(made) == 1  # built in the background, before anyone searched
+    assert running.get("/search", params={"q": "remission"}).status_code == 200
+    assert running.get("/nasss").status_code == 200
+    assert sorted(p.name for p in folder.glob("index-*.sqlite")) == made  # not built again
+    assert running.get("/healthz").json()["warm_ups"] == 1

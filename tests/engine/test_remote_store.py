@@ -492,3 +492,17 @@ def test_a_missing_virtuoso_names_its_install_command(
         monkeypatch.setenv(name, value)
     with pytest.raises(outcome, match="make virtuoso"):
         helpers.virtuoso_binaries()
+
+
+def test_a_proxy_in_the_environment_is_still_used_for_queries(
+    recorder: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries skip requests on plain HTTP (#16), but not where requests honoured a proxy."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", recorder)
+    behind = "http://store.invalid:7878"  # reachable only through the proxy
+    with RemoteStore(_endpoints(behind)) as store:
+        assert store.query("ASK {}", union=False).boolean
+    ((path, form, _),) = _Recorder.seen
+    assert path == behind + "/query" and form["query"] == ["ASK {}"]

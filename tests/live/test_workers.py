@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -270,3 +271,31 @@ def test_several_workers_on_the_embedded_store_are_refused_with_a_reason(
     assert done.returncode == 2, done.stderr
     assert "needs a store server" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_gunicorn_workers_warm_at_start_and_share_one_search_index_per_generation(
+    gunicorn: LiveServer, env: dict[str, str]
+) -> None:
+    """Each worker warms its dashboards and the search index at start, in the background
+    (#16); the index of a generation is one file in the instance cache, made by the first
+    worker there and read by the others, never one per worker."""
+    warmed: dict[int, int] = {}
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:  # fresh connections, until both processes are warm
+        gunicorn.session.close()
+        health = gunicorn.get("/healthz").json()
+        warmed[health["worker"]] = health["warm_ups"]
+        if len(warmed) == 2 and all(warmed.values()):
+            break
+        time.sleep(0.05)
+    assert len(warmed) == 2 and all(warmed.values()), warmed
+    folder = Path(env["LHS_KG_VAR_DIR"]) / "instance" / "cache" / "search"
+    assert sorted(p.name for p in folder.glob("index-*")) == []  # none of a worker's own
+    generations = [p.stem.rsplit("-g", 1)[1] for p in folder.glob("shared-*-g*.sqlite")]
+    assert generations
+    assert len(generations) == len(set(generations))
+    for _ in range(4):
+        gunicorn.session.close()
+        found = gunicorn.get("/search", params={"q": "remission"})
+        assert found.status_code == 200
+        assert "ImproveCareNow" in found.text

@@ -34,7 +34,7 @@ from flask import (
 )
 
 from lhs_kg.contributions import ACTIONS, ContributionError, Contributions, NotFoundError
-from lhs_kg.contributions.history import claims, current_published, diff, history
+from lhs_kg.contributions.history import current_published, diff, history, provenance
 from lhs_kg.contributions.record import summary, version_record
 from lhs_kg.contributions.reviewers import (
     ACTING_HEADER,
@@ -335,7 +335,8 @@ def _provenance() -> dict[str, Any]:
         reader = get_reader()  # the browser's cached published view and its shared labels
         scope = reader.graphs
         contributed = reader.memo("contributed-subjects", flow.subjects)
-        entries = history(flow, iri, versions=None if iri in contributed else [])
+        versions = None if iri in contributed else ()
+        entries, found = provenance(flow, iri, versions=versions, reader=reader)  # one read (#16)
         a, b = request.args.get("from"), request.args.get("to")
         graphs = {e.graph for e in entries}
         changes = None
@@ -344,8 +345,6 @@ def _provenance() -> dict[str, Any]:
             if a in visible and b in visible:
                 changes = diff(flow, a, b, scope=scope)
         public = [e for e in entries if e.state in ("published", "superseded")]
-        versions = [e.version for e in entries if e.version is not None]
-        found = claims(flow, iri, versions=versions, reader=reader)
         return {"entries": public, "claims": found, "changes": changes}
 
     return {"contribution_provenance": contribution_provenance}
