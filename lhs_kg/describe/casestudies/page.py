@@ -367,9 +367,16 @@ def case_study_with_evidence(reader: Reader, iri: str) -> tuple[CaseStudy, Evide
     Its claim and history rows are sorted as the named queries ``claim-evidence`` and
     ``assessment-history`` sort theirs, so :func:`evidence_of` sees them in the same order.
     """
-    parts: dict[str, list[dict[str, Term]]] = {"statement": [], "claim": [], "history": []}
+    parts: dict[str, list[dict[str, Term]]] = {
+        "statement": [],
+        "claim": [],
+        "history": [],
+        "assessment": [],
+    }
     for row in reader.select(CASE_STUDY_PAGE, r=ox.NamedNode(iri)):
         parts[value(row, "part")].append(row)
+    rated = {row["assessment"] for row in parts["history"]}
+    parts["history"] += [row for row in parts["assessment"] if row["assessment"] not in rated]
     claims = sorted(
         parts["claim"], key=lambda r: [_order(r.get(n)) for n in ("kind", "claim", "source")]
     )
