@@ -41,8 +41,6 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-import pyoxigraph as ox
-
 from bench import OUT
 from bench.synthetic import BASE, N_SOURCES, write_synthetic
 from lhs_kg.config import Settings
@@ -72,16 +70,20 @@ def published_copy(source: Path) -> Path:
 
 
 def build_store(folder: Path, quads: Path) -> None:
-    """Repository content (lhs-kg init) plus the synthetic quads, bulk-loaded."""
+    """Repository content (lhs-kg init) plus the synthetic quads, loaded as ``lhs-kg load`` does:
+    a raw ``bulk_load`` would leave them out of the published graph that pages read (#16)."""
     if folder.exists():
         shutil.rmtree(folder)
-    settings = Settings.from_env({"LHS_KG_STORE": str(folder), "LHS_KG_VAR_DIR": str(OUT / "var")})
+    settings = Settings.from_env(
+        {
+            "LHS_KG_STORE": str(folder),
+            "LHS_KG_VAR_DIR": str(OUT / "var"),
+            "LHS_KG_MAX_LOAD_BYTES": str(quads.stat().st_size + 1),
+        }
+    )
     with KnowledgeBase(settings) as kb:
         kb.rebuild()
-    store = ox.Store(str(folder))
-    store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    del store
+        kb.load(quads)
 
 
 def wait_for(port: int, path: str, seconds: float = 60) -> None:
