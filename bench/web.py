@@ -143,7 +143,13 @@ def _run(port: int, work: list[list[str]], ask: Ask) -> Timed:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine, failed = [], 0
         for path in share:
-            seconds, ok = ask(conn, path)
+            start = time.perf_counter()
+            try:
+                seconds, ok = ask(conn, path)
+            except OSError:  # no answer within the timeout: a failure, timed; a new connection
+                seconds, ok = time.perf_counter() - start, False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             mine.append(seconds)
             failed += not ok
         conn.close()
