@@ -146,7 +146,7 @@ test: test-deps lint typecheck unit unit-engines ## Install everything the tests
 wheel-smoke: $(TEST_STAMP) ## Build sdist and wheel, install the wheel in a fresh venv, compare its answers with the checkout's
 	$(PY) -m tests.smoke.wheel_smoke
 
-BENCHES ?= store validate sparql web contribute export search scale
+BENCHES ?= store validate sparql web contribute export search scale dashboards
 
 bench: $(TEST_STAMP) ## Run the benchmarks (slow; print tables); choose with BENCHES="store web"
 	$(PY) -m pip install --quiet -e '.[bench]'

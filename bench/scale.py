@@ -20,7 +20,7 @@ the union, computing them at 1M triples takes many minutes (the engine's own uni
 of the remote store, is 10-20x faster).
 
     python -m bench.scale [--triples 1000000] [--workers 1 2] [--threads 4] [--distinct 400]
-                          [--dashboards-embedded] [--large-store DIR]
+                          [--dashboards-embedded | --pages-only] [--large-store DIR]
 """
 
 from __future__ import annotations
@@ -222,6 +222,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--distinct", type=int, default=400, help="cold pages per pass")
     parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="measure the cold pages (and the generation read) only, on the large store",
+    )
+    parser.add_argument(
         "--dashboards-embedded",
         action="store_true",
         help="measure the dashboards on the embedded store (one process)",
@@ -236,7 +241,8 @@ def main() -> None:
     print(f"load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     OUT.mkdir(parents=True, exist_ok=True)
     small, large = OUT / "scale-store-small", OUT / f"scale-store-{args.triples}"
-    content_store(small)
+    if not args.pages_only:
+        content_store(small)
     if args.large_store:
         large = args.large_store
     else:
@@ -248,8 +254,9 @@ def main() -> None:
     pages: list[tuple[int, float, float, float]] = []
     generation_s = 0.0
     dash_workers = 1 if args.dashboards_embedded else max(args.workers)
-    for label, folder in (("small", small), ("large", large)):
-        if args.dashboards_embedded:
+    stores = (("small", small), ("large", large))
+    for label, folder in stores[1:] if args.pages_only else stores:
+        if args.dashboards_embedded and not args.pages_only:
             workers, port = start_workers(str(folder), 1, args.threads)
             try:
                 dash[label] = dashboards(port)
@@ -259,7 +266,7 @@ def main() -> None:
         server, store_port = start_store_server(folder)
         url = f"http://127.0.0.1:{store_port}"
         try:
-            if not args.dashboards_embedded:
+            if not (args.dashboards_embedded or args.pages_only):
                 workers, port = start_workers(url, dash_workers, args.threads)
                 try:
                     dash[label] = dashboards(port)
@@ -287,6 +294,9 @@ def main() -> None:
     for n, html, ttl, peer in pages:
         print(f"{n:7d} {html:9.1f} {ttl:10.1f} {peer:12.1f} {html / peer:7.2f}x {ttl / peer:8.2f}x")
     print("targets: HTML >= 0.20x and Turtle >= 0.50x of the store server's DESCRIBE")
+    if not dash:
+        print(f"\nreading the store's generation (once per request): {generation_s * 1000:.2f} ms")
+        return
     where = "embedded store, 1 process" if args.dashboards_embedded else "store server"
     print(f"\ndashboards ({where}, {dash_workers} worker(s); ms)")
     print(

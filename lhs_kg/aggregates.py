@@ -10,39 +10,46 @@ write the web app warms them on a background thread (:meth:`Aggregates.warm`), s
 visitor of the new generation finds them ready.
 
 An answer is the SELECT's SPARQL JSON results, exactly as the full query gives them: the
-cache changes when they are computed, never what they say.
+cache changes when they are computed, never what they say. Answers made of rows per case study
+are kept a third way (:mod:`lhs_kg.per_case_study`): after a write, only the rows of the case
+studies it touched are computed again (``maintained``), when the store's change log can tell
+which those are (:mod:`lhs_kg.published_changes`); otherwise the full query runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
-import json
 import logging
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
 from lhs_kg import sparql
 from lhs_kg.formats import Format, ox_results, result_format
-from lhs_kg.store.base import Term
+from lhs_kg.store.base import QueryResult, Term
 
 if TYPE_CHECKING:
     from lhs_kg.kb import KnowledgeBase
+    from lhs_kg.per_case_study import Kept, Maintainer
 
+Bound = Mapping[str, ox.NamedNode | ox.Literal] | Sequence[Mapping[str, ox.NamedNode | ox.Literal]]
+Select = Callable[[str, Bound | None], QueryResult]
+"""Runs a query with bindings (one row or several) over the published view: its solutions."""
+Changes = Callable[[int], frozenset[str] | None]
+"""The case studies touched since a generation (None: cannot tell; compute everything)."""
 Run = Callable[[str, Mapping[str, ox.NamedNode | ox.Literal] | None], bytes]
 """Runs a query (text, bindings) over the published view; its answer as SPARQL JSON results."""
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: The named queries of ``queries/`` whose answers the dashboards show (kept per generation).
 DASHBOARD_QUERIES = (
@@ -57,26 +64,55 @@ AGGREGATE_TIMEOUT_S = 300.0
 #: Generations whose files stay beside the newest (workers may still be a request behind).
 _KEEP_GENERATIONS = 2
 _JSON = result_format("json")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-@dataclass(frozen=True)
 class Answer:
-    """One SELECT's answer: its variables and its SPARQL JSON results."""
+    """One SELECT's answer: its variables, its SPARQL JSON results and its solutions.
 
-    variables: list[str]
-    body: bytes
+    Either is made from the other when first asked for: an answer read from the store comes
+    as JSON, one kept per case study (:mod:`lhs_kg.per_case_study`) as rows and JSON parts.
+    """
+
+    def __init__(
+        self,
+        variables: list[str],
+        body: bytes | None = None,
+        *,
+        rows: Callable[[], list[dict[str, Term]]] | None = None,
+        body_of: Callable[[], bytes] | None = None,
+    ) -> None:
+        if body is None and (rows is None or body_of is None):
+            raise ValueError("an answer needs its JSON or a way to make it and its rows")
+        self.variables = variables
+        self._body = body
+        self._rows_of = rows
+        self._body_of = body_of
+        self._rows: list[dict[str, Term]] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def body(self) -> bytes:
+        """The SPARQL JSON results."""
+        if self._body is None:
+            with self._lock:
+                if self._body is None:
+                    assert self._body_of is not None
+                    self._body = self._body_of()
+        return self._body
 
     def rows(self) -> list[dict[str, Term]]:
         """The solutions as dicts of bound variables (unbound ones left out).
 
-        Parsed once per answer and shared by every caller, who must not change them (at 1M
+        Made once per answer and shared by every caller, who must not change them (at 1M
         triples the heat map's inputs took 3 s to parse on every page).
         """
+        if self._rows is None:
+            with self._lock:
+                if self._rows is None:
+                    self._rows = self._rows_of() if self._rows_of is not None else self._parse()
         return self._rows
 
-    @functools.cached_property
-    def _rows(self) -> list[dict[str, Term]]:
+    def _parse(self) -> list[dict[str, Term]]:
         solutions = ox.parse_query_results(self.body, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
         return [{n: t for n in self.variables if (t := s[n]) is not None} for s in solutions]
@@ -114,11 +150,25 @@ class Aggregates:
     """
 
     def __init__(
-        self, generation: Callable[[], int | None], run: Run, folder: Path | None = None
+        self,
+        generation: Callable[[], int | None],
+        run: Run,
+        folder: Path | None = None,
+        *,
+        maintained: Mapping[str, Maintainer] | None = None,
+        changes: Changes | None = None,
+        select: Select | None = None,
     ) -> None:
         self._generation = generation
         self._run = run
         self.folder = folder
+        self._maintained = dict(maintained or {}) if changes and select else {}
+        self._changes = changes
+        self._select = select
+        self._kept: dict[str, Kept] = {}
+        self._derived: dict[str, tuple[int, Any]] = {}
+        self.updated = 0
+        """How many answers were brought up to date per case study (tests and benchmarks)."""
         self._held: dict[str, Answer] = {}
         self._held_generation: int | None = None
         self._locks: dict[str, threading.Lock] = {}
@@ -143,11 +193,73 @@ class Aggregates:
         with self._key_lock(key):
             found = self._from_memory(generation, key)
             if found is None:
+                found = self._brought_up_to_date(generation, key)
+            if found is None:
                 found = self._shared(
                     generation, key, lambda: answer_from(self._run(text, bindings))
                 )
-                self._keep(generation, key, found)
+                self._start_keeping(generation, key, found)
+            self._keep(generation, key, found)
             return found
+
+    def _brought_up_to_date(self, generation: int, key: str) -> Answer | None:
+        """The answer kept per case study, with the rows of the case studies touched since
+        it was made computed again; None when there is none or the changes are unknown."""
+        kept, maintainer = self._kept.get(key), self._maintained.get(key)
+        if kept is None or maintainer is None or self._changes is None or self._select is None:
+            return None
+        touched = self._changes(kept.generation) if kept.generation != generation else frozenset()
+        if touched is None:
+            del self._kept[key]
+            return None
+        try:
+            if touched:
+                maintainer.update(kept, touched, self._select)
+                self.updated += 1
+        except Exception as err:  # the full query is the fallback, and says what is wrong
+            log.warning("keeping an aggregate per case study failed: %s", err)
+            del self._kept[key]
+            return None
+        kept.generation = generation
+        return maintainer.answer(kept)
+
+    def _start_keeping(self, generation: int, key: str, answer: Answer) -> None:
+        """Keep a full answer per case study, so the next write recomputes only its part."""
+        maintainer = self._maintained.get(key)
+        if maintainer is None or self._select is None:
+            return
+        try:
+            self._kept[key] = maintainer.start(answer, generation, self._select)
+        except Exception as err:
+            log.warning("cannot keep an aggregate per case study: %s", err)
+            self._kept.pop(key, None)
+
+    def derived(
+        self, name: str, build: Callable[[], T], update: Callable[[T, frozenset[str]], T]
+    ) -> T:
+        """A value built from the answers (a read model), kept per generation; after a write
+        the change log can account for, ``update(old, touched)`` brings the old value up to
+        date, else ``build()`` makes it again."""
+        generation = self._generation()
+        if generation is None:
+            return build()
+        with self._key_lock("derived " + name):
+            held = self._derived.get(name)
+            if held is not None and held[0] == generation:
+                return held[1]  # type: ignore[no-any-return]
+            touched = None
+            if held is not None and self._changes is not None and self._maintained:
+                touched = self._changes(held[0])
+            value: T | None = None
+            if held is not None and touched is not None:
+                try:
+                    value = update(held[1], touched) if touched else held[1]
+                except Exception as err:  # built again from the answers: slower, never wrong
+                    log.warning("bringing %s up to date failed: %s", name, err)
+            if value is None:
+                value = build()
+            self._derived[name] = (generation, value)
+            return value
 
     def rows(
         self, text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None
@@ -264,40 +376,21 @@ def _read(path: Path) -> Answer | None:
 
 
 def published_runner(kb: KnowledgeBase, timeout_s: float) -> Run:
-    """Runs a SELECT over the knowledge base's published view, as the pages read it."""
+    """Runs a SELECT over the knowledge base's published view, as the pages read it; its
+    answer as SPARQL JSON, written by the store's result (row by row, deadline kept)."""
 
     def run(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None) -> bytes:
-        result = kb.query(text, bindings=bindings, timeout_s=timeout_s)
-        return solutions_json(result.variables, result)
+        body = kb.query(text, bindings=bindings, timeout_s=timeout_s).serialize(_JSON)
+        assert body is not None
+        return body
 
     return run
 
 
-def solutions_json(variables: list[str], solutions: Iterable[ox.QuerySolution]) -> bytes:
-    """SPARQL JSON results of SELECT solutions, read one by one through the store's result.
+def published_select(kb: KnowledgeBase, timeout_s: float) -> Select:
+    """Runs a SELECT (bound to one row or several) over the published view: its solutions."""
 
-    Iterating (rather than handing the payload to pyoxigraph's writer) keeps the result's
-    deadline and row limit, and every row is read as every other page reads it (#16).
-    """
-    bindings = [{n: _json_term(t) for n in variables if (t := s[n]) is not None} for s in solutions]
-    head = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    return json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    def select(text: str, bindings: Bound | None) -> QueryResult:
+        return kb.query(text, bindings=bindings, timeout_s=timeout_s)
 
-
-def _json_term(term: object) -> dict[str, object]:
-    """One RDF term in the SPARQL 1.1 JSON results format (RDF-star triples included)."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        found: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            found["xml:lang"] = term.language
-        elif term.datatype.value != _XSD_STRING:
-            found["datatype"] = term.datatype.value
-        return found
-    if isinstance(term, ox.Triple):
-        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
-        return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
-    raise TypeError(f"not an RDF term: {term!r}")
+    return select

@@ -1,15 +1,28 @@
 """What differs between SPARQL servers: URL layout, how a query's time limit is sent, which
-authentication their write endpoints expect, and how many rows they return at most.
+authentication their write endpoints expect, how many rows they return at most, and how a query
+or update is rewritten before it is sent.
 
 A profile only holds defaults; every value can still be set on its own (``LHS_KG_STORE_*``).
 Profiles are looked up by name, so an unknown engine is a :class:`ConfigError` naming the known.
+The profile is the one place that says which rewrites an engine gets: its ``query_text`` and
+``update_text`` apply them, and the store sends what they return (#16).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lhs_kg.errors import ConfigError
+from lhs_kg.sparql.binding import Row, ask_as_select, bind, insert_data_as_template
+
+
+class SentQuery(NamedTuple):
+    """A query as an engine is sent it, and whether its rows stand for an ASK's answer."""
+
+    text: str
+    rows_answer_ask: bool
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,37 @@ class EngineProfile:
     """The query that lists the graphs' names: ``GRAPH ?g {}`` reads no triple on Oxigraph, but
     Virtuoso answers it with one empty row, and its ``DISTINCT ?g`` over the triples took 1.9 s
     on 10k triples where counting per graph (``GROUP BY ?g``) took 20 ms."""
+
+    def query_text(self, text: str, form: str) -> SentQuery:
+        """``text`` (a query of ``form``: select, ask, construct, describe) as this engine must
+        be sent it: the DESCRIBE pragma, an ASK as a one-row SELECT."""
+        if form == "describe" and self.describe_pragma:
+            text = f"{self.describe_pragma}\n{text}"
+        if form == "ask" and self.ask_as_select:
+            return SentQuery(ask_as_select(text), rows_answer_ask=True)
+        return SentQuery(text, rows_answer_ask=False)
+
+    def update_text(
+        self,
+        text: str,
+        bindings: Row | Sequence[Row] | None = None,
+        default_graph: str | None = None,
+    ) -> str:
+        """The update ``text`` as this engine must be sent it: ``bindings`` as VALUES or BIND
+        groups, DATA blocks as templates, ``default_graph`` (an IRI already checked) named by
+        the engine's pragma or moved in and out of the default graph around the update."""
+        if bindings:
+            text = bind(text, bindings, as_bind=not self.values_in_updates)
+        if self.insert_data_as_template:
+            text = insert_data_as_template(text)
+        if default_graph is None:
+            return text
+        if self.default_graph_pragma:
+            return f"{self.default_graph_pragma} <{default_graph}>\n{text}"
+        # imported here: the store package imports the configuration, which imports this module
+        from lhs_kg.store.base import with_default_graph
+
+        return with_default_graph(text, default_graph)
 
 
 ENGINES: dict[str, EngineProfile] = {

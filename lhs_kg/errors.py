@@ -6,6 +6,8 @@ Messages name the file, line, query or URL concerned and never include a traceba
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class LhsKgError(Exception):
     """Base class: anything the engine reports to a person.
@@ -17,7 +19,7 @@ class LhsKgError(Exception):
     exit_code = 2
     public: str | None = None
 
-    def with_public(self, message: str) -> LhsKgError:
+    def with_public(self, message: str) -> Self:
         """This error, with the text the web shows instead of the detailed message."""
         self.public = message
         return self

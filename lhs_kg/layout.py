@@ -34,6 +34,7 @@ from lhs_kg.graphs import (
     published_record_graph,
     review_states,
 )
+from lhs_kg.published_changes import log_of, touched_case_studies
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
 from lhs_kg.store.mirror import Mirror
@@ -138,7 +139,7 @@ class PublishedLayout:
 
         Copies first, prunes last: a reader meanwhile may see a stale triple, never miss one.
         """
-        with _KEEPER:
+        with _KEEPER, log_of(self.store).change(None):  # touches every case study
             wanted = published_graphs(self.store, self.settings)
             self.store.update(sparql.text("layout/forget-all"), bindings=self._terms)
             self.store.update(sparql.text("layout/mark"), bindings=self._terms)
@@ -235,9 +236,19 @@ class PublishedLayout:
         )
 
     def _publish(self, graphs: list[str], copied: frozenset[str] = frozenset()) -> None:
-        """Copy ``graphs`` (but those already ``copied``) into the published graph, then record
-        them as its sources (a copy cut short is not recorded, so the next write copies it
-        again: graphs are sets)."""
+        """Copy ``graphs`` (but those a load already ``copied``) into the published graph, then
+        record them as its sources (a copy cut short is not recorded, so the next write copies
+        it again: graphs are sets). The case studies they describe are reported as changed
+        (:mod:`lhs_kg.published_changes`)."""
+        if graphs:
+            with log_of(self.store).change(lambda: self._touched(graphs)):
+                self._publish_batches(graphs, copied)
+
+    def _touched(self, graphs: list[str]) -> frozenset[str] | None:
+        """The case studies whose dashboard rows ``graphs`` may change (None: maybe all)."""
+        return touched_case_studies(self.store, self.graph, graphs)
+
+    def _publish_batches(self, graphs: list[str], copied: frozenset[str]) -> None:
         for i in range(0, len(graphs), _BATCH):
             batch = graphs[i : i + _BATCH]
             self.store.copy_graphs([g for g in batch if g not in copied], self.graph)
@@ -247,7 +258,12 @@ class PublishedLayout:
 
     def _retract(self, graphs: list[str]) -> None:
         """Stop recording ``graphs`` as sources and take out the triples of theirs that no
-        recorded source holds."""
+        recorded source holds (and report the case studies they describe as changed)."""
+        if graphs:
+            with log_of(self.store).change(lambda: self._touched(graphs)):
+                self._retract_batches(graphs)
+
+    def _retract_batches(self, graphs: list[str]) -> None:
         for i in range(0, len(graphs), _BATCH):
             rows: list[dict[str, ox.NamedNode | ox.Literal]] = [dict(self._terms)]
             rows += [{"gone": ox.NamedNode(g)} for g in graphs[i : i + _BATCH]]

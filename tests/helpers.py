@@ -13,6 +13,7 @@ import html
 import io
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -555,3 +556,47 @@ def multiset_difference(got: Counter[Hashable], expected: Counter[Hashable]) -> 
 
 SAME_MULTISET = multiset_difference(Counter(), Counter())
 """The difference of two equal multisets."""
+
+
+# -- many case studies (paged dashboards, #16) ---------------------------------------------------
+
+_CONCEPT = "https://w3id.org/lhs-kg/concept/"
+
+
+def many_case_studies(n: int, seed: int = 16, prefix: str = "many") -> bytes:
+    """Turtle of ``n`` rated case studies, varied by ``seed``: every level in every domain,
+    unrated domains, some case studies with no rating at all, loop stages, elements, outcomes."""
+    rng = random.Random(seed)
+    levels = ("simple", "complicated", "complex")
+    stages = ("practice-to-data", "data-to-knowledge", "knowledge-to-practice")
+    elements = ("strategy/culture", "strategy/workforce", "rationale/better-value")
+    lines = [
+        "@prefix lhs: <https://w3id.org/lhs-kg/ontology/> .",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
+    ]
+    for i in range(n):
+        cs = f"<https://w3id.org/lhs-kg/case-study/{prefix}-{i:04d}>"
+        lines.append(
+            f'{cs} a lhs:CaseStudy ; rdfs:label "{prefix.title()} initiative {i:04d}"@en .'
+        )
+        for stage in rng.sample(stages, rng.randint(0, 3)):
+            lines.append(f"{cs} lhs:showsLoopStage <{_CONCEPT}loop/{stage}> .")
+        for element in rng.sample(elements, rng.randint(0, 3)):
+            kind = "addressesRationale" if element.startswith("rationale") else "appliesElement"
+            lines.append(f"{cs} lhs:{kind} <{_CONCEPT}{element}> .")
+        for k in range(rng.randint(0, 2)):
+            lines.append(f"{cs} lhs:hasOutcome <{cs[1:-1]}/outcome/{k}> .")
+        if i % 9 == 4:
+            continue  # no assessment: every domain not rated
+        assessment = f"<{cs[1:-1]}/assessment>"
+        lines.append(f"{cs} lhs:hasAssessment {assessment} .")
+        for domain in range(1, 8):
+            if rng.random() < 0.25:
+                continue  # this domain not rated
+            rating = f"<{cs[1:-1]}/rating/{domain}>"
+            lines.append(
+                f"{assessment} lhs:hasRating {rating} . {rating} a lhs:DomainRating ; "
+                f"lhs:ratesDomain <{_CONCEPT}nasss/{domain}> ; "
+                f"lhs:level <{_CONCEPT}complexity-level/{rng.choice(levels)}> ."
+            )
+    return ("\n".join(lines) + "\n").encode("utf-8")

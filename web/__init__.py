@@ -20,6 +20,7 @@ from web import conditional, errors, page_cache, security, store_generation, vie
 from web.engine import init_engine
 from web.settings import configure
 from web.views.reading import warm_dashboards
+from web.warming import warm_search
 
 
 def create_app(
@@ -56,4 +57,5 @@ def create_app(
     page_cache.init_app(app)
     check = store_generation.init_app(app, bare)
     check.warmers.append(lambda: warm_dashboards(app))
+    check.warmers.append(lambda: warm_search(app))
     return app

@@ -31,6 +31,7 @@ import logging
 import os
 import secrets
 import signal
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
@@ -38,6 +39,7 @@ import click
 from waitress import create_server
 
 from lhs_kg.cli.base import CliState, pass_state
+from lhs_kg.config import Settings
 from lhs_kg.contributions.reviewers import hash_token, new_token
 from lhs_kg.errors import ConfigError
 from lhs_kg.instance import ServerRecord, remove_server_record, write_server_record
@@ -45,6 +47,7 @@ from lhs_kg.kb import KnowledgeBase
 from web import create_app
 from web.conditional import share_epoch
 from web.settings import ADMIN_TOKEN_HASH
+from web.warming import warm_at_start
 from web.workers import TrustedProxy, WorkerServer, gunicorn_options, proxy_headers
 
 
@@ -77,6 +80,33 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+@dataclass(frozen=True)
+class ServeOptions:
+    """The command's options, read once and handed on whole (one field per click option)."""
+
+    host: str
+    port: int
+    threads: int
+    workers: int
+    trusted_proxy: str | None
+    trusted_proxy_headers: str
+
+    @property
+    def loopback(self) -> bool:
+        """Serving this machine only: bound to loopback and not behind a proxy (which serves
+        the public)."""
+        return is_loopback(self.host) and not self.trusted_proxy
+
+    def settings_for(self, settings: Settings) -> Settings:
+        """``settings`` as this server uses them: on loopback without ``LHS_KG_PUBLIC_URL``,
+        the public address is where this machine reaches it (``http://127.0.0.1:PORT/``), so
+        the SPARQL page, the service description and ``/dataset`` name an endpoint that answers
+        rather than the base IRI (#16); it comes from the options, never a request's Host."""
+        if not self.loopback or settings.public_url is not None:
+            return settings
+        return replace(settings, public_url=local_url(self.host, self.port) + "/")
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
@@ -107,32 +137,34 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     help="Which forwarded headers of the trusted proxy to apply.",
 )
 @pass_state
-def serve(
-    state: CliState,
-    host: str,
-    port: int,
-    threads: int,
-    workers: int,
-    trusted_proxy: str | None,
-    trusted_proxy_headers: str,
-) -> None:
+def serve(state: CliState, **given: Any) -> None:
     """Serve the browser, the SPARQL endpoint and the API on HOST:PORT."""
-    loopback = is_loopback(host) and not trusted_proxy  # behind a proxy it serves the public
-    if workers > 1:
-        _serve_workers(state, host, port, threads, workers, trusted_proxy, trusted_proxy_headers)
-        return
-    app = create_app(settings=state.settings, kb=state.kb(), loopback=loopback)
+    options = ServeOptions(**given)
+    if options.workers > 1:
+        _serve_workers(state, options)
+    else:
+        _serve_one(state, options)
+
+
+def _serve_one(state: CliState, options: ServeOptions) -> None:
+    """One process on waitress with threads, leaving a server record for the command line."""
+    served = options.settings_for(state.settings)
+    app = create_app(settings=served, kb=state.kb(), loopback=options.loopback)
+    warm_at_start(app)  # the dashboards and the search index, in the background (#16)
     logging.basicConfig()  # waitress reports through logging, as ``waitress.serve`` sets up
     proxy = (
-        {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": trusted_proxy_headers}
-        if trusted_proxy
+        {
+            "trusted_proxy": options.trusted_proxy,
+            "trusted_proxy_headers": options.trusted_proxy_headers,
+        }
+        if options.trusted_proxy
         else {}
     )
     server = make_server(
         app,
-        host=host,
-        port=port,
-        threads=threads,
+        host=options.host,
+        port=options.port,
+        threads=options.threads,
         ident="lhs-kg",
         clear_untrusted_proxy_headers=True,
         **proxy,
@@ -142,7 +174,9 @@ def serve(
     if recorded:
         token = new_token()
         app.extensions[ADMIN_TOKEN_HASH] = hash_token(token)
-        record = ServerRecord(local_url(host, port), os.getpid(), settings.store, token)
+        record = ServerRecord(
+            local_url(options.host, options.port), os.getpid(), settings.store, token
+        )
         write_server_record(settings, record)
     forms = {
         "configured": "on",
@@ -150,7 +184,8 @@ def serve(
         "none": "OFF: no secret key configured (see the warning above)",
     }[str(app.config.get("SECRET_KEY_SOURCE", "none"))]
     click.echo(
-        f"lhs-kg serving {settings.store or 'the store'} on http://{host}:{port}/ (forms {forms})",
+        f"lhs-kg serving {settings.store or 'the store'} on "
+        f"http://{options.host}:{options.port}/ (forms {forms})",
         err=True,
     )
     signal.signal(signal.SIGTERM, _stop)
@@ -161,17 +196,10 @@ def serve(
             remove_server_record(settings, os.getpid())
 
 
-def _serve_workers(
-    state: CliState,
-    host: str,
-    port: int,
-    threads: int,
-    workers: int,
-    trusted_proxy: str | None,
-    trusted_proxy_headers: str,
-) -> None:
-    """Run ``workers`` gunicorn processes, each with its own app and store connection."""
-    settings = state.settings
+def _serve_workers(state: CliState, options: ServeOptions) -> None:
+    """Run ``options.workers`` gunicorn processes, each with its own app and store connection."""
+    settings = options.settings_for(state.settings)
+    workers, trusted_proxy = options.workers, options.trusted_proxy
     if not settings.is_remote:
         where = settings.store_path or "memory"
         raise ConfigError(
@@ -180,10 +208,10 @@ def _serve_workers(
             "LHS_KG_STORE=http://HOST:PORT, or run with --workers 1"
         )
     try:
-        forwarded = proxy_headers(trusted_proxy_headers)
+        forwarded = proxy_headers(options.trusted_proxy_headers)
     except ValueError as err:
         raise ConfigError(f"--trusted-proxy-headers: {err}") from None
-    loopback = is_loopback(host) and not trusted_proxy
+    loopback = options.loopback
     # One app in this process first: it settles the generated secret key (a file every worker
     # then reads) and says whether the forms are on, before any worker starts.
     first = create_app(settings=settings, kb=state.kb(), loopback=loopback)
@@ -195,14 +223,16 @@ def _serve_workers(
     def make_app() -> object:
         app = create_app(settings=settings, kb=KnowledgeBase(settings), loopback=loopback)
         share_epoch(app, epoch)
+        warm_at_start(app)  # shared through the instance cache: made once, not per worker
         if trusted_proxy:
             app.wsgi_app = TrustedProxy(app.wsgi_app, trusted_proxy, forwarded)  # type: ignore[method-assign]
         return app
 
     forms = "on" if source != "none" else "OFF: no secret key configured (see the warning above)"
     click.echo(
-        f"lhs-kg serving {settings.store} on http://{host}:{port}/ with {workers} worker "
-        f"processes of {threads} threads (forms {forms})",
+        f"lhs-kg serving {settings.store} on http://{options.host}:{options.port}/ with "
+        f"{workers} worker processes of {options.threads} threads (forms {forms})",
         err=True,
     )
-    WorkerServer(make_app, gunicorn_options(host, port, workers, threads)).run()
+    options_for_gunicorn = gunicorn_options(options.host, options.port, workers, options.threads)
+    WorkerServer(make_app, options_for_gunicorn).run()

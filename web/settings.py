@@ -50,6 +50,9 @@ def configure(
         app.config.from_prefixed_env(prefix="LHS_KG_WEB")
         app.config.setdefault("REVIEWERS_FILE", str(settings.reviewers_file))
         app.config.setdefault("SESSIONS_FILE", str(settings.instance_dir / "sessions.json"))
+        app.config.setdefault(  # shared by every worker process of this machine (#16)
+            "LOGIN_THROTTLE_FILE", str(settings.instance_dir / "login-failures.sqlite3")
+        )
     else:
         app.config.from_mapping(test_config)
     app.config["LHS_KG_SETTINGS"] = settings

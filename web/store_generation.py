@@ -44,6 +44,8 @@ class GenerationCheck:
         self.warmers: list[Callable[[], None]] = []
         self._warming = threading.Lock()
         self.refreshes = 0
+        self.warm_ups = 0
+        """Warm-ups run to their end (at start, and after writes)."""
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if str(environ.get("PATH_INFO", "")).startswith(_NO_DATA):
@@ -73,12 +75,18 @@ class GenerationCheck:
 
     def _warm(self) -> None:
         try:
+            try:  # at start, nothing read the shared store's generation yet
+                self.store.refresh_generation()
+            except LhsKgError as err:
+                log.warning("could not read the store's generation: %s", err)
+                return
             for warm in self.warmers:
                 try:
                     warm()
                 except Exception as err:
                     # on its page too, where the visitor gets a readable error; the log says why
                     log.warning("warming after a write failed: %s", err)
+            self.warm_ups += 1
         finally:
             self._warming.release()
 

@@ -21,6 +21,7 @@ from lhs_kg.assess.document import (
 )
 from lhs_kg.assess.model import LEVELS, Assessment, Rating
 from lhs_kg.assess.questions import Questionnaire
+from lhs_kg.contributions.form.carried import PREVIOUS
 
 #: Longest initiative name kept.
 MAX_NAME = 200
@@ -134,7 +135,8 @@ def contribution_values(
     """The contribution form's inputs that carry ``assessment`` (names spell the JSON path).
 
     Domain ratings fill the rows the form presets for domains 1-7, subdomain ratings follow;
-    items not rated stay empty. Earlier assessments are not part of the form.
+    items not rated stay empty. Earlier assessments go whole, as the JSON of
+    ``previousAssessment`` in one carried input (#16).
     """
     document = to_document(assessment, questionnaire)
     values: dict[str, list[str]] = {"assessment-basis": [document["basis"]]}
@@ -161,4 +163,6 @@ def contribution_values(
             values[prefix + "level"] = [rating.level]
             values[prefix + "justification"] = [rating.note]
             row += 1
+    if "previousAssessment" in document:
+        values[PREVIOUS] = [json.dumps(document["previousAssessment"], ensure_ascii=False)]
     return values

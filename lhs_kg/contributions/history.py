@@ -35,6 +35,8 @@ _CLAIMS = sparql.text("contributions/claims-about")
 _HOLDERS = sparql.text("contributions/graphs-about")
 _PUBLISHED_HOLDERS = sparql.text("contributions/published-graphs-about")
 _STATE = sparql.text("contributions/review-state-of")
+#: History and claims of one case study in one read, when the published graphs are known (#16).
+_PROVENANCE = sparql.text("contributions/case-study-provenance")
 _SOURCE = DCT + "source"
 _UNSET: Any = object()
 
@@ -113,18 +115,14 @@ def history(
         entries.append(Entry(curated, f"curated file {rel}", state, "", "curators"))
     if versions is None:
         versions = contributions.versions(subject=subject)
-    for version in versions:
-        entries.append(
-            Entry(
-                version.graph,
-                f"version {version.number}",
-                version.state,
-                version.submitted,
-                version.contributor_name,
-                version,
-            )
-        )
-    return entries
+    return entries + _version_entries(versions)
+
+
+def _version_entries(versions: Iterable[Version]) -> list[Entry]:
+    return [
+        Entry(v.graph, f"version {v.number}", v.state, v.submitted, v.contributor_name, v)
+        for v in versions
+    ]
 
 
 def _registry_state(contributions: Contributions, graph: str) -> str:
@@ -283,6 +281,19 @@ def claims(
     rows = kb.store.query(
         _CLAIMS, bindings={"subject": node}, union=False, named_graphs=graphs
     ).rows()
+    return _claims_of(
+        contributions, subject, rows, versions, reader or _reader(contributions, scope)
+    )
+
+
+def _claims_of(
+    contributions: Contributions,
+    subject: str,
+    rows: Sequence[dict[str, Any]],
+    versions: Sequence[Version] | None,
+    reader: Reader,
+) -> list[Claim]:
+    """The claims of ``rows`` (?g ?s ?p ?o of the published graphs), labelled and sorted."""
     if not rows:
         return []
     if versions is None:
@@ -295,7 +306,7 @@ def claims(
         iris.update(t.value for t in (s, p, o) if isinstance(t, ox.NamedNode))
         if p.value == _SOURCE and isinstance(o, ox.NamedNode):
             sources.setdefault((g, s.value), []).append(o.value)
-    labels = (reader or _reader(contributions, scope)).labels(iris)
+    labels = reader.labels(iris)
     prefix = graph_prefix(contributions.settings)
     out: list[Claim] = []
     for row in rows:
@@ -330,4 +341,46 @@ def claims(
     return out
 
 
-__all__ = ["Change", "Claim", "Diff", "Entry", "claims", "current_published", "diff", "history"]
+def provenance(
+    contributions: Contributions,
+    subject: str,
+    *,
+    reader: Reader,
+    versions: Sequence[Version] | None = None,
+) -> tuple[list[Entry], list[Claim]]:
+    """:func:`history` and :func:`claims` of a case study, in one store read when the knowledge
+    base knows its published graphs (#16); ``reader`` is a reader over the published view."""
+    names = contributions.kb.published_names()
+    if not names:  # the registry decides what is published, or nothing is: the separate reads
+        past = history(contributions, subject, versions=versions)
+        if versions is None:
+            versions = [e.version for e in past if e.version is not None]
+        return past, claims(contributions, subject, versions=versions, reader=reader)
+    settings = contributions.settings
+    first: dict[str, ox.NamedNode | ox.Literal] = {
+        "subject": ox.NamedNode(subject),
+        "prefix": ox.Literal(graph_prefix(settings) + "data/"),
+        "registry": ox.NamedNode(contributions.registry),
+    }
+    graphs: list[dict[str, ox.NamedNode | ox.Literal]] = [{"g": ox.NamedNode(g)} for g in names]
+    bindings = [first, *graphs]
+    rows = contributions.kb.store.query(_PROVENANCE, bindings=bindings, union=False).rows()
+    curated = sorted(
+        (row["g"].value, row["state"].value if "state" in row else "")
+        for row in rows
+        if row["k"].value == "curated"
+    )
+    entries: list[Entry] = []
+    if curated:
+        graph, state = curated[0]
+        rel = graph[len(graph_prefix(settings)) :]
+        entries.append(
+            Entry(
+                graph, f"curated file {rel}", state.rsplit("/", 1)[-1] or PUBLISHED, "", "curators"
+            )
+        )
+    if versions is None:
+        versions = contributions.versions(subject=subject)
+    entries += _version_entries(versions)
+    claim_rows = [row for row in rows if row["k"].value == "claim"]
+    return entries, _claims_of(contributions, subject, claim_rows, versions, reader)

@@ -381,6 +381,17 @@ class Reader:
             kept[iri] = book.entry(iri)
         return book
 
+    def remember_labels(self, book: LabelBook, iris: Iterable[str]) -> None:
+        """Keep what ``book`` (all of these IRIs' labels, read some other way) says of ``iris``
+        with the shared read models, as :meth:`labels` would have."""
+        kept: dict[str, tuple[tuple[int, int], str] | None] = self.memo(
+            ("labels", book.english), dict
+        )
+        for iri in iris:
+            if len(kept) >= LABELS_KEPT_MAX:
+                break
+            kept.setdefault(iri, book.entry(iri))
+
     def fields(self, iris: Sequence[str], props: Sequence[str]) -> dict[str, dict[str, list[Term]]]:
         """The values of ``props`` (and the label properties) for each of ``iris``, in one query.
 

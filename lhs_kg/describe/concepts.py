@@ -27,13 +27,13 @@ SCHEMES = sparql.text("describe/schemes")
 
 SCHEME_TREE = sparql.text("describe/scheme-tree")
 
-CONCEPT_CONTEXT = sparql.text("describe/concept-context")
+#: A concept's place and its case studies, in one request (the page's second, after its read).
+CONCEPT_PAGE = sparql.text("describe/concept-page")
 
 WHEEL = sparql.text("describe/framework-wheel")
 
 LOOP = sparql.text("describe/loop")
 
-CASE_STUDIES_FOR = sparql.text("describe/case-studies-for-concept")
 #: Bound to a link property that nothing uses when no property left can point from a case study.
 NO_LINK = ox.NamedNode("urn:lhs-kg:no-link")
 
@@ -189,9 +189,32 @@ def _break_cycles(roots: list[TreeNode]) -> list[TreeNode]:
     return [copy(r, frozenset({r.iri})) for r in roots]
 
 
-def hierarchy(reader: Reader, iri: str) -> Hierarchy:
-    """Where a concept sits: its ancestors, broader and narrower concepts and its scheme's tree."""
-    rows = reader.select(CONCEPT_CONTEXT, r=ox.NamedNode(iri))
+def concept_page(
+    reader: Reader,
+    iri: str,
+    links: Iterable[str] | None = None,
+    limit: int = CASE_STUDIES_SHOWN,
+) -> tuple[Hierarchy, list[tuple[TermView, str]], bool]:
+    """Where a concept sits, and its case studies (see :func:`case_studies_for`), from one query.
+
+    ``links``, the properties that point at the concept when the caller has them, lets the
+    store look only where case studies can be.
+    """
+    node = ox.NamedNode(iri)
+    bindings: list[dict[str, ox.NamedNode | ox.Literal]] = [{"r": node}]
+    if links is not None:
+        skip = not_case_study_links(reader)
+        props = [p for p in sorted(set(links)) if p not in skip and iri_or_none(p) is not None]
+        bindings = [{"r": node, "link": ox.NamedNode(p)} for p in props or [NO_LINK.value]]
+    rows = reader.select(CONCEPT_PAGE, bindings, limit=limit + 1)
+    context = [row for row in rows if value(row, "part") == "context"]
+    cases = [row for row in rows if value(row, "part") == "case-study"]
+    return (hierarchy(reader, iri, context), *case_studies_for(reader, cases, limit))
+
+
+def hierarchy(reader: Reader, iri: str, rows: list[dict[str, Term]]) -> Hierarchy:
+    """Where a concept sits: its ancestors, broader and narrower concepts and its scheme's tree
+    (``rows``: the context rows of CONCEPT_PAGE)."""
     found: dict[str, dict[str, TermView]] = {}
     up: dict[str, str] = {}
     for row in rows:
@@ -261,24 +284,14 @@ def not_case_study_links(reader: Reader) -> frozenset[str]:
 
 
 def case_studies_for(
-    reader: Reader,
-    iri: str,
-    limit: int = CASE_STUDIES_SHOWN,
-    links: Iterable[str] | None = None,
+    reader: Reader, rows: list[dict[str, Term]], limit: int = CASE_STUDIES_SHOWN
 ) -> tuple[list[tuple[TermView, str]], bool]:
     """Case studies that link to the concept or rate it, with the level they rate it at.
 
     At most ``limit`` of them, sorted by label, and whether there are more (every link stays
-    listed, paged, under the page's incoming links). ``links``, the properties that point at
-    the concept when the caller has them, lets the store look only where case studies can be.
+    listed, paged, under the page's incoming links); ``rows``: the case-study rows of
+    CONCEPT_PAGE.
     """
-    node = ox.NamedNode(iri)
-    bindings: list[dict[str, ox.NamedNode | ox.Literal]] = [{"r": node}]
-    if links is not None:
-        skip = not_case_study_links(reader)
-        props = [p for p in sorted(set(links)) if p not in skip and iri_or_none(p) is not None]
-        bindings = [{"r": node, "link": ox.NamedNode(p)} for p in props or [NO_LINK.value]]
-    rows = reader.select(CASE_STUDIES_FOR, bindings, limit=limit + 1)
     levels = reader.labels({value(row, "lv") for row in rows if "lv" in row})
     names = reader.labels({value(row, "cs") for row in rows}, LabelBook(english=True))
     found: dict[str, tuple[TermView, str]] = {}

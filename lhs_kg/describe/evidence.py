@@ -3,17 +3,20 @@
 A case-study page shows, next to every outcome and every domain rating, whether that claim was
 checked against its source, what it rests on (its basis, sources and the place in them) and any
 editorial note; below the ratings it lists earlier assessments, so a change of profile over time
-can be seen. Read with the named queries ``claim-evidence`` and ``assessment-history``.
+can be seen. Read with the named queries ``claim-evidence`` and ``assessment-history``; the
+case-study page reads the same patterns with its other parts in one query (#16).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from lhs_kg.describe.base import Reader, value
 from lhs_kg.queries import QueryLibrary
+from lhs_kg.store.base import Term
 
 
 @dataclass
@@ -66,6 +69,15 @@ def case_study_evidence(reader: Reader, iri: str) -> Evidence:
     """Every claim of ``iri`` with its evidence, and its assessments newest first."""
     node = ox.NamedNode(iri)
     rows = reader.select(_query(reader, "claim-evidence"), caseStudy=node)
+    past = reader.select(_query(reader, "assessment-history"), caseStudy=node)
+    return evidence_of(reader, rows, past)
+
+
+def evidence_of(
+    reader: Reader, rows: Sequence[Mapping[str, Term]], past: Sequence[Mapping[str, Term]]
+) -> Evidence:
+    """The evidence in the rows of ``claim-evidence`` and ``assessment-history``, in their
+    order (the case-study page reads them with its other parts in one query, #16)."""
     sources = {value(r, "source") for r in rows if value(r, "source")}
     labels = reader.labels(sources)
     outcomes: dict[str, Claim] = {}
@@ -93,7 +105,7 @@ def case_study_evidence(reader: Reader, iri: str) -> Evidence:
         if source and source not in {s for s, _ in claim.sources}:
             claim.sources.append((source, labels.get(source)))
     history: dict[str, PastAssessment] = {}
-    for row in reader.select(_query(reader, "assessment-history"), caseStudy=node):
+    for row in past:
         assessment = history.setdefault(
             value(row, "assessment"),
             PastAssessment(

@@ -3,6 +3,12 @@
 The RDF description of a resource is its Concise Bounded Description (the triples it is the
 subject of, following blank nodes; SPARQL DESCRIBE on Oxigraph) plus the labels of every resource
 and property it links to, so a client can show it without a second request.
+
+Both come from one query (``describe/resource.rq``; #16: each store round trip costs about a
+millisecond on a store server): the CBD as far as blank nodes usually go, the labels, and up to
+:data:`INCOMING_COUNT_AHEAD` links in with what the page shows of them. Only a resource whose
+blank nodes go deeper is asked for again with DESCRIBE, and only one with more links in is
+counted per property.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 DESCRIBE = sparql.text("describe/describe")
-LINKED_LABELS = sparql.text("describe/linked-labels")
+RESOURCE = sparql.text("describe/resource")
 
 #: Incoming links are counted exactly up to this many beyond the current page's start; a larger
 #: group is shown as "more than" that. Counting every link would read all of them (0.1–0.3 s for
@@ -59,7 +65,7 @@ _MAX_BLANK_DEPTH = 12
 Edge = tuple[Term, str, Term]
 
 
-def _edges(triples: list[ox.Triple]) -> list[Edge]:
+def edges(triples: list[ox.Triple]) -> list[Edge]:
     """Triples as plain edges, leaving out any with a quoted triple as a term."""
     return [
         (t.subject, t.predicate.value, t.object)
@@ -116,40 +122,126 @@ class Description:
     editorial_notes: list[str]
     #: True when some incoming group was not counted to its end: totals and pages are floors.
     incoming_more: bool = False
+    #: What the one read found (read models of a kind of resource use it instead of asking).
+    facts: ResourceFacts | None = None
+
+
+@dataclass
+class ResourceFacts:
+    """What one read of ``describe/resource.rq`` found about a resource.
+
+    ``own``: its CBD; ``labels``: label triples of the properties and IRI objects of its own
+    triples; ``incoming``: (property, subject) of the links in, complete when ``incoming_complete``
+    (at most :data:`INCOMING_COUNT_AHEAD` of them), with the subjects' labels and types and the
+    properties' labels.
+    """
+
+    own: list[ox.Triple]
+    labels: list[ox.Triple]
+    incoming: list[tuple[str, str]] = field(default_factory=list)
+    incoming_complete: bool = True
+    incoming_labels: list[ox.Triple] = field(default_factory=list)
+    incoming_types: dict[str, set[str]] = field(default_factory=dict)
+    property_labels: list[ox.Triple] = field(default_factory=list)
+
+    def document(self) -> list[ox.Triple]:
+        """The RDF description: the CBD, then the labels it does not hold already."""
+        return list(dict.fromkeys([*self.own, *self.labels]))
+
+
+def resource_facts(reader: Reader, iri: str, *, incoming: bool = True) -> ResourceFacts | None:
+    """One read of what a page (``incoming``) or a document shows of ``iri``; None when the
+    knowledge base does not describe it.
+
+    Blank nodes deeper than the query follows (or without triples of their own) are checked
+    here: then the CBD is asked for again with DESCRIBE, so it is always complete.
+    """
+    node = iri_or_none(iri)
+    if node is None:
+        return None
+    limit = INCOMING_COUNT_AHEAD + 1 if incoming else 0
+    parts: dict[str, list[ox.Triple]] = {}
+    for row in reader.select(RESOURCE, limit=limit, r=node):
+        s, p, o = row.get("s"), row.get("p"), row.get("o")
+        if s is None or p is None or o is None or not isinstance(p, ox.NamedNode):
+            continue
+        if isinstance(s, ox.Literal):
+            continue
+        parts.setdefault(value(row, "k"), []).append(ox.Triple(s, p, o))
+    own, complete = _bounded_description(node, parts.get("own", []))
+    if not complete:
+        own = reader.triples(DESCRIBE, r=node)
+    if not own:
+        return None
+    links = list(
+        dict.fromkeys(  # an IRI subject: Virtuoso's isIRI() holds for its blank nodes too
+            (p, s.value) for s, p, _ in edges(parts.get("in", [])) if _is_iri(s)
+        )
+    )
+    types: dict[str, set[str]] = {}
+    for s, _, o in edges(parts.get("in-type", [])):
+        types.setdefault(s.value, set()).add(o.value)
+    return ResourceFacts(
+        own=own,
+        labels=sorted(set(parts.get("label", [])), key=str),
+        incoming=links,
+        incoming_complete=len(links) <= INCOMING_COUNT_AHEAD,
+        incoming_labels=parts.get("in-label", []),
+        incoming_types=types,
+        property_labels=parts.get("in-prop-label", []),
+    )
+
+
+def _bounded_description(
+    node: ox.NamedNode, triples: list[ox.Triple]
+) -> tuple[list[ox.Triple], bool]:
+    """The CBD of ``node`` within ``triples`` (sorted: an engine may send rows in any order, and
+    the same data should give the same document), and whether it is complete.
+
+    The query sends every triple of each blank node it follows; a blank node reached here that
+    none of them is about was not followed (deeper than the query goes), or has no triples:
+    either way only DESCRIBE can say, so the answer is incomplete.
+    """
+    by_subject: dict[object, list[ox.Triple]] = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, []).append(t)
+    reached: set[object] = {node}
+    stack: list[object] = [node]
+    complete = True
+    while stack:
+        followed = by_subject.get(stack.pop())
+        if followed is None:
+            complete = False
+            continue
+        for t in followed:
+            if isinstance(t.object, ox.BlankNode) and t.object not in reached:
+                reached.add(t.object)
+                stack.append(t.object)
+    return sorted({t for t in triples if t.subject in reached}, key=str), complete
 
 
 def rdf_description(reader: Reader, iri: str) -> list[ox.Triple]:
     """The resource's CBD plus labels of what it links to; empty when it is not described."""
-    node = iri_or_none(iri)
-    if node is None:
-        return []
-    triples = reader.triples(DESCRIBE, r=node)
-    if not triples:
-        return []
-    seen = set(triples)
-    for triple in reader.triples(LINKED_LABELS, r=node):
-        if triple not in seen:
-            seen.add(triple)
-            triples.append(triple)
-    return triples
+    facts = resource_facts(reader, iri, incoming=False)
+    return facts.document() if facts is not None else []
 
 
 def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) -> Description | None:
     """The page model of ``iri``, or None when the knowledge base does not describe it."""
-    node = iri_or_none(iri)
-    if node is None:
+    facts = resource_facts(reader, iri)
+    if facts is None:
         return None
-    cbd = reader.triples(DESCRIBE, r=node)
-    if not cbd:
-        return None
+    node = ox.NamedNode(iri)
     by_subject: dict[Term, list[Edge]] = {}
-    for edge in _edges(cbd):
+    for edge in edges(facts.own):
         by_subject.setdefault(edge[0], []).append(edge)
     own = by_subject.get(node, [])
-    # The labels LINKED_LABELS gives the RDF, looked up through the shared label cache.
-    labels = reader.labels({p for _, p, _ in own} | {o.value for _, _, o in own if _is_iri(o)})
+    labels = label_book(facts.labels)
     for _, p, o in own:
         labels.offer(iri, p, o)
+    reader.remember_labels(
+        labels, {p for _, p, _ in own} | {o.value for _, _, o in own if _is_iri(o)}
+    )
 
     def objects(prop: str) -> list[Term]:
         return [o for _, p, o in own if p == prop]
@@ -160,7 +252,10 @@ def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) ->
     groups = _groups(reader, own, by_subject, labels, depth=0)
     definition = _english(objects(_HEADER_PROPS["definition"]))
     page = max(1, page)
-    incoming, total = _incoming(reader, node, page, page_size)
+    if facts.incoming_complete:
+        incoming, total = _incoming_read(reader, facts, page, page_size)
+    else:
+        incoming, total = _incoming(reader, node, page, page_size)
     more = any(g.more for g in incoming)
     longest = max((g.total + g.more for g in incoming), default=0)
     pages = max(1, -(-longest // page_size))
@@ -183,7 +278,16 @@ def describe(reader: Reader, iri: str, *, page: int = 1, page_size: int = 50) ->
         unconfirmed=any(o.value == UNCONFIRMED for o in objects(str(LHS.verification))),
         editorial_notes=[o.value for o in objects(_HEADER_PROPS["note"])],
         incoming_more=more,
+        facts=facts,
     )
+
+
+def label_book(triples: list[ox.Triple], *, english: bool = False) -> LabelBook:
+    """The best labels that label triples (``x label-property literal``) give their subjects."""
+    book = LabelBook(english=english)
+    for s, p, o in edges(triples):
+        book.offer(s.value, p, o)
+    return book
 
 
 def _is_iri(term: Term) -> bool:
@@ -323,5 +427,32 @@ def _incoming(
                 more=total > bound,
             )
         )
+    groups.sort(key=lambda g: g.property.label.lower())
+    return groups, sum(g.total for g in groups)
+
+
+def _incoming_read(
+    reader: Reader, facts: ResourceFacts, page: int, page_size: int
+) -> tuple[list[IncomingGroup], int]:
+    """Groups of incoming links on ``page`` from a complete read of them (no query).
+
+    Each group's subjects are in IRI order, so pages do not depend on the engine's index order.
+    """
+    offset = (page - 1) * page_size
+    by_prop: dict[str, list[str]] = {}
+    for prop, subject in facts.incoming:
+        by_prop.setdefault(prop, []).append(subject)
+    labels = label_book(facts.property_labels)
+    names = label_book(facts.incoming_labels, english=True)
+    groups: list[IncomingGroup] = []
+    for prop, subjects in by_prop.items():
+        shown = sorted(subjects)[offset : offset + page_size]
+        views = [
+            TermView(
+                "iri", s, names.get(s) if s in names else labels.get(s), local=reader.is_local(s)
+            )
+            for s in shown
+        ]
+        groups.append(IncomingGroup(reader.view(ox.NamedNode(prop), labels), views, len(subjects)))
     groups.sort(key=lambda g: g.property.label.lower())
     return groups, sum(g.total for g in groups)

@@ -25,11 +25,25 @@ from lhs_kg.describe.base import (
     page_bounds,
     value,
 )
+from lhs_kg.describe.resource import ResourceFacts, edges, label_book
 from lhs_kg.namespaces import LHS
 from lhs_kg.store.base import Term
 
 BIBO = "http://purl.org/ontology/bibo/"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+_PART_OF = DCT + "isPartOf"
+#: The properties SOURCE_FIELDS reads (a source's own triples, kept in its page's one read).
+_FIELD_PROPS = frozenset(
+    (
+        *(DCT + p for p in ("title", "issued", "publisher")),
+        *(BIBO + p for p in ("volume", "issue", "pages", "doi", "isbn13", "pmid")),
+        FOAF + "page",
+        OWL_SAME_AS,
+        RDF + "type",
+    )
+)
+#: The links in that make a resource cite a source or be part of it (CITED_BY's).
+_CITING = frozenset((DCT + "source", _PART_OF))
 
 SOURCE_FIELDS = sparql.text("describe/source-fields")
 
@@ -127,20 +141,31 @@ class CitedBy:
     items: list[TermView]
 
 
-def citation(reader: Reader, iri: str) -> Citation:
-    """The bibliographic fields of the source ``iri``."""
+def citation(reader: Reader, iri: str, facts: ResourceFacts | None = None) -> Citation:
+    """The bibliographic fields of the source ``iri``; from ``facts`` (the page's one read of
+    it) where they hold them, else asked for."""
     node = ox.NamedNode(iri)
     fields: dict[str, list[str]] = {}
-    for row in reader.select(SOURCE_FIELDS, r=node):
-        fields.setdefault(value(row, "p"), []).append(value(row, "v"))
+    if facts is not None:
+        for s, p, o in edges(facts.own):
+            if s == node and p in _FIELD_PROPS:
+                fields.setdefault(p, []).append(o.value)
+    else:
+        for row in reader.select(SOURCE_FIELDS, r=node):
+            fields.setdefault(value(row, "p"), []).append(value(row, "v"))
 
     def first(prop: str) -> str:
         return sorted(fields.get(prop, [""]))[0]
 
     types = [t.rsplit("/", 1)[-1] for t in fields.get(RDF + "type", [])]
     csl_type = next((_CSL_TYPES[t] for t in types if t in _CSL_TYPES), "document")
-    container_rows = reader.select(CONTAINER, r=node)
-    authors = [value(r, "name") for r in reader.select(AUTHORS, r=node)]
+    container = _container(facts, node)
+    if container is None:
+        rows = reader.select(CONTAINER, r=node)
+        container = next((value(r, "title") for r in rows if "title" in r), "")
+    authors = _authors(facts, node)
+    if authors is None:
+        authors = [value(r, "name") for r in reader.select(AUTHORS, r=node)]
     doi = first(BIBO + "doi")
     if not doi:
         doi = next(
@@ -153,7 +178,7 @@ def citation(reader: Reader, iri: str) -> Citation:
         title=first(DCT + "title"),
         authors=authors,
         year=first(DCT + "issued")[:4],
-        container=next((value(r, "title") for r in container_rows if "title" in r), ""),
+        container=container,
         publisher=first(DCT + "publisher"),
         volume=first(BIBO + "volume"),
         issue=first(BIBO + "issue"),
@@ -165,15 +190,73 @@ def citation(reader: Reader, iri: str) -> Citation:
     )
 
 
-def cited_by(reader: Reader, iri: str) -> list[CitedBy]:
-    """Everything that names ``iri`` as its source (or is part of it), grouped by kind."""
+def _container(facts: ResourceFacts | None, node: ox.NamedNode) -> str | None:
+    """The title of what the source is part of, from the page's read (its CBD holds a blank
+    container, its labels an IRI's titles); None: not known from it."""
+    if facts is None:
+        return None
+    parts = [o for s, p, o in edges(facts.own) if s == node and p == _PART_OF]
+    titles = sorted(
+        o.value
+        for s, p, o in edges([*facts.own, *facts.labels])
+        if s in parts and p == DCT + "title"
+    )
+    return titles[0] if titles else ""
+
+
+def _authors(facts: ResourceFacts | None, node: ox.NamedNode) -> list[str] | None:
+    """The names in the source's one ``bibo:authorList``, in list order, from its CBD; None
+    when the CBD cannot say (no read, several lists, a list or author that is not a blank
+    node: the query follows those)."""
+    if facts is None:
+        return None
+    by_subject: dict[object, dict[str, list[Term]]] = {}
+    for s, p, o in edges(facts.own):
+        by_subject.setdefault(s, {}).setdefault(p, []).append(o)
+    lists = by_subject.get(node, {}).get(BIBO + "authorList", [])
+    if not lists:
+        return []
+    if len(lists) > 1:
+        return None
+    names: list[str] = []
+    cell: object = lists[0]
+    seen: set[object] = set()
+    while not (isinstance(cell, ox.NamedNode) and cell.value == RDF + "nil"):
+        links = by_subject.get(cell)
+        if not isinstance(cell, ox.BlankNode) or cell in seen or links is None:
+            return None
+        seen.add(cell)
+        firsts, rests = links.get(RDF + "first", []), links.get(RDF + "rest", [])
+        if len(firsts) != 1 or len(rests) != 1:
+            return None
+        member = firsts[0]
+        if not isinstance(member, ox.BlankNode):
+            return None
+        names += sorted(n.value for n in by_subject.get(member, {}).get(FOAF + "name", []))
+        cell = rests[0]
+    return names
+
+
+def cited_by(reader: Reader, iri: str, facts: ResourceFacts | None = None) -> list[CitedBy]:
+    """Everything that names ``iri`` as its source (or is part of it), grouped by kind; from
+    ``facts`` (the page's one read) when it holds every link in, else asked for."""
     items: dict[str, tuple[str, TermView]] = {}
-    for row in reader.select(CITED_BY, r=ox.NamedNode(iri)):
-        s = value(row, "s")
-        group = _GROUP_NAMES.get(value(row, "type"), "Other resources")
-        view = TermView("iri", s, value(row, "label") or s, local=reader.is_local(s))
-        if s not in items or items[s][0] == "Other resources":
-            items[s] = (group, view)
+    if facts is not None and facts.incoming_complete:
+        names = label_book(facts.incoming_labels, english=True)
+        for prop, s in facts.incoming:
+            if prop not in _CITING or s in items:
+                continue
+            types = facts.incoming_types.get(s, set())
+            group = next((g for t, g in _GROUP_NAMES.items() if t in types), "Other resources")
+            label = names.get(s) if s in names else s
+            items[s] = (group, TermView("iri", s, label, local=reader.is_local(s)))
+    else:
+        for row in reader.select(CITED_BY, r=ox.NamedNode(iri)):
+            s = value(row, "s")
+            group = _GROUP_NAMES.get(value(row, "type"), "Other resources")
+            view = TermView("iri", s, value(row, "label") or s, local=reader.is_local(s))
+            if s not in items or items[s][0] == "Other resources":
+                items[s] = (group, view)
     groups: dict[str, list[TermView]] = {}
     for group, view in items.values():
         groups.setdefault(group, []).append(view)

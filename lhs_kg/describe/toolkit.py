@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from lhs_kg import sparql
-from lhs_kg.describe.base import Reader, TermView, value
+from lhs_kg.describe.base import LabelBook, Reader, TermView, value
+from lhs_kg.describe.resource import ResourceFacts, edges, label_book
 from lhs_kg.namespaces import LHS
 
 GUIDANCE = sparql.text("describe/guidance-of")
 TOOLS_SERVING = sparql.text("describe/tools-serving")
 TOOLS = sparql.text("describe/tools")
+#: The properties GUIDANCE reads (the concept's own triples, kept in its page's one read).
+_GUIDANCE_PROPS = frozenset(
+    str(p)
+    for p in (LHS.guidance, LHS.whyItMatters, LHS.guidingQuestion, LHS.guidanceSource, LHS.usesTerm)
+)
 
 
 @dataclass
@@ -46,12 +52,21 @@ class Guidance:
         return not (self.text or self.why or self.questions or self.tools)
 
 
-def guidance(reader: Reader, iri: str) -> Guidance:
-    """The guidance recorded on a concept and the tools that serve it, sorted for display."""
+def guidance(reader: Reader, iri: str, facts: ResourceFacts | None = None) -> Guidance:
+    """The guidance recorded on a concept and the tools that serve it, sorted for display.
+
+    With ``facts`` (the page's one read of the concept) the guidance and its links' labels come
+    from there, and the tools are asked for only when a link in says some tool serves it.
+    """
     element = ox.NamedNode(iri)
     found = Guidance()
     links: dict[str, list[str]] = {}
-    for row in reader.select(GUIDANCE, element=element):
+    if facts is not None:
+        rows = [{"p": ox.NamedNode(p), "o": o} for s, p, o in edges(facts.own) if s == element]
+        rows = [r for r in rows if r["p"].value in _GUIDANCE_PROPS]
+    else:
+        rows = reader.select(GUIDANCE, element=element)
+    for row in rows:
         prop, obj = value(row, "p"), row["o"]
         texts = {
             str(LHS.guidance): found.text,
@@ -62,10 +77,13 @@ def guidance(reader: Reader, iri: str) -> Guidance:
             texts[prop].append(obj.value)
         elif isinstance(obj, ox.NamedNode):
             links.setdefault(prop, []).append(obj.value)
-    tool_rows = reader.select(TOOLS_SERVING, element=element)
+    served = facts is None or not facts.incoming_complete
+    served = served or any(p == str(LHS.serves) for p, _ in (facts.incoming if facts else []))
+    tool_rows = reader.select(TOOLS_SERVING, element=element) if served else []
     iris = {i for group in links.values() for i in group}
     iris |= {value(r, k) for r in tool_rows for k in ("tool", "kind") if k in r}
-    labels = reader.labels(iris)
+    labels = label_book(facts.labels) if facts is not None else LabelBook()
+    labels = reader.labels(iris, labels)
 
     def views(items: list[str]) -> list[TermView]:
         made = [reader.view(ox.NamedNode(i), labels) for i in sorted(set(items))]

@@ -20,6 +20,7 @@ from lhs_kg import sparql
 from lhs_kg.errors import QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, ox_results
 from lhs_kg.store.mirror import Mirror
+from lhs_kg.store.results import json_binding, json_results
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Bindings = Mapping[str, ox.NamedNode | ox.Literal]
@@ -94,11 +95,20 @@ class QueryResult:
     def serialize(self, fmt: Format, output: IO[bytes] | None = None) -> bytes | None:
         """Write the result in a SPARQL results format (SELECT/ASK) or RDF format (graphs).
 
-        Serialisation runs in pyoxigraph's writer; the row limit and deadline of :meth:`__iter__`
-        apply to graph results only (callers that must bound SELECT output iterate instead).
+        Serialisation runs in pyoxigraph's writer, but a SELECT with a row limit or deadline
+        is written as JSON row by row here, so both hold (other SELECT formats: iterate).
         """
         if self.kind == "graph":
             return ox.serialize(self._guarded(iter(self._payload)), output, ox_rdf(fmt))
+        guarded = self._deadline is not None or self._max_rows is not None
+        if self.kind == "select" and guarded and fmt.name == "json":
+            # read row by row, so the deadline and the row limit hold (#16); one JSON writer
+            names = self.variables
+            body = json_results(names, (json_binding(names, s) for s in self))
+            if output is None:
+                return body
+            output.write(body)
+            return None
         return self._payload.serialize(output, ox_results(fmt))  # type: ignore[no-any-return]
 
 

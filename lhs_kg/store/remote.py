@@ -32,10 +32,9 @@ import pyoxigraph as ox
 from lhs_kg import sparql
 from lhs_kg.config import DEFAULT_BASE_IRI, RemoteEndpoints
 from lhs_kg.engines import engine
-from lhs_kg.errors import EngineError, ParseError, QueryError, StoreError
+from lhs_kg.errors import EngineError, ParseError, QueryError, QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, rdf_format, result_format
 from lhs_kg.sparql import bind
-from lhs_kg.sparql.binding import ask_as_select, insert_data_as_template
 from lhs_kg.sparql_text import query_form
 from lhs_kg.store.base import (
     Bindings,
@@ -43,19 +42,33 @@ from lhs_kg.store.base import (
     QueryResult,
     Store,
     graph_iri,
-    with_default_graph,
 )
 from lhs_kg.store.generation import SharedGeneration, meta_graph
 from lhs_kg.store.http import (
     STORE_DID_NOT_ANSWER,
+    TIMED_OUT,
     SparqlHttp,
     check_complete,
     check_row_limit,
 )
 from lhs_kg.store.mirror import Mirror
-from lhs_kg.store.results import boolean_columns, parse_json_results, parse_ntriples
+from lhs_kg.store.results import (
+    boolean_columns,
+    parse_json_results,
+    parse_ntriples,
+    stopped_mid_answer,
+)
 
 __all__ = ["STORE_DID_NOT_ANSWER", "RemoteStore"]
+
+
+def _unparsable(message: str, body: bytes) -> EngineError | QueryTimeoutError:
+    """The error for an answer that does not parse: the engine's time limit when it says it
+    stopped mid-answer (a 200 already sent), else an engine error; public text names nothing."""
+    if stopped_mid_answer(body):
+        return QueryTimeoutError(message).with_public(TIMED_OUT)
+    return EngineError(message).with_public("the store sent an answer that does not parse")
+
 
 _NO_GRAPH = "urn:lhs-kg:no-graph"
 """Named when a query must read no graph at all (naming none would mean the engine's default)."""
@@ -175,11 +188,7 @@ class RemoteStore(Store):
         form = query_form(text)
         if bindings:
             text = bind(text, bindings)
-        if form == "describe" and self.profile.describe_pragma:
-            text = f"{self.profile.describe_pragma}\n{text}"
-        asked = form == "ask" and self.profile.ask_as_select
-        if asked:
-            text = ask_as_select(text)
+        text, asked = self.profile.query_text(text, form)
         graph_form = form in ("construct", "describe")
         accept = _NT.media_type if graph_form else result_format("json").media_type
         form_data = [("query", text), *self._dataset(union, default_graphs, named_graphs)]
@@ -187,14 +196,8 @@ class RemoteStore(Store):
         if self.profile.timeout_param:  # the engine stops when we stop waiting (#12)
             form_data.append((self.profile.timeout_param, str(max(1, round(limit_s * 1000)))))
         url = self.endpoints.query
-        response = self._http.send(
-            "POST",
-            url,
-            what="a query",
-            timeout_s=max(1.0, limit_s + 1),  # a little after the engine's own limit
-            data=form_data,
-            headers={"Accept": accept},
-        )
+        # a little after the engine's own limit
+        response = self._http.query(url, form_data, accept, max(1.0, limit_s + 1))
         check_complete(response.headers, url)
         deadline = time.monotonic() + timeout_s if timeout_s else None
         try:
@@ -207,8 +210,8 @@ class RemoteStore(Store):
             if asked:
                 payload = _any_row(payload)
         except SyntaxError as err:
-            raise EngineError(f"{url} sent an answer that does not parse: {err}").with_public(
-                "the store sent an answer that does not parse"
+            raise _unparsable(
+                f"{url} sent an answer that does not parse: {err}", response.content
             ) from None
         kind = "ask" if isinstance(payload, ox.QueryBoolean) else "select"
         return QueryResult(kind, payload, deadline=deadline, max_rows=max_rows)
@@ -226,14 +229,8 @@ class RemoteStore(Store):
     ) -> None:
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
-        if bindings:
-            text = bind(text, bindings, as_bind=not self.profile.values_in_updates)
-        if self.profile.insert_data_as_template:
-            text = insert_data_as_template(text)
-        if default_graph is not None and self.profile.default_graph_pragma:
-            text = f"{self.profile.default_graph_pragma} {graph_iri(default_graph)}\n{text}"
-        elif default_graph is not None:
-            text = with_default_graph(text, default_graph)
+        checked = graph_iri(default_graph).value if default_graph is not None else None
+        text = self.profile.update_text(text, bindings, checked)
         renewal, new = self._renewal()
         body = text.rstrip()
         body = body[:-1] if body.endswith(";") else body
@@ -365,8 +362,8 @@ class RemoteStore(Store):
         try:
             triples = parse_ntriples(response.content)
         except SyntaxError as err:
-            raise EngineError(f"the store sent graph <{graph}> unparsable: {err}").with_public(
-                "the store sent an answer that does not parse"
+            raise _unparsable(
+                f"the store sent graph <{graph}> unparsable: {err}", response.content
             ) from None
         limit = self._row_limit
         if limit is None or len(triples) < limit:
@@ -427,4 +424,4 @@ class RemoteStore(Store):
         return names
 
     def close(self) -> None:
-        self._http.session.close()
+        self._http.close()

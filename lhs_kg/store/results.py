@@ -97,6 +97,9 @@ def _standard_term(term: dict[str, Any], boolean: bool = False) -> dict[str, Any
     return term
 
 
+_STOPPED = re.compile(r"operation has been cancelled|time[ -]?out|timed out", re.IGNORECASE)
+
+
 def parse_json_results(
     body: bytes, booleans: frozenset[str] = frozenset()
 ) -> ox.QuerySolutions | ox.QueryBoolean:
@@ -118,9 +121,68 @@ def parse_json_results(
                 for row in bindings
             ]
             body = json.dumps(payload).encode("utf-8")
-    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QuerySolutions):
+        for _ in parsed:
+            pass  # read to the end once: pyoxigraph parses lazily, and a streamed answer may be cut
+        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    return parsed
+
+
+def stopped_mid_answer(body: bytes) -> bool:
+    """True when an answer that does not parse ends in an engine's "stopped" notice.
+
+    ``oxigraph serve`` streams results with status 200 already sent, so when its time limit
+    stops a query it can only append "The SPARQL operation has been cancelled" to the body.
+    """
+    return _STOPPED.search(body[-300:].decode("utf-8", "replace")) is not None
 
 
 def parse_ntriples(body: bytes) -> list[ox.Triple]:
     """N-Triples as triples; raises ``SyntaxError``."""
     return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def json_term(term: object) -> dict[str, object]:
+    """One RDF term in the SPARQL 1.1 JSON results format (RDF-star triples included).
+
+    >>> json_term(ox.Literal("3", datatype=ox.NamedNode(_XSD_INTEGER)))
+    {'type': 'literal', 'value': '3', 'datatype': 'http://www.w3.org/2001/XMLSchema#integer'}
+    """
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        found: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            found["xml:lang"] = term.language
+        elif term.datatype.value != _XSD_STRING:
+            found["datatype"] = term.datatype.value
+        return found
+    if isinstance(term, ox.Triple):
+        parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+        return {"type": "triple", "value": {k: json_term(v) for k, v in parts.items()}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def json_binding(variables: list[str], solution: Any) -> bytes:
+    """One solution (a pyoxigraph solution or a dict of terms) as a JSON results binding."""
+    get = solution.get if isinstance(solution, dict) else solution.__getitem__
+    row = {n: json_term(t) for n in variables if (t := get(n)) is not None}
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_results(variables: list[str], bindings: Any) -> bytes:
+    """SPARQL JSON results from the JSON ``bindings`` of :func:`json_binding` (bytes each)."""
+    head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
+    return (
+        b'{"head":'
+        + head.encode("utf-8")
+        + b',"results":{"bindings":['
+        + b",".join(bindings)
+        + b"]}}"
+    )

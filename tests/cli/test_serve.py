@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 import requests
 
@@ -290,3 +291,100 @@ def test_sources_are_imported_through_the_server(running: Served) -> None:
     again = running.cli("import-sources", str(refs), *who)
     assert again.returncode == 0, again.stderr
     assert "0 new, 2 already known" in again.stdout and "stored" not in again.stdout
+
+
+def test_the_serve_options_are_read_in_one_place() -> None:
+    """Each option of ``lhs-kg serve`` is a field of ServeOptions, the one value both ways of
+    serving get (#16): an option added to the command and not to it fails here."""
+    from dataclasses import fields
+
+    from web.server import ServeOptions, serve
+
+    options = {p.name for p in serve.params if isinstance(p, click.Option)}
+    assert options == {f.name for f in fields(ServeOptions)}
+
+
+@pytest.mark.parametrize(
+    ("host", "proxy", "loopback"),
+    [
+        ("127.0.0.1", None, True),
+        ("::1", None, True),
+        ("localhost", None, True),
+        ("0.0.0.0", None, False),
+        ("192.0.2.1", None, False),
+        ("127.0.0.1", "127.0.0.1", False),  # behind a proxy it serves the public
+    ],
+)
+def test_serve_options_say_whether_only_this_machine_is_served(
+    host: str, proxy: str | None, loopback: bool
+) -> None:
+    from web.server import ServeOptions
+
+    options = ServeOptions(host, 5000, 8, 1, proxy, "x-forwarded-for")
+    assert options.loopback is loopback
+
+
+@pytest.fixture(scope="module")
+def loopback(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> Iterator[Served]:
+    """One server on loopback for the read-only checks of the address it names."""
+    folder = tmp_path_factory.mktemp("loopback")
+    shutil.copytree(built_store, folder / "var" / "store")
+    served = Served(folder, LHS_KG_WEB_SECRET_KEY=KEY).start()
+    yield served
+    served.stop()
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/sparql", "text/html"),  # the editor's "any SPARQL client can use this endpoint"
+        ("/sparql", "text/turtle"),  # the service description
+        ("/dataset", "text/turtle"),  # VoID and DCAT: the endpoint and the dumps
+    ],
+)
+def test_on_loopback_the_named_endpoint_is_this_server(
+    loopback: Served, path: str, accept: str
+) -> None:
+    """``make run``'s pages name ``http://127.0.0.1:PORT/sparql``, which answers, rather than
+    the base IRI's, which does not lead here (#16); a forged Host changes nothing."""
+    page = loopback.get(path, headers={"Accept": accept, "Host": "evil.example"})
+    assert page.status_code == 200, page.text[:300]
+    assert f"{loopback.url}/sparql" in page.text
+    assert "https://w3id.org/lhs-kg/sparql" not in page.text
+    assert "evil.example" not in page.text
+
+
+def test_a_configured_public_url_wins_over_the_loopback_address(folder: Path) -> None:
+    served = Served(
+        folder, LHS_KG_WEB_SECRET_KEY=KEY, LHS_KG_PUBLIC_URL="https://kg.example.org/"
+    ).start()
+    try:
+        description = served.get("/sparql", headers={"Accept": "text/turtle"}).text
+    finally:
+        served.stop()
+    assert "https://kg.example.org/sparql" in description
+    assert served.url not in description
+
+
+def test_serve_warms_the_dashboards_and_search_index_once_without_holding_up_healthz(
+    running: Served,
+) -> None:
+    """At start, one background warm-up makes the dashboards and the search index (#16):
+    /healthz answers meanwhile, and the first search and /nasss use what it made."""
+    probes = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        answer = running.get("/healthz")
+        probes.append((answer.status_code, answer.json()["warming"], answer.json()["warm_ups"]))
+        if probes[-1][2]:
+            break
+        time.sleep(0.05)
+    assert probes[0][:2] == (200, True)  # answered while the warm-up ran
+    assert probes[-1] == (200, False, 1)
+    folder = running.instance / "cache" / "search"
+    made = sorted(p.name for p in folder.glob("index-*.sqlite"))
+    assert len(made) == 1  # built in the background, before anyone searched
+    assert running.get("/search", params={"q": "remission"}).status_code == 200
+    assert running.get("/nasss").status_code == 200
+    assert sorted(p.name for p in folder.glob("index-*.sqlite")) == made  # not built again
+    assert running.get("/healthz").json()["warm_ups"] == 1

@@ -62,7 +62,7 @@ def test_heatmap_and_radar_render(page: Any) -> None:
     cells = page.locator("table.heatmap td.heat")
     assert cells.count() >= 7
     assert page.locator("td.heat-complex").first.is_visible()
-    page.locator('a[href="?sort=complex"]').click()
+    page.locator('a[href="/nasss?sort=complex"]').click()
     page.wait_for_url("**/nasss?sort=complex")
     page.goto("/case-study/xss-fixture")
     radar = page.locator("svg.radar")

@@ -16,7 +16,15 @@ import pytest
 from flask import Flask
 
 from lhs_kg.contributions import Contributions
-from tests.helpers import ARTIFACTS, BROWSE_FIXTURE, LiveServer, axe_violations, build_app, payload
+from tests.helpers import (
+    ARTIFACTS,
+    BROWSE_FIXTURE,
+    LiveServer,
+    axe_violations,
+    build_app,
+    many_case_studies,
+    payload,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +41,7 @@ VIEWS = [
     ("concept-subdomain", "/concept/nasss/1A"),
     ("concept-strategy", "/concept/strategy/co-design"),
     ("nasss-heat-map", "/nasss"),
+    ("nasss-heat-map-page", "/nasss?sort=complex&rated=rated&page=2"),
     ("case-studies", "/case-study/"),
     ("case-study", "/case-study/kaiser-sepsis"),
     ("case-study-unrated", "/case-study/npfit"),
@@ -63,10 +72,14 @@ VIEWS = [
 
 @pytest.fixture(scope="module")
 def e2e_app() -> Flask:
-    """The repository content, the fixture case study, and one pending contribution."""
+    """The repository content, the fixture case study, 60 generated ones (so lists have pages)
+    and one pending contribution."""
     app = build_app()
     kb = app.extensions["lhs_kg"]
     kb.load(BROWSE_FIXTURE, graph="https://w3id.org/lhs-kg/graph/data/tests/browse-fixture")
+    kb.load_bytes(
+        many_case_studies(60), "ttl", graph="https://w3id.org/lhs-kg/graph/data/tests/many"
+    )
     outcome = Contributions(kb).submit(payload(), "json")
     assert outcome.stored, outcome.report
     app.config["SWEEP_STATUS"] = f"/contributions/{outcome.token}"

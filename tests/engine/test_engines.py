@@ -32,6 +32,7 @@ from tests.helpers import (
     multiset_difference,
     new_content_kb,
     selected_engines,
+    visible_text,
 )
 
 pytestmark = pytest.mark.remote
@@ -317,3 +318,23 @@ def test_documents_hold_the_same_triples(apps: tuple[Flask, Flask], path: str) -
     )
     assert mine
     assert multiset_difference(theirs, mine) == SAME_MULTISET
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/source/foley-vale-2022",  # a citation, an author list (blank nodes), resources citing it
+        "/concept/nasss/1A",  # guidance, links in with their labels
+        "/concept/framework",
+        "/ontology/CaseStudy",
+    ],
+)
+def test_resource_pages_read_the_same(apps: tuple[Flask, Flask], path: str) -> None:
+    """The one read of a resource page (#16: its CBD, labels and links in, one query) shows the
+    same page on every engine."""
+    mine, theirs = (
+        visible_text(app.test_client().get(path, headers={"Accept": "text/html"}).get_data(True))
+        for app in apps
+    )
+    assert "nothing is known" not in mine
+    assert theirs == mine

@@ -218,11 +218,16 @@ def test_the_engine_union_on_a_real_server(tmp_path_factory: pytest.TempPathFact
         server.stop()
 
 
+_CUT_ROWS = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"urn:a"}},'
+"""A SELECT answer cut after its first row."""
+
+
 @pytest.mark.parametrize(
     ("query", "content_type", "body"),
     [
         ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", b"<html>oops</html>"),
         ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", b'{"head": {'),
+        ("SELECT ?s WHERE { ?s ?p ?o }", "application/sparql-results+json", _CUT_ROWS),
         ("ASK {}", "application/sparql-results+json", b'{"head":{},"boolean":"perhaps"}'),
         ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", b"<a> <b> ."),
         ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", b"\xff\xfe garbage"),
@@ -236,6 +241,31 @@ def test_an_answer_that_does_not_parse_is_a_readable_error(
         result = store.query(query, union=False)
         result.rows() if result.kind == "select" else result.triples()
     assert caught.value.public == "the store sent an answer that does not parse"
+
+
+def test_a_streamed_answer_stopped_by_the_engine_is_a_timeout(recorder: str) -> None:
+    """``oxigraph serve`` has sent 200 and some rows when its time limit stops a query: all it
+    can do is append a notice. That is a timeout, never a parser's SyntaxError (CI, #16)."""
+    _Recorder.content_type = "application/sparql-results+json"
+    _Recorder.body = _CUT_ROWS + b"The SPARQL operation has been cancelled"
+    with RemoteStore(_endpoints(recorder)) as store, pytest.raises(QueryTimeoutError) as caught:
+        store.query("SELECT ?s WHERE { ?s ?p ?o }", union=False).rows()
+    assert caught.value.public == TIMED_OUT
+
+
+def test_a_query_stopped_by_oxigraph_mid_answer_is_a_timeout(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    server = OxigraphServer(tmp_path_factory.mktemp("stopped"), timeout_s=1)
+    try:
+        with RemoteStore(server.endpoints) as store:
+            store.load(_big_graph(400), NT, BIG)
+            cross = f"SELECT ?a WHERE {{ GRAPH <{BIG}> {{ ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }} }}"
+            with pytest.raises(QueryTimeoutError) as caught:
+                store.query(cross, union=False, timeout_s=30).rows()
+        assert caught.value.public == TIMED_OUT
+    finally:
+        server.stop()
 
 
 def test_a_server_slower_than_the_time_limit_is_a_timeout(recorder: str) -> None:
@@ -462,3 +492,17 @@ def test_a_missing_virtuoso_names_its_install_command(
         monkeypatch.setenv(name, value)
     with pytest.raises(outcome, match="make virtuoso"):
         helpers.virtuoso_binaries()
+
+
+def test_a_proxy_in_the_environment_is_still_used_for_queries(
+    recorder: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries skip requests on plain HTTP (#16), but not where requests honoured a proxy."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", recorder)
+    behind = "http://store.invalid:7878"  # reachable only through the proxy
+    with RemoteStore(_endpoints(behind)) as store:
+        assert store.query("ASK {}", union=False).boolean
+    ((path, form, _),) = _Recorder.seen
+    assert path == behind + "/query" and form["query"] == ["ASK {}"]

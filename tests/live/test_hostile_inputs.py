@@ -8,6 +8,7 @@ by class where the exact code is the implementer's choice.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -218,6 +219,89 @@ def test_validating_a_600kB_turtle_list_is_refused_in_bounded_time(live_server: 
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
     assert seconds < 20
     assert live_server.alive(), live_server.crashed()
+
+
+# -- the self-assessment handed to the contribution form (#16) ------------------------------
+
+HANDED_RATINGS = [
+    {"domain": "1", "level": "complex", "justification": "Several conditions at once."},
+    {"domain": "2", "level": "complicated", "justification": "Two record systems."},
+]
+HANDED = {
+    "basis": "self-assessment",
+    "date": "2026-12-01",
+    "coverageNote": "Only the condition and the technology are rated.",
+    "ratings": HANDED_RATINGS,
+    "previousAssessment": {
+        "basis": "self-assessment",
+        "date": "2025-06-01",
+        "coverageNote": "Only the condition was rated then.",
+        "ratings": [{"domain": "1", "level": "simple", "justification": "One clear diagnosis."}],
+        "previousAssessment": {"basis": "self-assessment", "date": "2024-05-01", "ratings": []},
+    },
+}
+CARRIED = "assessment-previousAssessment"
+
+
+def handed_over_form(server: LiveServer, slug: str) -> tuple[dict[str, str], str]:
+    """(the inputs a team sends after the hand-over, the carried history as the page holds it)."""
+    page = server.post(
+        "/assess/contribute", data={"assessment": json.dumps(HANDED), "initiative": slug}
+    )
+    assert page.status_code == 200, page.text[:300]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    carried = re.search(rf'name="{CARRIED}" value="([^"]*)"', page.text)
+    assert token and carried, "the form lost the CSRF token or the carried history"
+    typed = {
+        "csrf_token": token.group(1),
+        "id": slug,
+        "title": "Falls prevention handed over with its history",
+        "description": "Care homes and community teams test one change to prevent falls.",
+        "organisation-0-id": "improvecarenow",
+        "country-0": "GB",
+        "loopStages": "P2D",
+        "sources": "foley-vale-2022",
+        "contributor-name": "Team Lead",
+        "contributor-email": "lead@example.org",
+        "licence": "CC-BY-4.0",
+        "assessment-basis": "self-assessment",
+        "assessment-date": "2026-12-01",
+        "assessment-coverageNote": "Only the condition and the technology are rated.",
+    }
+    for row, rating in enumerate(HANDED_RATINGS):
+        for key in ("domain", "level", "justification"):
+            typed[f"assessment-ratings-{row}-{key}"] = rating[key]
+    return typed, html.unescape(carried.group(1))
+
+
+def test_a_tampered_history_is_refused_and_the_genuine_one_survives_review(
+    live_server: LiveServer,
+) -> None:
+    slug = "handed-over-with-history"
+    typed, carried = handed_over_form(live_server, slug)
+    before = len(waiting(live_server))
+    tampered = live_server.post(
+        "/contribute", data={**typed, CARRIED: "{oops"}, allow_redirects=False
+    )
+    assert tampered.status_code == 400, tampered.text[:300]
+    assert "does not hold a JSON object" in tampered.text
+    assert "Traceback" not in tampered.text
+    assert len(waiting(live_server)) == before
+    sent = live_server.post("/contribute", data={**typed, CARRIED: carried}, allow_redirects=False)
+    assert sent.status_code == 303, re.findall(r"<li>[^<]*</li>", sent.text)[:8]
+    decided = live_server.post(
+        f"/review/{slug}/v1/accept",
+        json={"comment": "history kept"},
+        headers={"Authorization": f"Bearer {REVIEWER_TOKEN}"},
+    )
+    assert decided.status_code == 200, decided.text[:300]
+    lhs = "https://w3id.org/lhs-kg/ontology/"
+    assert ask(
+        live_server,
+        f"ASK {{ <https://w3id.org/lhs-kg/case-study/{slug}> <{lhs}hasAssessment>"
+        f"/<{lhs}previousAssessment>/<{lhs}previousAssessment> ?a . "
+        '?a <http://purl.org/dc/terms/date> ?d FILTER(STR(?d) = "2024-05-01") }',
+    )
 
 
 def test_login_is_throttled_after_repeated_wrong_passwords(live_server: LiveServer) -> None:

@@ -9,13 +9,15 @@ operator runs them; the reviewer works through the API with a bearer token.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lhs_kg.contributions.reviewers import hash_token
+from lhs_kg.contributions.reviewers import hash_password, hash_token
 from tests.helpers import LHS_KG, OxigraphServer
 from tests.live.server import ROOT, LiveServer, base_env, build_store, serve_on
 
@@ -23,6 +25,8 @@ pytestmark = pytest.mark.live
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 REVIEWER_TOKEN = "rt-workers-" + "w" * 40
+GATEKEEPER, GATEKEEPER_PASSWORD = "gatekeeper", "a long gatekeeper password 7"
+CURATOR, CURATOR_PASSWORD = "formcurator", "a long form curator password 9"
 CASE_STUDY_PATH = "/case-study/"
 
 
@@ -39,7 +43,12 @@ def env(tmp_path_factory: pytest.TempPathFactory, store_server: OxigraphServer) 
     """Settings naming the store server and a reviewer with an API token; content loaded once."""
     folder = tmp_path_factory.mktemp("workers")
     reviewers = folder / "reviewers.json"
-    reviewers.write_text(json.dumps({"curator": {"token_hashes": [hash_token(REVIEWER_TOKEN)]}}))
+    accounts = {
+        "curator": {"token_hashes": [hash_token(REVIEWER_TOKEN)]},
+        GATEKEEPER: {"password_hash": hash_password(GATEKEEPER_PASSWORD)},
+        CURATOR: {"password_hash": hash_password(CURATOR_PASSWORD)},
+    }
+    reviewers.write_text(json.dumps(accounts))
     found = base_env(
         folder, {"LHS_KG_STORE": store_server.url, "LHS_KG_REVIEWERS_FILE": str(reviewers)}
     )
@@ -114,6 +123,36 @@ def test_a_contribution_accepted_through_one_worker_shows_on_the_other_at_once(
     assert title in reader.get("/nasss").text
 
 
+def test_the_accepted_case_study_is_in_every_face_of_the_other_worker(
+    two: tuple[LiveServer, LiveServer],
+) -> None:
+    """The rest of a user's walk (#16): its Turtle, search, the SPARQL endpoint (GET and POST,
+    as Jena asks), the dump and the CSV, all from the process that did not write it."""
+    writer, reader = two
+    title = "Workers test: found everywhere"
+    slug = "workers-everywhere"
+    iri = f"https://w3id.org/lhs-kg/case-study/{slug}"
+    assert slug not in reader.get("/search", params={"q": "found everywhere"}).text
+    submit_and_accept(writer, example(slug, title))
+    turtle = reader.get(f"{CASE_STUDY_PATH}{slug}", headers={"Accept": "text/turtle"})
+    assert turtle.headers["Content-Type"].startswith("text/turtle")
+    assert title in turtle.text
+    assert (
+        f"{CASE_STUDY_PATH}{slug}" in reader.get("/search", params={"q": "found everywhere"}).text
+    )
+    query = f"ASK {{ <{iri}> a <https://w3id.org/lhs-kg/ontology/CaseStudy> }}"
+    jena_ask = "application/sparql-results+json,application/sparql-results+xml;q=0.9,*/*;q=0.1"
+    asked = [
+        reader.get("/sparql", params={"query": query}, headers={"Accept": jena_ask}),
+        reader.post("/sparql", data={"query": query}, headers={"Accept": jena_ask}),
+    ]
+    assert [answer.json()["boolean"] for answer in asked] == [True, True]
+    dump = reader.get("/export", params={"format": "nq"})
+    assert dump.status_code == 200
+    assert f"<{iri}>" in dump.text
+    assert iri in reader.get("/export/case-studies.csv").text
+
+
 def test_a_pending_contribution_shows_on_no_worker(two: tuple[LiveServer, LiveServer]) -> None:
     writer, reader = two
     title = "Workers test: still waiting for review"
@@ -128,32 +167,93 @@ def test_a_pending_contribution_shows_on_no_worker(two: tuple[LiveServer, LiveSe
         assert server.get(f"{CASE_STUDY_PATH}workers-pending").status_code == 404
 
 
-def test_gunicorn_workers_all_see_an_accepted_contribution(
-    env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, two: tuple[LiveServer, ...]
-) -> None:
+@pytest.fixture(scope="module")
+def gunicorn(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``lhs-kg serve --workers 2``: two gunicorn worker processes behind one port."""
     served = _serve(env, tmp_path_factory.mktemp("gunicorn"), "--workers", "2", "--threads", "2")
-    try:
-        for _ in range(8):  # warm both workers' caches (requests land on either)
-            assert served.get("/case-study/").status_code == 200
-        title = "Workers test: accepted beside gunicorn"
-        path = submit_and_accept(two[0], example("workers-gunicorn", title))
-        pids = set()
-        tags = set()
-        for _ in range(12):  # fresh connections, so both worker processes answer some
-            served.session.close()
-            page = served.get(path)
-            assert page.status_code == 200, page.text[:300]
-            assert title in page.text
-            tags.add(page.headers["ETag"])
-            pids.add(served.get("/healthz").json()["worker"])
-        assert len(pids) == 2, pids
-        assert len(tags) == 1, tags  # one tag whichever worker answers: a 304 from either
-        served.session.close()
-        again = served.get(path, headers={"If-None-Match": tags.pop()})
-        assert again.status_code == 304
-    finally:
-        crash = served.stop()
+    yield served
+    crash = served.stop()
     assert crash is None, crash
+
+
+def test_gunicorn_workers_all_see_an_accepted_contribution(
+    gunicorn: LiveServer, two: tuple[LiveServer, ...]
+) -> None:
+    served = gunicorn
+    for _ in range(8):  # warm both workers' caches (requests land on either)
+        assert served.get("/case-study/").status_code == 200
+    title = "Workers test: accepted beside gunicorn"
+    path = submit_and_accept(two[0], example("workers-gunicorn", title))
+    pids = set()
+    tags = set()
+    for _ in range(12):  # fresh connections, so both worker processes answer some
+        served.session.close()
+        page = served.get(path)
+        assert page.status_code == 200, page.text[:300]
+        assert title in page.text
+        tags.add(page.headers["ETag"])
+        pids.add(served.get("/healthz").json()["worker"])
+    assert len(pids) == 2, pids
+    assert len(tags) == 1, tags  # one tag whichever worker answers: a 304 from either
+    served.session.close()
+    again = served.get(path, headers={"If-None-Match": tags.pop()})
+    assert again.status_code == 304
+
+
+def test_a_curator_signs_in_and_decides_whichever_gunicorn_worker_answers(
+    gunicorn: LiveServer, two: tuple[LiveServer, ...]
+) -> None:
+    """The browser's path through ``--workers 2`` (#16): the sign-in, its session and the
+    form's CSRF token made by one process are honoured by the other."""
+    slug = "workers-decided-by-form"
+    sent = two[0].post(
+        "/api/contributions",
+        data=json.dumps(example(slug, "Workers test: decided through the form")).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert sent.status_code == 201, sent.text[:500]
+    assert sign_in(gunicorn, CURATOR, CURATOR_PASSWORD) == 303
+    pids = set()
+    for _ in range(12):  # fresh connections: both processes see the signed-in session
+        gunicorn.session.close()
+        assert gunicorn.get("/review").status_code == 200
+        pids.add(gunicorn.get("/healthz").json()["worker"])
+    assert len(pids) == 2, pids
+    gunicorn.session.close()
+    detail = gunicorn.get(f"/review/{slug}/v1")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', detail.text)
+    assert token, detail.text[:300]
+    gunicorn.session.close()  # the decision on a new connection, to either process
+    decided = gunicorn.post(
+        f"/review/{slug}/v1/accept",
+        data={"csrf_token": token.group(1), "comment": "accepted through the form"},
+        allow_redirects=False,
+    )
+    assert decided.status_code == 303, decided.text[:300]
+    assert gunicorn.get(f"{CASE_STUDY_PATH}{slug}").status_code == 200
+
+
+def sign_in(server: LiveServer, name: str, password: str) -> int:
+    """One sign-in on ``server``'s form (its own CSRF token); the answer's status."""
+    page = server.get("/review/login")
+    token = re.search(r'name="csrf_token"\s+value="([^"]+)"', page.text)
+    assert token, "the login form carries no CSRF token"
+    answer = server.post(
+        "/review/login",
+        data={"csrf_token": token.group(1), "username": name, "password": password},
+        allow_redirects=False,
+    )
+    return answer.status_code
+
+
+def test_failed_sign_ins_are_counted_once_for_all_worker_processes(
+    two: tuple[LiveServer, LiveServer],
+) -> None:
+    """Five failures spread over two processes lock the account on both: with counts per
+    process each would still have allowed three more (#16)."""
+    statuses = [sign_in(two[n % 2], GATEKEEPER, f"wrong-{n}") for n in range(5)]
+    assert statuses == [401] * 5
+    assert [sign_in(server, GATEKEEPER, GATEKEEPER_PASSWORD) for server in two] == [429, 429]
 
 
 def test_several_workers_on_the_embedded_store_are_refused_with_a_reason(
@@ -171,3 +271,31 @@ def test_several_workers_on_the_embedded_store_are_refused_with_a_reason(
     assert done.returncode == 2, done.stderr
     assert "needs a store server" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_gunicorn_workers_warm_at_start_and_share_one_search_index_per_generation(
+    gunicorn: LiveServer, env: dict[str, str]
+) -> None:
+    """Each worker warms its dashboards and the search index at start, in the background
+    (#16); the index of a generation is one file in the instance cache, made by the first
+    worker there and read by the others, never one per worker."""
+    warmed: dict[int, int] = {}
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:  # fresh connections, until both processes are warm
+        gunicorn.session.close()
+        health = gunicorn.get("/healthz").json()
+        warmed[health["worker"]] = health["warm_ups"]
+        if len(warmed) == 2 and all(warmed.values()):
+            break
+        time.sleep(0.05)
+    assert len(warmed) == 2 and all(warmed.values()), warmed
+    folder = Path(env["LHS_KG_VAR_DIR"]) / "instance" / "cache" / "search"
+    assert sorted(p.name for p in folder.glob("index-*")) == []  # none of a worker's own
+    generations = [p.stem.rsplit("-g", 1)[1] for p in folder.glob("shared-*-g*.sqlite")]
+    assert generations
+    assert len(generations) == len(set(generations))
+    for _ in range(4):
+        gunicorn.session.close()
+        found = gunicorn.get("/search", params={"q": "remission"})
+        assert found.status_code == 200
+        assert "ImproveCareNow" in found.text

@@ -51,7 +51,7 @@ def test_home_has_no_inline_style_or_script(client: FlaskClient) -> None:
 def test_heatmap_has_seven_domains_with_text_labels(client: FlaskClient) -> None:
     html = client.get("/nasss").data.decode()
     for n in range(1, 8):
-        assert f'href="?sort=domain-{n}"' in html
+        assert f'href="/nasss?sort=domain-{n}"' in html
     row = html[html.index('href="/case-study/xss-fixture"') :]
     row = row[: row.index("</tr>")]
     cells = re.findall(r'<td class="heat heat-([a-z]+)"><a [^>]*>([^<]*)</a></td>', row)

@@ -21,7 +21,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
 from tests.helpers import ROOT, app_for, new_content_kb
 from web.store_generation import EXTENSION as CHECK
-from web.views.reading import AGGREGATES_KEY
+from web.views.reading import AGGREGATES_KEY, published_view
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.ttl"
 GRAPH = "https://w3id.org/lhs-kg/graph/data/examples/test-dashboards-kept"
@@ -151,5 +151,44 @@ def test_a_write_through_the_app_warms_the_dashboards_in_the_background() -> Non
         assert warmed > before  # computed after the write, with no request asking
         assert rows_of(client.get(path, headers=RESULTS).data) == full(kb, "loop-coverage")
         assert kept.computed == warmed  # the visitor found it ready
+    finally:
+        kb.close()
+
+
+def test_after_a_write_through_the_app_the_heat_map_is_brought_up_to_date_in_the_background() -> (
+    None
+):
+    kb = new_content_kb(sparql_update_token=TOKEN)
+    try:
+        app = app_for(kb)
+        client = app.test_client()
+        assert client.get("/nasss").status_code == 200
+        for name in DASHBOARD_QUERIES:  # every aggregate asked for once
+            assert client.get(f"/api/queries/{name}", headers=RESULTS).status_code == 200
+        kept = app.extensions[AGGREGATES_KEY]
+        check = app.extensions[CHECK]
+        computed, updated = kept.computed, kept.updated
+        cs = "https://w3id.org/lhs-kg/case-study/warmed-up"
+        update = (
+            "PREFIX lhs: <https://w3id.org/lhs-kg/ontology/> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            f'INSERT DATA {{ <{cs}> a lhs:CaseStudy ; rdfs:label "Warmed up"@en ; '
+            f"lhs:hasAssessment <{cs}/a> . <{cs}/a> lhs:hasRating <{cs}/r> . "
+            f"<{cs}/r> lhs:ratesDomain <https://w3id.org/lhs-kg/concept/nasss/2> ; "
+            "lhs:level <https://w3id.org/lhs-kg/concept/complexity-level/complex> . }"
+        )
+        wrote = client.post(
+            "/sparql", data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert wrote.status_code < 300, wrote.data[:300]
+        deadline = time.monotonic() + 60
+        while check.warming() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert kept.updated > updated  # brought up to date per case study…
+        assert kept.computed == computed  # …with no full query
+        view = published_view(app, kb).get()
+        assert "nasss-heat-map" in view.shared  # the page's model is ready too
+        page = client.get("/nasss?domain=2&level=complex").data.decode()
+        assert 'href="/case-study/warmed-up"' in page
     finally:
         kb.close()

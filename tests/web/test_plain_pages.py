@@ -2,21 +2,26 @@
 one page of each kind, fails when a page's visible text shows a language tag (``@en``) or a
 datatype (``xsd:…``, ``^^``). The RDF stays one click away: each resource page links to it.
 
-The crawl runs once at collection (two links deep from the home page, query strings dropped)
-so that each page is its own test case. The SPARQL editor (``/sparql``) and a named query's own
-SPARQL text (folded away on its page) are left out: there the reader asked for SPARQL.
+The crawl (two links deep from the home page, query strings dropped) runs once, in a module
+fixture, when a test needs it, and fetches each page once: it used to run at collection, so
+every xdist worker and every ``pytest`` run that merely collected this module paid for it, and
+each page was then fetched a second time by its own test case (#16). The SPARQL editor
+(``/sparql``) and a named query's own SPARQL text (folded away on its page) are left out: there
+the reader asked for SPARQL.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from lhs_kg.queries import QueryLibrary
-from tests.helpers import QUERIES, RDF_IN_TEXT, build_app, visible_text
+from tests.helpers import QUERIES, RDF_IN_TEXT, visible_text
 
 #: Not human pages: machine formats, the SPARQL editor, the API, the curators' pages.
 _SKIP = re.compile(
@@ -47,46 +52,64 @@ def _links(page: str) -> Iterable[str]:
             yield href
 
 
-def human_pages() -> list[str]:
-    """The seeds and every HTML page two links from the home page, sorted."""
-    client = build_app().test_client()
-    found = dict.fromkeys(SEEDS)
-    frontier = ["/"]
-    for _ in range(CRAWL_DEPTH):
+@dataclass(frozen=True)
+class Page:
+    """One crawled URL as it answered."""
+
+    status: int
+    mimetype: str
+    text: str
+
+
+def crawl(client: FlaskClient) -> dict[str, Page]:
+    """The seeds and every page up to two links from the home page, each fetched once."""
+    found: dict[str, Page] = {}
+    frontier = list(SEEDS)
+    for depth in range(CRAWL_DEPTH + 1):
         following: list[str] = []
         for url in frontier:
             response = client.get(url, follow_redirects=True)
-            if response.mimetype != "text/html" or response.status_code != 200:
+            page = Page(response.status_code, response.mimetype, response.get_data(as_text=True))
+            found[url] = page
+            if depth == CRAWL_DEPTH or page.mimetype != "text/html" or page.status != 200:
                 continue
-            for href in _links(response.get_data(as_text=True)):
-                if href not in found:
-                    found[href] = None
+            if url != "/" and depth == 0:
+                continue  # a seed other than the home page is checked, not followed
+            for href in _links(page.text):
+                if href not in found and href not in following and href not in frontier:
                     following.append(href)
         frontier = following
-    return sorted(found)
+    return found
 
 
-PAGES = human_pages()
+@pytest.fixture(scope="module")
+def pages(app: Flask) -> dict[str, Page]:
+    """The crawl, done once for the module."""
+    return crawl(app.test_client())
 
 
-def test_the_crawl_reaches_every_kind_of_page() -> None:
+def test_the_crawl_reaches_every_kind_of_page(pages: dict[str, Page]) -> None:
     """The crawl itself is checked: it must reach lists and pages of each kind."""
     for prefix in ("/case-study/", "/source/", "/concept/", "/tool/", "/queries/"):
-        assert sum(url.startswith(prefix) for url in PAGES) >= 5, prefix
-    assert len(PAGES) >= 100
+        assert sum(url.startswith(prefix) for url in pages) >= 5, prefix
+    assert len(pages) >= 100
 
 
-@pytest.mark.parametrize("url", PAGES)
-def test_page_shows_no_language_tag_or_datatype(client: FlaskClient, url: str) -> None:
-    response = client.get(url, follow_redirects=True)
-    assert response.status_code == 200, (
-        f"{url} is linked from a page but answers {response.status_code}"
-    )
-    if response.mimetype != "text/html":
-        pytest.fail(f"{url} is linked as a page but answers {response.mimetype}")
-    text = visible_text(response.get_data(as_text=True))
-    shown = [m.group(0) for m in RDF_IN_TEXT.finditer(text)]
-    assert not shown, f"{url} shows RDF syntax {shown[:5]} in: …{_around(text, shown[0])}…"
+def test_every_linked_page_answers_as_a_page(pages: dict[str, Page]) -> None:
+    broken = {url: (p.status, p.mimetype) for url, p in pages.items()}
+    broken = {url: got for url, got in broken.items() if got != (200, "text/html")}
+    assert broken == {}, "linked as pages but answering otherwise"
+
+
+def test_no_page_shows_a_language_tag_or_datatype(pages: dict[str, Page]) -> None:
+    shown = {}
+    for url, page in pages.items():
+        if page.mimetype == "text/html":
+            text = visible_text(page.text)
+            found = [m.group(0) for m in RDF_IN_TEXT.finditer(text)]
+            if found:
+                shown[url] = f"{found[:5]} in: …{_around(text, found[0])}…"
+    assert shown == {}, "pages showing RDF syntax"
 
 
 def _around(text: str, found: str) -> str:

@@ -318,3 +318,31 @@ def test_an_admin_token_is_refused_when_the_server_installed_none(client: FlaskC
         f"/review/{ref}/accept", headers={"Authorization": "Bearer local-admin-token-0123456789"}
     )
     assert answer.status_code == 403
+
+
+HOW_TO_ADD = "lhs-kg review add-reviewer NAME"
+
+
+@pytest.mark.parametrize("path", ["/review/login", "/review"])
+def test_without_any_account_the_sign_in_page_says_how_to_make_one(
+    tmp_path: Path, path: str
+) -> None:
+    """A fresh ``make run`` has no reviewer: the page a curator lands on names the command."""
+    from web.views.review import load_reviewers
+
+    app = build_app()
+    app.config.update(REVIEWERS=None, REVIEWERS_FILE=str(tmp_path / "none.json"))
+    app.config.update(DEV_REVIEWER=False)
+    app.extensions["lhs_kg_reviewers"] = load_reviewers(app)
+    page = app.test_client().get(path).get_data(as_text=True)
+    assert HOW_TO_ADD in page
+
+
+def test_with_an_account_the_sign_in_page_keeps_quiet_about_setup(client: FlaskClient) -> None:
+    page = client.get("/review/login").get_data(as_text=True)
+    assert "Reviewer name" in page
+    assert HOW_TO_ADD not in page
+
+
+def test_every_page_links_to_the_reviewers_sign_in(client: FlaskClient) -> None:
+    assert 'href="/review"' in client.get("/").get_data(as_text=True)

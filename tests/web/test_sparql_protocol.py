@@ -490,3 +490,46 @@ def test_runaway_query_is_abandoned_while_others_are_answered(limited_app: Flask
     assert "did not finish within 0.5 s" in response.get_data(as_text=True)
     assert elapsed < 2.0
     assert quick["status"] == 200 and float(quick["seconds"]) < 1.0  # type: ignore[arg-type]
+
+
+#: The Accept headers Apache Jena's SPARQL client sends by default (its WebContent defaults for
+#: SELECT, ASK, a graph and a dataset), and what each must get from us.
+JENA_SELECT = (
+    "application/sparql-results+json,application/sparql-results+xml;q=0.9,"
+    "text/tab-separated-values;q=0.7,text/csv;q=0.5,application/json;q=0.2,"
+    "application/xml;q=0.2,*/*;q=0.1"
+)
+JENA_ASK = (
+    "application/sparql-results+json,application/sparql-results+xml;q=0.9,"
+    "application/json;q=0.2,application/xml;q=0.2,*/*;q=0.1"
+)
+JENA_GRAPH = (
+    "text/turtle,application/n-triples;q=0.9,application/ld+json;q=0.8,"
+    "application/rdf+xml;q=0.7,*/*;q=0.3"
+)
+JENA_DATASET = "application/trig,application/n-quads;q=0.9,application/ld+json;q=0.8,*/*;q=0.3"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "expected"),
+    [
+        pytest.param(SELECT, JENA_SELECT, "application/sparql-results+json", id="jena-select"),
+        pytest.param(ASK, JENA_ASK, "application/sparql-results+json", id="jena-ask"),
+        pytest.param(CONSTRUCT, JENA_GRAPH, "text/turtle", id="jena-construct"),
+        pytest.param(CONSTRUCT, JENA_DATASET, "application/ld+json", id="jena-dataset"),
+        pytest.param(SELECT, "application/json", "application/sparql-results+json", id="json"),
+        pytest.param(SELECT, "application/xml", "application/sparql-results+xml", id="xml"),
+        pytest.param(CONSTRUCT, "text/plain", "application/n-triples", id="plain-graph"),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_standard_clients_accept_headers_get_a_format_they_read(
+    client: FlaskClient, query: str, accept: str, expected: str, method: str
+) -> None:
+    if method == "GET":
+        response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    else:
+        response = client.post("/sparql", data={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == expected
+    assert response.data.strip()

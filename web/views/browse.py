@@ -19,7 +19,6 @@ from lhs_kg.describe import (
     casestudies,
     concepts,
     describe,
-    evidence,
     rdf_description,
     sources,
     toolkit,
@@ -176,24 +175,23 @@ def _page(reader: Any, iri: str) -> str:
     context: dict[str, Any] = {"d": description, "alternates": _alternates(iri)}
     if description.kind in ("concept", "scheme"):
         if description.kind == "concept":
-            context["hierarchy"] = concepts.hierarchy(reader, iri)
-            context["branch"] = concepts.branch(context["hierarchy"].tree, iri)
             links = [g.property.value for g in description.incoming]
-            cases, more = concepts.case_studies_for(reader, iri, links=links)
+            place, cases, more = concepts.concept_page(reader, iri, links=links)
+            context["hierarchy"] = place
+            context["branch"] = concepts.branch(place.tree, iri)
             context["case_studies"], context["case_studies_more"] = cases, more
-            context["guidance"] = toolkit.guidance(reader, iri)
+            context["guidance"] = toolkit.guidance(reader, iri, description.facts)
         else:
             context["scheme_nodes"] = concepts.scheme_tree(reader, iri)
     if description.kind == "case-study":
-        study = casestudies.case_study(reader, iri)
+        study, context["evidence"] = casestudies.case_study_with_evidence(reader, iri)
         context["cs"] = study
         context["loop_shapes"] = diagrams.loop(concepts.loop(reader), study.stages)
         context["radar"] = diagrams.radar(casestudies.domains(reader), study.ratings)
-        context["evidence"] = evidence.case_study_evidence(reader, iri)
         context["domains"] = casestudies.domains(reader)
     if description.kind == "source":
-        context["citation"] = sources.citation(reader, iri)
-        context["cited_by"] = sources.cited_by(reader, iri)
+        context["citation"] = sources.citation(reader, iri, description.facts)
+        context["cited_by"] = sources.cited_by(reader, iri, description.facts)
     return render_template("resource.html", **context)
 
 
@@ -210,7 +208,7 @@ def _citation(reader: Any, iri: str, wanted: str) -> Response:
         abort(404, "nothing is known about this resource")
     if description.kind != "source":
         abort(404, "citations are available for sources only")
-    cite = sources.citation(reader, iri)
+    cite = sources.citation(reader, iri, description.facts)
     citation = named(wanted, CITATION_FORMATS)
     assert citation is not None
     media, suffix = citation.media_type, citation.extensions[0]

@@ -53,6 +53,7 @@ from lhs_kg.contributions.form import (
     layout,
     to_document,
 )
+from lhs_kg.contributions.form.carried import CARRIED, carried_history
 from lhs_kg.errors import InputError
 from lhs_kg.formats import (
     JSON,
@@ -100,8 +101,12 @@ def _form_page(
     add: str | None = None,
 ) -> Response:
     sections = layout(form, values or {}, add)
+    given = values or {}
+    carried = [(n, given[n][0]) for n in CARRIED if len(given.get(n, ())) == 1]
     html = render_template(
         "contribute.html",
+        carried=carried,
+        history=carried_history(given),
         sections=sections,
         datalists=form.datalists,
         values=values or {},

@@ -17,12 +17,18 @@ from urllib.parse import quote
 
 from flask import Flask, current_app
 
-from lhs_kg.aggregates import AGGREGATE_TIMEOUT_S, Aggregates, published_runner
+from lhs_kg.aggregates import (
+    AGGREGATE_TIMEOUT_S,
+    Aggregates,
+    published_runner,
+    published_select,
+)
 from lhs_kg.cache import Derived
-from lhs_kg.describe import Reader
+from lhs_kg.describe import Reader, casestudies
 from lhs_kg.describe.base import published_scope
-from lhs_kg.describe.dashboards import dashboard_queries
+from lhs_kg.describe.dashboards import dashboard_queries, maintainers
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.published_changes import log_of
 from lhs_kg.store import GraphInfo
 from web.engine import get_kb, get_settings
 
@@ -60,8 +66,16 @@ def aggregates(app: Flask, kb: KnowledgeBase) -> Aggregates:
         return found
     store = kb.store
     folder = kb.settings.instance_dir / "cache" / "aggregates" if store.shares_generation else None
+    # one process holds the embedded store and sees every change of its published graph, so
+    # its answers are brought up to date per case study after a write (#16)
+    per_case_study = not store.shares_generation
     made = Aggregates(
-        lambda: store.generation, published_runner(kb, AGGREGATE_TIMEOUT_S), folder=folder
+        lambda: store.generation,
+        published_runner(kb, AGGREGATE_TIMEOUT_S),
+        folder=folder,
+        maintained=maintainers(kb.settings) if per_case_study else None,
+        changes=log_of(store).since if per_case_study else None,
+        select=published_select(kb, AGGREGATE_TIMEOUT_S),
     )
     kept: Aggregates = app.extensions.setdefault(AGGREGATES_KEY, made)
     return kept
@@ -87,6 +101,10 @@ def warm_dashboards(app: Flask) -> None:
     kept = aggregates(app, kb)
     if kept.asked:
         kept.warm(dashboard_queries(kb.settings))
+        view = published_view(app, kb).get()
+        reader = Reader(kb, view.scope, view.shared)
+        reader.aggregates = kept
+        casestudies.heatmap(reader)  # the /nasss page's model too (brought up to date, #16)
     if GRAPH_INFOS_KEY in app.extensions:
         graph_infos(app, kb)
 

@@ -34,7 +34,7 @@ from flask import (
 )
 
 from lhs_kg.contributions import ACTIONS, ContributionError, Contributions, NotFoundError
-from lhs_kg.contributions.history import claims, current_published, diff, history
+from lhs_kg.contributions.history import current_published, diff, history, provenance
 from lhs_kg.contributions.record import summary, version_record
 from lhs_kg.contributions.reviewers import (
     ACTING_HEADER,
@@ -84,10 +84,12 @@ def _setup(state: Any) -> None:
     app.extensions[_EXT] = load_reviewers(app)
     sessions_file = app.config.get("SESSIONS_FILE")
     app.extensions[_EPOCHS] = SessionEpochs(Path(sessions_file) if sessions_file else None)
+    throttle_file = app.config.get("LOGIN_THROTTLE_FILE")
     app.extensions[_THROTTLE] = LoginThrottle(
         per_account=int(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
         per_address=int(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
         window_s=float(app.config["LOGIN_WINDOW_S"]),
+        path=Path(throttle_file) if throttle_file else None,
     )
 
 
@@ -120,6 +122,16 @@ def _reviewers() -> Reviewers:
     found = current_app.extensions.get(_EXT)
     assert isinstance(found, ReviewerSource)
     return found.current()
+
+
+@bp.app_context_processor
+def _accounts() -> dict[str, Any]:
+    """Whether no reviewer account exists yet: the sign-in page then says how one is made."""
+
+    def none_yet() -> bool:
+        return not _reviewers()
+
+    return {"no_reviewer_accounts": none_yet}
 
 
 def _epochs() -> SessionEpochs:
@@ -323,7 +335,8 @@ def _provenance() -> dict[str, Any]:
         reader = get_reader()  # the browser's cached published view and its shared labels
         scope = reader.graphs
         contributed = reader.memo("contributed-subjects", flow.subjects)
-        entries = history(flow, iri, versions=None if iri in contributed else [])
+        versions = None if iri in contributed else ()
+        entries, found = provenance(flow, iri, versions=versions, reader=reader)  # one read (#16)
         a, b = request.args.get("from"), request.args.get("to")
         graphs = {e.graph for e in entries}
         changes = None
@@ -332,8 +345,6 @@ def _provenance() -> dict[str, Any]:
             if a in visible and b in visible:
                 changes = diff(flow, a, b, scope=scope)
         public = [e for e in entries if e.state in ("published", "superseded")]
-        versions = [e.version for e in entries if e.version is not None]
-        found = claims(flow, iri, versions=versions, reader=reader)
         return {"entries": public, "claims": found, "changes": changes}
 
     return {"contribution_provenance": contribution_provenance}

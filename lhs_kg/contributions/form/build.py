@@ -58,7 +58,8 @@ def _field(
         label=prop.label,
         help=prop.description,
         kind=kind,
-        required=prop.min_count > 0,
+        required=prop.required,  # a minimum count that is a violation, as the docs say (#16)
+        recommended=prop.min_count > 0 and not prop.required,
         choices=choices or [],
         multiple=kind == "checkboxes",
         order=prop.order,

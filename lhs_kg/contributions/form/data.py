@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lhs_kg.contributions.form.carried import CARRIED, add_carried, check_carried
 from lhs_kg.contributions.form.model import ContributionForm, Field, Group, template_of
 from lhs_kg.validate import Report
 
@@ -77,7 +78,7 @@ def check_structure(
             rows.setdefault(prefix, set()).add(int(part))
 
     for name, posted in values.items():
-        if name in RESERVED:
+        if name in RESERVED or name in CARRIED:
             continue
         field_ = templates.get(template_of(name)) if _NAME.fullmatch(name) else None
         if field_ is None:
@@ -97,6 +98,7 @@ def check_structure(
                 f"Rows {shown} of {_shown(prefix)} are missing: the form numbers rows from 0 "
                 "without gaps."
             )
+    problems += check_carried(values)
     total = sum(len(found) for found in rows.values())
     if total > MAX_ROWS:
         problems.append(f"{total:,} rows in all: the form takes at most {MAX_ROWS:,}.")
@@ -296,6 +298,7 @@ def to_document(form: ContributionForm, values: Mapping[str, Sequence[str]]) -> 
     doc = reader.out.document
     for section in form.sections:
         reader.out.where.update(reader.collect(section.items, "", doc))
+    add_carried(doc, values)
     return reader.out
 
 

@@ -49,6 +49,8 @@ class Field:
     help: str = ""
     kind: str = "text"
     required: bool = False
+    recommended: bool = False
+    """Asked for by a warning (a minimum count that is advice): labelled, never enforced."""
     choices: list[Choice] = field(default_factory=list)
     multiple: bool = False
     order: float = 0

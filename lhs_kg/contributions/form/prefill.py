@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from lhs_kg.contributions.form.carried import CARRIED
 from lhs_kg.contributions.form.data import MAX_CHARS, RESERVED, check_structure
 from lhs_kg.contributions.form.model import ContributionForm, Field, template_of
 
@@ -31,6 +32,8 @@ def check_prefill(form: ContributionForm, values: Mapping[str, Sequence[str]]) -
         return problems
     templates = form.templates()
     for name, posted in rest.items():
+        if name in CARRIED:  # checked whole by check_structure (a JSON object, size)
+            continue
         field_ = templates[template_of(name)]
         for text in posted:
             if len(text) > MAX_CHARS:

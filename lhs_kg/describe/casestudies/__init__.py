@@ -2,7 +2,17 @@
 (:mod:`.listing`), the NASSS heat map (:mod:`.heatmap`) and the NASSS names they share
 (:mod:`.nasss`)."""
 
-from lhs_kg.describe.casestudies.heatmap import HeatMap, HeatRow, heatmap
+from lhs_kg.describe.casestudies.heatmap import (
+    HeatFilter,
+    HeatMap,
+    HeatPage,
+    HeatRow,
+    heat_csv,
+    heat_page,
+    heatmap,
+    parse_filter,
+    parse_page,
+)
 from lhs_kg.describe.casestudies.listing import (
     CaseStudyRow,
     case_studies,
@@ -18,6 +28,7 @@ from lhs_kg.describe.casestudies.page import (
     Rating,
     Version,
     case_study,
+    case_study_with_evidence,
     english_first,
     english_label,
     versions,
@@ -29,7 +40,9 @@ __all__ = [
     "CaseStudy",
     "CaseStudyRow",
     "Fact",
+    "HeatFilter",
     "HeatMap",
+    "HeatPage",
     "HeatRow",
     "Outcome",
     "Rating",
@@ -37,11 +50,16 @@ __all__ = [
     "case_studies",
     "case_study",
     "case_study_page",
+    "case_study_with_evidence",
     "count",
     "domains",
     "english_first",
     "english_label",
+    "heat_csv",
+    "heat_page",
     "heatmap",
     "level_id",
+    "parse_filter",
+    "parse_page",
     "versions",
 ]

@@ -51,7 +51,7 @@ def count(reader: Reader) -> int:
 
 def case_studies(reader: Reader) -> list[CaseStudyRow]:
     """Every case study, by label."""
-    return _list_rows(reader.aggregate(LIST))
+    return list_rows(reader.aggregate(LIST))
 
 
 def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudyRow]:
@@ -91,7 +91,8 @@ def case_study_page(reader: Reader, page: int, size: int = 50) -> Page[CaseStudy
     return Page(sorted(rows, key=lambda r: r.label.lower()), total, page, size)
 
 
-def _list_rows(found: list[dict[str, Term]]) -> list[CaseStudyRow]:
+def list_rows(found: list[dict[str, Term]]) -> list[CaseStudyRow]:
+    """The rows of the list query's answer, one per case study, by label."""
     rows: dict[str, CaseStudyRow] = {}
     for r in found:
         start, end = value(r, "start"), value(r, "end")

@@ -7,7 +7,7 @@ summary without a change here or in the template.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -25,6 +25,7 @@ from lhs_kg.describe.base import (
 )
 from lhs_kg.describe.casestudies.nasss import domains, level_id
 from lhs_kg.describe.concepts import natural_key
+from lhs_kg.describe.evidence import Evidence, evidence_of
 from lhs_kg.model import Property, load_model
 from lhs_kg.model.faces import PAGE, shown
 from lhs_kg.namespaces import LHS
@@ -37,6 +38,9 @@ CASE_STUDY_GRAPH = sparql.text("describe/case-study-statements")
 CASE_STUDY_BLANKS = sparql.text("describe/case-study-blank-statements")
 
 VERSIONS = sparql.text("describe/case-study-versions")
+
+#: The statements, claim evidence and assessment history of one case study, in one read (#16).
+CASE_STUDY_PAGE = sparql.text("describe/case-study-page")
 
 #: Fields of the case-study shapes shown outside the summary, by JSON key, and where.
 PLACES: dict[str, str] = {
@@ -205,31 +209,34 @@ def _summary(
     return out
 
 
-def case_study(reader: Reader, iri: str) -> CaseStudy:
+def case_study(
+    reader: Reader, iri: str, statements: Sequence[Mapping[str, Term]] | None = None
+) -> CaseStudy:
     """The case-study page model of ``iri`` (fields absent from the data are empty).
 
     Two queries: the statements of the case study and its parts (assessment, ratings,
-    outcomes), then the labels and ranks of what they link to that no earlier page looked up.
+    outcomes), unless ``statements`` holds their rows already, then the labels and ranks of
+    what they link to that no earlier page looked up.
     """
     node = ox.NamedNode(iri)
     by_node: dict[Term, Facts] = {}
     seen: set[tuple[Term, str, Term]] = set()
 
-    def read(text: str) -> None:
-        for row in reader.select(text, r=node):
+    def read(rows: Sequence[Mapping[str, Term]]) -> None:
+        for row in rows:
             key = (row["s"], value(row, "p"), row["o"])
             if key not in seen:
                 seen.add(key)
                 by_node.setdefault(key[0], {}).setdefault(key[1], []).append(key[2])
 
-    read(CASE_STUDY_GRAPH)
+    read(reader.select(CASE_STUDY_GRAPH, r=node) if statements is None else statements)
     own = by_node.get(node, {})
     assessments = [a for a in own.get(str(LHS.hasAssessment), []) if a in by_node]
     pointed = [
         o for n in (node, *assessments) for objs in by_node.get(n, {}).values() for o in objs
     ]
     if any(isinstance(o, ox.BlankNode) and o not in by_node for o in pointed):
-        read(CASE_STUDY_BLANKS)
+        read(reader.select(CASE_STUDY_BLANKS, r=node))
     ratings_of = [
         r for a in assessments for r in by_node[a].get(str(LHS.hasRating), []) if r in by_node
     ]
@@ -344,6 +351,32 @@ def case_study(reader: Reader, iri: str) -> CaseStudy:
         outcomes=list(outcomes.values()),
         read_versions=lambda: versions(reader, iri),
     )
+
+
+def _order(term: Term | None) -> tuple[int, str]:
+    """SPARQL's ORDER BY rank of a term: unbound, blank nodes, IRIs, then literals."""
+    if term is None:
+        return (0, "")
+    rank = 1 if isinstance(term, ox.BlankNode) else 2 if isinstance(term, ox.NamedNode) else 3
+    return (rank, term.value)
+
+
+def case_study_with_evidence(reader: Reader, iri: str) -> tuple[CaseStudy, Evidence]:
+    """The page model and the claim evidence of ``iri`` from one read (``case-study-page``).
+
+    Its claim and history rows are sorted as the named queries ``claim-evidence`` and
+    ``assessment-history`` sort theirs, so :func:`evidence_of` sees them in the same order.
+    """
+    parts: dict[str, list[dict[str, Term]]] = {"statement": [], "claim": [], "history": []}
+    for row in reader.select(CASE_STUDY_PAGE, r=ox.NamedNode(iri)):
+        parts[value(row, "part")].append(row)
+    claims = sorted(
+        parts["claim"], key=lambda r: [_order(r.get(n)) for n in ("kind", "claim", "source")]
+    )
+    past = sorted(parts["history"], key=lambda r: _order(r.get("domainNotation")))
+    past.sort(key=lambda r: _order(r.get("date")), reverse=True)
+    study = case_study(reader, iri, statements=parts["statement"])
+    return study, evidence_of(reader, claims, past)
 
 
 def versions(reader: Reader, iri: str) -> list[Version]:

@@ -1,0 +1,245 @@
+"""Dashboard answers kept as rows per case study, so a write recomputes only what it touched.
+
+At a million triples a dashboard's full query takes seconds, and every write made all of them
+stale (#16). Their answers are rows per case study (a heat map cell, a profile, a loop count)
+or, for element co-occurrence, counts over each case study's elements. Kept that way, an
+answer is brought up to date by running its query for the touched case studies only
+(``VALUES ?caseStudy { … }``) and putting their new rows in place of the old ones; the answer's
+JSON is the kept parts joined, its order the query's ``ORDER BY`` applied to the kept rows.
+The full query makes the first answer and stays the oracle (tests compare the two).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from lhs_kg import sparql
+from lhs_kg.aggregates import Answer, Select
+from lhs_kg.store.base import Term
+from lhs_kg.store.results import json_binding, json_results
+
+Row = dict[str, Term]
+OrderKey = Callable[[Row], Any]
+
+ELEMENTS = sparql.text("describe/case-study-elements")
+LABELS = sparql.text("describe/pref-label-sample")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+#: Case studies per restricted query (a VALUES block of this many IRIs).
+_BATCH = 500
+
+
+@dataclass
+class Kept:
+    """One answer kept per case study: its rows and JSON parts, and the generation it is of."""
+
+    generation: int
+    variables: list[str]
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    parts: dict[str, list[bytes]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    extra: Any = None
+
+
+class Maintainer(Protocol):
+    """Keeps one dashboard answer per case study."""
+
+    def start(self, answer: Answer, generation: int, select: Select) -> Kept:
+        """Keep a full answer (made by the full query) per case study."""
+
+    def update(self, kept: Kept, touched: frozenset[str], select: Select) -> None:
+        """Compute the rows of ``touched`` again and put them in place."""
+
+    def answer(self, kept: Kept) -> Answer:
+        """The answer as kept now."""
+
+
+def sparql_order(term: Term | None) -> tuple[int, str, str]:
+    """A sort key that orders terms as SPARQL's ORDER BY does for our answers: unbound first,
+    then blank nodes, IRIs, literals; numbers by value, other literals by their text."""
+    if term is None:
+        return (0, "", "")
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value, "")
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value, "")
+    return (3, term.value, term.language or "")
+
+
+def number(term: Term | None) -> float:
+    """A numeric literal's value (0 for anything else)."""
+    try:
+        return float(term.value) if isinstance(term, ox.Literal) else 0.0
+    except ValueError:
+        return 0.0
+
+
+class PerCaseStudy:
+    """An answer made of rows that each belong to one case study (``var``), grouped so.
+
+    ``order`` is the query's ORDER BY as a key of one row (None: the query fixes no order);
+    ``bindings`` are the full query's own bound values, kept in the restricted runs.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        var: str,
+        order: OrderKey | None = None,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    ) -> None:
+        self.text = text
+        self.var = var
+        self.order = order
+        self.bindings = dict(bindings or {})
+
+    def start(self, answer: Answer, generation: int, select: Select) -> Kept:
+        kept = Kept(generation, answer.variables)
+        for row in answer.rows():
+            term = row.get(self.var)
+            if not isinstance(term, ox.NamedNode):
+                raise ValueError(f"a row of the answer has no case study ?{self.var}")
+            kept.rows.setdefault(term.value, []).append(row)
+        for cs, its_rows in kept.rows.items():
+            kept.parts[cs] = [json_binding(kept.variables, row) for row in its_rows]
+        kept.order = self._ordered(kept, kept.rows)
+        return kept
+
+    def update(self, kept: Kept, touched: frozenset[str], select: Select) -> None:
+        found: dict[str, list[Row]] = {}
+        for batch in _batches(sorted(touched)):
+            bound: list[Mapping[str, ox.NamedNode | ox.Literal]] = [
+                {self.var: ox.NamedNode(cs), **self.bindings} for cs in batch
+            ]
+            for row in select(self.text, bound).rows():
+                term = row.get(self.var)
+                if isinstance(term, ox.NamedNode):
+                    found.setdefault(term.value, []).append(row)
+        for cs in touched:
+            kept.rows.pop(cs, None)
+            kept.parts.pop(cs, None)
+        for cs, its_rows in found.items():
+            kept.rows[cs] = its_rows
+            kept.parts[cs] = [json_binding(kept.variables, row) for row in its_rows]
+        kept.order = self._ordered(kept, kept.rows)
+
+    def answer(self, kept: Kept) -> Answer:
+        # copies: the kept dicts change with the next write, an answer handed out must not
+        order, rows, parts, variables = (
+            list(kept.order),
+            dict(kept.rows),
+            dict(kept.parts),
+            kept.variables,
+        )
+
+        def all_rows() -> list[Row]:
+            return [row for cs in order for row in rows[cs]]
+
+        def body() -> bytes:
+            return json_results(variables, (part for cs in order for part in parts[cs]))
+
+        return Answer(variables, rows=all_rows, body_of=body)
+
+    def _ordered(self, kept: Kept, rows: Mapping[str, list[Row]]) -> list[str]:
+        if self.order is None:
+            return list(rows)
+        key = self.order
+        return sorted(rows, key=lambda cs: key(rows[cs][0]))
+
+
+class CoOccurrence:
+    """Element co-occurrence: pairs of elements the same case studies name, with how many.
+
+    Kept as each case study's elements and the pair counts; a write recounts the pairs of the
+    touched case studies only. Labels are the concepts' prefLabel (looked up when a pair first
+    reaches ``min_cases``).
+    """
+
+    def __init__(self, min_cases: int) -> None:
+        self.min_cases = min_cases
+
+    def start(self, answer: Answer, generation: int, select: Select) -> Kept:
+        kept = Kept(generation, answer.variables)
+        elements: dict[str, frozenset[str]] = {}
+        grouped: dict[str, set[str]] = {}
+        for row in select(ELEMENTS, None).rows():
+            study, element = row.get("caseStudy"), row.get("element")
+            if isinstance(study, ox.NamedNode) and isinstance(element, ox.NamedNode):
+                grouped.setdefault(study.value, set()).add(element.value)
+        pairs: Counter[tuple[str, str]] = Counter()
+        for cs, found in grouped.items():
+            elements[cs] = frozenset(found)
+            pairs.update(_pairs(found))
+        labels: dict[str, Term | None] = {}
+        for row in answer.rows():
+            for name in ("first", "second"):
+                term, label = row.get(name), row.get(name + "Label")
+                if isinstance(term, ox.NamedNode) and label is not None:
+                    labels[term.value] = label
+        kept.extra = (elements, pairs, labels)
+        return kept
+
+    def update(self, kept: Kept, touched: frozenset[str], select: Select) -> None:
+        elements, pairs, labels = kept.extra
+        grouped: dict[str, set[str]] = {cs: set() for cs in touched}
+        for batch in _batches(sorted(touched)):
+            bound: list[Mapping[str, ox.NamedNode | ox.Literal]] = [
+                {"caseStudy": ox.NamedNode(cs)} for cs in batch
+            ]
+            for row in select(ELEMENTS, bound).rows():
+                study, element = row.get("caseStudy"), row.get("element")
+                if isinstance(study, ox.NamedNode) and isinstance(element, ox.NamedNode):
+                    grouped[study.value].add(element.value)
+        for cs, found in grouped.items():
+            pairs.subtract(_pairs(elements.pop(cs, frozenset())))
+            if found:
+                elements[cs] = frozenset(found)
+                pairs.update(_pairs(found))
+        for pair in [p for p, n in pairs.items() if n <= 0]:
+            del pairs[pair]
+        unknown = sorted(
+            {e for pair, n in pairs.items() if n >= self.min_cases for e in pair} - set(labels)
+        )
+        for batch in _batches(unknown):
+            for row in select(LABELS, [{"concept": ox.NamedNode(e)} for e in batch]).rows():
+                concept = row.get("concept")
+                if isinstance(concept, ox.NamedNode):
+                    labels[concept.value] = row.get("label")
+            for e in batch:
+                labels.setdefault(e, None)  # no prefLabel: its pairs are not shown
+
+    def answer(self, kept: Kept) -> Answer:
+        _, pairs, labels = kept.extra
+        variables = kept.variables
+        rows: list[Row] = []
+        shown = [(p, n) for p, n in pairs.items() if n >= self.min_cases]
+        for (first, second), n in sorted(shown, key=lambda item: (-item[1], item[0])):
+            first_label, second_label = labels.get(first), labels.get(second)
+            if first_label is None or second_label is None:
+                continue
+            rows.append(
+                {
+                    "first": ox.NamedNode(first),
+                    "firstLabel": first_label,
+                    "second": ox.NamedNode(second),
+                    "secondLabel": second_label,
+                    "caseStudies": ox.Literal(str(n), datatype=_XSD_INTEGER),
+                }
+            )
+        body = json_results(variables, [json_binding(variables, row) for row in rows])
+        return Answer(variables, body, rows=lambda: rows, body_of=lambda: body)
+
+
+def _pairs(elements: Iterable[str]) -> list[tuple[str, str]]:
+    """Each pair of distinct elements once, the smaller text first (``STR(?a) < STR(?b)``)."""
+    return list(combinations(sorted(set(elements)), 2))
+
+
+def _batches(items: list[str]) -> Iterable[list[str]]:
+    for i in range(0, len(items), _BATCH):
+        yield items[i : i + _BATCH]
