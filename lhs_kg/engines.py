@@ -60,6 +60,11 @@ class EngineProfile:
     ask_as_select: bool = False
     """Whether an ASK is sent as a SELECT of at most one row (Virtuoso 7 answers true to an ASK
     over a named graph outside the request's dataset, such as a graph that does not exist)."""
+    atomic_updates: bool = True
+    """Whether one update request is one transaction: all its operations or none (measured by
+    tests/contributions/test_atomic_writes.py). Virtuoso 7 keeps the operations before a
+    failing one, and its compiler refused the published graph's upkeep written as one request
+    with the write, so there lhs-kg writes, then brings the published graph up to date."""
     graph_listing: str = "store/graph-names"
     """The query that lists the graphs' names: ``GRAPH ?g {}`` reads no triple on Oxigraph, but
     Virtuoso answers it with one empty row, and its ``DISTINCT ?g`` over the triples took 1.9 s
@@ -115,6 +120,7 @@ ENGINES: dict[str, EngineProfile] = {
             10_000,
             default_is_union=True,
             graph_listing="store/triples-per-graph",
+            atomic_updates=False,
             values_in_updates=False,
             ask_as_select=True,
             insert_data_as_template=True,

@@ -6,19 +6,40 @@ graph ``<base>graph/published``, which holds exactly the union of the published 
 (:func:`lhs_kg.graphs.is_published`). Which sources it unites is recorded in the private graph
 ``<base>graph/published-sources``; its presence says the store has this layout.
 
-Writes keep the graph right incrementally: a graph newly published is copied in, a graph that
-left the view takes out the triples no other recorded source holds, a published graph whose
-content is replaced is compared with a snapshot of its old content. Only an update that may
-write anywhere (the token endpoint naming graphs) and a whole-content rebuild copy everything
-again. Copies are made inside the store (:meth:`lhs_kg.store.Store.copy_graphs`), so blank
-nodes stay the same terms; a large graph is copied in bounded batches on the embedded store.
+This module is the one place that writes published content and keeps that graph right: review
+decisions (:meth:`PublishedLayout.registry_write`), an operator's SPARQL update
+(:meth:`PublishedLayout.update`), loads and replacements (:meth:`PublishedLayout.sync`,
+:meth:`PublishedLayout.replacing`, used by :mod:`lhs_kg.loader`, :mod:`lhs_kg.reason` and
+:class:`lhs_kg.kb.KnowledgeBase`). The store layer below knows nothing of registry states; a
+write made on a store directly skips the upkeep (``lhs-kg migrate-layout --check`` finds it).
+
+One write, one transaction. A decision and the upkeep it needs are the operations of ONE
+update request (:meth:`lhs_kg.store.Store.update_all`), the store's new generation too: on the
+embedded store and on ``oxigraph serve`` a request is one transaction, so a reader sees the
+registry and the published graph both before or both after, and a failing operation undoes the
+rest. Which graphs enter or leave the view is read from the registry by the request itself
+(``layout/keep.rq``), never decided beforehand. Two processes deciding at once on one server
+(workers on different machines) still need a lock: ``oxigraph serve`` lets two requests read
+one snapshot and both commit (a lost update, measured), so such writes first take the lock
+kept in the store's meta graph (:mod:`lhs_kg.store.lock`), not a file lock, as writers need
+not share a disk. What this leaves: an engine whose requests are not one
+transaction (Virtuoso 7 keeps the operations before a failing one; its profile says
+``atomic_updates=False``) gets the write and then the upkeep as further requests, as before;
+an operator's update that names graphs, and a whole-content rebuild, copy everything again
+after the write; a large graph is copied into the published graph in bounded batches on the
+embedded store (one update of a million quads took 2.2 GB), so readers may see it part-way.
+
+Incremental upkeep otherwise: a graph newly published is copied in, a graph that left the view
+takes out the triples no other recorded source holds, a published graph whose content is
+replaced is compared with a snapshot of its old content. Copies are made inside the store
+(:meth:`lhs_kg.store.Store.copy_graphs`), so blank nodes stay the same terms.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -32,18 +53,34 @@ from lhs_kg.graphs import (
     published_graph,
     published_graphs,
     published_record_graph,
+    registry_graph,
     review_states,
+    state_iri,
 )
 from lhs_kg.published_changes import log_of, touched_case_studies
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
+from lhs_kg.store.base import Bindings, with_default_graph
+from lhs_kg.store.generation import meta_graph
+from lhs_kg.store.lock import StoreLock
 from lhs_kg.store.mirror import Mirror
 
 #: One keeper at a time in this process: two writers bringing the graph up to date at once
 #: could each act on the other's half-done record (re-entrant: a sync runs inside ``replacing``).
 _KEEPER = threading.RLock()
+#: How deep this thread is in :meth:`PublishedLayout.write_lock` (the store lock is taken once).
+_HELD = threading.local()
+#: The store lock's lease for a rebuild, which copies every published graph (a long write).
+_REBUILD_LEASE_S = 900.0
 #: Graphs copied or retracted per update, so one update's text stays a modest size.
 _BATCH = 500
+#: The upkeep appended to a write that changes registry states (see :meth:`PublishedLayout.keep`).
+KEEP_UPDATE = sparql.text("layout/keep")
+#: An IRI that names no graph and no resource, bound where a value must be bound.
+_NOTHING = "urn:lhs-kg:nothing"
+#: Registry states that keep a graph out of the published view: all but "published"
+#: (:data:`lhs_kg.contributions.model.STATES`; a content graph only gets the last two).
+OUT_OF_VIEW = ("pending", "changes-requested", "rejected", "withdrawn", "superseded")
 #: Words of an update that may write outside its default graph (then everything is recopied).
 _NAMING_WORDS = frozenset(
     {"GRAPH", "WITH", "USING", "INTO", "ADD", "COPY", "MOVE", "DROP", "CLEAR", "CREATE", "LOAD"}
@@ -62,6 +99,18 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
+class WriteReport:
+    """What one write did, for caches and aggregates kept per graph: ``changed`` names every
+    graph it may have changed (none outside it changed), ``sources`` the graphs that may have
+    entered or left the published view, ``atomic`` whether the write and the published graph's
+    upkeep ran as one transaction."""
+
+    changed: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    atomic: bool = True
+
+
+@dataclass(frozen=True)
 class Check:
     """How the published graph compares with its definition (all zero/empty when right)."""
 
@@ -77,6 +126,11 @@ class Check:
         return self.ready and not (
             self.missing_sources or self.stray_sources or self.missing_triples or self.extra_triples
         )
+
+
+def _has_base(text: str) -> bool:
+    """Whether an update declares a BASE (it cannot be joined with other updates then)."""
+    return any(token.text.upper() == "BASE" for token in tokens(text))
 
 
 def view_graphs(store: Store, settings: Settings) -> list[str]:
@@ -139,7 +193,11 @@ class PublishedLayout:
 
         Copies first, prunes last: a reader meanwhile may see a stale triple, never miss one.
         """
-        with _KEEPER, log_of(self.store).change(None):  # touches every case study
+        with (
+            _KEEPER,
+            self.write_lock(lease_s=_REBUILD_LEASE_S),
+            log_of(self.store).change(None),  # touches every case study
+        ):
             wanted = published_graphs(self.store, self.settings)
             self.store.update(sparql.text("layout/forget-all"), bindings=self._terms)
             self.store.update(sparql.text("layout/mark"), bindings=self._terms)
@@ -155,7 +213,7 @@ class PublishedLayout:
         load), copied again, except those the write already ``copied`` in (a mirrored load),
         which are only recorded. On a store without the layout yet, this migrates it.
         """
-        with _KEEPER:
+        with _KEEPER, self.write_lock():
             if not self.ready():
                 return self.rebuild()
             wanted = set(published_graphs(self.store, self.settings))
@@ -173,7 +231,7 @@ class PublishedLayout:
         """Around a load into ``graph``: yields where the store may write the published copy of
         what it loads in the same pass (None before the layout exists), then syncs, copying
         only what the load did not. A failed load is undone by the store: no sync then."""
-        with _KEEPER:
+        with _KEEPER, self.write_lock():
             mirror = None
             if self.ready():
                 states = review_states(self.store, self.settings)
@@ -190,7 +248,7 @@ class PublishedLayout:
         """Around a write that may remove triples from ``graph`` (a replacement, an update):
         its old content is kept aside, and afterwards what left it leaves the published graph
         unless another source holds it."""
-        with _KEEPER:
+        with _KEEPER, self.write_lock():
             snapshot = ""
             if not is_derived(self.settings, graph) and self.ready() and graph in self.sources():
                 snapshot = f"{self.graph}-snapshot/{uuid.uuid4().hex}"
@@ -206,16 +264,142 @@ class PublishedLayout:
                     if snapshot:
                         self.store.drop_graph(snapshot)
 
+    #: What the last write through :meth:`registry_write` or :meth:`update` changed.
+    last_write: WriteReport | None = None
+
+    def registry_write(
+        self,
+        parts: Sequence[tuple[str, Bindings | Sequence[Bindings] | None]],
+        *,
+        candidates: Iterable[str] = (),
+        subject: str | None = None,
+    ) -> WriteReport:
+        """Run a write that changes registry states (a review decision) and the published
+        graph's upkeep for the graphs it may move in or out, as ONE update: one transaction.
+
+        ``candidates`` are graphs whose state the write may change (their case studies are
+        reported to :mod:`lhs_kg.published_changes`); every version about ``subject`` is read
+        by the update itself too, so a decision made meanwhile by another
+        process (a version it published) is seen. The generation moves on in the same
+        transaction (:meth:`lhs_kg.store.Store.update`). A store without the layout yet gets
+        the write, then the layout built (two steps, once); so does a store whose requests are
+        not one transaction (:attr:`lhs_kg.store.Store.atomic_updates`: Virtuoso 7).
+        """
+        candidates = list(candidates)
+        with _KEEPER, self.write_lock():
+            if not (self.store.atomic_updates and self.ready()):
+                self.store.update_all(parts)
+                self.sync()  # builds the layout on a store without it yet
+                self.last_write = WriteReport(
+                    self._changed_graphs(), tuple(candidates), atomic=False
+                )
+                return self.last_write
+            # the case studies the graphs moving in or out describe (read once it is done)
+            with log_of(self.store).change(
+                lambda: self._touched(candidates), lambda: touched_subjects(self.store, candidates)
+            ):
+                self.store.update_all([*parts, self.keep(candidates, subject)])
+        self.last_write = WriteReport(self._changed_graphs(), tuple(candidates))
+        return self.last_write
+
+    @contextmanager
+    def write_lock(self, lease_s: float = 30.0) -> Iterator[None]:
+        """Held around a write that must not interleave with another process's: the lock kept
+        in the store (:mod:`lhs_kg.store.lock`) where several processes share it, else nothing
+        (the embedded store admits one process, whose writes ``_KEEPER`` orders). Re-entrant
+        in a thread: a sync inside a replacement takes it once."""
+        depth = getattr(_HELD, "depth", 0)
+        if depth or not self.store.shares_generation:
+            _HELD.depth = depth + 1
+            try:
+                yield
+            finally:
+                _HELD.depth = depth
+            return
+        with StoreLock(self.store, meta_graph(self.settings.base_iri), lease_s=lease_s).held():
+            _HELD.depth = 1
+            try:
+                yield
+            finally:
+                _HELD.depth = 0
+
+    def keep(
+        self, candidates: Iterable[str] = (), subject: str | None = None
+    ) -> tuple[str, list[Bindings]]:
+        """The update, with its bindings, that keeps the published graph right for
+        ``candidates`` and the versions about ``subject``, to append to a registry write."""
+        context: dict[str, ox.NamedNode | ox.Literal] = {
+            **self._terms,
+            "registry": ox.NamedNode(registry_graph(self.settings)),
+            "publishedState": ox.NamedNode(state_iri(self.settings, "published")),
+        }
+        context["subject"] = ox.NamedNode(subject or _NOTHING)
+        rows: list[Bindings] = [context]
+        rows += [{"out": ox.NamedNode(state_iri(self.settings, s))} for s in OUT_OF_VIEW]
+        rows += [{"candidate": ox.NamedNode(g)} for g in dict.fromkeys([*candidates, _NOTHING])]
+        return KEEP_UPDATE, rows
+
+    def _changed_graphs(self) -> tuple[str, ...]:
+        """The graphs a registry write with its upkeep may change (the meta graph too where
+        the store keeps its generation there)."""
+        fixed = (registry_graph(self.settings), self.graph, self.record)
+        meta = (meta_graph(self.settings.base_iri),) if self.store.shares_generation else ()
+        return fixed + meta
+
     def update(self, text: str, default_graph: str) -> SyncReport:
         """Run an operator's SPARQL update with ``default_graph`` standing in for the default
-        graph, then keep the published graph right: incrementally when the update writes only
-        its default graph, by copying everything again when it may write other graphs."""
+        graph, then keep the published graph right: in the same request when the update writes
+        only its default graph (one transaction on a store whose requests are), by copying
+        everything again when it may write other graphs."""
         if writes_by_name(text):
-            self.store.update(text, default_graph=default_graph)
-            return self.rebuild()
-        with self.replacing(default_graph):
-            self.store.update(text, default_graph=default_graph)
+            with _KEEPER, self.write_lock():
+                self.store.update(text, default_graph=default_graph)
+                return self.rebuild()
+        with _KEEPER, self.write_lock():
+            if self.store.atomic_updates and not _has_base(text) and self.ready():
+                # the case studies the graph described before and describes after the update
+                shared = self.store.shares_generation
+                before = None if shared else self._touched([default_graph])
+                subjects_before = None if shared else touched_subjects(self.store, [default_graph])
+
+                def touched() -> frozenset[str] | None:
+                    after = self._touched([default_graph])
+                    return None if before is None or after is None else before | after
+
+                def subjects() -> frozenset[str] | None:
+                    after = touched_subjects(self.store, [default_graph])
+                    if subjects_before is None or after is None:
+                        return None
+                    return subjects_before | after
+
+                with log_of(self.store).change(touched, subjects):
+                    self.store.update_all(self._update_parts(text, default_graph))
+                self.last_write = WriteReport((default_graph, *self._changed_graphs()[1:]))
+                return SyncReport(added=(default_graph,))
+            with self.replacing(default_graph):
+                self.store.update(text, default_graph=default_graph)
+        self.last_write = WriteReport((default_graph, *self._changed_graphs()[1:]), atomic=False)
         return SyncReport(added=(default_graph,))
+
+    def _update_parts(
+        self, text: str, graph: str
+    ) -> list[tuple[str, Bindings | Sequence[Bindings] | None]]:
+        """An operator's update and the published graph's upkeep as the parts of one request:
+        the graph's old content set aside, the update, the graph copied in and recorded, what
+        left it taken out unless another source holds it, the copy set aside dropped."""
+        snapshot = ox.NamedNode(f"{self.graph}-snapshot/{uuid.uuid4().hex}")
+        target = ox.NamedNode(graph)
+        source: list[Bindings] = [{"target": self._terms["published"]}, {"source": target}]
+        published: list[Bindings] = [dict(self._terms), {"source": target}]
+        gone: list[Bindings] = [dict(self._terms), {"gone": snapshot}]
+        return [
+            (sparql.text("layout/set-aside"), {"graph": target, "snapshot": snapshot}),
+            (with_default_graph(text, graph), None),
+            (sparql.text("store/copy-graphs"), source),
+            (sparql.text("layout/record-present"), published),
+            (sparql.text("layout/unpublish"), gone),
+            (sparql.text("layout/drop-aside"), {"snapshot": snapshot}),
+        ]
 
     def check(self) -> Check:
         """Compare the graph with its definition: recorded sources against the registry's

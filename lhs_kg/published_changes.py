@@ -36,6 +36,7 @@ MAX_SUBJECTS = 5000
 #: Changes remembered; a reader further behind recomputes everything.
 _KEEP = 512
 _TOUCHED = sparql.text("layout/touched-case-studies")
+_TOUCHED_RATED = sparql.text("layout/touched-case-studies-rated")
 _SUBJECTS = sparql.text("layout/touched-subjects")
 #: Per thread: whether a change that touches everything is running (inner ones need no query).
 _NESTING = threading.local()
@@ -153,13 +154,17 @@ def touched_case_studies(store: Store, published: str, graphs: Sequence[str]) ->
         return frozenset()
     if len(graphs) > MAX_TOUCHED:
         return None
-    rows = store.query(
-        _TOUCHED,
-        bindings=[{"g": ox.NamedNode(g)} for g in graphs],
-        union=False,
-        default_graphs=[published, *graphs],
-        named_graphs=list(graphs),
-    ).rows()
+    rows = [
+        row
+        for text in (_TOUCHED, _TOUCHED_RATED)
+        for row in store.query(
+            text,
+            bindings=[{"g": ox.NamedNode(g)} for g in graphs],
+            union=False,
+            default_graphs=[published, *graphs],
+            named_graphs=list(graphs),
+        ).rows()
+    ]
     if len(rows) > MAX_TOUCHED or any("wide" in row for row in rows):
         return None
     named = [row["cs"] for row in rows if "cs" in row]

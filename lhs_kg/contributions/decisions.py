@@ -1,4 +1,5 @@
-"""Review decisions: accept, request changes, reject or withdraw a version, in one update each."""
+"""Review decisions: accept, request changes, reject or withdraw a version: each one update, with
+the published graph and the generation changed in the same transaction (#16)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,16 @@ from lhs_kg.contributions.model import (
 from lhs_kg.contributions.registry import _WRITE_LOCK, RegistryReader, now_literal
 from lhs_kg.errors import InputError
 from lhs_kg.graphs import state_iri
+from lhs_kg.layout import WriteReport
 
 
 class ReviewDecisions(RegistryReader):
-    """Review actions on a version; accepting supersedes the version published before."""
+    """Review actions on a version; accepting supersedes the version published before.
+
+    ``last_write`` says which graphs the last decision changed (:class:`WriteReport`).
+    """
+
+    last_write: WriteReport | None = None
 
     def decide(self, ref: str, action: str, reviewer: str, comment: str = "") -> Version:
         """Apply a review action (accept, request-changes, reject, withdraw) in one update."""
@@ -38,11 +45,19 @@ class ReviewDecisions(RegistryReader):
                     f"{version.ref} is {version.state}; {action} applies to "
                     f"{' or '.join(allowed)} versions"
                 )
-            self.kb.store.update(
-                sparql.text("contributions/decide"),
-                bindings=self._decision(version, action, target, reviewer, comment),
+            bindings = self._decision(version, action, target, reviewer, comment)
+            curated = bindings[0].get("curatedGraph")
+            # one transaction: the new states, the published graph (accepted in, superseded
+            # and withdrawn out) and the generation (#16)
+            self.last_write = self.kb.layout.registry_write(
+                [(sparql.text("contributions/decide"), bindings)],
+                candidates=[
+                    version.graph,
+                    *(v.graph for v in self.versions(subject=version.subject)),
+                    *([curated.value] if curated else []),
+                ],
+                subject=version.subject,
             )
-            self.kb.layout.sync()  # accepted in, superseded and withdrawn out (#16)
             updated = self.get(version.ref)
         if updated.state != target:
             raise ContributionError(f"{version.ref} changed while deciding; look at it again")

@@ -129,6 +129,10 @@ class Store(ABC):
         """
         return None
 
+    #: True when one update request is one transaction (all its operations or none), so a
+    #: write and the published graph's upkeep can be sent together (#16).
+    atomic_updates: bool = True
+
     #: True when the generation lives in the store itself, so every process reading the
     #: store sees the same number (values derived from it may be shared across processes).
     shares_generation: bool = False
@@ -202,6 +206,20 @@ class Store(ABC):
         rows = self.query(sparql.text("store/graph-names"), union=False).rows()
         return sorted(row["g"].value for row in rows if isinstance(row.get("g"), ox.NamedNode))
 
+    def bind_update(self, text: str, bindings: Bindings | Sequence[Bindings] | None) -> str:
+        """``text`` with ``bindings`` bound as this store's updates take them (VALUES here)."""
+        return sparql.bind(text, bindings) if bindings else text
+
+    def update_all(self, parts: Sequence[tuple[str, Bindings | Sequence[Bindings] | None]]) -> None:
+        """Several updates, each bound on its own, run as ONE request: one transaction (#16).
+
+        SPARQL 1.1 Update applies a request's operations in order; the embedded store and
+        ``oxigraph serve`` run a request in one transaction, so readers see all of it or none
+        and a failing operation undoes the ones before it. (Virtuoso 7 keeps the operations
+        before a failing one: see :mod:`lhs_kg.layout`.)
+        """
+        self.update(join_updates([self.bind_update(text, rows) for text, rows in parts]))
+
     def copy_graphs(self, sources: Sequence[str], target: str) -> None:
         """Add the triples of ``sources`` to ``target`` inside the store (blank nodes kept).
 
@@ -268,6 +286,45 @@ def with_default_graph(text: str, graph: str) -> str:
         f"{body}\n;\n"
         f"ADD SILENT DEFAULT TO GRAPH {target} ; DROP SILENT DEFAULT"
     )
+
+
+def join_updates(texts: Sequence[str]) -> str:
+    """Updates joined into one request, their PREFIX lines first (Oxigraph reads a prologue
+    only at the start of a request); the same prefix bound to two IRIs is refused.
+
+    >>> print(join_updates(["PREFIX a: <x:> CLEAR GRAPH a:g", "PREFIX a: <x:> DROP GRAPH a:h ;"]))
+    PREFIX a: <x:>
+    CLEAR GRAPH a:g
+    ;
+    DROP GRAPH a:h
+    """
+    prefixes: dict[str, str] = {}
+    bodies: list[str] = []
+    for text in texts:
+        end = 0
+        for part in _PROLOGUE_PART.finditer(text):
+            if part.start() != end:
+                break
+            end = part.end()
+            if part.group("base"):
+                raise StoreError("updates joined into one cannot carry a BASE")
+            name, iri = part.group("name"), part.group("iri")
+            if iri is not None and prefixes.setdefault(name, iri) != iri:
+                raise StoreError(f"updates joined into one bind prefix {name}: to two IRIs")
+        body = text[end:].strip()
+        body = body[:-1].rstrip() if body.endswith(";") else body
+        if body:
+            bodies.append(body)
+    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
+    return prologue + "\n;\n".join(bodies)
+
+
+_PROLOGUE_PART = re.compile(
+    r"\s+|#[^\n]*(?:\n|$)|PREFIX\s*(?P<name>[^\s:<>]*):\s*<(?P<iri>[^<>\s]*)>"
+    r"|(?P<base>BASE)\s*<[^<>\s]*>",
+    re.IGNORECASE,
+)
+"""One piece of an update's prologue: whitespace, a comment, a PREFIX or a BASE declaration."""
 
 
 def graph_iri(text: str) -> ox.NamedNode:

@@ -148,7 +148,7 @@ class EmbeddedStore(Store):
             self._store.update(text)
         except SyntaxError as err:
             raise QueryError(f"SPARQL update syntax error: {err}") from None
-        except OSError as err:
+        except (OSError, RuntimeError) as err:  # an operation failed: the request is undone
             raise StoreError(f"the update failed: {err}") from None
 
     @_advances_generation

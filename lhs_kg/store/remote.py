@@ -102,6 +102,7 @@ class RemoteStore(Store):
         self.endpoints = endpoints
         self.description = endpoints.query
         self.profile = engine(endpoints.engine)
+        self.atomic_updates = self.profile.atomic_updates
         self._timeout_s = timeout_s
         self._http = SparqlHttp(endpoints, timeout_s)
         self._graph_cache: tuple[int, list[str]] | None = None
@@ -219,6 +220,11 @@ class RemoteStore(Store):
     @property
     def _row_limit(self) -> int | None:
         return self.endpoints.row_limit
+
+    def bind_update(self, text: str, bindings: Bindings | Sequence[Bindings] | None) -> str:
+        if not bindings:
+            return text
+        return bind(text, bindings, as_bind=not self.profile.values_in_updates)
 
     def update(
         self,

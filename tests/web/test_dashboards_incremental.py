@@ -21,10 +21,11 @@ from lhs_kg.contributions import Contributions
 from lhs_kg.describe import casestudies
 from lhs_kg.describe.base import Reader
 from lhs_kg.describe.dashboards import dashboard_queries
-from lhs_kg.formats import result_format
+from lhs_kg.formats import rdf_format, result_format
+from lhs_kg.graphs import published_graph
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.per_case_study import number
-from lhs_kg.published_changes import ChangeLog, log_of
+from lhs_kg.published_changes import ChangeLog, log_of, touched_case_studies
 from lhs_kg.store import EmbeddedStore
 from tests.helpers import (
     SAME_MULTISET,
@@ -302,3 +303,28 @@ def heat_summary(heat: casestudies.HeatMap) -> tuple[object, ...]:
         for n, members, outcomes in heat.by_complex_count
     ]
     return rows, heat.complex_by_domain, groups
+
+
+TOUCHED_BY = {
+    "a case study": ("case-study/transform", "case-study/transform"),
+    "a rating (through its assessment)": ("case-study/transform/rating/7", "case-study/transform"),
+    "an assessment": ("case-study/transform/assessment", "case-study/transform"),
+}
+"""A graph holding one statement about a subject, and the case study it touches."""
+
+
+@pytest.mark.parametrize(("subject", "case_study"), TOUCHED_BY.values(), ids=TOUCHED_BY.keys())
+def test_a_graph_about_a_part_of_a_case_study_touches_that_case_study(
+    subject: str, case_study: str
+) -> None:
+    """Each branch of the touched-case-studies queries (the rating one is a query of its own)."""
+    kb = new_content_kb()
+    base = kb.settings.base_iri
+    graph = f"{base}graph/data/touch-test"
+    kb.store.load(
+        f'<{base}{subject}> <http://www.w3.org/2000/01/rdf-schema#comment> "x" .'.encode(),
+        rdf_format("nt"),
+        graph,
+    )
+    found = touched_case_studies(kb.store, published_graph(kb.settings), [graph])
+    assert found == frozenset({base + case_study})
