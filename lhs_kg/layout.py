@@ -57,7 +57,7 @@ from lhs_kg.graphs import (
     review_states,
     state_iri,
 )
-from lhs_kg.published_changes import log_of, touched_case_studies
+from lhs_kg.published_changes import log_of, touched_case_studies, touched_subjects
 from lhs_kg.sparql_text import tokens
 from lhs_kg.store import Store
 from lhs_kg.store.base import Bindings, with_default_graph
