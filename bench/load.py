@@ -156,8 +156,10 @@ def main() -> None:
                 child + (["--check"] if args.check else []),
                 capture_output=True,
                 text=True,
-                check=True,
+                check=False,
             )
+            if proc.returncode:
+                raise SystemExit(f"{variant} failed:\n{proc.stderr[-2000:]}")
             runs[variant].append(json.loads(proc.stdout.strip().splitlines()[-1]))
             print(f"  {variant}: {runs[variant][-1]}", file=sys.stderr, flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min)")
