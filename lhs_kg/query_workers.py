@@ -35,8 +35,8 @@ import os
 import shutil
 import sys
 import threading
-import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -51,6 +51,10 @@ WORKER_RECURSION_LIMIT = 100_000
 _CONTEXT_LOCK = threading.Lock()
 _SANDBOX_WARNED = False
 _START_TIMEOUT_S = 60.0
+CHECK_TIMEOUT_S = 30.0
+"""How long a worker may take to run the parse-based guard before the query's own time limit
+starts. The operator bound keeps the slowest parse near 1.5 s on an idle core; under load it
+took 4 s, which ate a 5 s limit meant for the evaluation (a 1,900-term sum answered 503)."""
 
 
 def _context() -> Any:
@@ -60,9 +64,11 @@ def _context() -> Any:
             ctx = multiprocessing.get_context("forkserver")
         except ValueError:  # pragma: no cover - platforms without fork
             return multiprocessing.get_context("spawn")
-        # everything a worker imports, so that a fresh worker is ready in milliseconds
+        # everything a worker imports, so that a fresh worker is ready in milliseconds; and the
+        # CLI: each worker runs the main script (``lhs-kg``) again, as CPython 3.11's forkserver
+        # never preloads ``__main__``. Unloaded, that import took 3.5 s per worker under load.
         ctx.set_forkserver_preload(
-            ["lhs_kg.query_workers", "lhs_kg.protocol", "lhs_kg.sparql_text"]
+            ["lhs_kg.query_workers", "lhs_kg.protocol", "lhs_kg.sparql_text", "lhs_kg.cli"]
         )
         return ctx
 
@@ -268,10 +274,11 @@ class WorkerPool:
             return
         self._give_back(worker)
 
-    def run(self, job: Job, timeout_s: float) -> Reply:
+    def run(self, job: Job, timeout_s: float, check_timeout_s: float = CHECK_TIMEOUT_S) -> Reply:
         """Run ``job`` on a worker; after ``timeout_s`` kill it and raise QueryTimeoutError.
 
-        The time counts from when a worker is ready (starting one is not the query's fault).
+        The time counts from when a worker is ready and has checked the query (starting one
+        and the guard's parse are not the query's fault); the check has ``check_timeout_s``.
         """
         if not self._slots.acquire(timeout=0.05):
             raise ServerBusyError(
@@ -280,11 +287,12 @@ class WorkerPool:
         worker: _Worker | None = None
         try:
             worker = self._take()
-            deadline = time.monotonic() + timeout_s
+            checks = job.guard and not job.check_only  # the worker says "checked" first
             try:
                 worker.conn.send(job)
-                ready = worker.conn.poll(max(0.0, deadline - time.monotonic()))
-                reply = worker.conn.recv() if ready else None
+                reply = _receive(worker, check_timeout_s if checks else timeout_s)
+                if reply is not None and reply[0] == "checked":
+                    reply = _receive(worker, timeout_s)
             except (EOFError, OSError):
                 self._forget(worker)
                 worker = None
@@ -360,6 +368,11 @@ class WorkerPool:
             return not self._closed and len(self._idle) + len(self._busy) < self.size
 
 
+def _receive(worker: _Worker, timeout_s: float) -> Any:
+    """The worker's next message, or None when it sends none within ``timeout_s``."""
+    return worker.conn.recv() if worker.conn.poll(max(0.0, timeout_s)) else None
+
+
 _POOLS: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 
 
@@ -424,7 +437,7 @@ def _serve(conn: Connection, sandboxed: bool) -> None:
         if job is None:
             return
         try:
-            reply = evaluate(job, opened)
+            reply = evaluate(job, opened, checked=lambda: conn.send(("checked", None)))
             reply.sandboxed = sandboxed
             conn.send(("ok", reply))
         except QueryError as err:
@@ -435,8 +448,11 @@ def _serve(conn: Connection, sandboxed: bool) -> None:
             conn.send(("error", ("QueryError", f"the query failed: {err}")))
 
 
-def evaluate(job: Job, opened: dict[str, Any]) -> Reply:
-    """Check, run and serialise one job on the snapshot (kept open between jobs)."""
+def evaluate(job: Job, opened: dict[str, Any], checked: Callable[[], None] | None = None) -> Reply:
+    """Check, run and serialise one job on the snapshot (kept open between jobs).
+
+    ``checked`` is called once the guard has passed, before the evaluation starts.
+    """
     import pyoxigraph as ox
 
     from lhs_kg.formats import ox_rdf, rdf_format, result_format
@@ -455,6 +471,8 @@ def evaluate(job: Job, opened: dict[str, Any]) -> Reply:
             raise QueryRejectedError("this is a SPARQL update, not a query")
         if job.check_only:
             return Reply(form)
+        if checked is not None:
+            checked()
     store = opened.get(job.snapshot)
     if store is None:
         opened.clear()

@@ -32,6 +32,7 @@ from lhs_kg.errors import (
     StoreUnavailableError,
     TruncatedResultError,
 )
+from lhs_kg.formats import SPARQL_REQUEST_FORMATS
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ _TIMEOUT_TEXT = re.compile(
 """How engines word a query stopped by their time limit (Virtuoso SR171/"estimated execution
 time … exceeds the limit", Oxigraph's timeout)."""
 _ANYTIME_STATE = "S1TAT"
-_FORM = "application/x-www-form-urlencoded"
+_FORM = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "form").media_type
 #: As requests sends: no retry once a request went out, a dropped kept-alive connection redialled.
 _NO_RETRIES = urllib3.Retry(total=0, read=False, redirect=False)
 POOL_SIZE = 64

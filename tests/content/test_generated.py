@@ -8,6 +8,7 @@ ontology files and a submission stands for "any SHACL engine given the shapes an
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,9 @@ def test_country_names_and_codes_resolve(written: str, code: str) -> None:
     assert country_table().resolve(written) == code
 
 
+@cache
 def _kb_and_shapes() -> tuple[Graph, Graph]:
+    """The data shapes and the KB, parsed once per worker (callers copy before they add)."""
     shapes = Graph()
     for path in sorted(SHAPES.glob("*.shapes.ttl")):
         if path.name != "contribution.shapes.ttl":
@@ -85,15 +88,20 @@ def _kb_and_shapes() -> tuple[Graph, Graph]:
 
 
 def _plain_pyshacl(submission: str) -> set[str]:
-    """Shapes whose violations a plain pySHACL run reports (the KB + the submission as data)."""
+    """Shapes whose violations a plain pySHACL run reports (the KB + the submission as data).
+
+    Only the submission's nodes are validated (pySHACL's ``focus_nodes``): the KB stays the
+    data graph that value sets and classes are checked against, and only violations on these
+    nodes are read, so the answer is that of a whole-graph run at a fraction of its time.
+    """
     shapes, kb = _kb_and_shapes()
     data = Graph()
     data += kb
     data.parse(data=PREFIXES + submission, format="turtle")
-    _conforms, results, _text = validate(data, shacl_graph=shapes)
     focus = {URIRef("https://w3id.org/lhs-kg/case-study/t")} | {
         s for s in Graph().parse(data=PREFIXES + submission, format="turtle").subjects()
     }
+    _conforms, results, _text = validate(data, shacl_graph=shapes, focus_nodes=sorted(focus))
     return {
         str(results.value(r, SH.sourceShape)).rsplit("/", 1)[-1]
         for r in results.subjects(SH.resultSeverity, SH.Violation)

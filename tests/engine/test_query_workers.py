@@ -22,12 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lhs_kg import sparql_guard
 from lhs_kg.config import Settings
 from lhs_kg.errors import QueryError, QueryRejectedError, QueryTimeoutError
 from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.protocol import Dataset, QueryRunner, ServerBusyError
-from lhs_kg.query_workers import Job, Snapshots, WorkerPool
+from lhs_kg.query_workers import WORKER_RECURSION_LIMIT, Job, Snapshots, WorkerPool
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import RemoteStore
 from tests.engine.service_spellings import Listener, service_query
@@ -128,6 +129,55 @@ def test_a_write_is_seen_by_the_next_query_and_old_snapshots_go(
 def test_the_parse_based_guard_runs_in_the_worker(runner: QueryRunner) -> None:
     with pytest.raises(QueryRejectedError, match="SPARQL syntax error"):
         runner.run("PREFIX s: <http://127.0.0.1:1/> SELECT * WHERE { SERVICEs:x { ?a ?b ?c } }")
+
+
+SLOW_TO_CHECK = "SELECT ?x WHERE { BIND(" + " + ".join(["1"] * 1_999) + " AS ?x) }"
+"""Just under the operator bound: our parse takes seconds under load, Oxigraph's evaluation
+about a twentieth of that (the live fuzzer's 1,900-term sum once answered 503 at a 5 s limit)."""
+
+
+@pytest.fixture(scope="module")
+def check_seconds() -> float:
+    """What the parse-based guard takes for SLOW_TO_CHECK here and now (the machine's pace)."""
+    sparql_guard.parse("ASK {}")  # the grammar's first use prepares it
+    started = time.monotonic()
+    with _recursion_limit(WORKER_RECURSION_LIMIT):
+        sparql_guard.parse(SLOW_TO_CHECK)
+    return time.monotonic() - started
+
+
+@contextlib.contextmanager
+def _recursion_limit(limit: int) -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def test_the_time_limit_counts_from_when_the_guard_has_checked_the_query(
+    runner: QueryRunner, check_seconds: float
+) -> None:
+    """A limit of half the check's time: the evaluation alone fits, check + evaluation not."""
+    answer = runner.run(SLOW_TO_CHECK, timeout_s=check_seconds / 2)
+    assert [str(row["x"].value) for row in answer.rows] == ["1999"]
+
+
+def test_the_guard_has_its_own_time_allowance(kb: KnowledgeBase, check_seconds: float) -> None:
+    assert kb.store.path is not None
+    snapshots = Snapshots(kb.store, kb.store.path.parent / "check-allowance.snapshots")
+    pool = WorkerPool(1)
+    try:
+        job = Job(
+            SLOW_TO_CHECK, str(snapshots.acquire()), None, True, (), (), 10, 100_000, 64, False
+        )
+        with pytest.raises(QueryTimeoutError):
+            pool.run(job, 60.0, check_timeout_s=check_seconds / 10)
+        assert pool.run(job, 60.0).kind == "select"  # a replacement worker, given the time
+    finally:
+        pool.close()
+        snapshots.close()
 
 
 def test_runaway_queries_are_killed_cpu_stops_and_a_cheap_query_answers(

@@ -40,13 +40,21 @@ def small(tmp_path: Path, small_root: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def full(tmp_path: Path) -> dict[str, str]:
-    """A store with the repository's content, extras and contributions."""
-    settings = settings_for(tmp_path, LHS_KG_STORE=str(tmp_path / "store"))
+@pytest.fixture(scope="module")
+def full_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the repository's content, extras and contributions, built once: the
+    tests given it only read it (export, push; the failed push checks that it did not write)."""
+    folder = tmp_path_factory.mktemp("full")
+    settings = settings_for(folder, LHS_KG_STORE=str(folder / "store"))
     with KnowledgeBase(settings) as kb:
         fill_with_contributions(kb)
-    return env_for(tmp_path)
+    return folder
+
+
+@pytest.fixture
+def full(full_store: Path) -> dict[str, str]:
+    """The environment of a CLI run over the module's full store (a fresh dict per test)."""
+    return env_for(full_store)
 
 
 def snapshot(env: dict[str, str]) -> ox.Dataset:

@@ -345,4 +345,4 @@ def test_with_an_account_the_sign_in_page_keeps_quiet_about_setup(client: FlaskC
 
 
 def test_every_page_links_to_the_reviewers_sign_in(client: FlaskClient) -> None:
-    assert 'href="/review"' in client.get("/").get_data(as_text=True)
+    assert 'href="/review/login"' in client.get("/").get_data(as_text=True)

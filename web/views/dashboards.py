@@ -7,6 +7,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from lhs_kg.contributions.form import build_form, prefill_for
 from lhs_kg.describe import casestudies, gaps
 from lhs_kg.describe.casestudies.heatmap import MEMBERS_SHOWN, UNRATED
+from lhs_kg.formats import result_format
 from web.conditional import public_page
 from web.engine import get_kb
 from web.views.reading import get_reader
@@ -46,7 +47,9 @@ def nasss() -> str:
 def nasss_csv() -> Response:
     """The whole heat map as CSV, one case study a line, streamed (researchers' download)."""
     heat = casestudies.heatmap(get_reader())
-    response = Response(casestudies.heat_csv(heat), content_type="text/csv; charset=utf-8")
+    response = Response(
+        casestudies.heat_csv(heat), content_type=f"{result_format('csv').media_type}; charset=utf-8"
+    )
     response.headers["Content-Disposition"] = 'attachment; filename="nasss-heatmap.csv"'
     return response
 
