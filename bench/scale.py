@@ -20,7 +20,7 @@ the union, computing them at 1M triples takes many minutes (the engine's own uni
 of the remote store, is 10-20x faster).
 
     python -m bench.scale [--triples 1000000] [--workers 1 2] [--threads 4] [--distinct 400]
-                          [--dashboards-embedded | --pages-only]
+                          [--dashboards-embedded | --pages-only] [--large-store DIR]
 """
 
 from __future__ import annotations
@@ -231,15 +231,24 @@ def main() -> None:
         action="store_true",
         help="measure the dashboards on the embedded store (one process)",
     )
+    parser.add_argument(
+        "--large-store",
+        type=Path,
+        help="a store already holding the content and --triples synthetic triples (bench.web's "
+        "web-store-N, or lhs-kg init + load of web-N-published.nq), used instead of building one",
+    )
     args = parser.parse_args()
     print(f"load before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     OUT.mkdir(parents=True, exist_ok=True)
     small, large = OUT / "scale-store-small", OUT / f"scale-store-{args.triples}"
     if not args.pages_only:
         content_store(small)
-    quads = published_copy(write_synthetic(OUT / f"web-{args.triples}.nq", args.triples))
-    build_store(large, quads)
-    print(f"large store: repository content + {args.triples:,} synthetic triples")
+    if args.large_store:
+        large = args.large_store
+    else:
+        quads = published_copy(write_synthetic(OUT / f"web-{args.triples}.nq", args.triples))
+        build_store(large, quads)
+    print(f"large store: repository content + {args.triples:,} synthetic triples ({large.name})")
 
     dash: dict[str, list[tuple[str, float, float, float]]] = {}
     pages: list[tuple[int, float, float, float]] = []

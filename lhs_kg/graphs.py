@@ -72,14 +72,16 @@ def published_graphs(store: Store, settings: Settings) -> list[str]:
     """The graphs of the published view, sorted."""
     # graph names only: counting triples per graph (store.graphs()) scans the whole store
     graphs = store.graph_names()
-    registry = registry_graph(settings)
-    states: dict[str, str] = {}
-    if registry in graphs:
-        rows = store.query(
-            sparql.text("kb/review-states"), union=False, named_graphs=[registry]
-        ).rows()
-        states = {row["g"].value: row["state"].value for row in rows}
+    states = review_states(store, settings) if registry_graph(settings) in graphs else {}
     return sorted(iri for iri in graphs if is_published(settings, iri, states.get(iri)))
+
+
+def review_states(store: Store, settings: Settings) -> dict[str, str]:
+    """The registry's review state of every graph it records (graph IRI → state IRI)."""
+    rows = store.query(
+        sparql.text("kb/review-states"), union=False, named_graphs=[registry_graph(settings)]
+    ).rows()
+    return {row["g"].value: row["state"].value for row in rows}
 
 
 def update_graph(settings: Settings) -> str:

@@ -194,7 +194,12 @@ class KnowledgeBase:
         return FileLoad(target, self._triples_in(target) - before, time.perf_counter() - started)
 
     def _triples_in(self, graph: str) -> int:
-        return next((g.triples for g in self.store.graphs() if g.iri == graph), 0)
+        """One graph's size, counted in that graph alone (``store.graphs()`` counts every graph
+        of the store: two full scans per load, minutes at 10M triples)."""
+        rows = self.store.query(
+            sparql.text("store/graph-size"), bindings={"g": ox.NamedNode(graph)}, union=False
+        ).rows()
+        return int(rows[0]["n"].value) if rows else 0
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph, and from the published view what only it held (#16)."""

@@ -49,10 +49,12 @@ from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.graphs import (
     is_derived,
+    is_published,
     published_graph,
     published_graphs,
     published_record_graph,
     registry_graph,
+    review_states,
     state_iri,
 )
 from lhs_kg.published_changes import log_of, touched_case_studies, touched_subjects
@@ -61,6 +63,7 @@ from lhs_kg.store import Store
 from lhs_kg.store.base import Bindings, with_default_graph
 from lhs_kg.store.generation import meta_graph
 from lhs_kg.store.lock import StoreLock
+from lhs_kg.store.mirror import Mirror
 
 #: One keeper at a time in this process: two writers bringing the graph up to date at once
 #: could each act on the other's half-done record (re-entrant: a sync runs inside ``replacing``).
@@ -202,12 +205,13 @@ class PublishedLayout:
             self.store.update(sparql.text("layout/prune"), bindings=self._terms)
         return SyncReport(added=tuple(wanted), rebuilt=True)
 
-    def sync(self, changed: Iterable[str] = ()) -> SyncReport:
+    def sync(self, changed: Iterable[str] = (), copied: Iterable[str] = ()) -> SyncReport:
         """Bring the graph in line with the registry after a write.
 
         Graphs that became published are copied in, graphs that stopped being published
         retract their triples; ``changed`` names published graphs that gained triples (a
-        load), copied again. On a store without the layout yet, this migrates it.
+        load), copied again, except those the write already ``copied`` in (a mirrored load),
+        which are only recorded. On a store without the layout yet, this migrates it.
         """
         with _KEEPER, self.write_lock():
             if not self.ready():
@@ -217,9 +221,27 @@ class PublishedLayout:
             added = sorted(wanted - have)
             removed = sorted(have - wanted)
             again = sorted((set(changed) & wanted) - set(added))
-            self._publish(added + again)  # first in, then out: a reader never misses a triple
+            # first in, then out: a reader never misses a triple
+            self._publish(added + again, copied=frozenset(copied))
             self._retract(removed)
         return SyncReport(tuple(added), tuple(removed))
+
+    @contextmanager
+    def loading(self, graph: str) -> Iterator[Mirror | None]:
+        """Around a load into ``graph``: yields where the store may write the published copy of
+        what it loads in the same pass (None before the layout exists), then syncs, copying
+        only what the load did not. A failed load is undone by the store: no sync then."""
+        with _KEEPER, self.write_lock():
+            mirror = None
+            if self.ready():
+                states = review_states(self.store, self.settings)
+                mirror = Mirror(
+                    self.graph,
+                    lambda g: is_published(self.settings, g, states.get(g)),
+                    frozenset(self.sources()),
+                )
+            yield mirror
+            self.sync(changed=[graph], copied=mirror.copied if mirror else ())
 
     @contextmanager
     def replacing(self, graph: str) -> Iterator[None]:
@@ -397,24 +419,23 @@ class PublishedLayout:
             int(row["extra"].value),
         )
 
-    def _publish(self, graphs: list[str]) -> None:
-        """Copy ``graphs`` into the published graph, then record them as its sources (a copy
-        cut short is not recorded, so the next write copies it again: graphs are sets).
-        The case studies they describe are reported as changed (:mod:`lhs_kg.published_changes`)."""
+    def _publish(self, graphs: list[str], copied: frozenset[str] = frozenset()) -> None:
+        """Copy ``graphs`` (but those a load already ``copied``) into the published graph, then
+        record them as its sources (a copy cut short is not recorded, so the next write copies
+        it again: graphs are sets). The case studies they describe are reported as changed
+        (:mod:`lhs_kg.published_changes`)."""
         if graphs:
-            with log_of(self.store).change(
-                lambda: self._touched(graphs), lambda: touched_subjects(self.store, graphs)
-            ):
-                self._publish_batches(graphs)
+            with log_of(self.store).change(lambda: self._touched(graphs)):
+                self._publish_batches(graphs, copied)
 
     def _touched(self, graphs: list[str]) -> frozenset[str] | None:
         """The case studies whose dashboard rows ``graphs`` may change (None: maybe all)."""
         return touched_case_studies(self.store, self.graph, graphs)
 
-    def _publish_batches(self, graphs: list[str]) -> None:
+    def _publish_batches(self, graphs: list[str], copied: frozenset[str]) -> None:
         for i in range(0, len(graphs), _BATCH):
             batch = graphs[i : i + _BATCH]
-            self.store.copy_graphs(batch, self.graph)
+            self.store.copy_graphs([g for g in batch if g not in copied], self.graph)
             rows: list[dict[str, ox.NamedNode | ox.Literal]] = [dict(self._terms)]
             rows += [{"source": ox.NamedNode(g)} for g in batch]
             self.store.update(sparql.text("layout/publish"), bindings=rows)
@@ -423,9 +444,7 @@ class PublishedLayout:
         """Stop recording ``graphs`` as sources and take out the triples of theirs that no
         recorded source holds (and report the case studies they describe as changed)."""
         if graphs:
-            with log_of(self.store).change(
-                lambda: self._touched(graphs), lambda: touched_subjects(self.store, graphs)
-            ):
+            with log_of(self.store).change(lambda: self._touched(graphs)):
                 self._retract_batches(graphs)
 
     def _retract_batches(self, graphs: list[str]) -> None:

@@ -142,9 +142,9 @@ def load_file(
     if replace:
         with layout.replacing(target):
             store.replace_graph(target, path, fmt)
-    else:
-        store.load(path, fmt, target)
-        layout.sync(changed=[target])
+    else:  # the published copy is written in the same pass where the store can (#16)
+        with layout.loading(target) as mirror:
+            store.load(path, fmt, target, mirror=mirror)
     return target
 
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from lhs_kg import sparql
 from lhs_kg.errors import QueryTimeoutError, StoreError
 from lhs_kg.formats import Format, ox_rdf, ox_results
+from lhs_kg.store.mirror import Mirror
 from lhs_kg.store.results import json_binding, json_results
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -175,8 +176,14 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
-        """Add RDF to a named graph, all or nothing."""
+    def load(
+        self, data: bytes | Path, fmt: Format, graph: str, *, mirror: Mirror | None = None
+    ) -> None:
+        """Add RDF to a named graph, all or nothing.
+
+        A store may also write the quads ``mirror`` wants into its graph in the same pass, and
+        then names those graphs in ``mirror.copied``; one that does not leaves it empty.
+        """
 
     @abstractmethod
     def replace_graph(self, graph: str, data: bytes | Path, fmt: Format) -> None:

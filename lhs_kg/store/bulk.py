@@ -14,6 +14,10 @@ an existing graph in one update took 3.6 GB and four minutes here). The file has
 by then, so bad input still changes nothing; what the larger case gives up is that concurrent
 readers may see the target part-way through the copy, and if a write fails during it the target
 keeps the part copied so far. Loading the same file again completes it: RDF graphs are sets.
+
+A load may also write each quad into a second graph in the same pass (a :class:`Mirror`: the
+published copy of #16). Undoing it takes out of that graph the triples this load put there that
+none of the mirror's keepers holds, before the written graphs are emptied.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import pyoxigraph as ox
 
 from lhs_kg import sparql
 from lhs_kg.sparql import bind
+from lhs_kg.store.mirror import Mirror
 
 BATCH_QUADS = 200_000
 """Quads per write. Measured at 1M triples: 200k peaks at ~215 MB as fast as ``bulk_load``;
@@ -46,15 +51,17 @@ def bulk_add(
     graph: ox.NamedNode,
     *,
     batch_quads: int = BATCH_QUADS,
+    mirror: Mirror | None = None,
 ) -> None:
-    """Add a file's RDF to ``store``: triples (and a dataset's default graph) go to ``graph``.
+    """Add a file's RDF to ``store``: triples (and a dataset's default graph) go to ``graph``,
+    and the quads of the graphs ``mirror`` wants also go to its graph.
 
     Raises the parser's ``SyntaxError`` or the ``OSError`` of reading or writing, after putting
     the store back as it was.
     """
     if batch_quads < 1:
         raise ValueError(f"batch_quads must be positive, not {batch_quads}")
-    plan = _Plan(store, graph, batch_quads)
+    plan = _Plan(store, graph, batch_quads, mirror)
     try:
         quads = ox.parse(path=str(path), format=fmt, rename_blank_nodes=True)
         for first in quads:  # each batch takes its first quad here and the rest from the same parse
@@ -69,25 +76,57 @@ def bulk_add(
 class _Plan:
     """Where the quads of each graph name go during one load, and how to finish or undo it."""
 
-    def __init__(self, store: ox.Store, default: ox.NamedNode, batch_quads: int) -> None:
+    def __init__(
+        self, store: ox.Store, default: ox.NamedNode, batch_quads: int, mirror: Mirror | None
+    ) -> None:
         self._store = store
         self._default = default
         self._batch_quads = batch_quads
-        self._routes: dict[_GraphName, _Destination] = {}
+        self._mirror = mirror
+        self._mirror_graph = ox.NamedNode(mirror.graph) if mirror else None
+        self._routes: dict[_GraphName, tuple[_Destination, bool]] = {}
         self._writes: dict[_Destination, _Destination] = {}  # target -> itself or its staging
+        self._mirrored: set[_Destination] = set()  # targets whose quads also go to the mirror
+        self._mirror_existed = mirror is not None and store.contains_named_graph(
+            ox.NamedNode(mirror.graph)
+        )
 
     def route(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-        """The quads, each renamed into the graph it is written to now."""
-        routes = self._routes
+        """The quads, each renamed into the graph it is written to now (and mirrored, if so)."""
+        routes, mirror = self._routes, self._mirror_graph
         for quad in quads:
             name = quad.graph_name
-            where = routes.get(name)
-            if where is None:
-                where = routes[name] = self._destination(name)
+            route = routes.get(name)
+            if route is None:
+                route = routes[name] = self._route(name)
+            where, mirrored = route
             if where == name:
                 yield quad
             else:
                 yield ox.Quad(quad.subject, quad.predicate, quad.object, where)
+            if mirrored:
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, mirror)
+
+    def _route(self, name: _GraphName) -> tuple[_Destination, bool]:
+        """Where a graph name's quads are written, and whether they are mirrored too."""
+        where = self._destination(name)
+        target = self._default if isinstance(name, ox.DefaultGraph) else name
+        return where, target in self._mirrored or self._mirrors(target, new=where == target)
+
+    def _mirrors(self, target: _Destination, *, new: bool) -> bool:
+        """Whether ``target``'s quads go to the mirror: a graph it wants that is new, or that it
+        already unites (an existing graph it does not unite yet is copied whole afterwards)."""
+        mirror = self._mirror
+        if (
+            mirror is None
+            or not isinstance(target, ox.NamedNode)
+            or target == self._mirror_graph
+            or not mirror.wanted(target.value)
+            or not (new or target.value in mirror.keepers)
+        ):
+            return False
+        self._mirrored.add(target)
+        return True
 
     def _destination(self, name: _GraphName) -> _Destination:
         """Decided once per target, before anything of this load is written to it."""
@@ -121,6 +160,10 @@ class _Plan:
             self._copy_in_batches(staging, target)
             self._empty_in_batches(staging)
             self._store.remove_graph(staging)
+        if self._mirror is not None:
+            self._mirror.copied.update(
+                t.value for t in self._mirrored if isinstance(t, ox.NamedNode)
+            )
 
     def _over_a_batch(self, graph: ox.NamedNode) -> bool:
         """Whether ``graph`` holds more than one batch of quads (reads at most one batch)."""
@@ -136,11 +179,30 @@ class _Plan:
         A named graph is emptied a batch at a time, flushed after each: removing a graph in one
         transaction holds all of it in memory (about 600 MB more for a million quads).
         """
-        for written in self._writes.values():
+        for target, written in self._writes.items():
+            if target in self._mirrored:
+                self._unmirror(written)
             if isinstance(written, ox.NamedNode):
                 self._empty_in_batches(written)
             if self._store.contains_named_graph(written):
                 self._store.remove_graph(written)
+        mirror = self._mirror_graph
+        if mirror and not self._mirror_existed and self._store.contains_named_graph(mirror):
+            self._store.remove_graph(mirror)  # all it held came from this load and has left it
+
+    def _unmirror(self, written: _Destination) -> None:
+        """Take out of the mirror the triples of ``written`` that none of its keepers holds
+        (the ones this load put there), a batch per flush."""
+        assert self._mirror is not None and self._mirror_graph is not None
+        keepers = {ox.NamedNode(g) for g in self._mirror.keepers}
+        mirror, store, gone = self._mirror_graph, self._store, 0
+        for quad in store.quads_for_pattern(None, None, None, written):
+            s, p, o = quad.subject, quad.predicate, quad.object
+            if not any(h.graph_name in keepers for h in store.quads_for_pattern(s, p, o, None)):
+                store.remove(ox.Quad(s, p, o, mirror))
+                gone += 1
+                if gone % UNDO_QUADS == 0:
+                    store.flush()
 
     def _empty_in_batches(self, graph: ox.NamedNode) -> None:
         """Delete a graph's quads a batch per transaction, until empty or no longer shrinking."""

@@ -32,6 +32,7 @@ from lhs_kg.store.bulk import (
     holds_over,
     staging_graph,
 )
+from lhs_kg.store.mirror import Mirror
 
 _BULK_BYTES = 1_000_000
 """Files above this size go through the batched bulk loader (≈1.8× faster at 100k triples)."""
@@ -151,14 +152,25 @@ class EmbeddedStore(Store):
             raise StoreError(f"the update failed: {err}") from None
 
     @_advances_generation
-    def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+    def load(
+        self, data: bytes | Path, fmt: Format, graph: str, *, mirror: Mirror | None = None
+    ) -> None:
+        """A file over 1 MB goes through the batched bulk loader, which writes the ``mirror``
+        copy in the same pass; anything smaller is one transaction and is not mirrored."""
         target = graph_iri(graph)
         source = str(data) if isinstance(data, Path) else "input"
         try:
             if isinstance(data, bytes):
                 self._store.load(data, format=ox_rdf(fmt), to_graph=target)
             elif data.stat().st_size > _BULK_BYTES:
-                bulk_add(self._store, data, ox_rdf(fmt), target, batch_quads=self._bulk_batch_quads)
+                bulk_add(
+                    self._store,
+                    data,
+                    ox_rdf(fmt),
+                    target,
+                    batch_quads=self._bulk_batch_quads,
+                    mirror=mirror,
+                )
             else:
                 self._store.load(path=str(data), format=ox_rdf(fmt), to_graph=target)
         except SyntaxError as err:

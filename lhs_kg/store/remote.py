@@ -51,6 +51,7 @@ from lhs_kg.store.http import (
     check_complete,
     check_row_limit,
 )
+from lhs_kg.store.mirror import Mirror
 from lhs_kg.store.results import (
     boolean_columns,
     parse_json_results,
@@ -286,7 +287,11 @@ class RemoteStore(Store):
         assert body is not None
         return body, _NT
 
-    def load(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+    def load(
+        self, data: bytes | Path, fmt: Format, graph: str, *, mirror: Mirror | None = None
+    ) -> None:
+        """Sent with the Graph Store Protocol; never mirrored (the published copy is made by
+        the engine afterwards, one update, rather than by sending the triples twice)."""
         graph_iri(graph)
         body, sent = self._body(data, fmt)
         try:

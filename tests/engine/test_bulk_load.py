@@ -18,6 +18,7 @@ import pytest
 from lhs_kg.errors import ParseError, StoreError
 from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.store import EmbeddedStore
+from lhs_kg.store.mirror import Mirror
 
 BATCH = 1_000
 QUADS = 5_000
@@ -245,3 +246,85 @@ def test_a_batch_size_below_one_is_refused(tmp_path: Path) -> None:
     store = EmbeddedStore(bulk_batch_quads=0)
     with pytest.raises(ValueError, match="batch_quads must be positive"):
         store.load(_write(tmp_path, "nt"), rdf_format("nt"), TARGET)
+
+
+# -- the mirror: the published copy written in the same pass (#16) ---------------------------------
+
+MIRROR = "https://example.org/graph/published"
+PRIVATE = "https://example.org/graph/private"  # a graph the mirror does not want
+
+
+def _mirror(keepers: Iterable[str] = ()) -> Mirror:
+    """Wants every graph but ``PRIVATE`` (and itself), as the published view wants its sources."""
+    return Mirror(MIRROR, lambda g: g not in (PRIVATE, MIRROR), frozenset(keepers))
+
+
+def _prepare_published(store: ox.Store, prior: str) -> frozenset[str]:
+    """``_prepare``, plus a mirror that already unites the graphs that exist (its keepers)."""
+    _prepare(store, prior)
+    keepers = frozenset({TARGET, OLD} if prior == "graphs exist" else ())
+    for graph in keepers:
+        store.update(f"ADD GRAPH <{graph}> TO GRAPH <{MIRROR}>")
+    return keepers
+
+
+@pytest.mark.parametrize("prior", PRIORS)
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_mirrored_load_leaves_the_mirror_as_a_copy_afterwards_would(
+    store: EmbeddedStore, tmp_path: Path, fmt: str, prior: str
+) -> None:
+    path = _write(tmp_path, fmt)
+    mirror = _mirror(_prepare_published(store.raw, prior))
+    store.load(path, rdf_format(fmt), TARGET, mirror=mirror)
+    reference = EmbeddedStore()
+    _prepare_published(reference.raw, prior)
+    reference.load(path, rdf_format(fmt), TARGET)
+    reference.copy_graphs(sorted(mirror.copied), MIRROR)
+    expected = {TARGET, NEW, OLD} if ox_rdf(rdf_format(fmt)).supports_datasets else {TARGET}
+    assert mirror.copied == expected
+    assert _shape(store.raw) == _shape(reference.raw)
+    blank = [q for q in store.raw if isinstance(q.subject, ox.BlankNode)]
+    copies = {q.subject for q in blank if q.graph_name == ox.NamedNode(MIRROR)}
+    assert copies == {q.subject for q in blank}, "the mirror holds the loaded blank nodes"
+
+
+def test_a_mirror_skips_graphs_it_does_not_want_and_existing_graphs_it_does_not_unite(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    """An existing graph not united yet is left to a whole copy afterwards (its old triples
+    too); a graph the mirror does not want never reaches it."""
+    _prepare(store.raw, "graphs exist")  # TARGET and OLD exist; the mirror unites neither
+    mirror = Mirror(MIRROR, lambda g: g != NEW, frozenset())
+    store.load(_write(tmp_path, "nq"), rdf_format("nq"), TARGET, mirror=mirror)
+    assert mirror.copied == set()
+    assert not store.raw.contains_named_graph(ox.NamedNode(MIRROR))
+
+
+def test_a_small_load_is_not_mirrored(store: EmbeddedStore) -> None:
+    """Under a megabyte a file is one transaction, not mirrored: the layout copies it after."""
+    mirror = _mirror()
+    store.load(BEFORE, rdf_format("ttl"), TARGET, mirror=mirror)
+    assert mirror.copied == set()
+    assert not store.raw.contains_named_graph(ox.NamedNode(MIRROR))
+
+
+@pytest.mark.parametrize("prior", PRIORS)
+@pytest.mark.parametrize("fmt", ["nt", "nq", "ttl", "trig"])
+def test_a_syntax_error_in_a_mirrored_load_leaves_the_store_and_the_mirror_as_they_were(
+    store: EmbeddedStore, tmp_path: Path, fmt: str, prior: str
+) -> None:
+    """The file's first statements are already in the mirror through a keeper: they stay."""
+    _prepare(store.raw, prior)
+    keepers = {g.value for g in store.raw.named_graphs()}
+    for graph in keepers:  # the file's first statements, held by each keeper and so the mirror
+        store.raw.extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
+            for q in _quads(False)[:10]
+        )
+        store.raw.update(f"ADD GRAPH <{graph}> TO GRAPH <{MIRROR}>")
+    before = _snapshot(store)
+    mirror = _mirror(keepers)
+    with pytest.raises(ParseError):
+        store.load(_write(tmp_path, fmt, broken=True), rdf_format(fmt), TARGET, mirror=mirror)
+    assert _snapshot(store) == before
+    assert mirror.copied == set()

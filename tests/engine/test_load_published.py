@@ -1,0 +1,149 @@
+"""A large load writes the published copy in the same pass (#16), and stays all or nothing.
+
+Each case loads a file of over a megabyte (the batched bulk path) through ``load_file`` into a
+store with the published layout, then asks the layout to check itself (``lhs-kg migrate-layout
+--check``) and counts what the sync after the load copied again: nothing of the loaded file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from lhs_kg.cli import main
+from lhs_kg.config import Settings
+from lhs_kg.errors import ParseError
+from lhs_kg.formats import rdf_format
+from lhs_kg.graphs import contribution_graph, published_graph, registry_graph, state_iri
+from lhs_kg.layout import PublishedLayout
+from lhs_kg.loader import load_file, rebuild
+from lhs_kg.store import EmbeddedStore
+from tests.helpers import clean_env
+
+LINES = 15_000
+CONTENT = "https://w3id.org/lhs-kg/graph/data/case-studies/one"  # a content file's graph
+NEW = "https://w3id.org/lhs-kg/graph/data/big"
+PAD = "of a big file, padded to make it over a megabyte"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Settings:
+    """A miniature project: one ontology file, one case-study file; its store on disk."""
+    root = tmp_path / "project"
+    (root / "ontology").mkdir(parents=True)
+    (root / "data" / "case-studies").mkdir(parents=True)
+    (root / "ontology" / "lhs.ttl").write_bytes(b"<https://e.org/a> <https://e.org/p> 1 .")
+    (root / "data" / "case-studies" / "one.ttl").write_bytes(
+        b"<https://e.org/x> <https://e.org/p> 1 ."
+    )
+    return Settings.from_env({"LHS_KG_ROOT": str(root), "LHS_KG_STORE": str(tmp_path / "store")})
+
+
+def _big(folder: Path, name: str, graphs: list[str | None], *, broken: bool = False) -> Path:
+    """Over a megabyte of statements spread over ``graphs`` (None: the file's default graph);
+    one blank node recurs throughout; ``broken`` ends the file with an incomplete statement."""
+    lines = []
+    for i in range(LINES):
+        subject = "_:shared" if i % 100 == 0 else f"<https://e.org/s{i}>"
+        graph = graphs[i % len(graphs)]
+        where = f" <{graph}>" if graph else ""
+        lines.append(f'{subject} <https://e.org/p> "statement {i} {PAD}"{where} .\n')
+    if broken:
+        lines.append("<https://e.org/oops> <https://e.org/p> .\n")
+    path = folder / name
+    path.write_text("".join(lines), encoding="utf-8")
+    assert path.stat().st_size > 1_000_000, "the file must take the bulk path"
+    return path
+
+
+def _store(settings: Settings, pending: str) -> EmbeddedStore:
+    """The project loaded (layout in place) and a contribution version recorded as pending; the
+    bulk loader writes 5,000 quads at a time, so a failure comes after several batches."""
+    store = EmbeddedStore(settings.store_path, bulk_batch_quads=5_000)
+    rebuild(store, settings)
+    state = "<https://w3id.org/lhs-kg/ontology/reviewState>"
+    record = f"<{pending}> {state} <{state_iri(settings, 'pending')}> ."
+    store.load(record.encode(), rdf_format("nt"), registry_graph(settings))
+    return store
+
+
+def _copied_by_sync(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every graph the store is asked to copy from now on."""
+    copied: list[str] = []
+    real = store.copy_graphs
+
+    def spy(sources: list[str], target: str) -> None:
+        copied.extend(sources)
+        real(sources, target)
+
+    monkeypatch.setattr(store, "copy_graphs", spy)
+    return copied
+
+
+CASES = {
+    "a new graph": ("big.nt", [None], NEW, {NEW}),
+    "a published graph that exists": ("big.ttl", [None], CONTENT, {CONTENT}),
+    "a dataset with a pending version": ("big.nq", [NEW, "pending", None], CONTENT, {NEW, CONTENT}),
+}
+
+
+@pytest.mark.parametrize(("name", "graphs", "target", "public"), CASES.values(), ids=CASES)
+def test_a_large_load_publishes_in_the_same_pass_and_checks_clean(
+    project: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    graphs: list[str | None],
+    target: str,
+    public: set[str],
+) -> None:
+    pending = contribution_graph(project, "c1", 1)
+    store = _store(project, pending)
+    copied = _copied_by_sync(store, monkeypatch)
+    path = _big(tmp_path, name, [pending if g == "pending" else g for g in graphs])
+    load_file(store, path, project, graph=target)
+    layout = PublishedLayout(store, project)
+    assert layout.check().ok
+    assert copied == []
+    assert public <= set(layout.sources())
+    visible = store.raw.quads_for_pattern(None, None, None, ox.NamedNode(published_graph(project)))
+    loaded_public = sum(1 for i in range(LINES) if graphs[i % len(graphs)] != "pending")
+    assert sum(1 for _ in visible) == 2 + loaded_public  # the two content files' triples too
+    line_one = {"o": ox.Literal(f"statement 1 {PAD}")}  # the pending version's, if any
+    shown = store.query("ASK { ?s ?p ?o }", bindings=line_one, default_graphs=[layout.graph])
+    assert shown.boolean is (graphs[1 % len(graphs)] != "pending")
+
+
+@pytest.mark.parametrize(("name", "graphs", "target", "public"), CASES.values(), ids=CASES)
+def test_a_large_load_with_a_bad_last_line_leaves_the_store_and_its_published_graph(
+    project: Settings,
+    tmp_path: Path,
+    name: str,
+    graphs: list[str | None],
+    target: str,
+    public: set[str],
+) -> None:
+    pending = contribution_graph(project, "c1", 1)
+    store = _store(project, pending)
+    before = set(store.raw), set(store.raw.named_graphs())
+    path = _big(tmp_path, name, [pending if g == "pending" else g for g in graphs], broken=True)
+    with pytest.raises(ParseError):
+        load_file(store, path, project, graph=target)
+    assert (set(store.raw), set(store.raw.named_graphs())) == before
+    assert PublishedLayout(store, project).check().ok
+
+
+def test_migrate_layout_check_is_clean_after_a_large_load_by_the_cli(
+    project: Settings, tmp_path: Path
+) -> None:
+    env = {**clean_env(), "LHS_KG_ROOT": str(project.root), "LHS_KG_STORE": str(project.store)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=env).exit_code == 0
+    path = _big(tmp_path, "big.nq", [NEW, None])
+    loaded = runner.invoke(main, ["load", str(path)], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    checked = runner.invoke(main, ["migrate-layout", "--check"], env=env)
+    assert checked.exit_code == 0, checked.output
