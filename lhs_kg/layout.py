@@ -425,7 +425,9 @@ class PublishedLayout:
         it again: graphs are sets). The case studies they describe are reported as changed
         (:mod:`lhs_kg.published_changes`)."""
         if graphs:
-            with log_of(self.store).change(lambda: self._touched(graphs)):
+            with log_of(self.store).change(
+                lambda: self._touched(graphs), lambda: touched_subjects(self.store, graphs)
+            ):
                 self._publish_batches(graphs, copied)
 
     def _touched(self, graphs: list[str]) -> frozenset[str] | None:
@@ -444,7 +446,9 @@ class PublishedLayout:
         """Stop recording ``graphs`` as sources and take out the triples of theirs that no
         recorded source holds (and report the case studies they describe as changed)."""
         if graphs:
-            with log_of(self.store).change(lambda: self._touched(graphs)):
+            with log_of(self.store).change(
+                lambda: self._touched(graphs), lambda: touched_subjects(self.store, graphs)
+            ):
                 self._retract_batches(graphs)
 
     def _retract_batches(self, graphs: list[str]) -> None:

@@ -35,6 +35,7 @@ import waitress
 from flask import Flask
 
 from lhs_kg.config import RemoteEndpoints, Settings
+from lhs_kg.contributions import Contributions
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import contribution_graph, registry_graph, state_iri
 from lhs_kg.kb import KnowledgeBase
@@ -600,3 +601,71 @@ def many_case_studies(n: int, seed: int = 16, prefix: str = "many") -> bytes:
                 f"lhs:level <{_CONCEPT}complexity-level/{rng.choice(levels)}> ."
             )
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# -- writes that change the published view (what incremental caches must follow) -----------------
+
+Write = Callable[["Contributions", KnowledgeBase], None]
+"""One write to the knowledge base, through the contribution workflow or straight to it."""
+
+
+def submit_example(contributions: Contributions, **changes: Any) -> str:
+    """Submit :func:`example` with ``changes``; the new version's reference."""
+    out = contributions.submit(payload(**changes), "json")
+    assert out.version is not None, out.report.to_text()
+    return out.version.ref
+
+
+def accept_example(contributions: Contributions, **changes: Any) -> str:
+    """Submit and accept :func:`example` with ``changes``; the version's reference."""
+    ref = submit_example(contributions, **changes)
+    contributions.decide(ref, "accept", "r")
+    return ref
+
+
+def published_writes(
+    many: str, direct: str, edition: dict[str, Any] | None = None
+) -> dict[str, Write]:
+    """The writes the kept dashboards and the search index are tested after, by name (test ids).
+
+    ``many`` is a graph of :func:`many_case_studies` the caller loaded, ``direct`` a graph name
+    still free; ``edition`` changes the second edition of the example as well as its title.
+    """
+
+    def accept_new(contributions: Contributions, kb: KnowledgeBase) -> None:
+        accept_example(contributions)
+
+    def accept_new_edition(contributions: Contributions, kb: KnowledgeBase) -> None:
+        accept_example(contributions)
+        accept_example(contributions, title="Example: second edition", **(edition or {}))
+
+    def accept_over_a_curated_file(contributions: Contributions, kb: KnowledgeBase) -> None:
+        accept_example(contributions, id="improvecarenow", title="ImproveCareNow, updated")
+
+    def reject(contributions: Contributions, kb: KnowledgeBase) -> None:
+        contributions.decide(submit_example(contributions), "reject", "r", "off topic")
+
+    def withdraw_published(contributions: Contributions, kb: KnowledgeBase) -> None:
+        contributions.decide(accept_example(contributions), "withdraw", "r", "retracted")
+
+    def direct_load(contributions: Contributions, kb: KnowledgeBase) -> None:
+        kb.load_bytes(many_case_studies(6, seed=7, prefix="direct"), "ttl", graph=direct)
+
+    def direct_load_into_a_published_graph(contributions: Contributions, kb: KnowledgeBase) -> None:
+        more = many_case_studies(3, seed=8, prefix="many")  # new ratings of many-0000…0002
+        kb.load_bytes(more.replace(b"/rating/", b"/rating-b/"), "ttl", graph=many)
+
+    def drop_a_graph(contributions: Contributions, kb: KnowledgeBase) -> None:
+        kb.drop_graph(many)
+
+    writes = (
+        accept_new,
+        accept_new_edition,
+        accept_over_a_curated_file,
+        reject,
+        withdraw_published,
+        direct_load,
+        direct_load_into_a_published_graph,
+        drop_a_graph,
+    )
+    return {write.__name__: write for write in writes}

@@ -33,7 +33,8 @@ from tests.helpers import (
     many_case_studies,
     multiset_difference,
     new_content_kb,
-    payload,
+    published_writes,
+    submit_example,
 )
 from web.views.reading import aggregates
 
@@ -49,18 +50,6 @@ ORDER_BY = {
 }
 
 
-def submit(contributions: Contributions, **changes: Any) -> str:
-    out = contributions.submit(payload(**changes), "json")
-    assert out.version is not None, out.report.to_text()
-    return out.version.ref
-
-
-def accept(contributions: Contributions, kb: KnowledgeBase, **changes: Any) -> str:
-    ref = submit(contributions, **changes)
-    contributions.decide(ref, "accept", "r")
-    return ref
-
-
 RATED = {
     "basis": "curator-reading",
     "coverageNote": "Two domains only, for this test.",
@@ -71,54 +60,17 @@ RATED = {
 }
 
 
-def accept_new(contributions: Contributions, kb: KnowledgeBase) -> None:
-    accept(contributions, kb)
-
-
-def accept_new_edition(contributions: Contributions, kb: KnowledgeBase) -> None:
-    accept(contributions, kb)
-    accept(contributions, kb, title="Example: second edition", assessment=RATED)
-
-
-def accept_over_a_curated_file(contributions: Contributions, kb: KnowledgeBase) -> None:
-    accept(contributions, kb, id="improvecarenow", title="ImproveCareNow, updated")
-
-
-def reject(contributions: Contributions, kb: KnowledgeBase) -> None:
-    contributions.decide(submit(contributions), "reject", "r", "off topic")
-
-
-def withdraw_published(contributions: Contributions, kb: KnowledgeBase) -> None:
-    contributions.decide(accept(contributions, kb), "withdraw", "r", "retracted")
+WRITES = published_writes(MANY, DIRECT, edition={"assessment": RATED})
 
 
 def withdraw_pending(contributions: Contributions, kb: KnowledgeBase) -> None:
-    contributions.decide(submit(contributions), "withdraw", "r", "not now")
-
-
-def direct_load(contributions: Contributions, kb: KnowledgeBase) -> None:
-    kb.load_bytes(many_case_studies(6, seed=7, prefix="direct"), "ttl", graph=DIRECT)
-
-
-def direct_load_into_a_published_graph(contributions: Contributions, kb: KnowledgeBase) -> None:
-    more = many_case_studies(3, seed=8, prefix="many")  # new ratings of many-0000…0002
-    kb.load_bytes(more.replace(b"/rating/", b"/rating-b/"), "ttl", graph=MANY)
-
-
-def drop_a_graph(contributions: Contributions, kb: KnowledgeBase) -> None:
-    kb.drop_graph(MANY)
+    contributions.decide(submit_example(contributions), "withdraw", "r", "not now")
 
 
 SCENARIOS = [
-    accept_new,
-    accept_new_edition,
-    accept_over_a_curated_file,
-    reject,
-    withdraw_published,
+    *list(WRITES.values())[:5],
     withdraw_pending,
-    direct_load,
-    direct_load_into_a_published_graph,
-    drop_a_graph,
+    *list(WRITES.values())[5:],
 ]
 
 
@@ -285,10 +237,12 @@ def test_an_answer_handed_out_before_a_write_keeps_what_it_said(
     kb: KnowledgeBase, kept: Aggregates
 ) -> None:
     text, bindings = dashboard_queries(kb.settings)[2]  # the heat map's cells
-    direct_load(Contributions(kb), kb)
+    WRITES["direct_load"](Contributions(kb), kb)
     handed_out = kept.answer(text, bindings)  # made lazily from the kept rows
     then = Counter(bindings_of(full_body(kb, text, bindings)))
-    drop_a_graph(Contributions(kb), kb)  # 40 case studies leave: their kept rows are dropped
+    WRITES["drop_a_graph"](
+        Contributions(kb), kb
+    )  # 40 case studies leave: their kept rows are dropped
     assert kept.answer(text, bindings) is not handed_out
     assert multiset_difference(Counter(bindings_of(handed_out.body)), then) == SAME_MULTISET
     assert len(handed_out.rows()) == sum(then.values())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,7 +23,7 @@ from lhs_kg.describe.search import index as search_index
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.published_changes import ChangeLog
 from lhs_kg.store import EmbeddedStore
-from tests.helpers import many_case_studies, new_content_kb, payload
+from tests.helpers import many_case_studies, new_content_kb, published_writes
 
 BASE = "https://w3id.org/lhs-kg/"
 MANY = BASE + "graph/data/tests/search-many"
@@ -53,50 +52,7 @@ QUERIES = [
 ]
 
 
-def submit(contributions: Contributions, **changes: Any) -> str:
-    out = contributions.submit(payload(**changes), "json")
-    assert out.version is not None, out.report.to_text()
-    return out.version.ref
-
-
-def accept(contributions: Contributions, **changes: Any) -> str:
-    ref = submit(contributions, **changes)
-    contributions.decide(ref, "accept", "r")
-    return ref
-
-
-def accept_new(contributions: Contributions, kb: KnowledgeBase) -> None:
-    accept(contributions)
-
-
-def accept_new_edition(contributions: Contributions, kb: KnowledgeBase) -> None:
-    accept(contributions)
-    accept(contributions, title="Example: second edition")
-
-
-def accept_over_a_curated_file(contributions: Contributions, kb: KnowledgeBase) -> None:
-    accept(contributions, id="improvecarenow", title="ImproveCareNow, updated")
-
-
-def reject(contributions: Contributions, kb: KnowledgeBase) -> None:
-    contributions.decide(submit(contributions), "reject", "r", "off topic")
-
-
-def withdraw_published(contributions: Contributions, kb: KnowledgeBase) -> None:
-    contributions.decide(accept(contributions), "withdraw", "r", "retracted")
-
-
-def direct_load(contributions: Contributions, kb: KnowledgeBase) -> None:
-    kb.load_bytes(many_case_studies(6, seed=7, prefix="direct"), "ttl", graph=DIRECT)
-
-
-def direct_load_into_a_published_graph(contributions: Contributions, kb: KnowledgeBase) -> None:
-    more = many_case_studies(3, seed=8, prefix="many")  # new ratings of many-0000…0002
-    kb.load_bytes(more.replace(b"/rating/", b"/rating-b/"), "ttl", graph=MANY)
-
-
-def drop_a_graph(contributions: Contributions, kb: KnowledgeBase) -> None:
-    kb.drop_graph(MANY)
+WRITES = published_writes(MANY, DIRECT)
 
 
 def relabel_a_scheme(contributions: Contributions, kb: KnowledgeBase) -> None:
@@ -119,14 +75,7 @@ def outcome_text_from_another_graph(contributions: Contributions, kb: KnowledgeB
 
 
 SCENARIOS = [
-    accept_new,
-    accept_new_edition,
-    accept_over_a_curated_file,
-    reject,
-    withdraw_published,
-    direct_load,
-    direct_load_into_a_published_graph,
-    drop_a_graph,
+    *WRITES.values(),
     relabel_a_scheme,
     rename_a_curated_case_study,
     outcome_text_from_another_graph,
@@ -195,7 +144,7 @@ def test_the_writes_show_in_the_answers(kb: KnowledgeBase) -> None:
     """The scenarios change what the queries find (so the comparison above compares news)."""
     reader = Reader(kb)
     before = {q: [h.iri for h in search(reader, q)] for q in ("direct initiative", "zebra")}
-    direct_load(Contributions(kb), kb)
+    WRITES["direct_load"](Contributions(kb), kb)
     relabel_a_scheme(Contributions(kb), kb)
     assert before == {"direct initiative": [], "zebra": []}
     rename_a_curated_case_study(Contributions(kb), kb)
@@ -225,7 +174,7 @@ def test_a_write_the_log_cannot_account_for_builds_the_index_in_full(
 ) -> None:
     full = search_index.BUILDS["full"]
     kb.layout.rebuild()  # touches everything: the log says it cannot tell
-    direct_load(Contributions(kb), kb)
+    WRITES["direct_load"](Contributions(kb), kb)
     got = answers(Reader(kb))
     assert search_index.BUILDS["full"] == full + 1
     assert_same(got, fresh_answers(kb, tmp_path, monkeypatch))
@@ -236,7 +185,7 @@ def test_too_many_documents_to_read_again_builds_the_index_in_full(
 ) -> None:
     monkeypatch.setattr(search_index, "MAX_REINDEXED", 3)
     full = search_index.BUILDS["full"]
-    direct_load(Contributions(kb), kb)  # six case studies: more than three
+    WRITES["direct_load"](Contributions(kb), kb)  # six case studies: more than three
     assert len(search(Reader(kb), "direct initiative")) == 6
     assert search_index.BUILDS["full"] == full + 1
 
@@ -251,7 +200,7 @@ def test_a_failed_update_leaves_no_partial_file_and_builds_in_full(
 
     monkeypatch.setattr(search_index, "_reindexed", broken)
     full = search_index.BUILDS["full"]
-    direct_load(Contributions(kb), kb)
+    WRITES["direct_load"](Contributions(kb), kb)
     assert len(search(Reader(kb), "direct initiative")) == 6
     assert search_index.BUILDS["full"] == full + 1
     assert [p.name for p in folder.iterdir() if p.suffix == ".partial"] == []
