@@ -272,6 +272,8 @@ def test_a_case_study_assessed_three_times_reads_the_same_in_one_read() -> None:
             ("", False),
         ]
         assert found.history[1].levels == {"3": "Complicated", "7": "Simple"}
+        # no basis given anywhere: no basis label (not any label of the store, CI of #16)
+        assert found.ratings and {claim.basis for claim in found.ratings.values()} == {""}
         assert (study, found) == (
             casestudies.case_study(reader, THRICE),
             evidence.case_study_evidence(reader, THRICE),
