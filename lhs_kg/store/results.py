@@ -121,12 +121,26 @@ def parse_json_results(
                 for row in bindings
             ]
             body = json.dumps(payload).encode("utf-8")
+    _read_to_the_end(body)
+    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+
+def _read_to_the_end(body: bytes) -> None:
+    """Parse ``body`` once to its end: pyoxigraph parses lazily, and a streamed answer may be
+    cut mid-rows. Raises ``SyntaxError`` only once the parser is gone: a pyoxigraph answer
+    object may be dropped only by the thread that made it, and one kept alive by a traceback
+    was collected by the garbage collector of another thread (a RuntimeError there)."""
     parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    if isinstance(parsed, ox.QuerySolutions):
-        for _ in parsed:
-            pass  # read to the end once: pyoxigraph parses lazily, and a streamed answer may be cut
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    return parsed
+    problem = None
+    if isinstance(parsed, ox.QuerySolutions):  # an ASK answer is parsed whole already
+        try:
+            for _ in parsed:
+                pass
+        except SyntaxError as err:
+            problem = str(err)
+    del parsed
+    if problem is not None:
+        raise SyntaxError(problem)
 
 
 def stopped_mid_answer(body: bytes) -> bool:

@@ -33,6 +33,7 @@ from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import RemoteStore
 from lhs_kg.store.http import CUT_SHORT, STORE_FAILED, TIMED_OUT
+from lhs_kg.store.results import parse_json_results
 from tests.helpers import ROOT, OxigraphServer, SparqlServer, VirtuosoServer, app_for
 
 pytestmark = pytest.mark.remote
@@ -506,3 +507,18 @@ def test_a_proxy_in_the_environment_is_still_used_for_queries(
         assert store.query("ASK {}", union=False).boolean
     ((path, form, _),) = _Recorder.seen
     assert path == behind + "/query" and form["query"] == ["ASK {}"]
+
+
+def test_a_cut_answer_s_error_holds_no_parser() -> None:
+    """pyoxigraph's answer objects may be dropped only by the thread that made them. One kept
+    alive by an error's traceback was collected later by another thread's garbage collection,
+    a RuntimeError there (CI, #16): the error must reach nothing of the parser."""
+    with pytest.raises(SyntaxError) as caught:
+        parse_json_results(_CUT_ROWS)
+    frames, tb = [], caught.value.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    held = [v for f in frames for v in f.f_locals.values() if isinstance(v, ox.QuerySolutions)]
+    assert frames and held == []
+    assert caught.value.__context__ is None
