@@ -358,9 +358,7 @@ def build_index(reader: Reader, folder: Path | None = None, path: Path | None = 
     remove_orphans(folder)
     owned = path is None
     path = path or _new_path(folder)
-    partial = path.with_suffix(".partial")
-    connection = sqlite3.connect(partial)
-    try:
+    with _written(path) as connection:
         connection.execute(_SCHEMA)
         connection.execute(_NODES)
         connection.execute(_NODES_BY_DOC)
@@ -368,6 +366,24 @@ def build_index(reader: Reader, folder: Path | None = None, path: Path | None = 
         connection.execute("INSERT INTO docs(docs) VALUES ('optimize')")
         connection.execute("CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row')")
         terms = _terms(connection)
+    return Index(path, terms, time.perf_counter() - started, owned=owned)
+
+
+class _Abandoned(Exception):
+    """Raised inside :func:`_written` to leave no file behind and give up without an error."""
+
+
+@contextlib.contextmanager
+def _written(path: Path, start_from: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """A connection to ``path``'s partial file (a copy of ``start_from`` if given), moved to
+    ``path`` once the block is done and committed; on any failure the partial file is removed,
+    so a reader never opens a half-written index."""
+    partial = path.with_suffix(".partial")
+    if start_from is not None:
+        shutil.copyfile(start_from, partial)
+    connection = sqlite3.connect(partial)
+    try:
+        yield connection
         connection.commit()
     except BaseException:
         connection.close()
@@ -375,7 +391,6 @@ def build_index(reader: Reader, folder: Path | None = None, path: Path | None = 
         raise
     connection.close()
     partial.replace(path)
-    return Index(path, terms, time.perf_counter() - started, owned=owned)
 
 
 def _reindexed(
@@ -436,31 +451,22 @@ def update_index(
     started = time.perf_counter()
     folder = folder or cache_folder(reader.kb)
     path = _new_path(folder)
-    partial = path.with_suffix(".partial")
-    shutil.copyfile(old.path, partial)
-    connection = sqlite3.connect(partial)
     try:
-        found = _reindexed(reader, connection, subjects)
-        if found is None:
-            connection.close()
-            _remove(partial)
-            return None
-        gone, docs, nodes = found
-        for iri in sorted(gone):
-            for (rowid,) in connection.execute(
-                "SELECT id FROM nodes WHERE iri = ? AND id IS NOT NULL", (iri,)
-            ).fetchall():
-                connection.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
-            connection.execute("DELETE FROM nodes WHERE iri = ?", (iri,))
-        _write(connection, docs, nodes)
-        terms = _terms(connection)
-        connection.commit()
-    except BaseException:
-        connection.close()
-        _remove(partial)
-        raise
-    connection.close()
-    partial.replace(path)
+        with _written(path, start_from=old.path) as connection:
+            found = _reindexed(reader, connection, subjects)
+            if found is None:
+                raise _Abandoned
+            gone, docs, nodes = found
+            for iri in sorted(gone):
+                for (rowid,) in connection.execute(
+                    "SELECT id FROM nodes WHERE iri = ? AND id IS NOT NULL", (iri,)
+                ).fetchall():
+                    connection.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
+                connection.execute("DELETE FROM nodes WHERE iri = ?", (iri,))
+            _write(connection, docs, nodes)
+            terms = _terms(connection)
+    except _Abandoned:
+        return None
     BUILDS["incremental"] += 1
     return Index(path, terms, time.perf_counter() - started)
 
