@@ -162,13 +162,15 @@ class Aggregates:
         self._generation = generation
         self._run = run
         self.folder = folder
-        self._maintained = dict(maintained or {}) if changes and select else {}
+        self._maintained = dict(maintained or {}) if select else {}
         self._changes = changes
         self._select = select
         self._kept: dict[str, Kept] = {}
         self._derived: dict[str, tuple[int, Any]] = {}
         self.updated = 0
         """How many answers were brought up to date per case study (tests and benchmarks)."""
+        self.batched = 0
+        """How many answers were computed a batch of case studies at a time."""
         self._held: dict[str, Answer] = {}
         self._held_generation: int | None = None
         self._locks: dict[str, threading.Lock] = {}
@@ -196,7 +198,7 @@ class Aggregates:
                 found = self._brought_up_to_date(generation, key)
             if found is None:
                 found = self._shared(
-                    generation, key, lambda: answer_from(self._run(text, bindings))
+                    generation, key, lambda: self._computed(generation, key, text, bindings)
                 )
                 self._start_keeping(generation, key, found)
             self._keep(generation, key, found)
@@ -223,11 +225,36 @@ class Aggregates:
         kept.generation = generation
         return maintainer.answer(kept)
 
+    def _computed(
+        self,
+        generation: int,
+        key: str,
+        text: str,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None,
+    ) -> Answer:
+        """A generation's first answer: a batch of case studies at a time when it is kept per
+        case study (bounded, linear; kept so at once), else by the full query."""
+        maintainer = self._maintained.get(key)
+        if maintainer is not None and self._select is not None:
+            from lhs_kg.per_case_study import case_studies, compute  # it imports this module
+
+            studies = case_studies(self._select)
+            kept = compute(maintainer, generation, self._select, studies) if studies else None
+            if kept is not None:
+                self.batched += 1
+                if self._changes is not None:  # only a change log can bring it up to date
+                    self._kept[key] = kept
+                return maintainer.answer(kept)
+        return answer_from(self._run(text, bindings))
+
     def _start_keeping(self, generation: int, key: str, answer: Answer) -> None:
         """Keep a full answer per case study, so the next write recomputes only its part."""
         maintainer = self._maintained.get(key)
-        if maintainer is None or self._select is None:
+        if maintainer is None or self._select is None or self._changes is None:
             return
+        held = self._kept.get(key)
+        if held is not None and held.generation == generation:
+            return  # computed per case study just now
         try:
             self._kept[key] = maintainer.start(answer, generation, self._select)
         except Exception as err:

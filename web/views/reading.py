@@ -73,7 +73,7 @@ def aggregates(app: Flask, kb: KnowledgeBase) -> Aggregates:
         lambda: store.generation,
         published_runner(kb, AGGREGATE_TIMEOUT_S),
         folder=folder,
-        maintained=maintainers(kb.settings) if per_case_study else None,
+        maintained=maintainers(kb.settings),  # computed a batch of case studies at a time
         changes=log_of(store).since if per_case_study else None,
         select=published_select(kb, AGGREGATE_TIMEOUT_S),
     )
