@@ -14,6 +14,7 @@ grows with the number of case studies (at 10M triples the full queries had not a
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -57,8 +58,14 @@ class Kept:
 class Maintainer(Protocol):
     """Keeps one dashboard answer per case study."""
 
-    def start(self, answer: Answer, generation: int, select: Select) -> Kept:
-        """Keep a full answer (made by the full query) per case study."""
+    def start(
+        self, answer: Answer, generation: int, select: Select, saved: bytes | None = None
+    ) -> Kept:
+        """Keep a full answer (made by the full query, or read from the shared folder with
+        what :meth:`saved` wrote beside it) per case study."""
+
+    def saved(self, kept: Kept) -> bytes | None:
+        """What, beside the answer's JSON, another process needs to keep it (None: nothing)."""
 
     def update(self, kept: Kept, touched: frozenset[str], select: Select) -> None:
         """Compute the rows of ``touched`` again and put them in place."""
@@ -109,7 +116,9 @@ class PerCaseStudy:
         self.order = order
         self.bindings = dict(bindings or {})
 
-    def start(self, answer: Answer, generation: int, select: Select) -> Kept:
+    def start(
+        self, answer: Answer, generation: int, select: Select, saved: bytes | None = None
+    ) -> Kept:
         kept = Kept(generation, answer.variables)
         for row in answer.rows():
             term = row.get(self.var)
@@ -144,6 +153,9 @@ class PerCaseStudy:
 
     def empty(self, generation: int) -> Kept:
         return Kept(generation, [])
+
+    def saved(self, kept: Kept) -> bytes | None:
+        return None  # the answer's rows are all it needs
 
     def answer(self, kept: Kept) -> Answer:
         # copies: the kept dicts change with the next write, an answer handed out must not
@@ -180,14 +192,18 @@ class CoOccurrence:
     def __init__(self, min_cases: int) -> None:
         self.min_cases = min_cases
 
-    def start(self, answer: Answer, generation: int, select: Select) -> Kept:
+    def start(
+        self, answer: Answer, generation: int, select: Select, saved: bytes | None = None
+    ) -> Kept:
         kept = Kept(generation, answer.variables)
         elements: dict[str, frozenset[str]] = {}
-        grouped: dict[str, set[str]] = {}
-        for row in select(ELEMENTS, None).rows():
-            study, element = row.get("caseStudy"), row.get("element")
-            if isinstance(study, ox.NamedNode) and isinstance(element, ox.NamedNode):
-                grouped.setdefault(study.value, set()).add(element.value)
+        grouped = _elements_from(saved) if saved is not None else None
+        if grouped is None:  # nothing saved (or not readable): read them from the store
+            grouped = {}
+            for row in select(ELEMENTS, None).rows():
+                study, element = row.get("caseStudy"), row.get("element")
+                if isinstance(study, ox.NamedNode) and isinstance(element, ox.NamedNode):
+                    grouped.setdefault(study.value, set()).add(element.value)
         pairs: Counter[tuple[str, str]] = Counter()
         for cs, found in grouped.items():
             elements[cs] = frozenset(found)
@@ -233,6 +249,11 @@ class CoOccurrence:
     def empty(self, generation: int) -> Kept:
         return Kept(generation, list(_CO_OCCURRENCE_VARIABLES), extra=({}, Counter(), {}))
 
+    def saved(self, kept: Kept) -> bytes | None:
+        """Each case study's elements (the answer holds only the pairs shown)."""
+        elements: dict[str, frozenset[str]] = kept.extra[0]
+        return json.dumps({cs: sorted(found) for cs, found in elements.items()}).encode()
+
     def answer(self, kept: Kept) -> Answer:
         _, pairs, labels = kept.extra
         variables = kept.variables
@@ -253,6 +274,20 @@ class CoOccurrence:
             )
         body = json_results(variables, [json_binding(variables, row) for row in rows])
         return Answer(variables, body, rows=lambda: rows, body_of=lambda: body)
+
+
+def _elements_from(saved: bytes) -> dict[str, set[str]] | None:
+    """The elements per case study :meth:`CoOccurrence.saved` wrote; None if unreadable."""
+    try:
+        data = json.loads(saved)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not all(
+        isinstance(found, list) and all(isinstance(e, str) for e in found)
+        for found in data.values()
+    ):
+        return None
+    return {str(cs): set(found) for cs, found in data.items()}
 
 
 def case_studies(select: Select) -> list[str] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,8 +29,9 @@ from lhs_kg.describe.dashboards import Bound, dashboard_queries, maintainers
 from lhs_kg.errors import QueryTimeoutError
 from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.published_changes import log_of
 from lhs_kg.store import EmbeddedStore, RemoteStore
-from lhs_kg.store.base import Term
+from lhs_kg.store.base import QueryResult, Term
 from tests.helpers import ROOT, OxigraphServer, new_content_kb
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.ttl"
@@ -68,14 +70,26 @@ def kept_by(kb: KnowledgeBase, folder: Path | None) -> Aggregates:
     )
 
 
-def batched_by(kb: KnowledgeBase, folder: Path | None) -> Aggregates:
-    """As the web app keeps them: first answers computed a batch of case studies at a time."""
+def batched_by(
+    kb: KnowledgeBase, folder: Path | None, asked: list[str] | None = None, *, log: bool = False
+) -> Aggregates:
+    """As the web app keeps them: first answers computed a batch of case studies at a time;
+    with ``log``, brought up to date after a write by the store's change log. The texts of the
+    restricted queries go into ``asked``."""
+    select = published_select(kb, AGGREGATE_TIMEOUT_S)
+
+    def recorded(text: str, bindings: Any) -> QueryResult:
+        if asked is not None:
+            asked.append(text)
+        return select(text, bindings)
+
     return Aggregates(
         lambda: kb.store.refresh_generation(),
         published_runner(kb, AGGREGATE_TIMEOUT_S),
         folder=folder,
         maintained=maintainers(kb.settings),
-        select=published_select(kb, AGGREGATE_TIMEOUT_S),
+        changes=log_of(kb.store).since if log else None,
+        select=recorded,
     )
 
 
@@ -260,3 +274,43 @@ def test_no_case_study_at_all_runs_the_full_query(tmp_path: Path) -> None:
             assert answer.rows() == []
             assert answer.variables == empty.query(query[0], bindings=query[1]).variables
         assert kept.batched == 0
+
+
+@pytest.fixture
+def two_processes(oxigraph_server: OxigraphServer) -> Iterator[tuple[KnowledgeBase, KnowledgeBase]]:
+    """Two knowledge bases (as two worker processes) over one store server, cleared."""
+    oxigraph_server.clear()
+    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints))
+    other = KnowledgeBase(kb.settings, store=RemoteStore(oxigraph_server.endpoints))
+    yield kb, other
+    other.close()
+    kb.close()
+    oxigraph_server.clear()
+
+
+@pytest.mark.parametrize("torn", [False, True], ids=["as saved", "a torn file"])
+def test_a_second_process_keeps_the_first_ones_answers_per_case_study_without_computing(
+    two_processes: tuple[KnowledgeBase, KnowledgeBase], tmp_path: Path, torn: bool
+) -> None:
+    """It reads the answers and what keeping them needs (each case study's elements) from the
+    folder; after a write through the first, it brings them up to date (#16)."""
+    kb, other = two_processes
+    first = batched_by(kb, tmp_path, log=True)
+    for query in QUERIES.values():
+        first.rows(*query)
+    assert first.batched == len(QUERIES)
+    saved = list(tmp_path.rglob("*.kept"))
+    assert len(saved) == 1  # element co-occurrence's elements per case study
+    if torn:
+        saved[0].write_bytes(b'{"https://w3id.org/lhs-kg/case-study/a": ["x", 3')
+    asked: list[str] = []
+    second = batched_by(other, tmp_path, asked, log=True)
+    for query in QUERIES.values():
+        assert key(second.rows(*query)) == key(first.rows(*query))
+    assert second.computed == 0
+    assert (per_case_study.ELEMENTS in asked) is torn  # read again only when not readable
+    kb.load(EXAMPLE, graph=EXAMPLE_GRAPH)  # through the first process
+    for name, query in QUERIES.items():
+        assert key(second.rows(*query)) == key(full(other, query)), name
+    assert second.computed == 0
+    assert second.updated == len(QUERIES)
