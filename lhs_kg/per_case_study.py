@@ -50,7 +50,8 @@ class Kept:
     generation: int
     variables: list[str]
     rows: dict[str, list[Row]] = field(default_factory=dict)
-    parts: dict[str, list[bytes]] = field(default_factory=dict)
+    parts: dict[str, bytes] = field(default_factory=dict)
+    """Per case study, the JSON of its rows joined (one object rather than one per row)."""
     order: list[str] = field(default_factory=list)
     extra: Any = None
 
@@ -126,7 +127,7 @@ class PerCaseStudy:
                 raise ValueError(f"a row of the answer has no case study ?{self.var}")
             kept.rows.setdefault(term.value, []).append(row)
         for cs, its_rows in kept.rows.items():
-            kept.parts[cs] = [json_binding(kept.variables, row) for row in its_rows]
+            kept.parts[cs] = b",".join(json_binding(kept.variables, row) for row in its_rows)
         kept.order = self._ordered(kept, kept.rows)
         return kept
 
@@ -139,16 +140,23 @@ class PerCaseStudy:
             result = select(self.text, bound)
             if not kept.variables:
                 kept.variables = result.variables
+            # one object per distinct term of the batch: a case study's IRI, a domain or a
+            # level is in many rows (the heat map's rows took 4 objects each, 1M triples: 176k)
+            terms: dict[Term, Term] = {}
             for row in result.rows():
                 term = row.get(self.var)
                 if isinstance(term, ox.NamedNode):
-                    found.setdefault(term.value, []).append(row)
+                    shared = {name: terms.setdefault(value, value) for name, value in row.items()}
+                    found.setdefault(term.value, []).append(shared)
+        parts = {
+            cs: b",".join(json_binding(kept.variables, row) for row in its_rows)
+            for cs, its_rows in found.items()
+        }
         for cs in touched:
             kept.rows.pop(cs, None)
             kept.parts.pop(cs, None)
-        for cs, its_rows in found.items():
-            kept.rows[cs] = its_rows
-            kept.parts[cs] = [json_binding(kept.variables, row) for row in its_rows]
+        kept.rows.update(found)
+        kept.parts.update(parts)
         kept.order = self._ordered(kept, kept.rows)
 
     def empty(self, generation: int) -> Kept:
@@ -170,7 +178,7 @@ class PerCaseStudy:
             return [row for cs in order for row in rows[cs]]
 
         def body() -> bytes:
-            return json_results(variables, (part for cs in order for part in parts[cs]))
+            return json_results(variables, (parts[cs] for cs in order))
 
         return Answer(variables, rows=all_rows, body_of=body)
 
