@@ -27,6 +27,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
 
@@ -36,6 +37,9 @@ GENERATION_QUERY = sparql.text("store/generation")
 RENEW_UPDATE = sparql.text("store/renew-generation")
 LOG_CHANGE = sparql.text("store/log-change")
 CHANGE_LOG = sparql.text("store/change-log")
+PRUNE_LOG = sparql.text("store/prune-change-log")
+#: How long the change log keeps an entry: a reader further behind computes its answers again.
+KEEP_CHANGES = timedelta(hours=1)
 #: Per thread: the case studies the write under way touches (unset: none; None: maybe all).
 _NOTE = threading.local()
 _TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
@@ -129,13 +133,21 @@ class SharedGeneration:
         """The change log entry of the write under way (see :func:`noting`)."""
         touched: frozenset[str] | None = getattr(_NOTE, "touched", frozenset())
         change = ox.NamedNode(f"{self.meta}/change/{uuid.uuid4().hex}")
-        entry: dict[str, ox.NamedNode | ox.Literal] = {"meta": meta, "change": change, "new": new}
+        now = datetime.now(UTC)
+        entry: dict[str, ox.NamedNode | ox.Literal] = {
+            "meta": meta,
+            "change": change,
+            "new": new,
+            "at": _date_time(now),
+        }
         rows: list[Mapping[str, ox.NamedNode | ox.Literal]]
         if touched is None:
             rows = [{**entry, "everything": _TRUE}]
         else:
             rows = [{**entry, "cs": ox.NamedNode(cs)} for cs in sorted(touched)] or [entry]
-        return sparql.bind(LOG_CHANGE, rows, as_bind=as_bind)
+        before = _date_time(now - KEEP_CHANGES)
+        prune = sparql.bind(PRUNE_LOG, [{"meta": meta, "before": before}], as_bind=as_bind)
+        return f"{prune}\n;\n{sparql.bind(LOG_CHANGE, rows, as_bind=as_bind)}"
 
     def touched_since(self, generation: int) -> frozenset[str] | None:
         """The case studies touched by the writes after ``generation``, up to the generation
@@ -152,6 +164,12 @@ class SharedGeneration:
 
 
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_DATE_TIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+
+
+def _date_time(moment: datetime) -> ox.Literal:
+    """An xsd:dateTime literal (UTC) of ``moment``."""
+    return ox.Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_DATE_TIME)
 
 
 def _as_int(value: object) -> int:

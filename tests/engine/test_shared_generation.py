@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from lhs_kg.config import Settings
 from lhs_kg.errors import QueryError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import published_graphs
-from lhs_kg.store import RemoteStore
+from lhs_kg.store import RemoteStore, generation
 from lhs_kg.store.generation import meta_graph, noting
 from tests.helpers import OxigraphServer, SparqlServer
 
@@ -114,3 +115,23 @@ def test_a_write_records_what_it_touched_for_the_other_processes(
         assert second.refresh_generation() != before
         assert second.touched_since(before) == note
         assert second.touched_since(second.generation) == frozenset()
+
+
+def test_the_change_log_keeps_recent_entries_only(
+    sparql_server: SparqlServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each write drops the entries older than the log keeps; a reader further behind is told
+    it cannot know (None), never an answer missing a write."""
+    touched = frozenset({"https://example.org/cs/a"})
+    with RemoteStore(sparql_server.endpoints, meta=META) as store:
+        store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")
+        first = store.refresh_generation()
+        with noting(touched):
+            store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 1 }} }}")
+        second = store.refresh_generation()
+        assert store.touched_since(first) == touched
+        monkeypatch.setattr(generation, "KEEP_CHANGES", timedelta(hours=-1))  # all are old now
+        store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 2 }} }}")
+        store.refresh_generation()
+        assert store.touched_since(second) == frozenset()  # the newest entry is kept
+        assert store.touched_since(first) is None  # the one before it is gone
