@@ -135,3 +135,17 @@ def test_the_change_log_keeps_recent_entries_only(
         store.refresh_generation()
         assert store.touched_since(second) == frozenset()  # the newest entry is kept
         assert store.touched_since(first) is None  # the one before it is gone
+
+
+def test_the_first_write_to_a_store_links_its_entry_to_generation_zero(
+    sparql_server: SparqlServer,
+) -> None:
+    """A store built without lhs-kg's writes (a bulk load) reads as generation 0: answers kept
+    then are brought up to date after the first write, not computed again."""
+    touched = frozenset({"https://example.org/cs/a"})
+    with RemoteStore(sparql_server.endpoints, meta=META) as store:
+        assert store.refresh_generation() == 0
+        with noting(touched):
+            store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")
+        assert store.refresh_generation() != 0
+        assert store.touched_since(0) == touched

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -351,14 +350,16 @@ def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphS
     server.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def workers(
-    store_server: OxigraphServer, tmp_path: Path
+    store_server: OxigraphServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[KnowledgeBase, KnowledgeBase, Aggregates]]:
     """Two workers on one store server: one writes, the other keeps its dashboards (as its web
-    app does, each answer asked once); each has its own connection and in-process state."""
+    app does, each answer asked once); each has its own connection and in-process state. Made
+    once for the module: each test's write follows the previous ones (any order holds)."""
     store_server.clear()
-    writer = new_content_kb(RemoteStore(store_server.endpoints), var_dir=tmp_path / "var")
+    var = tmp_path_factory.mktemp("workers") / "var"
+    writer = new_content_kb(RemoteStore(store_server.endpoints), var_dir=var)
     writer.load_bytes(many_case_studies(40, seed=3), "ttl", graph=MANY)
     reader = KnowledgeBase(writer.settings, store=RemoteStore(store_server.endpoints))
     reader.store.refresh_generation()
