@@ -40,11 +40,31 @@ _SKIPPED_FOLDERS = {"examples"}
 
 @dataclass(frozen=True)
 class FileLoad:
-    """What loading one file did: the graph, how many triples it gained, seconds taken."""
+    """What loading one file did: the graph, how many triples it gained, seconds taken, and
+    every graph the file writes (an N-Quads or TriG file names its own graphs)."""
 
     graph: str
     triples: int
     seconds: float
+    graphs: tuple[str, ...] = ()
+
+
+def graphs_named_in(path: Path, fmt: Format) -> set[str]:
+    """The named graphs an N-Quads or TriG file writes to (none for a triples format).
+
+    One streaming parse that keeps names only; a file that does not parse names none here and
+    fails with its line number when it is loaded.
+    """
+    if not ox_rdf(fmt).supports_datasets:
+        return set()
+    try:
+        return {
+            quad.graph_name.value
+            for quad in ox.parse(path=str(path), format=ox_rdf(fmt))
+            if isinstance(quad.graph_name, ox.NamedNode)
+        }
+    except (SyntaxError, OSError):
+        return set()
 
 
 @dataclass(frozen=True)
@@ -133,8 +153,13 @@ def load_file(
     graph: str | None = None,
     fmt: Format | None = None,
     replace: bool = False,
+    named: set[str] | None = None,
 ) -> str:
-    """Load one file into its graph (derived from the path unless named); return the graph IRI."""
+    """Load one file into its graph (derived from the path unless named); return the graph IRI.
+
+    An N-Quads or TriG file also writes the graphs it names (``named``, read from the file when
+    None): the published view takes what they gained too (#16).
+    """
     detected = check_file(path, settings)
     fmt = fmt or detected
     target = graph or graph_iri_for(path, settings)
@@ -143,7 +168,8 @@ def load_file(
         with layout.replacing(target):
             store.replace_graph(target, path, fmt)
     else:  # the published copy is written in the same pass where the store can (#16)
-        with layout.loading(target) as mirror:
+        also = sorted(graphs_named_in(path, fmt) if named is None else named)
+        with layout.loading(target, also) as mirror:
             store.load(path, fmt, target, mirror=mirror)
     return target
 

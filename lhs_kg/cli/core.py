@@ -70,7 +70,9 @@ def load(state: CliState, file: Path, graph: str | None, fmt: str | None) -> Non
     with Bar("loading", STEPS) as bar:
         bar.step(file.name)
         done = kb.load_counted(file, graph=graph, fmt=fmt)
-    click.echo(summary("loaded", done.triples, done.seconds, 1) + f" into <{done.graph}>")
+    written = done.graphs
+    into = f" into <{written[0]}>" if len(written) == 1 else f" into {len(written)} graphs"
+    click.echo(summary("loaded", done.triples, done.seconds, 1) + into)
 
 
 @cli.command()
