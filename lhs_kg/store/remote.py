@@ -252,6 +252,16 @@ class RemoteStore(Store):
         finally:  # a failed write may still have had effects: read the number again
             self._wrote(new if done else None)
 
+    def update_bookkeeping(
+        self, text: str, *, bindings: Bindings | Sequence[Bindings] | None = None
+    ) -> None:
+        """The update alone, with no new generation: it writes only the meta graph's lock
+        lease, which no page, cache or graph list reads (#16)."""
+        if query_form(text) != "update":
+            raise QueryError("not a SPARQL update")
+        body = self.profile.update_text(text, bindings, None)
+        self._http.send("POST", self.endpoints.update, what="an update", data={"update": body})
+
     # -- Graph Store Protocol --------------------------------------------------------------
 
     def _gsp(self, method: str, graph: str, **kwargs: Any) -> Any:
