@@ -114,7 +114,7 @@ def main() -> None:
         try:
             done = subprocess.run(
                 [*command, "--child", variant],
-                capture_output=True,
+                stdout=subprocess.PIPE,  # the child's progress goes to stderr as it comes
                 text=True,
                 timeout=args.full_timeout if variant == "full" else None,
                 check=True,
@@ -124,7 +124,7 @@ def main() -> None:
             waited = time.perf_counter() - started
             print(f"{variant}: no answer within {waited:.0f} s (stopped)")
         except subprocess.CalledProcessError as err:
-            print(f"{variant} failed: {err.stderr[-2000:]}")
+            print(f"{variant} failed (exit {err.returncode}; its stderr is above)")
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min)\n")
     print(f"store: {args.store}")
     header = f"{'dashboard':24}" + "".join(f" {r['variant'] + ' 1st s':>13}" for r in results)
