@@ -14,6 +14,7 @@ same questions answered in-process). Answers cut at Virtuoso's row limit are cou
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -62,6 +63,7 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
+    print(f"1-min load before: {os.getloadavg()[0]:.2f}")
     work = Path(tempfile.mkdtemp(prefix="lhs-kg-bench-engines-"))
     synthetic = write_synthetic(work / "synthetic.nq", args.triples)
     servers = [
@@ -79,6 +81,7 @@ def main() -> None:
         print(f"{'':<36}" + "".join(f"{loads[name]:>16.1f}" for name in engines))
         library = QueryLibrary(QUERIES)
         medians: dict[str, list[float]] = {name: [] for name in engines}
+        ratios: dict[str, list[tuple[float, str]]] = {name: [] for name in engines}
         print(f"{'query':<36}" + "".join(f"{name:>16}" for name in engines))
         for query in library.names():
             named = library.get(query)
@@ -95,6 +98,8 @@ def main() -> None:
                     cells.append(f"{value[:15]:>16}")
                     continue
                 medians[name].append(value)
+                if isinstance(embedded, float):
+                    ratios[name].append((value / embedded, query))
                 ratio = f"{value / embedded:.1f}x" if isinstance(embedded, float) else ""
                 cells.append(f"{value:>9.1f}{ratio:>7}")
             print(f"{query:<36}" + "".join(cells))
@@ -102,14 +107,27 @@ def main() -> None:
             f"{'median over the queries':<36}"
             + "".join(f"{statistics.median(medians[name] or [0.0]):>16.1f}" for name in engines)
         )
+        # the target (#16): each engine's time within 1.5x of the embedded store's, per query
+        print(
+            f"{'median ratio to embedded':<36}"
+            + "".join(f"{_median_ratio(ratios[name]):>15.2f}x" for name in engines)
+        )
+        for name in list(engines)[1:]:
+            worst = sorted(ratios[name], reverse=True)[:3]
+            print(f"worst on {name}: " + ", ".join(f"{q} {r:.2f}x" for r, q in worst))
     finally:
         for server in servers:
             server.stop()
+    print(f"1-min load after: {os.getloadavg()[0]:.2f} (2 cores shared with other jobs)")
 
 
 def _asker(kb: KnowledgeBase, text: str, bindings: Bindings) -> Callable[[], object]:
     """One run of a query, read to its end."""
     return lambda: list(kb.query(text, bindings=bindings))
+
+
+def _median_ratio(ratios: list[tuple[float, str]]) -> float:
+    return statistics.median(r for r, _ in ratios) if ratios else 0.0
 
 
 def _folder(path: Path) -> Path:

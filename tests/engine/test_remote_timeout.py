@@ -12,12 +12,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 
 from lhs_kg.config import RemoteEndpoints
 from lhs_kg.store import RemoteStore
+from tests.helpers import sparql_request
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -30,8 +30,7 @@ class _Recorder(BaseHTTPRequestHandler):
     accepts: list[str] = []  # noqa: RUF012
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        form = parse_qs(self.rfile.read(length).decode())
+        _, form = sparql_request(self)
         self.seen.append(form)
         self.accepts.append(self.headers.get("Accept", ""))
         asked = " ".join(form.get("query", [])).upper()
