@@ -33,7 +33,7 @@ from lhs_kg.errors import (
 from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import RemoteStore
-from lhs_kg.store.http import CUT_SHORT, STORE_FAILED, TIMED_OUT
+from lhs_kg.store.http import CUT_SHORT, STORE_DID_NOT_ANSWER, STORE_FAILED, TIMED_OUT
 from lhs_kg.store.results import parse_json_results
 from tests.helpers import (
     ROOT,
@@ -138,6 +138,8 @@ class _Recorder(BaseHTTPRequestHandler):
     content_type = "application/sparql-results+json"
     extra_headers: dict[str, str] = {}  # noqa: RUF012
     delay_s = 0.0
+    missing_bytes = 0
+    """Bytes the answer announces (Content-Length) but never sends: it breaks off."""
 
     def _answer(self) -> None:
         path, form = sparql_request(self)
@@ -145,7 +147,7 @@ class _Recorder(BaseHTTPRequestHandler):
         time.sleep(self.delay_s)
         self.send_response(self.status)
         self.send_header("Content-Type", self.content_type)
-        self.send_header("Content-Length", str(len(self.body)))
+        self.send_header("Content-Length", str(len(self.body) + self.missing_bytes))
         for name, value in self.extra_headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -163,6 +165,7 @@ def recorder() -> Iterator[str]:
     _Recorder.status, _Recorder.body = 200, b'{"head":{},"boolean":true}'
     _Recorder.extra_headers = {}
     _Recorder.delay_s = 0.0
+    _Recorder.missing_bytes = 0
     _Recorder.content_type = "application/sparql-results+json"
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -303,6 +306,19 @@ def test_a_query_goes_as_the_body_with_its_dataset_in_the_url(
         "/query",
         {"query": [text], "default-graph-uri": [graph], "named-graph-uri": [graph]},
     )
+
+
+@pytest.mark.parametrize("changes", [{}, {"auth": "digest", "user": "u"}], ids=["lean", "requests"])
+def test_an_answer_that_breaks_off_is_an_error_not_a_short_answer(
+    recorder: str, changes: dict[str, str]
+) -> None:
+    """The connection closed before the announced length came: whole rows may have arrived,
+    but the answer is not passed on."""
+    _Recorder.content_type, _Recorder.body = _TSV, _ROWS_IN[_TSV]
+    _Recorder.missing_bytes = 100
+    with RemoteStore(_endpoints(recorder, **changes)) as store, pytest.raises(StoreError) as caught:
+        store.query("SELECT ?s ?label WHERE { ?s ?p ?label }", union=False).rows()
+    assert caught.value.public == STORE_DID_NOT_ANSWER
 
 
 def test_a_long_graph_list_goes_in_a_form_not_the_url(recorder: str) -> None:
