@@ -27,7 +27,7 @@ from bench.synthetic import write_synthetic
 from lhs_kg.errors import LhsKgError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
-from lhs_kg.store import RemoteStore
+from lhs_kg.store import EmbeddedStore, RemoteStore
 from lhs_kg.store.base import Bindings
 
 # The servers are the ones the tests start (own folders, loopback ports, Digest user on Virtuoso).
@@ -62,6 +62,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--embedded",
+        choices=("memory", "disk"),
+        default="memory",
+        help="the peer's storage: memory (as before) or disk, as the servers' (and a deployment's)",
+    )
     args = parser.parse_args()
     print(f"1-min load before: {os.getloadavg()[0]:.2f}")
     work = Path(tempfile.mkdtemp(prefix="lhs-kg-bench-engines-"))
@@ -72,10 +78,14 @@ def main() -> None:
         VirtuosoServer(_folder(work / "virtuoso"), timeout_s=60),
     ]
     try:
-        engines = {"embedded": new_content_kb()}
+        local = EmbeddedStore(work / "embedded") if args.embedded == "disk" else None
+        engines = {"embedded": new_content_kb(local)}
         for name, server in zip(("oxigraph", "oxigraph-union", "virtuoso"), servers, strict=True):
             engines[name] = new_content_kb(RemoteStore(server.endpoints, timeout_s=60))
-        print(f"content + {args.triples:,} synthetic triples; median of {args.repeat} runs, ms")
+        print(
+            f"content + {args.triples:,} synthetic triples; median of {args.repeat} runs, ms; "
+            f"embedded store in {args.embedded}, servers on disk"
+        )
         print(f"{'load (s)':<36}" + "".join(f"{name:>16}" for name in engines))
         loads = {name: _load(kb, synthetic) for name, kb in engines.items()}
         print(f"{'':<36}" + "".join(f"{loads[name]:>16.1f}" for name in engines))
