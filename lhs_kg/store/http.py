@@ -54,9 +54,11 @@ _TIMEOUT_TEXT = re.compile(
 time … exceeds the limit", Oxigraph's timeout)."""
 _ANYTIME_STATE = "S1TAT"
 _DIRECT = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "query").media_type
+_FORM = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "form").media_type
 _URL_PARAMS_MAX = 2000
-"""Longest parameter string put in a query's URL (a listed union of many graphs goes in a form:
-servers refuse URLs of a few kB)."""
+"""Longest parameter string put in a query's URL: a longer graph list (a query reading the
+published sources by name, a listed union of many graphs) goes in a form body, as servers
+refuse URLs of a few kB."""
 POOL_SIZE = 64
 """Connections kept alive per store host: the most threads ``lhs-kg serve --threads`` runs."""
 
@@ -170,11 +172,11 @@ class SparqlHttp:
         ``http.client`` connections (:mod:`lhs_kg.store.lean_http`: one write per request, 0.22
         ms a round trip against urllib3's 0.36 ms, #16), the query as the request's body
         (``application/sparql-query``: nothing to URL-encode, a quarter of a millisecond per
-        page-sized query) and the few parameters in the URL. Digest auth, HTTPS, proxies and
-        long graph lists go form-encoded through requests.
+        page-sized query) and the few parameters in the URL (a long graph list makes it a form).
+        Digest auth, HTTPS and proxies go form-encoded through requests.
         """
         query = urlencode(params) if params else ""
-        if self._lean is None or len(query) > _URL_PARAMS_MAX:
+        if self._lean is None:
             response = self.send(
                 "POST",
                 url,
@@ -184,12 +186,16 @@ class SparqlHttp:
                 headers={"Accept": accept},
             )
             return Answer(response.status_code, response.headers, response.content)
-        headers = {**self._lean_headers, "Accept": accept, "Content-Type": _DIRECT}
+        if len(query) > _URL_PARAMS_MAX:  # a long graph list: all of it in a form
+            content_type, body, query = _FORM, urlencode([("query", text), *params]), ""
+        else:
+            content_type, body = _DIRECT, text
+        headers = {**self._lean_headers, "Accept": accept, "Content-Type": content_type}
         parts = urlsplit(url)  # the endpoint's own query string (an API key, say) is kept
         in_url = "&".join(q for q in (parts.query, query) if q)
         target = (parts.path or "/") + (f"?{in_url}" if in_url else "")
         try:
-            status, got, body = self._lean.post(target, text.encode("utf-8"), headers, timeout_s)
+            status, got, answer = self._lean.post(target, body.encode("utf-8"), headers, timeout_s)
         except TimeoutError as err:
             raise QueryTimeoutError(f"{url} did not answer a query in time: {err}").with_public(
                 TIMED_OUT
@@ -199,8 +205,8 @@ class SparqlHttp:
                 f"cannot reach the SPARQL server at {url}: {type(err).__name__}: {err}"
             ).with_public(STORE_DID_NOT_ANSWER) from None
         if status >= 400:
-            _refuse(url, "a query", status, body.decode("utf-8", "replace"))
-        return Answer(status, got, body)
+            _refuse(url, "a query", status, answer.decode("utf-8", "replace"))
+        return Answer(status, got, answer)
 
     def close(self) -> None:
         """Close every kept connection."""
