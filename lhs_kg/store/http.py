@@ -55,10 +55,10 @@ time … exceeds the limit", Oxigraph's timeout)."""
 _ANYTIME_STATE = "S1TAT"
 _DIRECT = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "query").media_type
 _FORM = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "form").media_type
-_URL_PARAMS_MAX = 2000
-"""Longest parameter string put in a query's URL: a longer graph list (a query reading the
-published sources by name, a listed union of many graphs) goes in a form body, as servers
-refuse URLs of a few kB."""
+_URL_PARAMS_MAX = 4000
+"""Longest parameter string put in a query's URL (the published sources a query reads by name:
+2.6 kB today); a longer graph list (a listed union of many graphs) goes in a form body, as
+servers refuse a request head over 8 kB (``oxigraph serve``, nginx, Tomcat)."""
 POOL_SIZE = 64
 """Connections kept alive per store host: the most threads ``lhs-kg serve --threads`` runs."""
 

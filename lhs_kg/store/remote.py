@@ -198,6 +198,8 @@ class RemoteStore(Store):
             asks = form == "ask" and not asked
             accept = result_format("json" if asks else self.profile.select_results).media_type
         params = self._dataset(union, default_graphs, named_graphs)
+        if params and self.profile.dataset_in_text:
+            text, params = self.profile.with_dataset(text, params), []
         limit_s = timeout_s or self._timeout_s
         if self.profile.timeout_param:  # the engine stops when we stop waiting (#12)
             params.append((self.profile.timeout_param, str(max(1, round(limit_s * 1000)))))
