@@ -72,6 +72,10 @@ class EngineProfile:
     ``define input:named-graph-uri <g>``) instead of request parameters: Virtuoso echoes each
     such parameter as a response header, and past ~50 graphs the HTTP client refuses the
     answer (more than 100 headers)."""
+    query_as_body: bool = False
+    """Whether a query may be sent as the request's body (``application/sparql-query``, the
+    dataset in the URL: nothing to URL-encode). Virtuoso 7 never answers such a request, so
+    every engine but Oxigraph gets the form encoding every server reads."""
     select_results: str = "json"
     """The results format a SELECT's answer is asked in: TSV where the engine writes terms
     exactly as pyoxigraph reads them (Oxigraph: a third of JSON's bytes, parsed 2.5× faster),
@@ -129,7 +133,15 @@ ENGINES: dict[str, EngineProfile] = {
     for profile in (
         # `oxigraph serve`: no per-request limit (started with --timeout-s), no row limit.
         EngineProfile(
-            "oxigraph", "/query", "/update", "/store", None, "basic", None, select_results="tsv"
+            "oxigraph",
+            "/query",
+            "/update",
+            "/store",
+            None,
+            "basic",
+            None,
+            query_as_body=True,
+            select_results="tsv",
         ),
         # Virtuoso open source 7: the anonymous /sparql endpoint reads; /sparql-auth and the
         # authenticated Graph Store endpoint write, behind Digest; [SPARQL] ResultSetMaxRows

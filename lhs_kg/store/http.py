@@ -25,6 +25,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from lhs_kg.config import RemoteEndpoints
+from lhs_kg.engines import engine
 from lhs_kg.errors import (
     EngineError,
     QueryError,
@@ -109,6 +110,7 @@ class SparqlHttp:
         # so threads beyond that opened (and closed) a new connection per query (#16)
         for scheme in ("http://", "https://"):
             self.session.mount(scheme, HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE))
+        self._query_as_body = engine(endpoints.engine).query_as_body
         self._lean: LeanPool | None = None
         self._lean_headers: dict[str, str] = {}
         if _lean_allowed(endpoints):
@@ -170,10 +172,11 @@ class SparqlHttp:
 
         The hot path of every page: over plain HTTP without a proxy it goes through kept-alive
         ``http.client`` connections (:mod:`lhs_kg.store.lean_http`: one write per request, 0.22
-        ms a round trip against urllib3's 0.36 ms, #16), the query as the request's body
-        (``application/sparql-query``: nothing to URL-encode, a quarter of a millisecond per
-        page-sized query) and the few parameters in the URL (a long graph list makes it a form).
-        Digest auth, HTTPS and proxies go form-encoded through requests.
+        ms a round trip against urllib3's 0.36 ms, #16). Where the engine reads it (Oxigraph),
+        the query is the request's body (``application/sparql-query``: nothing to URL-encode,
+        a quarter of a millisecond per page-sized query) and the few parameters go in the URL;
+        otherwise (or with a long graph list) all is form-encoded. Digest auth, HTTPS and
+        proxies go form-encoded through requests.
         """
         query = urlencode(params) if params else ""
         if self._lean is None:
@@ -186,10 +189,10 @@ class SparqlHttp:
                 headers={"Accept": accept},
             )
             return Answer(response.status_code, response.headers, response.content)
-        if len(query) > _URL_PARAMS_MAX:  # a long graph list: all of it in a form
-            content_type, body, query = _FORM, urlencode([("query", text), *params]), ""
-        else:
+        if self._query_as_body and len(query) <= _URL_PARAMS_MAX:
             content_type, body = _DIRECT, text
+        else:  # an engine that reads forms only, or a long graph list: all of it in a form
+            content_type, body, query = _FORM, urlencode([("query", text), *params]), ""
         headers = {**self._lean_headers, "Accept": accept, "Content-Type": content_type}
         parts = urlsplit(url)  # the endpoint's own query string (an API key, say) is kept
         in_url = "&".join(q for q in (parts.query, query) if q)

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 import pytest
 
 from lhs_kg.config import RemoteEndpoints, Settings
+from lhs_kg.engines import engine
 from lhs_kg.errors import (
     ConfigError,
     EngineError,
@@ -285,16 +286,19 @@ def test_an_answer_is_read_in_the_format_its_content_type_names(
 @pytest.mark.parametrize(
     ("changes", "direct"),
     [
-        pytest.param({}, True, id="plain-http"),
-        pytest.param({"auth": "basic", "user": "u", "password": "p"}, True, id="basic"),
+        pytest.param({}, True, id="oxigraph"),
+        pytest.param({"auth": "basic", "user": "u", "password": "p"}, True, id="oxigraph-basic"),
+        pytest.param({"engine": "generic"}, False, id="generic"),
+        pytest.param({"engine": "virtuoso", "auth": "none"}, False, id="virtuoso"),
         pytest.param({"auth": "digest", "user": "u", "password": "p"}, False, id="digest"),
     ],
 )
-def test_a_query_goes_as_the_body_with_its_dataset_in_the_url(
+def test_a_query_goes_as_the_body_where_the_engine_reads_it(
     recorder: str, changes: dict[str, str], direct: bool
 ) -> None:
-    """Plain HTTP sends the query itself (``application/sparql-query``, nothing to URL-encode)
-    and the dataset in the URL; Digest goes through requests, form-encoded. Same fields."""
+    """Oxigraph gets the query itself (``application/sparql-query``, nothing to URL-encode)
+    with the dataset in the URL; other engines (Virtuoso 7 never answers the former) and
+    Digest (through requests) get a form. The server reads the same fields either way."""
     text = "SELECT ?s WHERE { ?s ?p 'a & b = c' }"
     graph = "https://w3id.org/lhs-kg/graph/published?x=1&y=2"
     with RemoteStore(_endpoints(recorder, **changes)) as store:
@@ -302,10 +306,30 @@ def test_a_query_goes_as_the_body_with_its_dataset_in_the_url(
     ((path, form, headers),) = [seen for seen in _Recorder.seen if "query" in seen[1]]
     content_type = "application/sparql-query" if direct else "application/x-www-form-urlencoded"
     assert headers["Content-Type"] == content_type
-    assert (path, form) == (
-        "/query",
-        {"query": [text], "default-graph-uri": [graph], "named-graph-uri": [graph]},
-    )
+    profile = engine(changes.get("engine", "oxigraph"))
+    fields = {"default-graph-uri": [graph], "named-graph-uri": [graph]}
+    if profile.dataset_in_text:  # Virtuoso: in pragmas before the query
+        fields = {}
+        text = profile.with_dataset(
+            text, [("default-graph-uri", graph), ("named-graph-uri", graph)]
+        )
+    if profile.timeout_param:
+        fields[profile.timeout_param] = ["60000"]
+    assert (path, form) == ("/query", {"query": [text], **fields})
+
+
+def test_virtuoso_answers_queries_without_digest(virtuoso_server: VirtuosoServer) -> None:
+    """Its anonymous /sparql endpoint over the lean connections: a query sent as the body
+    would never be answered (the 10 s limit here), a form is (#16)."""
+    virtuoso_server.clear()
+    with RemoteStore(virtuoso_server.endpoints) as writer:
+        writer.load(b"<https://e.org/a> <https://e.org/p> <https://e.org/b> .", NT, BIG)
+    anonymous = replace(virtuoso_server.endpoints, auth="none")
+    with RemoteStore(anonymous, timeout_s=10) as store:
+        assert store._http._lean is not None  # the lean path, as for any plain-HTTP store
+        rows = store.query("SELECT ?s WHERE { ?s <https://e.org/p> ?o }").rows()
+    assert [row["s"].value for row in rows] == ["https://e.org/a"]
+    virtuoso_server.clear()
 
 
 @pytest.mark.parametrize("changes", [{}, {"auth": "digest", "user": "u"}], ids=["lean", "requests"])
