@@ -86,10 +86,11 @@ def auth_for(endpoints: RemoteEndpoints) -> AuthBase | None:
 
 
 def _lean_allowed(endpoints: RemoteEndpoints) -> bool:
-    """Whether queries may skip requests: plain HTTP, no proxy in the environment (requests
-    honours ``*_PROXY``; the lean pool does not), and no Digest auth (requests answers its
-    challenge)."""
-    if endpoints.auth == "digest" or not endpoints.query.startswith("http://"):
+    """Whether queries may skip requests: plain HTTP and no proxy in the environment (requests
+    honours ``*_PROXY``; the lean pool does not). Under Digest auth queries go without
+    credentials first (Virtuoso reads on an anonymous endpoint) and through requests, which
+    answers the challenge, once the query endpoint asks for them."""
+    if not endpoints.query.startswith("http://"):
         return False
     return not any(k.lower().endswith("_proxy") and v for k, v in os.environ.items())
 
@@ -175,8 +176,8 @@ class SparqlHttp:
         ms a round trip against urllib3's 0.36 ms, #16). Where the engine reads it (Oxigraph),
         the query is the request's body (``application/sparql-query``: nothing to URL-encode,
         a quarter of a millisecond per page-sized query) and the few parameters go in the URL;
-        otherwise (or with a long graph list) all is form-encoded. Digest auth, HTTPS and
-        proxies go form-encoded through requests.
+        otherwise (or with a long graph list) all is form-encoded. HTTPS, proxies and a query
+        endpoint that asked for Digest credentials go form-encoded through requests.
         """
         query = urlencode(params) if params else ""
         if self._lean is None:
@@ -207,6 +208,10 @@ class SparqlHttp:
             raise StoreUnavailableError(
                 f"cannot reach the SPARQL server at {url}: {type(err).__name__}: {err}"
             ).with_public(STORE_DID_NOT_ANSWER) from None
+        if status == 401 and self.endpoints.auth == "digest":
+            log.info("%s asks for Digest auth: queries go through requests from now on", url)
+            self._lean = None
+            return self.query(url, text, params, accept, timeout_s)
         if status >= 400:
             _refuse(url, "a query", status, answer.decode("utf-8", "replace"))
         return Answer(status, got, answer)
