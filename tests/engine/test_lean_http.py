@@ -79,7 +79,7 @@ class _ClosingHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def closing_server() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ClosingHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()

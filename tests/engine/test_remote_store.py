@@ -169,7 +169,7 @@ def recorder() -> Iterator[str]:
     _Recorder.missing_bytes = 0
     _Recorder.content_type = "application/sparql-results+json"
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
