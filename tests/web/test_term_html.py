@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from lhs_kg.describe.base import TermView
+from lhs_kg.describe.resource import LinkGroup, ValueView
 from tests.helpers import build_app
 
 #: The macros as ``web/templates/_macros.html`` held them before #16.
@@ -31,6 +32,18 @@ MACROS = (
     {%- else %}<span class="literal"{% if t.language %} lang="{{ t.language }}"{% endif %}>"""
     """{{ t|plain_literal }}</span>{% endif -%}
   {%- else -%}<span class="bnode">(unnamed node)</span>{%- endif -%}
+{%- endmacro %}
+
+{% macro value_view(v, prop) -%}
+  {%- if v.items is not none -%}
+    <ol class="rdf-list">{% for item in v.items %}<li>{{ value_view(item, prop) }}</li>"""
+    """{% endfor %}</ol>
+  {%- elif v.groups -%}
+    <dl class="bnode-links">
+    {%- for g in v.groups %}<dt>{{ g.property.label }}</dt>
+      {%- for w in g.values %}<dd>{{ value_view(w, g.property.value) }}</dd>{% endfor %}
+    {%- endfor %}</dl>
+  {%- else -%}{{ term(v.term, prop) }}{%- endif -%}
 {%- endmacro %}
 """
 )
@@ -71,9 +84,9 @@ def _both(app: Flask, source: str, **values: object) -> tuple[str, str]:
     env = app.jinja_env
     with app.test_request_context("/"):
         old = env.from_string(MACROS + source).render(**values)
-        new = env.from_string('{% from "_macros.html" import term, link %}' + source).render(
-            **values
-        )
+        new = env.from_string(
+            '{% from "_macros.html" import term, link, value_view %}' + source
+        ).render(**values)
     return old.strip(), new.strip()  # the lines around the macros' definitions
 
 
@@ -98,4 +111,36 @@ def test_term_renders_as_the_macro_did(app: Flask, t: TermView, prop: str) -> No
 )
 def test_link_renders_as_the_macro_did(app: Flask, iri: str, label: object) -> None:
     old, new = _both(app, "{{ link(iri, label) }}", iri=iri, label=label)
+    assert new == old
+
+
+NAME = TermView("iri", "http://xmlns.com/foaf/0.1/name", "name")
+PERSON = ValueView(
+    TermView("bnode", "b1"),
+    groups=[
+        LinkGroup(NAME, [ValueView(TermView("literal", HOSTILE))]),
+        LinkGroup(TermView("iri", BASE + "p", HOSTILE), [ValueView(TermView("iri", BASE + "x"))]),
+    ],
+)
+VALUES = [
+    pytest.param(ValueView(TermView("iri", BASE + "source/a", HOSTILE)), id="a-term"),
+    pytest.param(ValueView(TermView("literal", "10.1/x")), id="an-identifier-by-its-property"),
+    pytest.param(PERSON, id="a-blank-node-with-links"),
+    pytest.param(
+        ValueView(TermView("bnode", "l"), items=[PERSON, ValueView(TermView("literal", "d"))]),
+        id="a-list-of-a-blank-node-and-a-literal",
+    ),
+    pytest.param(ValueView(TermView("bnode", "l"), items=[]), id="an-empty-list"),
+    pytest.param(
+        ValueView(TermView("bnode", "b"), groups=[LinkGroup(NAME, [PERSON, PERSON])]),
+        id="nested-blank-nodes",
+    ),
+    pytest.param(ValueView(TermView("bnode", "b")), id="a-blank-node-without-links"),
+]
+
+
+@pytest.mark.parametrize("v", VALUES)
+def test_value_view_renders_as_the_macro_did(app: Flask, v: ValueView) -> None:
+    old, new = _both(app, "{{ value_view(v, prop) }}", v=v, prop=BIBO + "doi")
+    assert "<script>" not in new
     assert new == old

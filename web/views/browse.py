@@ -25,6 +25,7 @@ from lhs_kg.describe import (
     toolkit,
 )
 from lhs_kg.describe.base import TermView
+from lhs_kg.describe.resource import ValueView
 from lhs_kg.errors import UnknownFormatError
 from lhs_kg.formats import (
     CITATION_FORMATS,
@@ -92,6 +93,29 @@ def term(t: TermView, prop: str = "") -> Markup:
             )
         return Markup('<span class="literal">%s</span>') % (plain_literal(t),)
     return Markup('<span class="bnode">(unnamed node)</span>')
+
+
+@bp.app_template_global("value_view")
+def value_view(v: ValueView, prop: str) -> Markup:
+    """One value of a property: a term, a blank node's own links (a definition list, followed
+    as deep as the description goes) or an rdf:List's members (the ``value_view`` of
+    ``_macros.html``, #16)."""
+    if v.items is not None:
+        return Markup('<ol class="rdf-list">%s</ol>') % Markup("").join(
+            Markup("<li>%s</li>") % value_view(item, prop) for item in v.items
+        )
+    if v.groups:
+        return Markup('<dl class="bnode-links">%s</dl>') % Markup("").join(
+            Markup("<dt>%s</dt>%s")
+            % (
+                g.property.label,
+                Markup("").join(
+                    Markup("<dd>%s</dd>") % value_view(w, g.property.value) for w in g.values
+                ),
+            )
+            for g in v.groups
+        )
+    return term(v.term, prop)
 
 
 @bp.app_template_global("external_id_url")
