@@ -30,7 +30,17 @@ from lhs_kg.errors import InputError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import is_derived, published_graphs
 from lhs_kg.layout import PublishedLayout, reads_by_name
-from lhs_kg.loader import FileLoad, LoadSummary, Progress, graph_iri_for, load_file, rebuild
+from lhs_kg.loader import (
+    FileLoad,
+    LoadSummary,
+    Progress,
+    check_file,
+    graph_iri_for,
+    graphs_named_in,
+    load_file,
+    rebuild,
+    triples_in,
+)
 from lhs_kg.sparql_text import check_query
 from lhs_kg.store import GraphInfo, QueryResult, Store, open_store
 from lhs_kg.store.base import Bindings
@@ -186,20 +196,33 @@ class KnowledgeBase:
     def load_counted(
         self, path: Path, *, graph: str | None = None, fmt: str | None = None
     ) -> FileLoad:
-        """Add one file and say how many triples its graph gained and how long it took."""
+        """Add one file and say how many triples its graphs gained and how long it took.
+
+        An N-Quads or TriG file writes the graphs it names (its default graph goes to the
+        target): each of them is counted, not the target alone (which said "loaded 0 triples").
+        """
         started = time.perf_counter()
+        detected = check_file(path, self.settings)
         target = graph or graph_iri_for(path, self.settings)
-        before = self._triples_in(target)
-        target = self.load(path, graph=graph, fmt=fmt)
-        return FileLoad(target, self._triples_in(target) - before, time.perf_counter() - started)
+        named = graphs_named_in(path, rdf_format(fmt) if fmt else detected)
+        graphs = sorted(named | {target})
+        before = {g: self._triples_in(g) for g in graphs}
+        target = load_file(
+            self.store,
+            path,
+            self.settings,
+            graph=graph,
+            fmt=rdf_format(fmt) if fmt else None,
+            named=named,
+        )
+        gained = {g: self._triples_in(g) - before[g] for g in graphs}
+        written = [g for g in graphs if g in named or (g == target and (gained[g] or not named))]
+        written = written or [target]
+        return FileLoad(target, sum(gained.values()), time.perf_counter() - started, tuple(written))
 
     def _triples_in(self, graph: str) -> int:
-        """One graph's size, counted in that graph alone (``store.graphs()`` counts every graph
-        of the store: two full scans per load, minutes at 10M triples)."""
-        rows = self.store.query(
-            sparql.text("store/graph-size"), bindings={"g": ox.NamedNode(graph)}, union=False
-        ).rows()
-        return int(rows[0]["n"].value) if rows else 0
+        """One graph's size, counted in that graph alone (two full scans per load otherwise)."""
+        return triples_in(self.store, graph)
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph, and from the published view what only it held (#16)."""

@@ -227,10 +227,11 @@ class PublishedLayout:
         return SyncReport(tuple(added), tuple(removed))
 
     @contextmanager
-    def loading(self, graph: str) -> Iterator[Mirror | None]:
-        """Around a load into ``graph``: yields where the store may write the published copy of
-        what it loads in the same pass (None before the layout exists), then syncs, copying
-        only what the load did not. A failed load is undone by the store: no sync then."""
+    def loading(self, graph: str, also: Iterable[str] = ()) -> Iterator[Mirror | None]:
+        """Around a load into ``graph`` (and ``also`` the graphs an N-Quads or TriG file names):
+        yields where the store may write the published copy of what it loads in the same pass
+        (None before the layout exists), then syncs, copying only what the load did not. A
+        failed load is undone by the store: no sync then."""
         with _KEEPER, self.write_lock():
             mirror = None
             if self.ready():
@@ -241,7 +242,7 @@ class PublishedLayout:
                     frozenset(self.sources()),
                 )
             yield mirror
-            self.sync(changed=[graph], copied=mirror.copied if mirror else ())
+            self.sync(changed=[graph, *also], copied=mirror.copied if mirror else ())
 
     @contextmanager
     def replacing(self, graph: str) -> Iterator[None]:

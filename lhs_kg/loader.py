@@ -18,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from lhs_kg import sparql
 from lhs_kg.config import Settings
 from lhs_kg.errors import InputError, ParseError
 from lhs_kg.formats import RDF_FORMATS, Format, ox_rdf, rdf_format_for_path
@@ -40,11 +41,31 @@ _SKIPPED_FOLDERS = {"examples"}
 
 @dataclass(frozen=True)
 class FileLoad:
-    """What loading one file did: the graph, how many triples it gained, seconds taken."""
+    """What loading one file did: the graph, how many triples it gained, seconds taken, and
+    every graph the file writes (an N-Quads or TriG file names its own graphs)."""
 
     graph: str
     triples: int
     seconds: float
+    graphs: tuple[str, ...] = ()
+
+
+def graphs_named_in(path: Path, fmt: Format) -> set[str]:
+    """The named graphs an N-Quads or TriG file writes to (none for a triples format).
+
+    One streaming parse that keeps names only; a file that does not parse names none here and
+    fails with its line number when it is loaded.
+    """
+    if not ox_rdf(fmt).supports_datasets:
+        return set()
+    try:
+        return {
+            quad.graph_name.value
+            for quad in ox.parse(path=str(path), format=ox_rdf(fmt))
+            if isinstance(quad.graph_name, ox.NamedNode)
+        }
+    except (SyntaxError, OSError):
+        return set()
 
 
 @dataclass(frozen=True)
@@ -133,8 +154,13 @@ def load_file(
     graph: str | None = None,
     fmt: Format | None = None,
     replace: bool = False,
+    named: set[str] | None = None,
 ) -> str:
-    """Load one file into its graph (derived from the path unless named); return the graph IRI."""
+    """Load one file into its graph (derived from the path unless named); return the graph IRI.
+
+    An N-Quads or TriG file also writes the graphs it names (``named``, read from the file when
+    None): the published view takes what they gained too (#16).
+    """
     detected = check_file(path, settings)
     fmt = fmt or detected
     target = graph or graph_iri_for(path, settings)
@@ -143,9 +169,19 @@ def load_file(
         with layout.replacing(target):
             store.replace_graph(target, path, fmt)
     else:  # the published copy is written in the same pass where the store can (#16)
-        with layout.loading(target) as mirror:
+        also = sorted(graphs_named_in(path, fmt) if named is None else named)
+        with layout.loading(target, also) as mirror:
             store.load(path, fmt, target, mirror=mirror)
     return target
+
+
+def triples_in(store: Store, graph: str) -> int:
+    """One graph's size, counted in that graph alone (``store.graphs()`` counts every graph of
+    the store: minutes at 10M triples)."""
+    rows = store.query(
+        sparql.text("store/graph-size"), bindings={"g": ox.NamedNode(graph)}, union=False
+    ).rows()
+    return int(rows[0]["n"].value) if rows else 0
 
 
 def is_content_graph(iri: str, settings: Settings) -> bool:
@@ -182,12 +218,12 @@ def rebuild(
         if progress:
             progress(done, total, path)
     dropped = 0
-    for info in store.graphs():
-        if is_content_graph(info.iri, settings) and info.iri not in wanted:
-            store.drop_graph(info.iri)
+    for name in store.graph_names():  # names only: counting every graph scans the store (#16)
+        if is_content_graph(name, settings) and name not in wanted:
+            store.drop_graph(name)
             dropped += 1
     PublishedLayout(store, settings).rebuild()  # every content graph changed: copy them again
-    triples = sum(g.triples for g in store.graphs() if g.iri in wanted)
+    triples = sum(triples_in(store, graph) for graph in wanted)
     return LoadSummary(len(wanted), triples, dropped, time.perf_counter() - started)
 
 

@@ -507,6 +507,7 @@ def service_description(
     update_enabled: bool = False,
     visible: list[str] | None = None,
     graphs: list[GraphInfo] | None = None,
+    uncounted: list[str] | None = None,
 ) -> list[ox.Triple]:
     """A SPARQL 1.1 Service Description of the endpoint at ``endpoint`` (sd: vocabulary).
 
@@ -514,7 +515,9 @@ def service_description(
     (``visible``, e.g. the published view; None: all) when a request names no dataset, and the
     limits (time, rows, SERVICE, updates) a client will meet. Hidden graphs are not listed.
     ``graphs``: the store's graphs with their counts when the caller keeps them (per store
-    generation), so a request need not count every triple.
+    generation), so a request need not count every triple; ``uncounted``: instead, only the
+    graphs' names, while their counts are being made (listed without counts, and a note says
+    so: no request waits for a count of every triple, #16).
     """
     settings = kb.settings
 
@@ -526,7 +529,12 @@ def service_description(
 
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
     shown = set(visible) if visible is not None else None
-    graphs = [g for g in (graphs or kb.graphs()) if shown is None or g.iri in shown]
+    if uncounted is not None:
+        infos = [GraphInfo(name, -1) for name in uncounted]
+    else:
+        infos = graphs if graphs is not None else kb.graphs()
+    graphs = [g for g in infos if shown is None or g.iri in shown]
+    counted = uncounted is None
     notes = [
         "The default graph of a request that gives no default-graph-uri or named-graph-uri is "
         "the union of all named graphs listed here, the published view (sd:UnionDefaultGraph); "
@@ -559,11 +567,17 @@ def service_description(
         ox.Triple(dataset, _RDF_TYPE, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default),
         ox.Triple(default, _RDF_TYPE, sd("Graph")),
-        ox.Triple(default, _VOID_TRIPLES, count(sum(g.triples for g in graphs))),
         ox.Triple(
             default, _RDFS_COMMENT, ox.Literal("The union of all named graphs.", language="en")
         ),
     ]
+    if counted:
+        triples.append(ox.Triple(default, _VOID_TRIPLES, count(sum(g.triples for g in graphs))))
+    else:
+        notes.append(
+            "The graphs' triple counts are being counted for this version of the data and are "
+            "left out until they are ready; ask again in a little while."
+        )
     triples += [ox.Triple(service, _RDFS_COMMENT, ox.Literal(n, language="en")) for n in notes]
     triples += [
         ox.Triple(service, sd("resultFormat"), ox.NamedNode(_FORMATS + name))
@@ -581,6 +595,7 @@ def service_description(
             ox.Triple(named, sd("name"), ox.NamedNode(info.iri)),
             ox.Triple(named, sd("graph"), graph),
             ox.Triple(graph, _RDF_TYPE, sd("Graph")),
-            ox.Triple(graph, _VOID_TRIPLES, count(info.triples)),
         ]
+        if counted:
+            triples.append(ox.Triple(graph, _VOID_TRIPLES, count(info.triples)))
     return triples

@@ -70,14 +70,28 @@ def load(state: CliState, file: Path, graph: str | None, fmt: str | None) -> Non
     with Bar("loading", STEPS) as bar:
         bar.step(file.name)
         done = kb.load_counted(file, graph=graph, fmt=fmt)
-    click.echo(summary("loaded", done.triples, done.seconds, 1) + f" into <{done.graph}>")
+    written = done.graphs
+    into = f" into <{written[0]}>" if len(written) == 1 else f" into {len(written)} graphs"
+    click.echo(summary("loaded", done.triples, done.seconds, 1) + into)
 
 
 @cli.command()
+@click.option(
+    "--names",
+    is_flag=True,
+    help="Names only, no triple counted (counting reads every triple: ~1 min at 10M).",
+)
 @pass_state
-def graphs(state: CliState) -> None:
+def graphs(state: CliState, names: bool) -> None:
     """List the named graphs with their triple counts (the published view's copy apart)."""
     kb = state.kb()
+    if names:  # (#16) what a probe or a script needs, at any size
+        listed = kb.store.graph_names()
+        for iri in listed:
+            kept = "  (kept for the published view)" if is_derived(kb.settings, iri) else ""
+            click.echo(iri + kept)
+        click.echo(f"({sum(not is_derived(kb.settings, g) for g in listed)} graphs)")
+        return
     every = kb.graphs()
     infos = [g for g in every if not is_derived(kb.settings, g.iri)]
     width = max((len(g.iri) for g in every), default=5)

@@ -206,6 +206,18 @@ class Store(ABC):
         rows = self.query(sparql.text("store/graph-names"), union=False).rows()
         return sorted(row["g"].value for row in rows if isinstance(row.get("g"), ox.NamedNode))
 
+    def update_bookkeeping(
+        self, text: str, *, bindings: Bindings | Sequence[Bindings] | None = None
+    ) -> None:
+        """Run an update of the store's private bookkeeping (the write lock's lease in the
+        meta graph), which no reader derives anything from.
+
+        A store that shares its generation keeps it as it is (a lock taken and given back
+        around one decision renewed it three extra times, so every worker dropped its caches
+        for nothing, #16); this default is a plain update.
+        """
+        self.update(text, bindings=bindings)
+
     def bind_update(self, text: str, bindings: Bindings | Sequence[Bindings] | None) -> str:
         """``text`` with ``bindings`` bound as this store's updates take them (VALUES here)."""
         return sparql.bind(text, bindings) if bindings else text

@@ -224,6 +224,9 @@ class EmbeddedStore(Store):
             counts.setdefault(name.value, 0)
         return [GraphInfo(iri, n) for iri, n in sorted(counts.items())]
 
+    def graph_names(self) -> list[str]:
+        return sorted(name.value for name in self._store.named_graphs())
+
     @_advances_generation
     def _load_nquads(self, data: bytes) -> None:
         try:

@@ -12,7 +12,9 @@ a holder only when none is there, then the claimant reads the holders. Two claim
 may both be written, but each claimant reads after its own claim committed, so at least one of
 them sees both and gives up (backing off a random while); one that sees itself alone holds the
 lock. A lease runs out (30 s by default), so a writer that died does not block the others for
-long. A file lock would not do: the workers may run on different machines.
+long. A file lock would not do: the workers may run on different machines. Claims and releases
+leave the store's generation as it is (:meth:`Store.update_bookkeeping`): readers see one new
+generation per write, not three more per lock taken (#16).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class StoreLock:
             holder = f"urn:lhs-kg:lock-holder:{secrets.token_hex(12)}"
             now = datetime.now(UTC)
             until = now + timedelta(seconds=self.lease_s)
-            self.store.update(
+            self.store.update_bookkeeping(
                 sparql.text("store/lock-claim"),
                 bindings={
                     **self._terms,
@@ -94,7 +96,7 @@ class StoreLock:
             pause = min(pause * 2, 0.5)
 
     def _release(self, holder: str) -> None:
-        self.store.update(
+        self.store.update_bookkeeping(
             sparql.text("store/lock-release"),
             bindings={**self._terms, "holder": ox.NamedNode(holder)},
         )

@@ -252,6 +252,16 @@ class RemoteStore(Store):
         finally:  # a failed write may still have had effects: read the number again
             self._wrote(new if done else None)
 
+    def update_bookkeeping(
+        self, text: str, *, bindings: Bindings | Sequence[Bindings] | None = None
+    ) -> None:
+        """The update alone, with no new generation: it writes only the meta graph's lock
+        lease, which no page, cache or graph list reads (#16)."""
+        if query_form(text) != "update":
+            raise QueryError("not a SPARQL update")
+        body = self.profile.update_text(text, bindings, None)
+        self._http.send("POST", self.endpoints.update, what="an update", data={"update": body})
+
     # -- Graph Store Protocol --------------------------------------------------------------
 
     def _gsp(self, method: str, graph: str, **kwargs: Any) -> Any:
@@ -291,8 +301,15 @@ class RemoteStore(Store):
         self, data: bytes | Path, fmt: Format, graph: str, *, mirror: Mirror | None = None
     ) -> None:
         """Sent with the Graph Store Protocol; never mirrored (the published copy is made by
-        the engine afterwards, one update, rather than by sending the triples twice)."""
+        the engine afterwards, one update, rather than by sending the triples twice).
+
+        N-Quads and TriG go to the graphs they name, one request each (their default graph to
+        ``graph``); they were flattened into ``graph`` before (#16).
+        """
         graph_iri(graph)
+        if ox_rdf(fmt).supports_datasets:
+            self._load_dataset(data, fmt, graph)
+            return
         body, sent = self._body(data, fmt)
         try:
             self._gsp("POST", graph, data=body, headers={"Content-Type": sent.media_type})
@@ -316,6 +333,30 @@ class RemoteStore(Store):
         finally:
             self._wrote(None)
             self._renew_generation()
+
+    def _load_dataset(self, data: bytes | Path, fmt: Format, graph: str) -> None:
+        """Quads to the graphs they name (the default graph's to ``graph``), parsed here first:
+        a file that does not parse sends nothing."""
+        source = str(data) if isinstance(data, Path) else "input"
+        by_graph: dict[str, list[ox.Triple]] = {}
+        try:
+            parsed = (
+                ox.parse(path=str(data), format=ox_rdf(fmt))
+                if isinstance(data, Path)
+                else ox.parse(data, format=ox_rdf(fmt))
+            )
+            for quad in parsed:
+                name = quad.graph_name
+                into = name.value if isinstance(name, ox.NamedNode) else graph
+                by_graph.setdefault(into, []).append(quad.triple)
+        except SyntaxError as err:
+            raise ParseError(
+                str(err.msg or err), source=source, line=err.lineno, column=err.offset
+            ) from None
+        for into, triples in by_graph.items():
+            body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
+            assert body is not None
+            self.load(body, _NT, into)
 
     def _load_nquads(self, data: bytes) -> None:
         by_graph: dict[str, list[ox.Triple]] = {}

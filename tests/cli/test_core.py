@@ -295,3 +295,21 @@ def test_named_query_on_a_non_default_base_iri_binds_concepts_under_it(tmp_path:
     assert result.exit_code == 0, result.output
     assert "<https://kg.example.org/case-study/fork-case>" in result.output
     assert "(1 row)" in result.output
+
+
+def test_graphs_names_lists_the_same_graphs_without_counting(
+    built: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted = run(built, "graphs").output.splitlines()
+    expected = [line.split()[0] for line in counted if not line.startswith("(")]
+
+    def no_count(*args: object) -> None:
+        raise AssertionError("graphs --names counted triples")
+
+    monkeypatch.setattr("lhs_kg.store.embedded.EmbeddedStore.graphs", no_count)
+    result = run(built, "graphs", "--names")
+    assert result.exit_code == 0, result.output
+    names = result.output.splitlines()
+    assert sorted(line.split()[0] for line in names[:-1]) == sorted(expected)
+    sources = [line for line in counted if line.startswith("(")]
+    assert names[-1] == sources[0].split(",")[0] + ")"  # the same "(N graphs" as counted

@@ -92,6 +92,54 @@ def test_load_says_how_many_triples_the_file_added(env: dict[str, str]) -> None:
     assert again.output.startswith("loaded 0 triples")  # RDF graphs are sets
 
 
+G = "https://w3id.org/lhs-kg/graph/data/"
+QUADS = {
+    "nq": (
+        f'<https://e.org/a> <https://e.org/p> "1" <{G}x1> .\n'
+        f'<https://e.org/b> <https://e.org/p> "2" <{G}x2> .\n'
+        f'<https://e.org/c> <https://e.org/p> "3" <{G}x2> .\n'
+    ),
+    "trig": (
+        "@prefix e: <https://e.org/> .\n"
+        f"<{G}x1> {{ e:a e:p 1 . }}\n<{G}x2> {{ e:b e:p 2 . e:c e:p 3 . }}\n"
+        "e:d e:p 4 .\n"  # the default graph: into the file's own graph
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "triples", "graphs"), [("nq", 3, 2), ("trig", 4, 3)], ids=["nquads", "trig"]
+)
+def test_load_of_a_dataset_file_counts_every_graph_it_writes(
+    env: dict[str, str], tmp_path: Path, suffix: str, triples: int, graphs: int
+) -> None:
+    """Regression (#16): `lhs-kg load` of an N-Quads file said "loaded 0 triples" (it counted
+    the graph named after the file, which N-Quads never writes)."""
+    path = tmp_path / f"quads.{suffix}"
+    path.write_text(QUADS[suffix], encoding="utf-8")
+    result = run(env, "load", str(path))
+    assert result.exit_code == 0, result.output
+    said = LOADED.match(result.output)
+    assert said is not None, result.output
+    assert int(said.group(1)) == triples
+    assert result.output.rstrip().endswith(f"into {graphs} graphs")
+    listed = run(env, "graphs").output
+    assert re.search(rf"{G}x2\s+2\n", listed), listed
+    again = run(env, "load", str(path))
+    assert again.output.startswith("loaded 0 triples")  # already there: sets gain nothing
+
+
+def test_load_of_a_quads_file_naming_one_graph_names_it(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "one.nq"
+    path.write_text(f'<https://e.org/a> <https://e.org/p> "1" <{G}only> .\n', encoding="utf-8")
+    result = run(env, "load", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("loaded 1 triple from 1 file")
+    assert result.output.rstrip().endswith(f"into <{G}only>")
+
+
 def test_dump_to_a_file_says_triples_and_time(env: dict[str, str], tmp_path: Path) -> None:
     assert run(env, "init").exit_code == 0
     graph = "https://w3id.org/lhs-kg/graph/data/tools"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 from typing import cast
 
-from lhs_kg.cache import Derived
+from lhs_kg.cache import Background, Derived
 from lhs_kg.formats import rdf_format
 from lhs_kg.store import RemoteStore, Store
 from tests.helpers import OxigraphServer
@@ -54,3 +55,38 @@ def test_a_store_without_a_generation_is_not_cached() -> None:
     built: list[int] = []
     derived = Derived(unversioned, lambda: built.append(1) or len(built))
     assert [derived.get(), derived.get()] == [1, 2]
+
+
+def test_a_background_value_is_built_once_per_generation_off_the_caller(store: Store) -> None:
+    release = threading.Event()
+    built: list[int] = []
+
+    def build() -> int:
+        release.wait(30)
+        built.append(1)
+        return count_triples(store)
+
+    counts = Background(store, build)
+    assert counts.get() is None  # not ready: the caller is not held up
+    assert counts.get(wait_s=0.01) is None
+    release.set()
+    assert counts.get(wait_s=30) == 0
+    assert counts.get() == 0
+    assert len(built) == 1
+    store.load(TTL, rdf_format("ttl"), G)
+    assert counts.get(wait_s=30) == 1  # never the old generation's value
+    assert len(built) == 2
+
+
+def test_a_failed_background_build_keeps_nothing_and_is_tried_again(store: Store) -> None:
+    outcomes = iter([RuntimeError("the server went away"), 7])
+
+    def build() -> int:
+        found = next(outcomes)
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    counts = Background(store, build)
+    assert counts.get(wait_s=30) is None
+    assert counts.get(wait_s=30) == 7

@@ -147,3 +147,22 @@ def test_migrate_layout_check_is_clean_after_a_large_load_by_the_cli(
     assert loaded.exit_code == 0, loaded.output
     checked = runner.invoke(main, ["migrate-layout", "--check"], env=env)
     assert checked.exit_code == 0, checked.output
+
+
+@pytest.mark.parametrize("suffix", ["nq", "trig"])
+def test_a_small_dataset_file_adding_to_a_published_graph_reaches_the_published_view(
+    project: Settings, tmp_path: Path, suffix: str
+) -> None:
+    """Regression (#16): a small N-Quads file adding to an existing graph was not copied to the
+    published graph (only the graph named after the file was synced)."""
+    added = "<https://e.org/added> <https://e.org/p> <https://e.org/o>"
+    text = f"{added} <{CONTENT}> .\n" if suffix == "nq" else f"<{CONTENT}> {{ {added} . }}\n"
+    small = tmp_path / f"small.{suffix}"
+    small.write_text(text, encoding="utf-8")
+    with EmbeddedStore(Path(project.store)) as store:
+        rebuild(store, project)
+        PublishedLayout(store, project).rebuild()
+        load_file(store, small, project)
+        ask = f"ASK {{ GRAPH ?g {{ {added} }} }}"
+        seen = store.query(ask, union=False, named_graphs=[published_graph(project)])
+        assert seen.boolean is True

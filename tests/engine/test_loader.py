@@ -172,3 +172,18 @@ def test_a_large_file_goes_through_the_bulk_loader_all_or_nothing(
         load_file(store, bad, project, graph="https://e.org/new")
     assert kept() == [("https://e.org/g", 40_000)]
     assert dict((g.iri, g.triples) for g in store.graphs())[published_graph(project)] == 40_000
+
+
+def test_rebuild_counts_no_graph_but_its_own(
+    project: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(#16) `lhs-kg init` counted every graph of the store twice: minutes at 10M triples."""
+    store = EmbeddedStore()
+    store.load(b"<https://e.org/big> <https://e.org/p> 1 .", rdf_format("ttl"), "https://e.org/g")
+
+    def no_count() -> None:
+        raise AssertionError("the rebuild counted every graph of the store")
+
+    monkeypatch.setattr(store, "graphs", no_count)
+    done = rebuild(store, project)
+    assert (done.graphs, done.triples, done.dropped) == (2, 3, 0)

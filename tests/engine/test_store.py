@@ -213,3 +213,41 @@ def test_a_malformed_graph_name_is_refused(store: Store, operation: str, graph: 
     with pytest.raises(StoreError, match="not a valid graph IRI"):
         BAD_GRAPH_OPERATIONS[operation](store, graph)
     assert [(g.iri, g.triples) for g in store.graphs()] == [(G1, 6)]
+
+
+DATASET = {
+    "nq": (
+        f'<https://example.org/a> <https://example.org/p> "1" <{G1}> .\n'
+        f'<https://example.org/b> <https://example.org/p> "2" <{G2}> .\n'
+        '<https://example.org/d> <https://example.org/p> "4" .\n'
+    ).encode(),
+    "trig": (
+        "@prefix ex: <https://example.org/> .\n"
+        f'<{G1}> {{ ex:a ex:p "1" . }}\n<{G2}> {{ ex:b ex:p "2" . }}\nex:d ex:p "4" .\n'
+    ).encode(),
+}
+G3 = "https://example.org/graph/three"
+
+
+@pytest.mark.parametrize("fmt", sorted(DATASET))
+def test_a_dataset_file_writes_the_graphs_it_names(store: Store, fmt: str) -> None:
+    """Regression (#16): a store server got an N-Quads or TriG file flattened into one graph."""
+    store.load(DATASET[fmt], rdf_format(fmt), G3)
+    rows = store.query(
+        "SELECT ?g ?s WHERE { GRAPH ?g { ?s <https://example.org/p> ?o } } ORDER BY ?s",
+        union=False,
+        named_graphs=[G1, G2, G3],
+    ).rows()
+    assert [(r["g"].value, r["s"].value.rsplit("/", 1)[1]) for r in rows] == [
+        (G1, "a"),
+        (G2, "b"),
+        (G3, "d"),  # the file's default graph goes to the graph the load names
+    ]
+
+
+def test_a_dataset_file_that_does_not_parse_writes_nothing(store: Store) -> None:
+    bad = DATASET["nq"] + b"<https://example.org/x> <https://example.org/p> .\n"
+    with pytest.raises(ParseError) as caught:
+        store.load(bad, rdf_format("nq"), G3)
+    assert caught.value.line == 4
+    assert store.graph_names() == []

@@ -11,11 +11,12 @@ import time
 
 import pytest
 
+from lhs_kg.contributions import Contributions
 from lhs_kg.errors import StoreError
 from lhs_kg.store import RemoteStore
-from lhs_kg.store.generation import meta_graph
+from lhs_kg.store.generation import SharedGeneration, meta_graph
 from lhs_kg.store.lock import StoreLock
-from tests.helpers import SparqlServer
+from tests.helpers import OxigraphServer, SparqlServer, new_content_kb, submit_example
 
 META = meta_graph("https://w3id.org/lhs-kg/")
 COUNTER = "https://example.org/lock/counter"
@@ -85,3 +86,49 @@ def test_a_writer_waits_no_longer_than_it_was_told(sparql_server: SparqlServer) 
                 waiting._acquire()
             assert time.monotonic() - started < 5
         assert StoreLock(store, META).holders() == []
+
+
+def test_taking_and_giving_back_the_lock_leaves_the_generation(
+    sparql_server: SparqlServer,
+) -> None:
+    """Regression (#16): each claim and release renewed the generation, so every worker
+    dropped its caches up to three extra times per decision."""
+    with (
+        RemoteStore(sparql_server.endpoints) as ours,
+        RemoteStore(sparql_server.endpoints) as reader,
+    ):
+        ours.update(f"INSERT DATA {{ GRAPH <{COUNTER}> {{ <{COUNTER}> <{COUNTER}#n> 0 }} }}")
+        before = reader.refresh_generation()
+        assert before != 0  # the write made one
+        with StoreLock(ours, META).held() as holder:
+            assert StoreLock(reader, META).holders() == [holder]  # the lease is in the store
+            held = reader.refresh_generation()
+        assert StoreLock(reader, META).holders() == []
+        assert held == before == reader.refresh_generation()
+
+
+def test_a_review_decision_renews_the_generation_exactly_once(
+    oxigraph_server: OxigraphServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision and its upkeep of the published graph are one update: one new generation,
+    none for the lock taken around it."""
+    oxigraph_server.clear()
+    with new_content_kb(RemoteStore(oxigraph_server.endpoints, timeout_s=60)) as kb:
+        flow = Contributions(kb)
+        ref = submit_example(flow)
+        reader = RemoteStore(oxigraph_server.endpoints)
+        before = reader.refresh_generation()
+        renewals: list[int] = []
+        renewal = SharedGeneration.renewal
+
+        def counted(self: SharedGeneration, *, as_bind: bool = False) -> tuple[str, int]:
+            made = renewal(self, as_bind=as_bind)
+            renewals.append(made[1])
+            return made
+
+        monkeypatch.setattr(SharedGeneration, "renewal", counted)
+        flow.decide(ref, "accept", "r")
+        assert len(renewals) == 1
+        assert reader.refresh_generation() == renewals[0] != before
+        reader.close()
+    oxigraph_server.clear()

@@ -7,12 +7,13 @@ parameter is checked before the first byte, so a bad request gets a 400 with a r
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from lhs_kg.cache import Background
 from lhs_kg.errors import InputError
 from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
 from lhs_kg.export.case_studies_csv import write_case_studies_csv
-from lhs_kg.export.describe_dataset import describe_dataset
+from lhs_kg.export.describe_dataset import DatasetDescription, describe_dataset
 from lhs_kg.export.stream import stream
 from lhs_kg.formats import GRAPH_FORMATS, GZIP, PAGE, rdf_format, result_format
 from web.engine import get_kb, get_settings
@@ -22,8 +23,34 @@ from web.views.public_urls import public_root
 
 bp = Blueprint("export", __name__)
 
+#: The app extension holding the dataset description, made per store generation (#16).
+DESCRIPTION_KEY = "lhs_kg_dataset_description"
+#: How long a request waits for the description being counted before a 503 (a small store's
+#: is ready by then).
+DESCRIPTION_WAIT_S = 2.0
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
+
+
+def dataset_description(app: Flask) -> DatasetDescription | None:
+    """The published view's VoID/DCAT description, or None while it is being counted.
+
+    Its counts read every published triple (minutes at 10M, #16): they are made on a
+    background thread once per store generation, and a request waits at most
+    :data:`DESCRIPTION_WAIT_S`.
+    """
+    found = app.extensions.get(DESCRIPTION_KEY)
+    if not isinstance(found, Background):
+        kb = get_kb()
+        settings, root = get_settings(), public_root()
+        made: Background[DatasetDescription] = Background(
+            kb.store,
+            lambda: describe_dataset(kb.store, settings, server_url=root),
+            name="dataset description",
+        )
+        found = app.extensions.setdefault(DESCRIPTION_KEY, made)
+    description: DatasetDescription | None = found.get(DESCRIPTION_WAIT_S)
+    return description
 
 
 def _description(html_first: bool) -> Response:
@@ -35,8 +62,17 @@ def _description(html_first: bool) -> Response:
         )
         response.headers["Vary"] = "Accept"
         return response
-    kb = get_kb()
-    description = describe_dataset(kb.store, get_settings(), server_url=public_root())
+    description = dataset_description(current_app)
+    if description is None:  # counted in the background: no request waits minutes (#16)
+        response = error_response(
+            503,
+            "Being counted",
+            "The dataset description counts every published triple; it is being counted for "
+            "this version of the data. Please ask again in a little while.",
+        )
+        response.headers["Retry-After"] = "10"
+        response.headers["Vary"] = "Accept"
+        return response
     if chosen == PAGE:
         response = Response(
             render_template(

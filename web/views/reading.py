@@ -24,7 +24,7 @@ from lhs_kg.aggregates import (
     published_runner,
     published_select,
 )
-from lhs_kg.cache import Derived
+from lhs_kg.cache import Background, Derived
 from lhs_kg.describe import Reader, casestudies
 from lhs_kg.describe.base import published_scope
 from lhs_kg.describe.dashboards import dashboard_queries, maintainers
@@ -39,6 +39,10 @@ PUBLISHED_VIEW_KEY = "lhs_kg_published"
 #: The app extension holding the dashboards' answers per store generation (#16).
 AGGREGATES_KEY = "lhs_kg_aggregates"
 GRAPH_INFOS_KEY = "lhs_kg_graph_infos"
+GRAPH_NAMES_KEY = "lhs_kg_graph_names"
+#: How long a public request waits for counts being made in the background before it answers
+#: without them (a small store's counts are ready by then; a large one's are not, #16).
+COUNT_WAIT_S = 1.0
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
@@ -82,18 +86,32 @@ def aggregates(app: Flask, kb: KnowledgeBase) -> Aggregates:
     return kept
 
 
-def graph_infos(app: Flask, kb: KnowledgeBase) -> list[GraphInfo]:
-    """The store's graphs with their triple counts, counted once per store generation.
+def graph_infos(
+    app: Flask, kb: KnowledgeBase, wait_s: float | None = None
+) -> list[GraphInfo] | None:
+    """The store's graphs with their triple counts, or None while they are being counted.
 
-    For /healthz and the service description: counting every triple per request took ~1 s
-    at 1M triples (#16).
+    For the service description: counting every triple took ~1 s at 1M triples and 29–57 s
+    at 10M (#16), so it runs on a background thread once per store generation and a request
+    waits at most ``wait_s`` (default :data:`COUNT_WAIT_S`) for it.
     """
     found = app.extensions.get(GRAPH_INFOS_KEY)
-    if not isinstance(found, Derived):
-        made: Derived[list[GraphInfo]] = Derived(kb.store, kb.graphs)
+    if not isinstance(found, Background):
+        made: Background[list[GraphInfo]] = Background(kb.store, kb.graphs, name="graph counts")
         found = app.extensions.setdefault(GRAPH_INFOS_KEY, made)
-    infos: list[GraphInfo] = found.get()
+    infos: list[GraphInfo] | None = found.get(COUNT_WAIT_S if wait_s is None else wait_s)
     return infos
+
+
+def graph_names(app: Flask, kb: KnowledgeBase) -> list[str]:
+    """The store's graph names, read once per store generation (no triple is read: cheap at
+    any size, so /healthz answers in milliseconds)."""
+    found = app.extensions.get(GRAPH_NAMES_KEY)
+    if not isinstance(found, Derived):
+        made: Derived[list[str]] = Derived(kb.store, kb.store.graph_names)
+        found = app.extensions.setdefault(GRAPH_NAMES_KEY, made)
+    names: list[str] = found.get()
+    return names
 
 
 def warm_dashboards(app: Flask) -> None:
@@ -106,8 +124,9 @@ def warm_dashboards(app: Flask) -> None:
         reader = Reader(kb, view.scope, view.shared)
         reader.aggregates = kept
         casestudies.heatmap(reader)  # the /nasss page's model too (brought up to date, #16)
-    if GRAPH_INFOS_KEY in app.extensions:
-        graph_infos(app, kb)
+    for kept in list(app.extensions.values()):
+        if isinstance(kept, Background):  # counts asked for before: start the new generation's
+            kept.start()
 
 
 def get_reader() -> Reader:

@@ -49,7 +49,7 @@ from web.engine import get_kb, get_settings
 from web.errors import public_message, status_for
 from web.negotiation import choose, offered_types
 from web.views.public_urls import absolute_url
-from web.views.reading import graph_infos, published_view
+from web.views.reading import graph_infos, graph_names, published_view
 
 bp = Blueprint("sparql", __name__)
 
@@ -317,12 +317,15 @@ def _service_description(format_param: str | None) -> Response:
             )
         fmt = chosen
     endpoint_url = absolute_url(request.path)  # configured, never the Host header (#12)
+    kb = get_kb()
+    counted = graph_infos(current_app, kb)  # None while counted in the background (#16)
     triples = service_description(
         endpoint_url,
-        get_kb(),
+        kb,
         update_enabled=bool(get_settings().sparql_update_token),
         visible=get_runner().visible_names(),
-        graphs=graph_infos(current_app, get_kb()),
+        graphs=counted,
+        uncounted=graph_names(current_app, kb) if counted is None else None,
     )
     body = (
         ox.serialize(
