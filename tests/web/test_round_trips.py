@@ -66,7 +66,10 @@ PAGES = [
     pytest.param("/concept/nasss/1A", "text/html", 3, id="concept-html"),
     pytest.param("/case-study/swedeheart", "text/html", 4, id="case-study-html"),
     pytest.param("/case-study/swedeheart", "text/turtle", 2, id="case-study-turtle"),
-    pytest.param("/source/foley-vale-2022", "application/n-triples", 2, id="source-ntriples"),
+    # a document's read follows blank nodes one level (#16: the engine plans it in half the
+    # time); an author list goes deeper, so DESCRIBE is asked too
+    pytest.param("/source/foley-vale-2022", "application/n-triples", 3, id="source-ntriples"),
+    pytest.param("/source/lhp-nasss", "application/n-triples", 2, id="flat-source-ntriples"),
     pytest.param("/concept/nasss/1A", "application/ld+json", 2, id="concept-jsonld"),
 ]
 
