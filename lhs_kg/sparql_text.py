@@ -114,8 +114,21 @@ def shape(text: str) -> QueryShape:
 
 
 def query_form(text: str) -> str:
-    """'select', 'construct', 'describe', 'ask', 'update' or 'unknown'."""
-    return shape(text).form
+    """'select', 'construct', 'describe', 'ask', 'update' or 'unknown'.
+
+    The first form keyword decides (as in :func:`shape`), so the scan stops there: the store
+    asks this of every query it is sent, mostly freshly bound texts no cache has seen, and a
+    whole scan of a 4 KB page query took ~0.4 ms (#16).
+    """
+    for match in _SCANNER.finditer(text):
+        if match.lastgroup != "word":
+            continue
+        upper = match.group().upper()
+        if upper in _FORMS:
+            return upper.lower()
+        if upper in _UPDATE_WORDS:
+            return "update"
+    return "unknown"
 
 
 def nesting_depth(text: str) -> int:

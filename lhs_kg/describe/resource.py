@@ -8,7 +8,8 @@ Both come from one query (``describe/resource.rq``; #16: each store round trip c
 millisecond on a store server): the CBD as far as blank nodes usually go, the labels, and up to
 :data:`INCOMING_COUNT_AHEAD` links in with what the page shows of them. Only a resource whose
 blank nodes go deeper is asked for again with DESCRIBE, and only one with more links in is
-counted per property.
+counted per property. An RDF document needs no links in: it is read with the shorter
+``describe/document.rq`` (blank nodes one level deep), which the engine plans in half the time.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from lhs_kg.store.base import Term
 
 DESCRIBE = sparql.text("describe/describe")
 RESOURCE = sparql.text("describe/resource")
+DOCUMENT = sparql.text("describe/document")
 
 #: Incoming links are counted exactly up to this many beyond the current page's start; a larger
 #: group is shown as "more than" that. Counting every link would read all of them (0.1–0.3 s for
@@ -159,9 +161,13 @@ def resource_facts(reader: Reader, iri: str, *, incoming: bool = True) -> Resour
     node = iri_or_none(iri)
     if node is None:
         return None
-    limit = INCOMING_COUNT_AHEAD + 1 if incoming else 0
+    rows = (
+        reader.select(RESOURCE, limit=INCOMING_COUNT_AHEAD + 1, r=node)
+        if incoming
+        else reader.select(DOCUMENT, r=node)  # the shorter read of a document (#16)
+    )
     parts: dict[str, list[ox.Triple]] = {}
-    for row in reader.select(RESOURCE, limit=limit, r=node):
+    for row in rows:
         s, p, o = row.get("s"), row.get("p"), row.get("o")
         if s is None or p is None or o is None or not isinstance(p, ox.NamedNode):
             continue

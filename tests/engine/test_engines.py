@@ -307,7 +307,15 @@ def test_the_sparql_endpoint_sees_the_published_graphs(apps: tuple[Flask, Flask]
     assert theirs.get_data(as_text=True) == mine.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/case-study/swedeheart", "/concept/nasss/1A", "/dataset"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/case-study/swedeheart",
+        "/concept/nasss/1A",
+        "/dataset",
+        "/source/foley-vale-2022",  # an author list: deeper than a document's read, DESCRIBE
+    ],
+)
 def test_documents_hold_the_same_triples(apps: tuple[Flask, Flask], path: str) -> None:
     answers = [
         app.test_client().get(path, headers={"Accept": "application/n-triples"}) for app in apps

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lhs_kg import sparql
 from lhs_kg.errors import QueryRejectedError
-from lhs_kg.sparql import bind
+from lhs_kg.sparql import bind, binding
 from lhs_kg.store import Store
 
 EX = "http://example.org/"
@@ -196,4 +197,29 @@ def test_values_blocks_with_data_are_not_placeholders(block: str) -> None:
     text = f"SELECT * WHERE {{ VALUES {block} ?s ?p ?since }}"
     assert bind(text, {"since": S}) == text.replace(
         "WHERE { ", "WHERE { VALUES (?since) { (<http://example.org/s>) }  "
+    )
+
+
+def test_a_template_bound_again_gets_the_new_values_not_the_first_ones() -> None:
+    """The analysis of a template is kept (#16); what is written into it never is."""
+    text = "SELECT ?v WHERE { VALUES ?v { UNDEF } } LIMIT 10"
+    first = bind(text, {"v": S}, limit=1)
+    second = bind(text, {"v": P}, limit=2)
+    assert (first, second) == (
+        f"SELECT ?v WHERE {{ VALUES (?v) {{ (<{EX}s>) }} }} LIMIT 1",
+        f"SELECT ?v WHERE {{ VALUES (?v) {{ (<{EX}p>) }} }} LIMIT 2",
+    )
+
+
+@pytest.mark.parametrize("name", sparql.names())
+def test_every_internal_query_binds_the_same_with_its_analysis_kept(name: str) -> None:
+    """The kept analysis of each of the package's templates places values and numbers exactly
+    where a fresh one does (a long text, analysed each time, is the reference)."""
+    text = sparql.text(name)
+    names = sorted({p.variables for p in binding._analyse(text).places})
+    rows = [{v: ox.NamedNode(f"{EX}{v}") for v in variables} for variables in names]
+    numbers = {k.lower(): 7 for k, v in binding._analyse(text).slots.items() if v}
+    padded = text + "\n" + "#" * binding._KEPT_TEXT_CHARS  # too long to be kept
+    assert bind(text, rows, **numbers) + "\n" + "#" * binding._KEPT_TEXT_CHARS == bind(
+        padded, rows, **numbers
     )

@@ -12,10 +12,18 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lhs_kg import sparql_guard
+from lhs_kg import sparql, sparql_guard
 from lhs_kg.errors import QueryRejectedError
-from lhs_kg.sparql_text import check_query, inject_values, nesting_depth, query_form, uses_service
+from lhs_kg.sparql_text import (
+    check_query,
+    inject_values,
+    nesting_depth,
+    query_form,
+    shape,
+    uses_service,
+)
 from tests.engine.service_spellings import BYPASSES, Listener, bypass, service_query
+from tests.helpers import QUERIES
 
 LIMITS = {"max_chars": 10_000, "max_depth": 64, "allow_service": False}
 
@@ -34,6 +42,19 @@ LIMITS = {"max_chars": 10_000, "max_depth": 64, "allow_service": False}
 )
 def test_query_form_reads_the_first_deciding_keyword(text: str, form: str) -> None:
     assert query_form(text) == form
+
+
+def _every_query_text() -> Iterator[object]:
+    for name in sparql.names():
+        yield pytest.param(sparql.text(name), id=f"lhs_kg/sparql/{name}")
+    for path in sorted(QUERIES.rglob("*.rq")):
+        yield pytest.param(path.read_text(encoding="utf-8"), id=str(path.relative_to(QUERIES)))
+
+
+@pytest.mark.parametrize("text", list(_every_query_text()))
+def test_query_form_stops_at_the_keyword_the_whole_scan_reads(text: str) -> None:
+    """The early stop (#16) gives what the full scan does, for every query we ship."""
+    assert query_form(text) == shape(text).form != "unknown"
 
 
 @pytest.mark.parametrize(

@@ -34,11 +34,10 @@ class CountingHttp:
         self.sent.append(f"{method} {kwargs.get('what')} {url}")
         return self.http.send(method, url, **kwargs)
 
-    def query(self, url: str, form: list[tuple[str, str]], *args: Any) -> Any:
-        text = dict(form).get("query", "")
+    def query(self, url: str, text: str, *args: Any) -> Any:
         summary = next((ln for ln in text.splitlines() if ln.startswith("#+ summary")), text)
         self.sent.append(f"query: {summary[:100]}")
-        return self.http.query(url, form, *args)
+        return self.http.query(url, text, *args)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.http, name)
@@ -67,7 +66,10 @@ PAGES = [
     pytest.param("/concept/nasss/1A", "text/html", 3, id="concept-html"),
     pytest.param("/case-study/swedeheart", "text/html", 4, id="case-study-html"),
     pytest.param("/case-study/swedeheart", "text/turtle", 2, id="case-study-turtle"),
-    pytest.param("/source/foley-vale-2022", "application/n-triples", 2, id="source-ntriples"),
+    # a document's read follows blank nodes one level (#16: the engine plans it in half the
+    # time); an author list goes deeper, so DESCRIBE is asked too
+    pytest.param("/source/foley-vale-2022", "application/n-triples", 3, id="source-ntriples"),
+    pytest.param("/source/lhp-nasss", "application/n-triples", 2, id="flat-source-ntriples"),
     pytest.param("/concept/nasss/1A", "application/ld+json", 2, id="concept-jsonld"),
 ]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -151,7 +152,14 @@ def href(iri: str) -> str | None:
     """Where a link to ``iri`` goes: a local path for our IRIs, the IRI for http(s), else None."""
     base = base_iri()
     if iri.startswith(base):
-        return "/" + quote(iri[len(base) :], safe=_SAFE_PATH + "%")
+        return _local_path(iri[len(base) :])
     if iri.lower().startswith(("http://", "https://")):
         return iri
     return None
+
+
+@lru_cache(maxsize=32_768)
+def _local_path(tail: str) -> str:
+    """The path of an IRI under the base: kept, a page links the same concepts many times and
+    ``quote`` works a byte at a time (#16)."""
+    return "/" + quote(tail, safe=_SAFE_PATH + "%")
