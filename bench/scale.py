@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import shutil
 import statistics
@@ -37,16 +38,19 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from bench import OUT
+from bench.dashboards import contribution
 from bench.synthetic import BASE, N_SOURCES, write_synthetic
 from bench.web import build_store, free_port, ms, one, published_copy, source_paths, sweep, wait_for
 from lhs_kg.aggregates import DASHBOARD_QUERIES
 from lhs_kg.config import RemoteEndpoints, Settings
+from lhs_kg.contributions.reviewers import hash_token
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import RemoteStore
 from lhs_kg.store.generation import meta_graph
 
 BIN = Path(sys.executable).parent
 TOKEN = "bench-scale-update-token-0123456789"
+REVIEWER = "bench-scale-reviewer-token-" + "r" * 40
 REPEATS = 10
 HEAT_SORTS = ["label", "complex", *(f"domain-{n}" for n in range(1, 8))]
 
@@ -75,10 +79,13 @@ def start_workers(store: str, workers: int, threads: int) -> tuple[subprocess.Po
     """``lhs-kg serve --workers N`` over ``store`` (a store server's URL, or a folder)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LHS_KG_")}
+    reviewers = OUT / "bench-scale-reviewers.json"
+    reviewers.write_text(json.dumps({"bench": {"token_hashes": [hash_token(REVIEWER)]}}))
     env.update(
         LHS_KG_STORE=store,
         LHS_KG_VAR_DIR=str(OUT / "var-scale"),
         LHS_KG_SPARQL_UPDATE_TOKEN=TOKEN,
+        LHS_KG_REVIEWERS_FILE=str(reviewers),
     )
     shutil.rmtree(OUT / "var-scale" / "instance" / "cache", ignore_errors=True)
     process = subprocess.Popen(
@@ -144,7 +151,35 @@ def write_through(port: int) -> None:
         raise SystemExit(f"the write through the workers failed: {response.status}")
 
 
-def dashboards(port: int) -> list[tuple[str, float, float, float]]:
+def accept_through(port: int) -> None:
+    """Submit and accept one contribution through a worker (a reviewer's API token)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        conn.request(
+            "POST",
+            "/api/contributions",
+            body=contribution(int(time.time())),
+            headers={"Content-Type": "application/json"},
+        )
+        sent = conn.getresponse()
+        answer = json.loads(sent.read() or b"{}")
+        if sent.status != 201:
+            raise SystemExit(f"the submission through the workers failed: {sent.status}")
+        conn.request(
+            "POST",
+            f"/review/{answer['ref']}/accept",
+            body=json.dumps({"comment": "bench.scale"}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {REVIEWER}"},
+        )
+        decided = conn.getresponse()
+        decided.read()
+        if decided.status != 200:
+            raise SystemExit(f"the acceptance through the workers failed: {decided.status}")
+    finally:
+        conn.close()
+
+
+def dashboards(port: int, accept: bool = False) -> list[tuple[str, float, float, float]]:
     """Each dashboard: (name, first request s, median kept s, first after a write s)."""
     paths = {
         f"/api/queries/{name}": "application/sparql-results+json" for name in DASHBOARD_QUERIES
@@ -160,7 +195,10 @@ def dashboards(port: int) -> list[tuple[str, float, float, float]]:
         first = get(port, path, accept)[0]
         kept = [get(port, path, accept)[0] for _ in range(REPEATS)]
         out.append((path, first, statistics.median(kept), 0.0))
-    write_through(port)
+    if accept:
+        accept_through(port)
+    else:
+        write_through(port)
     after_heat = get(port, heat[0])[0]
     after = [after_heat, get(port, heat[0])[0], *(get(port, p, a)[0] for p, a in paths.items())]
     return [(n, f, k, a) for (n, f, k, _), a in zip(out, after, strict=True)]
@@ -232,6 +270,12 @@ def main() -> None:
         help="measure the dashboards on the embedded store (one process)",
     )
     parser.add_argument(
+        "--after-accept",
+        action="store_true",
+        help="the write before 'after write' is an accepted contribution (else an operator's "
+        "SPARQL update, which a store server's change log counts as touching everything)",
+    )
+    parser.add_argument(
         "--large-store",
         type=Path,
         help="a store already holding the content and --triples synthetic triples (bench.web's "
@@ -259,7 +303,7 @@ def main() -> None:
         if args.dashboards_embedded and not args.pages_only:
             workers, port = start_workers(str(folder), 1, args.threads)
             try:
-                dash[label] = dashboards(port)
+                dash[label] = dashboards(port, args.after_accept)
                 print(f"dashboards measured on the {label} store", flush=True)
             finally:
                 stop(workers)
@@ -269,7 +313,7 @@ def main() -> None:
             if not (args.dashboards_embedded or args.pages_only):
                 workers, port = start_workers(url, dash_workers, args.threads)
                 try:
-                    dash[label] = dashboards(port)
+                    dash[label] = dashboards(port, args.after_accept)
                     print(f"dashboards measured on the {label} store", flush=True)
                 finally:
                     stop(workers)

@@ -162,13 +162,15 @@ class Aggregates:
         self._generation = generation
         self._run = run
         self.folder = folder
-        self._maintained = dict(maintained or {}) if changes and select else {}
+        self._maintained = dict(maintained or {}) if select else {}
         self._changes = changes
         self._select = select
         self._kept: dict[str, Kept] = {}
         self._derived: dict[str, tuple[int, Any]] = {}
         self.updated = 0
         """How many answers were brought up to date per case study (tests and benchmarks)."""
+        self.batched = 0
+        """How many answers were computed a batch of case studies at a time."""
         self._held: dict[str, Answer] = {}
         self._held_generation: int | None = None
         self._locks: dict[str, threading.Lock] = {}
@@ -196,7 +198,7 @@ class Aggregates:
                 found = self._brought_up_to_date(generation, key)
             if found is None:
                 found = self._shared(
-                    generation, key, lambda: answer_from(self._run(text, bindings))
+                    generation, key, lambda: self._computed(generation, key, text, bindings)
                 )
                 self._start_keeping(generation, key, found)
             self._keep(generation, key, found)
@@ -223,13 +225,39 @@ class Aggregates:
         kept.generation = generation
         return maintainer.answer(kept)
 
+    def _computed(
+        self,
+        generation: int,
+        key: str,
+        text: str,
+        bindings: Mapping[str, ox.NamedNode | ox.Literal] | None,
+    ) -> Answer:
+        """A generation's first answer: a batch of case studies at a time when it is kept per
+        case study (bounded, linear; kept so at once), else by the full query."""
+        maintainer = self._maintained.get(key)
+        if maintainer is not None and self._select is not None:
+            from lhs_kg.per_case_study import case_studies, compute  # it imports this module
+
+            studies = case_studies(self._select)
+            kept = compute(maintainer, generation, self._select, studies) if studies else None
+            if kept is not None:
+                self.batched += 1
+                self._kept[key] = kept
+                return maintainer.answer(kept)
+        return answer_from(self._run(text, bindings))
+
     def _start_keeping(self, generation: int, key: str, answer: Answer) -> None:
         """Keep a full answer per case study, so the next write recomputes only its part."""
         maintainer = self._maintained.get(key)
-        if maintainer is None or self._select is None:
+        held = self._kept.get(key)
+        if held is not None and held.generation == generation:
+            return  # computed per case study just now
+        if maintainer is None or self._select is None or self._changes is None:
+            self._kept.pop(key, None)
             return
         try:
-            self._kept[key] = maintainer.start(answer, generation, self._select)
+            saved = _read_bytes(self._saved_path(generation, key))
+            self._kept[key] = maintainer.start(answer, generation, self._select, saved)
         except Exception as err:
             log.warning("cannot keep an aggregate per case study: %s", err)
             self._kept.pop(key, None)
@@ -336,13 +364,20 @@ class Aggregates:
                 time.monotonic() - started,
             )
             try:
-                partial = folder / f".{key}.{os.getpid()}.tmp"
-                partial.write_bytes(answer.body)
-                os.replace(partial, path)  # readers see the whole file or none
+                kept, maintainer = self._kept.get(key), self._maintained.get(key)
+                saved = maintainer.saved(kept) if kept and maintainer else None
+                if saved is not None:  # first: a reader of the answer finds it beside
+                    _write(folder / f"{key}.kept", saved)
+                _write(path, answer.body)
             except OSError as err:
                 log.warning("cannot keep an aggregate in %s: %s", folder, err)
         self._prune(folder)
         return answer
+
+    def _saved_path(self, generation: int, key: str) -> Path | None:
+        """Where a process that computed an answer per case study saved what keeping it
+        needs beyond the answer (:meth:`lhs_kg.per_case_study.Maintainer.saved`)."""
+        return None if self.folder is None else self.folder / f"g{generation}" / f"{key}.kept"
 
     def _prune(self, current: Path) -> None:
         """Remove the files of generations older than the newest few."""
@@ -365,6 +400,21 @@ def _modified(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:
         return 0.0
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` so that readers see the whole file or none."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _read_bytes(path: Path | None) -> bytes | None:
+    """A saved file's bytes (None: no such file)."""
+    try:
+        return None if path is None else path.read_bytes()
+    except OSError:
+        return None
 
 
 def _read(path: Path) -> Answer | None:

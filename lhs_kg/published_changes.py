@@ -7,9 +7,15 @@ PublishedLayout`, which reports it here: the case studies the changed graphs des
 from those graphs, which history keeps), or "everything" for a rebuild or a large change.
 
 The log answers "what changed after generation g?" only when it can answer for sure: a change
-still running, a log that forgot entries older than its bound, or a store whose generation is
-shared by other processes (their writes are not reported here) make it say None, and the
+still running, or a log that forgot entries older than its bound, make it say None, and the
 reader computes everything again: the full query stays the fallback and the oracle.
+
+On a store whose generation is shared by several processes (a store server), the log lives in
+the store's meta graph instead (:mod:`lhs_kg.store.generation`): the touched case studies are
+read *before* the write (the graphs moving in or out exist already) and recorded in the write's
+own request, next to its new generation, so every worker can tell what another one's write
+touched. A change whose case studies cannot be read before (an operator's update) is recorded
+as touching everything.
 
 Each change also records the subjects of the changed graphs (:func:`touched_subjects`), so the
 search index re-indexes only their documents (:mod:`lhs_kg.describe.search.index`).
@@ -28,6 +34,7 @@ import pyoxigraph as ox
 
 from lhs_kg import sparql
 from lhs_kg.store.base import Store
+from lhs_kg.store.generation import noting
 
 #: Above this many touched case studies a change counts as touching everything.
 MAX_TOUCHED = 1000
@@ -72,14 +79,19 @@ class ChangeLog:
     ) -> Iterator[None]:
         """Around a change of the published graph; ``touched()`` is asked once it is done
         (None: the change touches everything, and so does every change made inside it), and
-        so is ``subjects()``: the subjects of the changed triples (None: maybe any)."""
-        with self._lock:
-            self._running += 1
+        so is ``subjects()``: the subjects of the changed triples (None: maybe any). On a
+        shared store ``touched()`` is asked before, for the write's own log entry."""
         outer = getattr(_NESTING, "everything", False)
         _NESTING.everything = outer or touched is None
         store = self._store()
-        if store is None or store.shares_generation:
-            touched = None  # never read back (see since): spare the store the query
+        if store is not None and store.shares_generation:
+            with self._noted(touched, outer):
+                yield
+            return
+        with self._lock:
+            self._running += 1
+        if store is None:
+            touched = None
         if touched is None:
             subjects = None
         found: Touched = None
@@ -105,9 +117,27 @@ class ChangeLog:
                         self._forgot_through = self._changes[0].generation
                     self._changes.append(Change(generation, found, found_subjects))
 
+    @contextmanager
+    def _noted(self, touched: Callable[[], Touched] | None, outer: bool) -> Iterator[None]:
+        """On a shared store: the case studies read before the write, noted for its request."""
+        found: Touched = None
+        if touched is not None and not outer:
+            try:
+                found = touched()
+            except Exception:  # unknown: everything, never a guess of less
+                found = None
+        try:
+            with noting(found):
+                yield
+        finally:
+            _NESTING.everything = outer
+
     def since(self, generation: int) -> Touched:
         """The case studies touched by changes that ended after ``generation`` (a reader's
         answer of that generation misses them); None when that cannot be told for sure."""
+        store = self._store()
+        if store is not None and store.shares_generation:
+            return store.touched_since(generation)
         return self._since(generation, lambda change: change.touched)
 
     def subjects_since(self, generation: int) -> Touched:

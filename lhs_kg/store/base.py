@@ -137,6 +137,11 @@ class Store(ABC):
     #: store sees the same number (values derived from it may be shared across processes).
     shares_generation: bool = False
 
+    def touched_since(self, generation: int) -> frozenset[str] | None:
+        """The case studies the writes after ``generation`` touched, as the store's own change
+        log records them (a shared store, #16); None: this store keeps no such log."""
+        return None
+
     def refresh_generation(self) -> int | None:
         """Look again at the store's generation (once per unit of work, before reading data).
 

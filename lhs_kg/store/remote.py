@@ -120,6 +120,9 @@ class RemoteStore(Store):
     def refresh_generation(self) -> int:
         return self._shared.refresh()
 
+    def touched_since(self, generation: int) -> frozenset[str] | None:
+        return self._shared.touched_since(generation)
+
     @property
     def meta_graph(self) -> str:
         """The graph that holds the generation: never part of a published view or an export."""

@@ -3,30 +3,35 @@
 Parametrised over every dashboard query and both engines (embedded, a real ``oxigraph serve``),
 before and after a write that changes them; on a store server, a second process (another
 ``Aggregates`` over its own connection, sharing the instance folder) reads the first one's
-answer instead of computing it again.
+answer instead of computing it again. The first answer computed a batch of case studies at a
+time (:mod:`lhs_kg.per_case_study`) is the full query's too, in the ORDER BY's order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from lhs_kg import per_case_study
 from lhs_kg.aggregates import (
     AGGREGATE_TIMEOUT_S,
     DASHBOARD_QUERIES,
     Aggregates,
     answer_from,
     published_runner,
+    published_select,
 )
 from lhs_kg.config import Settings
-from lhs_kg.describe.dashboards import Bound, dashboard_queries
+from lhs_kg.describe.dashboards import Bound, dashboard_queries, maintainers
 from lhs_kg.errors import QueryTimeoutError
 from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
+from lhs_kg.published_changes import log_of
 from lhs_kg.store import EmbeddedStore, RemoteStore
-from lhs_kg.store.base import Term
+from lhs_kg.store.base import QueryResult, Term
 from tests.helpers import ROOT, OxigraphServer, new_content_kb
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.ttl"
@@ -63,6 +68,48 @@ def kept_by(kb: KnowledgeBase, folder: Path | None) -> Aggregates:
         published_runner(kb, AGGREGATE_TIMEOUT_S),
         folder=folder,
     )
+
+
+def batched_by(
+    kb: KnowledgeBase, folder: Path | None, asked: list[str] | None = None, *, log: bool = False
+) -> Aggregates:
+    """As the web app keeps them: first answers computed a batch of case studies at a time;
+    with ``log``, brought up to date after a write by the store's change log. The texts of the
+    restricted queries go into ``asked``."""
+    select = published_select(kb, AGGREGATE_TIMEOUT_S)
+
+    def recorded(text: str, bindings: Any) -> QueryResult:
+        if asked is not None:
+            asked.append(text)
+        return select(text, bindings)
+
+    return Aggregates(
+        lambda: kb.store.refresh_generation(),
+        published_runner(kb, AGGREGATE_TIMEOUT_S),
+        folder=folder,
+        maintained=maintainers(kb.settings),
+        changes=log_of(kb.store).since if log else None,
+        select=recorded,
+    )
+
+
+#: The ORDER BY of the ordered dashboard queries: (variable, numeric?) per key.
+ORDER_BY = {
+    "complexity-profiles": (("complex", True), ("complicated", True), ("caseStudyLabel", False)),
+    "loop-coverage": (("stages", True), ("caseStudyLabel", False)),
+    "element-co-occurrence": (("caseStudies", True), ("first", False), ("second", False)),
+}
+
+
+def order_keys(name: str, rows: list[dict[str, Term]]) -> list[tuple[object, ...]]:
+    """Each row's ORDER BY key, in the answer's order (ties may come in any order)."""
+    return [
+        tuple(
+            per_case_study.number(r.get(v)) if numeric else str(r.get(v))
+            for v, numeric in ORDER_BY[name]
+        )
+        for r in rows
+    ]
 
 
 def key(rows: list[dict[str, Term]]) -> list[str]:
@@ -183,3 +230,87 @@ def test_an_aggregate_past_its_time_limit_stops_on_the_embedded_store(tmp_path: 
         assert published_runner(small, AGGREGATE_TIMEOUT_S)(text, bindings)
         with pytest.raises(QueryTimeoutError, match="time limit"):
             published_runner(small, 1e-9)(text, bindings)
+
+
+@pytest.mark.parametrize("batch", [1, 3, 500])
+@pytest.mark.parametrize("name", NAMES)
+def test_answers_computed_a_batch_of_case_studies_at_a_time_are_the_full_ones(
+    kb: KnowledgeBase, name: str, batch: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first computation runs the restricted query once per batch (bounded, linear, #16)."""
+    monkeypatch.setattr(per_case_study, "_BATCH", batch)
+    query = QUERIES[name]
+    kept = batched_by(kb, tmp_path if kb.store.shares_generation else None)
+    got = kept.answer(*query)
+    expected = kb.query(query[0], bindings=query[1])
+    assert kept.batched == 1
+    assert got.variables == expected.variables
+    rows = expected.rows()
+    assert key(got.rows()) == key(rows)
+    assert key(answer_from(got.body).rows()) == key(rows)  # the JSON says the same
+    if name in ORDER_BY:
+        assert order_keys(name, got.rows()) == order_keys(name, rows)
+
+
+def test_a_blank_node_case_study_makes_the_full_query_run(tmp_path: Path) -> None:
+    """A VALUES block cannot name a blank node: the full query answers, never a partial one."""
+    with new_content_kb() as small:
+        small.load_bytes(
+            b"[] a <https://w3id.org/lhs-kg/ontology/CaseStudy> .", "ttl", graph=EXAMPLE_GRAPH
+        )
+        kept = batched_by(small, None)
+        for query in QUERIES.values():
+            assert key(kept.rows(*query)) == key(full(small, query))
+        assert kept.batched == 0
+        assert kept.computed == len(QUERIES)
+
+
+def test_no_case_study_at_all_runs_the_full_query(tmp_path: Path) -> None:
+    """With nothing to batch over, the projected variables come from the full query."""
+    with KnowledgeBase(Settings(store=str(tmp_path / "store"))) as empty:
+        kept = batched_by(empty, None)
+        for query in QUERIES.values():
+            answer = kept.answer(*query)
+            assert answer.rows() == []
+            assert answer.variables == empty.query(query[0], bindings=query[1]).variables
+        assert kept.batched == 0
+
+
+@pytest.fixture
+def two_processes(oxigraph_server: OxigraphServer) -> Iterator[tuple[KnowledgeBase, KnowledgeBase]]:
+    """Two knowledge bases (as two worker processes) over one store server, cleared."""
+    oxigraph_server.clear()
+    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints))
+    other = KnowledgeBase(kb.settings, store=RemoteStore(oxigraph_server.endpoints))
+    yield kb, other
+    other.close()
+    kb.close()
+    oxigraph_server.clear()
+
+
+@pytest.mark.parametrize("torn", [False, True], ids=["as saved", "a torn file"])
+def test_a_second_process_keeps_the_first_ones_answers_per_case_study_without_computing(
+    two_processes: tuple[KnowledgeBase, KnowledgeBase], tmp_path: Path, torn: bool
+) -> None:
+    """It reads the answers and what keeping them needs (each case study's elements) from the
+    folder; after a write through the first, it brings them up to date (#16)."""
+    kb, other = two_processes
+    first = batched_by(kb, tmp_path, log=True)
+    for query in QUERIES.values():
+        first.rows(*query)
+    assert first.batched == len(QUERIES)
+    saved = list(tmp_path.rglob("*.kept"))
+    assert len(saved) == 1  # element co-occurrence's elements per case study
+    if torn:
+        saved[0].write_bytes(b'{"https://w3id.org/lhs-kg/case-study/a": ["x", 3')
+    asked: list[str] = []
+    second = batched_by(other, tmp_path, asked, log=True)
+    for query in QUERIES.values():
+        assert key(second.rows(*query)) == key(first.rows(*query))
+    assert second.computed == 0
+    assert (per_case_study.ELEMENTS in asked) is torn  # read again only when not readable
+    kb.load(EXAMPLE, graph=EXAMPLE_GRAPH)  # through the first process
+    for name, query in QUERIES.items():
+        assert key(second.rows(*query)) == key(full(other, query)), name
+    assert second.computed == 0
+    assert second.updated == len(QUERIES)

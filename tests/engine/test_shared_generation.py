@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -11,9 +12,9 @@ from lhs_kg.config import Settings
 from lhs_kg.errors import QueryError
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import published_graphs
-from lhs_kg.store import RemoteStore
-from lhs_kg.store.generation import meta_graph
-from tests.helpers import OxigraphServer
+from lhs_kg.store import RemoteStore, generation
+from lhs_kg.store.generation import meta_graph, noting
+from tests.helpers import OxigraphServer, SparqlServer
 
 G = "https://w3id.org/lhs-kg/graph/data/generation-test"
 TTL = b"<https://example.org/s> <https://example.org/p> 1 ."
@@ -88,3 +89,63 @@ def test_the_meta_graph_is_neither_listed_nor_published_nor_dumped(
 
 def test_an_empty_store_has_generation_zero(pair: tuple[RemoteStore, RemoteStore]) -> None:
     assert pair[0].refresh_generation() == 0
+
+
+NOTES = {
+    "some case studies": frozenset({"https://example.org/cs/a", "https://example.org/cs/b"}),
+    "none": frozenset(),
+    "maybe every one": None,
+}
+
+
+@pytest.mark.parametrize("note", NOTES.values(), ids=NOTES)
+def test_a_write_records_what_it_touched_for_the_other_processes(
+    sparql_server: SparqlServer, note: frozenset[str] | None
+) -> None:
+    """The entry goes with the write and its generation; another client reads it (#16)."""
+    with (
+        RemoteStore(sparql_server.endpoints, meta=META) as first,
+        RemoteStore(sparql_server.endpoints, meta=META) as second,
+    ):
+        first.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")  # an entry to start
+        before = second.refresh_generation()
+        with noting(note):
+            first.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 1 }} }}")
+        first.drop_graph(G + "-never-there")  # a write with no note after it: touches none
+        assert second.refresh_generation() != before
+        assert second.touched_since(before) == note
+        assert second.touched_since(second.generation) == frozenset()
+
+
+def test_the_change_log_keeps_recent_entries_only(
+    sparql_server: SparqlServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each write drops the entries older than the log keeps; a reader further behind is told
+    it cannot know (None), never an answer missing a write."""
+    touched = frozenset({"https://example.org/cs/a"})
+    with RemoteStore(sparql_server.endpoints, meta=META) as store:
+        store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")
+        first = store.refresh_generation()
+        with noting(touched):
+            store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 1 }} }}")
+        second = store.refresh_generation()
+        assert store.touched_since(first) == touched
+        monkeypatch.setattr(generation, "KEEP_CHANGES", timedelta(hours=-1))  # all are old now
+        store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 2 }} }}")
+        store.refresh_generation()
+        assert store.touched_since(second) == frozenset()  # the newest entry is kept
+        assert store.touched_since(first) is None  # the one before it is gone
+
+
+def test_the_first_write_to_a_store_links_its_entry_to_generation_zero(
+    sparql_server: SparqlServer,
+) -> None:
+    """A store built without lhs-kg's writes (a bulk load) reads as generation 0: answers kept
+    then are brought up to date after the first write, not computed again."""
+    touched = frozenset({"https://example.org/cs/a"})
+    with RemoteStore(sparql_server.endpoints, meta=META) as store:
+        assert store.refresh_generation() == 0
+        with noting(touched):
+            store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")
+        assert store.refresh_generation() != 0
+        assert store.touched_since(0) == touched

@@ -12,12 +12,19 @@ import json
 import re
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from lhs_kg.aggregates import DASHBOARD_QUERIES
+from lhs_kg.config import Settings
 from lhs_kg.contributions.reviewers import hash_password, hash_token
+from lhs_kg.formats import result_format
+from lhs_kg.kb import KnowledgeBase
+from lhs_kg.queries import QueryLibrary
+from lhs_kg.store import RemoteStore
 from tests.helpers import LHS_KG, OxigraphServer
 from tests.live.server import ROOT, LiveServer, base_env, build_store, serve_on
 
@@ -28,6 +35,7 @@ REVIEWER_TOKEN = "rt-workers-" + "w" * 40
 GATEKEEPER, GATEKEEPER_PASSWORD = "gatekeeper", "a long gatekeeper password 7"
 CURATOR, CURATOR_PASSWORD = "formcurator", "a long form curator password 9"
 CASE_STUDY_PATH = "/case-study/"
+JSON = result_format("json")
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +129,41 @@ def test_a_contribution_accepted_through_one_worker_shows_on_the_other_at_once(
     assert title in page.text
     assert title in reader.get("/case-study/").text
     assert title in reader.get("/nasss").text
+
+
+def test_the_other_worker_brings_its_dashboards_up_to_date_without_computing_them(
+    two: tuple[LiveServer, LiveServer], env: dict[str, str], store_server: OxigraphServer
+) -> None:
+    """Each write records the case studies it touched in the store (#16): the other process
+    reads that and recomputes their rows only. A full computation would write the answer's
+    file for the new generation into the shared instance cache: none is written."""
+    writer, reader = two
+    for name in DASHBOARD_QUERIES:  # kept by the reader at the current generation
+        assert reader.get(f"/api/queries/{name}").status_code == 200
+    cache = Path(env["LHS_KG_VAR_DIR"])
+    before = set(cache.rglob("*.srj"))
+    assert before  # the workers' own first computations
+    slug = "workers-dashboards"
+    submit_and_accept(writer, example(slug, "Workers test: on the other worker's dashboards"))
+    iri = f"https://w3id.org/lhs-kg/case-study/{slug}"
+    settings = Settings.from_env({"LHS_KG_ROOT": str(ROOT), **store_server.env()})
+    with KnowledgeBase(settings, store=RemoteStore(store_server.endpoints)) as oracle:
+        library = QueryLibrary.from_settings(settings)
+        for name in DASHBOARD_QUERIES:
+            got = reader.get(f"/api/queries/{name}")
+            assert got.status_code == 200, got.text[:300]
+            query = library.get(name)
+            full = oracle.query(query.text, bindings=query.bind({}) or None).serialize(JSON)
+            assert full is not None
+            assert bindings_of(got.content) == bindings_of(full), name
+        assert iri in reader.get("/api/queries/nasss-heatmap").text
+    assert set(cache.rglob("*.srj")) == before  # no worker computed an answer again
+
+
+def bindings_of(body: bytes) -> Counter[str]:
+    """A SPARQL JSON answer's rows, order-free."""
+    rows = json.loads(body)["results"]["bindings"]
+    return Counter(json.dumps(row, sort_keys=True) for row in rows)
 
 
 def test_the_accepted_case_study_is_in_every_face_of_the_other_worker(

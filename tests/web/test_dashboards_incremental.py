@@ -14,21 +14,26 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
+from lhs_kg import sparql
 from lhs_kg.aggregates import Aggregates, Answer
 from lhs_kg.contributions import Contributions
 from lhs_kg.describe import casestudies
 from lhs_kg.describe.base import Reader
 from lhs_kg.describe.dashboards import dashboard_queries
+from lhs_kg.errors import LhsKgError
 from lhs_kg.formats import rdf_format, result_format
 from lhs_kg.graphs import published_graph
 from lhs_kg.kb import KnowledgeBase
-from lhs_kg.per_case_study import number
+from lhs_kg.per_case_study import Row, number
 from lhs_kg.published_changes import ChangeLog, log_of, touched_case_studies
-from lhs_kg.store import EmbeddedStore
+from lhs_kg.store import EmbeddedStore, RemoteStore
+from lhs_kg.store.generation import CHANGE_LOG, touched_since
 from tests.helpers import (
     SAME_MULTISET,
+    OxigraphServer,
     app_for,
     many_case_studies,
     multiset_difference,
@@ -222,15 +227,17 @@ def test_a_change_inside_a_rebuild_touches_everything() -> None:
     assert asked == []  # nothing to look up: the rebuild touched everything anyway
 
 
-def test_a_shared_store_s_log_never_answers_nor_asks_the_store() -> None:
+def test_on_a_shared_store_the_touched_case_studies_are_read_before_the_write() -> None:
+    """They go into the write's own request (the store's change log), so they are read first."""
     store = EmbeddedStore()
     log = ChangeLog(store)
-    store.shares_generation = True  # another process's writes would not be in this log
-    asked: list[int] = []
-    with log.change(lambda: asked.append(1) or frozenset({"a"})):
+    store.shares_generation = True
+    seen: list[int] = []
+    count = "SELECT * WHERE { ?s ?p ?o }"
+    with log.change(lambda: seen.append(len(store.query(count).rows())) or frozenset({"a"})):
         store.update(WRITE)
-    assert log.since(0) is None
-    assert asked == []  # no query for an answer nobody can use
+    assert seen == [0]
+    assert log.since(0) is None  # this store keeps no change log of its own
 
 
 def test_an_answer_handed_out_before_a_write_keeps_what_it_said(
@@ -282,3 +289,130 @@ def test_a_graph_about_a_part_of_a_case_study_touches_that_case_study(
     )
     found = touched_case_studies(kb.store, published_graph(kb.settings), [graph])
     assert found == frozenset({base + case_study})
+
+
+# -- the change log shared through the store (several workers on a store server) -------------
+
+G = [11, 22, 33, 44]
+
+
+def entry(generation: int, after: int | None, *touched: str, everything: bool = False) -> list[Row]:
+    """The rows of one change log entry, as ``store/change-log`` gives them."""
+    base: Row = {"generation": ox.Literal(str(generation))}
+    if after is not None:
+        base["after"] = ox.Literal(str(after))
+    if everything:
+        base["everything"] = ox.Literal("true")
+    return [{**base, "touched": ox.NamedNode(t)} for t in touched] or [base]
+
+
+CHAINS = {
+    "nothing since": ([*entry(G[1], G[0], "urn:a")], G[1], G[1], frozenset()),
+    "one write": ([*entry(G[1], G[0], "urn:a", "urn:b")], G[1], G[0], {"urn:a", "urn:b"}),
+    "three writes, one touching none": (
+        [*entry(G[1], G[0], "urn:a"), *entry(G[2], G[1]), *entry(G[3], G[2], "urn:c")],
+        G[3],
+        G[0],
+        {"urn:a", "urn:c"},
+    ),
+    "only the later writes": (
+        [*entry(G[1], G[0], "urn:a"), *entry(G[2], G[1], "urn:b")],
+        G[2],
+        G[1],
+        {"urn:b"},
+    ),
+    "an entry missing": ([*entry(G[1], G[0], "urn:a"), *entry(G[3], G[2])], G[3], G[0], None),
+    "a write touching everything": (
+        [*entry(G[1], G[0], "urn:a"), *entry(G[2], G[1], everything=True)],
+        G[2],
+        G[0],
+        None,
+    ),
+    "the first write (nothing before it)": ([*entry(G[1], None, "urn:a")], G[1], G[0], None),
+    "a loop": ([*entry(G[1], G[2]), *entry(G[2], G[1])], G[2], G[0], None),
+    "a generation never written": ([*entry(G[1], G[0])], G[3], G[0], None),
+}
+
+
+@pytest.mark.parametrize(("rows", "current", "since", "expected"), CHAINS.values(), ids=CHAINS)
+def test_the_shared_log_is_walked_back_from_the_current_generation(
+    rows: list[Row], current: int, since: int, expected: set[str] | None
+) -> None:
+    found = touched_since(rows, current, since)
+    assert found == (None if expected is None else frozenset(expected))
+
+
+@pytest.fixture(scope="module")
+def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A store server of this module's own (the tests clear it)."""
+    server = OxigraphServer(tmp_path_factory.mktemp("incremental-oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def workers(
+    store_server: OxigraphServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[KnowledgeBase, KnowledgeBase, Aggregates]]:
+    """Two workers on one store server: one writes, the other keeps its dashboards (as its web
+    app does, each answer asked once); each has its own connection and in-process state. Made
+    once for the module: each test's write follows the previous ones (any order holds)."""
+    store_server.clear()
+    var = tmp_path_factory.mktemp("workers") / "var"
+    writer = new_content_kb(RemoteStore(store_server.endpoints), var_dir=var)
+    writer.load_bytes(many_case_studies(40, seed=3), "ttl", graph=MANY)
+    reader = KnowledgeBase(writer.settings, store=RemoteStore(store_server.endpoints))
+    reader.store.refresh_generation()
+    found = aggregates(app_for(reader), reader)
+    for text, bindings in dashboard_queries(reader.settings):
+        found.answer(text, bindings)
+    yield writer, reader, found
+    reader.close()
+    writer.close()
+
+
+SHARED = ["accept_new", "accept_new_edition", "reject", "withdraw_published", "direct_load"]
+SHARED += ["drop_a_graph"]
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_another_worker_s_write_is_brought_into_the_kept_answers_not_computed_again(
+    workers: tuple[KnowledgeBase, KnowledgeBase, Aggregates], name: str
+) -> None:
+    writer, reader, kept = workers
+    computed, updated = kept.computed, kept.updated
+    before = reader.store.generation
+    WRITES[name](Contributions(writer), writer)
+    assert reader.store.refresh_generation() != before  # as the reader's next request does
+    assert_same_as_full(reader, kept)
+    assert kept.computed == computed  # not one full (or batched) computation ran
+    assert kept.updated > updated
+
+
+def test_an_operator_s_update_on_a_store_server_counts_as_touching_everything(
+    workers: tuple[KnowledgeBase, KnowledgeBase, Aggregates],
+) -> None:
+    """Its case studies cannot be read before it runs: the full queries run, never a guess."""
+    writer, reader, kept = workers
+    computed = kept.computed
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    writer.layout.update(
+        f'INSERT DATA {{ <{BASE}case-study/many-0001> {label} "Relabelled" }}', MANY
+    )
+    reader.store.refresh_generation()
+    assert_same_as_full(reader, kept)
+    assert kept.computed > computed
+
+
+def test_a_write_that_fails_records_no_change(
+    workers: tuple[KnowledgeBase, KnowledgeBase, Aggregates],
+) -> None:
+    """The entry is part of the write's one request: the engine refuses it whole."""
+    writer, _, _ = workers
+    log_text = sparql.bind(CHANGE_LOG, [{"meta": ox.NamedNode(writer.store.meta_graph)}])
+    entries = len(writer.store.query(log_text, union=False, named_graphs=[]).rows())
+    generation = writer.store.refresh_generation()
+    with pytest.raises(LhsKgError):
+        writer.store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> } ; LOAD <urn:nowhere:at-all>")
+    assert len(writer.store.query(log_text, union=False, named_graphs=[]).rows()) == entries
+    assert writer.store.refresh_generation() == generation

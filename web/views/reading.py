@@ -71,15 +71,15 @@ def aggregates(app: Flask, kb: KnowledgeBase) -> Aggregates:
         return found
     store = kb.store
     folder = kb.settings.instance_dir / "cache" / "aggregates" if store.shares_generation else None
-    # one process holds the embedded store and sees every change of its published graph, so
-    # its answers are brought up to date per case study after a write (#16)
-    per_case_study = not store.shares_generation
+    # after a write, answers are brought up to date per case study (#16): the embedded store's
+    # one process sees every change of its published graph; on a store server every write
+    # records what it touched in the store's meta graph, read by every worker
     made = Aggregates(
         lambda: store.generation,
         published_runner(kb, AGGREGATE_TIMEOUT_S),
         folder=folder,
-        maintained=maintainers(kb.settings) if per_case_study else None,
-        changes=log_of(store).since if per_case_study else None,
+        maintained=maintainers(kb.settings),  # computed a batch of case studies at a time
+        changes=log_of(store).since,
         select=published_select(kb, AGGREGATE_TIMEOUT_S),
     )
     kept: Aggregates = app.extensions.setdefault(AGGREGATES_KEY, made)
