@@ -14,6 +14,7 @@ same questions answered in-process). Answers cut at Virtuoso's row limit are cou
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -26,7 +27,7 @@ from bench.synthetic import write_synthetic
 from lhs_kg.errors import LhsKgError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
-from lhs_kg.store import RemoteStore
+from lhs_kg.store import EmbeddedStore, RemoteStore
 from lhs_kg.store.base import Bindings
 
 # The servers are the ones the tests start (own folders, loopback ports, Digest user on Virtuoso).
@@ -61,7 +62,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--embedded",
+        choices=("memory", "disk"),
+        default="memory",
+        help="the peer's storage: memory (as before) or disk, as the servers' (and a deployment's)",
+    )
     args = parser.parse_args()
+    print(f"1-min load before: {os.getloadavg()[0]:.2f}")
     work = Path(tempfile.mkdtemp(prefix="lhs-kg-bench-engines-"))
     synthetic = write_synthetic(work / "synthetic.nq", args.triples)
     servers = [
@@ -70,15 +78,20 @@ def main() -> None:
         VirtuosoServer(_folder(work / "virtuoso"), timeout_s=60),
     ]
     try:
-        engines = {"embedded": new_content_kb()}
+        local = EmbeddedStore(work / "embedded") if args.embedded == "disk" else None
+        engines = {"embedded": new_content_kb(local)}
         for name, server in zip(("oxigraph", "oxigraph-union", "virtuoso"), servers, strict=True):
             engines[name] = new_content_kb(RemoteStore(server.endpoints, timeout_s=60))
-        print(f"content + {args.triples:,} synthetic triples; median of {args.repeat} runs, ms")
+        print(
+            f"content + {args.triples:,} synthetic triples; median of {args.repeat} runs, ms; "
+            f"embedded store in {args.embedded}, servers on disk"
+        )
         print(f"{'load (s)':<36}" + "".join(f"{name:>16}" for name in engines))
         loads = {name: _load(kb, synthetic) for name, kb in engines.items()}
         print(f"{'':<36}" + "".join(f"{loads[name]:>16.1f}" for name in engines))
         library = QueryLibrary(QUERIES)
         medians: dict[str, list[float]] = {name: [] for name in engines}
+        ratios: dict[str, list[tuple[float, str]]] = {name: [] for name in engines}
         print(f"{'query':<36}" + "".join(f"{name:>16}" for name in engines))
         for query in library.names():
             named = library.get(query)
@@ -95,6 +108,8 @@ def main() -> None:
                     cells.append(f"{value[:15]:>16}")
                     continue
                 medians[name].append(value)
+                if isinstance(embedded, float):
+                    ratios[name].append((value / embedded, query))
                 ratio = f"{value / embedded:.1f}x" if isinstance(embedded, float) else ""
                 cells.append(f"{value:>9.1f}{ratio:>7}")
             print(f"{query:<36}" + "".join(cells))
@@ -102,14 +117,27 @@ def main() -> None:
             f"{'median over the queries':<36}"
             + "".join(f"{statistics.median(medians[name] or [0.0]):>16.1f}" for name in engines)
         )
+        # the target (#16): each engine's time within 1.5x of the embedded store's, per query
+        print(
+            f"{'median ratio to embedded':<36}"
+            + "".join(f"{_median_ratio(ratios[name]):>15.2f}x" for name in engines)
+        )
+        for name in list(engines)[1:]:
+            worst = sorted(ratios[name], reverse=True)[:3]
+            print(f"worst on {name}: " + ", ".join(f"{q} {r:.2f}x" for r, q in worst))
     finally:
         for server in servers:
             server.stop()
+    print(f"1-min load after: {os.getloadavg()[0]:.2f} (2 cores shared with other jobs)")
 
 
 def _asker(kb: KnowledgeBase, text: str, bindings: Bindings) -> Callable[[], object]:
     """One run of a query, read to its end."""
     return lambda: list(kb.query(text, bindings=bindings))
+
+
+def _median_ratio(ratios: list[tuple[float, str]]) -> float:
+    return statistics.median(r for r, _ in ratios) if ratios else 0.0
 
 
 def _folder(path: Path) -> Path:

@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Flask
 
-from lhs_kg.store import RemoteStore
+from lhs_kg.store import EmbeddedStore, RemoteStore
 from tests.helpers import OxigraphServer, app_for, new_content_kb
 
 PAGES = [
@@ -69,6 +69,12 @@ def _load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--embedded",
+        choices=("memory", "disk"),
+        default="memory",
+        help="the peer's storage: memory (as before) or disk, as the server's (and a deployment's)",
+    )
     args = parser.parse_args()
     print(f"1-min load before: {_load()}")
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
@@ -78,7 +84,8 @@ def main() -> None:
             remote_kb = new_content_kb(store, var_dir=Path(tmp) / "var", page_cache_mb=0)
             counter = Counter(store._http)
             store._http = counter  # type: ignore[assignment]
-            local_kb = new_content_kb(var_dir=Path(tmp) / "var-local", page_cache_mb=0)
+            local = EmbeddedStore(Path(tmp) / "embedded") if args.embedded == "disk" else None
+            local_kb = new_content_kb(local, var_dir=Path(tmp) / "var-local", page_cache_mb=0)
             apps = {"embedded": app_for(local_kb), "oxigraph": app_for(remote_kb)}
             times: dict[tuple[str, str, str], list[float]] = {}
             trips: dict[tuple[str, str], int] = {}
@@ -92,6 +99,7 @@ def main() -> None:
                 for path, accept in PAGES:
                     for name, app in apps.items():
                         times.setdefault((path, accept, name), []).append(_ms(app, path, accept))
+            print(f"embedded store in {args.embedded}; oxigraph serve on disk; page cache off")
             print(
                 f"\n{'page':<34} {'accept':<12} {'trips':>5} {'embedded ms':>15} "
                 f"{'oxigraph ms':>15} {'ratio':>6}"

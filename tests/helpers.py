@@ -25,8 +25,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 import pytest
@@ -109,6 +111,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def sparql_request(handler: BaseHTTPRequestHandler) -> tuple[str, dict[str, list[str]]]:
+    """The path and the fields of a SPARQL Protocol request a test server got, wherever they
+    came: in the URL, in a form body, or the query as the body (``application/sparql-query``)."""
+    path, _, url_query = handler.path.partition("?")
+    fields = parse_qs(url_query)
+    length = int(handler.headers.get("Content-Length", "0"))
+    body = handler.rfile.read(length).decode() if length else ""
+    if handler.headers.get("Content-Type", "").startswith("application/sparql-query"):
+        fields.setdefault("query", []).append(body)
+    else:
+        for name, values in parse_qs(body).items():
+            fields.setdefault(name, []).extend(values)
+    return path, fields
 
 
 def oxigraph_binary() -> str:

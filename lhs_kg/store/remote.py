@@ -53,9 +53,10 @@ from lhs_kg.store.http import (
 )
 from lhs_kg.store.mirror import Mirror
 from lhs_kg.store.results import (
+    ReadSolutions,
     boolean_columns,
-    parse_json_results,
     parse_ntriples,
+    parse_results,
     stopped_mid_answer,
 )
 
@@ -75,9 +76,9 @@ _NO_GRAPH = "urn:lhs-kg:no-graph"
 _NT = rdf_format("nt")
 
 
-def _any_row(solutions: ox.QuerySolutions | ox.QueryBoolean) -> ox.QueryBoolean:
+def _any_row(solutions: ReadSolutions | ox.QueryBoolean) -> ox.QueryBoolean:
     """The answer to an ASK sent as ``SELECT * … LIMIT 1``: whether it gave a row."""
-    found = any(True for _ in solutions) if isinstance(solutions, ox.QuerySolutions) else False
+    found = isinstance(solutions, ReadSolutions) and len(solutions) > 0
     body = b'{"head": {}, "boolean": ' + (b"true" if found else b"false") + b"}"
     answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(answer, ox.QueryBoolean)
@@ -191,14 +192,20 @@ class RemoteStore(Store):
             text = bind(text, bindings)
         text, asked = self.profile.query_text(text, form)
         graph_form = form in ("construct", "describe")
-        accept = _NT.media_type if graph_form else result_format("json").media_type
-        form_data = [("query", text), *self._dataset(union, default_graphs, named_graphs)]
+        if graph_form:
+            accept = _NT.media_type
+        else:  # an ASK's answer in JSON, the one format every engine writes one in
+            asks = form == "ask" and not asked
+            accept = result_format("json" if asks else self.profile.select_results).media_type
+        params = self._dataset(union, default_graphs, named_graphs)
+        if params and self.profile.dataset_in_text:
+            text, params = self.profile.with_dataset(text, params), []
         limit_s = timeout_s or self._timeout_s
         if self.profile.timeout_param:  # the engine stops when we stop waiting (#12)
-            form_data.append((self.profile.timeout_param, str(max(1, round(limit_s * 1000)))))
+            params.append((self.profile.timeout_param, str(max(1, round(limit_s * 1000)))))
         url = self.endpoints.query
         # a little after the engine's own limit
-        response = self._http.query(url, form_data, accept, max(1.0, limit_s + 1))
+        response = self._http.query(url, text, params, accept, max(1.0, limit_s + 1))
         check_complete(response.headers, url)
         deadline = time.monotonic() + timeout_s if timeout_s else None
         try:
@@ -207,7 +214,8 @@ class RemoteStore(Store):
                 check_row_limit(len(triples), self._row_limit, url)
                 return QueryResult("graph", triples, deadline=deadline, max_rows=max_rows)
             booleans = boolean_columns(text) if self.profile.integer_booleans else frozenset()
-            payload = parse_json_results(response.content, booleans)
+            content_type = response.headers.get("Content-Type", "")
+            payload = parse_results(response.content, content_type, booleans)
             if asked:
                 payload = _any_row(payload)
         except SyntaxError as err:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -102,8 +103,8 @@ _STOPPED = re.compile(r"operation has been cancelled|time[ -]?out|timed out", re
 
 def parse_json_results(
     body: bytes, booleans: frozenset[str] = frozenset()
-) -> ox.QuerySolutions | ox.QueryBoolean:
-    """SPARQL JSON results (SELECT or ASK) as pyoxigraph solutions; raises ``SyntaxError``.
+) -> ReadSolutions | ox.QueryBoolean:
+    """SPARQL JSON results (SELECT or ASK), read whole; raises ``SyntaxError``.
 
     ``booleans`` names columns computed as booleans, whose 1/0 integers are read as booleans.
     """
@@ -121,26 +122,85 @@ def parse_json_results(
                 for row in bindings
             ]
             body = json.dumps(payload).encode("utf-8")
-    _read_to_the_end(body)
-    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    return read_results(body, ox.QueryResultsFormat.JSON)
 
 
-def _read_to_the_end(body: bytes) -> None:
-    """Parse ``body`` once to its end: pyoxigraph parses lazily, and a streamed answer may be
+_READ_AS = {
+    media: fmt
+    for fmt, types in (
+        (ox.QueryResultsFormat.JSON, ("application/sparql-results+json", "application/json")),
+        (ox.QueryResultsFormat.TSV, ("text/tab-separated-values",)),
+        (ox.QueryResultsFormat.XML, ("application/sparql-results+xml", "application/xml")),
+    )
+    for media in types
+}
+
+
+def parse_results(
+    body: bytes, content_type: str, booleans: frozenset[str] = frozenset()
+) -> ReadSolutions | ox.QueryBoolean:
+    """An engine's SELECT or ASK answer in the format its ``Content-Type`` names (TSV, XML or
+    JSON; JSON when it names none we read); raises ``SyntaxError``.
+
+    >>> answer = parse_results(b"?s\\t?n\\n<urn:a>\\t1\\n", "text/tab-separated-values")
+    >>> [(row["s"].value, row["n"].value) for row in answer]
+    [('urn:a', '1')]
+    """
+    fmt = _READ_AS.get(content_type.split(";", 1)[0].strip().lower())
+    if fmt is None or fmt == ox.QueryResultsFormat.JSON:  # JSON may need the engine's rewrite
+        return parse_json_results(body, booleans)
+    return read_results(body, fmt)
+
+
+class ReadSolutions:
+    """A SELECT answer read to its end: its variables and solutions, iterated as often as
+    wanted, and the body it came in (for another format). Unlike pyoxigraph's lazy answer it
+    may be dropped by any thread."""
+
+    def __init__(
+        self,
+        variables: list[ox.Variable],
+        solutions: list[ox.QuerySolution],
+        body: bytes,
+        fmt: ox.QueryResultsFormat,
+    ) -> None:
+        self.variables = variables
+        self._solutions = solutions
+        self._body = body
+        self._format = fmt
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        return iter(self._solutions)
+
+    def __len__(self) -> int:
+        return len(self._solutions)
+
+    def serialize(
+        self, output: IO[bytes] | None = None, format: ox.QueryResultsFormat | None = None
+    ) -> bytes | None:
+        """The answer in a results format (JSON by default), as pyoxigraph writes it."""
+        solutions = ox.parse_query_results(self._body, format=self._format)  # parses: it did
+        return solutions.serialize(output, format or ox.QueryResultsFormat.JSON)
+
+
+def read_results(body: bytes, fmt: ox.QueryResultsFormat) -> ReadSolutions | ox.QueryBoolean:
+    """Parse ``body`` once, to its end: pyoxigraph parses lazily, and a streamed answer may be
     cut mid-rows. Raises ``SyntaxError`` only once the parser is gone: a pyoxigraph answer
     object may be dropped only by the thread that made it, and one kept alive by a traceback
     was collected by the garbage collector of another thread (a RuntimeError there)."""
-    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results(body, format=fmt)
+    if isinstance(parsed, ox.QueryBoolean):  # an ASK answer is parsed whole already
+        return parsed
     problem = None
-    if isinstance(parsed, ox.QuerySolutions):  # an ASK answer is parsed whole already
-        try:
-            for _ in parsed:
-                pass
-        except SyntaxError as err:
-            problem = str(err)
+    variables = parsed.variables
+    try:
+        solutions = list(parsed)
+    except SyntaxError as err:
+        problem = str(err)
     del parsed
     if problem is not None:
         raise SyntaxError(problem)
+    return ReadSolutions(variables, solutions, body, fmt)
 
 
 def stopped_mid_answer(body: bytes) -> bool:

@@ -34,6 +34,7 @@ class CountingRelay:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.accepted = 0
+        self.open: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -44,8 +45,16 @@ class CountingRelay:
                 return  # closed
             self.accepted += 1
             upstream = socket.create_connection(("127.0.0.1", self.target))
+            self.open += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+
+    def drop_connections(self) -> None:
+        """Close every relayed connection, as a server does with idle kept-alive ones."""
+        for sock in self.open:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self.open = []
 
     def close(self) -> None:
         self.listener.close()
@@ -89,3 +98,18 @@ def test_each_thread_keeps_its_connection(relay: CountingRelay) -> None:
         store.close()
     assert answered == THREADS * QUERIES_EACH
     assert 1 <= relay.accepted <= THREADS
+
+
+def test_a_kept_connection_the_server_closed_is_replaced(relay: CountingRelay) -> None:
+    """A server closes idle kept-alive connections when it likes: the next query must not fail
+    for it, but go once more on a new connection (#16)."""
+    url = f"http://127.0.0.1:{relay.port}"
+    store = RemoteStore(RemoteEndpoints(f"{url}/query", f"{url}/update", f"{url}/store"))
+    try:
+        assert store.query("ASK { }").boolean
+        relay.drop_connections()
+        answers = [store.query("ASK { }").boolean for _ in range(3)]
+    finally:
+        store.close()
+    assert answers == [True, True, True]
+    assert relay.accepted == 2

@@ -9,15 +9,16 @@ configured, but how fast it bites is the server's business.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 
 from lhs_kg.config import RemoteEndpoints
 from lhs_kg.store import RemoteStore
+from tests.helpers import sparql_request
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -30,8 +31,7 @@ class _Recorder(BaseHTTPRequestHandler):
     accepts: list[str] = []  # noqa: RUF012
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        form = parse_qs(self.rfile.read(length).decode())
+        _, form = sparql_request(self)
         self.seen.append(form)
         self.accepts.append(self.headers.get("Accept", ""))
         asked = " ".join(form.get("query", [])).upper()
@@ -56,7 +56,7 @@ def recorder() -> Iterator[str]:
     _Recorder.seen = []
     _Recorder.accepts = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -64,10 +64,16 @@ def recorder() -> Iterator[str]:
 
 
 def _asked(seen: list[dict[str, list[str]]]) -> dict[str, list[str]]:
-    """The form of the test's own query (Virtuoso's profile lists our graphs first)."""
-    ours = (["ASK {}"], ["SELECT * {}\nLIMIT 1\n"])  # Virtuoso's profile sends ASK as a SELECT
-    (form,) = [form for form in seen if form.get("query") in ours]
+    """The form of the test's own query (Virtuoso's profile lists our graphs first and names
+    the query's dataset in ``define`` lines before it)."""
+    ours = ("ASK {}", "SELECT * {}\nLIMIT 1\n")  # Virtuoso's profile sends ASK as a SELECT
+    (form,) = [form for form in seen if _without_dataset(form) in ours]
     return form
+
+
+def _without_dataset(form: dict[str, list[str]]) -> str:
+    (query,) = form.get("query", [""])
+    return re.sub(r"\A(?:define input:\S+ <[^>]*>\n)*", "", query)
 
 
 @pytest.mark.parametrize(("engine", "param"), [("virtuoso", "timeout"), ("generic", "timeout")])

@@ -34,11 +34,10 @@ class CountingHttp:
         self.sent.append(f"{method} {kwargs.get('what')} {url}")
         return self.http.send(method, url, **kwargs)
 
-    def query(self, url: str, form: list[tuple[str, str]], *args: Any) -> Any:
-        text = dict(form).get("query", "")
+    def query(self, url: str, text: str, *args: Any) -> Any:
         summary = next((ln for ln in text.splitlines() if ln.startswith("#+ summary")), text)
         self.sent.append(f"query: {summary[:100]}")
-        return self.http.query(url, form, *args)
+        return self.http.query(url, text, *args)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.http, name)

@@ -1,0 +1,106 @@
+"""The kept-alive connections of a remote store's queries (#16): one write per request, one
+connection kept per concurrent query, none kept when the server says it closes.
+
+The write count is read from a recording socket (what reaches the kernel is what is asked of
+it); everything else runs against a real ``oxigraph serve`` and a real HTTP/1.0 server.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from lhs_kg.store.lean_http import LeanPool, _OneWrite
+from tests.helpers import OxigraphServer
+
+pytestmark = pytest.mark.remote
+
+ASK = b"ASK {}"
+HEADERS = {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}
+
+
+class _RecordingSocket:
+    """Stands in for a connected socket: keeps every write."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("body", "writes"),
+    [
+        pytest.param(ASK, 1, id="bytes-in-one-write"),
+        pytest.param([b"ASK ", b"{}"], 3, id="an-iterable-as-http-client-sends-it"),
+    ],
+)
+def test_a_request_with_a_bytes_body_is_one_write(body: object, writes: int) -> None:
+    conn = _OneWrite("127.0.0.1", 1)
+    sock = _RecordingSocket()
+    conn.sock = sock
+    headers = {**HEADERS, "Content-Length": "6"}
+    conn.request("POST", "/query?default-graph-uri=urn%3Ag", body=body, headers=headers)  # type: ignore[arg-type]
+    sent = b"".join(sock.writes)
+    assert len(sock.writes) == writes
+    assert sent.startswith(b"POST /query?default-graph-uri=urn%3Ag HTTP/1.1\r\n")
+    assert b"\r\nContent-Length: 6\r\n" in sent and sent.endswith(b"\r\n\r\nASK {}")
+
+
+def test_sequential_queries_share_one_connection(oxigraph_server: OxigraphServer) -> None:
+    pool = LeanPool(oxigraph_server.url, max_idle=4)
+    try:
+        answers = [pool.post("/query", ASK, HEADERS, 5.0) for _ in range(5)]
+    finally:
+        pool.close()
+    assert [(status, body) for status, _, body in answers] == [(200, answers[0][2])] * 5
+    assert b"true" in answers[0][2] and pool.opened == 1
+
+
+class _ClosingHandler(BaseHTTPRequestHandler):
+    """An HTTP/1.0 server: every answer ends its connection."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = b'{"head":{},"boolean":true}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def closing_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ClosingHandler)
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_connection_the_server_ends_is_not_kept(closing_server: str) -> None:
+    pool = LeanPool(closing_server, max_idle=4)
+    try:
+        statuses = [pool.post("/query", ASK, HEADERS, 5.0)[0] for _ in range(3)]
+    finally:
+        pool.close()
+    assert statuses == [200, 200, 200] and pool.opened == 3
+
+
+def test_idle_connections_beyond_the_ceiling_are_closed(oxigraph_server: OxigraphServer) -> None:
+    """Threads that queried at once each opened one; only ``max_idle`` stay open afterwards."""
+    pool = LeanPool(oxigraph_server.url, max_idle=2)
+    conns = [pool._connect(5.0) for _ in range(3)]
+    for conn in conns:
+        pool._give(conn)
+    kept = list(pool._idle)
+    pool.close()
+    assert kept == conns[:2] and conns[2].sock is None
+    assert [conn.sock for conn in conns] == [None, None, None]  # closed by close()
