@@ -231,7 +231,14 @@ class PublishedLayout:
         """Around a load into ``graph`` (and ``also`` the graphs an N-Quads or TriG file names):
         yields where the store may write the published copy of what it loads in the same pass
         (None before the layout exists), then syncs, copying only what the load did not. A
-        failed load is undone by the store: no sync then."""
+        failed load is undone by the store: no sync then. A file writing into the graphs this
+        layout keeps (a whole dump loaded back) is followed by a rebuild: what the published
+        view shows comes from its sources only, never straight from a file."""
+        if any(is_derived(self.settings, g) for g in (graph, *also)):
+            with _KEEPER, self.write_lock(lease_s=_REBUILD_LEASE_S):
+                yield None
+                self.rebuild()
+            return
         with _KEEPER, self.write_lock():
             mirror = None
             if self.ready():

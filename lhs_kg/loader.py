@@ -54,18 +54,25 @@ def graphs_named_in(path: Path, fmt: Format) -> set[str]:
     """The named graphs an N-Quads or TriG file writes to (none for a triples format).
 
     One streaming parse that keeps names only; a file that does not parse names none here and
-    fails with its line number when it is loaded.
+    fails with its line number when it is loaded. A blank node naming a graph is refused before
+    anything is written: such a graph cannot be named in SPARQL, so the published view could
+    never copy it, and every later load failed on it.
     """
     if not ox_rdf(fmt).supports_datasets:
         return set()
+    names: set[str] = set()
     try:
-        return {
-            quad.graph_name.value
-            for quad in ox.parse(path=str(path), format=ox_rdf(fmt))
-            if isinstance(quad.graph_name, ox.NamedNode)
-        }
+        for quad in ox.parse(path=str(path), format=ox_rdf(fmt)):
+            if isinstance(quad.graph_name, ox.NamedNode):
+                names.add(quad.graph_name.value)
+            elif isinstance(quad.graph_name, ox.BlankNode):
+                raise InputError(
+                    f"{path}: a blank node names a graph; lhs-kg names every graph with an IRI "
+                    "(give that graph one, or leave the statements in the default graph)"
+                )
     except (SyntaxError, OSError):
         return set()
+    return names
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
@@ -219,13 +219,19 @@ class EmbeddedStore(Store):
         counts = {
             row["g"].value: int(row["n"].value)
             for row in self._store.query(sparql.text("store/triples-per-graph"))  # type: ignore[union-attr]
+            if isinstance(row["g"], ox.NamedNode)
         }
-        for name in self._store.named_graphs():
+        for name in self._iri_named_graphs():
             counts.setdefault(name.value, 0)
         return [GraphInfo(iri, n) for iri, n in sorted(counts.items())]
 
     def graph_names(self) -> list[str]:
-        return sorted(name.value for name in self._store.named_graphs())
+        return sorted(name.value for name in self._iri_named_graphs())
+
+    def _iri_named_graphs(self) -> Iterator[ox.NamedNode]:
+        """The graphs named by an IRI, as the SPARQL stores list them: a graph named by a blank
+        node (a dataset file could write one) cannot be copied or asked for by name."""
+        return (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     @_advances_generation
     def _load_nquads(self, data: bytes) -> None:

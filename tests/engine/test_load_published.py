@@ -17,7 +17,13 @@ from lhs_kg.cli import main
 from lhs_kg.config import Settings
 from lhs_kg.errors import ParseError
 from lhs_kg.formats import rdf_format
-from lhs_kg.graphs import contribution_graph, published_graph, registry_graph, state_iri
+from lhs_kg.graphs import (
+    contribution_graph,
+    published_graph,
+    published_record_graph,
+    registry_graph,
+    state_iri,
+)
 from lhs_kg.layout import PublishedLayout
 from lhs_kg.loader import load_file, rebuild
 from lhs_kg.store import EmbeddedStore
@@ -166,3 +172,104 @@ def test_a_small_dataset_file_adding_to_a_published_graph_reaches_the_published_
         ask = f"ASK {{ GRAPH ?g {{ {added} }} }}"
         seen = store.query(ask, union=False, named_graphs=[published_graph(project)])
         assert seen.boolean is True
+
+
+BLANK_GRAPH_FILES = {
+    "nq": '<https://e.org/a> <https://e.org/p> "named" <{g}> .\n'
+    '<https://e.org/b> <https://e.org/p> "blank" _:g1 .\n',
+    "trig": '<{g}> {{ <https://e.org/a> <https://e.org/p> "named" . }}\n'
+    '_:g1 {{ <https://e.org/b> <https://e.org/p> "blank" . }}\n',
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(BLANK_GRAPH_FILES))
+def test_a_dataset_file_naming_a_graph_by_a_blank_node_is_refused_before_any_write(
+    project: Settings, tmp_path: Path, suffix: str
+) -> None:
+    """Regression (#16, walk): such a load wrote its graphs, failed in the sync after it (exit
+    2) and left a blank-named graph on which every later load and migrate-layout failed."""
+    path = tmp_path / f"blank.{suffix}"
+    path.write_text(BLANK_GRAPH_FILES[suffix].format(g=NEW), encoding="utf-8")
+    env = {**clean_env(), "LHS_KG_ROOT": str(project.root), "LHS_KG_STORE": str(project.store)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=env).exit_code == 0
+    before = runner.invoke(main, ["graphs", "--names"], env=env).output
+    loaded = runner.invoke(main, ["load", str(path)], env=env)
+    assert loaded.exit_code == 2
+    assert "a blank node names a graph" in loaded.output
+    assert "Traceback" not in loaded.output
+    assert runner.invoke(main, ["graphs", "--names"], env=env).output == before
+    assert runner.invoke(main, ["migrate-layout", "--check"], env=env).exit_code == 0
+
+
+def test_a_graph_named_by_a_blank_node_already_in_the_store_does_not_break_loads(
+    project: Settings, tmp_path: Path
+) -> None:
+    """The embedded store lists IRI-named graphs only, as the SPARQL stores do: a blank-named
+    graph (written before the check above) made every sync fail on its name."""
+    with EmbeddedStore(Path(project.store)) as store:
+        rebuild(store, project)
+        blank = ox.Quad(
+            ox.NamedNode("https://e.org/b"),
+            ox.NamedNode("https://e.org/p"),
+            ox.Literal("blank"),
+            ox.BlankNode("g1"),
+        )
+        store.raw.add(blank)
+        assert ox.BlankNode("g1") in set(store.raw.named_graphs())
+        names = store.graph_names()
+        assert all(name.startswith("https://") for name in names)
+        assert [g.iri for g in store.graphs()] == names
+        small = tmp_path / "small.nq"
+        small.write_text(f'<https://e.org/a> <https://e.org/p> "1" <{NEW}> .\n', encoding="utf-8")
+        load_file(store, small, project)
+        layout = PublishedLayout(store, project)
+        assert NEW in layout.sources()
+        assert layout.check().ok
+
+
+INTO_KEPT_GRAPHS = {
+    # a whole dump loaded back writes the published graph and its record too
+    "published graph in a dataset": ("nq", "published", None),
+    "record graph in a dataset": ("trig", "published-sources", None),
+    "published graph as the target": ("ttl", None, "published"),
+}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "named", "target"), INTO_KEPT_GRAPHS.values(), ids=INTO_KEPT_GRAPHS
+)
+def test_a_load_into_the_graphs_the_layout_keeps_leaves_the_published_view_to_its_sources(
+    project: Settings, tmp_path: Path, suffix: str, named: str | None, target: str | None
+) -> None:
+    """Regression (#16, walk): ``lhs-kg load`` of quads naming ``graph/published`` put them
+    straight into the published view (no source, no review) and migrate-layout --check failed;
+    a load touching a kept graph is now followed by a rebuild of the layout."""
+    kept = {
+        "published": published_graph(project),
+        "published-sources": published_record_graph(project),
+    }
+    injected = '<https://e.org/injected> <https://e.org/p> "not from any source"'
+    sourced = '<https://e.org/sourced> <https://e.org/p> "from a source"'
+    if suffix == "nq":
+        text = f"{injected} <{kept[named]}> .\n{sourced} <{NEW}> .\n"
+    elif suffix == "trig":
+        published = f"<{published_graph(project)}>"
+        text = (
+            f"<{kept[named]}> {{ {published} <http://www.w3.org/ns/prov#wasDerivedFrom> "
+            f"<https://e.org/lie> . }}\n<{NEW}> {{ {sourced} . }}\n"
+        )
+    else:
+        text = f"{injected} .\n"
+    path = tmp_path / f"kept.{suffix}"
+    path.write_text(text, encoding="utf-8")
+    with EmbeddedStore(Path(project.store)) as store:
+        rebuild(store, project)
+        load_file(store, path, project, graph=kept[target] if target else None)
+        layout = PublishedLayout(store, project)
+        assert layout.check().ok
+        assert "https://e.org/lie" not in layout.sources()
+        view = [published_graph(project)]
+        assert store.query(f"ASK {{ {injected} }}", default_graphs=view).boolean is False
+        has_source = suffix != "ttl"
+        assert store.query(f"ASK {{ {sourced} }}", default_graphs=view).boolean is has_source
