@@ -97,7 +97,39 @@ def _skolemise(document: Document, subject: Node, iri: str, base: str) -> Graph:
                 if name is not None:
                     out.add((node, label, name))
                     break
+    _label_assessment(out, URIRef(iri), names)
     return out
+
+
+def _label_assessment(out: Graph, case: URIRef, names: dict[Node, URIRef]) -> None:
+    """Name the assessment and its ratings as the curated case studies do (MODEL.md: every
+    resource carries an rdfs:label), so a page never shows a contributed rating as a bare IRI."""
+    label = URIRef(RDFS + "label")
+    title = out.value(case, label)
+    if title is None:
+        return
+    language = title.language if isinstance(title, Literal) else None
+    for node in set(names.values()):
+        if node == case or (node, label, None) in out:
+            continue
+        if (case, LHS.hasAssessment, node) in out:
+            text = f"NASSS complexity assessment of {title}"
+        elif (None, LHS.hasRating, node) in out:
+            text = f"{title}: {_rated(out, node)}"
+        else:
+            continue
+        out.add((node, label, Literal(text, lang=language)))
+
+
+def _rated(out: Graph, rating: URIRef) -> str:
+    """What a rating rates, in words: "NASSS domain 2", "NASSS subdomain 1A" or "NASSS rating"."""
+    for prop, word in ((LHS.ratesSubdomain, "subdomain"), (LHS.ratesDomain, "domain")):
+        rated = out.value(rating, prop)
+        if rated is not None:
+            key = re.sub(r"[^A-Za-z0-9-]", "", str(rated).rsplit("/", 1)[-1])
+            if key:
+                return f"NASSS {word} {key}"
+    return "NASSS rating"
 
 
 def _path_key(path: str | None, node: Node) -> tuple[list[Any], str]:

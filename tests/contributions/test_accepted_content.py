@@ -139,3 +139,28 @@ def test_accepted_authors_are_people(accepted: KnowledgeBase) -> None:
         bindings={"s": ox.NamedNode(SOURCE)},
     ).rows()
     assert [row["type"].value for row in rows] == ["http://xmlns.com/foaf/0.1/Person"] * 2
+
+
+def _label(kb: KnowledgeBase, node: str) -> str | None:
+    rows = kb.query(
+        "SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+        bindings={"s": ox.NamedNode(node)},
+    ).rows()
+    return rows[0]["label"].value if len(rows) == 1 else None
+
+
+@pytest.mark.parametrize(
+    ("node", "expected"),
+    [
+        (CASE + "/assessment", "NASSS complexity assessment of {title}"),
+        (CASE + "/rating/1", "{title}: NASSS domain 1"),
+        (CASE + "/rating/7A", "{title}: NASSS subdomain 7A"),
+    ],
+)
+def test_accepted_assessment_and_ratings_are_named_as_curated_ones(
+    accepted: KnowledgeBase, node: str, expected: str
+) -> None:
+    """MODEL.md: every resource carries one rdfs:label; a contributed rating showed a bare IRI."""
+    title = _label(accepted, CASE)
+    assert title == maximal()["title"]
+    assert _label(accepted, node) == expected.format(title=title)
