@@ -15,6 +15,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
+from lhs_kg.formats import RESULT_FORMATS, ox_results
+
 _BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _VIRTUOSO_BLANK = "nodeID://"
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -125,14 +127,12 @@ def parse_json_results(
     return read_results(body, ox.QueryResultsFormat.JSON)
 
 
+#: The answer formats read from an engine (CSV loses term kinds, so it is never asked for).
 _READ_AS = {
-    media: fmt
-    for fmt, types in (
-        (ox.QueryResultsFormat.JSON, ("application/sparql-results+json", "application/json")),
-        (ox.QueryResultsFormat.TSV, ("text/tab-separated-values",)),
-        (ox.QueryResultsFormat.XML, ("application/sparql-results+xml", "application/xml")),
-    )
-    for media in types
+    media: ox_results(fmt)
+    for fmt in RESULT_FORMATS
+    if fmt.name in ("json", "tsv", "xml")
+    for media in fmt.media_types
 }
 
 
@@ -142,7 +142,9 @@ def parse_results(
     """An engine's SELECT or ASK answer in the format its ``Content-Type`` names (TSV, XML or
     JSON; JSON when it names none we read); raises ``SyntaxError``.
 
-    >>> answer = parse_results(b"?s\\t?n\\n<urn:a>\\t1\\n", "text/tab-separated-values")
+    >>> from lhs_kg.formats import result_format
+    >>> tsv = result_format("tsv").media_type
+    >>> answer = parse_results(b"?s\\t?n\\n<urn:a>\\t1\\n", tsv)
     >>> [(row["s"].value, row["n"].value) for row in answer]
     [('urn:a', '1')]
     """

@@ -51,7 +51,7 @@ def kb(
         server = OxigraphServer(tmp_path_factory.mktemp("agg-oxigraph"))
         request.addfinalizer(server.stop)
         store = RemoteStore(server.endpoints)
-    found = new_content_kb(store)
+    found = new_content_kb(store, var_dir=tmp_path_factory.mktemp("agg-var"))
     yield found
     found.close()
 
@@ -152,7 +152,7 @@ def test_a_second_process_reads_the_first_ones_answer(
     oxigraph_server: OxigraphServer, tmp_path: Path
 ) -> None:
     oxigraph_server.clear()
-    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints))
+    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints), var_dir=tmp_path / "var")
     other = KnowledgeBase(kb.settings, store=RemoteStore(oxigraph_server.endpoints))
     try:
         first, second = kept_by(kb, tmp_path), kept_by(other, tmp_path)
@@ -277,10 +277,12 @@ def test_no_case_study_at_all_runs_the_full_query(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def two_processes(oxigraph_server: OxigraphServer) -> Iterator[tuple[KnowledgeBase, KnowledgeBase]]:
+def two_processes(
+    oxigraph_server: OxigraphServer, tmp_path: Path
+) -> Iterator[tuple[KnowledgeBase, KnowledgeBase]]:
     """Two knowledge bases (as two worker processes) over one store server, cleared."""
     oxigraph_server.clear()
-    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints))
+    kb = new_content_kb(RemoteStore(oxigraph_server.endpoints), var_dir=tmp_path / "var")
     other = KnowledgeBase(kb.settings, store=RemoteStore(oxigraph_server.endpoints))
     yield kb, other
     other.close()

@@ -297,7 +297,7 @@ def shown_as(kb: KnowledgeBase, term: ox.NamedNode | ox.BlankNode | ox.Literal) 
         for q in own
         if q.predicate.value in LABELS and isinstance(q.object, ox.Literal)
     }
-    if found:
+    if found and not _part_of_a_case_study(term):
         return found
     for q in own:
         if isinstance(q.object, ox.Literal):
@@ -309,6 +309,17 @@ def shown_as(kb: KnowledgeBase, term: ox.NamedNode | ox.BlankNode | ox.Literal) 
                 if lq.predicate.value in LABELS and isinstance(lq.object, ox.Literal)
             }
     return found | ({term.value} if isinstance(term, ox.NamedNode) else set())
+
+
+def _part_of_a_case_study(term: ox.NamedNode | ox.BlankNode) -> bool:
+    """An assessment, rating or outcome (``<case>/assessment``…): the page shows it by what it
+    says (basis, level, figures); its label is a name made from the case study's."""
+    case_study = BASE + "case-study/"
+    return (
+        isinstance(term, ox.NamedNode)
+        and term.value.startswith(case_study)
+        and "/" in term.value.removeprefix(case_study)
+    )
 
 
 def case_study_sections(page: str) -> str:

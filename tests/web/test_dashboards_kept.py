@@ -38,8 +38,9 @@ GRAPH_OF_SWEDEHEART = "https://w3id.org/lhs-kg/graph/data/case-studies/swedehear
 
 
 @pytest.fixture
-def kb() -> Iterator[KnowledgeBase]:
-    found = new_content_kb()
+def kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
+    """The content in memory, with an instance folder of its own (what it writes is its own)."""
+    found = new_content_kb(var_dir=tmp_path / "var")
     yield found
     found.close()
 
