@@ -441,7 +441,10 @@ def settings_for(tmp_path: Path, root: Path = ROOT, **env: str) -> Settings:
 
 def new_content_kb(store: Store | None = None, **settings_changes: Any) -> KnowledgeBase:
     """A knowledge base holding the repository's ontology and data, on ``store`` or a memory
-    store, with these settings changed (the caller closes it)."""
+    store, with these settings changed (the caller closes it). A ``var_dir`` given brings its
+    own instance folder, as ``LHS_KG_VAR_DIR`` does, so nothing lands in the checkout's."""
+    if "var_dir" in settings_changes and "instance_dir" not in settings_changes:
+        settings_changes["instance_dir"] = Path(settings_changes["var_dir"]) / "instance"
     kb = KnowledgeBase(Settings(store="memory").with_overrides(**settings_changes), store=store)
     kb.rebuild()
     return kb
