@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bench import add_peer_option, peer_store
 from bench.synthetic import write_synthetic
 from lhs_kg.errors import LhsKgError
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.queries import QueryLibrary
-from lhs_kg.store import EmbeddedStore, RemoteStore
+from lhs_kg.store import RemoteStore
 from lhs_kg.store.base import Bindings
 
 # The servers are the ones the tests start (own folders, loopback ports, Digest user on Virtuoso).
@@ -62,12 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--embedded",
-        choices=("memory", "disk"),
-        default="memory",
-        help="the peer's storage: memory (as before) or disk, as the servers' (and a deployment's)",
-    )
+    add_peer_option(parser)
     args = parser.parse_args()
     print(f"1-min load before: {os.getloadavg()[0]:.2f}")
     work = Path(tempfile.mkdtemp(prefix="lhs-kg-bench-engines-"))
@@ -78,7 +74,7 @@ def main() -> None:
         VirtuosoServer(_folder(work / "virtuoso"), timeout_s=60),
     ]
     try:
-        local = EmbeddedStore(work / "embedded") if args.embedded == "disk" else None
+        local = peer_store(args.embedded, work / "embedded")
         engines = {"embedded": new_content_kb(local)}
         for name, server in zip(("oxigraph", "oxigraph-union", "virtuoso"), servers, strict=True):
             engines[name] = new_content_kb(RemoteStore(server.endpoints, timeout_s=60))

@@ -23,7 +23,8 @@ from typing import Any
 
 from flask import Flask
 
-from lhs_kg.store import EmbeddedStore, RemoteStore
+from bench import add_peer_option, peer_store
+from lhs_kg.store import RemoteStore
 from tests.helpers import OxigraphServer, app_for, new_content_kb
 
 PAGES = [
@@ -69,12 +70,7 @@ def _load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument(
-        "--embedded",
-        choices=("memory", "disk"),
-        default="memory",
-        help="the peer's storage: memory (as before) or disk, as the server's (and a deployment's)",
-    )
+    add_peer_option(parser)
     args = parser.parse_args()
     print(f"1-min load before: {_load()}")
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
@@ -84,7 +80,7 @@ def main() -> None:
             remote_kb = new_content_kb(store, var_dir=Path(tmp) / "var", page_cache_mb=0)
             counter = Counter(store._http)
             store._http = counter  # type: ignore[assignment]
-            local = EmbeddedStore(Path(tmp) / "embedded") if args.embedded == "disk" else None
+            local = peer_store(args.embedded, Path(tmp) / "embedded")
             local_kb = new_content_kb(local, var_dir=Path(tmp) / "var-local", page_cache_mb=0)
             apps = {"embedded": app_for(local_kb), "oxigraph": app_for(remote_kb)}
             times: dict[tuple[str, str, str], list[float]] = {}

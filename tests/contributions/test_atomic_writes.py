@@ -169,6 +169,19 @@ def test_an_accept_whose_upkeep_fails_leaves_the_registry_and_the_view_unchanged
     assert any_kb.layout.check().ok
 
 
+def _updates_sent(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The update requests the store is sent from now on, in order (each still runs)."""
+    calls: list[str] = []
+    original = kb.store.update
+
+    def counted(text: str, **kwargs: object) -> None:
+        calls.append(text)
+        original(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kb.store, "update", counted)
+    return calls
+
+
 @pytest.mark.parametrize(
     ("actions", "state"),
     [
@@ -183,14 +196,7 @@ def test_each_decision_is_one_update_that_reports_what_it_changed(
 ) -> None:
     contributions = Contributions(kb)
     ref = submit(contributions, 2)
-    calls: list[str] = []
-    original = kb.store.update
-
-    def counted(text: str, **kwargs: object) -> None:
-        calls.append(text)
-        original(text, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(kb.store, "update", counted)
+    calls = _updates_sent(kb, monkeypatch)
     for action in actions:
         contributions.decide(ref, action, "reviewer", "a reason")
     assert len(calls) == len(actions)
@@ -218,14 +224,7 @@ def test_a_token_update_and_its_upkeep_are_one_request(
 ) -> None:
     """The operator's update (default graph: ``<base>graph/update``) and the published graph's
     upkeep go to the store as one update, so one transaction."""
-    calls: list[str] = []
-    original = kb.store.update
-
-    def counted(text: str, **kwargs: object) -> None:
-        calls.append(text)
-        original(text, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(kb.store, "update", counted)
+    calls = _updates_sent(kb, monkeypatch)
     run_update(kb, text)
     assert len(calls) == 1
     report = kb.layout.last_write
