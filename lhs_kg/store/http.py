@@ -180,7 +180,8 @@ class SparqlHttp:
         endpoint that asked for Digest credentials go form-encoded through requests.
         """
         query = urlencode(params) if params else ""
-        if self._lean is None:
+        lean = self._lean  # once: another thread may drop it (a Digest endpoint's first 401)
+        if lean is None:
             response = self.send(
                 "POST",
                 url,
@@ -199,7 +200,7 @@ class SparqlHttp:
         in_url = "&".join(q for q in (parts.query, query) if q)
         target = (parts.path or "/") + (f"?{in_url}" if in_url else "")
         try:
-            status, got, answer = self._lean.post(target, body.encode("utf-8"), headers, timeout_s)
+            status, got, answer = lean.post(target, body.encode("utf-8"), headers, timeout_s)
         except TimeoutError as err:
             raise QueryTimeoutError(f"{url} did not answer a query in time: {err}").with_public(
                 TIMED_OUT
@@ -211,6 +212,7 @@ class SparqlHttp:
         if status == 401 and self.endpoints.auth == "digest":
             log.info("%s asks for Digest auth: queries go through requests from now on", url)
             self._lean = None
+            lean.close()
             return self.query(url, text, params, accept, timeout_s)
         if status >= 400:
             _refuse(url, "a query", status, answer.decode("utf-8", "replace"))
