@@ -10,15 +10,15 @@ The log answers "what changed after generation g?" only when it can answer for s
 still running, or a log that forgot entries older than its bound, make it say None, and the
 reader computes everything again: the full query stays the fallback and the oracle.
 
-On a store whose generation is shared by several processes (a store server), the log lives in
-the store's meta graph instead (:mod:`lhs_kg.store.generation`): the touched case studies are
-read *before* the write (the graphs moving in or out exist already) and recorded in the write's
-own request, next to its new generation, so every worker can tell what another one's write
-touched. A change whose case studies cannot be read before (an operator's update) is recorded
-as touching everything.
-
 Each change also records the subjects of the changed graphs (:func:`touched_subjects`), so the
 search index re-indexes only their documents (:mod:`lhs_kg.describe.search.index`).
+
+On a store whose generation is shared by several processes (a store server), the log lives in
+the store's meta graph instead (:mod:`lhs_kg.store.generation`): the touched case studies and
+subjects are read *before* the write (the graphs moving in or out exist already) and recorded
+in the write's own request, next to its new generation, so every worker can tell what another
+one's write touched. A change whose case studies cannot be read before (an operator's update)
+is recorded as touching everything.
 """
 
 from __future__ import annotations
@@ -80,12 +80,12 @@ class ChangeLog:
         """Around a change of the published graph; ``touched()`` is asked once it is done
         (None: the change touches everything, and so does every change made inside it), and
         so is ``subjects()``: the subjects of the changed triples (None: maybe any). On a
-        shared store ``touched()`` is asked before, for the write's own log entry."""
+        shared store both are asked before, for the write's own log entry."""
         outer = getattr(_NESTING, "everything", False)
         _NESTING.everything = outer or touched is None
         store = self._store()
         if store is not None and store.shares_generation:
-            with self._noted(touched, outer):
+            with self._noted(touched, subjects, outer):
                 yield
             return
         with self._lock:
@@ -118,16 +118,24 @@ class ChangeLog:
                     self._changes.append(Change(generation, found, found_subjects))
 
     @contextmanager
-    def _noted(self, touched: Callable[[], Touched] | None, outer: bool) -> Iterator[None]:
-        """On a shared store: the case studies read before the write, noted for its request."""
+    def _noted(
+        self,
+        touched: Callable[[], Touched] | None,
+        subjects: Callable[[], Touched] | None,
+        outer: bool,
+    ) -> Iterator[None]:
+        """On a shared store: the case studies and subjects read before the write, noted for
+        its request (inside a change that touches everything, none is read: all are)."""
         found: Touched = None
+        found_subjects: Touched = None
         if touched is not None and not outer:
             try:
                 found = touched()
+                found_subjects = subjects() if subjects is not None and found is not None else None
             except Exception:  # unknown: everything, never a guess of less
-                found = None
+                found = found_subjects = None
         try:
-            with noting(found):
+            with noting(found, found_subjects):
                 yield
         finally:
             _NESTING.everything = outer
@@ -143,6 +151,9 @@ class ChangeLog:
     def subjects_since(self, generation: int) -> Touched:
         """The subjects of the triples changed after ``generation`` (what a search index of
         that generation may have wrong); None when that cannot be told for sure."""
+        store = self._store()
+        if store is not None and store.shares_generation:
+            return store.subjects_since(generation)
         return self._since(generation, lambda change: change.subjects)
 
     def _since(self, generation: int, of: Callable[[Change], Touched]) -> Touched:

@@ -142,6 +142,12 @@ class Store(ABC):
         log records them (a shared store, #16); None: this store keeps no such log."""
         return None
 
+    def subjects_since(self, generation: int) -> frozenset[str] | None:
+        """The subjects of the triples the writes after ``generation`` changed, as the store's
+        own change log records them (a shared store, #16); None: this store keeps no such log,
+        or cannot tell."""
+        return None
+
     def refresh_generation(self) -> int | None:
         """Look again at the store's generation (once per unit of work, before reading data).
 

@@ -13,11 +13,14 @@ and write 6 (a lost update would let one write go unnoticed); a fresh random 62-
 never comes back. Writes made behind lhs-kg's back (another client writing the server
 directly) are not seen until the next write through lhs-kg.
 
-Each renewal also records, in the same request, which case studies the write touched (the
-shared change log, #16): the write's process notes them before it writes (:func:`noting`),
-and every worker reads the entries (:func:`touched_since`) to bring its kept dashboard answers
-up to date instead of computing them again. A write with no note touched no case study (every
-change of the published view is noted, see :mod:`lhs_kg.published_changes`).
+Each renewal also records, in the same request, which case studies the write touched and the
+subjects of the triples it changed (the shared change log, #16): the write's process notes them
+before it writes (:func:`noting`), and every worker reads the entries (:func:`changes_since`)
+to bring its kept dashboard answers and its search index up to date instead of making them
+again. A write with no note touched nothing published (every change of the published view is
+noted, see :mod:`lhs_kg.published_changes`). An entry lists its subjects only when they are
+known in full (``meta:subjectsListed``); an entry without that mark (a write whose subjects
+were unknown, or an older lhs-kg's) makes a reader rebuild its search index.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pyoxigraph as ox
@@ -40,50 +44,90 @@ CHANGE_LOG = sparql.text("store/change-log")
 PRUNE_LOG = sparql.text("store/prune-change-log")
 #: How long the change log keeps an entry: a reader further behind computes its answers again.
 KEEP_CHANGES = timedelta(hours=1)
-#: Per thread: the case studies the write under way touches (unset: none; None: maybe all).
+#: Per thread: the case studies the write under way touches, and the subjects of the triples it
+#: changes (each unset: none; None: maybe all).
 _NOTE = threading.local()
 _TRUE = ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
 
 
+Touched = frozenset[str] | None
+"""IRIs a write (or several) touched; None: maybe any."""
+
+
 @contextmanager
-def noting(touched: frozenset[str] | None) -> Iterator[None]:
-    """Around a write: the case studies it touches go into the change log entry its renewal
-    writes (None: maybe every one). An inner note adds to an outer one."""
-    outer: frozenset[str] | None = getattr(_NOTE, "touched", frozenset())
+def noting(touched: Touched, subjects: Touched = None) -> Iterator[None]:
+    """Around a write: the case studies it touches, and the subjects of the triples it changes,
+    go into the change log entry its renewal writes (None: maybe every one; subjects not given
+    are unknown). An inner note adds to an outer one."""
+    outer: Touched = getattr(_NOTE, "touched", frozenset())
+    outer_subjects: Touched = getattr(_NOTE, "subjects", frozenset())
     _NOTE.touched = None if outer is None or touched is None else outer | touched
+    _NOTE.subjects = (
+        None if outer_subjects is None or subjects is None else outer_subjects | subjects
+    )
     try:
         yield
     finally:
         _NOTE.touched = outer
+        _NOTE.subjects = outer_subjects
+
+
+@dataclass
+class _Entry:
+    """One write's change log entry, as read back."""
+
+    after: int | None = None
+    touched: set[str] = field(default_factory=set)
+    everything: bool = False
+    subjects: set[str] = field(default_factory=set)
+    listed: bool = False
+
+
+def changes_since(
+    rows: Sequence[Mapping[str, object]], current: int, generation: int
+) -> tuple[Touched, Touched]:
+    """What the writes between ``generation`` and ``current`` touched, from the change log's
+    rows (``store/change-log``): (the case studies, the subjects of the changed triples).
+    Either is None when a write's entry is missing (written by an older lhs-kg, or before the
+    log existed) or says it may have touched every one."""
+    entries: dict[int, _Entry] = {}
+    for row in rows:
+        entry = entries.setdefault(_as_int(row.get("generation")), _Entry())
+        if row.get("after") is not None:
+            entry.after = _as_int(row.get("after"))
+        cs, subject = row.get("touched"), row.get("subject")
+        if isinstance(cs, ox.NamedNode):
+            entry.touched.add(cs.value)
+        if isinstance(subject, ox.NamedNode):
+            entry.subjects.add(subject.value)
+        entry.everything |= row.get("everything") is not None
+        entry.listed |= row.get("listed") is not None
+    touched: set[str] | None = set()
+    subjects: set[str] | None = set()
+    at = current
+    for _ in range(len(entries) + 1):
+        if at == generation:
+            return _frozen(touched), _frozen(subjects)
+        found = entries.get(at)
+        if found is None or found.after is None:
+            return None, None
+        touched = None if touched is None or found.everything else touched | found.touched
+        listed = found.listed and not found.everything
+        subjects = None if subjects is None or not listed else subjects | found.subjects
+        at = found.after
+    return None, None  # a loop: never a guess
 
 
 def touched_since(
     rows: Sequence[Mapping[str, object]], current: int, generation: int
 ) -> frozenset[str] | None:
-    """The case studies the writes between ``generation`` and ``current`` touched, from the
-    change log's rows (``store/change-log``); None when a write's entry is missing (written by
-    an older lhs-kg, or before the log existed) or it may have touched every case study."""
-    entries: dict[int, tuple[int | None, set[str], bool]] = {}
-    for row in rows:
-        made = _as_int(row.get("generation"))
-        after, touched, everything = entries.setdefault(made, (None, set(), False))
-        if row.get("after") is not None:
-            after = _as_int(row.get("after"))
-        cs = row.get("touched")
-        if isinstance(cs, ox.NamedNode):
-            touched.add(cs.value)
-        entries[made] = (after, touched, everything or row.get("everything") is not None)
-    found: set[str] = set()
-    at = current
-    for _ in range(len(entries) + 1):
-        if at == generation:
-            return frozenset(found)
-        entry = entries.get(at)
-        if entry is None or entry[0] is None or entry[2]:
-            return None
-        found |= entry[1]
-        at = entry[0]
-    return None  # a loop: never a guess
+    """The case studies the writes between ``generation`` and ``current`` touched (see
+    :func:`changes_since`)."""
+    return changes_since(rows, current, generation)[0]
+
+
+def _frozen(found: set[str] | None) -> Touched:
+    return frozenset(found) if found is not None else None
 
 
 def meta_graph(base_iri: str) -> str:
@@ -131,7 +175,8 @@ class SharedGeneration:
 
     def _log_entry(self, meta: ox.NamedNode, new: ox.Literal, as_bind: bool) -> str:
         """The change log entry of the write under way (see :func:`noting`)."""
-        touched: frozenset[str] | None = getattr(_NOTE, "touched", frozenset())
+        touched: Touched = getattr(_NOTE, "touched", frozenset())
+        subjects: Touched = getattr(_NOTE, "subjects", frozenset())
         change = ox.NamedNode(f"{self.meta}/change/{uuid.uuid4().hex}")
         now = datetime.now(UTC)
         entry: dict[str, ox.NamedNode | ox.Literal] = {
@@ -145,18 +190,31 @@ class SharedGeneration:
             rows = [{**entry, "everything": _TRUE}]
         else:
             rows = [{**entry, "cs": ox.NamedNode(cs)} for cs in sorted(touched)] or [entry]
+            if subjects is not None:
+                rows[0] = {**rows[0], "listed": _TRUE}
+                rows += [{**entry, "subject": ox.NamedNode(s)} for s in sorted(subjects)]
         before = _date_time(now - KEEP_CHANGES)
         prune = sparql.bind(PRUNE_LOG, [{"meta": meta, "before": before}], as_bind=as_bind)
         return f"{prune}\n;\n{sparql.bind(LOG_CHANGE, rows, as_bind=as_bind)}"
 
-    def touched_since(self, generation: int) -> frozenset[str] | None:
+    def touched_since(self, generation: int) -> Touched:
         """The case studies touched by the writes after ``generation``, up to the generation
         last seen (None: cannot tell)."""
+        return self.changes_since(generation)[0]
+
+    def subjects_since(self, generation: int) -> Touched:
+        """The subjects of the triples the writes after ``generation`` changed, up to the
+        generation last seen (None: cannot tell)."""
+        return self.changes_since(generation)[1]
+
+    def changes_since(self, generation: int) -> tuple[Touched, Touched]:
+        """(case studies, subjects) the writes after ``generation`` touched (see
+        :func:`changes_since`), read from the store's change log."""
         current = self.current
         if current == generation:
-            return frozenset()
+            return frozenset(), frozenset()
         text = sparql.bind(CHANGE_LOG, [{"meta": ox.NamedNode(self.meta)}])
-        return touched_since(self._read(text), current, generation)
+        return changes_since(self._read(text), current, generation)
 
     def renewed(self, new: int | None) -> None:
         """Remember the generation this process just wrote, or None: read it again next time."""

@@ -123,6 +123,9 @@ class RemoteStore(Store):
     def touched_since(self, generation: int) -> frozenset[str] | None:
         return self._shared.touched_since(generation)
 
+    def subjects_since(self, generation: int) -> frozenset[str] | None:
+        return self._shared.subjects_since(generation)
+
     @property
     def meta_graph(self) -> str:
         """The graph that holds the generation: never part of a published view or an export."""

@@ -117,6 +117,49 @@ def test_a_write_records_what_it_touched_for_the_other_processes(
         assert second.touched_since(second.generation) == frozenset()
 
 
+SUBJECT_NOTES = {
+    "subjects listed": (
+        frozenset({"https://example.org/cs/a"}),
+        frozenset({"https://example.org/cs/a", "https://example.org/cs/a/outcome/1"}),
+    ),
+    "no subject": (frozenset(), frozenset()),
+    "subjects unknown": (frozenset({"https://example.org/cs/a"}), None),
+    "maybe every case study": (None, frozenset({"https://example.org/s"})),
+}
+
+
+@pytest.mark.parametrize(("touched", "subjects"), SUBJECT_NOTES.values(), ids=SUBJECT_NOTES)
+def test_a_write_records_the_subjects_it_changed_for_the_other_processes(
+    sparql_server: SparqlServer, touched: frozenset[str] | None, subjects: frozenset[str] | None
+) -> None:
+    """A search index elsewhere re-indexes just these (#16); unknown subjects, or a write that
+    may touch everything, read back as None: the index is built again, never guessed."""
+    with (
+        RemoteStore(sparql_server.endpoints, meta=META) as first,
+        RemoteStore(sparql_server.endpoints, meta=META) as second,
+    ):
+        first.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")
+        before = second.refresh_generation()
+        with noting(touched, subjects):
+            first.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 1 }} }}")
+        between = second.refresh_generation()
+        first.drop_graph(G + "-never-there")  # a write with no note: changed no subject
+        second.refresh_generation()
+        assert second.touched_since(before) == touched  # each case study once, not per subject
+        assert second.subjects_since(before) == (subjects if touched is not None else None)
+        assert second.subjects_since(between) == frozenset()
+
+
+def test_notes_made_inside_one_another_add_up() -> None:
+    """A write inside another's note records both notes; an unknown one makes the sum unknown."""
+    a, b = frozenset({"urn:a"}), frozenset({"urn:b"})
+    with noting(a, a), noting(b, b):
+        assert (generation._NOTE.touched, generation._NOTE.subjects) == (a | b, a | b)
+        with noting(b):
+            assert (generation._NOTE.touched, generation._NOTE.subjects) == (a | b, None)
+    assert (generation._NOTE.touched, generation._NOTE.subjects) == (frozenset(), frozenset())
+
+
 def test_the_change_log_keeps_recent_entries_only(
     sparql_server: SparqlServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,7 +30,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.per_case_study import Row, number
 from lhs_kg.published_changes import ChangeLog, log_of, touched_case_studies
 from lhs_kg.store import EmbeddedStore, RemoteStore
-from lhs_kg.store.generation import CHANGE_LOG, touched_since
+from lhs_kg.store.generation import CHANGE_LOG, changes_since, touched_since
 from tests.helpers import (
     SAME_MULTISET,
     OxigraphServer,
@@ -416,3 +416,51 @@ def test_a_write_that_fails_records_no_change(
         writer.store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> } ; LOAD <urn:nowhere:at-all>")
     assert len(writer.store.query(log_text, union=False, named_graphs=[]).rows()) == entries
     assert writer.store.refresh_generation() == generation
+
+
+def listed(generation: int, after: int, *subjects: str) -> list[Row]:
+    """The rows of an entry that lists the subjects of the triples it changed."""
+    base: Row = {"generation": ox.Literal(str(generation)), "after": ox.Literal(str(after))}
+    return [{**base, "listed": ox.Literal("true")}] + [
+        {**base, "subject": ox.NamedNode(s)} for s in subjects
+    ]
+
+
+SUBJECT_CHAINS = {
+    "two writes listing theirs": (
+        [*listed(G[1], G[0], "urn:s1"), *listed(G[2], G[1], "urn:s2")],
+        G[2],
+        G[0],
+        {"urn:s1", "urn:s2"},
+    ),
+    "a write listing none": ([*listed(G[1], G[0])], G[1], G[0], set()),
+    "a write that did not list its subjects": (
+        [*listed(G[1], G[0], "urn:s1"), *entry(G[2], G[1], "urn:cs")],
+        G[2],
+        G[0],
+        None,
+    ),
+    "only the later writes": (
+        [*entry(G[1], G[0], "urn:cs"), *listed(G[2], G[1], "urn:s2")],
+        G[2],
+        G[1],
+        {"urn:s2"},
+    ),
+    "a write touching everything": (
+        [*listed(G[1], G[0], "urn:s1"), *entry(G[1], G[0], everything=True)],
+        G[1],
+        G[0],
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("rows", "current", "since", "expected"), SUBJECT_CHAINS.values(), ids=SUBJECT_CHAINS
+)
+def test_the_shared_log_names_changed_subjects_only_when_every_write_listed_them(
+    rows: list[Row], current: int, since: int, expected: set[str] | None
+) -> None:
+    touched, subjects = changes_since(rows, current, since)
+    assert subjects == (None if expected is None else frozenset(expected))
+    assert touched == touched_since(rows, current, since)

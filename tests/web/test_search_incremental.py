@@ -22,8 +22,8 @@ from lhs_kg.describe.search import engine as search_engine
 from lhs_kg.describe.search import index as search_index
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.published_changes import ChangeLog
-from lhs_kg.store import EmbeddedStore
-from tests.helpers import many_case_studies, new_content_kb, published_writes
+from lhs_kg.store import EmbeddedStore, RemoteStore
+from tests.helpers import OxigraphServer, many_case_studies, new_content_kb, published_writes
 
 BASE = "https://w3id.org/lhs-kg/"
 MANY = BASE + "graph/data/tests/search-many"
@@ -219,3 +219,110 @@ def test_the_log_says_which_subjects_changed_and_nothing_it_was_not_told() -> No
         store.update(write)
     assert log.subjects_since(0) is None
     assert log.since(0) == frozenset({"cs"})
+
+
+# On a store server (#16): a write made through one worker reaches another worker's search
+# index through the change log in the store's meta graph, which names the subjects it changed.
+
+
+@pytest.fixture(scope="module")
+def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A store server of this module's own (the tests clear it)."""
+    server = OxigraphServer(tmp_path_factory.mktemp("search-oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def workers(
+    store_server: OxigraphServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[KnowledgeBase, KnowledgeBase]]:
+    """Two workers on one store server sharing an instance folder (as ``--workers N`` on one
+    machine): one writes, the other searches (its index of the first generation made). Made
+    once for the module: each test's write follows the previous ones (any order holds)."""
+    store_server.clear()
+    var = tmp_path_factory.mktemp("search-workers") / "var"
+    writer = new_content_kb(RemoteStore(store_server.endpoints), var_dir=var)
+    writer.load_bytes(many_case_studies(40, seed=3), "ttl", graph=MANY)
+    reader = KnowledgeBase(writer.settings, store=RemoteStore(store_server.endpoints))
+    reader.store.refresh_generation()
+    search(Reader(reader), "initiative")
+    yield writer, reader
+    reader.close()
+    writer.close()
+
+
+@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.__name__) for s in SCENARIOS])
+def test_another_worker_s_write_is_brought_into_the_shared_index_not_built_again(
+    workers: tuple[KnowledgeBase, KnowledgeBase],
+    scenario: Callable[[Contributions, KnowledgeBase], None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer, reader = workers
+    full, incremental = search_index.BUILDS["full"], search_index.BUILDS["incremental"]
+    before = reader.store.generation
+    scenario(Contributions(writer), writer)
+    assert reader.store.refresh_generation() != before  # as the reader's next request does
+    got = answers(Reader(reader))
+    assert search_index.BUILDS["full"] == full  # not one full build after the write
+    assert search_index.BUILDS["incremental"] == incremental + 1
+    assert_same(got, fresh_answers(reader, tmp_path, monkeypatch))
+
+
+def test_a_worker_without_an_index_starts_from_the_newest_shared_file(
+    workers: tuple[KnowledgeBase, KnowledgeBase], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that has not searched yet (just started) brings the file another worker made
+    up to date, rather than building its own in full."""
+    writer, reader = workers
+    search(Reader(reader), "initiative")  # the current generation's file exists
+    WRITES["direct_load"](Contributions(writer), writer)
+    fresh = KnowledgeBase(writer.settings, store=RemoteStore(writer.store.endpoints))
+    try:
+        fresh.store.refresh_generation()
+        full, incremental = search_index.BUILDS["full"], search_index.BUILDS["incremental"]
+        got = answers(Reader(fresh))
+        assert search_index.BUILDS["full"] == full
+        assert search_index.BUILDS["incremental"] == incremental + 1
+        assert_same(got, fresh_answers(fresh, tmp_path, monkeypatch))
+    finally:
+        fresh.close()
+
+
+def test_an_operator_s_update_on_a_store_server_builds_the_index_in_full(
+    workers: tuple[KnowledgeBase, KnowledgeBase], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its subjects cannot be read before it runs: the log says it cannot tell, never a guess."""
+    writer, reader = workers
+    search(Reader(reader), "initiative")
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    writer.layout.update(f'INSERT DATA {{ <{BASE}case-study/many-0001> {label} "Zebra" }}', MANY)
+    reader.store.refresh_generation()
+    full = search_index.BUILDS["full"]
+    got = answers(Reader(reader))
+    assert search_index.BUILDS["full"] == full + 1
+    assert_same(got, fresh_answers(reader, tmp_path, monkeypatch))
+
+
+def test_the_newest_shared_files_stay_and_older_ones_go(
+    workers: tuple[KnowledgeBase, KnowledgeBase],
+) -> None:
+    """Generations are random numbers: which files stay is decided by when they were made,
+    so the current file and the one before it (a request may be opening it) are both kept."""
+    writer, reader = workers
+    folder = search_index.cache_folder(reader)
+    made = []
+    for i in range(4):
+        writer.load_bytes(
+            f'<{BASE}case-study/many-0002> <{SKOS}altLabel> "Zebra {i}" .'.encode(),
+            "nt",
+            graph=f"{RELABEL}-{i}",
+        )
+        reader.store.refresh_generation()
+        search(Reader(reader), "zebra")
+        made.append(f"-g{reader.store.generation}.sqlite")
+    names = [p.name for p in folder.glob("shared-*.sqlite")]
+    assert len(names) == 1 + search_index._SHARED_KEPT
+    for suffix in made[-1 - search_index._SHARED_KEPT :]:
+        assert any(name.endswith(suffix) for name in names), suffix

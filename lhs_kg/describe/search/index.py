@@ -444,13 +444,19 @@ def _reindexed(
 
 
 def update_index(
-    old: Index, reader: Reader, subjects: frozenset[str], folder: Path | None = None
+    old: Index,
+    reader: Reader,
+    subjects: frozenset[str],
+    folder: Path | None = None,
+    path: Path | None = None,
 ) -> Index | None:
     """A copy of ``old`` with the documents of ``subjects`` (and of what shows their names)
-    read again, instead of a full build after a write; None when that cannot be done."""
+    read again, instead of a full build after a write; None when that cannot be done.
+    ``path``: a file of that name, which other processes may read too."""
     started = time.perf_counter()
     folder = folder or cache_folder(reader.kb)
-    path = _new_path(folder)
+    owned = path is None
+    path = path or _new_path(folder)
     try:
         with _written(path, start_from=old.path) as connection:
             found = _reindexed(reader, connection, subjects)
@@ -468,7 +474,7 @@ def update_index(
     except _Abandoned:
         return None
     BUILDS["incremental"] += 1
-    return Index(path, terms, time.perf_counter() - started)
+    return Index(path, terms, time.perf_counter() - started, owned=owned)
 
 
 class _Kept:
@@ -511,8 +517,10 @@ class _Kept:
 
     def _shared(self, kb: KnowledgeBase, reader: Reader, generation: int) -> Index:
         """On a store whose generation the worker processes share: one index file per
-        generation in the instance cache, built by the first worker that needs it (the others
-        wait for it and read it), so N workers do not build it N times."""
+        generation in the instance cache, made by the first worker that needs it (the others
+        wait for it and read it), so N workers do not make it N times. It is an older file
+        brought up to date where the store's change log names what changed since (#16), else
+        a full build."""
         folder = cache_folder(kb)
         scope = hashlib.sha256(repr(self._graphs).encode()).hexdigest()[:16]
         path = folder / f"shared-{scope}-g{generation}.sqlite"
@@ -521,13 +529,44 @@ class _Kept:
             if path.exists():
                 BUILDS["shared"] += 1
                 return Index.shared(path)
-            index = build_index(reader, folder, path)
-            for old in folder.glob(f"shared-{scope}-g*.sqlite"):
-                number = old.stem.rsplit("-g", 1)[1]
-                # the previous generation's file stays: a request may be about to open it
-                if number.isdigit() and int(number) < generation - 1:
-                    _remove(old)
+            older = _shared_files(folder, scope)
+            index = self._shared_update(kb, reader, older, path)
+            if index is None:
+                index = build_index(reader, folder, path)
+            # generations are random numbers, not counts: the newest files by time stay, as
+            # a request in another worker may be about to open the one before this
+            for old in older[_SHARED_KEPT:]:
+                _remove(old)
             return index
+
+    def _shared_update(
+        self, kb: KnowledgeBase, reader: Reader, older: list[Path], path: Path
+    ) -> Index | None:
+        """The newest shared file (or this worker's own index) brought up to date as ``path``
+        from the subjects the store's change log names; None: build in full."""
+        if self._graphs != [published_graph(kb.settings)]:
+            return None  # the change log knows changes of the published graph only
+        held = self._held
+        start: tuple[int, Index] | None = None
+        if held is not None and held[1].path.exists():
+            start = held
+        elif older:
+            number = older[0].stem.rsplit("-g", 1)[1]
+            if number.isdigit():
+                try:
+                    start = (int(number), Index.shared(older[0]))
+                except sqlite3.Error:
+                    start = None
+        if start is None:
+            return None
+        subjects = log_of(kb.store).subjects_since(start[0])
+        if subjects is None:
+            return None
+        try:
+            return update_index(start[1], reader, subjects, path.parent, path)
+        except Exception as err:  # built in full instead: slower, never wrong
+            log.warning("bringing the shared search index up to date failed: %s", err)
+            return None
 
     def _updated(
         self, kb: KnowledgeBase, reader: Reader, held: tuple[int, Index] | None
@@ -547,6 +586,22 @@ class _Kept:
         except Exception as err:  # built in full instead: slower, never wrong
             log.warning("bringing the search index up to date failed: %s", err)
             return None
+
+
+_SHARED_KEPT = 2
+"""Shared index files kept besides the current one (the newest by time)."""
+
+
+def _shared_files(folder: Path, scope: str) -> list[Path]:
+    """The shared index files of ``scope``, newest first."""
+
+    def made(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:  # removed meanwhile by another process
+            return 0.0
+
+    return sorted(folder.glob(f"shared-{scope}-g*.sqlite"), key=made, reverse=True)
 
 
 _INDEXES: weakref.WeakKeyDictionary[KnowledgeBase, dict[object, _Kept]] = (
