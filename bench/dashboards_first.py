@@ -4,8 +4,11 @@ On a fresh start nothing is kept, so each dashboard answer is computed once: eit
 query (before) or a batch of case studies at a time (``lhs_kg.per_case_study``, now). Each
 variant runs in a child process over the same on-disk store (``bench.scale``'s
 ``scale-store-N`` or any store built by ``lhs-kg init`` + ``load``), so its peak RSS is its own.
-The batched child then accepts one contribution and times each answer brought up to date, and
-asks the web app for ``/healthz`` and the accepted case study's page (first requests).
+The batched child then accepts one contribution and times each answer brought up to date (and,
+apart, the whole table as SPARQL JSON, which only the query API sends), and asks the web app for
+``/healthz`` and the accepted case study's page (first requests); then, with the app holding the
+answers, it accepts a second contribution and times the first ``/nasss`` (and a sort of it) after
+that write.
 
     python -m bench.dashboards_first STORE [--variants batched full] [--full-timeout 900]
 """
@@ -74,18 +77,35 @@ def child(store: Path, variant: str) -> dict[str, Any]:
         start = time.perf_counter()
         contributions.decide(submitted.version.ref, "accept", "bench")
         out["accept"] = time.perf_counter() - start
-        after = []
+        after, bodies = [], []
         updated = kept.updated
         for text, bindings in queries:
             start = time.perf_counter()
-            assert kept.answer(text, bindings).body
+            answer = kept.answer(text, bindings)
             after.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            assert answer.body  # the whole table as SPARQL JSON (what the query API sends)
+            bodies.append(time.perf_counter() - start)
         out["after"] = after
+        out["body"] = bodies
         out["incremental"] = kept.updated - updated
         from web import create_app
+        from web.views.reading import AGGREGATES_KEY
 
         app = create_app({"LHS_KG_SETTINGS": settings, "LHS_KG_KB": kb})
+        app.extensions[AGGREGATES_KEY] = kept  # the answers kept above, as a running app's
         client = app.test_client()
+        assert client.get("/nasss").status_code == 200
+        second = contributions.submit(contribution(1), "json")
+        assert second.version is not None, second.report.to_text()
+        contributions.decide(second.version.ref, "accept", "bench")
+        for name, path in (
+            ("/nasss after accept", "/nasss"),
+            ("/nasss sorted", "/nasss?sort=complex"),
+        ):
+            start = time.perf_counter()
+            status = client.get(path).status_code
+            out[name] = (time.perf_counter() - start, status)
         iri = json.loads(document)["id"]
         for name, path in (("/healthz", "/healthz"), ("case-study page", f"/case-study/{iri}")):
             start = time.perf_counter()
@@ -128,12 +148,23 @@ def main() -> None:
     print(f"load after: {os.getloadavg()[0]:.2f} (1 min)\n")
     print(f"store: {args.store}")
     header = f"{'dashboard':24}" + "".join(f" {r['variant'] + ' 1st s':>13}" for r in results)
-    print(header + "".join(f" {'kept ms':>8} {'after accept ms':>15}" for r in results[:1]))
+    print(
+        header
+        + "".join(
+            f" {'kept ms':>8} {'after accept ms':>15} {'its JSON ms':>11}" for r in results[:1]
+        )
+    )
     for i, name in enumerate(NAMES):
         cells = "".join(f" {r['first'][i]:13.1f}" for r in results)
         if results and "after" in results[0]:
-            cells += f" {results[0]['kept'][i] * 1000:8.1f} {results[0]['after'][i] * 1000:15.1f}"
+            first = results[0]
+            cells += f" {first['kept'][i] * 1000:8.1f} {first['after'][i] * 1000:15.1f}"
+            cells += f" {first['body'][i] * 1000:11.1f}"
         print(f"{name:24}{cells}")
+    print(
+        "(after accept: the answer brought up to date; its JSON: the whole table as SPARQL "
+        "JSON results, made once when the query API first sends it)"
+    )
     print(f"{'all six':24}" + "".join(f" {sum(r['first']):13.1f}" for r in results))
     for r in results:
         print(
@@ -145,7 +176,7 @@ def main() -> None:
                 f"  accepting one contribution took {r['accept']:.2f} s; "
                 f"{r['incremental']} answers brought up to date per case study"
             )
-            for name in ("/healthz", "case-study page"):
+            for name in ("/healthz", "case-study page", "/nasss after accept", "/nasss sorted"):
                 seconds, status = r[name]
                 print(f"  first {name}: {seconds * 1000:.0f} ms (HTTP {status})")
 

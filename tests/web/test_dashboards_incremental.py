@@ -9,6 +9,7 @@ query ran. A write the log cannot account for falls back to the full query.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -64,6 +65,9 @@ RATED = {
     ],
 }
 
+
+#: The module (the package's ``heatmap`` is its function of that name).
+heatmap_module = importlib.import_module("lhs_kg.describe.casestudies.heatmap")
 
 WRITES = published_writes(MANY, DIRECT, edition={"assessment": RATED})
 
@@ -157,17 +161,48 @@ def heat_model(kb: KnowledgeBase, kept: Aggregates | None) -> casestudies.HeatMa
 
 @pytest.mark.parametrize("scenario", [pytest.param(s, id=s.__name__) for s in SCENARIOS])
 def test_after_a_write_the_kept_answers_and_page_model_are_the_full_ones(
-    kb: KnowledgeBase, kept: Aggregates, scenario: Callable[[Contributions, KnowledgeBase], None]
+    kb: KnowledgeBase,
+    kept: Aggregates,
+    scenario: Callable[[Contributions, KnowledgeBase], None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     heat_model(kb, kept)  # the page's model kept too, so the write can bring it up to date
     computed = kept.computed
+    built = counting(monkeypatch, heatmap_module, "_built")
     scenario(Contributions(kb), kb)
     assert_same_as_full(kb, kept)
     updated = heat_model(kb, kept)
     assert kept.computed == computed  # not one full query ran after the write
+    assert built == []  # the map's rows and aggregates adjusted, not made again
+    monkeypatch.undo()
     assert heat_summary(updated) == heat_summary(heat_model(kb, None))
     labels = [r.label.lower() for r in updated.rows]
     assert labels == sorted(labels)
+
+
+def test_a_heat_map_handed_out_before_a_write_keeps_what_it_showed(
+    kb: KnowledgeBase, kept: Aggregates
+) -> None:
+    """A page still rendering the old map sees the old rows, counts and groups."""
+    old = heat_model(kb, kept)
+    then = heat_summary(old)
+    WRITES["direct_load"](Contributions(kb), kb)
+    WRITES["withdraw_published"](Contributions(kb), kb)
+    assert heat_summary(heat_model(kb, kept)) != then
+    assert heat_summary(old) == then
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[object]:
+    """Calls of ``module.name`` from now on (the function still runs)."""
+    calls: list[object] = []
+    real = getattr(module, name)
+
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
 
 
 def test_a_write_that_changes_what_every_case_study_shows_runs_the_full_queries(
@@ -256,14 +291,14 @@ def test_an_answer_handed_out_before_a_write_keeps_what_it_said(
 
 
 def heat_summary(heat: casestudies.HeatMap) -> tuple[object, ...]:
-    rows = sorted(
+    """Everything the map shows, in its order (by label, then IRI)."""
+    rows = [
         (r.iri, r.label, sorted(r.levels.items()), r.complex_count, r.outcomes) for r in heat.rows
-    )
-    groups = [
-        (n, sorted(m.iri for m in members), outcomes)
-        for n, members, outcomes in heat.by_complex_count
     ]
-    return rows, heat.complex_by_domain, groups
+    groups = [
+        (n, [m.iri for m in members], outcomes) for n, members, outcomes in heat.by_complex_count
+    ]
+    return rows, list(heat.complex_by_domain), groups
 
 
 TOUCHED_BY = {
