@@ -41,7 +41,7 @@ from web.views.reading import aggregates
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.json"
 NAMES = ["case-study list", "outcome counts", "nasss-heatmap", "complexity-profiles"]
-NAMES += ["loop-coverage", "element-co-occurrence"]
+NAMES += ["loop-coverage", "element-co-occurrence", "gaps evidence"]
 
 
 def timed(action: Callable[[], Any]) -> float:

@@ -8,6 +8,7 @@ from lhs_kg.aggregates import DASHBOARD_QUERIES, key_of
 from lhs_kg.config import Settings
 from lhs_kg.describe.casestudies.heatmap import OUTCOME_COUNTS
 from lhs_kg.describe.casestudies.listing import LIST
+from lhs_kg.describe.gaps import CASE_EVIDENCE
 from lhs_kg.per_case_study import CoOccurrence, Maintainer, PerCaseStudy, Row, number, sparql_order
 from lhs_kg.queries import QueryLibrary
 
@@ -18,14 +19,16 @@ def dashboard_queries(settings: Settings) -> list[tuple[str, Bound]]:
     """(text, bindings) of every aggregate a dashboard shows, named queries with their defaults.
 
     What a write makes stale and the web app warms: the case-study list, the outcome counts and
-    the heat map of ``/nasss``, and the named dashboard queries as their pages first run them.
+    the heat map of ``/nasss``, what each case study bears on for ``/gaps`` (its sources and tools,
+    a small answer not kept per case study, are read per generation when the page is made), and
+    the named dashboard queries as their pages first run them.
     """
     library = QueryLibrary.from_settings(settings)
     named: list[tuple[str, Bound]] = []
     for name in DASHBOARD_QUERIES:
         query = library.get(name)
         named.append((query.text, query.bind({}) or None))
-    return [(LIST, None), (OUTCOME_COUNTS, None), *named]
+    return [(LIST, None), (OUTCOME_COUNTS, None), *named, (CASE_EVIDENCE, None)]
 
 
 def _profile_order(row: Row) -> tuple[float, float, tuple[int, str, str]]:
@@ -59,6 +62,7 @@ def maintainers(settings: Settings) -> dict[str, Maintainer]:
     found: dict[str, Maintainer] = {
         key_of(LIST, None): PerCaseStudy(LIST, "cs"),
         key_of(OUTCOME_COUNTS, None): PerCaseStudy(OUTCOME_COUNTS, "cs"),
+        key_of(CASE_EVIDENCE, None): PerCaseStudy(CASE_EVIDENCE, "caseStudy"),
     }
     for name, how in _KEPT_AS.items():
         query = library.get(name)

@@ -5,18 +5,26 @@ admin vocabularies are not evidence topics. Evidence on a narrower concept count
 one (a case study addressing "improve outcomes" addresses the Rationale ring). For NASSS, a case
 study *rates* a domain or subdomain when its current assessment gives it a level; the others
 leave it unrated, which is a gap, not a finding of simplicity.
+
+What each case study bears on is a dashboard answer kept per case study
+(``describe/gap-evidence-case-studies.rq``, :mod:`lhs_kg.describe.dashboards`), and the counts
+per concept are kept per store generation: after a write only the touched case studies' rows are
+read and their counts moved (#16: the page read every case study's links, 10 s at 1M triples).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from lhs_kg import sparql
 from lhs_kg.describe.base import Reader, value
+from lhs_kg.describe.casestudies.listing import LIST
 from lhs_kg.describe.concepts import RING_ORDER, natural_key
+from lhs_kg.store.base import Term
 
 SCHEMES: tuple[str, ...] = ("framework", "rationale", "strategy", "loop", "nasss")
 """The schemes (under ``<base>concept/``) whose concepts are evidence topics, in page order."""
@@ -25,8 +33,10 @@ RATED_SCHEMES = frozenset({"nasss"})
 
 CONCEPTS = sparql.text("describe/gap-concepts")
 NARROWER = sparql.text("describe/gap-narrower")
-EVIDENCE = sparql.text("describe/gap-evidence")
-CASE_STUDY_COUNT = sparql.text("describe/case-study-count")
+CASE_EVIDENCE = sparql.text("describe/gap-evidence-case-studies")
+OTHER_EVIDENCE = sparql.text("describe/gap-evidence-sources-tools")
+#: Touched case studies per query when the counts are brought up to date after a write.
+_BATCH = 250
 
 
 @dataclass
@@ -41,10 +51,12 @@ class Gap:
     rated_scheme: bool
     order: int
     """Its place where the framework gives one (rings outside in, loop stages in turn), else 0."""
-    case_studies: set[str] = field(default_factory=set)
-    rated: set[str] = field(default_factory=set)
-    sources: set[str] = field(default_factory=set)
-    tools: set[str] = field(default_factory=set)
+    case_studies: int = 0
+    """Case studies addressing it or a narrower concept (rating one counts too)."""
+    rated: int = 0
+    """Case studies whose current assessment rates it or a narrower concept with a level."""
+    sources: int = 0
+    tools: int = 0
     broader: list[str] = field(default_factory=list)
     broader_rated: int | None = None
     """For a NASSS subdomain: how many case studies rate its domain (None elsewhere)."""
@@ -70,7 +82,7 @@ class Gaps:
 
     def unrated(self, gap: Gap) -> int:
         """Case studies that leave a NASSS concept unrated (all those that do not rate it)."""
-        return self.total_case_studies - len(gap.rated)
+        return self.total_case_studies - gap.rated
 
     @property
     def concepts(self) -> list[Gap]:
@@ -78,14 +90,98 @@ class Gaps:
         return [g for items in self.schemes.values() for g in items]
 
 
-def _descendants(narrower: dict[str, set[str]], iri: str) -> set[str]:
-    seen, todo = {iri}, [iri]
-    while todo:
-        for n in narrower.get(todo.pop(), ()):
-            if n not in seen:
-                seen.add(n)
-                todo.append(n)
-    return seen
+def _ancestors(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Each concept of a narrower link with every concept broader than it (and itself)."""
+    broader: dict[str, set[str]] = defaultdict(set)
+    for c, n in pairs:
+        broader[n].add(c)
+    found: dict[str, frozenset[str]] = {}
+    for start in {*broader, *(c for c, _ in pairs)}:
+        seen, todo = {start}, [start]
+        while todo:
+            for b in broader.get(todo.pop(), ()):
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        found[start] = frozenset(seen)
+    return found
+
+
+@dataclass
+class _Tally:
+    """How many case studies count for each concept, kept per store generation.
+
+    ``covers``: per case study, the (kind, concept) pairs it counts for, broader concepts
+    included ("case" for addressing, "rated" for rating); ``members``: every case study (the
+    page's total). Both are this tally's working state, changed in place by the next update
+    (a tally is only ever updated once it is the newest); ``counts`` is made anew each time, so
+    a page still reading an older tally sees its own numbers.
+    """
+
+    hierarchy: frozenset[tuple[str, str]]
+    covers: dict[str, frozenset[tuple[str, str]]]
+    members: set[str]
+    counts: Counter[tuple[str, str]]
+
+
+def _covers(
+    rows: Iterable[Mapping[str, Term]], up: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[tuple[str, str]]]:
+    """Per case study, what its evidence rows make it count for."""
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for r in rows:
+        cs, kind, x = value(r, "caseStudy"), value(r, "kind"), value(r, "x")
+        for concept in up.get(x, (x,)):
+            found[cs].add(("case", concept))
+            if kind == "rated":
+                found[cs].add(("rated", concept))
+    return {cs: frozenset(pairs) for cs, pairs in found.items()}
+
+
+def _tally(reader: Reader, hierarchy: frozenset[tuple[str, str]]) -> _Tally:
+    up = _ancestors(hierarchy)
+    covers = _covers(reader.aggregate(CASE_EVIDENCE), up)
+    counts: Counter[tuple[str, str]] = Counter()
+    for pairs in covers.values():
+        counts.update(pairs)
+    members = {value(r, "cs") for r in reader.aggregate(LIST)}
+    return _Tally(hierarchy, covers, members, counts)
+
+
+def _tally_updated(
+    reader: Reader, old: _Tally, touched: frozenset[str], hierarchy: frozenset[tuple[str, str]]
+) -> _Tally:
+    """``old`` with the rows of ``touched`` read again."""
+    keys = [ox.NamedNode(iri) for iri in sorted(touched)]
+    rows: list[dict[str, Term]] = []
+    present: set[str] = set()
+    for i in range(0, len(keys), _BATCH):
+        batch = keys[i : i + _BATCH]
+        rows += reader.select(CASE_EVIDENCE, [{"caseStudy": k} for k in batch])
+        present |= {value(r, "cs") for r in reader.select(LIST, [{"cs": k} for k in batch])}
+    fresh = _covers(rows, _ancestors(hierarchy))
+    counts = Counter(old.counts)
+    for cs in touched:
+        counts.subtract(old.covers.pop(cs, frozenset()))
+        counts.update(fresh.get(cs, frozenset()))
+    old.covers.update(fresh)
+    old.members.difference_update(touched)
+    old.members.update(present)
+    return _Tally(hierarchy, old.covers, old.members, +counts)
+
+
+def _counts(reader: Reader, hierarchy: frozenset[tuple[str, str]]) -> _Tally:
+    """The tally of this generation: kept by the reader's dashboard answers where it has them
+    (brought up to date after a write), else counted from the full queries."""
+    if reader.aggregates is None:
+        return _tally(reader, hierarchy)
+    return reader.aggregates.derived(
+        "evidence-gaps",
+        lambda: _tally(reader, hierarchy),
+        lambda old, touched: _tally_updated(reader, old, touched, hierarchy),
+        # a write to the concepts alone touches no case study, yet changes what counts where
+        still=lambda kept: kept.hierarchy == hierarchy,
+    )
 
 
 def gaps(reader: Reader) -> Gaps:
@@ -109,26 +205,29 @@ def gaps(reader: Reader) -> Gaps:
             scheme.rsplit("/", 1)[-1] in RATED_SCHEMES,
             int(stage) if stage.isdigit() else ring,
         )
-    narrower: dict[str, set[str]] = defaultdict(set)
+    pairs = frozenset((value(r, "c"), value(r, "n")) for r in reader.select(NARROWER))
     broader: dict[str, set[str]] = defaultdict(set)
-    for r in reader.select(NARROWER):
-        narrower[value(r, "c")].add(value(r, "n"))
-        broader[value(r, "n")].add(value(r, "c"))
-    evidence: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for r in reader.select(EVIDENCE):
-        evidence[value(r, "x")][value(r, "kind")].add(value(r, "thing"))
+    for c, n in pairs:
+        broader[n].add(c)
+    # the concepts of the page are part of what the tally was made for: a concept that joins
+    # or leaves a scheme (or loses its type) changes which links count
+    tally = _counts(reader, pairs | {(iri, iri) for iri in found})
+    others: dict[tuple[str, str], set[str]] = defaultdict(set)
+    up = _ancestors(pairs)
+    for r in reader.aggregate(OTHER_EVIDENCE):
+        x = value(r, "x")
+        for concept in up.get(x, (x,)):
+            others[(value(r, "kind"), concept)].add(value(r, "thing"))
     for gap in found.values():
-        for x in _descendants(narrower, gap.iri):
-            kinds = evidence.get(x, {})
-            gap.case_studies |= kinds.get("case", set()) | kinds.get("rated", set())
-            gap.rated |= kinds.get("rated", set())
-            gap.sources |= kinds.get("source", set())
-            gap.tools |= kinds.get("tool", set())
+        gap.case_studies = tally.counts[("case", gap.iri)]
+        gap.rated = tally.counts[("rated", gap.iri)]
+        gap.sources = len(others[("source", gap.iri)])
+        gap.tools = len(others[("tool", gap.iri)])
     for gap in found.values():
         gap.broader = sorted(broader.get(gap.iri, ()))
         parents = [found[b] for b in gap.broader if b in found]
         if gap.rated_scheme and parents and parents[0].rated_scheme:
-            gap.broader_rated = len(parents[0].rated)
+            gap.broader_rated = parents[0].rated
     order = {f"{reader.base_iri}concept/{s}": i for i, s in enumerate(SCHEMES)}
     grouped: dict[str, list[Gap]] = {}
 
@@ -147,5 +246,4 @@ def gaps(reader: Reader) -> Gaps:
 
     for gap in sorted(found.values(), key=place):
         grouped.setdefault(gap.scheme_label, []).append(gap)
-    total = reader.select(CASE_STUDY_COUNT)
-    return Gaps(grouped, int(value(total[0], "n", "0")) if total else 0)
+    return Gaps(grouped, len(tally.members))

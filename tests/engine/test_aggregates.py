@@ -36,7 +36,7 @@ from tests.helpers import ROOT, OxigraphServer, new_content_kb
 
 EXAMPLE = ROOT / "data" / "examples" / "case-study.ttl"
 EXAMPLE_GRAPH = "https://w3id.org/lhs-kg/graph/data/examples/test-aggregates"
-NAMES = ["case-study-list", "case-study-outcome-counts", *DASHBOARD_QUERIES]
+NAMES = ["case-study-list", "case-study-outcome-counts", *DASHBOARD_QUERIES, "gap-evidence"]
 QUERIES = dict(zip(NAMES, dashboard_queries(Settings()), strict=True))
 
 

@@ -21,7 +21,7 @@ import pytest
 from lhs_kg import sparql
 from lhs_kg.aggregates import Aggregates, Answer
 from lhs_kg.contributions import Contributions
-from lhs_kg.describe import casestudies
+from lhs_kg.describe import casestudies, gaps
 from lhs_kg.describe.base import Reader
 from lhs_kg.describe.dashboards import dashboard_queries
 from lhs_kg.errors import LhsKgError
@@ -178,6 +178,52 @@ def test_after_a_write_the_kept_answers_and_page_model_are_the_full_ones(
     assert heat_summary(updated) == heat_summary(heat_model(kb, None))
     labels = [r.label.lower() for r in updated.rows]
     assert labels == sorted(labels)
+
+
+def gaps_model(kb: KnowledgeBase, kept: Aggregates | None) -> list[tuple[object, ...]]:
+    """What the /gaps page shows per concept, and the total (``kept`` None: full queries)."""
+    reader = Reader(kb)
+    reader.aggregates = kept
+    found = gaps.gaps(reader)
+    rows: list[tuple[object, ...]] = [
+        (g.iri, g.case_studies, g.rated, g.sources, g.tools, g.broader_rated)
+        for g in found.concepts
+    ]
+    return [*rows, ("total", found.total_case_studies)]
+
+
+@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.__name__) for s in SCENARIOS])
+def test_after_a_write_the_gaps_counts_are_moved_not_counted_again(
+    kb: KnowledgeBase,
+    kept: Aggregates,
+    scenario: Callable[[Contributions, KnowledgeBase], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gaps_model(kb, kept)  # the page's counts kept, so the write can move them
+    built = counting(monkeypatch, gaps, "_tally")
+    scenario(Contributions(kb), kb)
+    got = gaps_model(kb, kept)
+    assert built == []  # the touched case studies' counts moved, nothing counted again
+    monkeypatch.undo()
+    assert got == gaps_model(kb, None)
+
+
+def test_a_change_of_the_concept_hierarchy_alone_counts_the_gaps_again(
+    kb: KnowledgeBase, kept: Aggregates
+) -> None:
+    """A framework part given a narrower concept touches no case study (no case study links
+    to the part itself), yet the case studies addressing that concept now count for it: the
+    kept counts are not trusted, they are made again."""
+    before = gaps_model(kb, kept)
+    link = f"<{BASE}concept/framework/complexity> <http://www.w3.org/2004/02/skos/core#narrower> "
+    link += f"<{BASE}concept/rationale/improve-outcomes> ."
+    generation = kb.store.generation
+    kb.load_bytes(link.encode(), "nt", graph=BASE + "graph/data/tests/hierarchy")
+    assert log_of(kb.store).since(generation) == frozenset()  # the log names no case study
+    got = gaps_model(kb, kept)
+    assert got == gaps_model(kb, None)
+    complexity = f"{BASE}concept/framework/complexity"
+    assert [r for r in got if r[0] == complexity] != [r for r in before if r[0] == complexity]
 
 
 def test_a_heat_map_handed_out_before_a_write_keeps_what_it_showed(

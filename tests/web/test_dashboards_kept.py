@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 
 from lhs_kg.aggregates import DASHBOARD_QUERIES
+from lhs_kg.describe import gaps
 from lhs_kg.export.describe_dataset import describe_dataset
 from lhs_kg.formats import result_format
 from lhs_kg.kb import KnowledgeBase
@@ -239,11 +240,15 @@ def test_after_a_write_through_the_app_the_heat_map_is_brought_up_to_date_in_the
         app = app_for(kb)
         client = app.test_client()
         assert client.get("/nasss").status_code == 200
+        assert client.get("/gaps").status_code == 200
         for name in DASHBOARD_QUERIES:  # every aggregate asked for once
             assert client.get(f"/api/queries/{name}", headers=RESULTS).status_code == 200
         kept = app.extensions[AGGREGATES_KEY]
         check = app.extensions[CHECK]
         computed, updated = kept.computed, kept.updated
+        full_runs: list[str] = []
+        run = kept._run
+        kept._run = lambda text, bindings: full_runs.append(text) or run(text, bindings)
         cs = "https://w3id.org/lhs-kg/case-study/warmed-up"
         update = (
             "PREFIX lhs: <https://w3id.org/lhs-kg/ontology/> "
@@ -261,7 +266,9 @@ def test_after_a_write_through_the_app_the_heat_map_is_brought_up_to_date_in_the
         while check.warming() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert kept.updated > updated  # brought up to date per case study…
-        assert kept.computed == computed  # …with no full query
+        # …with no full query but the evidence gaps' sources and tools (small, read whole)
+        assert full_runs == [gaps.OTHER_EVIDENCE]
+        assert kept.computed == computed + 1
         view = published_view(app, kb).get()
         assert "nasss-heat-map" in view.shared  # the page's model is ready too
         page = client.get("/nasss?domain=2&level=complex").data.decode()

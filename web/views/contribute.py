@@ -46,7 +46,6 @@ from lhs_kg.contributions.form import (
     ContributionForm,
     Input,
     Repeat,
-    build_form,
     check_prefill,
     check_structure,
     errors_by_field,
@@ -87,9 +86,9 @@ def _json_or_page(status: int, title: str, message: str) -> Response:
 
 
 def _build_form() -> ContributionForm:
-    from web.views.reading import get_reader
+    from web.views.reading import contribution_form, get_reader
 
-    return build_form(get_kb(), get_reader().graphs)
+    return contribution_form(get_reader())
 
 
 def _form_page(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from lhs_kg.contributions.form import build_form, prefill_for
+from lhs_kg.contributions.form import prefill_for
 from lhs_kg.describe import casestudies, gaps
 from lhs_kg.describe.casestudies.heatmap import MEMBERS_SHOWN, UNRATED
 from lhs_kg.formats import result_format
 from web.conditional import public_page
-from web.engine import get_kb
-from web.views.reading import get_reader
+from web.views.reading import contribution_form, get_reader
 
 bp = Blueprint("dashboards", __name__)
 
@@ -71,7 +70,7 @@ def evidence_gaps() -> str:
     link to the contribution form pre-filled for it."""
     reader = get_reader()
     found = gaps.gaps(reader)
-    form = build_form(get_kb(), reader.graphs)
+    form = contribution_form(reader)
     contribute = {
         g.iri: url_for("contribute.contribute_form", **prefill_for(form, g.iri, g.broader))
         for g in found.concepts
