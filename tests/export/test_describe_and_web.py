@@ -20,7 +20,8 @@ from lhs_kg.export.case_studies_csv import safe_cell, write_case_studies_csv
 from lhs_kg.export.describe_dataset import describe_dataset
 from lhs_kg.formats import rdf_format
 from lhs_kg.graphs import published_graphs
-from tests.helpers import app_for
+from tests.helpers import app_for, new_content_kb
+from web.views import export as export_view
 
 DS = URIRef("https://w3id.org/lhs-kg/dataset")
 
@@ -284,3 +285,36 @@ def test_pyoxigraph_agrees_on_the_blank_nodes(kb: KnowledgeBase) -> None:
         if isinstance(q.object, ox.BlankNode)
     }
     assert len(blanks) >= 5
+
+
+def test_the_case_studies_csv_is_made_once_per_generation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked again (or by several people at once) it is not made again until a write; after
+    one, it holds the write (27 s at 1M triples each time before)."""
+
+    made: list[int] = []
+    real = export_view.write_case_studies_csv
+
+    def counted(*args: object) -> str:
+        made.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export_view, "write_case_studies_csv", counted)
+    kb = new_content_kb()
+    try:
+        client = app_for(kb).test_client()
+        first = client.get("/export/case-studies.csv").get_data(as_text=True)
+        assert client.get("/export/case-studies.csv").get_data(as_text=True) == first
+        assert len(made) == 1
+        triple = (
+            "<https://w3id.org/lhs-kg/case-study/csv-later> "
+            "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+            "<https://w3id.org/lhs-kg/ontology/CaseStudy> .\n"
+            "<https://w3id.org/lhs-kg/case-study/csv-later> "
+            '<http://purl.org/dc/terms/title> "Later" .'
+        )
+        kb.load_bytes(triple.encode(), "nt", graph="https://w3id.org/lhs-kg/graph/data/tests/csv")
+        after = client.get("/export/case-studies.csv").get_data(as_text=True)
+        assert len(made) == 2
+        assert "/csv-later" in after and "/csv-later" not in first
+    finally:
+        kb.close()
