@@ -20,7 +20,7 @@ def dashboard_queries(settings: Settings) -> list[tuple[str, Bound]]:
 
     What a write makes stale and the web app warms: the case-study list, the outcome counts and
     the heat map of ``/nasss``, what each case study bears on for ``/gaps`` (its sources and tools,
-    a small answer not kept per case study, are read per generation when the page is made), and
+    a small answer not kept per case study, are read once per generation by the page), and
     the named dashboard queries as their pages first run them.
     """
     library = QueryLibrary.from_settings(settings)
