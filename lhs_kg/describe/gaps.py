@@ -107,49 +107,62 @@ def _ancestors(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
     return found
 
 
+Pair = tuple[str, str]
+"""(kind, concept): "case" or "rated", and a concept's IRI."""
+
+
 @dataclass
 class _Tally:
     """How many case studies count for each concept, kept per store generation.
 
-    ``covers``: per case study, the (kind, concept) pairs it counts for, broader concepts
-    included ("case" for addressing, "rated" for rating); ``members``: every case study (the
-    page's total). Both are this tally's working state, changed in place by the next update
-    (a tally is only ever updated once it is the newest); ``counts`` is made anew each time, so
-    a page still reading an older tally sees its own numbers.
+    ``evidence``: per case study, its evidence rows as (kind, concept) pairs, each pair one
+    shared object (at 10M triples 330k case studies keep ~15 each); ``members``: every case
+    study (the page's total). Both are this tally's working state, changed in place by the
+    next update (a tally is only ever updated once it is the newest); ``counts`` (per pair,
+    broader concepts included) is made anew each time, so a page still reading an older tally
+    sees its own numbers.
     """
 
-    hierarchy: frozenset[tuple[str, str]]
-    covers: dict[str, frozenset[tuple[str, str]]]
+    hierarchy: frozenset[Pair]
+    evidence: dict[str, tuple[Pair, ...]]
     members: set[str]
-    counts: Counter[tuple[str, str]]
+    counts: Counter[Pair]
 
 
-def _covers(
-    rows: Iterable[Mapping[str, Term]], up: Mapping[str, frozenset[str]]
-) -> dict[str, frozenset[tuple[str, str]]]:
-    """Per case study, what its evidence rows make it count for."""
-    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+def _evidence(rows: Iterable[Mapping[str, Term]]) -> dict[str, tuple[Pair, ...]]:
+    """Per case study, its evidence rows as (kind, concept) pairs."""
+    shared: dict[Pair, Pair] = {}
+    found: dict[str, list[Pair]] = defaultdict(list)
     for r in rows:
-        cs, kind, x = value(r, "caseStudy"), value(r, "kind"), value(r, "x")
+        pair = (value(r, "kind"), value(r, "x"))
+        found[value(r, "caseStudy")].append(shared.setdefault(pair, pair))
+    return {cs: tuple(pairs) for cs, pairs in found.items()}
+
+
+def _cover(pairs: Iterable[Pair], up: Mapping[str, frozenset[str]]) -> set[Pair]:
+    """What one case study counts for: each concept of its evidence and the broader ones, as
+    addressed ("case", which rating implies) and, for a rating, as rated."""
+    found: set[Pair] = set()
+    for kind, x in pairs:
         for concept in up.get(x, (x,)):
-            found[cs].add(("case", concept))
+            found.add(("case", concept))
             if kind == "rated":
-                found[cs].add(("rated", concept))
-    return {cs: frozenset(pairs) for cs, pairs in found.items()}
+                found.add(("rated", concept))
+    return found
 
 
-def _tally(reader: Reader, hierarchy: frozenset[tuple[str, str]]) -> _Tally:
+def _tally(reader: Reader, hierarchy: frozenset[Pair]) -> _Tally:
     up = _ancestors(hierarchy)
-    covers = _covers(reader.aggregate(CASE_EVIDENCE), up)
-    counts: Counter[tuple[str, str]] = Counter()
-    for pairs in covers.values():
-        counts.update(pairs)
+    evidence = _evidence(reader.aggregate(CASE_EVIDENCE))
+    counts: Counter[Pair] = Counter()
+    for pairs in evidence.values():
+        counts.update(_cover(pairs, up))
     members = {value(r, "cs") for r in reader.aggregate(LIST)}
-    return _Tally(hierarchy, covers, members, counts)
+    return _Tally(hierarchy, evidence, members, counts)
 
 
 def _tally_updated(
-    reader: Reader, old: _Tally, touched: frozenset[str], hierarchy: frozenset[tuple[str, str]]
+    reader: Reader, old: _Tally, touched: frozenset[str], hierarchy: frozenset[Pair]
 ) -> _Tally:
     """``old`` with the rows of ``touched`` read again."""
     keys = [ox.NamedNode(iri) for iri in sorted(touched)]
@@ -159,18 +172,19 @@ def _tally_updated(
         batch = keys[i : i + _BATCH]
         rows += reader.select(CASE_EVIDENCE, [{"caseStudy": k} for k in batch])
         present |= {value(r, "cs") for r in reader.select(LIST, [{"cs": k} for k in batch])}
-    fresh = _covers(rows, _ancestors(hierarchy))
+    fresh = _evidence(rows)
+    up = _ancestors(hierarchy)
     counts = Counter(old.counts)
     for cs in touched:
-        counts.subtract(old.covers.pop(cs, frozenset()))
-        counts.update(fresh.get(cs, frozenset()))
-    old.covers.update(fresh)
+        counts.subtract(_cover(old.evidence.pop(cs, ()), up))
+        counts.update(_cover(fresh.get(cs, ()), up))
+    old.evidence.update(fresh)
     old.members.difference_update(touched)
     old.members.update(present)
-    return _Tally(hierarchy, old.covers, old.members, +counts)
+    return _Tally(hierarchy, old.evidence, old.members, +counts)
 
 
-def _counts(reader: Reader, hierarchy: frozenset[tuple[str, str]]) -> _Tally:
+def _counts(reader: Reader, hierarchy: frozenset[Pair]) -> _Tally:
     """The tally of this generation: kept by the reader's dashboard answers where it has them
     (brought up to date after a write), else counted from the full queries."""
     if reader.aggregates is None:
