@@ -71,6 +71,17 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def store_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OxigraphServer]:
+    """A store server of the module's own, so that its writes, which may run on across its
+    tests (two workers sharing it), meet no other module's (xdist mixes modules on a worker)."""
+    server = OxigraphServer(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]))
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def oxigraph_union_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """A real oxigraph server whose default graph is the union (``--union-default-graph``)."""

@@ -39,14 +39,6 @@ JSON = result_format("json")
 
 
 @pytest.fixture(scope="module")
-def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    """A store server of its own, so the module's writes meet no other module's."""
-    server = OxigraphServer(tmp_path_factory.mktemp("workers-oxigraph"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, store_server: OxigraphServer) -> dict[str, str]:
     """Settings naming the store server and a reviewer with an API token; content loaded once."""
     folder = tmp_path_factory.mktemp("workers")

@@ -424,14 +424,6 @@ def test_the_shared_log_is_walked_back_from_the_current_generation(
 
 
 @pytest.fixture(scope="module")
-def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    """A store server of this module's own (the tests clear it)."""
-    server = OxigraphServer(tmp_path_factory.mktemp("incremental-oxigraph"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def workers(
     store_server: OxigraphServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[KnowledgeBase, KnowledgeBase, Aggregates]]:

@@ -226,14 +226,6 @@ def test_the_log_says_which_subjects_changed_and_nothing_it_was_not_told() -> No
 
 
 @pytest.fixture(scope="module")
-def store_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    """A store server of this module's own (the tests clear it)."""
-    server = OxigraphServer(tmp_path_factory.mktemp("search-oxigraph"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def workers(
     store_server: OxigraphServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[KnowledgeBase, KnowledgeBase]]:
