@@ -152,11 +152,16 @@ def assert_same_as_full(kb: KnowledgeBase, kept: Aggregates) -> None:
             assert order_keys(name, got.rows()) == order_keys(name, expected), name
 
 
-def heat_model(kb: KnowledgeBase, kept: Aggregates | None) -> casestudies.HeatMap:
+def heat_model(
+    kb: KnowledgeBase, kept: Aggregates | None, sort: str = "label"
+) -> casestudies.HeatMap:
     """The /nasss page's model, kept by ``kept`` (None: built anew from full queries)."""
     reader = Reader(kb)
     reader.aggregates = kept
-    return casestudies.heatmap(reader)
+    return casestudies.heatmap(reader, sort)
+
+
+SORTS = ["complex", "domain-4"]
 
 
 @pytest.mark.parametrize("scenario", [pytest.param(s, id=s.__name__) for s in SCENARIOS])
@@ -166,16 +171,22 @@ def test_after_a_write_the_kept_answers_and_page_model_are_the_full_ones(
     scenario: Callable[[Contributions, KnowledgeBase], None],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    heat_model(kb, kept)  # the page's model kept too, so the write can bring it up to date
+    for sort in ["label", *SORTS]:  # the page's models kept too, so the write can move them
+        heat_model(kb, kept, sort)
     computed = kept.computed
     built = counting(monkeypatch, heatmap_module, "_built")
+    resorted = counting(monkeypatch, heatmap_module, "_sorted")
     scenario(Contributions(kb), kb)
     assert_same_as_full(kb, kept)
     updated = heat_model(kb, kept)
+    views = {sort: heat_model(kb, kept, sort) for sort in SORTS}
     assert kept.computed == computed  # not one full query ran after the write
     assert built == []  # the map's rows and aggregates adjusted, not made again
+    assert resorted == []  # nor its sorted views sorted again
     monkeypatch.undo()
     assert heat_summary(updated) == heat_summary(heat_model(kb, None))
+    for sort, view in views.items():
+        assert heat_summary(view) == heat_summary(heat_model(kb, None, sort)), sort
     labels = [r.label.lower() for r in updated.rows]
     assert labels == sorted(labels)
 

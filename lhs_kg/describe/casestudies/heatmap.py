@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -175,8 +175,20 @@ def heatmap(reader: Reader, sort: str = DEFAULT_SORT) -> HeatMap:
         sort = DEFAULT_SORT
     if sort == DEFAULT_SORT:
         return whole
-    rows = reader.memo(("nasss-heat-sorted", sort), lambda: _sorted(whole.rows, sort))
+    rows = reader.memo(("nasss-heat-sorted", sort), lambda: _sorted_view(reader, whole, sort))
     return replace(whole, rows=rows, sort=sort)
+
+
+def _sorted_view(reader: Reader, whole: HeatMap, sort: str) -> list[HeatRow]:
+    """The rows of ``whole`` in ``sort``'s order; after a write, the previous order with the
+    touched case studies moved into place (#16: sorting every row took 243 ms at 10M)."""
+    if reader.aggregates is None:
+        return _sorted(whole.rows, sort)
+    return reader.aggregates.derived(
+        "nasss-heat-sorted " + sort,
+        lambda: _sorted(whole.rows, sort),
+        lambda old, touched: _resorted(old, whole, touched, sort),
+    )
 
 
 def heat_page(reader: Reader, view: HeatFilter, page: int, size: int = PAGE_SIZE) -> HeatPage:
@@ -209,11 +221,28 @@ def _rank(level: str) -> int:
     return LEVELS.index(level) + 1 if level in LEVELS else 0
 
 
-def _sorted(rows: list[HeatRow], sort: str) -> list[HeatRow]:
+def _sort_key(sort: str) -> Callable[[HeatRow], tuple[int, str, str]]:
+    """The order of a sort: most complex first, then the map's own order (label, IRI)."""
     if sort == "complex":
-        return sorted(rows, key=lambda r: (-r.complex_count, r.label.lower()))
+        return lambda r: (-r.complex_count, r.label.lower(), r.iri)
     notation = sort[7:]
-    return sorted(rows, key=lambda r: (-_rank(r.levels.get(notation, "")), r.label.lower()))
+    return lambda r: (-_rank(r.levels.get(notation, "")), r.label.lower(), r.iri)
+
+
+def _sorted(rows: list[HeatRow], sort: str) -> list[HeatRow]:
+    return sorted(rows, key=_sort_key(sort))
+
+
+def _resorted(
+    old: list[HeatRow], whole: HeatMap, touched: frozenset[str], sort: str
+) -> list[HeatRow]:
+    """``old`` (a previous generation's order) with the touched case studies' rows taken out
+    and ``whole``'s rows of them put in place."""
+    key = _sort_key(sort)
+    rows = [row for row in old if row.iri not in touched]
+    for row in (row for row in whole.rows if row.iri in touched):
+        bisect.insort(rows, row, key=key)
+    return rows
 
 
 def _whole(reader: Reader) -> HeatMap:
