@@ -689,3 +689,19 @@ def published_writes(
         drop_a_graph,
     )
     return {write.__name__: write for write in writes}
+
+
+def two_workers(
+    server: OxigraphServer, var: Path, graph: str
+) -> tuple[KnowledgeBase, KnowledgeBase]:
+    """Two knowledge bases on one store server (emptied first), as two worker processes of one
+    machine: the writer holds the repository's content and 40 generated case studies in
+    ``graph``; the reader has its own connection and has read the generation."""
+    from lhs_kg.store import RemoteStore
+
+    server.clear()
+    writer = new_content_kb(RemoteStore(server.endpoints), var_dir=var)
+    writer.load_bytes(many_case_studies(40, seed=3), "ttl", graph=graph)
+    reader = KnowledgeBase(writer.settings, store=RemoteStore(server.endpoints))
+    reader.store.refresh_generation()
+    return writer, reader

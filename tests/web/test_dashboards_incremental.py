@@ -30,7 +30,7 @@ from lhs_kg.graphs import published_graph
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.per_case_study import Row, number
 from lhs_kg.published_changes import ChangeLog, log_of, touched_case_studies
-from lhs_kg.store import EmbeddedStore, RemoteStore
+from lhs_kg.store import EmbeddedStore
 from lhs_kg.store.generation import CHANGE_LOG, changes_since, touched_since
 from tests.helpers import (
     SAME_MULTISET,
@@ -41,6 +41,7 @@ from tests.helpers import (
     new_content_kb,
     published_writes,
     submit_example,
+    two_workers,
 )
 from web.views.reading import aggregates
 
@@ -441,12 +442,7 @@ def workers(
     """Two workers on one store server: one writes, the other keeps its dashboards (as its web
     app does, each answer asked once); each has its own connection and in-process state. Made
     once for the module: each test's write follows the previous ones (any order holds)."""
-    store_server.clear()
-    var = tmp_path_factory.mktemp("workers") / "var"
-    writer = new_content_kb(RemoteStore(store_server.endpoints), var_dir=var)
-    writer.load_bytes(many_case_studies(40, seed=3), "ttl", graph=MANY)
-    reader = KnowledgeBase(writer.settings, store=RemoteStore(store_server.endpoints))
-    reader.store.refresh_generation()
+    writer, reader = two_workers(store_server, tmp_path_factory.mktemp("workers") / "var", MANY)
     found = aggregates(app_for(reader), reader)
     for text, bindings in dashboard_queries(reader.settings):
         found.answer(text, bindings)

@@ -23,7 +23,13 @@ from lhs_kg.describe.search import index as search_index
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.published_changes import ChangeLog
 from lhs_kg.store import EmbeddedStore, RemoteStore
-from tests.helpers import OxigraphServer, many_case_studies, new_content_kb, published_writes
+from tests.helpers import (
+    OxigraphServer,
+    many_case_studies,
+    new_content_kb,
+    published_writes,
+    two_workers,
+)
 
 BASE = "https://w3id.org/lhs-kg/"
 MANY = BASE + "graph/data/tests/search-many"
@@ -232,12 +238,7 @@ def workers(
     """Two workers on one store server sharing an instance folder (as ``--workers N`` on one
     machine): one writes, the other searches (its index of the first generation made). Made
     once for the module: each test's write follows the previous ones (any order holds)."""
-    store_server.clear()
-    var = tmp_path_factory.mktemp("search-workers") / "var"
-    writer = new_content_kb(RemoteStore(store_server.endpoints), var_dir=var)
-    writer.load_bytes(many_case_studies(40, seed=3), "ttl", graph=MANY)
-    reader = KnowledgeBase(writer.settings, store=RemoteStore(store_server.endpoints))
-    reader.store.refresh_generation()
+    writer, reader = two_workers(store_server, tmp_path_factory.mktemp("search") / "var", MANY)
     search(Reader(reader), "initiative")
     yield writer, reader
     reader.close()
