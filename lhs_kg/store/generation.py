@@ -81,6 +81,8 @@ class _Entry:
     everything: bool = False
     subjects: set[str] = field(default_factory=set)
     listed: bool = False
+    damaged: bool = False
+    """A value that does not parse, or two ``after`` values: the entry says nothing sure."""
 
 
 def changes_since(
@@ -92,10 +94,19 @@ def changes_since(
     log existed) or says it may have touched every one."""
     entries: dict[int, _Entry] = {}
     for row in rows:
-        entry = entries.setdefault(_as_int(row.get("generation")), _Entry())
+        made = _whole(row.get("generation"))
+        if made is None:  # a row no entry can claim: nothing in the log can be trusted
+            return None, None
+        entry = entries.setdefault(made, _Entry())
         if row.get("after") is not None:
-            entry.after = _as_int(row.get("after"))
+            after = _whole(row.get("after"))
+            # a number that does not parse, or two of them for one write: a damaged entry
+            entry.damaged |= after is None or entry.after not in (None, after)
+            entry.after = after
         cs, subject = row.get("touched"), row.get("subject")
+        entry.damaged |= any(
+            v is not None and not isinstance(v, ox.NamedNode) for v in (cs, subject)
+        )
         if isinstance(cs, ox.NamedNode):
             entry.touched.add(cs.value)
         if isinstance(subject, ox.NamedNode):
@@ -109,21 +120,13 @@ def changes_since(
         if at == generation:
             return _frozen(touched), _frozen(subjects)
         found = entries.get(at)
-        if found is None or found.after is None:
+        if found is None or found.after is None or found.damaged:
             return None, None
         touched = None if touched is None or found.everything else touched | found.touched
         listed = found.listed and not found.everything
         subjects = None if subjects is None or not listed else subjects | found.subjects
         at = found.after
     return None, None  # a loop: never a guess
-
-
-def touched_since(
-    rows: Sequence[Mapping[str, object]], current: int, generation: int
-) -> frozenset[str] | None:
-    """The case studies the writes between ``generation`` and ``current`` touched (see
-    :func:`changes_since`)."""
-    return changes_since(rows, current, generation)[0]
 
 
 def _frozen(found: set[str] | None) -> Touched:
@@ -146,6 +149,9 @@ class SharedGeneration:
         self.meta = meta
         self._read = read
         self._current: int | None = None
+        #: The change log's rows as read at a generation: after a write every kept answer
+        #: (and the search index) asks it, so it is read once for all of them.
+        self._log: tuple[int, Sequence[Mapping[str, object]]] | None = None
 
     @property
     def current(self) -> int:
@@ -213,8 +219,11 @@ class SharedGeneration:
         current = self.current
         if current == generation:
             return frozenset(), frozenset()
-        text = sparql.bind(CHANGE_LOG, [{"meta": ox.NamedNode(self.meta)}])
-        return changes_since(self._read(text), current, generation)
+        kept = self._log
+        if kept is None or kept[0] != current:  # read once per generation, not per answer
+            text = sparql.bind(CHANGE_LOG, [{"meta": ox.NamedNode(self.meta)}])
+            kept = self._log = (current, self._read(text))
+        return changes_since(kept[1], current, generation)
 
     def renewed(self, new: int | None) -> None:
         """Remember the generation this process just wrote, or None: read it again next time."""
@@ -228,6 +237,16 @@ _DATE_TIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 def _date_time(moment: datetime) -> ox.Literal:
     """An xsd:dateTime literal (UTC) of ``moment``."""
     return ox.Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_DATE_TIME)
+
+
+def _whole(value: object) -> int | None:
+    """The whole number a literal of the change log holds; None for anything else."""
+    if isinstance(value, ox.Literal):
+        try:
+            return int(value.value)
+        except ValueError:
+            return None
+    return None
 
 
 def _as_int(value: object) -> int:

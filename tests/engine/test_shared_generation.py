@@ -192,3 +192,29 @@ def test_the_first_write_to_a_store_links_its_entry_to_generation_zero(
             store.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")
         assert store.refresh_generation() != 0
         assert store.touched_since(0) == touched
+
+
+def test_the_change_log_is_read_once_per_generation(pair: tuple[RemoteStore, RemoteStore]) -> None:
+    """After a write every kept answer asks what changed: one read of the log serves them all,
+    and the next generation reads it again."""
+    writer, reader = pair
+    writer.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 0 }} }}")
+    before = reader.refresh_generation()
+    touched = frozenset({"https://example.org/cs/a"})
+    with noting(touched, touched):
+        writer.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 1 }} }}")
+    reader.refresh_generation()
+    reads: list[str] = []
+    shared = reader._shared
+    read = shared._read
+    shared._read = lambda text: reads.append(text) or read(text)  # type: ignore[method-assign]
+    for _ in range(3):
+        assert reader.touched_since(before) == touched
+        assert reader.subjects_since(before) == touched
+    assert len(reads) == 1
+    between = reader.generation
+    with noting(frozenset()):
+        writer.update(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:s> <urn:p> 2 }} }}")
+    reader.refresh_generation()
+    assert reader.touched_since(between) == frozenset()
+    assert len(reads) == 2

@@ -31,7 +31,7 @@ from lhs_kg.kb import KnowledgeBase
 from lhs_kg.per_case_study import Row, number
 from lhs_kg.published_changes import ChangeLog, log_of, touched_case_studies
 from lhs_kg.store import EmbeddedStore
-from lhs_kg.store.generation import CHANGE_LOG, changes_since, touched_since
+from lhs_kg.store.generation import CHANGE_LOG, changes_since
 from tests.helpers import (
     SAME_MULTISET,
     OxigraphServer,
@@ -431,7 +431,7 @@ CHAINS = {
 def test_the_shared_log_is_walked_back_from_the_current_generation(
     rows: list[Row], current: int, since: int, expected: set[str] | None
 ) -> None:
-    found = touched_since(rows, current, since)
+    found = changes_since(rows, current, since)[0]
     assert found == (None if expected is None else frozenset(expected))
 
 
@@ -512,35 +512,83 @@ SUBJECT_CHAINS = {
         G[2],
         G[0],
         {"urn:s1", "urn:s2"},
+        set(),
     ),
-    "a write listing none": ([*listed(G[1], G[0])], G[1], G[0], set()),
+    "a write listing none": ([*listed(G[1], G[0])], G[1], G[0], set(), set()),
     "a write that did not list its subjects": (
         [*listed(G[1], G[0], "urn:s1"), *entry(G[2], G[1], "urn:cs")],
         G[2],
         G[0],
         None,
+        {"urn:cs"},
     ),
     "only the later writes": (
         [*entry(G[1], G[0], "urn:cs"), *listed(G[2], G[1], "urn:s2")],
         G[2],
         G[1],
         {"urn:s2"},
+        set(),
     ),
     "a write touching everything": (
         [*listed(G[1], G[0], "urn:s1"), *entry(G[1], G[0], everything=True)],
         G[1],
         G[0],
         None,
+        None,
     ),
 }
 
 
 @pytest.mark.parametrize(
-    ("rows", "current", "since", "expected"), SUBJECT_CHAINS.values(), ids=SUBJECT_CHAINS
+    ("rows", "current", "since", "expected", "case_studies"),
+    SUBJECT_CHAINS.values(),
+    ids=SUBJECT_CHAINS,
 )
 def test_the_shared_log_names_changed_subjects_only_when_every_write_listed_them(
-    rows: list[Row], current: int, since: int, expected: set[str] | None
+    rows: list[Row],
+    current: int,
+    since: int,
+    expected: set[str] | None,
+    case_studies: set[str] | None,
 ) -> None:
     touched, subjects = changes_since(rows, current, since)
     assert subjects == (None if expected is None else frozenset(expected))
-    assert touched == touched_since(rows, current, since)
+    assert touched == (None if case_studies is None else frozenset(case_studies))
+
+
+def _damaged(row: Row, **values: ox.NamedNode | ox.Literal) -> Row:
+    return {**row, **values}
+
+
+DAMAGED = {
+    "an 'after' that is not a number": [
+        *entry(G[1], G[0], "urn:a"),
+        _damaged(entry(G[2], G[1], "urn:b")[0], after=ox.Literal("twenty-two")),
+    ],
+    "a touched case study given as text": [
+        *entry(G[1], G[0], "urn:a"),
+        _damaged(entry(G[2], G[1])[0], touched=ox.Literal("urn:b")),
+    ],
+    "a subject given as text": [
+        *listed(G[1], G[0], "urn:s1"),
+        _damaged(listed(G[2], G[1])[0], subject=ox.Literal("urn:s2")),
+    ],
+    "two 'after' values for one write": [
+        *entry(G[1], G[0], "urn:a"),
+        *entry(G[2], G[1], "urn:b"),
+        *entry(G[2], G[3], "urn:b"),
+    ],
+    "a row whose generation is not a number": [
+        *entry(G[1], G[0], "urn:a"),
+        *entry(G[2], G[1], "urn:b"),
+        _damaged(entry(G[3], G[2])[0], generation=ox.Literal("")),
+    ],
+}
+
+
+@pytest.mark.parametrize("rows", DAMAGED.values(), ids=DAMAGED)
+def test_a_damaged_change_log_says_it_cannot_tell(rows: list[Row]) -> None:
+    """Rows another client wrote into the meta graph, or a bug wrote wrong, never give a
+    shorter list than the writes made: either answer is None (everything computed again)."""
+    for order in (rows, rows[::-1]):
+        assert changes_since(order, G[2], G[0]) == (None, None)
