@@ -117,16 +117,17 @@ class _Tally:
 
     ``evidence``: per case study, its evidence rows as (kind, concept) pairs, each pair one
     shared object (at 10M triples 330k case studies keep ~15 each); ``members``: every case
-    study (the page's total). Both are this tally's working state, changed in place by the
-    next update (a tally is only ever updated once it is the newest); ``counts`` (per pair,
-    broader concepts included) is made anew each time, so a page still reading an older tally
-    sees its own numbers.
+    study. Both are this tally's working state, changed in place by the next update (a tally
+    is only ever updated once it is the newest); what a page reads, ``counts`` (per pair,
+    broader concepts included) and ``total`` (the case studies), is made anew each time, so a
+    page still reading an older tally sees its own numbers.
     """
 
     hierarchy: frozenset[Pair]
     evidence: dict[str, tuple[Pair, ...]]
     members: set[str]
     counts: Counter[Pair]
+    total: int
 
 
 def _evidence(rows: Iterable[Mapping[str, Term]]) -> dict[str, tuple[Pair, ...]]:
@@ -158,7 +159,7 @@ def _tally(reader: Reader, hierarchy: frozenset[Pair]) -> _Tally:
     for pairs in evidence.values():
         counts.update(_cover(pairs, up))
     members = {value(r, "cs") for r in reader.aggregate(LIST)}
-    return _Tally(hierarchy, evidence, members, counts)
+    return _Tally(hierarchy, evidence, members, counts, len(members))
 
 
 def _tally_updated(
@@ -181,7 +182,7 @@ def _tally_updated(
     old.evidence.update(fresh)
     old.members.difference_update(touched)
     old.members.update(present)
-    return _Tally(hierarchy, old.evidence, old.members, +counts)
+    return _Tally(hierarchy, old.evidence, old.members, +counts, len(old.members))
 
 
 def _counts(reader: Reader, hierarchy: frozenset[Pair]) -> _Tally:
@@ -261,4 +262,4 @@ def gaps(reader: Reader) -> Gaps:
 
     for gap in sorted(found.values(), key=place):
         grouped.setdefault(gap.scheme_label, []).append(gap)
-    return Gaps(grouped, len(tally.members))
+    return Gaps(grouped, tally.total)

@@ -220,6 +220,21 @@ def test_after_a_write_the_gaps_counts_are_moved_not_counted_again(
     assert got == gaps_model(kb, None)
 
 
+def test_gaps_counts_handed_out_before_a_write_keep_what_they_said(
+    kb: KnowledgeBase, kept: Aggregates
+) -> None:
+    """A page still reading the tally a write replaced sees its counts and total, not the new
+    ones (the tally's working state is changed in place by the update)."""
+    before = gaps_model(kb, kept)
+    old = kept._derived["evidence-gaps"][1]
+    total, counts = old.total, dict(old.counts)
+    WRITES["direct_load"](Contributions(kb), kb)  # six new case studies
+    after = gaps_model(kb, kept)
+    assert after[-1][1] == before[-1][1] + 6
+    assert kept._derived["evidence-gaps"][1] is not old
+    assert (old.total, dict(old.counts)) == (total, counts)
+
+
 def test_a_change_of_the_concept_hierarchy_alone_counts_the_gaps_again(
     kb: KnowledgeBase, kept: Aggregates
 ) -> None:

@@ -68,6 +68,8 @@ class HeatMap:
     sort: str
     complex_by_domain: list[tuple[str, str, int, int]]
     by_complex_count: list[tuple[int, list[HeatRow], int]] = field(default_factory=list)
+    sorted_views: dict[str, list[HeatRow]] = field(default_factory=dict, compare=False)
+    """The rows in the other sorts asked for so far, kept with the map they sort."""
 
 
 @dataclass(frozen=True)
@@ -175,20 +177,10 @@ def heatmap(reader: Reader, sort: str = DEFAULT_SORT) -> HeatMap:
         sort = DEFAULT_SORT
     if sort == DEFAULT_SORT:
         return whole
-    rows = reader.memo(("nasss-heat-sorted", sort), lambda: _sorted_view(reader, whole, sort))
-    return replace(whole, rows=rows, sort=sort)
-
-
-def _sorted_view(reader: Reader, whole: HeatMap, sort: str) -> list[HeatRow]:
-    """The rows of ``whole`` in ``sort``'s order; after a write, the previous order with the
-    touched case studies moved into place (#16: sorting every row took 243 ms at 10M)."""
-    if reader.aggregates is None:
-        return _sorted(whole.rows, sort)
-    return reader.aggregates.derived(
-        "nasss-heat-sorted " + sort,
-        lambda: _sorted(whole.rows, sort),
-        lambda old, touched: _resorted(old, whole, touched, sort),
-    )
+    rows = whole.sorted_views.get(sort)
+    if rows is None:  # kept with the map: a write moves its touched rows (see _replaced)
+        rows = whole.sorted_views.setdefault(sort, _sorted(whole.rows, sort))
+    return replace(whole, rows=rows, sort=sort, sorted_views={})
 
 
 def heat_page(reader: Reader, view: HeatFilter, page: int, size: int = PAGE_SIZE) -> HeatPage:
@@ -234,13 +226,13 @@ def _sorted(rows: list[HeatRow], sort: str) -> list[HeatRow]:
 
 
 def _resorted(
-    old: list[HeatRow], whole: HeatMap, touched: frozenset[str], sort: str
+    old: list[HeatRow], touched: frozenset[str], fresh: list[HeatRow], sort: str
 ) -> list[HeatRow]:
-    """``old`` (a previous generation's order) with the touched case studies' rows taken out
-    and ``whole``'s rows of them put in place."""
+    """``old`` (the previous map's order) with the touched case studies' rows taken out and
+    their ``fresh`` rows put in place (#16: sorting every row took 243 ms at 10M triples)."""
     key = _sort_key(sort)
     rows = [row for row in old if row.iri not in touched]
-    for row in (row for row in whole.rows if row.iri in touched):
+    for row in fresh:
         bisect.insort(rows, row, key=key)
     return rows
 
@@ -299,18 +291,29 @@ def _replaced(old: HeatMap, touched: frozenset[str], fresh: list[HeatRow]) -> He
     ]
     complex_by_domain.sort(key=lambda d: (-d[2], natural_key(d[0])))
     groups = {n: (members, total) for n, members, total in old.by_complex_count}
+    copied: set[int] = set()
+
+    def group(n: int) -> tuple[list[HeatRow], int]:
+        """Group ``n``, copied once (the old map's groups stay as they were)."""
+        members, total = groups.get(n, ([], 0))
+        if n not in copied:
+            copied.add(n)
+            members = list(members)
+        return members, total
+
     for row in gone:
-        members, total = groups[row.complex_count]
-        members = list(members)  # the old map's groups stay as they were
+        members, total = group(row.complex_count)
         del members[_position(members, row)]
         groups[row.complex_count] = (members, total - row.outcomes)
     for row in fresh:
-        members, total = groups.get(row.complex_count, ([], 0))
-        members = list(members)
+        members, total = group(row.complex_count)
         bisect.insort(members, row, key=_label_key)
         groups[row.complex_count] = (members, total + row.outcomes)
     by_count = [(n, members, total) for n, (members, total) in sorted(groups.items()) if members]
-    return HeatMap(old.domains, rows, DEFAULT_SORT, complex_by_domain, by_count)
+    made = HeatMap(old.domains, rows, DEFAULT_SORT, complex_by_domain, by_count)
+    for sort, view in dict(old.sorted_views).items():  # the sorts asked before, moved too
+        made.sorted_views[sort] = _resorted(view, touched, fresh, sort)
+    return made
 
 
 def _label_key(row: HeatRow) -> tuple[str, str]:
