@@ -167,6 +167,7 @@ class Aggregates:
         self._select = select
         self._kept: dict[str, Kept] = {}
         self._derived: dict[str, tuple[int, Any]] = {}
+        self._studies: tuple[int, list[str] | None] | None = None
         self.updated = 0
         """How many answers were brought up to date per case study (tests and benchmarks)."""
         self.batched = 0
@@ -235,16 +236,27 @@ class Aggregates:
         """A generation's first answer: a batch of case studies at a time when it is kept per
         case study (bounded, linear; kept so at once), else by the full query."""
         maintainer = self._maintained.get(key)
-        if maintainer is not None and self._select is not None:
+        select = self._select
+        if maintainer is not None and select is not None:
             from lhs_kg.per_case_study import case_studies, compute  # it imports this module
 
-            studies = case_studies(self._select)
-            kept = compute(maintainer, generation, self._select, studies) if studies else None
+            studies = self._case_studies(generation, lambda: case_studies(select))
+            kept = compute(maintainer, generation, select, studies) if studies else None
             if kept is not None:
                 self.batched += 1
                 self._kept[key] = kept
                 return maintainer.answer(kept)
         return answer_from(self._run(text, bindings))
+
+    def _case_studies(
+        self, generation: int, read: Callable[[], list[str] | None]
+    ) -> list[str] | None:
+        """The case studies a generation's first answers are computed over, read once for all
+        of them (each maintained answer read the whole list again: 330k IRIs at 10M)."""
+        held = self._studies
+        if held is None or held[0] != generation:
+            held = self._studies = (generation, read())
+        return held[1]
 
     def _start_keeping(self, generation: int, key: str, answer: Answer) -> None:
         """Keep a full answer per case study, so the next write recomputes only its part."""

@@ -316,3 +316,17 @@ def test_a_second_process_keeps_the_first_ones_answers_per_case_study_without_co
         assert key(second.rows(*query)) == key(full(other, query)), name
     assert second.computed == 0
     assert second.updated == len(QUERIES)
+
+
+def test_a_generation_s_first_answers_read_the_case_study_list_once(
+    content_kb: KnowledgeBase,
+) -> None:
+    """Every answer kept per case study is computed over the same list of case studies: it is
+    read once for all of them, not once per answer."""
+    from lhs_kg.per_case_study import CASE_STUDIES
+
+    asked: list[str] = []
+    kept = batched_by(content_kb, None, asked)
+    kept.warm(dashboard_queries(content_kb.settings))
+    assert kept.batched == len(maintainers(content_kb.settings))
+    assert asked.count(CASE_STUDIES) == 1
