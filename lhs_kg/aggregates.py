@@ -279,20 +279,15 @@ class Aggregates:
         name: str,
         build: Callable[[], T],
         update: Callable[[T, frozenset[str]], T],
-        still: Callable[[T], bool] | None = None,
     ) -> T:
         """A value built from the answers (a read model), kept per generation; after a write
         the change log can account for, ``update(old, touched)`` brings the old value up to
-        date, else ``build()`` makes it again. ``still(value)`` False: the kept value was made
-        from something the change log does not follow (the concept hierarchy), so it is made
-        again."""
+        date, else ``build()`` makes it again."""
         generation = self._generation()
         if generation is None:
             return build()
         with self._key_lock("derived " + name):
             held = self._derived.get(name)
-            if held is not None and still is not None and not still(held[1]):
-                held = None
             if held is not None and held[0] == generation:
                 return held[1]  # type: ignore[no-any-return]
             touched = None
