@@ -205,9 +205,14 @@ class SparqlHttp:
             raise QueryTimeoutError(f"{url} did not answer a query in time: {err}").with_public(
                 TIMED_OUT
             ) from None
-        except (OSError, http.client.HTTPException) as err:
+        except OSError as err:
             raise StoreUnavailableError(
                 f"cannot reach the SPARQL server at {url}: {type(err).__name__}: {err}"
+            ).with_public(STORE_DID_NOT_ANSWER) from None
+        except http.client.HTTPException as err:  # it answered, but not in HTTP we can read
+            raise StoreUnavailableError(
+                f"the SPARQL server at {url} sent an answer that is not readable HTTP: "
+                f"{type(err).__name__}: {str(err)[:200]}"
             ).with_public(STORE_DID_NOT_ANSWER) from None
         if status == 401 and self.endpoints.auth == "digest":
             log.info("%s asks for Digest auth: queries go through requests from now on", url)

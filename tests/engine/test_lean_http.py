@@ -7,12 +7,17 @@ it); everything else runs against a real ``oxigraph serve`` and a real HTTP/1.0 
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from lhs_kg.config import RemoteEndpoints
+from lhs_kg.errors import StoreError
+from lhs_kg.store import RemoteStore
+from lhs_kg.store.http import STORE_DID_NOT_ANSWER
 from lhs_kg.store.lean_http import LeanPool, _OneWrite
 from tests.helpers import OxigraphServer
 
@@ -104,3 +109,52 @@ def test_idle_connections_beyond_the_ceiling_are_closed(oxigraph_server: Oxigrap
     pool.close()
     assert kept == conns[:2] and conns[2].sock is None
     assert [conn.sock for conn in conns] == [None, None, None]  # closed by close()
+
+
+#: Answers a server may send that are not HTTP a client can read.
+UNREADABLE = {
+    "a status line that is not HTTP": b"SPARQL 200 fine\r\n\r\n",
+    "more headers than http.client reads": b"HTTP/1.1 200 OK\r\n"
+    + b"".join(b"X-Dataset-%d: g\r\n" % i for i in range(150))
+    + b"Content-Length: 0\r\n\r\n",
+    "a header line of 100 kB": b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 100_000 + b"\r\n\r\n",
+    "nothing at all": b"",
+}
+
+
+@pytest.fixture
+def raw_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A TCP server that reads a request and answers ``request.param`` as it is, then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    answer: bytes = request.param
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.mark.parametrize("raw_server", UNREADABLE.values(), ids=UNREADABLE, indirect=True)
+def test_an_answer_that_is_not_readable_http_is_a_clear_error(
+    raw_server: str, request: pytest.FixtureRequest
+) -> None:
+    """The store's error names what happened; the public text says only that the store did not
+    answer (no server text, no traceback)."""
+    endpoints = RemoteEndpoints(f"{raw_server}/query", f"{raw_server}/update", None)
+    with RemoteStore(endpoints) as store, pytest.raises(StoreError) as caught:
+        store.query("ASK {}", union=False, named_graphs=[])
+    assert caught.value.public == STORE_DID_NOT_ANSWER
+    assert "Traceback" not in str(caught.value)
+    said = str(caught.value)
+    assert raw_server.rsplit(":", 1)[1] in said
+    # a server that answered is not said to be unreachable; one that hung up without a word is
+    assert ("not readable HTTP" in said) == (request.node.callspec.id != "nothing at all"), said
