@@ -17,6 +17,8 @@ import pyoxigraph as ox
 
 from lhs_kg.formats import RESULT_FORMATS, ox_results
 
+#: The end of a whole XML results document (its root, perhaps with a namespace prefix).
+_XML_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sparql\s*>\s*$")
 _BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _VIRTUOSO_BLANK = "nodeID://"
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -189,7 +191,12 @@ def read_results(body: bytes, fmt: ox.QueryResultsFormat) -> ReadSolutions | ox.
     """Parse ``body`` once, to its end: pyoxigraph parses lazily, and a streamed answer may be
     cut mid-rows. Raises ``SyntaxError`` only once the parser is gone: a pyoxigraph answer
     object may be dropped only by the thread that made it, and one kept alive by a traceback
-    was collected by the garbage collector of another thread (a RuntimeError there)."""
+    was collected by the garbage collector of another thread (a RuntimeError there).
+
+    An XML answer must end with its root element's end tag: pyoxigraph reads one cut after a
+    complete row (or right after ``<results>``) as a shorter answer, without an error."""
+    if fmt == ox.QueryResultsFormat.XML and not _XML_END.search(body[-200:]):
+        raise SyntaxError("the XML answer ends before its closing </sparql> tag")
     parsed = ox.parse_query_results(body, format=fmt)
     if isinstance(parsed, ox.QueryBoolean):  # an ASK answer is parsed whole already
         return parsed

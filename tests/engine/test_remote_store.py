@@ -424,6 +424,15 @@ def test_an_answer_read_on_one_thread_is_dropped_on_another(sparql_server: Sparq
     assert [row["s"].value for row in rows] == ["https://e.org/a"] and unraisable == []
 
 
+_XML = "application/sparql-results+xml"
+_XML_ROWS = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+    b'<head><variable name="s"/></head><results>'
+    b'<result><binding name="s"><uri>urn:a</uri></binding></result>'
+    b'<result><binding name="s"><uri>urn:b</uri></binding></result>'
+    b"</results></sparql>\n"
+)
+"""A whole XML SELECT answer of two rows (the tests cut it)."""
 _CUT_ROWS = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"urn:a"}},'
 """A SELECT answer cut after its first row."""
 
@@ -435,6 +444,10 @@ _CUT_ROWS = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","
         ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", b'{"head": {'),
         ("SELECT ?s WHERE { ?s ?p ?o }", "application/sparql-results+json", _CUT_ROWS),
         ("ASK {}", "application/sparql-results+json", b'{"head":{},"boolean":"perhaps"}'),
+        ("SELECT ?s WHERE { ?s ?p ?o }", _XML, _XML_ROWS[: _XML_ROWS.index(b"</result>") + 9]),
+        ("SELECT ?s WHERE { ?s ?p ?o }", _XML, _XML_ROWS[: _XML_ROWS.index(b"<result>")]),
+        ("SELECT ?s WHERE { ?s ?p ?o }", _XML, _XML_ROWS[: _XML_ROWS.index(b"<uri>") + 9]),
+        ("ASK {}", _XML, b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'),
         ("SELECT ?s WHERE { ?s ?p ?o }", "text/tab-separated-values", b"?s\n<urn:a\n"),
         ("SELECT ?s WHERE { ?s ?p ?o }", "text/tab-separated-values", b"?s\n<urn:a>\t<urn:b>\n"),
         ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", b"<a> <b> ."),
@@ -449,6 +462,23 @@ def test_an_answer_that_does_not_parse_is_a_readable_error(
         result = store.query(query, union=False)
         result.rows() if result.kind == "select" else result.triples()
     assert caught.value.public == "the store sent an answer that does not parse"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _XML_ROWS,
+        re.sub(
+            rb"<(/?)(sparql|head|variable|results|result|binding|uri)\b", rb"<\1r:\2", _XML_ROWS
+        ).replace(b"xmlns=", b"xmlns:r="),
+    ],
+    ids=["default namespace", "prefixed"],
+)  # fmt: skip
+def test_a_whole_xml_answer_reads_every_row(recorder: str, body: bytes) -> None:
+    _Recorder.content_type, _Recorder.body = _XML, body
+    with RemoteStore(_endpoints(recorder)) as store:
+        rows = store.query("SELECT ?s WHERE { ?s ?p ?o }", union=False).rows()
+    assert [row["s"].value for row in rows] == ["urn:a", "urn:b"]
 
 
 @pytest.mark.parametrize(
