@@ -20,6 +20,7 @@ from lhs_kg.errors import (
     TooLargeError,
     TruncatedResultError,
     UnknownQueryError,
+    WriteConflictError,
 )
 from lhs_kg.formats import JSON, PAGE, PLAIN_TEXT
 from web.negotiation import choose
@@ -29,7 +30,7 @@ def status_for(err: LhsKgError) -> int:
     """The HTTP status of an engine error."""
     if isinstance(err, UnknownQueryError):
         return 404
-    if isinstance(err, QueryTimeoutError | BusyError):
+    if isinstance(err, QueryTimeoutError | BusyError | WriteConflictError):
         return 503
     if isinstance(err, StoreUnavailableError | EngineError | TruncatedResultError):
         return 502

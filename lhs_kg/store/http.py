@@ -13,7 +13,9 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import random
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -32,6 +34,7 @@ from lhs_kg.errors import (
     QueryTimeoutError,
     StoreUnavailableError,
     TruncatedResultError,
+    WriteConflictError,
 )
 from lhs_kg.formats import SPARQL_REQUEST_FORMATS
 from lhs_kg.store.lean_http import LeanPool
@@ -43,6 +46,7 @@ STORE_DID_NOT_ANSWER = "the store did not answer; try again in a moment"
 STORE_FAILED = "the store could not answer this request; the error has been logged"
 """What the public is told when the store answered with an error of its own."""
 TIMED_OUT = "the query ran past its time limit"
+WRITE_CROSSED = "the store was busy with another write; try again in a moment"
 CUT_SHORT = (
     "the store cut its answer short at its row limit; narrow the query (LIMIT, a filter) "
     "or raise the store's limit"
@@ -54,6 +58,12 @@ _TIMEOUT_TEXT = re.compile(
 """How engines word a query stopped by their time limit (Virtuoso SR171/"estimated execution
 time … exceeds the limit", Oxigraph's timeout)."""
 _ANYTIME_STATE = "S1TAT"
+_CONFLICT_TEXT = re.compile(r"\b40001\b|\bdeadlock", re.IGNORECASE)
+"""How engines word a write rolled back because it crossed another: SQLSTATE 40001
+(serialization failure; Virtuoso's "40001 Error SR172: Transaction deadlocked"), looked for in
+the first line only: the lines after it may echo the update's own text."""
+UPDATE_ATTEMPTS = 4
+"""How often one update is sent when the engine rolls it back as crossing another write."""
 _DIRECT = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "query").media_type
 _FORM = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "form").media_type
 _URL_PARAMS_MAX = 4000
@@ -160,6 +170,28 @@ class SparqlHttp:
             _refuse(url, what, response.status_code, response.text)
         return response
 
+    def update(self, url: str, text: str) -> None:
+        """POST one SPARQL update; sent again, after a short random pause, when the engine
+        rolled it back as crossing another write (a deadlock, SQLSTATE 40001).
+
+        By SQL's definition of 40001 the request was undone as a whole, so sending it again is
+        the engine's own advice. Seen on Virtuoso 7 under the write lock: a claim of the lock
+        and the holder's update deadlocked on the meta graph once in a CI run of some thousands
+        of writes (#16), and the write failed. Should an engine keep part of such a request,
+        our own updates are safe to run twice too (fixed IRIs, DELETE/INSERT of set triples).
+        """
+        pause = 0.05
+        for attempt in range(1, UPDATE_ATTEMPTS + 1):
+            try:
+                self.send("POST", url, what="an update", data={"update": text})
+                return
+            except WriteConflictError:
+                if attempt == UPDATE_ATTEMPTS:
+                    raise
+                log.info("%s rolled back an update that crossed another; sending it again", url)
+                time.sleep(pause * (1 + random.random()))  # jitter, not a secret
+                pause *= 2
+
     def query(
         self,
         url: str,
@@ -246,6 +278,8 @@ def _refuse(url: str, what: str, status: int, text: str) -> NoReturn:
     message = f"{url} answered {status} to {what}: {detail}"
     if _TIMEOUT_TEXT.search(detail):
         raise QueryTimeoutError(message).with_public(TIMED_OUT)
+    if status >= 500 and _CONFLICT_TEXT.search(detail.partition("\n")[0]):
+        raise WriteConflictError(message).with_public(WRITE_CROSSED)
     if status in (401, 403):
         raise EngineError(message).with_public(f"the store refused our credentials ({status})")
     if status < 500 and what in ("a query", "an update"):

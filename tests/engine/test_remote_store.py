@@ -30,11 +30,19 @@ from lhs_kg.errors import (
     QueryTimeoutError,
     StoreError,
     TruncatedResultError,
+    WriteConflictError,
 )
 from lhs_kg.formats import ox_rdf, rdf_format
 from lhs_kg.kb import KnowledgeBase
 from lhs_kg.store import RemoteStore
-from lhs_kg.store.http import CUT_SHORT, STORE_DID_NOT_ANSWER, STORE_FAILED, TIMED_OUT
+from lhs_kg.store.http import (
+    CUT_SHORT,
+    STORE_DID_NOT_ANSWER,
+    STORE_FAILED,
+    TIMED_OUT,
+    UPDATE_ATTEMPTS,
+    WRITE_CROSSED,
+)
 from lhs_kg.store.results import parse_json_results
 from tests.helpers import (
     ROOT,
@@ -44,6 +52,7 @@ from tests.helpers import (
     app_for,
     sparql_request,
 )
+from web.errors import status_for
 
 pytestmark = pytest.mark.remote
 
@@ -141,18 +150,21 @@ class _Recorder(BaseHTTPRequestHandler):
     delay_s = 0.0
     missing_bytes = 0
     """Bytes the answer announces (Content-Length) but never sends: it breaks off."""
+    first: list[tuple[int, bytes]] = []  # noqa: RUF012
+    """Status and body of the first requests' answers, one each; then ``status`` and ``body``."""
 
     def _answer(self) -> None:
         path, form = sparql_request(self)
         self.seen.append((path, form, dict(self.headers)))
         time.sleep(self.delay_s)
-        self.send_response(self.status)
+        status, body = self.first.pop(0) if self.first else (self.status, self.body)
+        self.send_response(status)
         self.send_header("Content-Type", self.content_type)
-        self.send_header("Content-Length", str(len(self.body) + self.missing_bytes))
+        self.send_header("Content-Length", str(len(body) + self.missing_bytes))
         for name, value in self.extra_headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(self.body)
+        self.wfile.write(body)
 
     do_POST = do_GET = do_PUT = _answer
 
@@ -167,6 +179,7 @@ def recorder() -> Iterator[str]:
     _Recorder.extra_headers = {}
     _Recorder.delay_s = 0.0
     _Recorder.missing_bytes = 0
+    _Recorder.first = []
     _Recorder.content_type = "application/sparql-results+json"
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
@@ -684,6 +697,59 @@ def failing_kb(recorder: str) -> Iterator[KnowledgeBase]:
     kb = KnowledgeBase(Settings(store=recorder), store=RemoteStore(_endpoints(recorder)))
     yield kb
     kb.close()
+
+
+UPDATE = "DELETE DATA { GRAPH <https://example.org/g> { <https://example.org/a> <urn:p> 1 } }"
+DEADLOCKED = (
+    b"Virtuoso 40001 Error SR172: Transaction deadlocked\n\nSPARQL query:\n" + UPDATE.encode()
+)
+"""Virtuoso's answer to an update it rolled back as crossing another (seen in CI, #16)."""
+
+
+def _updates_sent() -> list[str]:
+    return [form["update"][0].split("\n;\n")[0] for _, form, _ in _Recorder.seen]
+
+
+def test_an_update_rolled_back_as_a_deadlock_is_sent_again(recorder: str) -> None:
+    _Recorder.first = [(500, DEADLOCKED), (500, DEADLOCKED)]
+    with RemoteStore(_endpoints(recorder)) as store:
+        store.update(UPDATE)  # the third request passes
+    assert _updates_sent() == [UPDATE] * 3
+
+
+def test_a_write_that_deadlocks_every_time_is_a_busy_store_not_a_failure(recorder: str) -> None:
+    _Recorder.status, _Recorder.body = 500, DEADLOCKED
+    with RemoteStore(_endpoints(recorder)) as store, pytest.raises(WriteConflictError) as caught:
+        store.update(UPDATE)
+    assert len(_Recorder.seen) == UPDATE_ATTEMPTS
+    assert caught.value.public == WRITE_CROSSED and "SR172" in str(caught.value)
+    assert status_for(caught.value) == 503
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Virtuoso 42000 Error SP030: syntax error\n\nSPARQL query:\nINSERT DATA { <a> <b> 40001 }",
+        b"Virtuoso 37000 Error: unknown\n\nSPARQL query:\n# a deadlock, in a comment",
+    ],
+)
+def test_an_error_that_only_echoes_deadlock_words_is_not_sent_again(
+    recorder: str, body: bytes
+) -> None:
+    """The words are looked for in the engine's error line, not in the update it echoes."""
+    _Recorder.status, _Recorder.body = 500, body
+    with RemoteStore(_endpoints(recorder)) as store, pytest.raises(EngineError) as caught:
+        store.update(UPDATE)
+    assert not isinstance(caught.value, WriteConflictError)
+    assert len(_Recorder.seen) == 1
+
+
+def test_a_lock_claim_that_deadlocks_is_sent_again(recorder: str) -> None:
+    """The lock's own bookkeeping (no new generation) goes through the same retry."""
+    _Recorder.first = [(500, DEADLOCKED)]
+    with RemoteStore(_endpoints(recorder)) as store:
+        store.update_bookkeeping(UPDATE)
+    assert _updates_sent() == [UPDATE] * 2
 
 
 @pytest.mark.parametrize("path", ["/case-study/", "/sparql?query=ASK%7B%7D", "/dataset"])

@@ -18,12 +18,21 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 
 @pytest.fixture(scope="module")
 def kb() -> Iterator[KnowledgeBase]:
+    """A time limit no ordinary query here nears, even on a loaded CI machine (a 0.3 s one
+    stopped a LIMIT 50 query once there, beside another test's abandoned runaway)."""
+    with new_content_kb(query_timeout_s=30.0, max_result_rows=50) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def tight_kb() -> Iterator[KnowledgeBase]:
+    """A time limit a runaway query reaches at once."""
     with new_content_kb(query_timeout_s=0.3, max_result_rows=50) as base:
         yield base
 
 
-def test_all_slots_busy_is_refused_at_once(kb: KnowledgeBase) -> None:
-    runner = QueryRunner(kb, max_running=1)
+def test_all_slots_busy_is_refused_at_once(tight_kb: KnowledgeBase) -> None:
+    runner = QueryRunner(tight_kb, max_running=1)
     with pytest.raises(QueryTimeoutError, match="abandoned"):
         runner.run(RUNAWAY)
     with pytest.raises(ServerBusyError, match="all 1 query slots are busy"):
@@ -64,7 +73,7 @@ def test_results_keep_every_kind_of_term(kb: KnowledgeBase, fmt: str) -> None:
         assert body.decode().splitlines()[0] == "a,b,c,d,e"
 
 
-def test_service_description_lists_graphs_and_limits(kb: KnowledgeBase) -> None:
-    triples = service_description("http://localhost/sparql", kb)
+def test_service_description_lists_graphs_and_limits(tight_kb: KnowledgeBase) -> None:
+    triples = service_description("http://localhost/sparql", tight_kb)
     text = " ".join(t.object.value for t in triples if isinstance(t.object, ox.Literal))
     assert "0.3 seconds" in text and "50 rows" in text and "read-only" in text
