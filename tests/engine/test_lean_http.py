@@ -7,8 +7,10 @@ it); everything else runs against a real ``oxigraph serve`` and a real HTTP/1.0 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -118,6 +120,8 @@ UNREADABLE = {
     + b"".join(b"X-Dataset-%d: g\r\n" % i for i in range(150))
     + b"Content-Length: 0\r\n\r\n",
     "a header line of 100 kB": b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 100_000 + b"\r\n\r\n",
+    "a chunked answer that breaks off": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+    b'Content-Type: application/sparql-results+json\r\n\r\n1a\r\n{"head":{},"bool',
     "nothing at all": b"",
 }
 
@@ -158,3 +162,62 @@ def test_an_answer_that_is_not_readable_http_is_a_clear_error(
     assert raw_server.rsplit(":", 1)[1] in said
     # a server that answered is not said to be unreachable; one that hung up without a word is
     assert ("not readable HTTP" in said) == (request.node.callspec.id != "nothing at all"), said
+
+
+ANSWER = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+    b"Content-Length: 26\r\n\r\n" + b'{"head":{},"boolean":true}'
+)
+
+
+@pytest.fixture
+def chatty_server() -> Iterator[str]:
+    """Keeps each connection open and answers every request on it, then, a moment later,
+    sends bytes nobody asked for (a server bug, or a proxy's leftovers)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def talk(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):  # the client may reset it: unread bytes
+            while conn.recv(65536):
+                conn.sendall(ANSWER)
+                time.sleep(0.05)
+                conn.sendall(b"HTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n")
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=talk, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_an_idle_connection_with_stray_bytes_is_not_used_again(chatty_server: str) -> None:
+    """Read as the next answer, the stray bytes would have answered our next query (a 500)."""
+    pool = LeanPool(chatty_server, max_idle=4)
+    try:
+        statuses = []
+        for _ in range(3):
+            statuses.append(pool.post("/query", ASK, HEADERS, 5.0)[0])
+            time.sleep(0.2)  # the stray bytes arrive while the connection is idle
+    finally:
+        pool.close()
+    assert statuses == [200, 200, 200] and pool.opened == 3
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_before_use(closing_server: str) -> None:
+    """Seen closed while idle, it is not written to (no failed send, no second try)."""
+    pool = LeanPool(closing_server, max_idle=4)
+    conn = pool._connect(5.0)
+    pool._give(conn)
+    assert pool._take() is conn  # quiet: kept
+    pool._give(conn)
+    conn.sock.shutdown(socket.SHUT_RD)  # type: ignore[union-attr]  # as if the server hung up
+    try:
+        assert pool._take() is None and conn.sock is None
+    finally:
+        pool.close()
