@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from lhs_kg.store.base import Store
@@ -33,6 +34,17 @@ log = logging.getLogger(__name__)
 class _Held(Generic[T]):
     generation: int
     value: T
+    made_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Latest(Generic[T]):
+    """The newest value a :class:`Background` built, and whether it is of the data as it is
+    now (``current``) or of the data before a later write, ``made_at`` (UTC)."""
+
+    value: T
+    current: bool
+    made_at: datetime
 
 
 class Derived(Generic[T]):
@@ -110,6 +122,23 @@ class Background(Generic[T]):
         held = self._kept(generation)
         return held.value if held is not None else None
 
+    def latest(self, wait_s: float = 0.0) -> Latest[T] | None:
+        """The value for the store as it is now if it is ready within ``wait_s`` seconds, else
+        the newest one built before (marked not current; its build goes on), else None.
+
+        For values whose last version, named as such, serves better than none: a dataset
+        description's counts were 503 for 7-9 s after every write at 1M triples (#16).
+        """
+        held = self._kept(self._store.generation)
+        if held is None:
+            done = self.start()
+            if wait_s > 0:
+                done.wait(wait_s)
+            held = self._held
+        if held is None:
+            return None
+        return Latest(held.value, held.generation == self._store.generation, held.made_at)
+
     def start(self) -> threading.Event:
         """Start a build unless one runs or the value is current; an event set when it ends."""
         with self._lock:
@@ -124,9 +153,10 @@ class Background(Generic[T]):
         done = self._done
         try:
             generation = self._store.generation  # before the data: see the module's note
+            started = datetime.now(UTC)  # the data it counts is the data as of now
             value = self._build()
             if generation is not None:
-                self._held = _Held(generation, value)
+                self._held = _Held(generation, value, started)
             self.builds += 1
         except Exception as err:  # no value kept: the next get starts another build
             log.warning("building %s in the background failed: %s", self._name, err)

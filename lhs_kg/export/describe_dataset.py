@@ -159,9 +159,13 @@ class DatasetDescription:
         g.add((ds, RDFS.label, Literal(self.title, lang="en")))
         return g
 
-    def serialize(self, fmt: Format, settings: Settings) -> bytes:
-        """The description in an RDF format (JSON-LD compacted with our context)."""
+    def serialize(self, fmt: Format, settings: Settings, *, note: str | None = None) -> bytes:
+        """The description in an RDF format (JSON-LD compacted with our context); ``note``, a
+        caveat on its figures (counted before the data's latest change), as an rdfs:comment
+        of the dataset, so a harvester that reads the RDF alone reads it too."""
         graph = self.to_graph()
+        if note is not None:
+            graph.add((URIRef(self.iri), RDFS.comment, Literal(note, lang="en")))
         if fmt.name == "jsonld":
             context = compaction_context(settings.context_file)
             return graph.serialize(

@@ -90,3 +90,33 @@ def test_a_failed_background_build_keeps_nothing_and_is_tried_again(store: Store
     counts = Background(store, build)
     assert counts.get(wait_s=30) is None
     assert counts.get(wait_s=30) == 7
+
+
+def test_the_latest_background_value_is_the_last_one_named_as_such_until_the_new_one(
+    store: Store,
+) -> None:
+    """Before any build: nothing. After a write: the value built before, marked not current,
+    with the time its build began; once the new one is built, that one, current."""
+    release = threading.Event()
+    release.set()
+
+    def build() -> int:
+        release.wait(30)
+        return count_triples(store)
+
+    counts = Background(store, build)
+    release.clear()
+    assert counts.latest() is None  # nothing built yet
+    release.set()
+    first = counts.latest(wait_s=30)
+    assert first is not None and (first.value, first.current) == (0, True)
+    release.clear()
+    store.load(TTL, rdf_format("ttl"), G)
+    stale = counts.latest(wait_s=0.01)  # the new one is being built
+    assert stale is not None and (stale.value, stale.current) == (0, False)
+    assert stale.made_at == first.made_at
+    assert counts.get() is None  # get never hands out the old value
+    release.set()
+    fresh = counts.latest(wait_s=30)
+    assert fresh is not None and (fresh.value, fresh.current) == (1, True)
+    assert fresh.made_at >= first.made_at

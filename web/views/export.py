@@ -7,9 +7,11 @@ parameter is checked before the first byte, so a bad request gets a 400 with a r
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from lhs_kg.cache import Background, Derived
+from lhs_kg.cache import Background, Derived, Latest
 from lhs_kg.errors import InputError
 from lhs_kg.export import EXPORT_FORMATS, Selection, plan_export, write_export
 from lhs_kg.export.case_studies_csv import write_case_studies_csv
@@ -34,12 +36,14 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
 
-def dataset_description(app: Flask) -> DatasetDescription | None:
-    """The published view's VoID/DCAT description, or None while it is being counted.
+def dataset_description(app: Flask) -> Latest[DatasetDescription] | None:
+    """The published view's VoID/DCAT description: of the data as it is now, or, while that
+    is being counted, the last one counted (marked so); None before any was counted.
 
-    Its counts read every published triple (minutes at 10M, #16): they are made on a
-    background thread once per store generation, and a request waits at most
-    :data:`DESCRIPTION_WAIT_S`.
+    Its counts read every published triple (7-9 s at 1M triples, minutes at 10M, #16): they
+    are made on a background thread once per store generation, and a request waits at most
+    :data:`DESCRIPTION_WAIT_S`. Answering 503 until the count ended made every write take the
+    description away from harvesters for that long.
     """
     found = app.extensions.get(DESCRIPTION_KEY)
     if not isinstance(found, Background):
@@ -51,8 +55,8 @@ def dataset_description(app: Flask) -> DatasetDescription | None:
             name="dataset description",
         )
         found = app.extensions.setdefault(DESCRIPTION_KEY, made)
-    description: DatasetDescription | None = found.get(DESCRIPTION_WAIT_S)
-    return description
+    latest: Latest[DatasetDescription] | None = found.latest(DESCRIPTION_WAIT_S)
+    return latest
 
 
 def _description(html_first: bool) -> Response:
@@ -64,8 +68,8 @@ def _description(html_first: bool) -> Response:
         )
         response.headers["Vary"] = "Accept"
         return response
-    description = dataset_description(current_app)
-    if description is None:  # counted in the background: no request waits minutes (#16)
+    latest = dataset_description(current_app)
+    if latest is None:  # counted in the background: no request waits minutes (#16)
         response = error_response(
             503,
             "Being counted",
@@ -75,19 +79,36 @@ def _description(html_first: bool) -> Response:
         response.headers["Retry-After"] = "10"
         response.headers["Vary"] = "Accept"
         return response
+    description = latest.value
+    # the last description counted, while the data's latest change is counted: said so
+    recount = None if latest.current else counted_before(latest.made_at)
     if chosen == PAGE:
         response = Response(
             render_template(
-                "dataset.html", d=description, formats=EXPORT_FORMATS, graph_formats=GRAPH_FORMATS
+                "dataset.html",
+                d=description,
+                recount=recount,
+                formats=EXPORT_FORMATS,
+                graph_formats=GRAPH_FORMATS,
             ),
             mimetype=PAGE.media_type,
         )
     else:
-        response = Response(
-            description.serialize(chosen, get_settings()), mimetype=chosen.media_type
-        )
+        body = description.serialize(chosen, get_settings(), note=recount)
+        response = Response(body, mimetype=chosen.media_type)
+    if recount is not None:
+        response.headers["Cache-Control"] = "no-cache"  # the current counts follow shortly
     response.headers["Vary"] = "Accept"
     return response
+
+
+def counted_before(made_at: datetime) -> str:
+    """What a description counted before the data's latest change says of itself."""
+    return (
+        f"These figures count the published data as it was at {made_at:%Y-%m-%d %H:%M:%S} "
+        "UTC, before its latest change; they are being counted again. Ask again in a little "
+        "while for the current figures."
+    )
 
 
 @bp.get("/dataset")
