@@ -345,7 +345,10 @@ def main() -> None:
             f"{kept_html / peer:9.2f}x {kept_ttl / peer:10.2f}x"
         )
     print("targets: HTML >= 0.20x and Turtle >= 0.50x of the store server's DESCRIBE")
-    print("kept: the same pages asked again, answered from the page cache (the web layer's floor)")
+    print(
+        "kept: the same pages asked again, answered from the page cache (the web layer's floor;"
+        "\n      with N > 1 workers some land on a worker whose own cache lacks them)"
+    )
     if not dash:
         print(f"\nreading the store's generation (once per request): {generation_s * 1000:.2f} ms")
         return

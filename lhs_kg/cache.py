@@ -89,7 +89,8 @@ class Derived(Generic[T]):
 class Background(Generic[T]):
     """A value too costly to build while someone waits (a count of every triple: 29–57 s at
     10M, #16): built on a background thread once per generation; a caller waits a little for
-    it and otherwise learns that it is not ready (None), never that it is a stale one.
+    it and otherwise learns that it is not ready: :meth:`get` says None, never handing out an
+    older one; :meth:`latest` hands out the older one, marked as such.
     """
 
     def __init__(self, store: Store, build: Callable[[], T], *, name: str = "lhs-kg-count") -> None:
@@ -122,9 +123,10 @@ class Background(Generic[T]):
         held = self._kept(generation)
         return held.value if held is not None else None
 
-    def latest(self, wait_s: float = 0.0) -> Latest[T] | None:
-        """The value for the store as it is now if it is ready within ``wait_s`` seconds, else
-        the newest one built before (marked not current; its build goes on), else None.
+    def latest(self, wait_s: float = 0.0, *, older_wait_s: float = 0.0) -> Latest[T] | None:
+        """The value for the store as it is now if it is ready in time, else the newest one
+        built before (marked not current; the new one's build goes on), else None. The wait
+        is ``wait_s`` when there is nothing older to give, ``older_wait_s`` when there is.
 
         For values whose last version, named as such, serves better than none: a dataset
         description's counts were 503 for 7-9 s after every write at 1M triples (#16).
@@ -132,8 +134,9 @@ class Background(Generic[T]):
         held = self._kept(self._store.generation)
         if held is None:
             done = self.start()
-            if wait_s > 0:
-                done.wait(wait_s)
+            wait = wait_s if self._held is None else min(wait_s, older_wait_s)
+            if wait > 0:
+                done.wait(wait)
             held = self._held
         if held is None:
             return None

@@ -81,8 +81,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(LhsKgError)
     def engine_error(err: LhsKgError) -> Response:
         status = status_for(err)
-        response = error_response(status, _TITLES.get(status, "Error"), public_message(err))
-        if isinstance(err, BusyError):
+        busy = isinstance(err, BusyError | WriteConflictError)
+        title = "Busy" if busy else _TITLES.get(status, "Error")
+        response = error_response(status, title, public_message(err))
+        if busy:
             response.headers["Retry-After"] = "5"
         return response
 

@@ -47,6 +47,10 @@ STORE_FAILED = "the store could not answer this request; the error has been logg
 """What the public is told when the store answered with an error of its own."""
 TIMED_OUT = "the query ran past its time limit"
 WRITE_CROSSED = "the store was busy with another write; try again in a moment"
+WRITE_CROSSED_PART = (
+    "the store was busy with another write and stopped this one; it may have kept part of it, "
+    "so look before sending it again"
+)
 CUT_SHORT = (
     "the store cut its answer short at its row limit; narrow the query (LIMIT, a filter) "
     "or raise the store's limit"
@@ -58,10 +62,10 @@ _TIMEOUT_TEXT = re.compile(
 """How engines word a query stopped by their time limit (Virtuoso SR171/"estimated execution
 time … exceeds the limit", Oxigraph's timeout)."""
 _ANYTIME_STATE = "S1TAT"
-_CONFLICT_TEXT = re.compile(r"\b40001\b|\bdeadlock", re.IGNORECASE)
-"""How engines word a write rolled back because it crossed another: SQLSTATE 40001
-(serialization failure; Virtuoso's "40001 Error SR172: Transaction deadlocked"), looked for in
-the first line only: the lines after it may echo the update's own text."""
+_CONFLICT_CODE = re.compile(r"\s*(?:Virtuoso\s+)?40001\b")
+"""How an engine's error starts when it rolled a write back because it crossed another: SQLSTATE
+40001 (serialization failure; Virtuoso's "40001 Error SR172: Transaction deadlocked"). Matched
+at the start of the error only: the rest may quote the update, or a syntax error's own words."""
 UPDATE_ATTEMPTS = 4
 """How often one update is sent when the engine rolls it back as crossing another write."""
 _DIRECT = next(f for f in SPARQL_REQUEST_FORMATS if f.name == "query").media_type
@@ -170,22 +174,24 @@ class SparqlHttp:
             _refuse(url, what, response.status_code, response.text)
         return response
 
-    def update(self, url: str, text: str) -> None:
-        """POST one SPARQL update; sent again, after a short random pause, when the engine
-        rolled it back as crossing another write (a deadlock, SQLSTATE 40001).
+    def update(self, url: str, text: str, *, again: bool) -> None:
+        """POST one SPARQL update. With ``again``, one the engine rolled back as crossing
+        another write (a deadlock, SQLSTATE 40001) is sent again after a short random pause.
 
-        By SQL's definition of 40001 the request was undone as a whole, so sending it again is
-        the engine's own advice. Seen on Virtuoso 7 under the write lock: a claim of the lock
-        and the holder's update deadlocked on the meta graph once in a CI run of some thousands
-        of writes (#16), and the write failed. Should an engine keep part of such a request,
-        our own updates are safe to run twice too (fixed IRIs, DELETE/INSERT of set triples).
+        ``again`` is for requests the engine runs as one transaction (40001: undone as a
+        whole) and for those whose second run changes nothing more (the write lock's claims
+        and releases, a generation's renewal). An engine that keeps the operations before a
+        failing one (Virtuoso 7) may have kept part of another write: that one is not sent
+        again, and the error says what may have happened.
         """
         pause = 0.05
         for attempt in range(1, UPDATE_ATTEMPTS + 1):
             try:
                 self.send("POST", url, what="an update", data={"update": text})
                 return
-            except WriteConflictError:
+            except WriteConflictError as err:
+                if not again:
+                    raise err.with_public(WRITE_CROSSED_PART) from None
                 if attempt == UPDATE_ATTEMPTS:
                     raise
                 log.info("%s rolled back an update that crossed another; sending it again", url)
@@ -276,10 +282,10 @@ def _refuse(url: str, what: str, status: int, text: str) -> NoReturn:
     detail = text[:1000].strip()
     log.warning("%s answered %s to %s: %s", url, status, what, detail)
     message = f"{url} answered {status} to {what}: {detail}"
+    if status >= 500 and _CONFLICT_CODE.match(detail):  # before the time limit's words
+        raise WriteConflictError(message).with_public(WRITE_CROSSED)
     if _TIMEOUT_TEXT.search(detail):
         raise QueryTimeoutError(message).with_public(TIMED_OUT)
-    if status >= 500 and _CONFLICT_TEXT.search(detail.partition("\n")[0]):
-        raise WriteConflictError(message).with_public(WRITE_CROSSED)
     if status in (401, 403):
         raise EngineError(message).with_public(f"the store refused our credentials ({status})")
     if status < 500 and what in ("a query", "an update"):

@@ -131,11 +131,14 @@ class LeanPool:
 
 
 def _has_input(conn: _OneWrite) -> bool:
-    """Whether an idle connection has something to read (its end, or stray bytes): 2 µs."""
+    """Whether an idle connection has something to read (its end, or stray bytes): ``poll``
+    with no wait, which unlike ``select`` takes any descriptor number (a busy worker may hold
+    over 1,024 files; urllib3 polls too). A peek on the socket would wait for its timeout."""
     if conn.sock is None:
         return True
     try:
-        readable, _, _ = select.select([conn.sock], [], [], 0)
+        poller = select.poll()
+        poller.register(conn.sock, select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))  # readable, hung up or failed: not to be used again
     except (OSError, ValueError):  # closed meanwhile
         return True
-    return bool(readable)

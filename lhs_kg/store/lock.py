@@ -11,10 +11,13 @@ The lock is a lease in the store's private meta graph (``<base>graph/meta``): a 
 a holder only when none is there, then the claimant reads the holders. Two claims that crossed
 may both be written, but each claimant reads after its own claim committed, so at least one of
 them sees both and gives up (backing off a random while); one that sees itself alone holds the
-lock. A lease runs out (30 s by default), so a writer that died does not block the others for
-long. A file lock would not do: the workers may run on different machines. Claims and releases
-leave the store's generation as it is (:meth:`Store.update_bookkeeping`): readers see one new
-generation per write, not three more per lock taken (#16).
+lock. While a live lease is there, the others wait by reading it, and claim only once it is
+gone or ran out: a claim is a write to the meta graph, beside the holder's own writes there
+(on Virtuoso 7 the two deadlocked once). A lease runs out (30 s by default), so a writer that
+died does not block the others for long. A file lock would not do: the workers may run on
+different machines. Claims and releases leave the store's generation as it is
+(:meth:`Store.update_bookkeeping`): readers see one new generation per write, not three more
+per lock taken (#16).
 """
 
 from __future__ import annotations
@@ -70,23 +73,24 @@ class StoreLock:
         deadline = time.monotonic() + self.wait_s
         pause = 0.005
         while True:
-            holder = f"urn:lhs-kg:lock-holder:{secrets.token_hex(12)}"
             now = datetime.now(UTC)
-            until = now + timedelta(seconds=self.lease_s)
-            self.store.update_bookkeeping(
-                sparql.text("store/lock-claim"),
-                bindings={
-                    **self._terms,
-                    "holder": ox.NamedNode(holder),
-                    "now": _stamp(now),
-                    "until": _stamp(until),
-                },
-            )
-            holders = self.holders()
-            if holders == [holder]:
-                return holder
-            if holder in holders:  # claims crossed: give way, try again after a random while
-                self._release(holder)
+            if not self._live_holders(now):  # free, or its lease ran out: claim it
+                holder = f"urn:lhs-kg:lock-holder:{secrets.token_hex(12)}"
+                until = now + timedelta(seconds=self.lease_s)
+                self.store.update_bookkeeping(
+                    sparql.text("store/lock-claim"),
+                    bindings={
+                        **self._terms,
+                        "holder": ox.NamedNode(holder),
+                        "now": _stamp(now),
+                        "until": _stamp(until),
+                    },
+                )
+                holders = self.holders()
+                if holders == [holder]:
+                    return holder
+                if holder in holders:  # claims crossed: give way, try again after a random while
+                    self._release(holder)
             if time.monotonic() > deadline:
                 raise StoreError(
                     f"could not take the store's write lock within {self.wait_s:.0f} s "
@@ -94,6 +98,16 @@ class StoreLock:
                 )
             time.sleep(pause * (1 + random.random()))  # jitter, not a secret
             pause = min(pause * 2, 0.5)
+
+    def _live_holders(self, now: datetime) -> list[str]:
+        """The holders whose lease has not ended at ``now`` (read only)."""
+        rows = self.store.query(
+            sparql.text("store/lock-live-holders"),
+            bindings={**self._terms, "now": _stamp(now)},
+            union=False,
+            named_graphs=[],
+        ).rows()
+        return [row["holder"].value for row in rows if "holder" in row]
 
     def _release(self, holder: str) -> None:
         self.store.update_bookkeeping(

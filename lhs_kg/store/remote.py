@@ -144,7 +144,7 @@ class RemoteStore(Store):
         """Give the store a new generation after a Graph Store Protocol write (not an update)."""
         text, new = self._renewal()
         try:
-            self._http.update(self.endpoints.update, text)
+            self._http.update(self.endpoints.update, text, again=True)  # safe twice
         except Exception:
             self._shared.renewed(None)
             raise
@@ -256,7 +256,9 @@ class RemoteStore(Store):
         body = body[:-1] if body.endswith(";") else body
         done = False
         try:  # one transaction: the write and its new generation
-            self._http.update(self.endpoints.update, f"{body}\n;\n{renewal}")
+            self._http.update(
+                self.endpoints.update, f"{body}\n;\n{renewal}", again=self.atomic_updates
+            )
             done = True
         finally:  # a failed write may still have had effects: read the number again
             self._wrote(new if done else None)
@@ -269,7 +271,7 @@ class RemoteStore(Store):
         if query_form(text) != "update":
             raise QueryError("not a SPARQL update")
         body = self.profile.update_text(text, bindings, None)
-        self._http.update(self.endpoints.update, body)
+        self._http.update(self.endpoints.update, body, again=True)  # claims: safe twice
 
     # -- Graph Store Protocol --------------------------------------------------------------
 

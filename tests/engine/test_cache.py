@@ -112,11 +112,11 @@ def test_the_latest_background_value_is_the_last_one_named_as_such_until_the_new
     assert first is not None and (first.value, first.current) == (0, True)
     release.clear()
     store.load(TTL, rdf_format("ttl"), G)
-    stale = counts.latest(wait_s=0.01)  # the new one is being built
+    stale = counts.latest(wait_s=30)  # the new one is being built: no wait for it
     assert stale is not None and (stale.value, stale.current) == (0, False)
     assert stale.made_at == first.made_at
     assert counts.get() is None  # get never hands out the old value
     release.set()
-    fresh = counts.latest(wait_s=30)
+    fresh = counts.latest(wait_s=30, older_wait_s=30)
     assert fresh is not None and (fresh.value, fresh.current) == (1, True)
     assert fresh.made_at >= first.made_at

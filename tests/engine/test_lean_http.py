@@ -170,11 +170,16 @@ ANSWER = (
 )
 
 
+#: Set by the chatty server once it sent its stray bytes after an answer.
+STRAY_SENT = threading.Event()
+
+
 @pytest.fixture
 def chatty_server() -> Iterator[str]:
     """Keeps each connection open and answers every request on it, then, a moment later,
     sends bytes nobody asked for (a server bug, or a proxy's leftovers)."""
     listener = socket.create_server(("127.0.0.1", 0))
+    STRAY_SENT.clear()
 
     def talk(conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):  # the client may reset it: unread bytes
@@ -182,6 +187,7 @@ def chatty_server() -> Iterator[str]:
                 conn.sendall(ANSWER)
                 time.sleep(0.05)
                 conn.sendall(b"HTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n")
+                STRAY_SENT.set()
 
     def serve() -> None:
         while True:
@@ -202,8 +208,10 @@ def test_an_idle_connection_with_stray_bytes_is_not_used_again(chatty_server: st
     try:
         statuses = []
         for _ in range(3):
+            STRAY_SENT.clear()
             statuses.append(pool.post("/query", ASK, HEADERS, 5.0)[0])
-            time.sleep(0.2)  # the stray bytes arrive while the connection is idle
+            assert STRAY_SENT.wait(10)  # the stray bytes arrive while the connection is idle
+            time.sleep(0.05)  # and reach this end of it
     finally:
         pool.close()
     assert statuses == [200, 200, 200] and pool.opened == 3
@@ -221,3 +229,19 @@ def test_an_idle_connection_the_server_closed_is_replaced_before_use(closing_ser
         assert pool._take() is None and conn.sock is None
     finally:
         pool.close()
+
+
+def test_an_idle_connection_past_descriptor_1024_is_still_kept(
+    oxigraph_server: OxigraphServer,
+) -> None:
+    """``select`` refuses descriptors from 1,024 on: every kept connection was closed then."""
+    held = [socket.socket() for _ in range(1100)]  # a busy worker's open files
+    pool = LeanPool(oxigraph_server.url, max_idle=4)
+    try:
+        for _ in range(3):
+            pool.post("/query", ASK, HEADERS, 5.0)
+        assert pool.opened == 1
+    finally:
+        pool.close()
+        for sock in held:
+            sock.close()

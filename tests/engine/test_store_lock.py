@@ -88,6 +88,31 @@ def test_a_writer_waits_no_longer_than_it_was_told(sparql_server: SparqlServer) 
         assert StoreLock(store, META).holders() == []
 
 
+def test_a_writer_waits_for_a_live_lease_by_reading_it(
+    sparql_server: SparqlServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No claim is written beside a live holder's writes (on Virtuoso 7 a claim and the
+    holder's write to the meta graph deadlocked once, #16); one is once the lease is gone."""
+    with (
+        RemoteStore(sparql_server.endpoints) as store,
+        RemoteStore(sparql_server.endpoints) as theirs,
+    ):
+        claims: list[str] = []
+        bookkeeping = theirs.update_bookkeeping
+
+        def counted(text: str, **kwargs: object) -> None:
+            claims.append(text)
+            bookkeeping(text, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(theirs, "update_bookkeeping", counted)
+        with StoreLock(store, META).held():
+            with pytest.raises(StoreError, match="could not take"):
+                StoreLock(theirs, META, wait_s=0.5)._acquire()
+            assert claims == []
+        with StoreLock(theirs, META, wait_s=10).held():
+            assert len(claims) == 1  # the claim, once the lock was free
+
+
 def test_taking_and_giving_back_the_lock_leaves_the_generation(
     sparql_server: SparqlServer,
 ) -> None:

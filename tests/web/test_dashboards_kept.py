@@ -225,6 +225,7 @@ def test_after_a_write_the_last_description_is_served_and_said_to_be_recounted(
     figures, notes = counts_and_notes(stale.data)
     assert figures == before and len(notes) == 1  # the old figures, said to be so
     monkeypatch.setattr(export_view, "DESCRIPTION_WAIT_S", 30.0)
+    monkeypatch.setattr(export_view, "OLDER_DESCRIPTION_WAIT_S", 30.0)
     fresh = client.get("/.well-known/void", headers=turtle)
     figures, notes = counts_and_notes(fresh.data)
     assert figures != before and notes == []
