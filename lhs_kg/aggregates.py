@@ -145,8 +145,9 @@ class Aggregates:
     """Answers of costly SELECTs, per store generation, in memory and optionally in ``folder``.
 
     ``generation()`` reads the store's generation as this unit of work saw it; ``run`` computes
-    an answer. ``folder`` (one per store, shared by the worker processes of one machine) is
-    None for a store whose generation lives in one process (the embedded store).
+    an answer. ``folder`` (one per store, shared by the worker processes of one machine) holds
+    answers per generation where the number outlasts the process (:attr:`lhs_kg.store.Store.
+    lasting_generation`); None for an in-memory store.
     """
 
     def __init__(
@@ -388,6 +389,35 @@ class Aggregates:
                 log.warning("cannot keep an aggregate in %s: %s", folder, err)
         self._prune(folder)
         return answer
+
+    def save(self) -> int:
+        """Write the answers held for the current generation that have no file yet (those
+        brought up to date after a write), with what keeping them per case study needs, so a
+        process started later on the same generation reads them; how many were written."""
+        generation = self._generation()
+        with self._lock:
+            if self.folder is None or generation is None or self._held_generation != generation:
+                return 0
+            held = dict(self._held)
+        folder = self.folder / f"g{generation}"
+        written = 0
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for key, answer in held.items():
+                path = folder / f"{key}.srj"
+                if path.exists():
+                    continue
+                kept, maintainer = self._kept.get(key), self._maintained.get(key)
+                if kept is not None and maintainer is not None and kept.generation == generation:
+                    saved = maintainer.saved(kept)
+                    if saved is not None:  # first: a reader of the answer finds it beside
+                        _write(folder / f"{key}.kept", saved)
+                _write(path, answer.body)
+                written += 1
+        except OSError as err:  # the next process computes them: slower, never wrong
+            log.warning("cannot keep the aggregates in %s: %s", folder, err)
+        self._prune(folder)
+        return written
 
     def _saved_path(self, generation: int, key: str) -> Path | None:
         """Where a process that computed an answer per case study saved what keeping it

@@ -47,6 +47,7 @@ from lhs_kg.kb import KnowledgeBase
 from web import create_app
 from web.conditional import share_epoch
 from web.settings import ADMIN_TOKEN_HASH
+from web.views.reading import keep_answers
 from web.warming import warm_at_start
 from web.workers import TrustedProxy, WorkerServer, gunicorn_options, proxy_headers
 
@@ -194,6 +195,9 @@ def _serve_one(state: CliState, options: ServeOptions) -> None:
     finally:
         if recorded:
             remove_server_record(settings, os.getpid())
+        kept = keep_answers(app)  # then the store closes, recording its generation
+        if kept:
+            click.echo(f"kept {kept} dashboard answer(s) for the next start", err=True)
 
 
 def _serve_workers(state: CliState, options: ServeOptions) -> None:

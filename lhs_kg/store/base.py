@@ -137,6 +137,11 @@ class Store(ABC):
     #: store sees the same number (values derived from it may be shared across processes).
     shares_generation: bool = False
 
+    #: True when the generation outlasts the process: a process started later on the same data
+    #: reads the same number (a store server's; the embedded store's on disk, closed cleanly),
+    #: so values kept on disk under it may be read again after a restart.
+    lasting_generation: bool = False
+
     def touched_since(self, generation: int) -> frozenset[str] | None:
         """The case studies the writes after ``generation`` touched, as the store's own change
         log records them (a shared store, #16); None: this store keeps no such log."""

@@ -17,6 +17,7 @@ from lhs_kg.errors import ParseError, QueryError, StoreError
 from lhs_kg.formats import Format, ox_rdf
 from lhs_kg.sparql import bind
 from lhs_kg.sparql_text import query_form
+from lhs_kg.store import lasting
 from lhs_kg.store.base import (
     Bindings,
     GraphInfo,
@@ -75,7 +76,13 @@ class EmbeddedStore(Store):
                 self._store = ox.Store()
             else:
                 path.mkdir(parents=True, exist_ok=True)
+                # before opening: the database writes files as it opens (see lhs_kg.store.lasting)
+                left = lasting.recorded(path)
                 self._store = ox.Store(str(path))
+                lasting.forget(path)
+                self._generation = left if left is not None else lasting.drawn()
+                self._writes = itertools.count(lasting.next_writes(self._generation))
+                self.lasting_generation = True
         except OSError as err:
             text = str(err)
             if "lock" in text.lower():
@@ -87,7 +94,11 @@ class EmbeddedStore(Store):
 
     @property
     def generation(self) -> int:
-        """Writes so far: this process holds the store's lock, so no one else can write."""
+        """Moves on with every write: this process holds the store's lock, so no one else can
+        write. In memory it counts from 0; on disk it starts from the number the store last
+        closed on when the folder is as that close left it, else from a random one
+        (:mod:`lhs_kg.store.lasting`), so answers kept in the instance folder outlast a
+        restart."""
         return self._generation
 
     @property
@@ -249,6 +260,8 @@ class EmbeddedStore(Store):
             with contextlib.suppress(OSError):
                 self._store.flush()
         del self._store
+        if self.path is not None:  # after the close: the database writes as it closes
+            lasting.record(self.path, self._generation)
 
 
 def _parse_error(err: SyntaxError, source: str) -> ParseError:

@@ -92,6 +92,7 @@ class RemoteStore(Store):
     """
 
     shares_generation = True
+    lasting_generation = True
 
     def __init__(
         self,

@@ -388,3 +388,48 @@ def test_serve_warms_the_dashboards_and_search_index_once_without_holding_up_hea
     assert running.get("/nasss").status_code == 200
     assert sorted(p.name for p in folder.glob("index-*.sqlite")) == made  # not built again
     assert running.get("/healthz").json()["warm_ups"] == 1
+
+
+def _warmed(served: Served, warm_ups: int) -> dict[str, object]:
+    """/healthz once ``warm_ups`` warm-ups have ended and none runs."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        health: dict[str, object] = served.get("/healthz").json()
+        if not health["warming"] and int(health["warm_ups"]) >= warm_ups:  # type: ignore[call-overload]
+            return health
+        time.sleep(0.05)
+    pytest.fail(f"no warm-up number {warm_ups} ended within 120 s")
+
+
+def test_a_restart_on_unchanged_data_keeps_the_generation_and_reads_its_dashboards(
+    folder: Path,
+) -> None:
+    """Through ``lhs-kg serve`` itself (#16): after a contribution is accepted, stopped
+    (SIGTERM) and started again on the same store, the server has the generation it stopped
+    on and reads the dashboard answers it kept then instead of computing them (17 s for
+    /nasss at 1M triples)."""
+    results = {"Accept": "application/sparql-results+json"}
+    served = Served(folder, LHS_KG_WEB_SECRET_KEY=KEY).start()
+    try:
+        _warmed(served, 1)
+        first = served.get("/api/queries/complexity-profiles", headers=results).json()
+        assert served.cli("submit", str(EXAMPLE)).returncode == 0
+        accepted = served.cli("review", "accept", "example-diabetes-network/v1", "--as", "carol")
+        assert accepted.returncode == 0, accepted.stderr
+        generation = _warmed(served, 2)["generation"]  # brought up to date after the accept
+        listed = served.get("/api/queries/complexity-profiles", headers=results).json()
+        assert listed != first
+    finally:
+        said = served.stop()
+    assert re.search(r"kept \d+ dashboard answer\(s\) for the next start", said), said[-500:]
+    kept = folder / "var" / "instance" / "cache" / "aggregates" / f"g{generation}"
+    files = {p.name: p.stat().st_mtime_ns for p in kept.glob("*.srj")}
+    assert files
+    again = Served(folder, LHS_KG_WEB_SECRET_KEY=KEY).start()
+    try:
+        assert _warmed(again, 1)["generation"] == generation
+        assert again.get("/api/queries/complexity-profiles", headers=results).json() == listed
+        assert again.get("/nasss").status_code == 200
+    finally:
+        again.stop()
+    assert {p.name: p.stat().st_mtime_ns for p in kept.glob("*.srj")} == files  # read, not made
