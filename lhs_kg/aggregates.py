@@ -115,7 +115,12 @@ class Answer:
     def _parse(self) -> list[dict[str, Term]]:
         solutions = ox.parse_query_results(self.body, format=ox.QueryResultsFormat.JSON)
         assert isinstance(solutions, ox.QuerySolutions)
-        return [{n: t for n in self.variables if (t := s[n]) is not None} for s in solutions]
+        names = [v.value for v in solutions.variables]
+        if names != self.variables:
+            return [{n: t for n in self.variables if (t := s[n]) is not None} for s in solutions]
+        # a solution iterates its values in the order of the variables: 40% faster than
+        # looking each up by name (605k rows at 1M triples, #16)
+        return [{n: t for n, t in zip(names, s, strict=True) if t is not None} for s in solutions]
 
     def serialize(self, fmt: Format) -> bytes:
         """The answer in another SPARQL results format (JSON is kept as it came)."""

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from lhs_kg import sparql
 from lhs_kg.aggregates import Answer, Select
 from lhs_kg.store.base import Term
-from lhs_kg.store.results import json_binding, json_results
+from lhs_kg.store.results import binding_texts, json_binding, json_results
 
 Row = dict[str, Term]
 OrderKey = Callable[[Row], Any]
@@ -129,13 +129,16 @@ class PerCaseStudy:
         self, answer: Answer, generation: int, select: Select, saved: bytes | None = None
     ) -> Kept:
         kept = Kept(generation, answer.variables)
-        for row in answer.rows():
+        rows = answer.rows()
+        for row in rows:
             term = row.get(self.var)
             if not isinstance(term, ox.NamedNode):
                 raise ValueError(f"a row of the answer has no case study ?{self.var}")
             kept.rows.setdefault(term.value, []).append(row)
-        for cs, its_rows in kept.rows.items():
-            kept.parts[cs] = b",".join(json_binding(kept.variables, row) for row in its_rows)
+        kept.parts = _parts_cut(answer.body, self.var, rows) or {
+            cs: b",".join(json_binding(kept.variables, row) for row in its_rows)
+            for cs, its_rows in kept.rows.items()
+        }
         self._rank(kept, frozenset(kept.rows))
         return kept
 
@@ -320,6 +323,24 @@ def _elements_from(saved: bytes) -> dict[str, set[str]] | None:
     ):
         return None
     return {str(cs): set(found) for cs, found in data.items()}
+
+
+def _parts_cut(body: bytes, var: str, rows: list[Row]) -> dict[str, bytes] | None:
+    """Each case study's JSON part cut from the answer's own body (its bindings as they are),
+    or None when the body's bindings do not line up with ``rows`` one for one."""
+    try:
+        texts = binding_texts(body, var)
+    except ValueError:
+        return None
+    if len(texts) != len(rows):
+        return None
+    grouped: dict[str, list[str]] = {}
+    for (cs, text), row in zip(texts, rows, strict=True):
+        term = row.get(var)
+        if cs is None or term is None or cs != term.value:
+            return None
+        grouped.setdefault(cs, []).append(text)
+    return {cs: ",".join(its).encode("utf-8") for cs, its in grouped.items()}
 
 
 def case_studies(select: Select) -> list[str] | None:

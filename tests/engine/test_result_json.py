@@ -6,13 +6,15 @@ written; what it writes reads back as the same terms, for every kind of term.
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 import pytest
 
 from lhs_kg.errors import QueryTimeoutError
 from lhs_kg.formats import result_format
 from lhs_kg.store import EmbeddedStore
-from lhs_kg.store.results import json_binding, json_results
+from lhs_kg.store.results import binding_texts, json_binding, json_results
 
 JSON = result_format("json")
 G = "https://example.org/g"
@@ -64,3 +66,58 @@ def test_a_guarded_answer_is_written_as_the_unguarded_one(store: EmbeddedStore) 
 def test_the_row_limit_holds_while_the_answer_is_written(store: EmbeddedStore) -> None:
     with pytest.raises(QueryTimeoutError, match="more than 2"):
         store.query(QUERY, max_rows=2).serialize(JSON)
+
+
+def _pyoxigraph_json(variables: list[str], rows: list[dict[str, object]]) -> bytes:
+    """The answer as pyoxigraph's own JSON writer lays it out (the store's and oxigraph's)."""
+    ours = json_results(variables, [json_binding(variables, row) for row in rows])
+    solutions = ox.parse_query_results(ours, format=ox.QueryResultsFormat.JSON)
+    body = solutions.serialize(None, ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
+    assert body is not None
+    return body
+
+
+CS = [ox.NamedNode(f"https://w3id.org/lhs-kg/case-study/c{i}") for i in range(3)]
+ROWS: list[dict[str, object]] = [
+    {"cs": CS[0], "bindings": ox.Literal('"bindings":[{"cs":1}]', language="en")},
+    {"cs": CS[1]},
+    {"bindings": ox.Literal("no case study")},
+    {"cs": CS[0], "bindings": ox.Triple(CS[2], ox.NamedNode("urn:p"), ox.Literal("o"))},
+]
+BODIES = {
+    "ours": json_results(["cs", "bindings"], [json_binding(["cs", "bindings"], r) for r in ROWS]),
+    "pyoxigraph": _pyoxigraph_json(["cs", "bindings"], ROWS),
+    "spaced, results first": (
+        b'{ "results" : { "bindings" : [ {"cs": {"type":"uri","value":"urn:c"}} ,\n'
+        b'  {"bindings": {"type":"literal","value":"x"}} ] } ,\n'
+        b' "head" : {"vars":["cs","bindings"], "link": ["urn:l"]} }'
+    ),
+    "no rows": b'{"head":{"vars":["cs"]},"results":{"bindings":[]}}',
+}
+
+
+@pytest.mark.parametrize("body", BODIES.values(), ids=BODIES)
+def test_each_binding_is_cut_from_the_body_as_it_is(body: bytes) -> None:
+    """A variable named "bindings" and a literal holding that word change nothing."""
+    texts = binding_texts(body, "cs")
+    expected = json.loads(body)["results"]["bindings"]
+    assert [json.loads(text) for _, text in texts] == expected
+    assert [cs for cs, _ in texts] == [b.get("cs", {}).get("value") for b in expected]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"head":{"vars":["cs"]},"results":{"bindings":[{"cs":{"type":"uri","value":"urn:c"}}',
+        b'{"head":{"vars":["cs"]},"results":{"bindings":{"cs":1}}}',
+        b'{"head":{"vars":["cs"]},"results":{"bindings":[1, 2]}}',
+        b'{"head":{"vars":["cs"]},"results":{"bindings":[{}] "x"}}',
+        b'["head"]',
+        b"\xff",
+        b"",
+    ],
+    ids=["cut", "not-an-array", "not-objects", "no-comma", "not-an-object", "not-utf8", "empty"],
+)
+def test_a_body_laid_out_otherwise_is_refused(body: bytes) -> None:
+    with pytest.raises(ValueError):
+        binding_texts(body, "cs")
