@@ -11,7 +11,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -126,11 +126,8 @@ UNREADABLE = {
 }
 
 
-@pytest.fixture
-def raw_server(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A TCP server that reads a request and answers ``request.param`` as it is, then closes."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    answer: bytes = request.param
+def accept_all(listener: socket.socket, handle: Callable[[socket.socket], None]) -> None:
+    """Hand every connection ``listener`` accepts to ``handle``, on a thread, until it closes."""
 
     def serve() -> None:
         while True:
@@ -138,11 +135,23 @@ def raw_server(request: pytest.FixtureRequest) -> Iterator[str]:
                 conn, _ = listener.accept()
             except OSError:
                 return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(answer)
+            handle(conn)
 
     threading.Thread(target=serve, daemon=True).start()
+
+
+@pytest.fixture
+def raw_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A TCP server that reads a request and answers ``request.param`` as it is, then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    answer: bytes = request.param
+
+    def answer_once(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            conn.sendall(answer)
+
+    accept_all(listener, answer_once)
     yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     listener.close()
 
@@ -189,15 +198,9 @@ def chatty_server() -> Iterator[str]:
                 conn.sendall(b"HTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n")
                 STRAY_SENT.set()
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=talk, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
+    accept_all(
+        listener, lambda conn: threading.Thread(target=talk, args=(conn,), daemon=True).start()
+    )
     yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     listener.close()
 

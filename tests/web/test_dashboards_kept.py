@@ -152,9 +152,9 @@ def test_the_service_description_answers_without_counts_while_they_are_counted(
     assert b"being counted" not in ready.data
 
 
-def test_the_dataset_description_is_503_until_it_is_first_counted(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def hold_descriptions(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """From now on, a dataset description is counted once the event is set (a big store),
+    and a request waits 0.05 s for it."""
     release = threading.Event()
 
     def slow(*args: Any, **kwargs: Any) -> Any:
@@ -163,6 +163,13 @@ def test_the_dataset_description_is_503_until_it_is_first_counted(
 
     monkeypatch.setattr(export_view, "describe_dataset", slow)
     monkeypatch.setattr(export_view, "DESCRIPTION_WAIT_S", 0.05)
+    return release
+
+
+def test_the_dataset_description_is_503_until_it_is_first_counted(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = hold_descriptions(monkeypatch)
     client = app.test_client()
     try:
         for path, accept in [("/dataset", "text/html"), ("/.well-known/void", "text/turtle")]:
@@ -207,14 +214,7 @@ def test_after_a_write_the_last_description_is_served_and_said_to_be_recounted(
     assert first.status_code == 200 and "Cache-Control" not in first.headers
     before, notes = counts_and_notes(first.data)
     assert before and notes == []
-    release = threading.Event()
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        release.wait(30)
-        return describe_dataset(*args, **kwargs)
-
-    monkeypatch.setattr(export_view, "describe_dataset", slow)
-    monkeypatch.setattr(export_view, "DESCRIPTION_WAIT_S", 0.05)
+    release = hold_descriptions(monkeypatch)
     kb.load(EXAMPLE, graph=GRAPH)
     try:
         page = client.get("/dataset", headers={"Accept": "text/html"})
