@@ -276,6 +276,7 @@ def json_results(variables: list[str], bindings: Any) -> bytes:
 
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_SPACES = frozenset(" \t\n\r")
 _DECODER = json.JSONDecoder()
 
 
@@ -323,12 +324,19 @@ def binding_texts(body: bytes, var: str) -> list[tuple[str | None, str]]:
     def elements(at: int) -> int:
         if text[at : at + 1] == "]":
             return at + 1
+        decode, add = _DECODER.raw_decode, found.append  # hot: once per binding
         while True:
-            binding, end = _DECODER.raw_decode(text, at)
+            binding, end = decode(text, at)
             if not isinstance(binding, dict):
                 raise ValueError("a binding that is not a JSON object")
             term = binding.get(var)
-            found.append((term.get("value") if isinstance(term, dict) else None, text[at:end]))
+            add((term.get("value") if isinstance(term, dict) else None, text[at:end]))
+            after = text[end : end + 1]
+            if after == ",":  # compact JSON (ours, the engines'): no space to skip
+                at = end + 1
+                if text[at : at + 1] in _SPACES:
+                    at = space(at)
+                continue
             at = space(end)
             if text[at : at + 1] == "]":
                 return at + 1

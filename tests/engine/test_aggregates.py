@@ -358,3 +358,9 @@ def test_an_answer_kept_per_case_study_cuts_its_parts_from_its_body(
 
 def _no_select(text: str, bound: Any) -> QueryResult:
     raise AssertionError("nothing is queried to keep an answer")
+
+
+def test_an_answer_s_rows_leave_out_unbound_variables() -> None:
+    rows = [{"a": ox.NamedNode("urn:a"), "b": ox.Literal("1")}, {"b": ox.Literal("2")}, {}]
+    body = json_results(["a", "b"], [json_binding(["a", "b"], row) for row in rows])
+    assert answer_from(body).rows() == rows
