@@ -391,6 +391,8 @@ class Aggregates:
                 generation,
                 time.monotonic() - started,
             )
+            if self._generation() != generation:  # a write ran meanwhile: memory only (its
+                return answer  # number may come back after a restart, the data it read not)
             try:
                 kept, maintainer = self._kept.get(key), self._maintained.get(key)
                 saved = maintainer.saved(kept) if kept and maintainer else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -35,6 +37,8 @@ from lhs_kg.store.bulk import (
 )
 from lhs_kg.store.mirror import Mirror
 
+log = logging.getLogger(__name__)
+
 _BULK_BYTES = 1_000_000
 """Files above this size go through the batched bulk loader (≈1.8× faster at 100k triples)."""
 
@@ -43,18 +47,30 @@ _Method = TypeVar("_Method", bound=Callable[..., None])
 
 
 def _advances_generation(method: _Method) -> _Method:
-    """Mark a write: the generation moves on once it ends, failed or not (it may have had effects).
+    """Mark a write: the generation moves on as it starts and once it ends, failed or not (it
+    may have had effects).
 
-    Moving on only afterwards is what makes the number safe for caches: whatever a reader built
-    while a write was running is filed under the old number, which never comes back.
+    Moving on afterwards is what makes the number safe for caches: whatever a reader built
+    while a write was running is filed under an older number, which never comes back in this
+    process. Moving on as it starts too keeps a number that may come back after a restart
+    (:mod:`lhs_kg.store.lasting`) for data no write was changing: a reader that finds the
+    number moved while it worked keeps its answer in memory only (:mod:`lhs_kg.aggregates`).
+    A store that is closing takes no new write, and one closed during a write records nothing.
     """
 
     @functools.wraps(method)
     def wrapper(self: EmbeddedStore, *args: Any, **kwargs: Any) -> None:
+        with self._writing_lock:
+            if self._closing:
+                raise StoreError("the store is closing: the write was not made")
+            self._writing += 1
+            self._generation = next(self._writes)
         try:
             method(self, *args, **kwargs)
         finally:
-            self._generation = next(self._writes)
+            with self._writing_lock:
+                self._generation = next(self._writes)
+                self._writing -= 1
 
     return cast(_Method, wrapper)
 
@@ -70,16 +86,20 @@ class EmbeddedStore(Store):
         self._bulk_batch_quads = bulk_batch_quads
         self._writes = itertools.count(1)
         self._generation = 0
+        self._writing = 0
+        self._writing_lock = threading.Lock()
+        self._closing = False
         self.description = str(path) if path else "memory"
         try:
             if path is None:
                 self._store = ox.Store()
             else:
                 path.mkdir(parents=True, exist_ok=True)
-                # before opening: the database writes files as it opens (see lhs_kg.store.lasting)
-                left = lasting.recorded(path)
-                self._store = ox.Store(str(path))
-                lasting.forget(path)
+                with lasting.guarded(path):  # no other lhs-kg process between check and open
+                    # before opening: the database writes files as it opens (lhs_kg.store.lasting)
+                    left = lasting.recorded(path)
+                    self._store = ox.Store(str(path))
+                    lasting.forget(path)
                 self._generation = left if left is not None else lasting.drawn()
                 self._writes = itertools.count(lasting.next_writes(self._generation))
                 self.lasting_generation = True
@@ -256,12 +276,20 @@ class EmbeddedStore(Store):
         self._store.flush()
 
     def close(self) -> None:
-        if self.path is not None:
-            with contextlib.suppress(OSError):
-                self._store.flush()
-        del self._store
-        if self.path is not None:  # after the close: the database writes as it closes
-            lasting.record(self.path, self._generation)
+        with self._writing_lock:
+            self._closing = True
+            writing = self._writing
+        if self.path is None:
+            del self._store
+            return
+        with contextlib.suppress(OSError):
+            self._store.flush()
+        with lasting.guarded(self.path):  # no other lhs-kg process between close and record
+            del self._store
+            if writing:  # a write still running (a server stopping mid-request): no number
+                log.warning("the store closed during a write: its generation is not kept")
+            else:  # after the close: the database writes as it closes
+                lasting.record(self.path, self._generation)
 
 
 def _parse_error(err: SyntaxError, source: str) -> ParseError:

@@ -17,16 +17,21 @@ while its data is the same, and parts ways at its first write).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 RECORD = "lhs-kg-generation.json"
 """The file, in the store's folder, holding the number the store closed on."""
+GUARD = "lhs-kg-generation.lock"
+"""The file whose lock lhs-kg processes hold from the check to the open, and from the close to
+the record: none opens the store in between."""
 
 Fingerprint = list[tuple[str, int, int]]
 
@@ -38,8 +43,10 @@ def drawn() -> int:
 
 def next_writes(start: int) -> int:
     """Where a process's write numbers begin after ``start``: a random step up, so two copies
-    of one folder that both start from ``start`` part ways at their first write."""
-    return start + secrets.randbits(32) + 1
+    of one folder that both start from ``start`` part ways at their first write (numbers
+    stay apart unless the steps differ by less than the writes made: 1 in 2**44 per 16
+    writes). Python's integers have no ceiling; some 2**14 restarts stay below 2**62."""
+    return start + secrets.randbits(48) + 1
 
 
 def fingerprint(folder: Path) -> Fingerprint:
@@ -48,11 +55,19 @@ def fingerprint(folder: Path) -> Fingerprint:
     for root, _, files in os.walk(folder):
         for name in files:
             path = Path(root) / name
-            if path.parent == folder and name == RECORD:
+            if path.parent == folder and name in (RECORD, GUARD):
                 continue
             info = path.stat()
             found.append((str(path.relative_to(folder)), info.st_size, info.st_mtime_ns))
     return sorted(found)
+
+
+@contextlib.contextmanager
+def guarded(folder: Path) -> Iterator[None]:
+    """Hold the folder's generation lock (an flock, so it goes with a process that dies)."""
+    with (folder / GUARD).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield
 
 
 def recorded(folder: Path) -> int | None:

@@ -8,11 +8,13 @@ import gc
 import json
 import logging
 import shutil
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from lhs_kg.errors import StoreError
 from lhs_kg.formats import rdf_format
 from lhs_kg.store import EmbeddedStore
 from lhs_kg.store.lasting import RECORD
@@ -134,5 +136,54 @@ def test_the_memory_store_counts_from_zero() -> None:
     store = EmbeddedStore()
     assert store.generation == 0
     store.load(TTL, rdf_format("ttl"), G)
-    assert store.generation == 1
+    assert store.generation == 2  # moved on as the write started, and once it ended
     store.close()
+
+
+class _Stalled:
+    """Stands in for the pyoxigraph store: its updates wait for ``go`` (a long write)."""
+
+    def __init__(self, real: ox.Store) -> None:
+        self.real = real
+        self.inside, self.go = threading.Event(), threading.Event()
+
+    def update(self, text: str) -> None:
+        self.inside.set()
+        self.go.wait(30)
+        self.real.update(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_a_store_closed_during_a_write_records_no_generation(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server stopped mid-request: the write may have committed parts its number does not
+    yet say, so the next process must not trust the number (#16 review)."""
+    path = tmp_path / "store"
+    left = closed_store(path)
+    store = EmbeddedStore(path)
+    stalled = _Stalled(store._store)
+    store._store = stalled  # type: ignore[assignment]
+    writer = threading.Thread(
+        target=store.update, args=(f"INSERT DATA {{ GRAPH <{G}> {{ <urn:a> <urn:b> 3 }} }}",)
+    )
+    writer.start()
+    assert stalled.inside.wait(30)
+    with caplog.at_level(logging.WARNING, logger="lhs_kg.store.embedded"):
+        store.close()
+    assert not (path / RECORD).exists()
+    assert "closed during a write" in caplog.text
+    stalled.go.set()
+    writer.join(30)
+    del stalled
+    gc.collect()
+    assert generation_at(path) != left
+
+
+def test_a_closing_store_takes_no_new_write(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.close()
+    with pytest.raises(StoreError, match="closing"):
+        store.load(TTL, rdf_format("ttl"), G)
