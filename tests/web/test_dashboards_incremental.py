@@ -84,6 +84,13 @@ SCENARIOS = [
 ]
 
 
+@pytest.fixture(params=SCENARIOS, ids=lambda s: s.__name__)
+def scenario(request: pytest.FixtureRequest) -> Callable[[Contributions, KnowledgeBase], None]:
+    """Each write a test runs after (one test per write)."""
+    found: Callable[[Contributions, KnowledgeBase], None] = request.param
+    return found
+
+
 @pytest.fixture
 def kb() -> Iterator[KnowledgeBase]:
     """The repository's content and 40 generated case studies (no contribution yet)."""
@@ -165,7 +172,6 @@ def heat_model(
 SORTS = ["complex", "domain-4"]
 
 
-@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.__name__) for s in SCENARIOS])
 def test_after_a_write_the_kept_answers_and_page_model_are_the_full_ones(
     kb: KnowledgeBase,
     kept: Aggregates,
@@ -204,7 +210,6 @@ def gaps_model(kb: KnowledgeBase, kept: Aggregates | None) -> list[tuple[object,
     return [*rows, ("total", found.total_case_studies)]
 
 
-@pytest.mark.parametrize("scenario", [pytest.param(s, id=s.__name__) for s in SCENARIOS])
 def test_after_a_write_the_gaps_counts_are_moved_not_counted_again(
     kb: KnowledgeBase,
     kept: Aggregates,
