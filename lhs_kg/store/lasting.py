@@ -17,7 +17,6 @@ while its data is the same, and parts ways at its first write).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -25,13 +24,16 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+from lhs_kg.errors import StoreError
+from lhs_kg.instance import locked, write_private
+
 log = logging.getLogger(__name__)
 
 RECORD = "lhs-kg-generation.json"
 """The file, in the store's folder, holding the number the store closed on."""
-GUARD = "lhs-kg-generation.lock"
+GUARD = RECORD + ".lock"
 """The file whose lock lhs-kg processes hold from the check to the open, and from the close to
-the record: none opens the store in between."""
+the record: none opens the store in between (:func:`lhs_kg.instance.locked` names it)."""
 
 Fingerprint = list[tuple[str, int, int]]
 
@@ -64,9 +66,14 @@ def fingerprint(folder: Path) -> Fingerprint:
 
 @contextlib.contextmanager
 def guarded(folder: Path) -> Iterator[None]:
-    """Hold the folder's generation lock (an flock, so it goes with a process that dies)."""
-    with (folder / GUARD).open("a") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
+    """Hold the folder's generation lock (an flock, so it goes with a process that dies). A
+    lock file that cannot be used is a :class:`StoreError` of its own: the store's "in use by
+    another process" is for the database's lock."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(locked(folder / RECORD))
+        except OSError as err:
+            raise StoreError(f"cannot use the store's generation lock in {folder}: {err}") from None
         yield
 
 
@@ -99,13 +106,8 @@ def forget(folder: Path) -> None:
 def record(folder: Path, generation: int) -> None:
     """Write the number the store closed on, with the folder's fingerprint (after the close:
     the database writes its last files as it closes)."""
-    path = folder / RECORD
-    partial = path.with_name(f".{RECORD}.{os.getpid()}.tmp")
     try:
         files = fingerprint(folder)
-        partial.write_text(json.dumps({"generation": generation, "files": files}), "utf-8")
-        os.replace(partial, path)
+        write_private(folder / RECORD, json.dumps({"generation": generation, "files": files}))
     except OSError as err:  # the next process draws a new number: slower, never wrong
         log.warning("cannot record the store's generation in %s: %s", folder, err)
-        with contextlib.suppress(OSError):
-            partial.unlink()

@@ -17,7 +17,7 @@ import pytest
 from lhs_kg.errors import StoreError
 from lhs_kg.formats import rdf_format
 from lhs_kg.store import EmbeddedStore
-from lhs_kg.store.lasting import RECORD
+from lhs_kg.store.lasting import GUARD, RECORD
 
 G = "https://w3id.org/lhs-kg/graph/test/lasting"
 TTL = b"<https://example.org/s> <https://example.org/p> 1 ."
@@ -187,3 +187,17 @@ def test_a_closing_store_takes_no_new_write(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(StoreError, match="closing"):
         store.load(TTL, rdf_format("ttl"), G)
+
+
+def test_a_generation_lock_that_cannot_be_used_is_not_called_another_process(
+    tmp_path: Path,
+) -> None:
+    """The lock file is not the database's lock: its failure names itself."""
+    path = tmp_path / "store"
+    closed_store(path)
+    (path / GUARD).unlink()
+    (path / GUARD).mkdir()  # cannot be opened as a file
+    with pytest.raises(StoreError) as caught:
+        EmbeddedStore(path)
+    assert "generation lock" in str(caught.value)
+    assert "another process" not in str(caught.value)
