@@ -72,11 +72,6 @@ class EngineError(StoreError):
     """A remote store answered with an error of its own (its text goes to the log only)."""
 
 
-class WriteConflictError(EngineError):
-    """A remote store gave up a write that crossed another's (SQLSTATE 40001, a deadlock) and
-    rolled it back; sent again it may pass, so it is a 503, not a failure of the store."""
-
-
 class QueryError(LhsKgError):
     """A SPARQL query is refused or fails (syntax, guard, timeout, unknown name or parameter)."""
 
@@ -122,3 +117,8 @@ class NothingWrittenError(LhsKgError):
 
 class ReasonerUnavailableError(LhsKgError):
     """The reasoner cannot run here: no Java, a JVM that does not start, or it ran out of time."""
+
+
+class WriteConflictError(EngineError, BusyError):
+    """A remote store gave up a write that crossed another's (SQLSTATE 40001, a deadlock) and
+    rolled it back: a store error that is busy, not failing (503 with ``Retry-After``)."""

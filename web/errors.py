@@ -20,7 +20,6 @@ from lhs_kg.errors import (
     TooLargeError,
     TruncatedResultError,
     UnknownQueryError,
-    WriteConflictError,
 )
 from lhs_kg.formats import JSON, PAGE, PLAIN_TEXT
 from web.negotiation import choose
@@ -30,7 +29,7 @@ def status_for(err: LhsKgError) -> int:
     """The HTTP status of an engine error."""
     if isinstance(err, UnknownQueryError):
         return 404
-    if isinstance(err, QueryTimeoutError | BusyError | WriteConflictError):
+    if isinstance(err, QueryTimeoutError | BusyError):
         return 503
     if isinstance(err, StoreUnavailableError | EngineError | TruncatedResultError):
         return 502
@@ -81,7 +80,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(LhsKgError)
     def engine_error(err: LhsKgError) -> Response:
         status = status_for(err)
-        busy = isinstance(err, BusyError | WriteConflictError)
+        busy = isinstance(err, BusyError)
         title = "Busy" if busy else _TITLES.get(status, "Error")
         response = error_response(status, title, public_message(err))
         if busy:

@@ -195,7 +195,11 @@ def _serve_one(state: CliState, options: ServeOptions) -> None:
     finally:
         if recorded:
             remove_server_record(settings, os.getpid())
-        kept = keep_answers(app)  # then the store closes, recording its generation
+        try:  # then the store closes, recording its generation
+            kept = keep_answers(app)
+        except Exception:  # never in the way of the stop, nor of the error that caused it
+            logging.getLogger(__name__).exception("could not keep the dashboard answers")
+            kept = 0
         if kept:
             click.echo(f"kept {kept} dashboard answer(s) for the next start", err=True)
 

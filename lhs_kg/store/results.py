@@ -284,17 +284,18 @@ def binding_texts(body: bytes, var: str) -> list[tuple[str | None, str]]:
     """Each binding of SPARQL JSON results as its own text, in order, with the value of
     ``var`` in it (None: unbound). Raises ``ValueError`` on a body laid out otherwise.
 
-    For answers kept per case study (:mod:`lhs_kg.per_case_study`): the text is cut from the
-    body as it is, where encoding each parsed row again took 7 s of a restart's 14 at 1M
-    triples (#16). The body is walked as JSON, so a variable named "bindings" or a literal
-    holding that word changes nothing.
+    For answers kept per case study (:mod:`lhs_kg.per_case_study`), which falls back to
+    encoding its parsed rows on a ``ValueError``: the text is cut from the body as it is,
+    where encoding each parsed row again took 7 s of a restart's 14 at 1M triples (#16). The
+    body is walked as JSON, so a variable named "bindings" or a literal holding that word
+    changes nothing.
     """
     text = body.decode("utf-8")
     found: list[tuple[str | None, str]] = []
+    seen: list[bool] = []  # the bindings array was met (once)
 
     def space(at: int) -> int:
-        end = _JSON_SPACE.match(text, at)
-        return end.end() if end else at
+        return _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]  # "*" matches
 
     def expect(at: int, char: str) -> int:
         at = space(at)
@@ -311,6 +312,9 @@ def binding_texts(body: bytes, var: str) -> list[tuple[str | None, str]]:
             key, at = _DECODER.raw_decode(text, space(at))
             at = expect(at, ":")
             if inside == "results" and key == "bindings":
+                if seen:
+                    raise ValueError("two bindings arrays in the results")
+                seen.append(True)
                 at = elements(expect(at, "["))
             elif inside is None and key == "results":
                 at = members(expect(at, "{"), "results")
@@ -342,5 +346,8 @@ def binding_texts(body: bytes, var: str) -> list[tuple[str | None, str]]:
                 return at + 1
             at = expect(at, ",")
 
-    members(expect(0, "{"), None)
+    if space(members(expect(0, "{"), None)) != len(text):
+        raise ValueError("bytes after the results")
+    if not seen:
+        raise ValueError("no bindings array in the results")
     return found

@@ -115,8 +115,14 @@ def test_each_binding_is_cut_from_the_body_as_it_is(body: bytes) -> None:
         b'["head"]',
         b"\xff",
         b"",
+        b'{"head":{"vars":["cs"]},"results":{"bindings":[]}} {"x":1}',
+        b'{"head":{"vars":["cs"]},"results":{"bindings":[],"bindings":[]}}',
+        b'{"head":{},"boolean":true}',
     ],
-    ids=["cut", "not-an-array", "not-objects", "no-comma", "not-an-object", "not-utf8", "empty"],
+    ids=[
+        *("cut", "not-an-array", "not-objects", "no-comma", "not-an-object", "not-utf8", "empty"),
+        *("bytes-after", "two-arrays", "no-bindings"),
+    ],
 )
 def test_a_body_laid_out_otherwise_is_refused(body: bytes) -> None:
     with pytest.raises(ValueError):
