@@ -394,11 +394,7 @@ class Aggregates:
             if self._generation() != generation:  # a write ran meanwhile: memory only (its
                 return answer  # number may come back after a restart, the data it read not)
             try:
-                kept, maintainer = self._kept.get(key), self._maintained.get(key)
-                saved = maintainer.saved(kept) if kept and maintainer else None
-                if saved is not None:  # first: a reader of the answer finds it beside
-                    _write(folder / f"{key}.kept", saved)
-                _write(path, answer.body)
+                self._write_answer(folder, key, answer, generation)
             except OSError as err:
                 log.warning("cannot keep an aggregate in %s: %s", folder, err)
         self._prune(folder)
@@ -421,17 +417,22 @@ class Aggregates:
                 path = folder / f"{key}.srj"
                 if path.exists():
                     continue
-                kept, maintainer = self._kept.get(key), self._maintained.get(key)
-                if kept is not None and maintainer is not None and kept.generation == generation:
-                    saved = maintainer.saved(kept)
-                    if saved is not None:  # first: a reader of the answer finds it beside
-                        _write(folder / f"{key}.kept", saved)
-                _write(path, answer.body)
+                self._write_answer(folder, key, answer, generation)
                 written += 1
         except OSError as err:  # the next process computes them: slower, never wrong
             log.warning("cannot keep the aggregates in %s: %s", folder, err)
         self._prune(folder)
         return written
+
+    def _write_answer(self, folder: Path, key: str, answer: Answer, generation: int) -> None:
+        """Write one answer into its generation's folder, after what keeping it per case study
+        needs beside it (a reader of the answer then finds that too)."""
+        kept, maintainer = self._kept.get(key), self._maintained.get(key)
+        if kept is not None and maintainer is not None and kept.generation == generation:
+            saved = maintainer.saved(kept)
+            if saved is not None:
+                _write(folder / f"{key}.kept", saved)
+        _write(folder / f"{key}.srj", answer.body)
 
     def _saved_path(self, generation: int, key: str) -> Path | None:
         """Where a process that computed an answer per case study saved what keeping it
