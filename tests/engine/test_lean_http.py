@@ -8,6 +8,7 @@ it); everything else runs against a real ``oxigraph serve`` and a real HTTP/1.0 
 from __future__ import annotations
 
 import contextlib
+import resource
 import socket
 import threading
 import time
@@ -179,6 +180,9 @@ ANSWER = (
 )
 
 
+#: Set by the test once it read an answer; then the chatty server sends its stray bytes, which
+#: so arrive on the idle connection (sent sooner, the reader may take them in with the answer).
+ANSWERED = threading.Event()
 #: Set by the chatty server once it sent its stray bytes after an answer.
 STRAY_SENT = threading.Event()
 
@@ -194,7 +198,7 @@ def chatty_server() -> Iterator[str]:
         with conn, contextlib.suppress(OSError):  # the client may reset it: unread bytes
             while conn.recv(65536):
                 conn.sendall(ANSWER)
-                time.sleep(0.05)
+                ANSWERED.wait(10)
                 conn.sendall(b"HTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n")
                 STRAY_SENT.set()
 
@@ -211,8 +215,10 @@ def test_an_idle_connection_with_stray_bytes_is_not_used_again(chatty_server: st
     try:
         statuses = []
         for _ in range(3):
+            ANSWERED.clear()
             STRAY_SENT.clear()
             statuses.append(pool.post("/query", ASK, HEADERS, 5.0)[0])
+            ANSWERED.set()
             assert STRAY_SENT.wait(10)  # the stray bytes arrive while the connection is idle
             time.sleep(0.05)  # and reach this end of it
     finally:
@@ -230,6 +236,7 @@ def test_an_idle_connection_the_server_closed_is_replaced_before_use(closing_ser
     conn.sock.shutdown(socket.SHUT_RD)  # type: ignore[union-attr]  # as if the server hung up
     try:
         assert pool._take() is None and conn.sock is None
+        assert pool.post("/query", ASK, HEADERS, 5.0)[0] == 200 and pool.opened == 2
     finally:
         pool.close()
 
@@ -238,6 +245,9 @@ def test_an_idle_connection_past_descriptor_1024_is_still_kept(
     oxigraph_server: OxigraphServer,
 ) -> None:
     """``select`` refuses descriptors from 1,024 on: every kept connection was closed then."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200:  # a machine whose default is 1,024 open files
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1200, hard), hard))
     held = [socket.socket() for _ in range(1100)]  # a busy worker's open files
     pool = LeanPool(oxigraph_server.url, max_idle=4)
     try:

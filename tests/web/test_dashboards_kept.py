@@ -249,9 +249,10 @@ def test_the_service_description_counts_once_per_generation(
     assert len(counted) == 2
 
 
-def test_nothing_is_written_into_the_instance_folder_for_the_embedded_store(
+def test_nothing_is_written_into_the_instance_folder_for_an_in_memory_store(
     app: Flask, kb: KnowledgeBase
 ) -> None:
+    """Its generation ends with the process (one on disk keeps its answers: see below)."""
     app.test_client().get("/nasss")
     cache = Path(kb.settings.instance_dir) / "cache" / "aggregates"
     assert not cache.exists()
